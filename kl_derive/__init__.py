@@ -1,0 +1,46 @@
+"""kl-derive: step-by-step, machine-checked derivations of KL divergences.
+
+The public API is small::
+
+    >>> import kl_derive
+    >>> d = kl_derive.derive("normal")          # KL(N(mu, sigma^2) || N(0, 1))
+    >>> d.result                                # a SymPy expression
+    >>> print(d.to_latex())                     # an amsmath fragment for lecture notes
+
+Importing this package is cheap: SymPy is imported only when a derivation is asked for,
+so ``kl-derive --help`` and ``kl-derive --version`` start fast.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+__all__ = ["Derivation", "KLDeriveError", "Step", "__version__", "derive"]
+
+if TYPE_CHECKING:  # pragma: no cover - imports for type checkers only
+    from .api import derive
+    from .derivation import Derivation
+    from .errors import KLDeriveError
+    from .steps.step import Step
+
+_LAZY = {
+    "derive": ("kl_derive.api", "derive"),
+    "Derivation": ("kl_derive.derivation", "Derivation"),
+    "Step": ("kl_derive.steps.step", "Step"),
+    "KLDeriveError": ("kl_derive.errors", "KLDeriveError"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Import the heavy parts of the API (they pull in SymPy) on first use."""
+    try:
+        module_name, attribute = _LAZY[name]
+    except KeyError:
+        raise AttributeError(f"module 'kl_derive' has no attribute {name!r}") from None
+    from importlib import import_module
+
+    value = getattr(import_module(module_name), attribute)
+    globals()[name] = value
+    return value

@@ -1,0 +1,39 @@
+"""The public entry point, :func:`derive`."""
+
+from __future__ import annotations
+
+from .derivation import Derivation
+from .engine import draft_for, verify_draft
+from .spec import parse_spec
+from .symbolic.convert import bind_pair
+from .symbolic.display import evaluate
+
+__all__ = ["derive"]
+
+
+def derive(p: str = "normal", q: str | None = None, *, lang: str = "en") -> Derivation:
+    """Derive KL(P || Q) step by step and verify every step.
+
+    ``p`` and ``q`` are distribution specs in PyTorch's parameter order, e.g.
+    ``"normal(mu, sigma)"`` or ``"normal(m, exp(s))"``. ``derive("normal")`` is
+    KL(N(mu, sigma^2) || N(0, 1)); when ``q`` is omitted it is the family's standard
+    member. ``lang`` is the default language of the renderers (``"en"`` or ``"ko"``).
+
+    Raises :class:`~kl_derive.errors.KLDeriveError` for a spec that cannot be derived.
+    """
+    from .render.catalog import check_language
+
+    check_language(lang)
+    first, second = bind_pair(parse_spec(p), parse_spec(q) if q is not None else None)
+    draft = draft_for(first, second)
+    stages = verify_draft(draft)
+    return Derivation(
+        p=first,
+        q=second,
+        stages=stages,
+        result=evaluate(draft.result_display),
+        result_display=draft.result_display,
+        strategy=draft.strategy,
+        functions=dict(draft.functions),
+        lang=lang,
+    )

@@ -1,0 +1,43 @@
+"""The engine: pick a strategy, let it draft the derivation, verify every step.
+
+A derivation leaves the engine only if every one of its steps was verified; a step that
+cannot be verified raises :class:`~kl_derive.errors.VerificationError`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from importlib import import_module
+
+from .families.base import Distribution
+from .steps.step import Chain, Stage
+from .steps.verify import verify_step
+from .strategies.draft import Draft
+
+__all__ = ["STRATEGIES", "draft_for", "verify_draft"]
+
+#: (family of P, family of Q) -> strategy modules, the default first
+STRATEGIES: dict[tuple[str, str], tuple[str, ...]] = {
+    ("normal", "normal"): ("kl_derive.strategies.gaussian_moments",),
+}
+
+
+def draft_for(first: Distribution, second: Distribution) -> Draft:
+    """Draft KL(first || second) with the default strategy for the pair."""
+    modules = STRATEGIES[(first.family.name, second.family.name)]
+    return import_module(modules[0]).derive(first, second)
+
+
+def verify_draft(draft: Draft) -> tuple[Stage, ...]:
+    """The draft's stages with every step verified (or an exception)."""
+    stages = []
+    for stage in draft.stages:
+        chains = []
+        for chain in stage.chains:
+            steps = tuple(
+                step.with_check(verify_step(step, draft.contexts[step.facts]))
+                for step in chain.steps
+            )
+            chains.append(Chain(steps))
+        stages.append(replace(stage, chains=tuple(chains)))
+    return tuple(stages)

@@ -1,0 +1,49 @@
+"""Distribution families, one small module each.
+
+This module is the registry. It knows the families' names without importing them (and
+so without importing SymPy), which keeps ``kl-derive --help`` and error messages fast;
+:func:`get_family` imports a family's module on first use.
+"""
+
+from __future__ import annotations
+
+import difflib
+from importlib import import_module
+from typing import TYPE_CHECKING
+
+from ..errors import KLDeriveError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .base import Family
+
+#: family name -> module that defines ``FAMILY``
+_MODULES: dict[str, str] = {
+    "normal": "kl_derive.families.normal",
+}
+#: other spellings people use -> family name
+ALIASES: dict[str, str] = {"gaussian": "normal", "Normal": "normal", "N": "normal"}
+
+
+def family_names() -> list[str]:
+    """The names of all known families, sorted."""
+    return sorted(_MODULES)
+
+
+def resolve_name(name: str) -> str:
+    """The canonical family name for ``name``, or a one-line error with a suggestion."""
+    if name in _MODULES:
+        return name
+    if name in ALIASES:
+        return ALIASES[name]
+    candidates = [*_MODULES, *ALIASES]
+    close = difflib.get_close_matches(
+        name, candidates, n=1, cutoff=0.6
+    ) or difflib.get_close_matches(name.lower(), candidates, n=1, cutoff=0.6)
+    hint = f"; did you mean {ALIASES.get(close[0], close[0])!r}?" if close else ""
+    known = ", ".join(family_names())
+    raise KLDeriveError(f"unknown distribution family {name!r}{hint} (known: {known})")
+
+
+def get_family(name: str) -> Family:
+    """The :class:`~kl_derive.families.base.Family` called ``name`` (aliases accepted)."""
+    return import_module(_MODULES[resolve_name(name)]).FAMILY

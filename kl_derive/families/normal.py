@@ -1,0 +1,198 @@
+r"""The normal family ``normal(loc, scale)``: :math:`\mathcal{N}(\mu, \sigma^2)` on the real line.
+
+Parameters follow PyTorch: ``loc`` is the mean :math:`\mu`, ``scale`` the standard
+deviation :math:`\sigma > 0`. Moments are not typed in: they come from the
+reparametrization :math:`z = \mu + \sigma\varepsilon`, :math:`\varepsilon \sim
+\mathcal{N}(0, 1)`, and the standard normal's moment generating function
+:math:`M(t) = e^{t^2/2}`, differentiated by SymPy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from functools import cache
+
+from sympy import Eq, Expr, Poly, S, Symbol, binomial, diff, exp, oo, pi
+
+from ..steps.step import Chain, Reparametrization, Step
+from ..symbolic.display import (
+    add,
+    display_form,
+    div,
+    evaluate,
+    expo,
+    mul,
+    neg,
+    power,
+    root,
+    square,
+    sub,
+)
+from ..symbolic.objects import Expect
+from .base import Family, Parameter
+
+__all__ = ["FAMILY", "Normal"]
+
+
+class Normal(Family):
+    """The univariate normal distribution."""
+
+    name = "normal"
+    parameters = (
+        Parameter("loc", "mu", "real", "mean"),
+        Parameter("scale", "sigma", "positive", "standard deviation"),
+    )
+    standard = (0, 1)
+
+    def support(self, args: tuple[Expr, ...]) -> tuple[Expr, Expr]:
+        return (-oo, oo)
+
+    def density(self, variable: Symbol, args: tuple[Expr, ...]) -> Expr:
+        loc, scale = args
+        normalizer = div(1, root(mul(2, pi, square(scale))))
+        exponent = neg(div(square(sub(variable, loc)), mul(2, square(scale))))
+        return mul(normalizer, expo(exponent))
+
+    def notation(self, args: tuple[Expr, ...], latex: Callable[[Expr], str]) -> str:
+        loc, scale = args
+        variance = square(scale) if isinstance(scale, Symbol) else display_form(scale**2)
+        return rf"\mathcal{{N}}({latex(display_form(loc))}, {latex(variance)})"
+
+    # -- moments --------------------------------------------------------------
+    @staticmethod
+    def mgf(t: Symbol) -> Expr:
+        """The moment generating function of the standard normal, :math:`e^{t^2/2}`."""
+        return exp(t**2 / 2)
+
+    def base_moments(self, degree: int) -> dict[int, Expr]:
+        """``{k: E[eps**k]}`` for the standard normal, ``k = 0..degree``, from the MGF."""
+        return dict(_standard_moments(degree))
+
+    def reparametrization(self, args: tuple[Expr, ...], noise: Symbol) -> Expr:
+        """:math:`z = \\mu + \\sigma\\varepsilon` as a display expression."""
+        loc, scale = args
+        return add(loc, mul(scale, noise))
+
+    def moment_chains(
+        self,
+        args: tuple[Expr, ...],
+        density: Expr,
+        base_density: Expr,
+        degrees: list[int],
+    ) -> tuple[list[Chain], list[Chain], dict[int, Expr]]:
+        """Derive ``E[z**k]`` for each ``k`` in ``degrees`` through the reparametrization.
+
+        Returns the chains for the standard normal's moments (``E[eps] = 0`` ...), the
+        chains for the moments of ``density``, and the moments themselves.
+        """
+        variable, noise = density.args[0], base_density.args[0]
+        top = max(degrees)
+        base = self.base_moments(top)
+        t = Symbol("t", real=True)
+        base_chains = [
+            Chain(
+                (
+                    Step(
+                        "moment.base",
+                        Expect(power(noise, k), base_density),
+                        base[k],
+                        params={"k": S(k), "mgf": self.mgf(t), "at_zero": Eq(t, 0, evaluate=False)},
+                        facts="none",
+                    ),
+                )
+            )
+            for k in range(1, top + 1)
+        ]
+        transform = self.reparametrization(args, noise)
+        hint = Reparametrization(
+            density.func.__name__, base_density.func.__name__, evaluate(transform), noise
+        )
+        moments: dict[int, Expr] = {0: S.One}
+        chains = []
+        for k in degrees:
+            if k == 0:
+                continue
+            steps = _moment_steps(k, variable, noise, transform, density, base_density, base, hint)
+            moments[k] = evaluate(steps[-1].after)
+            chains.append(Chain(tuple(steps)))
+        return base_chains, chains, moments
+
+
+def _moment_steps(
+    k: int,
+    variable: Symbol,
+    noise: Symbol,
+    transform: Expr,
+    density: Expr,
+    base_density: Expr,
+    base: Mapping[int, Expr],
+    hint: Reparametrization,
+) -> list[Step]:
+    """``E[z^k] = E[(mu + sigma eps)^k] = ... = value``, as in a textbook."""
+    lhs = Expect(power(variable, k), density)
+    moved = Expect(power(transform, k), base_density)
+    steps = [
+        Step(
+            "moment.reparametrize",
+            lhs,
+            moved,
+            params={"transform": transform},
+            hint=hint,
+            facts="lemma",
+        )
+    ]
+    # expand (mu + sigma eps)^k into ascending powers of eps
+    poly = Poly(evaluate(transform) ** k, noise)
+    coefficients = {int(m[0]): c for m, c in zip(poly.monoms(), poly.coeffs(), strict=True)}
+    terms = [(j, _coefficient(transform, noise, k, j)) for j in sorted(coefficients)]
+    expanded = add(*[mul(c, power(noise, j)) for j, c in terms])
+    current = moved
+    if k > 1 and len(terms) > 1:
+        after = Expect(expanded, base_density)
+        steps.append(Step("moment.expand", current, after, facts="lemma"))
+        current = after
+    linear = add(*[mul(c, Expect(power(noise, j), base_density)) if j else c for j, c in terms])
+    if linear != current:
+        steps.append(Step("expectation.linearity", current, linear, facts="lemma"))
+        current = linear
+    substituted = add(*[_times(c, base[j]) if j else c for j, c in terms])
+    if substituted != current:
+        steps.append(Step("moment.substitute", current, substituted, facts="lemma"))
+        current = substituted
+    value = evaluate(substituted)
+    from ..symbolic.display import hand_order
+
+    final = hand_order(value)
+    if final != current:
+        steps.append(Step("algebra.simplify", current, final, facts="lemma"))
+    return steps
+
+
+def _coefficient(transform: Expr, noise: Symbol, k: int, j: int) -> Expr:
+    """The coefficient of ``eps**j`` in ``(loc + scale*eps)**k``: ``C(k, j) loc^(k-j) scale^j``."""
+    loc = evaluate(transform).subs(noise, 0)
+    scale = diff(evaluate(transform), noise)
+    return mul(binomial(k, j), power(loc, k - j), power(scale, j))
+
+
+def _times(coefficient: Expr, value: Expr) -> Expr:
+    from sympy import Mul
+
+    factors = list(coefficient.args) if coefficient.is_Mul else [coefficient]
+    if coefficient == 1:
+        return value
+    return Mul(*factors, value, evaluate=False)
+
+
+@cache
+def _standard_moments(degree: int) -> tuple[tuple[int, Expr], ...]:
+    t = Symbol("t", real=True)
+    m = Normal.mgf(t)
+    out = []
+    for k in range(degree + 1):
+        out.append((k, m.subs(t, 0)))
+        m = diff(m, t)
+    return tuple(out)
+
+
+FAMILY = Normal()

@@ -1,0 +1,1 @@
+"""Printers: LaTeX for textbooks (and, later, other notations)."""

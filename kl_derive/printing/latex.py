@@ -1,0 +1,322 @@
+r"""A LaTeX printer tuned for textbooks.
+
+SymPy's :class:`~sympy.printing.latex.LatexPrinter` is built for round-tripping, so it
+writes ``\log{\left(\sigma^{2} \right)}`` and sorts terms. This printer writes what a
+careful author types:
+
+* ``\log \sigma^{2}`` and ``\log \frac{q(z \mid x)}{p(z)}`` (brackets only when needed);
+* ``e^{s}`` for a short exponent, ``\exp\left(-\frac{z^{2}}{2}\right)`` for a long one;
+* ``\int_{-\infty}^{\infty} \dots \,dz``;
+* ``\frac{1}{2} \log \sigma^{2}`` rather than ``\frac{\log \sigma^{2}}{2}``;
+* sums and products in the order they were built (see :mod:`kl_derive.symbolic.display`),
+  with a sum nested inside a sum shown in parentheses;
+* densities by name, ``q(z \mid x)``, and ``\mathbb{E}[z^{2}]`` for expectations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from sympy import Add, Expr, Integral, Mul, Number, NumberSymbol, Pow, Rational, S, Symbol, exp, log
+from sympy.core.function import AppliedUndef
+from sympy.printing.latex import LatexPrinter
+
+from ..symbolic.objects import KL, Bracket, Expect
+
+__all__ = ["TextbookLatexPrinter", "latex"]
+
+
+def _is_number(e: Expr) -> bool:
+    return isinstance(e, Number)
+
+
+def _is_inverse(e: Expr) -> bool:
+    """A factor that belongs in a denominator: ``x**-1``, ``x**-2``, ``x**(-1/2)``."""
+    return isinstance(e, Pow) and _is_number(e.exp) and e.exp.is_negative
+
+
+def _is_simple(e: Expr) -> bool:
+    """Short enough to follow ``\\log`` or ``e^`` without brackets."""
+    if isinstance(e, (Symbol, AppliedUndef)):
+        return True
+    if _is_number(e):
+        return e.is_positive and e.is_Integer
+    if isinstance(e, Pow):
+        return isinstance(e.base, Symbol) and e.exp.is_Integer and e.exp.is_positive
+    return False
+
+
+class TextbookLatexPrinter(LatexPrinter):
+    """LaTeX for lecture notes; see the module docstring for the conventions.
+
+    ``functions`` maps an undefined function's name to the LaTeX of its application,
+    e.g. ``{"q": r"q(z \\mid x)"}``, used when it is applied to its own variable.
+    """
+
+    printmethod = "_kl_latex"
+
+    def __init__(self, functions: Mapping[str, str] | None = None, **settings: object) -> None:
+        settings.setdefault("order", "none")
+        super().__init__(settings)
+        self._functions = dict(functions or {})
+
+    # -- atoms ---------------------------------------------------------------
+    def _print_Symbol(self, expr: Symbol, style: str = "plain") -> str:
+        if expr.name == "epsilon":
+            return r"\varepsilon"
+        return super()._print_Symbol(expr, style)
+
+    def _print_Rational(self, expr: Rational) -> str:
+        if expr.q == 1:
+            return str(expr.p)
+        sign = "- " if expr.p < 0 else ""
+        return rf"{sign}\frac{{{abs(expr.p)}}}{{{expr.q}}}"
+
+    def _print_Pi(self, expr: Expr) -> str:
+        return r"\pi"
+
+    def _print_Infinity(self, expr: Expr) -> str:
+        return r"\infty"
+
+    def _print_NegativeInfinity(self, expr: Expr) -> str:
+        return r"-\infty"
+
+    # -- sums ----------------------------------------------------------------
+    def _print_Add(self, expr: Add, order: str | None = None) -> str:
+        out: list[str] = []
+        for i, term in enumerate(expr.args):
+            negative, magnitude = _split_sign(term)
+            text = self._term(magnitude)
+            if i == 0:
+                out.append(f"- {text}" if negative else text)
+            else:
+                out.append(f" - {text}" if negative else f" + {text}")
+        return "".join(out)
+
+    def _term(self, term: Expr) -> str:
+        if isinstance(term, Add):
+            return self._paren(term)
+        return self._print(term)
+
+    def _paren(self, expr: Expr) -> str:
+        return rf"\left({self._print(expr)}\right)"
+
+    # -- products ------------------------------------------------------------
+    def _print_Mul(self, expr: Mul) -> str:
+        negative, magnitude = _split_sign(expr)
+        sign = "- " if negative else ""
+        if not isinstance(magnitude, Mul):
+            return sign + self._factor(magnitude, first=True)
+        coeff = S.One
+        numerator: list[Expr] = []
+        denominator: list[Expr] = []
+        for factor in magnitude.args:
+            if isinstance(factor, Rational) and factor.q != 1 and not numerator and coeff == 1:
+                coeff = factor
+            elif _is_inverse(factor):
+                if factor.exp == -1 and _has_inverse(factor.base):
+                    denominator.append(factor.base)  # a fraction over a fraction
+                elif factor.exp == -1:
+                    denominator.extend(Mul.make_args(factor.base))
+                else:
+                    denominator.append(Pow(factor.base, -factor.exp, evaluate=False))
+            else:
+                numerator.append(factor)
+        if not denominator and coeff.q != 1 and any(map(_is_heavy, numerator)):
+            # \frac{1}{2} \log \sigma^{2}, \frac{1}{2}\left(\mu^{2} + \dots\right)
+            head = self._print_Rational(coeff)
+            return sign + head + " " + self._product(numerator, leading=False)
+        if denominator:
+            numerator = [f for f in numerator if f != 1] or [S.One]
+        if not denominator and coeff.q == 1:
+            return sign + self._product(numerator)
+        if len(numerator) == 1 and isinstance(numerator[0], Add):
+            top = self._print(numerator[0])
+        else:
+            top = self._product(numerator) if numerator else "1"
+        if coeff != 1:
+            top = self._product([Rational(coeff.p), *numerator]) if coeff.p != 1 else top
+        bottom_factors = ([Rational(coeff.q)] if coeff.q != 1 else []) + denominator
+        bottom = self._product(bottom_factors, in_fraction=True)
+        return sign + rf"\frac{{{top}}}{{{bottom}}}"
+
+    def _product(self, factors: list[Expr], leading: bool = True, in_fraction: bool = False) -> str:
+        pieces: list[str] = []
+        previous: Expr | None = None
+        for i, factor in enumerate(factors):
+            text = self._factor(factor, first=(i == 0 and leading), in_fraction=in_fraction)
+            if previous is not None and _needs_cdot(previous, factor):
+                pieces.append(r" \cdot ")
+            elif previous is not None:
+                pieces.append("" if _tight(previous, factor) else " ")
+            pieces.append(text)
+            previous = factor
+        return "".join(pieces)
+
+    def _factor(self, factor: Expr, first: bool = False, in_fraction: bool = False) -> str:
+        if isinstance(factor, Add):
+            return self._paren(factor)
+        if _is_number(factor) and factor.is_negative:
+            return self._paren(factor)
+        if isinstance(factor, Mul) and _split_sign(factor)[0]:
+            return self._paren(factor)
+        return self._print(factor)
+
+    # -- powers, roots, functions -------------------------------------------
+    def _print_Pow(self, expr: Pow) -> str:
+        base, e = expr.base, expr.exp
+        if e == S.Half:
+            return rf"\sqrt{{{self._print(base)}}}"
+        if _is_number(e) and e.is_negative:
+            inverse = base if e == -1 else Pow(base, -e, evaluate=False)
+            return rf"\frac{{1}}{{{self._print(inverse)}}}"
+        if isinstance(base, exp):
+            # (e^{s})^{2}
+            inner = self._print(base)
+            return rf"\left({inner}\right)^{{{self._print(e)}}}"
+        if base == S.Exp1:
+            return rf"e^{{{self._print(e)}}}"
+        if (
+            isinstance(base, (Add, Mul, Pow, log))
+            or (_is_number(base) and base.is_negative)
+            or (isinstance(base, Rational) and base.q != 1)
+        ):
+            base_text = self._paren(base)
+        else:
+            base_text = self._print(base)
+        return f"{base_text}^{{{self._print(e)}}}"
+
+    def _print_log(self, expr: log, exp: object = None) -> str:
+        arg = expr.args[0]
+        if _is_simple(arg) or _is_fraction(arg) or _is_root(arg):
+            return rf"\log {self._print(arg)}"
+        return rf"\log\left({self._print(arg)}\right)"
+
+    def _print_exp(self, expr: exp, exp_: object = None) -> str:
+        arg = expr.args[0]
+        if _is_short_exponent(arg):
+            return rf"e^{{{self._print(arg)}}}"
+        if (
+            isinstance(arg, Mul)
+            and len(arg.args) == 2
+            and isinstance(arg.args[0], Rational)
+            and arg.args[0].q != 1
+            and abs(arg.args[0].p) == 1
+            and _is_simple(arg.args[1])
+        ):
+            sign = "-" if arg.args[0].p < 0 else ""
+            return rf"e^{{{sign}{self._print(arg.args[1])}/{arg.args[0].q}}}"
+        return rf"\exp\left({self._print(arg)}\right)"
+
+    def _print_Function(self, expr: Expr, exp: object = None) -> str:
+        name = expr.func.__name__
+        if isinstance(expr, AppliedUndef) and name in self._functions:
+            return self._functions[name]
+        return super()._print_Function(expr, exp)
+
+    def _print_Integral(self, expr: Integral) -> str:
+        integrand = expr.function
+        (variable, lower, upper) = expr.limits[0]
+        body = self._paren(integrand) if isinstance(integrand, Add) else self._print(integrand)
+        return (
+            rf"\int_{{{self._print(lower)}}}^{{{self._print(upper)}}} {body}"
+            rf" \,d{self._print(variable)}"
+        )
+
+    def _print_Expect(self, expr: Expect) -> str:
+        inner = expr.args[0]
+        text = self._print(inner)
+        if _is_simple(inner) or _is_number(inner):
+            return rf"\mathbb{{E}}[{text}]"
+        return rf"\mathbb{{E}}\left[{text}\right]"
+
+    def _print_Bracket(self, expr: Bracket) -> str:
+        return self._paren(expr.args[0])
+
+    def _print_KL(self, expr: KL) -> str:
+        q, p = expr.args
+        return rf"D_{{\mathrm{{KL}}}}\left({self._print(q)} \,\middle\|\, {self._print(p)}\right)"
+
+
+# ---------------------------------------------------------------------------
+# helpers
+# ---------------------------------------------------------------------------
+
+
+def _split_sign(term: Expr) -> tuple[bool, Expr]:
+    """``(True, x)`` for ``-x`` (a negative number or a product with a negative coefficient)."""
+    if _is_number(term) and term.is_negative:
+        return True, -term
+    if isinstance(term, Mul):
+        args = list(term.args)
+        for i, factor in enumerate(args):
+            if _is_number(factor):
+                if factor.is_negative:
+                    rest = args[:i] + ([-factor] if factor != -1 else []) + args[i + 1 :]
+                    if not rest:
+                        return True, S.One
+                    if len(rest) == 1:
+                        return True, rest[0]
+                    return True, Mul(*rest, evaluate=False)
+                break
+    return False, term
+
+
+def _is_heavy(e: Expr) -> bool:
+    """A factor a coefficient is written in front of: a sum, a function, an integral."""
+    return isinstance(e, (Add, Integral, Expect, Bracket)) or bool(e.atoms(log, exp))
+
+
+def _needs_cdot(previous: Expr, factor: Expr) -> bool:
+    """Numbers next to numbers, or a number after a letter, need an explicit ``\\cdot``."""
+    if _is_number(factor) or (_has_inverse(previous) and _has_inverse(factor)):
+        return True
+    return isinstance(previous, (Integral, log)) and not isinstance(factor, Integral)
+
+
+def _tight(previous: Expr, factor: Expr) -> bool:
+    """``2\\sigma^{2}`` reads better than ``2 \\sigma^{2}``."""
+    return (
+        _is_number(previous)
+        and isinstance(factor, (Symbol, Pow, NumberSymbol))
+        and not _is_inverse(factor)
+    )
+
+
+def _has_inverse(e: Expr) -> bool:
+    return isinstance(e, Mul) and any(_is_inverse(f) for f in e.args)
+
+
+def _is_fraction(e: Expr) -> bool:
+    return (
+        (isinstance(e, Mul) and any(_is_inverse(f) for f in e.args))
+        or (_is_inverse(e) and e.exp == -1)
+        or (isinstance(e, Rational) and e.q != 1 and e.p > 0)
+    )
+
+
+def _is_root(e: Expr) -> bool:
+    return isinstance(e, Pow) and e.exp == S.Half
+
+
+def _is_short_exponent(e: Expr) -> bool:
+    if _is_simple(e) or _is_number(e):
+        return True
+    if isinstance(e, Mul):
+        _negative, magnitude = _split_sign(e)
+        parts = Mul.make_args(magnitude)
+        return (
+            len(parts) <= 2
+            and all(isinstance(p, Symbol) or (_is_number(p) and p.is_Integer) for p in parts)
+            and not any(_is_inverse(p) for p in parts)
+        )
+    return False
+
+
+_DEFAULT = TextbookLatexPrinter()
+
+
+def latex(expr: Expr, functions: Mapping[str, str] | None = None) -> str:
+    """Print ``expr`` with :class:`TextbookLatexPrinter`."""
+    printer = TextbookLatexPrinter(functions) if functions else _DEFAULT
+    return printer.doprint(expr)

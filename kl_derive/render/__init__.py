@@ -1,0 +1,107 @@
+"""Rendering a derivation through Jinja templates: LaTeX, Markdown and JSON.
+
+Templates live in the top-level ``templates/`` folder of the source tree and ship inside
+the wheel as ``kl_derive/templates``. A user can override any of them with
+``template_dir``: a file there with the same name wins.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ..errors import KLDeriveError
+from .environment import environment
+from .escape import latex_escape, markdown_escape
+from .view import Style, build_view, canonical_spec
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..derivation import Derivation
+
+__all__ = ["FORMATS", "render"]
+
+
+@dataclass(frozen=True)
+class Format:
+    """A target format: its template and how it writes inline math and prose."""
+
+    template: str
+    style: Style
+
+
+FORMATS: dict[str, Format] = {
+    "latex": Format("latex.tex.j2", Style(lambda m: f"${m}$", latex_escape)),
+    "markdown": Format("markdown.md.j2", Style(lambda m: f"${m}$", markdown_escape)),
+    "json": Format("json.json.j2", Style(lambda m: f"${m}$")),
+}
+
+
+def render(
+    derivation: Derivation,
+    fmt: str,
+    lang: str,
+    *,
+    standalone: bool = False,
+    bare: bool = False,
+    template_dir: str | None = None,
+) -> str:
+    """Render ``derivation`` to ``fmt`` in language ``lang``."""
+    if fmt not in FORMATS:
+        raise KLDeriveError(f"unknown format {fmt!r} (available: {', '.join(FORMATS)})")
+    spec = FORMATS[fmt]
+    view = build_view(derivation, lang, spec.style)
+    name = spec.template
+    if standalone:
+        if fmt != "latex":
+            raise KLDeriveError("--standalone applies to --to latex only")
+        name = "latex_standalone.tex.j2"
+    if bare:
+        name = "latex_bare.tex.j2"
+    if fmt == "json":
+        view["data"] = _json_data(derivation, view)
+    template = environment(template_dir).get_template(name)
+    text = template.render(**view)
+    return text if text.endswith("\n") else text + "\n"
+
+
+def _json_data(derivation: Derivation, view: dict[str, Any]) -> dict[str, Any]:
+    def law(distribution: Any, density: str) -> dict[str, Any]:
+        from ..printing.latex import latex
+
+        return {
+            "family": distribution.family.name,
+            "spec": canonical_spec(distribution),
+            "args": [str(a) for a in distribution.user_args],
+            "latex": distribution.family.notation(distribution.args, latex),
+            "density": density,
+        }
+
+    steps = []
+    for stage in view["stages"]:
+        for block in stage.blocks:
+            for chain in block.chains:
+                for step in chain:
+                    steps.append(
+                        {
+                            "stage": stage.number,
+                            "stage_key": stage.key,
+                            "rule": step.rule,
+                            "title": step.title,
+                            "explanation": step.explanation,
+                            "latex": f"{step.lhs} = {step.rhs}",
+                            "before": step.before,
+                            "after": step.after,
+                            "verified": bool(step.check),
+                            "check": step.check,
+                        }
+                    )
+    return {
+        "kl_derive": view["version"],
+        "lang": view["lang"],
+        "strategy": derivation.strategy,
+        "p": law(derivation.p, derivation.functions.get("q", "")),
+        "q": law(derivation.q, derivation.functions.get("p", "")),
+        "title": view["title"],
+        "steps": steps,
+        "result": {"sympy": view["result_sympy"], "latex": view["result_latex"]},
+    }

@@ -1,0 +1,78 @@
+"""The Jinja environments: where templates are found, and their syntax.
+
+LaTeX templates use ``((( var )))``, ``((* block *))`` and ``((= comment =))`` so that
+LaTeX's own braces never clash with Jinja's; other templates use Jinja's usual syntax.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
+
+from ..errors import KLDeriveError
+
+__all__ = ["TEMPLATES", "environment"]
+
+_PACKAGE = Path(__file__).resolve().parent.parent
+
+
+def _templates_dir() -> Path:
+    """``kl_derive/templates`` in a wheel; the top-level ``templates/`` in a checkout."""
+    for candidate in (_PACKAGE / "templates", _PACKAGE.parent / "templates"):
+        if (candidate / "latex.tex.j2").is_file():
+            return candidate
+    raise KLDeriveError("kl-derive's templates are missing from this installation")
+
+
+TEMPLATES = _templates_dir()
+
+
+class _Environment(Environment):
+    """Picks the LaTeX syntax for ``*.tex.j2`` templates."""
+
+    def __init__(self, loader: ChoiceLoader) -> None:
+        super().__init__(
+            loader=loader,
+            autoescape=False,
+            keep_trailing_newline=True,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            undefined=StrictUndefined,
+        )
+        self.latex = Environment(
+            loader=loader,
+            autoescape=False,
+            keep_trailing_newline=True,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            undefined=StrictUndefined,
+            block_start_string="((*",
+            block_end_string="*))",
+            variable_start_string="(((",
+            variable_end_string=")))",
+            comment_start_string="((=",
+            comment_end_string="=))",
+        )
+        for env in (self, self.latex):
+            env.filters["json"] = lambda data: json.dumps(data, ensure_ascii=False, indent=2)
+
+    def get_template(self, name, parent=None, globals=None):  # type: ignore[override]
+        if str(name).endswith(".tex.j2"):
+            return self.latex.get_template(name, parent, globals)
+        return super().get_template(name, parent, globals)
+
+
+@cache
+def environment(template_dir: str | None = None) -> _Environment:
+    """The environment, with ``template_dir`` (if given) searched before the built-ins."""
+    loaders = []
+    if template_dir is not None:
+        path = Path(template_dir)
+        if not path.is_dir():
+            raise KLDeriveError(f"template directory {template_dir!r} does not exist")
+        loaders.append(FileSystemLoader(str(path)))
+    loaders.append(FileSystemLoader(str(TEMPLATES)))
+    return _Environment(ChoiceLoader(loaders))

@@ -1,0 +1,286 @@
+"""The view model: a derivation turned into text and LaTeX, ready for any template.
+
+Templates receive plain data (strings, lists, dicts) and only lay it out. This module
+fills each sentence of the message catalog with typeset mathematics; the ``style`` says
+how inline math and plain text are written in the target format.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from sympy import Basic, Eq, Expr, Symbol, sstr
+
+from .. import __version__
+from ..families.base import Distribution
+from ..printing.latex import TextbookLatexPrinter
+from ..steps.rules import identity
+from ..steps.step import Step
+from ..symbolic.display import display_form
+from ..symbolic.objects import KL
+from .catalog import catalog
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..derivation import Derivation
+
+__all__ = ["Style", "build_view", "canonical_spec"]
+
+
+@dataclass(frozen=True)
+class Style:
+    """How a format writes inline math and escapes prose."""
+
+    inline: Callable[[str], str]
+    escape: Callable[[str], str] = lambda s: s
+
+
+@dataclass
+class StepView:
+    rule: str
+    title: str
+    explanation: str
+    lhs: str
+    rhs: str
+    before: str
+    after: str
+    check: str
+
+
+@dataclass
+class BlockView:
+    """A paragraph and the display (one or more chains) it introduces."""
+
+    text: str
+    chains: list[list[StepView]]
+
+
+@dataclass
+class StageView:
+    number: int
+    key: str
+    title: str
+    intro: str
+    blocks: list[BlockView] = field(default_factory=list)
+
+
+_FIELD = re.compile(r"\{(\w+)\}")
+
+
+class _Filler:
+    """Fills catalog sentences: escapes the prose, typesets the placeholders."""
+
+    def __init__(self, printer: TextbookLatexPrinter, style: Style, common: Mapping[str, Any]):
+        self.printer = printer
+        self.style = style
+        self.common = dict(common)
+
+    def math(self, value: Any) -> str:
+        if isinstance(value, Distribution):
+            return value.family.notation(value.args, self.printer.doprint)
+        if isinstance(value, tuple) and value and isinstance(value[0], tuple):
+            # a mapping given as pairs: sigma = e^{s}, ...
+            return ", ".join(self.math(Eq(a, b, evaluate=False)) for a, b in value)
+        if isinstance(value, tuple):
+            return ", ".join(self.math(v) for v in value)
+        if isinstance(value, Eq):
+            return f"{self.printer.doprint(value.lhs)} = {self.printer.doprint(value.rhs)}"
+        if isinstance(value, Basic):
+            return self.printer.doprint(value)
+        return str(value)
+
+    def __call__(self, template: str, params: Mapping[str, Any] | None = None) -> str:
+        values = {**self.common, **(params or {})}
+        out: list[str] = []
+        for literal, name, _, _ in string.Formatter().parse(template):
+            out.append(self.style.escape(literal))
+            if name is None:
+                continue
+            if name not in values:
+                raise KeyError(f"message placeholder {{{name}}} has no value")
+            value = values[name]
+            out.append(value if isinstance(value, _Raw) else self.style.inline(self.math(value)))
+        return "".join(out)
+
+
+class _Raw(str):
+    """Already formatted for the target (inserted as is)."""
+
+
+def build_view(derivation: Derivation, lang: str, style: Style) -> dict[str, Any]:
+    """Everything a template needs, as plain data."""
+    messages = catalog(lang)
+    printer = TextbookLatexPrinter(derivation.functions)
+    z, x, eps = Symbol("z"), Symbol("x"), Symbol("epsilon")
+    q_fn, p_fn = _density_functions(derivation)
+    common = {
+        "q": _LatexRaw(derivation.functions.get("q", "q")),
+        "p": _LatexRaw(derivation.functions.get("p", "p")),
+        "q_law": derivation.p,
+        "p_law": derivation.q,
+        "z": z,
+        "x": x,
+        "epsilon": eps,
+        "g": _LatexRaw(derivation.functions.get("g", "g")),
+        "kl": KL(q_fn, p_fn),
+    }
+    fill = _Filler(printer, style, {})
+    common = {
+        k: (_Raw(style.inline(str(v))) if isinstance(v, _LatexRaw) else v)
+        for k, v in common.items()
+    }
+    fill.common = common
+
+    def text(key: str, params: Mapping[str, Any] | None = None) -> str:
+        return fill(_lookup(messages, key), params)
+
+    stages: list[StageView] = []
+    for number, stage in enumerate(derivation.stages, start=1):
+        view = StageView(
+            number=number,
+            key=stage.key,
+            title=text(f"stage.{stage.key}.title"),
+            intro=text(f"stage.{stage.key}.intro", _stage_params(stage, derivation)),
+        )
+        for chain in stage.chains:
+            steps = [_step_view(step, stage.key, messages, fill, printer) for step in chain.steps]
+            paragraph = " ".join(s.explanation for s in steps if s.explanation)
+            if view.blocks and view.blocks[-1].text == paragraph and paragraph:
+                view.blocks[-1].chains.append(steps)
+            else:
+                view.blocks.append(BlockView(paragraph, [steps]))
+        stages.append(view)
+
+    placeholders = tuple(
+        (symbol, display_form(value))
+        for d in (derivation.p, derivation.q)
+        for symbol, value in d.substitutions.items()
+    )
+    steps = derivation.steps
+    counts = {kind: sum(1 for s in steps if s.check == kind) for kind in ("symbolic", "numeric")}
+    kl_latex = printer.doprint(KL(q_fn, p_fn))
+    laws = tuple(
+        d.family.notation(d.user_args, printer.doprint) for d in (derivation.p, derivation.q)
+    )
+    positive = sorted(
+        {s for s in derivation.result.free_symbols if s.is_positive}, key=lambda s: s.name
+    )
+    return {
+        "version": __version__,
+        "lang": lang,
+        "language": messages["meta"]["language"],
+        "command": _command(derivation),
+        "title": text("document.title"),
+        "intro": text("document.intro"),
+        "setting": text("document.setting"),
+        "placeholders": text("document.placeholders", {"mapping": placeholders})
+        if placeholders
+        else "",
+        "assumptions": text("document.assumption_positive", {"condition": _positivity(positive)})
+        if positive
+        else "",
+        "stage_heading": lambda s: fill(
+            _lookup(messages, "document.stage"),
+            {"number": _Raw(str(s.number)), "title": _Raw(s.title)},
+        ),
+        "stages": stages,
+        "result_title": text("document.result_title"),
+        "result_text": text("document.result"),
+        "result_lhs": rf"D_{{\mathrm{{KL}}}}\left({laws[0]} \,\middle\|\, {laws[1]}\right)",
+        "result_latex": printer.doprint(derivation.result_display),
+        "result_sympy": sstr(derivation.result_display),
+        "kl_latex": kl_latex,
+        "checked": text(
+            "document.checked",
+            {
+                "symbolic": _Raw(str(counts["symbolic"])),
+                "numeric": _Raw(str(counts["numeric"])),
+                "total": _Raw(str(len(steps))),
+            },
+        ),
+        "counts": counts,
+        "total_steps": len(steps),
+    }
+
+
+class _LatexRaw(str):
+    """LaTeX that goes into inline math as is."""
+
+
+def _positivity(symbols: list[Symbol]) -> Expr:
+    from sympy import StrictGreaterThan, Tuple
+
+    lhs = symbols[0] if len(symbols) == 1 else Tuple(*symbols)
+    return StrictGreaterThan(lhs, 0, evaluate=False)
+
+
+def _density_functions(derivation: Derivation) -> tuple[Expr, Expr]:
+    from sympy import Function
+
+    z = Symbol("z", real=True)
+    return Function("q")(z), Function("p")(z)
+
+
+def _lookup(messages: Mapping[str, Any], key: str) -> str:
+    node: Any = messages
+    for part in _split_key(key):
+        node = node[part]
+    return node
+
+
+def _split_key(key: str) -> list[str]:
+    if key.startswith("rule."):
+        return ["rule", key[len("rule.") :]]
+    return key.split(".")
+
+
+def _step_view(
+    step: Step,
+    stage: str,
+    messages: Mapping[str, Any],
+    fill: _Filler,
+    printer: TextbookLatexPrinter,
+) -> StepView:
+    rules = messages["rule"]
+    entry = rules.get(f"{stage}:{step.rule}") or rules[step.rule]
+    params = dict(step.params)
+    params["lhs"] = step.before
+    params["rhs"] = step.after
+    rule_identity = identity(step.rule)
+    if rule_identity is not None:
+        params["identity"] = _Raw(fill.style.inline(rule_identity))
+    return StepView(
+        rule=step.rule,
+        title=entry["title"],
+        explanation=fill(entry["text"], params),
+        lhs=printer.doprint(step.before),
+        rhs=printer.doprint(step.after),
+        before=sstr(step.before),
+        after=sstr(step.after),
+        check=step.check or "",
+    )
+
+
+def _stage_params(stage: Any, derivation: Derivation) -> dict[str, Any]:
+    params = dict(stage.params)
+    if stage.key == "expectation":
+        for chain in stage.chains:
+            if chain.steps[0].rule == "moment.base":
+                params.setdefault("mgf", chain.steps[0].params["mgf"])
+    return params
+
+
+def canonical_spec(distribution: Distribution) -> str:
+    """``family(arg, ...)`` with the arguments as the derivation reads them."""
+    args = ", ".join(sstr(a) for a in distribution.user_args)
+    return f"{distribution.family.name}({args})"
+
+
+def _command(derivation: Derivation) -> str:
+    p, q = canonical_spec(derivation.p), canonical_spec(derivation.q)
+    if (p, q) == ("normal(mu, sigma)", "normal(0, 1)"):
+        return "kl-derive normal"
+    return f'kl-derive "{p}" "{q}"'

@@ -1,0 +1,174 @@
+"""Reading distribution specs such as ``normal(mu, exp(s))`` without ``eval``.
+
+A spec is parsed with :func:`ast.parse` and then walked over a small whitelist of
+node types; anything else is refused with a one-line :class:`~kl_derive.errors.SpecError`.
+The result is a tiny tree of our own (:class:`Node`), so that this module does not
+import SymPy; :mod:`kl_derive.symbolic.convert` turns the tree into SymPy objects.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass
+
+from .errors import SpecError
+
+#: Functions a parameter expression may call.
+FUNCTIONS = ("exp", "log", "sqrt")
+#: Names that stand for constants rather than symbols.
+CONSTANTS = ("pi",)
+#: Names kl-derive uses itself: the integration variable, the conditioning variable of
+#: ``q(z | x)`` and the standard-normal noise of the reparametrization.
+RESERVED = ("z", "x", "epsilon")
+
+MAX_SPEC_LENGTH = 400
+MAX_DEPTH = 24
+MAX_EXPONENT = 64
+MAX_LITERAL = 10**12
+
+_SHAPE = "write a distribution as family(arg, ...), e.g. normal(mu, sigma)"
+
+_BINARY = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
+
+
+@dataclass(frozen=True)
+class Node:
+    """One node of a parsed parameter expression.
+
+    ``kind`` is ``"num"`` (``value`` is the literal's text), ``"name"``, ``"const"``,
+    ``"neg"``, ``"binop"`` (``value`` is the operator) or ``"call"`` (``value`` is the
+    function's name).
+    """
+
+    kind: str
+    value: str = ""
+    args: tuple[Node, ...] = ()
+
+    def __str__(self) -> str:
+        if self.kind in ("num", "name", "const"):
+            return self.value
+        if self.kind == "neg":
+            return f"-{self.args[0]}"
+        if self.kind == "binop":
+            left, right = self.args
+            return f"({left} {self.value} {right})"
+        return f"{self.value}({', '.join(map(str, self.args))})"
+
+
+@dataclass(frozen=True)
+class DistributionSpec:
+    """A parsed spec: the family name as written and its argument trees."""
+
+    family: str
+    args: tuple[Node, ...]
+    text: str
+
+
+def parse_spec(text: str) -> DistributionSpec:
+    """Parse ``family(arg, ...)`` (or a bare ``family``) into a :class:`DistributionSpec`.
+
+    >>> parse_spec("normal(mu, exp(s))").family
+    'normal'
+    """
+    source = text.strip()
+    if not source:
+        raise SpecError(
+            "empty distribution spec; write it as family(arg, ...), e.g. normal(mu, sigma)"
+        )
+    if len(source) > MAX_SPEC_LENGTH:
+        raise SpecError(
+            f"distribution spec is too long ({len(source)} characters, at most {MAX_SPEC_LENGTH})"
+        )
+    try:
+        tree = ast.parse(source, mode="eval").body
+    except SyntaxError:
+        raise SpecError(
+            f"cannot read {source!r}; {_SHAPE}"
+        ) from None
+    except (ValueError, RecursionError, MemoryError):
+        raise SpecError(f"cannot read {source!r}") from None
+    if isinstance(tree, ast.Name):
+        return DistributionSpec(_family_name(tree.id), (), source)
+    if not (isinstance(tree, ast.Call) and isinstance(tree.func, ast.Name)):
+        raise SpecError(
+            f"cannot read {source!r}; {_SHAPE}"
+        )
+    if tree.keywords:
+        raise SpecError(
+            f"keyword arguments are not supported in {source!r}; give the parameters in order"
+        )
+    family = _family_name(tree.func.id)
+    return DistributionSpec(family, tuple(_convert(arg, source, 1) for arg in tree.args), source)
+
+
+def _family_name(name: str) -> str:
+    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", name):
+        raise SpecError(f"{name!r} is not a distribution family name")
+    return name
+
+
+def _convert(node: ast.AST, source: str, depth: int) -> Node:
+    if depth > MAX_DEPTH:
+        raise SpecError(f"parameter expression nested too deeply in {source!r}")
+    if isinstance(node, ast.Constant):
+        return _literal(node.value, source)
+    if isinstance(node, ast.Name):
+        return _name(node.id)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        operand = _convert(node.operand, source, depth + 1)
+        return Node("neg", args=(operand,)) if isinstance(node.op, ast.USub) else operand
+    if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
+        left = _convert(node.left, source, depth + 1)
+        right = _convert(node.right, source, depth + 1)
+        if isinstance(node.op, ast.Pow):
+            _check_exponent(right, source)
+        return Node("binop", _BINARY[type(node.op)], (left, right))
+    if isinstance(node, ast.Call):
+        if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS:
+            shown = node.func.id if isinstance(node.func, ast.Name) else ast.unparse(node.func)
+            raise SpecError(
+                f"function {shown!r} is not allowed in a parameter; use {', '.join(FUNCTIONS)}"
+            )
+        if node.keywords or len(node.args) != 1:
+            raise SpecError(f"{node.func.id}() takes exactly one argument")
+        return Node("call", node.func.id, (_convert(node.args[0], source, depth + 1),))
+    shown = ast.unparse(node) if hasattr(ast, "unparse") else type(node).__name__
+    raise SpecError(
+        f"{shown!r} is not allowed in a parameter; use names, numbers, + - * / ** and "
+        f"{', '.join(FUNCTIONS)}"
+    )
+
+
+def _literal(value: object, source: str) -> Node:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise SpecError(f"{value!r} is not a number in {source!r}")
+    if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
+        raise SpecError(f"{value!r} is not a finite number")
+    if abs(value) > MAX_LITERAL:
+        raise SpecError(f"the number {value!r} is too large (at most {MAX_LITERAL:g})")
+    return Node("num", repr(value))
+
+
+def _name(name: str) -> Node:
+    if name in CONSTANTS:
+        return Node("const", name)
+    if name in FUNCTIONS:
+        raise SpecError(f"{name!r} is a function; call it, e.g. {name}(s)")
+    if name.startswith("_"):
+        raise SpecError(f"parameter names may not start with an underscore: {name!r}")
+    if name in RESERVED:
+        raise SpecError(
+            f"{name!r} is reserved (kl-derive uses z, x and epsilon itself); "
+            "name the parameter differently"
+        )
+    return Node("name", name)
+
+
+def _check_exponent(node: Node, source: str) -> None:
+    if node.kind == "num" and abs(float(node.value)) > MAX_EXPONENT:
+        raise SpecError(
+            f"exponent {node.value} is too large in {source!r} (at most {MAX_EXPONENT})"
+        )
+    if node.kind == "neg":
+        _check_exponent(node.args[0], source)

@@ -1,0 +1,70 @@
+r"""The rules a step may cite, each with the identity it rests on.
+
+A rule's id is stable: it is part of the JSON output and the key of the rule's
+explanation in every message catalog. The identity is mathematics, so it lives here as
+LaTeX rather than in the catalogs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["RULES", "Rule", "identity"]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A rewriting rule: its stable id and the identity that justifies it (LaTeX or None)."""
+
+    id: str
+    identity: str | None = None
+
+
+RULES: dict[str, Rule] = {
+    rule.id: rule
+    for rule in (
+        Rule("kl.definition", r"D_{\mathrm{KL}}(q \,\|\, p) = \int q \log \frac{q}{p}"),
+        Rule("density.substitute"),
+        Rule("density.formula"),
+        Rule(
+            "log.split_ratio", r"\frac{a\,e^{A}}{b\,e^{B}} = \frac{a}{b} \cdot \frac{e^{A}}{e^{B}}"
+        ),
+        Rule("log.product", r"\log (AB) = \log A + \log B"),
+        Rule("log.exp", r"\log \frac{e^{A}}{e^{B}} = \log e^{A - B} = A - B"),
+        Rule(
+            "normal.normalizer_ratio", r"\sqrt{2\pi\sigma^{2}} = \sqrt{2\pi}\,\sigma \ (\sigma > 0)"
+        ),
+        Rule("log.reciprocal", r"\log \frac{1}{a} = -\log a"),
+        Rule("algebra.expand_square", r"(a - b)^{2} = a^{2} - 2ab + b^{2}"),
+        Rule("algebra.collect"),
+        Rule("log_ratio.insert"),
+        Rule("integral.linearity", r"\int (f + g) = \int f + \int g"),
+        Rule("integral.constant", r"\int c\, f = c \int f"),
+        Rule("density.normalized", r"\int q = 1"),
+        Rule("log.square", r"\log a = \frac{1}{2} \log a^{2} \ (a > 0)"),
+        Rule("define"),
+        Rule("expectation.definition", r"\int q(z)\, g(z) \,dz = \mathbb{E}[g(z)]"),
+        Rule(
+            "expectation.linearity",
+            r"\mathbb{E}[aX + bY + c] = a\,\mathbb{E}[X] + b\,\mathbb{E}[Y] + c",
+        ),
+        Rule("moment.base"),
+        Rule("moment.reparametrize"),
+        Rule("moment.expand"),
+        Rule("moment.substitute"),
+        Rule("moment.insert"),
+        Rule("algebra.distribute"),
+        Rule("algebra.common_denominator"),
+        Rule("algebra.factor"),
+        Rule("algebra.cancel"),
+        Rule("algebra.combine"),
+        Rule("combine.stages"),
+        Rule("parameter.substitute"),
+        Rule("algebra.simplify"),
+    )
+}
+
+
+def identity(rule: str) -> str | None:
+    """The LaTeX identity behind ``rule`` (``None`` for rules that cite no identity)."""
+    return RULES[rule].identity

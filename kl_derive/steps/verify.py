@@ -1,0 +1,273 @@
+"""Checking that a step's two sides are equal.
+
+The verifier first tries to prove the equality symbolically: both sides are brought to a
+normal form in which definitions are unfolded, integrals against a density become
+expectations, expectations are split by linearity and known moments substituted, and
+what is left is expanded (logarithms included). If the difference of the normal forms
+is zero, the step is ``"symbolic"``. Otherwise both sides are evaluated at a few
+pseudo-random parameter values (fixed seed, so runs are reproducible), integrals by
+mpmath quadrature, and the step is ``"numeric"`` when they agree to 1e-10. Anything else
+raises :class:`~kl_derive.errors.VerificationError`.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Iterable
+
+import mpmath
+from sympy import (
+    Add,
+    Dummy,
+    Expr,
+    Float,
+    Integral,
+    Mul,
+    Rational,
+    S,
+    Symbol,
+    diff,
+    exp,
+    expand,
+    expand_log,
+    lambdify,
+    log,
+    oo,
+)
+
+from ..errors import VerificationError
+from ..symbolic.display import evaluate
+from ..symbolic.floatfn import compile_float
+from ..symbolic.objects import KL, Expect
+from .context import Context, DensityFacts
+from .step import Reparametrization, Step
+
+__all__ = ["normal_form", "verify_step"]
+
+_SAMPLES = 3
+_TOLERANCE = mpmath.mpf("1e-10")
+
+
+def verify_step(step: Step, context: Context) -> str:
+    """Return ``"symbolic"`` or ``"numeric"`` for a true step; raise for a false one."""
+    before = normal_form(step.before, context, step.hint)
+    after = normal_form(step.after, context, step.hint)
+    if _is_zero(before - after):
+        return "symbolic"
+    if _numerically_equal(before, after, context, seed=step.rule):
+        return "numeric"
+    raise VerificationError(step.rule, f"{step.before} = {step.after} does not hold")
+
+
+# ---------------------------------------------------------------------------
+# symbolic normal form
+# ---------------------------------------------------------------------------
+
+
+def normal_form(expr: Expr, context: Context, hint: Reparametrization | None = None) -> Expr:
+    """Bring ``expr`` to the verifier's normal form (see the module docstring)."""
+    e = evaluate(expr)
+    for _ in range(4):  # definitions may refer to other definitions
+        unfolded = e.xreplace(dict(context.definitions))
+        unfolded = unfolded.replace(lambda x: isinstance(x, KL), lambda x: _kl_integral(x, context))
+        if unfolded == e:
+            break
+        e = unfolded
+    if hint is not None:
+        _check_reparametrization(hint, context)
+    e = e.replace(lambda x: isinstance(x, Integral), lambda x: _as_expectation(x, context))
+    e = e.replace(lambda x: isinstance(x, Expect), lambda x: _expand_expectation(x, context, hint))
+    e = _unfold_densities(e, context)
+    return _canonical(e)
+
+
+def _canonical(e: Expr) -> Expr:
+    return expand(expand_log(expand(e), force=False))
+
+
+def _kl_integral(kl: KL, context: Context) -> Expr:
+    q, p = kl.args
+    facts = context.density_of(q)
+    if facts is None:
+        return kl
+    return Integral(q * log(q / p), (facts.variable, *facts.support))
+
+
+def _as_expectation(integral: Integral, context: Context) -> Expr:
+    """``Integral(q(z) * f, (z, support))`` -> ``Expect(f, q(z))``."""
+    if len(integral.limits) != 1 or len(integral.limits[0]) != 3:
+        return integral
+    variable, lower, upper = integral.limits[0]
+    for factor in Mul.make_args(integral.function):
+        facts = context.density_of(factor)
+        if facts is not None and facts.variable == variable and (lower, upper) == facts.support:
+            return Expect(integral.function / factor, factor)
+    # the density may have been written out: divide it off when that removes it
+    for facts in context.densities.values():
+        if facts.variable != variable or (lower, upper) != facts.support:
+            continue
+        rest = integral.function / facts.value
+        if not any(
+            isinstance(f.as_base_exp()[0], exp)
+            or (isinstance(f, exp) and variable in f.free_symbols)
+            for f in Mul.make_args(rest)
+        ):
+            return Expect(rest, facts.function)
+    return integral
+
+
+def _expand_expectation(
+    expectation: Expect, context: Context, hint: Reparametrization | None
+) -> Expr:
+    f, density = expectation.args
+    facts = context.density_of(density)
+    if facts is None:
+        return expectation
+    if hint is not None and facts.name == hint.old:
+        target = context.densities[hint.new]
+        f = f.xreplace({facts.variable: hint.transform})
+        facts, density = target, target.function
+    f = _canonical(_unfold_densities(f, context))
+    total = S.Zero
+    for term in Add.make_args(f):
+        coeff, dependent = term.as_independent(facts.variable, as_Add=False)
+        if dependent == 1:
+            total += coeff  # a density integrates to one
+            continue
+        base, exponent = dependent.as_base_exp()
+        if base == facts.variable and exponent.is_Integer and int(exponent) in facts.moments:
+            total += coeff * facts.moments[int(exponent)]
+        else:
+            total += coeff * Expect(dependent, density)
+    return total
+
+
+def _unfold_densities(e: Expr, context: Context) -> Expr:
+    """Replace each density by its value, except where it names an expectation's law."""
+    mapping = {facts.function: facts.value for facts in context.densities.values()}
+    held = {x: Dummy() for x in e.atoms(Expect)}
+    unfolded = e.xreplace(held).xreplace(mapping)
+    return unfolded.xreplace(
+        {dummy: Expect(x.args[0].xreplace(mapping), x.args[1]) for x, dummy in held.items()}
+    )
+
+
+_CHECKED: set[tuple] = set()
+
+
+def _check_reparametrization(hint: Reparametrization, context: Context) -> None:
+    """``old(transform(v)) * |transform'(v)| == new(v)``, symbolically."""
+    old, new = context.densities[hint.old], context.densities[hint.new]
+    key = (hint, old.value, new.value)
+    if key in _CHECKED:
+        return
+    jacobian = diff(hint.transform, hint.new_var)
+    pulled_back = old.value.xreplace({old.variable: hint.transform}) * abs(jacobian)
+    if not _is_zero(_canonical(pulled_back - new.value.xreplace({new.variable: hint.new_var}))):
+        raise VerificationError(
+            "reparametrization", f"{hint.transform} does not carry {hint.old} to {hint.new}"
+        )
+    _CHECKED.add(key)
+
+
+def _is_zero(e: Expr) -> bool:
+    if e == 0:
+        return True
+    from sympy import cancel
+
+    try:
+        return cancel(e) == 0
+    except Exception:
+        return False
+
+
+# ---------------------------------------------------------------------------
+# numeric fallback
+# ---------------------------------------------------------------------------
+
+
+def _numerically_equal(a: Expr, b: Expr, context: Context, seed: str) -> bool:
+    symbols = sorted((a.free_symbols | b.free_symbols) - _bound_variables(context), key=str)
+    rng = random.Random(seed)
+    with mpmath.workdps(30):
+        for _ in range(_SAMPLES):
+            values = {s: _sample(s, rng) for s in symbols}
+            try:
+                x, y = _number(a, values, context), _number(b, values, context)
+            except (TypeError, ValueError, ZeroDivisionError):
+                return False
+            if abs(x - y) > _TOLERANCE * max(1, abs(x), abs(y)):
+                return False
+    return True
+
+
+def _bound_variables(context: Context) -> set[Symbol]:
+    return {facts.variable for facts in context.densities.values()}
+
+
+def _sample(symbol: Symbol, rng: random.Random) -> Rational:
+    if symbol.is_positive:
+        return Rational(rng.randint(50, 200), 100)
+    return Rational(rng.randint(-150, 150), 100)
+
+
+def _number(e: Expr, values: dict, context: Context) -> mpmath.mpf:
+    e = _as_integrals(e, context).xreplace(values)
+    replacements = {integral: Float(_quadrature(integral), 30) for integral in e.atoms(Integral)}
+    value = e.xreplace(replacements).evalf(30)
+    if not value.is_number or value.has(S.NaN, oo, -oo):
+        raise ValueError("not a finite number")
+    return (
+        mpmath.mpmathify(complex(value)).real if value.is_real is False else mpmath.mpf(str(value))
+    )
+
+
+def _as_integrals(e: Expr, context: Context) -> Expr:
+    def to_integral(expectation: Expect) -> Expr:
+        f, density = expectation.args
+        facts: DensityFacts | None = context.density_of(density)
+        if facts is None:
+            raise ValueError("expectation under an unknown density")
+        return Integral(f * facts.value, (facts.variable, *facts.support))
+
+    return e.replace(lambda x: isinstance(x, Expect), to_integral)
+
+
+def _quadrature(integral: Integral) -> mpmath.mpf:
+    ((variable, lower, upper),) = integral.limits
+    if lower == -oo and upper == oo:
+        compiled = compile_float(integral.function, variable)
+        value = _trapezoid(compiled) if compiled is not None else None
+        if value is not None:
+            return mpmath.mpf(value)
+    integrand = lambdify(variable, integral.function, modules="mpmath")
+    points: Iterable = [
+        _mp(lower),
+        *(p for p in (-3, 0, 3) if _mp(lower) < p < _mp(upper)),
+        _mp(upper),
+    ]
+    return mpmath.quad(integrand, list(points))
+
+
+def _trapezoid(f, half_width: float = 40.0, step: float = 1 / 32) -> float | None:
+    """The trapezoidal rule on [-40, 40]: spectrally accurate for smooth integrands with
+    Gaussian tails, and cheap. ``None`` when the tails are not negligible there, or the
+    integrand cannot be evaluated in floating point; the caller then uses mpmath.
+    """
+    try:
+        n = int(half_width / step)
+        values = [f(i * step) for i in range(-n, n + 1)]
+        if max(abs(values[0]), abs(values[-1])) > 1e-300 or not all(map(math.isfinite, values)):
+            return None
+        return math.fsum(values) * step
+    except (OverflowError, ValueError, ZeroDivisionError, TypeError):
+        return None
+
+
+def _mp(x: Expr) -> mpmath.mpf:
+    if x == oo:
+        return mpmath.inf
+    if x == -oo:
+        return -mpmath.inf
+    return mpmath.mpf(str(x.evalf(30)))

@@ -1,0 +1,29 @@
+"""What a strategy hands to the engine: stages, verification contexts and the result."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from sympy import Expr
+
+from ..steps.context import Context
+from ..steps.step import Stage
+
+__all__ = ["Draft"]
+
+
+@dataclass(frozen=True)
+class Draft:
+    """An unverified derivation.
+
+    ``contexts`` maps each step's ``facts`` name to the context it is verified in;
+    ``result_display`` is the closing expression as shown, in the user's symbols.
+    ``functions`` maps density names to their LaTeX (``q`` -> ``q(z \\mid x)``).
+    """
+
+    strategy: str
+    stages: tuple[Stage, ...]
+    contexts: Mapping[str, Context]
+    result_display: Expr
+    functions: Mapping[str, str] = field(default_factory=dict)

@@ -1,0 +1,1 @@
+"""SymPy-side helpers: display builders, the objects a derivation talks about, conversion."""

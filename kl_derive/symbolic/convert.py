@@ -1,0 +1,155 @@
+"""Turning parsed specs into distributions: SymPy symbols with the right assumptions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sympy import Expr, Integer, Number, Rational, Symbol, exp, log, pi, sqrt
+
+from ..errors import SpecError
+from ..families import get_family
+from ..families.base import Distribution, Family
+from ..spec import MAX_EXPONENT, DistributionSpec, Node
+
+__all__ = ["bind_pair"]
+
+_FUNCTIONS = {"exp": exp, "log": log, "sqrt": sqrt}
+
+
+def bind_pair(
+    first: DistributionSpec, second: DistributionSpec | None
+) -> tuple[Distribution, Distribution]:
+    """Distributions for ``KL(first || second)``; ``second`` defaults to the standard member.
+
+    A bare family name takes the family's default symbols (``normal`` is
+    ``normal(mu, sigma)``); when both are bare their symbols get suffixes ``_1``, ``_2``.
+    """
+    fam1 = get_family(first.family)
+    fam2 = get_family(second.family) if second is not None else fam1
+    if fam1.name != fam2.name:
+        raise SpecError(
+            f"KL({fam1.name} || {fam2.name}) is not derivable yet; "
+            f"both distributions must be {fam1.name}"
+        )
+    _check_arity(fam1, first)
+    if second is not None:
+        _check_arity(fam2, second)
+    both_bare = second is not None and not first.args and not second.args
+    domains = _domains([(fam1, first), *([(fam2, second)] if second is not None else [])])
+    taken = set(domains)
+    d1 = _bind(fam1, first, domains, taken, "_1" if both_bare else "")
+    if second is None:
+        d2 = Distribution(fam2, tuple(Integer(a) for a in fam2.standard), fam2.name)
+    else:
+        d2 = _bind(
+            fam2,
+            second,
+            domains,
+            taken | {str(s) for s in d1.substitutions},
+            "_2" if both_bare else "",
+        )
+    return d1, d2
+
+
+def _check_arity(family: Family, spec: DistributionSpec) -> None:
+    expected = len(family.parameters)
+    if spec.args and len(spec.args) != expected:
+        names = ", ".join(p.name for p in family.parameters)
+        raise SpecError(
+            f"{family.name} takes {expected} arguments ({names}), "
+            f"got {len(spec.args)} in {spec.text!r}"
+        )
+
+
+def _domains(pairs: Iterable[tuple[Family, DistributionSpec]]) -> dict[str, str]:
+    """Each user symbol's assumption: positive if it is ever a positive parameter itself."""
+    domains: dict[str, str] = {}
+    for family, spec in pairs:
+        for parameter, node in zip(family.parameters, spec.args, strict=False):
+            for name in _names(node):
+                strong = node.kind == "name" and parameter.domain == "positive"
+                if strong or name not in domains:
+                    domains[name] = "positive" if strong else domains.get(name, "real")
+    return domains
+
+
+def _names(node: Node) -> set[str]:
+    if node.kind == "name":
+        return {node.value}
+    return set().union(*(_names(a) for a in node.args)) if node.args else set()
+
+
+def _symbol(name: str, domain: str) -> Symbol:
+    return Symbol(name, positive=True) if domain == "positive" else Symbol(name, real=True)
+
+
+def _bind(
+    family: Family, spec: DistributionSpec, domains: dict[str, str], taken: set[str], suffix: str
+) -> Distribution:
+    if not spec.args:
+        args = tuple(_symbol(p.symbol + suffix, p.domain) for p in family.parameters)
+        return Distribution(family, args, spec.text)
+    args: list[Expr] = []
+    substitutions: dict[Symbol, Expr] = {}
+    for parameter, node in zip(family.parameters, spec.args, strict=True):
+        value = _to_sympy(node, domains)
+        _check_domain(family, parameter.name, parameter.domain, value, spec.text)
+        if isinstance(value, (Symbol, Number)):
+            args.append(value)
+            continue
+        placeholder = _fresh(parameter.symbol, taken)
+        taken.add(str(placeholder))
+        symbol = _symbol(placeholder, parameter.domain)
+        substitutions[symbol] = value
+        args.append(symbol)
+    return Distribution(family, tuple(args), spec.text, substitutions)
+
+
+def _fresh(name: str, taken: set[str]) -> str:
+    if name not in taken:
+        return name
+    i = 1
+    while f"{name}_{i}" in taken:
+        i += 1
+    return f"{name}_{i}"
+
+
+def _check_domain(family: Family, name: str, domain: str, value: Expr, text: str) -> None:
+    if domain == "positive" and value.is_positive is False:
+        raise SpecError(f"the {name} of {family.name} must be positive, got {value} in {text!r}")
+    if domain in ("real", "positive") and value.is_real is False:
+        raise SpecError(f"the {name} of {family.name} must be real, got {value} in {text!r}")
+
+
+def _to_sympy(node: Node, domains: dict[str, str]) -> Expr:
+    if node.kind == "num":
+        return (
+            Rational(node.value)
+            if "." in node.value or "e" in node.value.lower()
+            else Integer(node.value)
+        )
+    if node.kind == "name":
+        return _symbol(node.value, domains.get(node.value, "real"))
+    if node.kind == "const":
+        return pi
+    args = [_to_sympy(a, domains) for a in node.args]
+    if node.kind == "neg":
+        return -args[0]
+    if node.kind == "call":
+        return _FUNCTIONS[node.value](args[0])
+    left, right = args
+    if node.value == "+":
+        return left + right
+    if node.value == "-":
+        return left - right
+    if node.value == "*":
+        return left * right
+    if node.value == "/":
+        if right == 0:
+            raise SpecError("division by zero in a parameter")
+        return left / right
+    if right.is_Number and abs(right) > MAX_EXPONENT:
+        raise SpecError(f"exponent {right} is too large (at most {MAX_EXPONENT})")
+    if left == 0 and right.is_Number and right.is_negative:
+        raise SpecError("division by zero in a parameter")
+    return left**right

@@ -1,0 +1,57 @@
+"""The symbolic objects a derivation talks about besides plain SymPy expressions.
+
+* :class:`Expect` -- ``Expect(f, q(z))`` is the expectation of ``f`` under the density
+  ``q(z)``; it stays unevaluated so that a step can show it.
+* :class:`KL` -- ``KL(q(z), p(z))`` is the KL divergence of ``p`` from ``q``.
+
+Densities themselves are undefined functions applied to the variable (``q(z)``,
+``p(z)``, ``phi(epsilon)``); what each one means lives in a
+:class:`~kl_derive.steps.context.Context`.
+"""
+
+from __future__ import annotations
+
+from sympy import Function
+
+
+class Expect(Function):
+    """``Expect(f, density)``: the expectation of ``f`` under ``density`` (unevaluated)."""
+
+    nargs = 2
+    is_commutative = True
+
+    @classmethod
+    def eval(cls, f, density):
+        return None
+
+
+class KL(Function):
+    """``KL(q, p)``: the Kullback-Leibler divergence of ``p`` from ``q`` (unevaluated)."""
+
+    nargs = 2
+    is_commutative = True
+    is_real = True
+
+    @classmethod
+    def eval(cls, q, p):
+        return None
+
+
+class Bracket(Function):
+    """``Bracket(x)``: ``x`` shown in parentheses, e.g. a moment just substituted.
+
+    It means exactly ``x``; :meth:`doit` and evaluation remove it.
+    """
+
+    nargs = 1
+
+    @classmethod
+    def eval(cls, x):
+        return None
+
+    def doit(self, **hints):
+        arg = self.args[0]
+        return arg.doit(**hints) if hints.get("deep", True) else arg
+
+    def _eval_is_commutative(self):
+        return True
