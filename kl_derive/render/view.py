@@ -127,6 +127,10 @@ def build_view(derivation: Derivation, lang: str, style: Style) -> dict[str, Any
         "g": _LatexRaw(derivation.functions.get("g", "g")),
         "kl": KL(q_fn, p_fn),
     }
+    laws = tuple(d.family.notation(d.user_args, printer.doprint)
+                 for d in (derivation.p, derivation.q))
+    result_lhs = rf"D_{{\mathrm{{KL}}}}\left({laws[0]} \,\middle\|\, {laws[1]}\right)"
+    common["kl_laws"] = _LatexRaw(result_lhs)
     fill = _Filler(printer, style, {})
     common = {
         k: (_Raw(style.inline(str(v))) if isinstance(v, _LatexRaw) else v)
@@ -162,9 +166,6 @@ def build_view(derivation: Derivation, lang: str, style: Style) -> dict[str, Any
     steps = derivation.steps
     counts = {kind: sum(1 for s in steps if s.check == kind) for kind in ("symbolic", "numeric")}
     kl_latex = printer.doprint(KL(q_fn, p_fn))
-    laws = tuple(
-        d.family.notation(d.user_args, printer.doprint) for d in (derivation.p, derivation.q)
-    )
     positive = sorted(
         {s for s in derivation.result.free_symbols if s.is_positive}, key=lambda s: s.name
     )
@@ -189,7 +190,7 @@ def build_view(derivation: Derivation, lang: str, style: Style) -> dict[str, Any
         "stages": stages,
         "result_title": text("document.result_title"),
         "result_text": text("document.result"),
-        "result_lhs": rf"D_{{\mathrm{{KL}}}}\left({laws[0]} \,\middle\|\, {laws[1]}\right)",
+        "result_lhs": result_lhs,
         "result_latex": printer.doprint(derivation.result_display),
         "result_sympy": sstr(derivation.result_display),
         "kl_latex": kl_latex,
