@@ -14,7 +14,7 @@ from .steps.step import Stage, Step
 __all__ = ["Derivation"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Derivation:
     """A verified, step-by-step derivation of KL(P || Q).
 
@@ -65,7 +65,17 @@ class Derivation:
     def _repr_markdown_(self) -> str:
         return self.to_markdown()
 
-    def __str__(self) -> str:
-        from .printing.latex import latex
+    @property
+    def title(self) -> str:
+        """``KL(normal(mu, sigma) || normal(0, 1))``: the pair, as the derivation reads it."""
+        from .render.view import canonical_spec
 
-        return f"KL({self.p.spec} || {self.q.spec}) = {latex(self.result_display)}"
+        return f"KL({canonical_spec(self.p)} || {canonical_spec(self.q)})"
+
+    def __str__(self) -> str:
+        from sympy import sstr
+
+        return f"{self.title} = {sstr(self.result_display, order='none')}"
+
+    def __repr__(self) -> str:
+        return f"<Derivation {self.title}: {len(self.steps)} verified steps>"

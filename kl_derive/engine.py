@@ -31,11 +31,12 @@ def draft_for(first: Distribution, second: Distribution) -> Draft:
 def verify_draft(draft: Draft) -> tuple[Stage, ...]:
     """The draft's stages with every step verified (or an exception)."""
     stages = []
+    cache: dict = {}  # normal forms, keyed by expression and context
     for stage in draft.stages:
         chains = []
         for chain in stage.chains:
             steps = tuple(
-                step.with_check(verify_step(step, draft.contexts[step.facts]))
+                step.with_check(verify_step(step, draft.contexts[step.facts], cache))
                 for step in chain.steps
             )
             chains.append(Chain(steps))

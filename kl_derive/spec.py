@@ -83,17 +83,13 @@ def parse_spec(text: str) -> DistributionSpec:
     try:
         tree = ast.parse(source, mode="eval").body
     except SyntaxError:
-        raise SpecError(
-            f"cannot read {source!r}; {_SHAPE}"
-        ) from None
+        raise SpecError(f"cannot read {source!r}; {_SHAPE}") from None
     except (ValueError, RecursionError, MemoryError):
         raise SpecError(f"cannot read {source!r}") from None
     if isinstance(tree, ast.Name):
         return DistributionSpec(_family_name(tree.id), (), source)
     if not (isinstance(tree, ast.Call) and isinstance(tree.func, ast.Name)):
-        raise SpecError(
-            f"cannot read {source!r}; {_SHAPE}"
-        )
+        raise SpecError(f"cannot read {source!r}; {_SHAPE}")
     if tree.keywords:
         raise SpecError(
             f"keyword arguments are not supported in {source!r}; give the parameters in order"

@@ -38,6 +38,9 @@ class Family:
     #: arguments of the standard member, used when the second distribution is omitted
     standard: ClassVar[tuple[int, ...]]
 
+    def __repr__(self) -> str:
+        return f"<family {self.name}>"
+
     def support(self, args: tuple[Expr, ...]) -> tuple[Expr, Expr]:
         raise NotImplementedError
 

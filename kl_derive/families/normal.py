@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from functools import cache
 
-from sympy import Eq, Expr, Poly, S, Symbol, binomial, diff, exp, oo, pi
+from sympy import Eq, Expr, Poly, Rational, S, Symbol, binomial, diff, exp, factorial, oo, pi
 
 from ..steps.step import Chain, Reparametrization, Step
 from ..symbolic.display import (
@@ -60,9 +60,14 @@ class Normal(Family):
 
     # -- moments --------------------------------------------------------------
     @staticmethod
-    def mgf(t: Symbol) -> Expr:
+    def cumulant_generating_function(t: Symbol) -> Expr:
+        """:math:`K(t) = \\log M(t) = t^2/2` for the standard normal."""
+        return t**2 / 2
+
+    @classmethod
+    def mgf(cls, t: Symbol) -> Expr:
         """The moment generating function of the standard normal, :math:`e^{t^2/2}`."""
-        return exp(t**2 / 2)
+        return exp(cls.cumulant_generating_function(t))
 
     def base_moments(self, degree: int) -> dict[int, Expr]:
         """``{k: E[eps**k]}`` for the standard normal, ``k = 0..degree``, from the MGF."""
@@ -186,13 +191,31 @@ def _times(coefficient: Expr, value: Expr) -> Expr:
 
 @cache
 def _standard_moments(degree: int) -> tuple[tuple[int, Expr], ...]:
+    """``E[eps**k] = k! [t^k] M(t)``: the Taylor coefficients of the MGF ``exp(t**2/2)``.
+
+    The series of ``exp(K(t))`` is summed as polynomials over the rationals (SymPy's
+    :class:`~sympy.Poly`), which is exact and much cheaper than differentiating ``exp``.
+    """
     t = Symbol("t", real=True)
-    m = Normal.mgf(t)
-    out = []
-    for k in range(degree + 1):
-        out.append((k, m.subs(t, 0)))
-        m = diff(m, t)
-    return tuple(out)
+    cumulant = Poly(Normal.cumulant_generating_function(t), t)  # a polynomial
+    series = Poly(1, t)
+    term = Poly(1, t)
+    for m in range(1, degree + 1):
+        term = _truncate(term * cumulant, degree)
+        series += term * Rational(1, factorial(m))
+    coefficients = dict(zip((m[0] for m in series.monoms()), series.coeffs(), strict=True))
+    return tuple((k, coefficients.get(k, S.Zero) * factorial(k)) for k in range(degree + 1))
+
+
+def _truncate(p: Poly, degree: int) -> Poly:
+    t = p.gen
+    return Poly(
+        sum(
+            (c * t ** m[0] for m, c in zip(p.monoms(), p.coeffs(), strict=True) if m[0] <= degree),
+            S.Zero,
+        ),
+        t,
+    )
 
 
 FAMILY = Normal()

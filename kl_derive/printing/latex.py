@@ -125,7 +125,8 @@ class TextbookLatexPrinter(LatexPrinter):
         if not denominator and coeff.q != 1 and any(map(_is_heavy, numerator)):
             # \frac{1}{2} \log \sigma^{2}, \frac{1}{2}\left(\mu^{2} + \dots\right)
             head = self._print_Rational(coeff)
-            return sign + head + " " + self._product(numerator, leading=False)
+            gap = "" if isinstance(numerator[0], Add) else " "
+            return sign + head + gap + self._product(numerator, leading=False)
         if denominator:
             numerator = [f for f in numerator if f != 1] or [S.One]
         if not denominator and coeff.q == 1:
@@ -275,7 +276,9 @@ def _needs_cdot(previous: Expr, factor: Expr) -> bool:
 
 
 def _tight(previous: Expr, factor: Expr) -> bool:
-    """``2\\sigma^{2}`` reads better than ``2 \\sigma^{2}``."""
+    """``2\\sigma^{2}`` reads better than ``2 \\sigma^{2}``; ``a\\left(b + c\\right)`` too."""
+    if isinstance(factor, Add):
+        return True
     return (
         _is_number(previous)
         and isinstance(factor, (Symbol, Pow, NumberSymbol))

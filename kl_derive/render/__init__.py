@@ -49,7 +49,7 @@ def render(
     if fmt not in FORMATS:
         raise KLDeriveError(f"unknown format {fmt!r} (available: {', '.join(FORMATS)})")
     spec = FORMATS[fmt]
-    view = build_view(derivation, lang, spec.style)
+    view = build_view(derivation, lang, spec.style, sympy_strings=fmt == "json")
     name = spec.template
     if standalone:
         if fmt != "latex":

@@ -106,14 +106,35 @@ class _Filler:
         return "".join(out)
 
 
+class _MemoPrinter(TextbookLatexPrinter):
+    """Prints each expression once: a chain's steps share their sides."""
+
+    def __init__(self, functions: Mapping[str, str]) -> None:
+        super().__init__(functions)
+        self._memo: dict[Basic, str] = {}
+
+    def doprint(self, expr: Any) -> str:
+        if not isinstance(expr, Basic):
+            return super().doprint(expr)
+        if expr not in self._memo:
+            self._memo[expr] = super().doprint(expr)
+        return self._memo[expr]
+
+
 class _Raw(str):
     """Already formatted for the target (inserted as is)."""
 
 
-def build_view(derivation: Derivation, lang: str, style: Style) -> dict[str, Any]:
-    """Everything a template needs, as plain data."""
+def build_view(
+    derivation: Derivation, lang: str, style: Style, *, sympy_strings: bool = False
+) -> dict[str, Any]:
+    """Everything a template needs, as plain data.
+
+    ``sympy_strings`` adds each step's sides as SymPy strings (``before``/``after``), which
+    only the JSON output needs.
+    """
     messages = catalog(lang)
-    printer = TextbookLatexPrinter(derivation.functions)
+    printer = _MemoPrinter(derivation.functions)
     z, x, eps = Symbol("z"), Symbol("x"), Symbol("epsilon")
     q_fn, p_fn = _density_functions(derivation)
     common = {
@@ -127,8 +148,9 @@ def build_view(derivation: Derivation, lang: str, style: Style) -> dict[str, Any
         "g": _LatexRaw(derivation.functions.get("g", "g")),
         "kl": KL(q_fn, p_fn),
     }
-    laws = tuple(d.family.notation(d.user_args, printer.doprint)
-                 for d in (derivation.p, derivation.q))
+    laws = tuple(
+        d.family.notation(d.user_args, printer.doprint) for d in (derivation.p, derivation.q)
+    )
     result_lhs = rf"D_{{\mathrm{{KL}}}}\left({laws[0]} \,\middle\|\, {laws[1]}\right)"
     common["kl_laws"] = _LatexRaw(result_lhs)
     fill = _Filler(printer, style, {})
@@ -150,7 +172,10 @@ def build_view(derivation: Derivation, lang: str, style: Style) -> dict[str, Any
             intro=text(f"stage.{stage.key}.intro", _stage_params(stage, derivation)),
         )
         for chain in stage.chains:
-            steps = [_step_view(step, stage.key, messages, fill, printer) for step in chain.steps]
+            steps = [
+                _step_view(step, stage.key, messages, fill, printer, sympy_strings)
+                for step in chain.steps
+            ]
             paragraph = " ".join(s.explanation for s in steps if s.explanation)
             if view.blocks and view.blocks[-1].text == paragraph and paragraph:
                 view.blocks[-1].chains.append(steps)
@@ -244,6 +269,7 @@ def _step_view(
     messages: Mapping[str, Any],
     fill: _Filler,
     printer: TextbookLatexPrinter,
+    sympy_strings: bool,
 ) -> StepView:
     rules = messages["rule"]
     entry = rules.get(f"{stage}:{step.rule}") or rules[step.rule]
@@ -259,8 +285,8 @@ def _step_view(
         explanation=fill(entry["text"], params),
         lhs=printer.doprint(step.before),
         rhs=printer.doprint(step.after),
-        before=sstr(step.before),
-        after=sstr(step.after),
+        before=sstr(step.before, order="none") if sympy_strings else "",
+        after=sstr(step.after, order="none") if sympy_strings else "",
         check=step.check or "",
     )
 

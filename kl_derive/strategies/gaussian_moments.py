@@ -200,7 +200,7 @@ def derive(first: Distribution, second: Distribution) -> Draft:
     )
     expectation_chain = Chain(
         (
-            Step("expectation.definition", g_integral, Expect(gf, qf)),
+            Step("expectation.definition", Integral(mul(qf, gf), lim), Expect(gf, qf)),
             Step("expectation.linearity", Expect(gf, qf), linear),
         )
     )

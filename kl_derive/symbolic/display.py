@@ -16,6 +16,7 @@ Conventions the LaTeX printer relies on:
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 
 from sympy import (
     Add,
@@ -209,6 +210,7 @@ def evaluate(expr: Expr) -> Expr:
     return _rebuild(expr)
 
 
+@lru_cache(maxsize=4096)
 def _rebuild(expr: Basic) -> Basic:
     if expr.is_Atom or not expr.args:
         return expr
