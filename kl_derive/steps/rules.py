@@ -58,6 +58,7 @@ RULES: dict[str, Rule] = {
         Rule("algebra.factor"),
         Rule("algebra.cancel"),
         Rule("algebra.combine"),
+        Rule("algebra.complete_square", r"a^{2} - 2ab + b^{2} = (a - b)^{2}"),
         Rule("combine.stages"),
         Rule("parameter.substitute"),
         Rule("algebra.simplify"),

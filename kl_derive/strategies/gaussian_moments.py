@@ -217,6 +217,12 @@ def derive(first: Distribution, second: Distribution) -> Draft:
         )
     ]
     expectation_final = _algebra(algebra, coefficients, moments, degrees)
+    if not (m2 == 0 and s2 == 1):
+        # the textbook form: (sigma_1^2 + (mu_1 - mu_2)^2) / (2 sigma_2^2) - 1/2
+        usual = add(div(add(square(s1), square(sub(m1, m2))), mul(2, square(s2))), S(-1) / 2)
+        if usual != expectation_final and not evaluate(usual).is_number:
+            algebra.append(Step("algebra.complete_square", algebra[-1].after, usual))
+            expectation_final = usual
     stages.append(
         Stage(
             "expectation",

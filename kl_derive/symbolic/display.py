@@ -82,7 +82,9 @@ def group(*terms: object) -> Expr:
 
 
 def sub(a: object, b: object) -> Expr:
-    """``a - b`` in display form."""
+    """``a - b`` in display form (zero when the two are the same)."""
+    if _s(a) == _s(b):
+        return S.Zero
     return add(a, neg(b))
 
 
@@ -237,13 +239,14 @@ def _degree(term: Expr, variables: Iterable[Symbol]) -> int:
 def _term_key(term: Expr, variable: Symbol | None) -> tuple:
     _coeff, rest = term.as_coeff_Mul()
     if rest == 1:  # a plain number goes last
-        return (3, 0, "")
+        return (3, 0, 0, "")
     has_function = bool(rest.atoms(Function))
     if variable is not None and rest.has(variable):
-        return (0, -_degree(rest, (variable,)), str(rest))
+        return (0, -_degree(rest, (variable,)), 0, str(rest))
     symbols = sorted(rest.free_symbols, key=str)
     rank = 2 if has_function else 1
-    return (rank, -_degree(rest, symbols), str(rest))
+    negative = 1 if _coeff.is_negative else 0  # between equals, positive terms first
+    return (rank, -_degree(rest, symbols), negative, str(rest))
 
 
 def hand_order(expr: Expr, variable: Symbol | None = None) -> Expr:
@@ -263,16 +266,18 @@ def hand_order(expr: Expr, variable: Symbol | None = None) -> Expr:
 def display_form(expr: Expr, variable: Symbol | None = None) -> Expr:
     """An evaluated expression made presentable: every sum in hand-written order.
 
-    A sum with no symbols at all (``2 - log(2)``) keeps its rational part first.
+    A sum with no symbols at all is written with its positive terms first
+    (``2 - log(2)``, ``log(2) - 1/4``).
     """
     expr = _s(expr)
     if expr.is_Atom or not expr.args:
         return expr
     if isinstance(expr, Add):
         if not expr.free_symbols:
-            rational = [t for t in expr.args if t.is_Rational]
-            rest = [display_form(t) for t in expr.args if not t.is_Rational]
-            return Add(*rational, *rest, evaluate=False)
+            terms = sorted(
+                expr.args, key=lambda t: (t.could_extract_minus_sign(), not t.is_Rational)
+            )
+            return Add(*[display_form(t) for t in terms], evaluate=False)
         ordered = hand_order(expr, variable)
         return Add(*[display_form(t, variable) for t in ordered.args], evaluate=False)
     args = [display_form(a, variable) for a in expr.args]
