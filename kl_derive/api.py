@@ -11,20 +11,25 @@ from .symbolic.display import evaluate
 __all__ = ["derive"]
 
 
-def derive(p: str = "normal", q: str | None = None, *, lang: str = "en") -> Derivation:
+def derive(
+    p: str = "normal", q: str | None = None, *, param: str | None = None, lang: str = "en"
+) -> Derivation:
     """Derive KL(P || Q) step by step and verify every step.
 
     ``p`` and ``q`` are distribution specs in PyTorch's parameter order, e.g.
     ``"normal(mu, sigma)"`` or ``"normal(m, exp(s))"``. ``derive("normal")`` is
     KL(N(mu, sigma^2) || N(0, 1)); when ``q`` is omitted it is the family's standard
-    member. ``lang`` is the default language of the renderers (``"en"`` or ``"ko"``).
+    member. ``param`` reads P's scale argument differently: ``"scale"`` (the default),
+    ``"variance"``, ``"logvar"`` (log-variance, as VAE code has it) or ``"logscale"``;
+    ``derive("normal", param="logvar")`` is ``derive("normal(mu, exp(logvar/2))")``.
+    ``lang`` is the default language of the renderers (``"en"`` or ``"ko"``).
 
     Raises :class:`~kl_derive.errors.KLDeriveError` for a spec that cannot be derived.
     """
     from .render.catalog import check_language
 
     check_language(lang)
-    first, second = bind_pair(parse_spec(p), parse_spec(q) if q is not None else None)
+    first, second = bind_pair(parse_spec(p), parse_spec(q) if q is not None else None, param)
     draft = draft_for(first, second)
     stages = verify_draft(draft)
     return Derivation(

@@ -1,10 +1,11 @@
 """The ``kl-derive`` command.
 
 ``kl-derive P [Q]`` derives KL(P || Q); ``kl-derive normal`` is shorthand for
-``kl-derive "normal(mu, sigma)" "normal(0, 1)"``. This module imports only click and the
-standard library at start-up, so ``--help`` and ``--version`` do not load SymPy; the
-derivation machinery is imported when a derivation is asked for.
+``kl-derive "normal(mu, sigma)" "normal(0, 1)"``. Subcommands: ``code`` prints the KL term
+as code for a framework, ``check`` tells whether a loss line computes the KL.
 
+This module imports only click and the standard library at start-up, so ``--help`` and
+``--version`` do not load SymPy; the derivation machinery is imported when it is needed.
 Every failure the user can cause ends in one line on stderr and exit status 2; an
 unexpected internal error ends in one line and status 1 (set ``KL_DERIVE_DEBUG=1`` for
 the traceback).
@@ -12,7 +13,6 @@ the traceback).
 
 from __future__ import annotations
 
-import difflib
 import os
 import sys
 from pathlib import Path
@@ -22,6 +22,9 @@ import click
 from . import __version__
 
 FORMATS = ("latex", "markdown", "json")
+PARAMS = ("scale", "variance", "logvar", "logscale")
+FRAMEWORKS = ("numpy", "torch", "jax", "tensorflow")
+REDUCTIONS = ("sum", "mean", "none")
 
 _EPILOG = """\b
 Distributions are written family(arg, ...) with PyTorch's parameter order:
@@ -32,13 +35,17 @@ Arguments are names, numbers, + - * / ** and exp, log, sqrt.
 Examples:
   kl-derive normal --to latex
   kl-derive "normal(mu, sigma)" "normal(0, 1)" --to markdown --lang ko
-  kl-derive "normal(m, exp(s))" --to json -o kl.json
+  kl-derive normal --param logvar
+  kl-derive code normal --framework torch --param logvar
+  kl-derive check "-0.5 * sum(1 + logvar - mu**2 - exp(logvar))" --param logvar
 """
 
 
 def _choice(kind: str, value: str, choices: list[str] | tuple[str, ...]) -> str:
     if value in choices:
         return value
+    import difflib
+
     close = difflib.get_close_matches(value, list(choices), n=1, cutoff=0.4)
     hint = f"; did you mean {close[0]!r}?" if close else ""
     raise click.UsageError(f"unknown {kind} {value!r}{hint} (choose from {', '.join(choices)})")
@@ -50,10 +57,41 @@ def _languages() -> list[str]:
     return sorted(p.stem for p in messages.glob("*.toml"))
 
 
-@click.command(
-    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
-    epilog=_EPILOG,
-)
+def _write(text: str, output: str | None) -> None:
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        Path(output).write_text(text, encoding="utf-8")
+
+
+class _DeriveByDefault(click.Group):
+    """A group whose first argument, when it is not a subcommand, is a distribution."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        reserved = {*self.commands, *ctx.help_option_names, "-V", "--version"}
+        if args and args[0] not in reserved:
+            args = ["derive", *args]
+        return super().parse_args(ctx, args)
+
+    def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        formatter.write_usage("kl-derive", "[OPTIONS] P [Q]   |   kl-derive COMMAND [ARGS]...")
+
+
+_CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+@click.group(cls=_DeriveByDefault, context_settings=_CONTEXT, epilog=_EPILOG)
+@click.version_option(__version__, "-V", "--version", prog_name="kl-derive")
+def main_command() -> None:
+    """Derive KL(P || Q) step by step, every step checked with SymPy.
+
+    `kl-derive P [Q] [OPTIONS]` prints the derivation (see `kl-derive derive --help`);
+    Q defaults to the standard member of P's family, so `kl-derive normal` is
+    KL(N(mu, sigma^2) || N(0, 1)).
+    """
+
+
+@main_command.command("derive", context_settings=_CONTEXT, epilog=_EPILOG)
 @click.argument("p", metavar="P")
 @click.argument("q", metavar="[Q]", required=False)
 @click.option(
@@ -72,6 +110,11 @@ def _languages() -> list[str]:
     help="Language of the explanations: en or ko.",
 )
 @click.option(
+    "--param",
+    metavar="NAME",
+    help="Read P's scale argument as: scale (default), variance, logvar or logscale.",
+)
+@click.option(
     "-o",
     "--output",
     type=click.Path(dir_okay=False, writable=True),
@@ -88,23 +131,21 @@ def _languages() -> list[str]:
     metavar="DIR",
     help="Look for templates in DIR first (override any built-in template).",
 )
-@click.version_option(__version__, "-V", "--version", prog_name="kl-derive")
-def main_command(
+def derive_command(
     p: str,
     q: str | None,
     fmt: str,
     lang: str,
+    param: str | None,
     output: str | None,
     standalone: bool,
     template_dir: str | None,
 ) -> None:
-    """Derive KL(P || Q) step by step, every step checked with SymPy.
-
-    P and Q are distributions; Q defaults to the standard member of P's family, so
-    `kl-derive normal` is KL(N(mu, sigma^2) || N(0, 1)).
-    """
+    """Derive KL(P || Q) step by step and print the derivation."""
     fmt = _choice("format", fmt, FORMATS)
     lang = _choice("language", lang, _languages())
+    if param is not None:
+        param = _choice("parametrization", param, PARAMS)
     if standalone and fmt != "latex":
         raise click.UsageError("--standalone applies to --to latex only")
     if template_dir is not None and not Path(template_dir).is_dir():
@@ -113,12 +154,83 @@ def main_command(
     from .api import derive
     from .render import render
 
-    derivation = derive(p, q, lang=lang)
-    text = render(derivation, fmt, lang, standalone=standalone, template_dir=template_dir)
-    if output is None:
-        click.echo(text, nl=False)
-    else:
-        Path(output).write_text(text, encoding="utf-8")
+    derivation = derive(p, q, param=param, lang=lang)
+    _write(render(derivation, fmt, lang, standalone=standalone, template_dir=template_dir), output)
+
+
+@main_command.command("code", context_settings=_CONTEXT)
+@click.argument("p", metavar="P")
+@click.argument("q", metavar="[Q]", required=False)
+@click.option(
+    "--framework",
+    default="numpy",
+    show_default=True,
+    metavar="NAME",
+    help="numpy, torch, jax or tensorflow.",
+)
+@click.option(
+    "--param",
+    default="logvar",
+    show_default=True,
+    metavar="NAME",
+    help="How the encoder's scale is given: scale, variance, logvar or logscale.",
+)
+@click.option(
+    "--reduce",
+    "reduction",
+    default="sum",
+    show_default=True,
+    metavar="HOW",
+    help="Over the latent axis: sum, mean or none.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Write to this file instead of standard output.",
+)
+def code_command(
+    p: str, q: str | None, framework: str, param: str, reduction: str, output: str | None
+) -> None:
+    """Print the KL term as a function for a deep-learning framework.
+
+    The function is generated from the derived SymPy result by SymPy's code printers.
+    """
+    framework = _choice("framework", framework, FRAMEWORKS)
+    param = _choice("parametrization", param, PARAMS)
+    reduction = _choice("reduction", reduction, REDUCTIONS)
+    from .codegen import code_for
+
+    _write(code_for(p, q, framework=framework, param=param, reduce=reduction), output)
+
+
+@main_command.command("check", context_settings={**_CONTEXT, "ignore_unknown_options": True})
+@click.argument("expression", nargs=-1, required=True, type=click.UNPROCESSED)
+@click.option(
+    "--against",
+    default="normal",
+    show_default=True,
+    metavar="P",
+    help="The encoder family the loss line is for.",
+)
+@click.option(
+    "--param",
+    default="logvar",
+    show_default=True,
+    metavar="NAME",
+    help="How the code gives the scale: scale, variance, logvar or logscale.",
+)
+def check_command(expression: tuple[str, ...], against: str, param: str) -> None:
+    """Tell whether a loss line computes KL(q || N(0, I)); exit 0 if so, 1 if not.
+
+    EXPRESSION is the line as written in the code, quoted; it may begin with "-".
+    """
+    param = _choice("parametrization", param, PARAMS)
+    from .check import check_loss
+
+    report = check_loss(" ".join(expression), against=against, param=param)
+    click.echo(report.message)
+    sys.exit(report.exit_code())
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -127,9 +239,9 @@ def main(argv: list[str] | None = None) -> None:
 
     args = sys.argv[1:] if argv is None else argv
     try:
-        main_command.main(args=args, prog_name="kl-derive", standalone_mode=False)
+        status = main_command.main(args=args, prog_name="kl-derive", standalone_mode=False)
     except click.UsageError as error:
-        message = error.format_message() if hasattr(error, "format_message") else str(error)
+        message = error.format_message()
         _fail(message.splitlines()[0] if message else "invalid usage", 2)
     except click.exceptions.Abort:
         _fail("aborted", 1)
@@ -139,12 +251,12 @@ def main(argv: list[str] | None = None) -> None:
         _fail(str(error), 2)
     except KeyboardInterrupt:
         _fail("interrupted", 130)
-    except Exception as error:
+    except Exception as error:  # never show a traceback to a user
         if os.environ.get("KL_DERIVE_DEBUG"):
             raise
         _fail(f"internal error ({type(error).__name__}: {error}); please report it", 1)
     else:
-        sys.exit(0)
+        sys.exit(status if isinstance(status, int) else 0)
 
 
 def _fail(message: str, status: int) -> None:

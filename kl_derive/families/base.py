@@ -37,6 +37,8 @@ class Family:
     parameters: ClassVar[tuple[Parameter, ...]]
     #: arguments of the standard member, used when the second distribution is omitted
     standard: ClassVar[tuple[int, ...]]
+    #: other readings of the last argument (``--param``): name -> (symbol, node rewrite)
+    parametrizations: ClassVar[dict] = {}
 
     def __repr__(self) -> str:
         return f"<family {self.name}>"

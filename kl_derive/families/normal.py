@@ -11,9 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from functools import cache
+from typing import ClassVar
 
 from sympy import Eq, Expr, Poly, Rational, S, Symbol, binomial, diff, exp, factorial, oo, pi
 
+from ..spec import Node
 from ..steps.step import Chain, Reparametrization, Step
 from ..symbolic.display import (
     add,
@@ -43,6 +45,14 @@ class Normal(Family):
         Parameter("scale", "sigma", "positive", "standard deviation"),
     )
     standard = (0, 1)
+    #: how the last argument may be read (``--param``): name -> (default symbol, its
+    #: domain, the scale as a function of it)
+    parametrizations: ClassVar[dict] = {
+        "scale": ("sigma", "positive", lambda v: v),
+        "variance": ("var", "positive", lambda v: Node("call", "sqrt", (v,))),
+        "logvar": ("logvar", "real", lambda v: Node("call", "exp", (_half(v),))),
+        "logscale": ("logsigma", "real", lambda v: Node("call", "exp", (v,))),
+    }
 
     def support(self, args: tuple[Expr, ...]) -> tuple[Expr, Expr]:
         return (-oo, oo)
@@ -187,6 +197,10 @@ def _times(coefficient: Expr, value: Expr) -> Expr:
     if coefficient == 1:
         return value
     return Mul(*factors, value, evaluate=False)
+
+
+def _half(v: Node) -> Node:
+    return Node("binop", "/", (v, Node("num", "2")))
 
 
 @cache

@@ -23,7 +23,7 @@ from sympy.printing.latex import LatexPrinter
 
 from ..symbolic.objects import KL, Bracket, Expect
 
-__all__ = ["TextbookLatexPrinter", "latex"]
+__all__ = ["TextbookLatexPrinter", "kl_latex", "latex"]
 
 
 def _is_number(e: Expr) -> bool:
@@ -59,12 +59,16 @@ class TextbookLatexPrinter(LatexPrinter):
         settings.setdefault("order", "none")
         super().__init__(settings)
         self._functions = dict(functions or {})
+        self._depth = 0  # how many fractions we are inside
 
     # -- atoms ---------------------------------------------------------------
     def _print_Symbol(self, expr: Symbol, style: str = "plain") -> str:
         if expr.name == "epsilon":
             return r"\varepsilon"
-        return super()._print_Symbol(expr, style)
+        text = super()._print_Symbol(expr, style)
+        if text == expr.name and len(text) > 1:
+            return rf"\mathrm{{{text}}}"  # logvar is one name, not l o g v a r
+        return text
 
     def _print_Rational(self, expr: Rational) -> str:
         if expr.q == 1:
@@ -99,7 +103,35 @@ class TextbookLatexPrinter(LatexPrinter):
         return self._print(term)
 
     def _paren(self, expr: Expr) -> str:
+        """A bracketed factor or term: ``\\left(...\\right)``, as textbooks set ``a(b + c)``."""
         return rf"\left({self._print(expr)}\right)"
+
+    def _argument(self, expr: Expr) -> str:
+        """A function's argument: plain brackets unless the content is tall.
+
+        ``\\exp\\left(`` would put a thin space between the name and the bracket.
+        """
+        return self._wrap(self._print(expr), "(", ")")
+
+    @staticmethod
+    def _wrap(text: str, left: str, right: str) -> str:
+        """Brackets that grow (``\\left(``) only around tall content such as a fraction."""
+        if _is_tall(text):
+            return rf"\left{left}{text}\right{right}"
+        return f"{left}{text}{right}"
+
+    def _fraction(self, top: str, bottom: str, top_is_sum: bool, bottom_is_compound: bool) -> str:
+        """``\\frac{top}{bottom}``, or ``top/bottom`` inside another fraction's parts.
+
+        A fraction inside a fraction is set in a smaller type; the slash keeps it legible.
+        """
+        if self._depth == 0:
+            return rf"\frac{{{top}}}{{{bottom}}}"
+        if bottom_is_compound:
+            bottom = f"({bottom})"
+        if top_is_sum:
+            top = f"({top})"
+        return f"{top}/{bottom}"
 
     # -- products ------------------------------------------------------------
     def _print_Mul(self, expr: Mul) -> str:
@@ -131,21 +163,29 @@ class TextbookLatexPrinter(LatexPrinter):
             numerator = [f for f in numerator if f != 1] or [S.One]
         if not denominator and coeff.q == 1:
             return sign + self._product(numerator)
-        if len(numerator) == 1 and isinstance(numerator[0], Add):
-            top = self._print(numerator[0])
-        else:
-            top = self._product(numerator) if numerator else "1"
-        if coeff != 1:
-            top = self._product([Rational(coeff.p), *numerator]) if coeff.p != 1 else top
-        bottom_factors = ([Rational(coeff.q)] if coeff.q != 1 else []) + denominator
-        bottom = self._product(bottom_factors, in_fraction=True)
-        return sign + rf"\frac{{{top}}}{{{bottom}}}"
+        self._depth += 1
+        try:
+            if len(numerator) == 1 and isinstance(numerator[0], Add):
+                top = self._print(numerator[0])
+            else:
+                top = self._product(numerator) if numerator else "1"
+            if coeff != 1:
+                top = self._product([Rational(coeff.p), *numerator]) if coeff.p != 1 else top
+            bottom_factors = ([Rational(coeff.q)] if coeff.q != 1 else []) + denominator
+            bottom = self._product(bottom_factors, in_fraction=True)
+        finally:
+            self._depth -= 1
+        top_is_sum = len(numerator) == 1 and isinstance(numerator[0], Add)
+        bottom_is_compound = len(bottom_factors) > 1 or isinstance(bottom_factors[0], Add)
+        return sign + self._fraction(top, bottom, top_is_sum, bottom_is_compound)
 
     def _product(self, factors: list[Expr], leading: bool = True, in_fraction: bool = False) -> str:
         pieces: list[str] = []
         previous: Expr | None = None
         for i, factor in enumerate(factors):
             text = self._factor(factor, first=(i == 0 and leading), in_fraction=in_fraction)
+            if self._depth and len(factors) > 1 and _has_inverse(factor) and "/" in text:
+                text = f"({text})"  # (1/\sqrt{2\pi}) \exp(...), not 1/(\sqrt{2\pi} \exp(...))
             if previous is not None and _needs_cdot(previous, factor):
                 pieces.append(r" \cdot ")
             elif previous is not None:
@@ -155,6 +195,8 @@ class TextbookLatexPrinter(LatexPrinter):
         return "".join(pieces)
 
     def _factor(self, factor: Expr, first: bool = False, in_fraction: bool = False) -> str:
+        if isinstance(factor, Bracket) and not first and _is_atomic(factor.args[0]):
+            return r"\cdot " + self._print(factor.args[0])  # a value just substituted
         if isinstance(factor, Add):
             return self._paren(factor)
         if _is_number(factor) and factor.is_negative:
@@ -170,7 +212,12 @@ class TextbookLatexPrinter(LatexPrinter):
             return rf"\sqrt{{{self._print(base)}}}"
         if _is_number(e) and e.is_negative:
             inverse = base if e == -1 else Pow(base, -e, evaluate=False)
-            return rf"\frac{{1}}{{{self._print(inverse)}}}"
+            self._depth += 1
+            try:
+                bottom = self._print(inverse)
+            finally:
+                self._depth -= 1
+            return self._fraction("1", bottom, False, isinstance(inverse, (Mul, Add)))
         if isinstance(base, exp):
             # (e^{s})^{2}
             inner = self._print(base)
@@ -182,7 +229,7 @@ class TextbookLatexPrinter(LatexPrinter):
             or (_is_number(base) and base.is_negative)
             or (isinstance(base, Rational) and base.q != 1)
         ):
-            base_text = self._paren(base)
+            base_text = self._argument(base)
         else:
             base_text = self._print(base)
         return f"{base_text}^{{{self._print(e)}}}"
@@ -191,7 +238,7 @@ class TextbookLatexPrinter(LatexPrinter):
         arg = expr.args[0]
         if _is_simple(arg) or _is_fraction(arg) or _is_root(arg):
             return rf"\log {self._print(arg)}"
-        return rf"\log\left({self._print(arg)}\right)"
+        return r"\log" + self._argument(arg)
 
     def _print_exp(self, expr: exp, exp_: object = None) -> str:
         arg = expr.args[0]
@@ -207,7 +254,7 @@ class TextbookLatexPrinter(LatexPrinter):
         ):
             sign = "-" if arg.args[0].p < 0 else ""
             return rf"e^{{{sign}{self._print(arg.args[1])}/{arg.args[0].q}}}"
-        return rf"\exp\left({self._print(arg)}\right)"
+        return r"\exp" + self._argument(arg)
 
     def _print_Function(self, expr: Expr, exp: object = None) -> str:
         name = expr.func.__name__
@@ -225,23 +272,34 @@ class TextbookLatexPrinter(LatexPrinter):
         )
 
     def _print_Expect(self, expr: Expect) -> str:
-        inner = expr.args[0]
-        text = self._print(inner)
-        if _is_simple(inner) or _is_number(inner):
-            return rf"\mathbb{{E}}[{text}]"
-        return rf"\mathbb{{E}}\left[{text}\right]"
+        return r"\mathbb{E}" + self._wrap(self._print(expr.args[0]), "[", "]")
 
     def _print_Bracket(self, expr: Bracket) -> str:
         return self._paren(expr.args[0])
 
     def _print_KL(self, expr: KL) -> str:
         q, p = expr.args
-        return rf"D_{{\mathrm{{KL}}}}\left({self._print(q)} \,\middle\|\, {self._print(p)}\right)"
+        return kl_latex(self._print(q), self._print(p))
 
 
 # ---------------------------------------------------------------------------
 # helpers
 # ---------------------------------------------------------------------------
+
+
+def kl_latex(left: str, right: str) -> str:
+    """``D_{KL}(left \\parallel right)``, with growing brackets only for tall arguments."""
+    if _is_tall(left) or _is_tall(right):
+        return rf"D_{{\mathrm{{KL}}}}\left({left} \,\middle\|\, {right}\right)"
+    return rf"D_{{\mathrm{{KL}}}}({left} \parallel {right})"
+
+
+def _is_tall(text: str) -> bool:
+    return any(token in text for token in (r"\frac", r"\int", r"\sum", r"\left", r"\sqrt"))
+
+
+def _is_atomic(e: Expr) -> bool:
+    return isinstance(e, (Symbol, Number, NumberSymbol))
 
 
 def _split_sign(term: Expr) -> tuple[bool, Expr]:

@@ -30,9 +30,14 @@ class Format:
 
 
 FORMATS: dict[str, Format] = {
-    "latex": Format("latex.tex.j2", Style(lambda m: f"${m}$", latex_escape)),
-    "markdown": Format("markdown.md.j2", Style(lambda m: f"${m}$", markdown_escape)),
-    "json": Format("json.json.j2", Style(lambda m: f"${m}$")),
+    "latex": Format(
+        "latex.tex.j2",
+        Style(lambda m: f"${m}$", latex_escape, lambda c: rf"\texttt{{{latex_escape(c)}}}"),
+    ),
+    "markdown": Format(
+        "markdown.md.j2", Style(lambda m: f"${m}$", markdown_escape, lambda c: f"`{c}`")
+    ),
+    "json": Format("json.json.j2", Style(lambda m: f"${m}$", code=lambda c: f"`{c}`")),
 }
 
 

@@ -17,9 +17,9 @@ from sympy import Basic, Eq, Expr, Symbol, sstr
 
 from .. import __version__
 from ..families.base import Distribution
-from ..printing.latex import TextbookLatexPrinter
+from ..printing.latex import TextbookLatexPrinter, kl_latex
 from ..steps.rules import identity
-from ..steps.step import Step
+from ..steps.step import Code, Step
 from ..symbolic.display import display_form
 from ..symbolic.objects import KL
 from .catalog import catalog
@@ -36,6 +36,7 @@ class Style:
 
     inline: Callable[[str], str]
     escape: Callable[[str], str] = lambda s: s
+    code: Callable[[str], str] = lambda s: s
 
 
 @dataclass
@@ -102,7 +103,12 @@ class _Filler:
             if name not in values:
                 raise KeyError(f"message placeholder {{{name}}} has no value")
             value = values[name]
-            out.append(value if isinstance(value, _Raw) else self.style.inline(self.math(value)))
+            if isinstance(value, _Raw):
+                out.append(value)
+            elif isinstance(value, Code):
+                out.append(self.style.code(value))
+            else:
+                out.append(self.style.inline(self.math(value)))
         return "".join(out)
 
 
@@ -151,7 +157,7 @@ def build_view(
     laws = tuple(
         d.family.notation(d.user_args, printer.doprint) for d in (derivation.p, derivation.q)
     )
-    result_lhs = rf"D_{{\mathrm{{KL}}}}\left({laws[0]} \,\middle\|\, {laws[1]}\right)"
+    result_lhs = kl_latex(*laws)
     common["kl_laws"] = _LatexRaw(result_lhs)
     fill = _Filler(printer, style, {})
     common = {
@@ -190,7 +196,7 @@ def build_view(
     )
     steps = derivation.steps
     counts = {kind: sum(1 for s in steps if s.check == kind) for kind in ("symbolic", "numeric")}
-    kl_latex = printer.doprint(KL(q_fn, p_fn))
+    kl_of_densities = printer.doprint(KL(q_fn, p_fn))
     positive = sorted(
         {s for s in derivation.result.free_symbols if s.is_positive}, key=lambda s: s.name
     )
@@ -218,7 +224,7 @@ def build_view(
         "result_lhs": result_lhs,
         "result_latex": printer.doprint(derivation.result_display),
         "result_sympy": sstr(derivation.result_display),
-        "kl_latex": kl_latex,
+        "kl_latex": kl_of_densities,
         "checked": text(
             "document.checked",
             {

@@ -30,18 +30,16 @@ RULES: dict[str, Rule] = {
             "log.split_ratio", r"\frac{a\,e^{A}}{b\,e^{B}} = \frac{a}{b} \cdot \frac{e^{A}}{e^{B}}"
         ),
         Rule("log.product", r"\log (AB) = \log A + \log B"),
-        Rule("log.exp", r"\log \frac{e^{A}}{e^{B}} = \log e^{A - B} = A - B"),
-        Rule(
-            "normal.normalizer_ratio", r"\sqrt{2\pi\sigma^{2}} = \sqrt{2\pi}\,\sigma \ (\sigma > 0)"
-        ),
-        Rule("log.reciprocal", r"\log \frac{1}{a} = -\log a"),
+        Rule("log.exp", r"\log (e^{A}/e^{B}) = \log e^{A - B} = A - B"),
+        Rule("normal.normalizer_ratio", r"\sqrt{2\pi\sigma^{2}} = \sqrt{2\pi}\,\sigma"),
+        Rule("log.reciprocal", r"\log (1/a) = -\log a"),
         Rule("algebra.expand_square", r"(a - b)^{2} = a^{2} - 2ab + b^{2}"),
         Rule("algebra.collect"),
         Rule("log_ratio.insert"),
         Rule("integral.linearity", r"\int (f + g) = \int f + \int g"),
         Rule("integral.constant", r"\int c\, f = c \int f"),
         Rule("density.normalized", r"\int q = 1"),
-        Rule("log.square", r"\log a = \frac{1}{2} \log a^{2} \ (a > 0)"),
+        Rule("log.square", r"\log a = \tfrac{1}{2} \log a^{2}"),
         Rule("define"),
         Rule("expectation.definition", r"\int q(z)\, g(z) \,dz = \mathbb{E}[g(z)]"),
         Rule(
@@ -58,6 +56,7 @@ RULES: dict[str, Rule] = {
         Rule("algebra.factor"),
         Rule("algebra.cancel"),
         Rule("algebra.combine"),
+        Rule("algebra.vae_form"),
         Rule("algebra.complete_square", r"a^{2} - 2ab + b^{2} = (a - b)^{2}"),
         Rule("combine.stages"),
         Rule("parameter.substitute"),

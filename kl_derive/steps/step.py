@@ -8,7 +8,11 @@ from typing import Any
 
 from sympy import Expr, Symbol
 
-__all__ = ["Chain", "Reparametrization", "Stage", "Step"]
+__all__ = ["Chain", "Code", "Reparametrization", "Stage", "Step"]
+
+
+class Code(str):
+    """A piece of source code quoted in an explanation (set in a monospaced font)."""
 
 
 @dataclass(frozen=True)

@@ -28,18 +28,21 @@ from sympy import (
     Number,
     S,
     Symbol,
+    exp,
     expand,
+    expand_log,
     factor_terms,
     fraction,
     gcd,
     lcm,
+    log,
     pi,
     together,
 )
 
 from ..families.base import Distribution
 from ..steps.context import Context, DensityFacts
-from ..steps.step import Chain, Stage, Step
+from ..steps.step import Chain, Code, Stage, Step
 from ..symbolic.display import (
     add,
     display_form,
@@ -174,6 +177,7 @@ def derive(first: Distribution, second: Distribution) -> Draft:
                 "log.square" if constant_final != constant else "algebra.simplify",
                 steps[-1].after,
                 constant_final,
+                params={"lhs_scale": s1 if s2 == 1 else s2},
             )
         )
         stages.append(Stage("normalization", (Chain(tuple(steps)),)))
@@ -262,6 +266,18 @@ def derive(first: Distribution, second: Distribution) -> Draft:
         simplified = _simplify_terms(shown)
         if simplified != shown:
             steps.append(Step("algebra.simplify", shown, simplified))
+        vae = _vae_form(first, second)
+        if vae is not None and vae != steps[-1].after:
+            logvar = vae.args[1].args[1]
+            code = Code(f"-0.5 * sum(1 + {logvar} - {first.user_args[0]}**2 - exp({logvar}))")
+            steps.append(
+                Step(
+                    "algebra.vae_form",
+                    steps[-1].after,
+                    vae,
+                    params={"minus_half": S(-1) / 2, "code": code},
+                )
+            )
     stages.append(Stage("combine", (Chain(tuple(steps)),)))
 
     main = definitions.with_moments("q", moments).with_moments(
@@ -444,6 +460,17 @@ def _combine(constant: Expr, expectation: Expr) -> Expr | None:
     if not value.free_symbols:
         return display_form(value)
     return None
+
+
+def _vae_form(first: Distribution, second: Distribution) -> Expr | None:
+    """``-1/2 (1 + logvar - mu^2 - e^logvar)``: the line in VAE code, for a log-variance."""
+    loc, scale = first.user_args
+    if tuple(second.args) != (0, 1) or not isinstance(loc, Symbol) or not scale.has(exp):
+        return None
+    logvar = expand_log(2 * log(scale), force=True)
+    if not isinstance(logvar, Symbol):
+        return None
+    return mul(S(-1) / 2, add(1, logvar, neg(square(loc)), neg(expo(logvar))))
 
 
 def _simplify_terms(expr: Expr) -> Expr:

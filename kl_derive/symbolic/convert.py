@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable
 
 from sympy import Expr, Integer, Number, Rational, Symbol, exp, log, pi, sqrt
@@ -17,14 +18,19 @@ _FUNCTIONS = {"exp": exp, "log": log, "sqrt": sqrt}
 
 
 def bind_pair(
-    first: DistributionSpec, second: DistributionSpec | None
+    first: DistributionSpec, second: DistributionSpec | None, param: str | None = None
 ) -> tuple[Distribution, Distribution]:
     """Distributions for ``KL(first || second)``; ``second`` defaults to the standard member.
 
     A bare family name takes the family's default symbols (``normal`` is
     ``normal(mu, sigma)``); when both are bare their symbols get suffixes ``_1``, ``_2``.
+    ``param`` says how the first distribution's last argument is to be read, e.g.
+    ``"logvar"``: ``normal(mu, logvar)`` then means ``normal(mu, exp(logvar/2))``.
     """
     fam1 = get_family(first.family)
+    positive: set[str] = set()
+    if param is not None:
+        first, positive = _reparametrize(fam1, first, param)
     fam2 = get_family(second.family) if second is not None else fam1
     if fam1.name != fam2.name:
         raise SpecError(
@@ -36,6 +42,7 @@ def bind_pair(
         _check_arity(fam2, second)
     both_bare = second is not None and not first.args and not second.args
     domains = _domains([(fam1, first), *([(fam2, second)] if second is not None else [])])
+    domains.update(dict.fromkeys(positive & set(domains), "positive"))
     taken = set(domains)
     d1 = _bind(fam1, first, domains, taken, "_1" if both_bare else "")
     if second is None:
@@ -49,6 +56,29 @@ def bind_pair(
             "_2" if both_bare else "",
         )
     return d1, d2
+
+
+def _reparametrize(
+    family: Family, spec: DistributionSpec, param: str
+) -> tuple[DistributionSpec, set[str]]:
+    """The spec with its last argument read as ``param``; and the names that must be > 0."""
+    readings = family.parametrizations
+    if param not in readings:
+        known = ", ".join(readings) or "none"
+        close = difflib.get_close_matches(param, list(readings), n=1, cutoff=0.5)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise SpecError(
+            f"unknown parametrization {param!r} for {family.name}{hint} (known: {known})"
+        )
+    symbol, domain, rewrite = readings[param]
+    _check_arity(family, spec)
+    if spec.args:
+        *head, last = spec.args
+    else:
+        head = [Node("name", p.symbol) for p in family.parameters[:-1]]
+        last = Node("name", symbol)
+    positive = {last.value} if domain == "positive" and last.kind == "name" else set()
+    return DistributionSpec(spec.family, (*head, rewrite(last)), spec.text), positive
 
 
 def _check_arity(family: Family, spec: DistributionSpec) -> None:
