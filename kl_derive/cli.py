@@ -60,8 +60,11 @@ def _languages() -> list[str]:
 def _write(text: str, output: str | None) -> None:
     if output is None:
         click.echo(text, nl=False)
-    else:
+        return
+    try:
         Path(output).write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise click.UsageError(f"cannot write {output!r}: {error.strerror or error}") from None
 
 
 class _DeriveByDefault(click.Group):
@@ -76,6 +79,19 @@ class _DeriveByDefault(click.Group):
     def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         formatter.write_usage("kl-derive", "[OPTIONS] P [Q]   |   kl-derive COMMAND [ARGS]...")
 
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The derivation's options first (it is what `kl-derive P [Q]` runs), then commands."""
+        derive = self.commands["derive"]
+        records = [
+            record
+            for param in [*derive.get_params(ctx), *self.get_params(ctx)]
+            if (record := param.get_help_record(ctx)) is not None and record[0] != "-h, --help"
+        ]
+        records.append(("-h, --help", "Show this message and exit."))
+        with formatter.section("Options"):
+            formatter.write_dl(records)
+        self.format_commands(ctx, formatter)
+
 
 _CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -85,7 +101,7 @@ _CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 def main_command() -> None:
     """Derive KL(P || Q) step by step, every step checked with SymPy.
 
-    `kl-derive P [Q] [OPTIONS]` prints the derivation (see `kl-derive derive --help`);
+    `kl-derive P [Q] [OPTIONS]` prints the derivation;
     Q defaults to the standard member of P's family, so `kl-derive normal` is
     KL(N(mu, sigma^2) || N(0, 1)).
     """

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import math
 from collections.abc import Iterable
 
 from sympy import Expr, Integer, Number, Rational, Symbol, exp, log, pi, sqrt
@@ -15,6 +16,8 @@ from ..spec import MAX_EXPONENT, DistributionSpec, Node
 __all__ = ["bind_pair"]
 
 _FUNCTIONS = {"exp": exp, "log": log, "sqrt": sqrt}
+#: no number in a spec may have more decimal digits than this (10**300 is plenty)
+MAX_DIGITS = 300
 
 
 def bind_pair(
@@ -180,6 +183,10 @@ def _to_sympy(node: Node, domains: dict[str, str]) -> Expr:
         return left / right
     if right.is_Number and abs(right) > MAX_EXPONENT:
         raise SpecError(f"exponent {right} is too large (at most {MAX_EXPONENT})")
+    if left.is_Number and right.is_Number and left != 0:
+        digits = abs(float(right)) * abs(math.log10(abs(float(left)))) if abs(left) < 1e300 else 1e9
+        if digits > MAX_DIGITS:
+            raise SpecError(f"the number {left}**{right} is too large")
     if left == 0 and right.is_Number and right.is_negative:
         raise SpecError("division by zero in a parameter")
     return left**right
