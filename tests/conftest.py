@@ -1,0 +1,92 @@
+"""Shared helpers for the kl-derive test suite.
+
+``require_tool`` implements the external-tool policy: a test that needs a program which
+is not installed is skipped on a developer's machine but fails in CI, where every tool
+the suite uses must be present.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import sysconfig
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+MESSAGES = ROOT / "kl_derive" / "messages"
+ARTIFACTS = ROOT / "test-artifacts"
+
+#: The closing formula of ``kl-derive normal --to latex`` (compare with :func:`has_latex`).
+FINAL_LATEX = r"\frac{1}{2} \left(\mu^{2} + \sigma^{2} - \log \sigma^{2} - 1\right)"
+
+_FALSY = {"", "0", "false", "no", "off"}
+
+
+def in_ci() -> bool:
+    """Whether the suite runs in CI (``CI`` set to anything truthy)."""
+    return os.environ.get("CI", "").strip().lower() not in _FALSY
+
+
+def require_tool(name: str) -> str:
+    """The path of the program ``name``; skip the test without it (fail in CI)."""
+    path = shutil.which(name)
+    if path is None:
+        if in_ci():
+            pytest.fail(f"{name} is required in CI")
+        pytest.skip(f"{name} is not installed")
+    return path
+
+
+def console_script() -> str:
+    """The ``kl-derive`` console script of the running interpreter's installation."""
+    beside = Path(sysconfig.get_path("scripts")) / "kl-derive"
+    if beside.is_file() and os.access(beside, os.X_OK):
+        return str(beside)
+    return require_tool("kl-derive")
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    """The current environment without variables that change kl-derive's behaviour."""
+    env = {k: v for k, v in os.environ.items() if k not in {"KL_DERIVE_DEBUG", "PYTHONPATH"}}
+    env.update(extra)
+    return env
+
+
+def run_module(
+    args: Sequence[str],
+    *,
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
+    timeout: float = 120,
+) -> subprocess.CompletedProcess[str]:
+    """``python -m kl_derive ARGS`` in a subprocess."""
+    return subprocess.run(
+        [sys.executable, "-m", "kl_derive", *args],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=env if env is not None else clean_env(),
+        cwd=cwd,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def squash(latex: str) -> str:
+    """LaTeX without whitespace: spacing between control sequences is not content."""
+    return re.sub(r"\s+", "", latex)
+
+
+def has_latex(text: str, latex: str) -> bool:
+    """Whether ``text`` contains the LaTeX ``latex``, up to whitespace."""
+    return squash(latex) in squash(text)
+
+
+def has_catalog(lang: str) -> bool:
+    return (MESSAGES / f"{lang}.toml").is_file()
