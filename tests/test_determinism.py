@@ -1,0 +1,50 @@
+"""The same command gives the same bytes, whatever Python's hash seed."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from conftest import clean_env, has_catalog, run_module
+
+from kl_derive import derive
+
+SEEDS = ("0", "1", "12345")
+FORMATS = ("latex", "markdown", "json")
+LANGS = ("en", "ko")
+
+
+def outputs(args: list[str]) -> dict[str, bytes]:
+    """``python -m kl_derive ARGS`` under each hash seed, run two at a time."""
+
+    def one(seed: str) -> bytes:
+        done = run_module(args, env=clean_env(PYTHONHASHSEED=seed))
+        assert done.returncode == 0, done.stderr
+        assert done.stdout
+        return done.stdout.encode("utf-8")
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return dict(zip(SEEDS, pool.map(one, SEEDS), strict=True))
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_same_bytes_under_every_hash_seed(fmt: str, lang: str) -> None:
+    if not has_catalog(lang):
+        pytest.skip(f"no {lang} catalog yet")
+    results = outputs(["normal", "--to", fmt, "--lang", lang])
+    first = results[SEEDS[0]]
+    for seed, data in results.items():
+        assert data == first, f"PYTHONHASHSEED={seed} differs from {SEEDS[0]} ({fmt}, {lang})"
+
+
+def test_general_pair_same_bytes_under_every_hash_seed() -> None:
+    results = outputs(["normal(m1, s1)", "normal(m2, exp(t))", "--to", "json"])
+    assert len(set(results.values())) == 1
+
+
+def test_same_output_twice_in_one_process() -> None:
+    first, second = derive("normal(m, exp(s))"), derive("normal(m, exp(s))")
+    assert first.to_latex() == second.to_latex()
+    assert first.to_markdown() == second.to_markdown()
+    assert first.to_json() == second.to_json()
