@@ -22,6 +22,7 @@ from sympy.core.function import AppliedUndef
 from sympy.printing.latex import LatexPrinter
 
 from ..symbolic.objects import KL, Bracket, Expect
+from .width import latex_width
 
 __all__ = ["TextbookLatexPrinter", "kl_latex", "latex"]
 
@@ -60,6 +61,36 @@ class TextbookLatexPrinter(LatexPrinter):
         super().__init__(settings)
         self._functions = dict(functions or {})
         self._depth = 0  # how many fractions we are inside
+
+    # -- long lines ------------------------------------------------------------
+    def doprint_lines(self, expr: Expr, budget: float) -> list[str]:
+        """``expr`` as one or more pieces, each about ``budget`` ems wide or less.
+
+        A sum breaks between terms (a piece after the first starts with its sign), an
+        integral between the factors of its integrand (the ``dz`` stays on the last piece);
+        anything else stays on one line.
+        """
+        whole = self.doprint(expr)
+        if latex_width(whole) <= budget:
+            return [whole]
+        if isinstance(expr, Add):
+            pieces = []
+            for i, term in enumerate(expr.args):
+                negative, magnitude = _split_sign(term)
+                text = self._term(magnitude)
+                if i == 0:
+                    pieces.append(f"- {text}" if negative else text)
+                else:
+                    pieces.append(f"- {text}" if negative else f"+ {text}")
+            return _pack(pieces, budget)
+        if isinstance(expr, Integral) and isinstance(expr.function, Mul):
+            (variable, lower, upper) = expr.limits[0]
+            head = rf"\int_{{{self._print(lower)}}}^{{{self._print(upper)}}}"
+            factors = [self._factor(f) for f in expr.function.args]
+            pieces = [f"{head} {factors[0]}", *factors[1:]]
+            pieces[-1] += rf" \,d{self._print(variable)}"
+            return _pack(pieces, budget)
+        return [whole]
 
     # -- atoms ---------------------------------------------------------------
     def _print_Symbol(self, expr: Symbol, style: str = "plain") -> str:
@@ -285,6 +316,17 @@ class TextbookLatexPrinter(LatexPrinter):
 # ---------------------------------------------------------------------------
 # helpers
 # ---------------------------------------------------------------------------
+
+
+def _pack(pieces: list[str], budget: float) -> list[str]:
+    """Greedily join ``pieces`` into lines of at most ``budget`` ems (at least one each)."""
+    lines: list[str] = []
+    for piece in pieces:
+        if lines and latex_width(lines[-1] + " " + piece) <= budget:
+            lines[-1] += " " + piece
+        else:
+            lines.append(piece)
+    return lines
 
 
 def kl_latex(left: str, right: str) -> str:

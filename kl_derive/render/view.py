@@ -18,6 +18,7 @@ from sympy import Basic, Eq, Expr, Symbol, sstr
 from .. import __version__
 from ..families.base import Distribution
 from ..printing.latex import TextbookLatexPrinter, kl_latex
+from ..printing.width import latex_width
 from ..steps.rules import identity
 from ..steps.step import Code, Step
 from ..symbolic.display import display_form
@@ -39,6 +40,10 @@ class Style:
     code: Callable[[str], str] = lambda s: s
 
 
+#: the widest a display line may be, in ems: an article's text width at 10pt, less margin
+LINE_BUDGET = 32.0
+
+
 @dataclass
 class StepView:
     rule: str
@@ -46,6 +51,7 @@ class StepView:
     explanation: str
     lhs: str
     rhs: str
+    rhs_lines: list[str]
     before: str
     after: str
     check: str
@@ -178,8 +184,9 @@ def build_view(
             intro=text(f"stage.{stage.key}.intro", _stage_params(stage, derivation)),
         )
         for chain in stage.chains:
+            budget = LINE_BUDGET - latex_width(printer.doprint(chain.lhs)) - 1.5
             steps = [
-                _step_view(step, stage.key, messages, fill, printer, sympy_strings)
+                _step_view(step, stage.key, messages, fill, printer, sympy_strings, budget)
                 for step in chain.steps
             ]
             paragraph = " ".join(s.explanation for s in steps if s.explanation)
@@ -276,6 +283,7 @@ def _step_view(
     fill: _Filler,
     printer: TextbookLatexPrinter,
     sympy_strings: bool,
+    budget: float,
 ) -> StepView:
     rules = messages["rule"]
     entry = rules.get(f"{stage}:{step.rule}") or rules[step.rule]
@@ -291,6 +299,7 @@ def _step_view(
         explanation=fill(entry["text"], params),
         lhs=printer.doprint(step.before),
         rhs=printer.doprint(step.after),
+        rhs_lines=printer.doprint_lines(step.after, budget),
         before=sstr(step.before, order="none") if sympy_strings else "",
         after=sstr(step.after, order="none") if sympy_strings else "",
         check=step.check or "",

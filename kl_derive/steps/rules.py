@@ -36,6 +36,7 @@ RULES: dict[str, Rule] = {
         Rule("algebra.expand_square", r"(a - b)^{2} = a^{2} - 2ab + b^{2}"),
         Rule("algebra.collect"),
         Rule("log_ratio.insert"),
+        Rule("log_ratio.split_integral", r"\int q\,(a + g) = a \int q + \int q\,g"),
         Rule("integral.linearity", r"\int (f + g) = \int f + \int g"),
         Rule("integral.constant", r"\int c\, f = c \int f"),
         Rule("density.normalized", r"\int q = 1"),

@@ -145,7 +145,6 @@ def derive(first: Distribution, second: Distribution) -> Draft:
     # 3. split the integral ---------------------------------------------------
     definitions = bare.define(gf, evaluate(g_display))
     main_chains: list[Chain] = []
-    inserted = Integral(mul(qf, add(constant, g_display, flatten=False)), lim)
     constant_integral = Integral(
         mul(qf, Bracket(constant) if _negative(constant) else constant), lim
     )
@@ -155,8 +154,11 @@ def derive(first: Distribution, second: Distribution) -> Draft:
             Chain(
                 (
                     Step("kl.definition", kl, Integral(mul(qf, ratio), lim)),
-                    Step("log_ratio.insert", Integral(mul(qf, ratio), lim), inserted),
-                    Step("integral.linearity", inserted, add(constant_integral, g_integral)),
+                    Step(
+                        "log_ratio.split_integral",
+                        Integral(mul(qf, ratio), lim),
+                        add(constant_integral, g_integral),
+                    ),
                 )
             )
         )

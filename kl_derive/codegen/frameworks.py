@@ -1,0 +1,217 @@
+"""The four frameworks `kl-derive code` writes for, and their SymPy code printers.
+
+Every printer here is one of SymPy's own code printers (``NumPyPrinter``, ``JaxPrinter``,
+``TensorflowPrinter`` and ``TorchPrinter`` from :mod:`sympy.printing`), subclassed only to
+
+* write the module the way array code is written (``np.exp``, ``jnp.exp``, ``tf.math.exp``
+  rather than ``numpy.exp``, ``jax.numpy.exp``, ``tensorflow.math.exp``);
+* print small integer powers as ``x**2`` and reciprocals as ``1/x`` (SymPy's NumPy printer
+  writes ``x**(-1.0)``, its torch and TensorFlow printers ``torch.pow(x, 2)``);
+* print dyadic rationals as decimals (``0.5`` rather than ``1/2``);
+* know ``expm1`` and ``log1p`` (:mod:`sympy.codegen.cfunctions`) for torch and TensorFlow,
+  whose printers lack them; the stable rewrites in :mod:`.rewrite` produce them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from sympy import Expr, Mul, Pow, Rational
+from sympy.codegen.cfunctions import expm1, log1p
+from sympy.printing.codeprinter import CodePrinter
+from sympy.printing.numpy import JaxPrinter, NumPyPrinter
+from sympy.printing.precedence import PRECEDENCE, precedence
+from sympy.printing.pytorch import TorchPrinter
+from sympy.printing.tensorflow import TensorflowPrinter
+
+__all__ = ["FRAMEWORKS", "Framework", "get_framework"]
+
+
+def _dyadic(number: Rational) -> bool:
+    """Whether ``number`` is exactly a short binary fraction (prints exactly as a float)."""
+    q = int(number.q)
+    return q & (q - 1) == 0 and abs(int(number.p)) < 2**53
+
+
+class _ArrayCodeMixin:
+    """What the four printers share: module aliases, readable powers, decimal halves."""
+
+    #: (fully qualified module, alias) pairs, longest module first
+    aliases: ClassVar[tuple[tuple[str, str], ...]] = ()
+
+    def _module_format(self, fqn: str, register: bool = True) -> str:
+        text: str = super()._module_format(fqn, register)  # type: ignore[misc]
+        for module, alias in self.aliases:
+            if text == module or text.startswith(module + "."):
+                return alias + text[len(module) :]
+        return text
+
+    def _print_Pow(self, expr: Pow, rational: bool = False) -> str:
+        exponent = expr.exp
+        if exponent.is_Integer and expr.base.is_commutative and abs(int(exponent)) <= 16:
+            n = int(exponent)
+            base = self.parenthesize(expr.base, precedence(expr), strict=False)  # type: ignore[attr-defined]
+            if n == -1:
+                return f"1/{base}"
+            if n < 0:
+                return f"1/{base}**{-n}"
+            return f"{base}**{n}"
+        if rational:  # only SymPy's NumPy printers take ``rational``
+            return super()._print_Pow(expr, rational=True)  # type: ignore[misc]
+        return super()._print_Pow(expr)  # type: ignore[misc]
+
+    def _print_Mul(self, expr: Mul) -> str:
+        # ``0.5*(a + b)`` rather than ``(0.5)*(a + b)``: a decimal needs no brackets
+        coeff, rest = expr.as_coeff_Mul()
+        if coeff.is_Rational and not coeff.is_Integer and _dyadic(coeff) and not rest.is_Number:
+            sign = "-" if coeff < 0 else ""
+            factor = self._print_Rational(abs(coeff))
+            return f"{sign}{factor}*{self.parenthesize(rest, PRECEDENCE['Mul'], strict=False)}"  # type: ignore[attr-defined]
+        return super()._print_Mul(expr)  # type: ignore[misc]
+
+    def _print_Rational(self, expr: Rational) -> str:
+        if _dyadic(expr):
+            return repr(int(expr.p) / int(expr.q))
+        return super()._print_Rational(expr)  # type: ignore[misc]
+
+    _print_Half = _print_Rational
+
+
+class NumpyCodePrinter(_ArrayCodeMixin, NumPyPrinter):
+    """SymPy's NumPy printer writing ``np.``."""
+
+    aliases = (("numpy", "np"),)
+
+
+class JaxCodePrinter(_ArrayCodeMixin, JaxPrinter):
+    """SymPy's JAX printer writing ``jnp.``."""
+
+    aliases = (("jax.numpy", "jnp"),)
+
+
+class TensorflowCodePrinter(_ArrayCodeMixin, TensorflowPrinter):
+    """SymPy's TensorFlow printer writing ``tf.``, with ``expm1`` and ``log1p``."""
+
+    aliases = (("tensorflow", "tf"),)
+    mapping: ClassVar[dict[Any, str]] = {
+        **TensorflowPrinter.mapping,
+        expm1: "tensorflow.math.expm1",
+        log1p: "tensorflow.math.log1p",
+    }
+
+
+class TorchCodePrinter(_ArrayCodeMixin, TorchPrinter):
+    """SymPy's PyTorch printer (:mod:`sympy.printing.pytorch`), with ``expm1``, ``log1p``."""
+
+    mapping: ClassVar[dict[Any, str]] = {
+        **TorchPrinter.mapping,
+        expm1: "torch.expm1",
+        log1p: "torch.log1p",
+    }
+
+
+@dataclass(frozen=True)
+class Framework:
+    """How one framework's code is written.
+
+    ``module`` is the module the printer's names start with after aliasing (``np``,
+    ``torch``); ``reducers`` maps a reduction to the function that reduces over an axis,
+    given as ``axis_keyword=-1``.
+    """
+
+    name: str
+    title: str
+    imports: tuple[str, ...]
+    #: modules the import lines make available, as the printer registers them
+    provides: tuple[str, ...]
+    module: str
+    array: str
+    axis_keyword: str
+    reducers: Mapping[str, str]
+    printer_class: type[CodePrinter]
+
+    def printer(self) -> CodePrinter:
+        """A fresh printer (printers remember the modules they used)."""
+        return self.printer_class({"strict": True})
+
+    def reduce_call(self, how: str, value: str) -> str:
+        """Code reducing ``value`` over its last axis (``how`` is ``"sum"`` or ``"mean"``)."""
+        return f"{self.reducers[how]}({value}, {self.axis_keyword}=-1)"
+
+    def zeros_like(self, value: str) -> str:
+        return f"{self.module}.zeros_like({value})"
+
+    def missing_imports(self, printer: CodePrinter) -> list[str]:
+        """Import lines for modules the printer used beyond the framework's own."""
+        used = getattr(printer, "module_imports", {})
+        lines = []
+        for module in sorted(used):
+            if not any(module == m or module.startswith(m + ".") for m in self.provides):
+                lines.append(f"import {module}")
+        return lines
+
+
+FRAMEWORKS: dict[str, Framework] = {
+    "numpy": Framework(
+        name="numpy",
+        title="NumPy",
+        imports=("import numpy as np",),
+        provides=("numpy",),
+        module="np",
+        array="array",
+        axis_keyword="axis",
+        reducers={"sum": "np.sum", "mean": "np.mean"},
+        printer_class=NumpyCodePrinter,
+    ),
+    "torch": Framework(
+        name="torch",
+        title="PyTorch",
+        imports=("import torch",),
+        provides=("torch",),
+        module="torch",
+        array="tensor",
+        axis_keyword="dim",
+        reducers={"sum": "torch.sum", "mean": "torch.mean"},
+        printer_class=TorchCodePrinter,
+    ),
+    "jax": Framework(
+        name="jax",
+        title="JAX",
+        imports=("import jax.numpy as jnp",),
+        provides=("jax.numpy",),
+        module="jnp",
+        array="array",
+        axis_keyword="axis",
+        reducers={"sum": "jnp.sum", "mean": "jnp.mean"},
+        printer_class=JaxCodePrinter,
+    ),
+    "tensorflow": Framework(
+        name="tensorflow",
+        title="TensorFlow",
+        imports=("import tensorflow as tf",),
+        provides=("tensorflow",),
+        module="tf",
+        array="tensor",
+        axis_keyword="axis",
+        reducers={"sum": "tf.reduce_sum", "mean": "tf.reduce_mean"},
+        printer_class=TensorflowCodePrinter,
+    ),
+}
+
+
+def get_framework(name: str) -> Framework:
+    """The framework called ``name``; a one-line :class:`KLDeriveError` for another name."""
+    try:
+        return FRAMEWORKS[name]
+    except KeyError:
+        from ..errors import KLDeriveError
+
+        known = ", ".join(FRAMEWORKS)
+        raise KLDeriveError(f"unknown framework {name!r} (choose from {known})") from None
+
+
+def print_expr(printer: CodePrinter, expr: Expr) -> str:
+    """``expr`` as code; SymPy's printers refuse what they cannot print (strict mode)."""
+    return printer.doprint(expr)
