@@ -224,7 +224,7 @@ def _log_reciprocal_sign(d: Draft, n: Names) -> tuple[Position, Expr]:
 
 
 def _linearity_drops_a_term(d: Draft, n: Names) -> tuple[Position, Expr]:
-    at = find(d, "split", lambda s: s.rule == "integral.linearity")
+    at = find(d, "split", lambda s: s.rule == "log_ratio.split_integral")
     terms = Add.make_args(step_at(d, at).after)
     assert len(terms) == 2 and all(isinstance(t, Integral) for t in terms)
     return at, next(t for t in terms if not t.has(log))
