@@ -131,6 +131,12 @@ def main_command() -> None:
     help="Read P's scale argument as: scale (default), variance, logvar or logscale.",
 )
 @click.option(
+    "--dims",
+    type=int,
+    metavar="N",
+    help="Write vectors given by name (diag_normal(mu, sigma)) in N coordinates.",
+)
+@click.option(
     "-o",
     "--output",
     type=click.Path(dir_okay=False, writable=True),
@@ -153,6 +159,7 @@ def derive_command(
     fmt: str,
     lang: str,
     param: str | None,
+    dims: int | None,
     output: str | None,
     standalone: bool,
     template_dir: str | None,
@@ -170,7 +177,7 @@ def derive_command(
     from .api import derive
     from .render import render
 
-    derivation = derive(p, q, param=param, lang=lang)
+    derivation = derive(p, q, param=param, dims=dims, lang=lang)
     _write(render(derivation, fmt, lang, standalone=standalone, template_dir=template_dir), output)
 
 

@@ -31,6 +31,7 @@ class Derivation:
     result_display: Expr
     strategy: str
     functions: Mapping[str, str] = field(default_factory=dict)
+    expect_subscripts: bool = False
     lang: str = "en"
 
     @property

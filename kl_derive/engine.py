@@ -19,6 +19,7 @@ __all__ = ["STRATEGIES", "draft_for", "verify_draft"]
 #: (family of P, family of Q) -> strategy modules, the default first
 STRATEGIES: dict[tuple[str, str], tuple[str, ...]] = {
     ("normal", "normal"): ("kl_derive.strategies.gaussian_moments",),
+    ("diag_normal", "diag_normal"): ("kl_derive.strategies.independent_coordinates",),
 }
 
 

@@ -26,6 +26,7 @@ MAX_SPEC_LENGTH = 400
 MAX_DEPTH = 24
 MAX_EXPONENT = 64
 MAX_LITERAL = 10**12
+MAX_DIMENSION = 16
 
 _SHAPE = "write a distribution as family(arg, ...), e.g. normal(mu, sigma)"
 
@@ -37,8 +38,8 @@ class Node:
     """One node of a parsed parameter expression.
 
     ``kind`` is ``"num"`` (``value`` is the literal's text), ``"name"``, ``"const"``,
-    ``"neg"``, ``"binop"`` (``value`` is the operator) or ``"call"`` (``value`` is the
-    function's name).
+    ``"neg"``, ``"binop"`` (``value`` is the operator), ``"call"`` (``value`` is the
+    function's name) or ``"list"`` (a vector ``[a, b]`` or a matrix ``[[a, b], [c, d]]``).
     """
 
     kind: str
@@ -53,6 +54,8 @@ class Node:
         if self.kind == "binop":
             left, right = self.args
             return f"({left} {self.value} {right})"
+        if self.kind == "list":
+            return f"[{', '.join(map(str, self.args))}]"
         return f"{self.value}({', '.join(map(str, self.args))})"
 
 
@@ -120,6 +123,14 @@ def _convert(node: ast.AST, source: str, depth: int) -> Node:
         if isinstance(node.op, ast.Pow):
             _check_exponent(right, source)
         return Node("binop", _BINARY[type(node.op)], (left, right))
+    if isinstance(node, ast.List):
+        if depth > 2 or not node.elts:
+            raise SpecError(
+                f"lists may hold numbers or names, or be a matrix of rows, in {source!r}"
+            )
+        if len(node.elts) > MAX_DIMENSION:
+            raise SpecError(f"at most {MAX_DIMENSION} entries per list in {source!r}")
+        return Node("list", args=tuple(_convert(e, source, depth + 1) for e in node.elts))
     if isinstance(node, ast.Call):
         if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS:
             shown = node.func.id if isinstance(node.func, ast.Name) else ast.unparse(node.func)

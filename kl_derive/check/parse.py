@@ -188,6 +188,18 @@ def _depth(tree: ast.AST) -> int:
     return deepest
 
 
+def _bracket_depth(source: str) -> int:
+    """The deepest nesting of brackets in the text (parentheses leave no trace in the AST)."""
+    depth = deepest = 0
+    for char in source:
+        if char in "([{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in ")]}":
+            depth -= 1
+    return deepest
+
+
 _PREFIX = re.compile(r"^\s*(?:return\s+|[A-Za-z_][A-Za-z_0-9]*\s*(?:\+|-)?=(?!=)\s*)")
 
 
@@ -218,6 +230,10 @@ def parse_loss(text: str) -> Node:
             f"the loss line is too long ({len(text)} characters, at most {MAX_LENGTH})"
         )
     source = _strip_statement(text.strip())
+    if _bracket_depth(source) > MAX_DEPTH:
+        raise CheckInputError(
+            f"the loss line is nested too deeply (more than {MAX_DEPTH} levels of brackets)"
+        )
     if not source:
         raise CheckInputError(
             "empty loss line; give the KL term as written in the code, "
@@ -374,7 +390,9 @@ class _Converter:
                     raise CheckInputError(f"the axis of {kind}() is given twice")
                 axes, given = _axes(keyword.value), True
             elif keyword.arg in KEEPDIM_KEYWORDS:
-                if not (isinstance(keyword.value, ast.Constant) and type(keyword.value.value) is bool):
+                if not (
+                    isinstance(keyword.value, ast.Constant) and type(keyword.value.value) is bool
+                ):
                     raise CheckInputError(f"{keyword.arg}= must be True or False")
             else:
                 shown = f"{keyword.arg}=" if keyword.arg else "**"
@@ -415,7 +433,8 @@ def _axes(node: ast.AST) -> tuple[int, ...] | None:
             and len(items) <= 8
         ):
             raise CheckInputError(
-                f"the axis must be a small integer (or a tuple of them), not {_show(_unparse(node))}"
+                "the axis must be a small integer (or a tuple of them), "
+                f"not {_show(_unparse(node))}"
             )
         axes.append(sign * item.value)
     return tuple(axes)

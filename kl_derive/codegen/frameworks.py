@@ -7,6 +7,7 @@ Every printer here is one of SymPy's own code printers (``NumPyPrinter``, ``JaxP
   rather than ``numpy.exp``, ``jax.numpy.exp``, ``tensorflow.math.exp``);
 * print small integer powers as ``x**2`` and reciprocals as ``1/x`` (SymPy's NumPy printer
   writes ``x**(-1.0)``, its torch and TensorFlow printers ``torch.pow(x, 2)``);
+* put positive terms first (``mu**2 + sigma**2 - 1``);
 * print dyadic rationals as decimals (``0.5`` rather than ``1/2``);
 * know ``expm1`` and ``log1p`` (:mod:`sympy.codegen.cfunctions`) for torch and TensorFlow,
   whose printers lack them; the stable rewrites in :mod:`.rewrite` produce them.
@@ -47,6 +48,14 @@ class _ArrayCodeMixin:
             if text == module or text.startswith(module + "."):
                 return alias + text[len(module) :]
         return text
+
+    def _as_ordered_terms(self, expr: Expr, order: str | None = None) -> list[Expr]:
+        # positive terms first (``mu**2 + sigma**2 - 1``), otherwise SymPy's order;
+        # ``order="none"`` keeps the order the expression was built in
+        terms: list[Expr] = super()._as_ordered_terms(expr, order=order)  # type: ignore[misc]
+        if (order or self._settings.get("order")) == "none":  # type: ignore[attr-defined]
+            return terms
+        return sorted(terms, key=lambda term: bool(term.could_extract_minus_sign()))
 
     def _print_Pow(self, expr: Pow, rational: bool = False) -> str:
         exponent = expr.exp

@@ -19,9 +19,16 @@ if TYPE_CHECKING:  # pragma: no cover
 #: family name -> module that defines ``FAMILY``
 _MODULES: dict[str, str] = {
     "normal": "kl_derive.families.normal",
+    "diag_normal": "kl_derive.families.diag_normal",
 }
 #: other spellings people use -> family name
-ALIASES: dict[str, str] = {"gaussian": "normal", "Normal": "normal", "N": "normal"}
+ALIASES: dict[str, str] = {
+    "gaussian": "normal",
+    "Normal": "normal",
+    "N": "normal",
+    "diag_gaussian": "diag_normal",
+    "diagonal_normal": "diag_normal",
+}
 
 
 def family_names() -> list[str]:

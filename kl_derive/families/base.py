@@ -39,6 +39,8 @@ class Family:
     standard: ClassVar[tuple[int, ...]]
     #: other readings of the last argument (``--param``): name -> (symbol, node rewrite)
     parametrizations: ClassVar[dict] = {}
+    #: whether the parameters are vectors (names, list literals or broadcast numbers)
+    vector: ClassVar[bool] = False
 
     def __repr__(self) -> str:
         return f"<family {self.name}>"

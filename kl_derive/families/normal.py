@@ -83,6 +83,21 @@ class Normal(Family):
         """``{k: E[eps**k]}`` for the standard normal, ``k = 0..degree``, from the MGF."""
         return dict(_standard_moments(degree))
 
+    def moments(self, args: tuple[Expr, ...], degree: int) -> dict[int, Expr]:
+        """``{k: E[z**k]}`` for ``k = 0..degree``: the reparametrization expanded, with the
+        standard normal's moments substituted (what :meth:`moment_chains` shows)."""
+        noise = Symbol("epsilon", real=True)
+        base = self.base_moments(degree)
+        transform = evaluate(self.reparametrization(args, noise))
+        out: dict[int, Expr] = {}
+        for k in range(degree + 1):
+            poly = Poly(transform**k, noise)
+            out[k] = sum(
+                (c * base[m[0]] for m, c in zip(poly.monoms(), poly.coeffs(), strict=True)),
+                S.Zero,
+            )
+        return out
+
     def reparametrization(self, args: tuple[Expr, ...], noise: Symbol) -> Expr:
         """:math:`z = \\mu + \\sigma\\varepsilon` as a display expression."""
         loc, scale = args

@@ -17,7 +17,21 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from sympy import Add, Expr, Integral, Mul, Number, NumberSymbol, Pow, Rational, S, Symbol, exp, log
+from sympy import (
+    Add,
+    Expr,
+    Indexed,
+    Integral,
+    Mul,
+    Number,
+    NumberSymbol,
+    Pow,
+    Rational,
+    S,
+    Symbol,
+    exp,
+    log,
+)
 from sympy.core.function import AppliedUndef
 from sympy.printing.latex import LatexPrinter
 
@@ -38,12 +52,14 @@ def _is_inverse(e: Expr) -> bool:
 
 def _is_simple(e: Expr) -> bool:
     """Short enough to follow ``\\log`` or ``e^`` without brackets."""
-    if isinstance(e, (Symbol, AppliedUndef)):
+    if isinstance(e, (Symbol, AppliedUndef, Indexed)):
         return True
     if _is_number(e):
         return e.is_positive and e.is_Integer
+    if isinstance(e, Indexed):
+        return True
     if isinstance(e, Pow):
-        return isinstance(e.base, Symbol) and e.exp.is_Integer and e.exp.is_positive
+        return isinstance(e.base, (Symbol, Indexed)) and e.exp.is_Integer and e.exp.is_positive
     return False
 
 
@@ -56,10 +72,16 @@ class TextbookLatexPrinter(LatexPrinter):
 
     printmethod = "_kl_latex"
 
-    def __init__(self, functions: Mapping[str, str] | None = None, **settings: object) -> None:
+    def __init__(
+        self,
+        functions: Mapping[str, str] | None = None,
+        expect_subscripts: bool = False,
+        **settings: object,
+    ) -> None:
         settings.setdefault("order", "none")
         super().__init__(settings)
         self._functions = dict(functions or {})
+        self._expect_subscripts = expect_subscripts
         self._depth = 0  # how many fractions we are inside
 
     # -- long lines ------------------------------------------------------------
@@ -289,8 +311,13 @@ class TextbookLatexPrinter(LatexPrinter):
 
     def _print_Function(self, expr: Expr, exp: object = None) -> str:
         name = expr.func.__name__
-        if isinstance(expr, AppliedUndef) and name in self._functions:
-            return self._functions[name]
+        if isinstance(expr, AppliedUndef) and len(expr.args) == 1:
+            (arg,) = expr.args
+            if isinstance(arg, Indexed) and f"{name}[]" in self._functions:
+                index = self._print(arg.indices[0])
+                return self._functions[f"{name}[]"] % (index, index)
+            if name in self._functions:
+                return self._functions[name]
         return super()._print_Function(expr, exp)
 
     def _print_Integral(self, expr: Integral) -> str:
@@ -303,7 +330,14 @@ class TextbookLatexPrinter(LatexPrinter):
         )
 
     def _print_Expect(self, expr: Expect) -> str:
-        return r"\mathbb{E}" + self._wrap(self._print(expr.args[0]), "[", "]")
+        body = self._wrap(self._print(expr.args[0]), "[", "]")
+        if self._expect_subscripts:
+            return rf"\mathbb{{E}}_{{{self._print(expr.args[1])}}}" + body
+        return r"\mathbb{E}" + body
+
+    def _print_Indexed(self, expr: Indexed) -> str:
+        base = self._print(Symbol(str(expr.base.label)))
+        return f"{base}_{{{','.join(self._print(i) for i in expr.indices)}}}"
 
     def _print_Bracket(self, expr: Bracket) -> str:
         return self._paren(expr.args[0])

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sympy import Basic, Eq, Expr, Symbol, sstr
+from sympy import Basic, Eq, Expr, IndexedBase, Symbol, sstr
 
 from .. import __version__
 from ..families.base import Distribution
@@ -121,8 +121,8 @@ class _Filler:
 class _MemoPrinter(TextbookLatexPrinter):
     """Prints each expression once: a chain's steps share their sides."""
 
-    def __init__(self, functions: Mapping[str, str]) -> None:
-        super().__init__(functions)
+    def __init__(self, functions: Mapping[str, str], expect_subscripts: bool = False) -> None:
+        super().__init__(functions, expect_subscripts=expect_subscripts)
         self._memo: dict[Basic, str] = {}
 
     def doprint(self, expr: Any) -> str:
@@ -146,7 +146,7 @@ def build_view(
     only the JSON output needs.
     """
     messages = catalog(lang)
-    printer = _MemoPrinter(derivation.functions)
+    printer = _MemoPrinter(derivation.functions, expect_subscripts=derivation.expect_subscripts)
     z, x, eps = Symbol("z"), Symbol("x"), Symbol("epsilon")
     q_fn, p_fn = _density_functions(derivation)
     common = {
@@ -202,10 +202,18 @@ def build_view(
         for symbol, value in d.substitutions.items()
     )
     steps = derivation.steps
-    counts = {kind: sum(1 for s in steps if s.check == kind) for kind in ("symbolic", "numeric")}
+    counts = {
+        kind: sum(1 for s in steps if s.check == kind)
+        for kind in ("symbolic", "numeric", "instances")
+    }
     kl_of_densities = printer.doprint(KL(q_fn, p_fn))
     positive = sorted(
-        {s for s in derivation.result.free_symbols if s.is_positive}, key=lambda s: s.name
+        {
+            s
+            for s in derivation.result.free_symbols
+            if s.is_positive and not s.is_integer and not isinstance(s, IndexedBase)
+        },
+        key=str,
     )
     return {
         "version": __version__,
@@ -233,10 +241,11 @@ def build_view(
         "result_sympy": sstr(derivation.result_display),
         "kl_latex": kl_of_densities,
         "checked": text(
-            "document.checked",
+            "document.checked_instances" if counts["instances"] else "document.checked",
             {
                 "symbolic": _Raw(str(counts["symbolic"])),
                 "numeric": _Raw(str(counts["numeric"])),
+                "instances": _Raw(str(counts["instances"])),
                 "total": _Raw(str(len(steps))),
             },
         ),
@@ -249,11 +258,9 @@ class _LatexRaw(str):
     """LaTeX that goes into inline math as is."""
 
 
-def _positivity(symbols: list[Symbol]) -> Expr:
-    from sympy import StrictGreaterThan, Tuple
-
-    lhs = symbols[0] if len(symbols) == 1 else Tuple(*symbols)
-    return StrictGreaterThan(lhs, 0, evaluate=False)
+def _positivity(symbols: list[Expr]) -> _LatexRaw:
+    printer = TextbookLatexPrinter()
+    return _LatexRaw(", ".join(printer.doprint(s) for s in symbols) + " > 0")
 
 
 def _density_functions(derivation: Derivation) -> tuple[Expr, Expr]:

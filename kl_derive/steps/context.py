@@ -32,17 +32,25 @@ class DensityFacts:
 
 @dataclass(frozen=True)
 class Context:
-    """The densities (by function name) and the definitions (``g(z)`` and the like)."""
+    """The densities (by name), the definitions (``g(z)`` and the like) and, for a
+    derivation in a symbolic dimension ``d``, the contexts of a few instances ``d = n``.
+
+    A step that mentions ``dimension`` or ``index`` is verified in every instance, with
+    the dimension and the index replaced by numbers (``check == "instances"``).
+    """
 
     densities: Mapping[str, DensityFacts]
     definitions: Mapping[Expr, Expr] = field(default_factory=dict)
+    dimension: Symbol | None = None
+    index: Symbol | None = None
+    instances: Mapping[int, Context] = field(default_factory=dict)
 
     def density_of(self, function: Expr) -> DensityFacts | None:
         """The facts for an applied density such as ``q(z)``, if it is one."""
         if isinstance(function, AppliedUndef):
-            facts = self.densities.get(function.func.__name__)
-            if facts is not None and function.args == (facts.variable,):
-                return facts
+            for facts in self.densities.values():
+                if facts.function == function:
+                    return facts
         return None
 
     def with_moments(self, name: str, moments: Mapping[int, Expr]) -> Context:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Iterable
+from dataclasses import replace
 
 import mpmath
 from sympy import (
@@ -24,8 +25,10 @@ from sympy import (
     Float,
     Integral,
     Mul,
+    Product,
     Rational,
     S,
+    Sum,
     Symbol,
     diff,
     exp,
@@ -54,6 +57,8 @@ def verify_step(step: Step, context: Context, cache: dict | None = None) -> str:
     ``cache`` may be shared by the steps of one derivation verified against the same
     contexts: consecutive steps share a side, whose normal form is then computed once.
     """
+    if context.instances:
+        return _verify_instances(step, context)
     if step.hint is None and _same_after_unfolding(step, context):
         return "symbolic"
     before = _cached_normal_form(step.before, context, step.hint, cache)
@@ -71,6 +76,38 @@ def verify_step(step: Step, context: Context, cache: dict | None = None) -> str:
 # ---------------------------------------------------------------------------
 # symbolic normal form
 # ---------------------------------------------------------------------------
+
+
+def _mentions(step: Step, symbols: tuple[Symbol | None, ...]) -> bool:
+    free = step.before.free_symbols | step.after.free_symbols
+    return any(s is not None and s in free for s in symbols)
+
+
+def _verify_instances(step: Step, context: Context) -> str:
+    """Verify a step stated for a symbolic dimension ``d`` (and coordinate ``j``) in each
+    instance ``d = n``, for every coordinate ``j = 1..n``."""
+    uses_index = _mentions(step, (context.index,))
+    for n, instance in sorted(context.instances.items()):
+        indices = range(1, n + 1) if uses_index else [None]
+        for j in indices:
+            mapping = {context.dimension: n}
+            if j is not None:
+                mapping[context.index] = j
+            concrete = replace(
+                step,
+                before=_expand_big_operators(evaluate(step.before).subs(mapping)),
+                after=_expand_big_operators(evaluate(step.after).subs(mapping)),
+            )
+            verify_step(concrete, instance)
+    return "instances"
+
+
+def _expand_big_operators(e: Expr) -> Expr:
+    """Write out sums and products whose bounds are numbers."""
+    return e.replace(
+        lambda x: isinstance(x, (Sum, Product)) and all(b.is_number for b in x.limits[0][1:]),
+        lambda x: x.doit(deep=False),
+    )
 
 
 def _same_after_unfolding(step: Step, context: Context) -> bool:
@@ -103,7 +140,7 @@ def _cached_normal_form(
 
 def normal_form(expr: Expr, context: Context, hint: Reparametrization | None = None) -> Expr:
     """Bring ``expr`` to the verifier's normal form (see the module docstring)."""
-    e = evaluate(expr)
+    e = _expand_big_operators(evaluate(expr))
     for _ in range(4):  # definitions may refer to other definitions
         unfolded = e.xreplace(dict(context.definitions))
         unfolded = unfolded.replace(lambda x: isinstance(x, KL), lambda x: _kl_integral(x, context))
@@ -124,9 +161,13 @@ def _canonical(e: Expr) -> Expr:
 
 def _kl_integral(kl: KL, context: Context) -> Expr:
     q, p = kl.args
+    if _is_joint(q, context):
+        return Expect(log(q / p), q)
     facts = context.density_of(q)
     if facts is None:
         return kl
+    if not isinstance(facts.variable, Symbol):  # a coordinate such as z[1]
+        return Expect(log(q / p), q)
     return Integral(q * log(q / p), (facts.variable, *facts.support))
 
 
@@ -157,6 +198,8 @@ def _expand_expectation(
     expectation: Expect, context: Context, hint: Reparametrization | None
 ) -> Expr:
     f, density = expectation.args
+    if _is_joint(density, context):
+        return _marginalize(f, density, context, hint)
     facts = context.density_of(density)
     if facts is None:
         return expectation
@@ -176,6 +219,32 @@ def _expand_expectation(
             total += coeff * facts.moments[int(exponent)]
         else:
             total += coeff * Expect(dependent, density)
+    return total
+
+
+def _is_joint(density: Expr, context: Context) -> bool:
+    """A product of known densities of distinct variables (independent coordinates)."""
+    if not isinstance(density, Mul):
+        return False
+    facts = [context.density_of(f) for f in density.args]
+    return all(f is not None for f in facts) and len({f.variable for f in facts}) == len(facts)
+
+
+def _marginalize(f: Expr, joint: Expr, context: Context, hint: Reparametrization | None) -> Expr:
+    """``E[f]`` under independent coordinates: each term of ``f`` that involves one
+    coordinate only is an expectation under that coordinate's density (the others
+    integrate to one)."""
+    components = [context.density_of(c) for c in joint.args]
+    f = _canonical(_unfold_densities(f, context))
+    total = S.Zero
+    for term in Add.make_args(f):
+        involved = [c for c in components if c.variable in term.free_symbols]
+        if not involved:
+            total += term
+        elif len(involved) == 1:
+            total += _expand_expectation(Expect(term, involved[0].function), context, hint)
+        else:
+            total += Expect(term, joint)
     return total
 
 

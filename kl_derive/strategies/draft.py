@@ -27,3 +27,5 @@ class Draft:
     contexts: Mapping[str, Context]
     result_display: Expr
     functions: Mapping[str, str] = field(default_factory=dict)
+    #: write the law under every expectation, E_{q(z|x)}[...] (several laws are in play)
+    expect_subscripts: bool = False

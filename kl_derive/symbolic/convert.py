@@ -5,15 +5,16 @@ from __future__ import annotations
 import difflib
 import math
 from collections.abc import Iterable
+from dataclasses import replace
 
-from sympy import Expr, Integer, Number, Rational, Symbol, exp, log, pi, sqrt
+from sympy import Expr, IndexedBase, Integer, Number, Rational, Symbol, Tuple, exp, log, pi, sqrt
 
 from ..errors import SpecError
 from ..families import get_family
 from ..families.base import Distribution, Family
-from ..spec import MAX_EXPONENT, DistributionSpec, Node
+from ..spec import MAX_DIMENSION, MAX_EXPONENT, DistributionSpec, Node
 
-__all__ = ["bind_pair"]
+__all__ = ["bind_pair", "with_dimension"]
 
 _FUNCTIONS = {"exp": exp, "log": log, "sqrt": sqrt}
 #: no number in a spec may have more decimal digits than this (10**300 is plenty)
@@ -98,11 +99,14 @@ def _domains(pairs: Iterable[tuple[Family, DistributionSpec]]) -> dict[str, str]
     """Each user symbol's assumption: positive if it is ever a positive parameter itself."""
     domains: dict[str, str] = {}
     for family, spec in pairs:
-        for parameter, node in zip(family.parameters, spec.args, strict=False):
-            for name in _names(node):
-                strong = node.kind == "name" and parameter.domain == "positive"
-                if strong or name not in domains:
-                    domains[name] = "positive" if strong else domains.get(name, "real")
+        for parameter, arg in zip(family.parameters, spec.args, strict=False):
+            # a vector's entries are parameters in their own right
+            nodes = arg.args if arg.kind == "list" else (arg,)
+            for node in nodes:
+                for name in _names(node):
+                    strong = node.kind == "name" and parameter.domain == "positive"
+                    if strong or name not in domains:
+                        domains[name] = "positive" if strong else domains.get(name, "real")
     return domains
 
 
@@ -119,6 +123,8 @@ def _symbol(name: str, domain: str) -> Symbol:
 def _bind(
     family: Family, spec: DistributionSpec, domains: dict[str, str], taken: set[str], suffix: str
 ) -> Distribution:
+    if family.vector:
+        return _bind_vector(family, spec, domains, suffix)
     if not spec.args:
         args = tuple(_symbol(p.symbol + suffix, p.domain) for p in family.parameters)
         return Distribution(family, args, spec.text)
@@ -136,6 +142,58 @@ def _bind(
         substitutions[symbol] = value
         args.append(symbol)
     return Distribution(family, tuple(args), spec.text, substitutions)
+
+
+def _bind_vector(
+    family: Family, spec: DistributionSpec, domains: dict[str, str], suffix: str
+) -> Distribution:
+    """Vector parameters: a name is a symbolic vector (components ``mu[j]``), a list an
+    explicit one, a number the same value in every coordinate."""
+    nodes = spec.args or tuple(Node("name", p.symbol + suffix) for p in family.parameters)
+    args: list[Expr] = []
+    for parameter, node in zip(family.parameters, nodes, strict=True):
+        if node.kind == "name":
+            assumptions = {"positive": True} if parameter.domain == "positive" else {"real": True}
+            args.append(IndexedBase(node.value, **assumptions))
+        elif node.kind == "list":
+            items = []
+            for item in node.args:
+                value = _to_sympy(item, domains)
+                _check_domain(family, parameter.name, parameter.domain, value, spec.text)
+                items.append(value)
+            args.append(Tuple(*items))
+        else:
+            value = _to_sympy(node, domains)
+            if not value.is_number:
+                raise SpecError(
+                    f"the {parameter.name} of {family.name} must be a name, a list or a number, "
+                    f"got {node} in {spec.text!r}"
+                )
+            _check_domain(family, parameter.name, parameter.domain, value, spec.text)
+            args.append(value)
+    sizes = {len(a) for a in args if isinstance(a, Tuple)}
+    if len(sizes) > 1:
+        raise SpecError(f"the vectors in {spec.text!r} have different lengths")
+    if sizes and any(isinstance(a, IndexedBase) for a in args):
+        raise SpecError(f"give every vector of {spec.text!r} as a list, or every one as a name")
+    return Distribution(family, tuple(args), spec.text)
+
+
+def with_dimension(distribution: Distribution, n: int) -> Distribution:
+    """Vector parameters given by name written out in ``n`` coordinates (``mu_1, ...``)."""
+    if not distribution.family.vector:
+        raise SpecError(f"--dims applies to vector families; {distribution.family.name} is not one")
+    if not 1 <= n <= MAX_DIMENSION:
+        raise SpecError(f"--dims must be between 1 and {MAX_DIMENSION}, got {n}")
+    args = []
+    for a in distribution.args:
+        if isinstance(a, IndexedBase):
+            assumptions = a.assumptions0
+            a = Tuple(*[Symbol(f"{a.label}_{i}", **assumptions) for i in range(1, n + 1)])
+        elif isinstance(a, Tuple) and len(a) != n:
+            raise SpecError(f"--dims {n} does not match the list of length {len(a)}")
+        args.append(a)
+    return replace(distribution, args=tuple(args))
 
 
 def _fresh(name: str, taken: set[str]) -> str:
@@ -165,6 +223,8 @@ def _to_sympy(node: Node, domains: dict[str, str]) -> Expr:
         return _symbol(node.value, domains.get(node.value, "real"))
     if node.kind == "const":
         return pi
+    if node.kind == "list":
+        raise SpecError(f"a list {node} is not allowed here; this parameter is a number")
     args = [_to_sympy(a, domains) for a in node.args]
     if node.kind == "neg":
         return -args[0]
