@@ -75,8 +75,46 @@ _X = {
 # --------------------------------------------------------------------------- numbers
 
 
+def _float(expr: sp.Basic) -> float | None:
+    """A closed expression in machine floats; None when undefined, complex or overflowing.
+
+    This guards :func:`_number`: an expression such as ``exp(exp(exp(exp(exp(mu)))))`` has
+    no float value, and evaluating it to 30 digits would not finish.
+    """
+    try:
+        if expr.is_Number or expr.is_NumberSymbol:
+            value = float(expr)
+            return value if math.isfinite(value) else None
+        args = [_float(arg) for arg in expr.args]
+        if any(arg is None for arg in args):
+            return None
+        values: list[float] = [a for a in args if a is not None]
+        if isinstance(expr, sp.Add):
+            result = math.fsum(values)
+        elif isinstance(expr, sp.Mul):
+            result = math.prod(values)
+        elif isinstance(expr, sp.Pow):
+            base, exponent = values
+            result = base**exponent
+        elif isinstance(expr, sp.exp):
+            result = math.exp(values[0])
+        elif isinstance(expr, sp.log):
+            result = math.log(values[0])
+        elif isinstance(expr, sp.Abs):
+            result = abs(values[0])
+        else:
+            return None
+    except (ValueError, OverflowError, ZeroDivisionError, TypeError):
+        return None
+    if isinstance(result, complex) or not math.isfinite(result):
+        return None
+    return result
+
+
 def _number(expr: sp.Expr) -> float | None:
     """A real float for a closed expression, or None when it is undefined or complex."""
+    if _float(expr) is None:
+        return None
     try:
         value = complex(sp.N(expr, _DIGITS))
     except (TypeError, ValueError, OverflowError, ZeroDivisionError):
@@ -126,10 +164,37 @@ def _vectors(symbols: Symbols) -> list[tuple[tuple[sp.Expr, ...], tuple[sp.Expr,
 # --------------------------------------------------------------------------- equality
 
 
+#: Largest estimated number of terms an expansion may produce before a proof is attempted.
+_MAX_TERMS = 4000
+
+
+def _terms(expr: sp.Basic) -> int:
+    """An upper estimate of the number of terms ``expand`` makes of ``expr`` (capped)."""
+    if isinstance(expr, sp.Add):
+        return min(sum(_terms(arg) for arg in expr.args), _MAX_TERMS + 1)
+    if isinstance(expr, sp.Mul):
+        return min(math.prod(_terms(arg) for arg in expr.args), _MAX_TERMS + 1)
+    if isinstance(expr, sp.Pow) and expr.exp.is_Integer and int(expr.exp) > 1:
+        base, power = _terms(expr.base), int(expr.exp)
+        if base == 1:
+            return 1
+        if base > _MAX_TERMS or power > _MAX_TERMS:
+            return _MAX_TERMS + 1
+        # the monomials of a k-term sum to the n-th power: C(n + k - 1, k - 1)
+        return min(math.comb(power + base - 1, base - 1), _MAX_TERMS + 1)
+    inner = max((_terms(arg) for arg in expr.args), default=1)
+    return inner if inner > _MAX_TERMS else 1
+
+
 def prove_zero(expr: sp.Expr) -> bool:
-    """Whether SymPy shows ``expr`` is identically zero (sound under the symbols' assumptions)."""
+    """Whether SymPy shows ``expr`` is identically zero (sound under the symbols' assumptions).
+
+    An expression whose expansion would be huge is not attempted (the answer is False).
+    """
     if expr == 0:
         return True
+    if _terms(expr) > _MAX_TERMS:
+        return False
     for transform in (lambda e: sp.expand(sp.expand_log(e, deep=True)), sp.simplify):
         try:
             if transform(expr) == 0:
@@ -156,12 +221,23 @@ def same_form(a: Form, b: Form, symbols: Symbols) -> str:
     return _PROVED if prove_zero(a.expr - b.expr) else _NUMERIC
 
 
+def _unroll(expr: sp.Basic, n: int) -> sp.Basic:
+    """Write every ``Sum(f, (j, 1, d))`` as ``f(1) + ... + f(n)`` (no other evaluation)."""
+    if isinstance(expr, sp.Sum):
+        body = _unroll(expr.function, n)
+        index = expr.limits[0][0]
+        return sp.Add(*(body.xreplace({index: sp.Integer(k)}) for k in range(1, n + 1)))
+    if not expr.args:
+        return expr
+    return expr.func(*(_unroll(arg, n) for arg in expr.args))
+
+
 def _evaluate(
     expr: sp.Expr, indexed: Indexed, mu: Sequence[sp.Expr], x: Sequence[sp.Expr]
 ) -> float | list[float | None] | None:
     """A display expression at a concrete latent vector: a float, or a list for a vector."""
     n = len(mu)
-    concrete = expr.xreplace({D: sp.Integer(n)}).doit()
+    concrete = _unroll(expr, n).xreplace({D: sp.Integer(n)})
     values: dict[sp.Expr, sp.Expr] = {}
     for k in range(n):
         values[indexed.mu[k + 1]] = mu[k]

@@ -11,12 +11,21 @@ Every printer here is one of SymPy's own code printers (``NumPyPrinter``, ``JaxP
 * print dyadic rationals as decimals (``0.5`` rather than ``1/2``);
 * know ``expm1`` and ``log1p`` (:mod:`sympy.codegen.cfunctions`) for torch and TensorFlow,
   whose printers lack them; the stable rewrites in :mod:`.rewrite` produce them.
+
+SymPy's torch and TensorFlow printer modules import torch and TensorFlow themselves, only
+to read their versions (which change nothing in the code printed here); they are loaded
+when first needed and without importing the framework (1.5 s for torch), so printing
+costs the same whether or not the framework is installed, and prints the same.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import functools
+import importlib
+import sys
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from types import ModuleType
 from typing import Any, ClassVar
 
 from sympy import Expr, Mul, Pow, Rational
@@ -24,8 +33,6 @@ from sympy.codegen.cfunctions import expm1, log1p
 from sympy.printing.codeprinter import CodePrinter
 from sympy.printing.numpy import JaxPrinter, NumPyPrinter
 from sympy.printing.precedence import PRECEDENCE, precedence
-from sympy.printing.pytorch import TorchPrinter
-from sympy.printing.tensorflow import TensorflowPrinter
 
 __all__ = ["FRAMEWORKS", "Framework", "get_framework"]
 
@@ -100,25 +107,49 @@ class JaxCodePrinter(_ArrayCodeMixin, JaxPrinter):
     aliases = (("jax.numpy", "jnp"),)
 
 
-class TensorflowCodePrinter(_ArrayCodeMixin, TensorflowPrinter):
-    """SymPy's TensorFlow printer writing ``tf.``, with ``expm1`` and ``log1p``."""
+def _printer_module(name: str, framework_module: str) -> ModuleType:
+    """``sympy.printing.<name>`` imported without importing ``framework_module``."""
+    full = f"sympy.printing.{name}"
+    if full in sys.modules or framework_module in sys.modules:
+        return importlib.import_module(full)
+    sys.modules[framework_module] = None  # type: ignore[assignment]  # "not installed"
+    try:
+        return importlib.import_module(full)
+    finally:
+        del sys.modules[framework_module]
 
-    aliases = (("tensorflow", "tf"),)
-    mapping: ClassVar[dict[Any, str]] = {
-        **TensorflowPrinter.mapping,
-        expm1: "tensorflow.math.expm1",
-        log1p: "tensorflow.math.log1p",
-    }
+
+@functools.cache
+def _tensorflow_printer() -> type[CodePrinter]:
+    base = _printer_module("tensorflow", "tensorflow").TensorflowPrinter
+
+    class TensorflowCodePrinter(_ArrayCodeMixin, base):  # type: ignore[misc, valid-type]
+        """SymPy's TensorFlow printer writing ``tf.``, with ``expm1`` and ``log1p``."""
+
+        aliases = (("tensorflow", "tf"),)
+        mapping: ClassVar[dict[Any, str]] = {
+            **base.mapping,
+            expm1: "tensorflow.math.expm1",
+            log1p: "tensorflow.math.log1p",
+        }
+
+    return TensorflowCodePrinter
 
 
-class TorchCodePrinter(_ArrayCodeMixin, TorchPrinter):
-    """SymPy's PyTorch printer (:mod:`sympy.printing.pytorch`), with ``expm1``, ``log1p``."""
+@functools.cache
+def _torch_printer() -> type[CodePrinter]:
+    base = _printer_module("pytorch", "torch").TorchPrinter
 
-    mapping: ClassVar[dict[Any, str]] = {
-        **TorchPrinter.mapping,
-        expm1: "torch.expm1",
-        log1p: "torch.log1p",
-    }
+    class TorchCodePrinter(_ArrayCodeMixin, base):  # type: ignore[misc, valid-type]
+        """SymPy's PyTorch printer (:mod:`sympy.printing.pytorch`), with ``expm1``, ``log1p``."""
+
+        mapping: ClassVar[dict[Any, str]] = {
+            **base.mapping,
+            expm1: "torch.expm1",
+            log1p: "torch.log1p",
+        }
+
+    return TorchCodePrinter
 
 
 @dataclass(frozen=True)
@@ -139,7 +170,12 @@ class Framework:
     array: str
     axis_keyword: str
     reducers: Mapping[str, str]
-    printer_class: type[CodePrinter]
+    #: the printer class, loaded on first use
+    load_printer: Callable[[], type[CodePrinter]]
+
+    @property
+    def printer_class(self) -> type[CodePrinter]:
+        return self.load_printer()
 
     def printer(self) -> CodePrinter:
         """A fresh printer (printers remember the modules they used)."""
@@ -172,7 +208,7 @@ FRAMEWORKS: dict[str, Framework] = {
         array="array",
         axis_keyword="axis",
         reducers={"sum": "np.sum", "mean": "np.mean"},
-        printer_class=NumpyCodePrinter,
+        load_printer=lambda: NumpyCodePrinter,
     ),
     "torch": Framework(
         name="torch",
@@ -183,7 +219,7 @@ FRAMEWORKS: dict[str, Framework] = {
         array="tensor",
         axis_keyword="dim",
         reducers={"sum": "torch.sum", "mean": "torch.mean"},
-        printer_class=TorchCodePrinter,
+        load_printer=_torch_printer,
     ),
     "jax": Framework(
         name="jax",
@@ -194,7 +230,7 @@ FRAMEWORKS: dict[str, Framework] = {
         array="array",
         axis_keyword="axis",
         reducers={"sum": "jnp.sum", "mean": "jnp.mean"},
-        printer_class=JaxCodePrinter,
+        load_printer=lambda: JaxCodePrinter,
     ),
     "tensorflow": Framework(
         name="tensorflow",
@@ -205,7 +241,7 @@ FRAMEWORKS: dict[str, Framework] = {
         array="tensor",
         axis_keyword="axis",
         reducers={"sum": "tf.reduce_sum", "mean": "tf.reduce_mean"},
-        printer_class=TensorflowCodePrinter,
+        load_printer=_tensorflow_printer,
     ),
 }
 

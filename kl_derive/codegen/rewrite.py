@@ -10,7 +10,8 @@ step by step, each step a SymPy rewrite that keeps the value:
    ``log(sigma2) - log(sigma1)`` (no overflow of the ratio), and
    ``log(exp(-logvar1/2)*exp(logvar2/2))`` becomes ``(logvar2 - logvar1)/2``.
 2. **Distribute scale factors** over sums (:func:`sympy.expand_mul`, top level only, so
-   ``(mu1 - mu2)**2`` is never multiplied out into a cancelling difference).
+   ``(mu1 - mu2)**2`` is never multiplied out into a cancelling difference), but only
+   where step 3 or 4 then applies; ``(var1 + (mu1 - mu2)**2)/var2`` stays one division.
 3. **Combine exponentials** (:func:`sympy.powsimp`): ``exp(logvar1)*exp(-logvar2)``
    becomes ``exp(logvar1 - logvar2)``, a variance ratio that cannot overflow.
 4. **Standardize** squares over squares: ``sigma1**2/sigma2**2`` is computed as

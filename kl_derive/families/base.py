@@ -25,6 +25,10 @@ class Parameter:
     domain: str
     meaning: str = ""
 
+    def assumptions(self) -> dict[str, bool]:
+        """SymPy assumptions for a symbol standing for this parameter."""
+        return {"positive": True} if self.domain == "positive" else {"real": True}
+
 
 class Family:
     """A distribution family. Subclasses are small modules in :mod:`kl_derive.families`.

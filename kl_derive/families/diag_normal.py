@@ -13,18 +13,25 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import ClassVar
 
-from sympy import Expr, IndexedBase, Symbol, Tuple, oo
+from sympy import Expr, Indexed, IndexedBase, Lambda, Symbol, Tuple, oo
 
 from .base import Family, Parameter
 from .normal import FAMILY as NORMAL
 
-__all__ = ["FAMILY", "DiagNormal", "coordinate"]
+__all__ = ["FAMILY", "INDEX", "DiagNormal", "coordinate"]
+
+
+#: the coordinate index j in sums and elementwise expressions
+INDEX = Symbol("j", integer=True, positive=True)
 
 
 def coordinate(vector: Expr, j: Expr) -> Expr:
-    """The ``j``-th coordinate (1-based) of a vector argument: a name, a list or a number."""
+    """The ``j``-th coordinate (1-based) of a vector argument: a name, a list, an
+    elementwise expression such as ``exp(logvar/2)`` or a number."""
     if isinstance(vector, IndexedBase):
         return vector[j]
+    if isinstance(vector, Lambda):
+        return vector(j)
     if isinstance(vector, Tuple):
         return vector[int(j) - 1]
     return vector
@@ -40,6 +47,7 @@ class DiagNormal(Family):
     )
     standard = (0, 1)
     vector = True
+    index = INDEX
     coordinate_family: ClassVar[Family] = NORMAL
     parametrizations: ClassVar[dict] = NORMAL.parametrizations
 
@@ -65,6 +73,13 @@ def _vector(v: Expr, latex: Callable[[Expr], str], squared: bool = False) -> str
     if isinstance(v, IndexedBase):
         text = rf"\boldsymbol{{{latex(Symbol(str(v.label)))}}}"
         return f"{text}^{{2}}" if squared else text
+    if isinstance(v, Lambda):  # elementwise, e.g. e^{logvar/2}: print it on bold vectors
+        expr = v.expr**2 if squared else v.expr
+        names = {x: Symbol(str(x.base.label)) for x in expr.atoms(Indexed)}
+        text = latex(expr.xreplace(names))
+        for symbol in set(names.values()):
+            text = text.replace(latex(symbol), rf"\boldsymbol{{{latex(symbol)}}}")
+        return text
     if isinstance(v, Tuple):
         items = ", ".join(latex(x**2 if squared else x) for x in v)
         return items if squared else f"({items})"

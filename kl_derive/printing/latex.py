@@ -335,6 +335,14 @@ class TextbookLatexPrinter(LatexPrinter):
             return rf"\mathbb{{E}}_{{{self._print(expr.args[1])}}}" + body
         return r"\mathbb{E}" + body
 
+    def _print_Sum(self, expr: Expr) -> str:
+        ((index, lower, upper),) = expr.limits
+        body = self._print(expr.function)
+        if isinstance(expr.function, Add) or _split_sign(expr.function)[0]:
+            body = self._paren(expr.function)
+        head = rf"\sum_{{{self._print(index)}={self._print(lower)}}}^{{{self._print(upper)}}}"
+        return f"{head} {body}"
+
     def _print_Indexed(self, expr: Indexed) -> str:
         base = self._print(Symbol(str(expr.base.label)))
         return f"{base}_{{{','.join(self._print(i) for i in expr.indices)}}}"

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sympy import Basic, Eq, Expr, IndexedBase, Symbol, sstr
+from sympy import Basic, Eq, Expr, Indexed, IndexedBase, Lambda, Symbol, Tuple, sstr
 
 from .. import __version__
 from ..families.base import Distribution
@@ -324,8 +324,17 @@ def _stage_params(stage: Any, derivation: Derivation) -> dict[str, Any]:
 
 def canonical_spec(distribution: Distribution) -> str:
     """``family(arg, ...)`` with the arguments as the derivation reads them."""
-    args = ", ".join(sstr(a) for a in distribution.user_args)
+    args = ", ".join(_spec_argument(a) for a in distribution.user_args)
     return f"{distribution.family.name}({args})"
+
+
+def _spec_argument(a: Expr) -> str:
+    """An argument as the user would write it: ``exp(logvar/2)`` for an elementwise one."""
+    if isinstance(a, Lambda):
+        a = a.expr.replace(lambda x: isinstance(x, Indexed), lambda x: Symbol(str(x.base.label)))
+    if isinstance(a, Tuple):
+        return "[" + ", ".join(sstr(x) for x in a) + "]"
+    return sstr(a)
 
 
 def _command(derivation: Derivation) -> str:

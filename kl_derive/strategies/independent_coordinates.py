@@ -19,10 +19,23 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sympy import Expr, Function, IndexedBase, Mul, Product, S, Sum, Symbol, oo
+from sympy import (
+    Expr,
+    Function,
+    Indexed,
+    IndexedBase,
+    Mul,
+    Product,
+    S,
+    Sum,
+    Symbol,
+    Tuple,
+    oo,
+    sstr,
+)
 
 from ..families.base import Distribution
-from ..families.diag_normal import coordinate
+from ..families.diag_normal import INDEX, coordinate
 from ..steps.context import Context, DensityFacts
 from ..steps.step import Chain, Code, Stage, Step
 from ..symbolic.display import add, div, evaluate, ln, mul, substitute
@@ -36,7 +49,7 @@ NAME = "independent coordinates"
 
 Z = Symbol("z", real=True)
 COORDS = IndexedBase("z", real=True)
-J = Symbol("j", integer=True, positive=True)
+J = INDEX
 D = Symbol("d", integer=True, positive=True)
 INSTANCES = (2, 3)
 
@@ -177,40 +190,52 @@ def _univariate_result(first: Distribution, second: Distribution, j: Expr) -> Ex
     family = first.family.coordinate_family
     names: dict[Symbol, Expr] = {}
 
-    def plain(v: Expr, parameter: int, which: int) -> Expr:
-        value = coordinate(v, j)
-        if value.is_number:
-            return value
-        assumptions = {"positive": True} if parameter == 1 else {"real": True}
-        symbol = Symbol(f"_c{which}{parameter}", **assumptions)
-        names[symbol] = value
-        return symbol
+    def plain(value: Expr) -> Expr:
+        """The coordinate's components as plain symbols (the univariate engine's input)."""
+        mapping = {}
+        for part in value.atoms(Indexed):
+            symbol = Symbol(f"_c{len(names)}", **part.base.assumptions0)
+            names[symbol] = part
+            mapping[part] = symbol
+        return value.xreplace(mapping)
 
-    a = tuple(plain(v, i, 1) for i, v in enumerate(first.args))
-    b = tuple(plain(v, i, 2) for i, v in enumerate(second.args))
-    draft = gaussian_moments.derive(Distribution(family, a, ""), Distribution(family, b, ""))
+    def univariate(dist: Distribution, which: int) -> Distribution:
+        args, substitutions = [], {}
+        for i, v in enumerate(dist.args):
+            value = plain(coordinate(v, j))
+            if isinstance(value, (Symbol,)) or value.is_number:
+                args.append(value)
+            else:  # e.g. exp(logvar_j/2): a placeholder, substituted back in the last step
+                placeholder = Symbol(f"_s{which}{i}", **family.parameters[i].assumptions())
+                substitutions[placeholder] = value
+                args.append(placeholder)
+        return Distribution(family, tuple(args), "", substitutions)
+
+    draft = gaussian_moments.derive(univariate(first, 1), univariate(second, 2))
     return substitute(draft.result_display, names)
 
 
 def _univariate_command(first: Distribution, second: Distribution) -> str:
-    loc, scale = (_name(a, "loc") for a in first.args)
-    other = ", ".join(_name(a, "") for a in second.args)
-    return f'kl-derive "normal({loc}_j, {scale}_j)" "normal({other})"'
+    """The command that derives coordinate ``j``'s divergence step by step."""
 
+    def spec(dist: Distribution) -> str:
+        parts = []
+        for a in dist.args:
+            value = coordinate(a, J) if not isinstance(a, Tuple) else a[0]
+            names = {x: Symbol(f"{x.base.label}_j") for x in value.atoms(Indexed)}
+            parts.append(sstr(value.xreplace(names)))
+        return f"normal({', '.join(parts)})"
 
-def _name(v: Expr, default: str) -> str:
-    if isinstance(v, IndexedBase):
-        return str(v.label)
-    return str(v) if v.is_number else default
+    return f'kl-derive "{spec(first)}" "{spec(second)}"'
 
 
 def _half_out(values: Expr, n: int | None) -> Expr | None:
     """``sum_j 1/2 (...)`` -> ``1/2 sum_j (...)``: the constant comes out of the sum."""
     if n is None and isinstance(values, Sum):
         term = values.function
-        if isinstance(term, Mul) and term.args[0] == S.Half:
+        if isinstance(term, Mul) and term.args[0].is_Rational and term.args[0] != 1:
             rest = term.args[1] if len(term.args) == 2 else Mul(*term.args[1:], evaluate=False)
-            return mul(S.Half, Sum(rest, *values.limits))
+            return mul(term.args[0], Sum(rest, *values.limits))
     return None
 
 

@@ -7,7 +7,20 @@ import math
 from collections.abc import Iterable
 from dataclasses import replace
 
-from sympy import Expr, IndexedBase, Integer, Number, Rational, Symbol, Tuple, exp, log, pi, sqrt
+from sympy import (
+    Expr,
+    IndexedBase,
+    Integer,
+    Lambda,
+    Number,
+    Rational,
+    Symbol,
+    Tuple,
+    exp,
+    log,
+    pi,
+    sqrt,
+)
 
 from ..errors import SpecError
 from ..families import get_family
@@ -82,7 +95,11 @@ def _reparametrize(
         head = [Node("name", p.symbol) for p in family.parameters[:-1]]
         last = Node("name", symbol)
     positive = {last.value} if domain == "positive" and last.kind == "name" else set()
-    return DistributionSpec(spec.family, (*head, rewrite(last)), spec.text), positive
+    if last.kind == "list":
+        rewritten = Node("list", args=tuple(rewrite(item) for item in last.args))
+    else:
+        rewritten = rewrite(last)
+    return DistributionSpec(spec.family, (*head, rewritten), spec.text), positive
 
 
 def _check_arity(family: Family, spec: DistributionSpec) -> None:
@@ -164,12 +181,12 @@ def _bind_vector(
             args.append(Tuple(*items))
         else:
             value = _to_sympy(node, domains)
-            if not value.is_number:
-                raise SpecError(
-                    f"the {parameter.name} of {family.name} must be a name, a list or a number, "
-                    f"got {node} in {spec.text!r}"
-                )
             _check_domain(family, parameter.name, parameter.domain, value, spec.text)
+            if not value.is_number:
+                # an expression of vectors, taken coordinate by coordinate: exp(logvar/2)
+                j = family.index
+                vectors = {s: IndexedBase(s.name, **s.assumptions0)[j] for s in value.free_symbols}
+                value = Lambda(j, value.xreplace(vectors))
             args.append(value)
     sizes = {len(a) for a in args if isinstance(a, Tuple)}
     if len(sizes) > 1:
