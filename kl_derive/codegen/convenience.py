@@ -5,14 +5,14 @@ from __future__ import annotations
 import difflib
 import re
 
-from sympy import Expr, Mul, Pow, Symbol, sstr
+from sympy import Basic, Expr, Indexed, IndexedBase, Lambda, Mul, Pow, Sum, Symbol, sstr
 
 from ..errors import KLDeriveError
 from .frameworks import get_framework
 from .mvn import generate_mvn
 from .univariate import REDUCTIONS, generate
 
-__all__ = ["MVN_SPECS", "PARAMETRIZATIONS", "code_for"]
+__all__ = ["BARE_FAMILIES", "MVN_SPECS", "PARAMETRIZATIONS", "code_for"]
 
 #: ``--param``: how a VAE encoder gives the scale, as the spec P it stands for.
 PARAMETRIZATIONS: dict[str, str] = {
@@ -21,6 +21,9 @@ PARAMETRIZATIONS: dict[str, str] = {
     "variance": "normal(mu, sqrt(var))",
     "logscale": "normal(mu, exp(logsigma))",
 }
+
+#: Bare family names that ``param`` completes (``"normal"`` -> ``normal(mu, exp(logvar/2))``).
+BARE_FAMILIES = ("normal", "diag_normal")
 
 #: Specs that ask for the full-covariance multivariate normal (:func:`generate_mvn`).
 MVN_SPECS = ("mvn", "multivariate_normal")
@@ -40,8 +43,10 @@ def code_for(
     ``spec_p`` given with arguments (``"normal(m, exp(s))"``) is used as it is, and so is
     ``spec_q``; a bare ``"normal"`` (or ``None``) is P in the parametrization ``param``:
     ``"logvar"`` is ``normal(mu, exp(logvar/2))``, ``"scale"`` ``normal(mu, sigma)``,
-    ``"variance"`` ``normal(mu, sqrt(var))``, ``"logscale"`` ``normal(mu, exp(logsigma))``.
-    Q defaults to the standard normal. ``"mvn"`` asks for :func:`generate_mvn` (full
+    ``"variance"`` ``normal(mu, sqrt(var))``, ``"logscale"`` ``normal(mu, exp(logsigma))``;
+    a bare ``"diag_normal"`` likewise. Q defaults to the standard member. A
+    ``diag_normal`` KL (a sum over coordinates) is printed per coordinate, the
+    coordinates on the last axis. ``"mvn"`` asks for :func:`generate_mvn` (full
     covariances; ``reduce`` and ``param`` do not apply).
 
     The function's parameters are the spec's symbols in the order they are written.
@@ -61,30 +66,34 @@ def code_for(
             raise KLDeriveError("a multivariate normal P needs a multivariate normal Q ('mvn')")
         return generate_mvn(framework, name=name or "mvn_kl_divergence")
 
-    p = PARAMETRIZATIONS[param] if spec_p is None or spec_p.strip() == "normal" else spec_p
+    p = spec_p if spec_p is not None else "normal"
+    if p.strip() in BARE_FAMILIES:
+        p = PARAMETRIZATIONS[param].replace("normal", p.strip(), 1)
     from ..api import derive
 
     derivation = derive(p, spec_q)
-    texts = [p, spec_q or ""]
     distributions = [derivation.p, derivation.q]
+    texts = [p, spec_q or ""]
+    result = _per_coordinate(derivation.result)
 
-    positive: dict[Symbol, Symbol] = {}
-    for dist in distributions:
-        for parameter, arg in zip(dist.family.parameters, dist.user_args, strict=True):
-            if parameter.domain == "positive":
-                for symbol in _implied_positive(arg):
-                    if not symbol.is_positive:
-                        positive[symbol] = Symbol(symbol.name, positive=True)
-    result: Expr = derivation.result.xreplace(positive)
+    # a symbol that a scale argument forces to be positive is positive (log(var) splits)
+    positive = {
+        symbol.name
+        for dist in distributions
+        for parameter, arg in zip(dist.family.parameters, dist.user_args, strict=True)
+        if parameter.domain == "positive"
+        for symbol in _implied_positive(_plain(arg))
+    }
+    result = result.xreplace(
+        {s: Symbol(s.name, positive=True) for s in result.free_symbols if s.name in positive}
+    )
 
-    ordered: list[Symbol] = []
+    ordered: list[str] = []
     for dist, text in zip(distributions, texts, strict=True):
-        taken = {s.name for s in ordered}
-        found = {s for a in dist.user_args for s in a.free_symbols if s.name not in taken}
-        ordered.extend(sorted(found, key=lambda s: (_position(s.name, text), s.name)))
-    taken = {s.name for s in ordered}
-    ordered.extend(sorted((s for s in result.free_symbols if s.name not in taken), key=str))
-    inputs = [(s.name, _matching(result, s.name, positive.get(s, s))) for s in ordered]
+        found = {s.name for a in dist.user_args for s in _plain(a).free_symbols} - set(ordered)
+        ordered.extend(sorted(found, key=lambda n: (_position(n, text), n)))
+    ordered.extend(sorted({s.name for s in result.free_symbols} - set(ordered)))
+    inputs = [(n, _matching(result, n, n in positive)) for n in ordered]
 
     doc = f"KL(P || Q) for P = {_describe(derivation.p)} and Q = {_describe(derivation.q)}."
     return generate(
@@ -95,6 +104,60 @@ def code_for(
         name=name or "kl_divergence",
         doc=doc,
     )
+
+
+def _per_coordinate(result: Expr) -> Expr:
+    """The KL of one coordinate, for a family of independent coordinates (``diag_normal``).
+
+    Such a KL is derived as ``Sum(f(mu[j], sigma[j]), (j, 1, d))`` (plus multiples of
+    ``d``); the generated code computes ``f`` elementwise, with arrays ``mu`` and
+    ``sigma`` whose last axis holds the coordinates, and ``--reduce sum`` sums them. A
+    result without such sums is returned as it is.
+    """
+    sums = [s for s in result.atoms(Sum)]
+    if not sums:
+        return result
+    limits = {s.limits for s in sums}
+    if len(limits) != 1 or len(next(iter(limits))) != 1:
+        raise KLDeriveError("the KL is not one sum over the coordinates; cannot print it")
+    ((index, lower, upper),) = next(iter(limits))
+    if lower != 1 or not isinstance(upper, Symbol):
+        raise KLDeriveError("the KL is not one sum over the coordinates; cannot print it")
+    # total = sum_j f_j + c*d holds for every d only if it vanishes at d = 0
+    if result.xreplace({upper: 0}).doit() != 0:
+        raise KLDeriveError("the KL does not split into per-coordinate terms; cannot print it")
+    elementwise = result.replace(lambda e: isinstance(e, Sum), lambda e: e.function)
+    elementwise = elementwise.xreplace({upper: 1})
+    indexed = {e: _coordinate_symbol(e) for e in elementwise.atoms(Indexed)}
+    if any(e.indices != (index,) for e in indexed):
+        raise KLDeriveError("the KL mixes coordinates; cannot print it elementwise")
+    elementwise = elementwise.xreplace(indexed)
+    if index in elementwise.free_symbols:
+        raise KLDeriveError("the KL depends on the coordinate's number; cannot print it")
+    return elementwise
+
+
+def _coordinate_symbol(element: Indexed) -> Symbol:
+    """``sigma[j]`` as the array ``sigma``, with ``sigma[j]``'s assumptions."""
+    if element.is_positive:
+        return Symbol(element.base.label.name, positive=True)
+    return (
+        Symbol(element.base.label.name, real=True)
+        if element.is_real
+        else Symbol(element.base.label.name)
+    )
+
+
+def _plain(arg: Expr) -> Expr:
+    """An argument as written: ``Lambda(j, exp(logvar[j]/2))`` is ``exp(logvar/2)`` and the
+    vector ``IndexedBase('mu')`` is ``mu``."""
+    if isinstance(arg, Lambda):
+        arg = arg.expr
+    if isinstance(arg, IndexedBase):
+        return arg.label
+    if isinstance(arg, Basic):
+        return arg.replace(lambda e: isinstance(e, Indexed), lambda e: e.base.label)
+    return arg
 
 
 def _implied_positive(arg: Expr) -> set[Symbol]:
@@ -120,15 +183,16 @@ def _position(name: str, text: str) -> int:
     return match.start() if match else len(text)
 
 
-def _matching(result: Expr, name: str, fallback: Symbol) -> Symbol:
-    """The symbol named ``name`` as it occurs in ``result`` (assumptions included)."""
+def _matching(result: Expr, name: str, positive: bool) -> Symbol:
+    """The symbol named ``name`` as it occurs in ``result`` (assumptions included); for an
+    input that does not enter the KL, a new symbol."""
     for symbol in result.free_symbols:
         if symbol.name == name:
             return symbol
-    return fallback
+    return Symbol(name, positive=True) if positive else Symbol(name, real=True)
 
 
 def _describe(dist: object) -> str:
     family = dist.family.name  # type: ignore[attr-defined]
-    args = ", ".join(sstr(a) for a in dist.user_args)  # type: ignore[attr-defined]
+    args = ", ".join(sstr(_plain(a)) for a in dist.user_args)  # type: ignore[attr-defined]
     return f"{family}({args})"
