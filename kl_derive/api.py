@@ -50,5 +50,6 @@ def derive(
         strategy=draft.strategy,
         functions=dict(draft.functions),
         expect_subscripts=draft.expect_subscripts,
+        instance_sizes=draft.instance_sizes,
         lang=lang,
     )

@@ -32,6 +32,7 @@ class Derivation:
     strategy: str
     functions: Mapping[str, str] = field(default_factory=dict)
     expect_subscripts: bool = False
+    instance_sizes: tuple[int, ...] = ()
     lang: str = "en"
 
     @property

@@ -20,6 +20,9 @@ __all__ = ["STRATEGIES", "draft_for", "verify_draft"]
 STRATEGIES: dict[tuple[str, str], tuple[str, ...]] = {
     ("normal", "normal"): ("kl_derive.strategies.gaussian_moments",),
     ("diag_normal", "diag_normal"): ("kl_derive.strategies.independent_coordinates",),
+    ("multivariate_normal", "multivariate_normal"): (
+        "kl_derive.strategies.gaussian_quadratic_forms",
+    ),
 }
 
 

@@ -20,6 +20,7 @@ if TYPE_CHECKING:  # pragma: no cover
 _MODULES: dict[str, str] = {
     "normal": "kl_derive.families.normal",
     "diag_normal": "kl_derive.families.diag_normal",
+    "multivariate_normal": "kl_derive.families.multivariate_normal",
 }
 #: other spellings people use -> family name
 ALIASES: dict[str, str] = {
@@ -28,6 +29,8 @@ ALIASES: dict[str, str] = {
     "N": "normal",
     "diag_gaussian": "diag_normal",
     "diagonal_normal": "diag_normal",
+    "mvn": "multivariate_normal",
+    "MultivariateNormal": "multivariate_normal",
 }
 
 

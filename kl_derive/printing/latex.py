@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from sympy import (
     Add,
     Expr,
+    Identity,
     Indexed,
     Integral,
     Mul,
@@ -29,12 +30,14 @@ from sympy import (
     Rational,
     S,
     Symbol,
+    ZeroMatrix,
     exp,
     log,
 )
 from sympy.core.function import AppliedUndef
 from sympy.printing.latex import LatexPrinter
 
+from ..symbolic.matrices import MatDet, MatTrace, QuadForm
 from ..symbolic.objects import KL, Bracket, Expect
 from .width import latex_width
 
@@ -52,7 +55,7 @@ def _is_inverse(e: Expr) -> bool:
 
 def _is_simple(e: Expr) -> bool:
     """Short enough to follow ``\\log`` or ``e^`` without brackets."""
-    if isinstance(e, (Symbol, AppliedUndef, Indexed)):
+    if isinstance(e, (Symbol, AppliedUndef, Indexed, MatDet)):
         return True
     if _is_number(e):
         return e.is_positive and e.is_Integer
@@ -105,6 +108,18 @@ class TextbookLatexPrinter(LatexPrinter):
                 else:
                     pieces.append(f"- {text}" if negative else f"+ {text}")
             return _pack(pieces, budget)
+        if (
+            isinstance(expr, Mul)
+            and len(expr.args) == 2
+            and isinstance(expr.args[0], Rational)
+            and isinstance(expr.args[1], Add)
+        ):
+            # c (a + b + ...): fixed-size brackets may break across lines, \left( may not
+            coeff = self._print_Rational(expr.args[0])
+            inner = self.doprint_lines(expr.args[1], budget - latex_width(coeff) - 1)
+            if len(inner) == 1:
+                return [whole]
+            return [rf"{coeff}\Bigl({inner[0]}", *inner[1:-1], rf"{inner[-1]}\Bigr)"]
         if isinstance(expr, Integral) and isinstance(expr.function, Mul):
             (variable, lower, upper) = expr.limits[0]
             head = rf"\int_{{{self._print(lower)}}}^{{{self._print(upper)}}}"
@@ -343,6 +358,29 @@ class TextbookLatexPrinter(LatexPrinter):
         head = rf"\sum_{{{self._print(index)}={self._print(lower)}}}^{{{self._print(upper)}}}"
         return f"{head} {body}"
 
+    def _print_MatDet(self, expr: Expr) -> str:
+        return rf"\det {self._print(expr.args[0])}"
+
+    def _print_MatTrace(self, expr: Expr) -> str:
+        a, b = expr.args
+        inner = self._print(b) if isinstance(a, Identity) else f"{self._print(a)} {self._print(b)}"
+        return rf"\operatorname{{tr}}({inner})"
+
+    def _print_QuadForm(self, expr: Expr) -> str:
+        a, b, m = expr.args
+        if isinstance(a, ZeroMatrix):  # (0 - b)^T A (0 - b) = b^T A b
+            a, b = b, a
+        if isinstance(b, ZeroMatrix):
+            v = self._print(a)
+        else:
+            v = f"({self._print(a)} - {self._print(b)})"
+        if isinstance(m, Identity):
+            return f"{v}^{{T}} {v}"
+        return f"{v}^{{T}} {self._print(m)} {v}"
+
+    def _print_Identity(self, expr: Expr) -> str:
+        return "I"
+
     def _print_Indexed(self, expr: Indexed) -> str:
         base = self._print(Symbol(str(expr.base.label)))
         return f"{base}_{{{','.join(self._print(i) for i in expr.indices)}}}"
@@ -407,7 +445,9 @@ def _split_sign(term: Expr) -> tuple[bool, Expr]:
 
 def _is_heavy(e: Expr) -> bool:
     """A factor a coefficient is written in front of: a sum, a function, an integral."""
-    return isinstance(e, (Add, Integral, Expect, Bracket)) or bool(e.atoms(log, exp))
+    return isinstance(e, (Add, Integral, Expect, Bracket, MatDet, MatTrace, QuadForm)) or bool(
+        e.atoms(log, exp)
+    )
 
 
 def _needs_cdot(previous: Expr, factor: Expr) -> bool:

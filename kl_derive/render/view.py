@@ -13,7 +13,18 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sympy import Basic, Eq, Expr, Indexed, IndexedBase, Lambda, Symbol, Tuple, sstr
+from sympy import (
+    Basic,
+    Eq,
+    Expr,
+    ImmutableMatrix,
+    Indexed,
+    IndexedBase,
+    Lambda,
+    Symbol,
+    Tuple,
+    sstr,
+)
 
 from .. import __version__
 from ..families.base import Distribution
@@ -246,6 +257,9 @@ def build_view(
                 "symbolic": _Raw(str(counts["symbolic"])),
                 "numeric": _Raw(str(counts["numeric"])),
                 "instances": _Raw(str(counts["instances"])),
+                "sizes": tuple(
+                    Eq(Symbol("d"), k, evaluate=False) for k in derivation.instance_sizes
+                ),
                 "total": _Raw(str(len(steps))),
             },
         ),
@@ -334,6 +348,12 @@ def _spec_argument(a: Expr) -> str:
         a = a.expr.replace(lambda x: isinstance(x, Indexed), lambda x: Symbol(str(x.base.label)))
     if isinstance(a, Tuple):
         return "[" + ", ".join(sstr(x) for x in a) + "]"
+    if isinstance(a, ImmutableMatrix):
+        if a.shape[1] == 1:
+            return "[" + ", ".join(sstr(x) for x in a) + "]"
+        return (
+            "[" + ", ".join("[" + ", ".join(sstr(x) for x in row) + "]" for row in a.tolist()) + "]"
+        )
     return sstr(a)
 
 

@@ -16,11 +16,13 @@ class DensityFacts:
     """A density named by an undefined function, e.g. ``q(z)``, and what is known of it.
 
     ``value`` is the density as an ordinary SymPy expression in ``variable``;
-    ``moments`` maps ``k`` to ``E[variable**k]`` for the moments already established.
+    ``moments`` maps ``k`` to ``E[variable**k]`` for the moments already established. A
+    multivariate density has a tuple of variables, and its moments are keyed by tuples
+    of exponents (``(1, 1)`` is ``E[z1 z2]``).
     """
 
     function: AppliedUndef
-    variable: Symbol
+    variable: Symbol | tuple[Symbol, ...]
     support: tuple[Expr, Expr]
     value: Expr
     moments: Mapping[int, Expr] = field(default_factory=dict)
@@ -44,6 +46,8 @@ class Context:
     dimension: Symbol | None = None
     index: Symbol | None = None
     instances: Mapping[int, Context] = field(default_factory=dict)
+    #: in an instance: what the symbolic objects (matrix symbols, ``d``) stand for
+    bindings: Mapping[Expr, Expr] = field(default_factory=dict)
 
     def density_of(self, function: Expr) -> DensityFacts | None:
         """The facts for an applied density such as ``q(z)``, if it is one."""

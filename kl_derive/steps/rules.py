@@ -61,6 +61,16 @@ RULES: dict[str, Rule] = {
         Rule("algebra.complete_square", r"a^{2} - 2ab + b^{2} = (a - b)^{2}"),
         Rule("combine.stages"),
         Rule("independence.product", r"q(z) = \prod_{j} q_{j}(z_{j})"),
+        Rule("log.quotient", r"\log (a/b) = \log a - \log b"),
+        Rule(
+            "expectation.quadratic_form",
+            r"\mathbb{E}[(z - m)^{T} A (z - m)] = \operatorname{tr}(A \Sigma)"
+            r" + (\mu - m)^{T} A (\mu - m)",
+        ),
+        Rule(
+            "trace.identity",
+            r"\operatorname{tr}(\Sigma^{-1} \Sigma) = \operatorname{tr}(I_{d}) = d",
+        ),
         Rule("log.product_sum", r"\log \prod_{j} a_{j} = \sum_{j} \log a_{j}"),
         Rule("kl.expectation", r"D_{\mathrm{KL}}(q \parallel p) = \mathbb{E}_{q}[\log (q/p)]"),
         Rule("expectation.marginal"),

@@ -29,3 +29,5 @@ class Draft:
     functions: Mapping[str, str] = field(default_factory=dict)
     #: write the law under every expectation, E_{q(z|x)}[...] (several laws are in play)
     expect_subscripts: bool = False
+    #: the dimensions in which steps stated for a symbolic dimension were verified
+    instance_sizes: tuple[int, ...] = ()

@@ -169,6 +169,7 @@ def derive(first: Distribution, second: Distribution) -> Draft:
             "p[]": r"p_{%s}(z_{%s})",
         },
         expect_subscripts=True,
+        instance_sizes=INSTANCES if n is None else (),
     )
 
 

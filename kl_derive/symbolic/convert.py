@@ -9,9 +9,11 @@ from dataclasses import replace
 
 from sympy import (
     Expr,
+    ImmutableMatrix,
     IndexedBase,
     Integer,
     Lambda,
+    MatrixSymbol,
     Number,
     Rational,
     Symbol,
@@ -142,6 +144,8 @@ def _bind(
 ) -> Distribution:
     if family.vector:
         return _bind_vector(family, spec, domains, suffix)
+    if getattr(family, "matrix", False):
+        return _bind_matrix(family, spec, domains, suffix)
     if not spec.args:
         args = tuple(_symbol(p.symbol + suffix, p.domain) for p in family.parameters)
         return Distribution(family, args, spec.text)
@@ -194,6 +198,57 @@ def _bind_vector(
     if sizes and any(isinstance(a, IndexedBase) for a in args):
         raise SpecError(f"give every vector of {spec.text!r} as a list, or every one as a name")
     return Distribution(family, tuple(args), spec.text)
+
+
+def _bind_matrix(
+    family: Family, spec: DistributionSpec, domains: dict[str, str], suffix: str
+) -> Distribution:
+    """A mean vector and a covariance matrix: names (size d), list literals, or 0 and 1."""
+    from ..families.multivariate_normal import DIMENSION
+
+    nodes = spec.args or tuple(Node("name", p.symbol + suffix) for p in family.parameters)
+    (loc_node, cov_node) = nodes
+    args: list[Expr] = []
+    if loc_node.kind == "name":
+        args.append(MatrixSymbol(loc_node.value, DIMENSION, 1))
+    elif loc_node.kind == "list":
+        args.append(ImmutableMatrix([_to_sympy(x, domains) for x in loc_node.args]))
+    else:
+        args.append(_number_argument(family, "loc", loc_node, domains, spec))
+    if cov_node.kind == "name":
+        args.append(MatrixSymbol(cov_node.value, DIMENSION, DIMENSION))
+    elif cov_node.kind == "list":
+        rows = [row.args if row.kind == "list" else None for row in cov_node.args]
+        if any(r is None or len(r) != len(rows) for r in rows):
+            raise SpecError(f"the covariance in {spec.text!r} must be a square list of rows")
+        matrix = ImmutableMatrix([[_to_sympy(x, domains) for x in row] for row in rows])
+        if matrix != matrix.T:
+            raise SpecError(f"the covariance in {spec.text!r} must be symmetric")
+        if matrix.is_positive_definite is False:
+            raise SpecError(f"the covariance in {spec.text!r} is not positive definite")
+        args.append(matrix)
+    else:
+        args.append(_number_argument(family, "covariance_matrix", cov_node, domains, spec))
+        if args[-1] != 1:
+            raise SpecError(
+                "a number as covariance stands for the identity; write 1, or a list of rows"
+            )
+    shapes = {a.shape[0] for a in args if isinstance(a, ImmutableMatrix)}
+    if len(shapes) > 1:
+        raise SpecError(f"the mean and the covariance in {spec.text!r} have different sizes")
+    if shapes and any(isinstance(a, MatrixSymbol) for a in args):
+        raise SpecError(f"give both parameters of {spec.text!r} as lists, or both as names")
+    return Distribution(family, tuple(args), spec.text)
+
+
+def _number_argument(family, name, node, domains, spec) -> Expr:
+    value = _to_sympy(node, domains)
+    if not value.is_number or value not in (0, 1):
+        raise SpecError(
+            f"the {name} of {family.name} must be a name, a list, or 0 / 1 (the standard one); "
+            f"got {node} in {spec.text!r}"
+        )
+    return value
 
 
 def with_dimension(distribution: Distribution, n: int) -> Distribution:

@@ -1,0 +1,278 @@
+r"""KL between two multivariate normals, by the expectation of quadratic forms.
+
+The stages:
+
+1. the densities, :math:`(2\pi)^{-d/2} (\det\Sigma)^{-1/2} e^{-(z-\mu)^T\Sigma^{-1}(z-\mu)/2}`;
+2. the log ratio: log-determinants and two quadratic forms in :math:`z`;
+3. the expectation, term by term;
+4. the quadratic forms' expectations, from
+   :math:`\mathbb{E}[(z-m)^T A (z-m)] = \operatorname{tr}(A\Sigma) + (\mu-m)^T A (\mu-m)`;
+5. the result, :math:`\frac12[\operatorname{tr}(\Sigma_2^{-1}\Sigma_1) + (\mu_2-\mu_1)^T
+   \Sigma_2^{-1}(\mu_2-\mu_1) - d + \log(\det\Sigma_2/\det\Sigma_1)]` (and, for explicit
+   matrices, its value).
+
+Matrices given by name keep the dimension :math:`d` symbolic; every step is then verified
+in the instances :math:`d = 2, 3` with a generic covariance :math:`LL^T` (``L`` lower
+triangular with a positive diagonal).
+"""
+
+from __future__ import annotations
+
+from sympy import (
+    Expr,
+    Function,
+    Identity,
+    ImmutableMatrix,
+    Matrix,
+    MatrixSymbol,
+    S,
+    Symbol,
+    ZeroMatrix,
+    pi,
+)
+
+from ..families.base import Distribution
+from ..families.multivariate_normal import DIMENSION
+from ..steps.context import Context, DensityFacts
+from ..steps.step import Chain, Stage, Step
+from ..symbolic.display import (
+    add,
+    display_form,
+    div,
+    evaluate,
+    expo,
+    ln,
+    mul,
+    neg,
+    power,
+    root,
+)
+from ..symbolic.matrices import MatDet, MatTrace, QuadForm
+from ..symbolic.objects import KL, Expect
+from .draft import Draft
+
+__all__ = ["derive"]
+
+NAME = "quadratic forms"
+Z = Symbol("z", real=True)
+INSTANCES = (2, 3)
+
+
+def derive(first: Distribution, second: Distribution) -> Draft:
+    """Derive KL(first || second) for two multivariate normals."""
+    family = first.family
+    n = family.dimension(first.args) or family.dimension(second.args)
+    size = S(n) if n is not None else DIMENSION
+    zv = MatrixSymbol("z", size, 1)
+    both_explicit = sum(family.dimension((a,)) is not None for a in (first.args[1], second.args[1]))
+    (m1, c1), names1 = _symbolic(family, first, size, "_1" if both_explicit > 1 else "")
+    (m2, c2), names2 = _symbolic(family, second, size, "_2" if both_explicit > 1 else "")
+    qz, pz = Function("q")(Z), Function("p")(Z)
+    dq, dp = _density(zv, m1, c1, size), _density(zv, m2, c2, size)
+
+    stages: list[Stage] = []
+    kl = KL(qz, pz)
+    ratio = ln(div(qz, pz))
+    stages.append(
+        Stage(
+            "definition",
+            (
+                Chain((Step("density.formula", qz, dq, params={"law": first}),)),
+                Chain((Step("density.formula", pz, dp, params={"law": second}),)),
+                Chain((Step("kl.expectation", kl, Expect(ratio, qz)),)),
+            ),
+        )
+    )
+    # 2. the log ratio
+    log_q, log_p = _log_density(zv, m1, c1, size), _log_density(zv, m2, c2, size)
+    quad1, quad2 = QuadForm(zv, m1, c1.I), QuadForm(zv, m2, c2.I)
+    split = add(
+        mul(S.Half, ln(MatDet(c2))),
+        mul(S(-1) / 2, ln(MatDet(c1))),
+        mul(S(-1) / 2, quad1),
+        mul(S.Half, quad2),
+    )
+    stages.append(
+        Stage(
+            "log_ratio_mvn",
+            (
+                Chain(
+                    (
+                        Step("log.quotient", ratio, add(log_q, neg(log_p), flatten=False)),
+                        Step("algebra.simplify", add(log_q, neg(log_p), flatten=False), split),
+                    )
+                ),
+            ),
+            params={"pi": pi},
+        )
+    )
+    # 3. the expectation
+    linear = add(
+        mul(S.Half, ln(MatDet(c2))),
+        mul(S(-1) / 2, ln(MatDet(c1))),
+        mul(S(-1) / 2, Expect(quad1, qz)),
+        mul(S.Half, Expect(quad2, qz)),
+    )
+    stages.append(
+        Stage(
+            "expectation_mvn",
+            (Chain((Step("expectation.linearity", Expect(ratio, qz), linear),)),),
+        )
+    )
+    # 4. the quadratic forms
+    trace1 = MatTrace(c1.I, c1)
+    first_form = Chain(
+        (
+            Step("expectation.quadratic_form", Expect(quad1, qz), trace1),
+            Step("trace.identity", trace1, size),
+        )
+    )
+    second_value = add(MatTrace(c2.I, c1), QuadForm(m2, m1, c2.I))
+    second_form = Chain((Step("expectation.quadratic_form", Expect(quad2, qz), second_value),))
+    stages.append(
+        Stage("quadratic_forms", (first_form, second_form), params={"covariance": c1, "mu": m1})
+    )
+    # 5. the result
+    inserted = add(
+        mul(S.Half, ln(MatDet(c2))),
+        mul(S(-1) / 2, ln(MatDet(c1))),
+        mul(S(-1) / 2, size),
+        mul(S.Half, second_value),
+    )
+    inside = add(
+        MatTrace(c2.I, c1),
+        QuadForm(m2, m1, c2.I),
+        neg(size),
+        ln(div(MatDet(c2), MatDet(c1))) if not isinstance(c2, Identity) else neg(ln(MatDet(c1))),
+    )
+    steps = [
+        Step("moment.insert", kl, inserted),
+        Step("algebra.combine", inserted, mul(S.Half, inside), params={"factor": S.Half}),
+    ]
+    mapping = {**names1, **names2}
+    if mapping:
+        value = evaluate(steps[-1].after).xreplace(mapping)
+        steps.append(
+            Step(
+                "parameter.substitute",
+                steps[-1].after,
+                display_form(evaluate(value).doit()),
+                params={"mapping": tuple(mapping.items())},
+            )
+        )
+    stages.append(Stage("combine_mvn", (Chain(tuple(steps)),)))
+
+    sizes = (n,) if n is not None else INSTANCES
+    explicit = names1 | names2
+    context = Context(
+        {},
+        dimension=DIMENSION,
+        instances={k: _instance(k, zv, (m1, c1), (m2, c2), explicit, qz, pz) for k in sizes},
+    )
+    return Draft(
+        NAME,
+        tuple(stages),
+        {"main": context},
+        steps[-1].after,
+        functions={"q": r"q(z \mid x)", "p": "p(z)"},
+        instance_sizes=sizes,
+    )
+
+
+def _symbolic(family, dist: Distribution, size: Expr, suffix: str):
+    """The parameters as matrix symbols (explicit lists get one, to substitute at the end)."""
+    loc, cov = family.symbolic_args(dist.args, size)
+    names: dict[Expr, Expr] = {}
+    if isinstance(loc, ImmutableMatrix):
+        symbol = MatrixSymbol("mu" + suffix, size, 1)
+        names[symbol], loc = loc, symbol
+    if isinstance(cov, ImmutableMatrix):
+        symbol = MatrixSymbol("Sigma" + suffix, size, size)
+        names[symbol], cov = cov, symbol
+    return (loc, cov), names
+
+
+def _density(zv: Expr, m: Expr, c: Expr, size: Expr) -> Expr:
+    normalizer = div(1, root(mul(power(mul(2, pi), size), MatDet(c))))
+    return mul(normalizer, expo(mul(S(-1) / 2, QuadForm(zv, m, c.I))))
+
+
+def _log_density(zv: Expr, m: Expr, c: Expr, size: Expr) -> Expr:
+    return add(
+        mul(neg(div(size, 2)), ln(mul(2, pi))),
+        mul(S(-1) / 2, ln(MatDet(c))),
+        mul(S(-1) / 2, QuadForm(zv, m, c.I)),
+    )
+
+
+def _instance(
+    n: int,
+    zv: Expr,
+    first: tuple[Expr, Expr],
+    second: tuple[Expr, Expr],
+    explicit: dict,
+    qz: Expr,
+    pz: Expr,
+) -> Context:
+    """Explicit matrices of size ``n``: generic ones for names, the user's for lists."""
+    from ..families.multivariate_normal import FAMILY
+
+    variables = tuple(Symbol(f"z{i}", real=True) for i in range(1, n + 1))
+    bindings: dict[Expr, Expr] = {zv: ImmutableMatrix(variables), DIMENSION: S(n)}
+    values = []
+    for which, (m, c) in enumerate((first, second), start=1):
+        loc = _explicit_vector(m, n, which, explicit)
+        cov = _explicit_covariance(c, n, which, explicit)
+        if isinstance(m, MatrixSymbol):
+            bindings[m] = loc
+        if isinstance(c, MatrixSymbol):
+            bindings[c] = cov
+        values.append((loc, cov))
+    z = Matrix(variables)
+    (loc1, cov1), (loc2, cov2) = values
+    densities = {
+        "q": DensityFacts(
+            qz,
+            variables,
+            (S.NegativeInfinity, S.Infinity),
+            FAMILY.explicit_density(z, Matrix(loc1), Matrix(cov1)),
+            FAMILY.second_moments(Matrix(loc1), Matrix(cov1)),
+        ),
+        "p": DensityFacts(
+            pz,
+            variables,
+            (S.NegativeInfinity, S.Infinity),
+            FAMILY.explicit_density(z, Matrix(loc2), Matrix(cov2)),
+        ),
+    }
+    return Context(densities, bindings=bindings)
+
+
+def _explicit_vector(m: Expr, n: int, which: int, explicit: dict) -> ImmutableMatrix:
+    if m in explicit:
+        return explicit[m]
+    if isinstance(m, ZeroMatrix):
+        return ImmutableMatrix.zeros(n, 1)
+    return ImmutableMatrix([Symbol(f"m{which}{i}", real=True) for i in range(1, n + 1)])
+
+
+def _explicit_covariance(c: Expr, n: int, which: int, explicit: dict) -> ImmutableMatrix:
+    """A covariance for the instance: the user's, the identity, or ``L L^T`` with ``L``
+    lower triangular and a positive diagonal (any symmetric positive-definite matrix)."""
+    if c in explicit:
+        return explicit[c]
+    if isinstance(c, Identity):
+        return ImmutableMatrix.eye(n)
+    entries = [
+        [
+            Symbol(f"l{which}{i}{j}", positive=True)
+            if i == j
+            else Symbol(f"l{which}{i}{j}", real=True)
+            if j < i
+            else S.Zero
+            for j in range(1, n + 1)
+        ]
+        for i in range(1, n + 1)
+    ]
+    lower = Matrix(entries)
+    return ImmutableMatrix(lower * lower.T)

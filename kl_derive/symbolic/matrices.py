@@ -1,0 +1,71 @@
+r"""Scalar functions of matrix arguments, kept unevaluated while the matrices are symbols.
+
+A derivation in a symbolic dimension talks about :math:`\det\Sigma`,
+:math:`\operatorname{tr}(AB)` and quadratic forms :math:`(a - b)^T A (a - b)`. SymPy's own
+matrix expressions simplify themselves while they are built (``Sigma.I * Sigma`` becomes
+the identity), so a derivation could not show the step that does it. These functions
+stay as written until their arguments are explicit matrices (as in the verifier's
+instances ``d = 2, 3``); then they evaluate to ordinary expressions.
+"""
+
+from __future__ import annotations
+
+from sympy import Expr, Function, Identity, MatrixBase, MatrixExpr, MatrixSymbol, S, ZeroMatrix
+
+__all__ = ["MatDet", "MatTrace", "QuadForm", "explicit"]
+
+
+def explicit(m: Expr) -> MatrixBase | None:
+    """``m`` as an explicit matrix when it contains no matrix symbol, else ``None``."""
+    if isinstance(m, MatrixBase):
+        return m
+    if isinstance(m, MatrixExpr) and not m.atoms(MatrixSymbol) and S(m.shape[0]).is_Integer:
+        return m.as_explicit()
+    return None
+
+
+class MatDet(Function):
+    """``MatDet(A)``: the determinant of ``A``."""
+
+    nargs = 1
+
+    @classmethod
+    def eval(cls, a):
+        if isinstance(a, Identity):
+            return S.One
+        m = explicit(a)
+        return m.det() if m is not None else None
+
+    def _eval_is_positive(self):
+        return True  # of a covariance matrix, the only use here
+
+
+class MatTrace(Function):
+    """``MatTrace(A, B)``: the trace of the product ``A B``."""
+
+    nargs = 2
+
+    @classmethod
+    def eval(cls, a, b):
+        ma, mb = explicit(a), explicit(b)
+        if ma is not None and mb is not None:
+            return (ma * mb).trace()
+        return None
+
+
+class QuadForm(Function):
+    """``QuadForm(a, b, A)``: the quadratic form ``(a - b)^T A (a - b)``."""
+
+    nargs = 3
+
+    @classmethod
+    def eval(cls, a, b, m):
+        if isinstance(b, ZeroMatrix) and isinstance(a, ZeroMatrix):
+            return S.Zero
+        if a == b:
+            return S.Zero
+        ea, eb, em = explicit(a), explicit(b), explicit(m)
+        if ea is not None and eb is not None and em is not None:
+            v = ea - eb
+            return (v.T * em * v)[0, 0]
+        return None
