@@ -60,8 +60,10 @@ def bind_pair(
     if second is not None:
         _check_arity(fam2, second)
     both_bare = second is not None and not first.args and not second.args
-    domains = _domains([(fam1, first), *([(fam2, second)] if second is not None else [])])
+    pairs = [(fam1, first), *([(fam2, second)] if second is not None else [])]
+    domains = _domains(pairs)
     domains.update(dict.fromkeys(positive & set(domains), "positive"))
+    domains.update(dict.fromkeys(_positive_for_scales(pairs, domains), "positive"))
     taken = set(domains)
     d1 = _bind(fam1, first, domains, taken, "_1" if both_bare else "")
     if second is None:
@@ -127,6 +129,33 @@ def _domains(pairs: Iterable[tuple[Family, DistributionSpec]]) -> dict[str, str]
                     if strong or name not in domains:
                         domains[name] = "positive" if strong else domains.get(name, "real")
     return domains
+
+
+def _positive_for_scales(
+    pairs: Iterable[tuple[Family, DistributionSpec]], domains: dict[str, str]
+) -> set[str]:
+    """Names that a positive parameter's expression needs positive: in ``sqrt(v)`` or
+    ``2*s`` the scale is positive exactly when the names are, so they are taken so."""
+    names: set[str] = set()
+    for family, spec in pairs:
+        for parameter, arg in zip(family.parameters, spec.args, strict=False):
+            if parameter.domain != "positive":
+                continue
+            for node in arg.args if arg.kind == "list" else (arg,):
+                if node.kind in ("name", "num", "list"):
+                    continue
+                try:
+                    value = _to_sympy(node, domains)
+                except SpecError:
+                    continue
+                if value.is_positive is not None:
+                    continue
+                trial = value.xreplace(
+                    {s: Symbol(s.name, positive=True) for s in value.free_symbols}
+                )
+                if trial.is_positive:
+                    names.update(s.name for s in value.free_symbols)
+    return names
 
 
 def _names(node: Node) -> set[str]:
