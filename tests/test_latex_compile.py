@@ -62,6 +62,15 @@ DOCUMENTS: dict[str, Callable[[], Document]] = {
     "standalone-logscale-ko": lambda: standalone("normal(m, exp(s))", None, "ko"),
     "input-en": lambda: fragment("normal", None, "en"),
     "input-ko": lambda: fragment("normal", None, "ko"),
+    "input-diag-en": lambda: fragment("diag_normal", None, "en"),
+    "input-diag-logvar-ko": lambda: fragment("diag_normal(mu, exp(logvar/2))", None, "ko"),
+    "input-diag-explicit-en": lambda: fragment(
+        "diag_normal([m1, m2], [s1, s2])", "diag_normal([a1, a2], [b1, b2])", "en"
+    ),
+    "input-mvn-en": lambda: fragment(
+        "multivariate_normal(mu1, Sigma1)", "multivariate_normal(mu2, Sigma2)", "en"
+    ),
+    "input-mvn-ko": lambda: fragment("multivariate_normal", None, "ko"),
 }
 
 

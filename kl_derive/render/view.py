@@ -249,6 +249,7 @@ def build_view(
         "result_text": text("document.result"),
         "result_lhs": result_lhs,
         "result_latex": printer.doprint(derivation.result_display),
+        **_result_layout(printer, result_lhs, derivation.result_display),
         "result_sympy": sstr(derivation.result_display),
         "kl_latex": kl_of_densities,
         "checked": text(
@@ -270,6 +271,15 @@ def build_view(
 
 class _LatexRaw(str):
     """LaTeX that goes into inline math as is."""
+
+
+def _result_layout(printer: TextbookLatexPrinter, lhs: str, result: Expr) -> dict[str, Any]:
+    """The closing display: on one line when it fits, else the divergence on a line of its
+    own (when it is long) and the closed form broken over indented lines."""
+    lhs_width = latex_width(lhs)
+    long_lhs = lhs_width > LINE_BUDGET / 2
+    budget = LINE_BUDGET - 3 if long_lhs else LINE_BUDGET - lhs_width - 1.5
+    return {"result_lines": printer.doprint_lines(result, budget), "result_lhs_long": long_lhs}
 
 
 def _positivity(symbols: list[Expr]) -> _LatexRaw:

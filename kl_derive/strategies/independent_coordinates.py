@@ -148,7 +148,7 @@ def derive(first: Distribution, second: Distribution) -> Draft:
     if n is None:
         values = Sum(coordinate_results[J], (J, 1, D))
     else:
-        values = add(*coordinate_results.values())
+        values = add(*coordinate_results.values(), flatten=False)
     steps = [Step("kl.sum_coordinates", KL(qz, pz), summed)]
     steps.append(Step("moment.insert_coordinates", summed, values))
     half = _half_out(values, n)
