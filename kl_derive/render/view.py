@@ -252,6 +252,16 @@ def build_view(
         **_result_layout(printer, result_lhs, derivation.result_display),
         "result_sympy": sstr(derivation.result_display),
         "kl_latex": kl_of_densities,
+        "asymmetry": text(
+            "document.asymmetry",
+            {
+                "reverse": Code(
+                    f'kl-derive "{canonical_spec(derivation.q)}" "{canonical_spec(derivation.p)}"'
+                )
+            },
+        )
+        if canonical_spec(derivation.p) != canonical_spec(derivation.q)
+        else "",
         "checked": text(
             "document.checked_instances" if counts["instances"] else "document.checked",
             {
