@@ -67,6 +67,38 @@ def _write(text: str, output: str | None) -> None:
         raise click.UsageError(f"cannot write {output!r}: {error.strerror or error}") from None
 
 
+def _expression_last(command: click.Command, args: list[str]) -> list[str]:
+    """Put the command's own options first and everything else after ``--``.
+
+    A loss line such as ``-0.5 * torch.sum(...)`` begins with ``-``; without this, click
+    would read it as a cluster of short options (and the ``h`` of ``torch`` as ``-h``).
+    """
+    takes_value: dict[str, bool] = {}
+    for param in command.params:
+        if isinstance(param, click.Option):
+            for name in (*param.opts, *param.secondary_opts):
+                takes_value[name] = not param.is_flag
+    takes_value.update(dict.fromkeys(("-h", "--help"), False))
+    options: list[str] = []
+    rest: list[str] = []
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        name = arg.split("=", 1)[0]
+        if arg == "--":
+            rest.extend(args[i + 1 :])
+            break
+        if name in takes_value:
+            options.append(arg)
+            if takes_value[name] and "=" not in arg and i + 1 < len(args):
+                options.append(args[i + 1])
+                i += 1
+        else:
+            rest.append(arg)
+        i += 1
+    return [*options, "--", *rest] if rest else options
+
+
 class _DeriveByDefault(click.Group):
     """A group whose first argument, when it is not a subcommand, is a distribution."""
 
@@ -74,6 +106,8 @@ class _DeriveByDefault(click.Group):
         reserved = {*self.commands, *ctx.help_option_names, "-V", "--version"}
         if args and args[0] not in reserved:
             args = ["derive", *args]
+        if args and args[0] == "check":
+            args = ["check", *_expression_last(self.commands["check"], args[1:])]
         return super().parse_args(ctx, args)
 
     def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:

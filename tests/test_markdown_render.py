@@ -16,12 +16,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import in_ci, require_tool
 from markdown_it import MarkdownIt
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 
 from kl_derive import derive
-
-from conftest import in_ci, require_tool
 
 JS = Path(__file__).parent / "js"
 
@@ -111,9 +110,7 @@ def test_every_math_block_renders_with_katex(outputs) -> None:
     assert len(blocks) > 200  # every case has dozens of blocks
     results = render_with_katex(blocks)
     failures = [
-        (owners[i], blocks[i][0][:120], r["error"])
-        for i, r in enumerate(results)
-        if not r["ok"]
+        (owners[i], blocks[i][0][:120], r["error"]) for i, r in enumerate(results) if not r["ok"]
     ]
     assert not failures, failures[:5]
 
