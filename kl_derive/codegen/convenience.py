@@ -61,8 +61,8 @@ def code_for(
         known = ", ".join(PARAMETRIZATIONS)
         raise KLDeriveError(f"unknown parametrization {param!r}{hint} (choose from {known})")
 
-    if spec_p is not None and spec_p.strip() in MVN_SPECS:
-        if spec_q is not None and spec_q.strip() not in MVN_SPECS:
+    if spec_p is not None and _is_mvn(spec_p):
+        if spec_q is not None and not _is_mvn(spec_q):
             raise KLDeriveError("a multivariate normal P needs a multivariate normal Q ('mvn')")
         return generate_mvn(framework, name=name or "mvn_kl_divergence")
 
@@ -104,6 +104,13 @@ def code_for(
         name=name or "kl_divergence",
         doc=doc,
     )
+
+
+def _is_mvn(spec: str) -> bool:
+    """A multivariate normal, written bare (``mvn``) or with arguments: its code takes the
+    means and covariances as arrays, whatever names the spec gives them."""
+    text = spec.strip()
+    return text in MVN_SPECS or text.split("(", 1)[0].strip() in MVN_SPECS
 
 
 def _per_coordinate(result: Expr) -> Expr:

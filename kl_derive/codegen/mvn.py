@@ -38,6 +38,7 @@ from sympy import (
     Symbol,
     Trace,
     Transpose,
+    expand_log,
     log,
 )
 from sympy.matrices.expressions.matexpr import MatrixElement
@@ -64,18 +65,46 @@ class MvnKL:
 
 
 def mvn_kl_expression() -> MvnKL:
-    """``KL(N(m1, S1) || N(m2, S2))`` as a SymPy expression in matrix symbols of size ``d``."""
-    d = Symbol("d", integer=True, positive=True)
-    m1, m2 = MatrixSymbol("m1", d, 1), MatrixSymbol("m2", d, 1)
-    S1, S2 = MatrixSymbol("S1", d, d), MatrixSymbol("S2", d, d)
-    diff = m2 - m1
-    quadratic = MatrixElement(diff.T * Inverse(S2) * diff, 0, 0)
-    terms = (
-        Trace(Inverse(S2) * S1),
-        quadratic,
-        -d,
-        log(Determinant(S2)),
-        -log(Determinant(S1)),
+    """``KL(N(m1, S1) || N(m2, S2))`` as a SymPy expression in matrix symbols of size ``d``.
+
+    It is the result of kl-derive's own derivation (every step verified), with its
+    trace, quadratic form and determinants written as SymPy's matrix expressions, which
+    the Cholesky printer below turns into code.
+    """
+    from ..api import derive
+    from ..symbolic.matrices import MatDet, MatTrace, QuadForm
+
+    result = derive("multivariate_normal(m1, S1)", "multivariate_normal(m2, S2)").result
+    symbols = {s.name: s for s in result.atoms(MatrixSymbol)}
+    m1, m2, S1, S2 = (symbols[name] for name in ("m1", "m2", "S1", "S2"))
+    d = next(s for s in result.free_symbols if getattr(s, "name", "") == "d")
+
+    def matrix_form(e: Expr) -> Expr:
+        if isinstance(e, MatTrace):
+            return Trace(e.args[0] * e.args[1])
+        if isinstance(e, QuadForm):
+            a, b, m = e.args
+            diff = a - b
+            return MatrixElement(diff.T * m * diff, 0, 0)
+        if isinstance(e, MatDet):
+            return Determinant(e.args[0])
+        return e
+
+    bracket = expand_log((2 * result).expand(), force=True)
+    converted = bracket.replace(lambda e: isinstance(e, (MatTrace, QuadForm, MatDet)), matrix_form)
+    order = (Trace, MatrixElement, Symbol)
+    terms = tuple(
+        sorted(
+            Add.make_args(converted),
+            key=lambda t: (
+                next(
+                    (i for i, kind in enumerate(order) if t.atoms(kind) or isinstance(t, kind)),
+                    len(order),
+                )
+                if not (t.could_extract_minus_sign() and t.has(Determinant))
+                else len(order) + 1
+            ),
+        )
     )
     return MvnKL(Add(*terms) / 2, terms, m1, S1, m2, S2, d)
 
