@@ -48,3 +48,16 @@ def test_same_output_twice_in_one_process() -> None:
     assert first.to_latex() == second.to_latex()
     assert first.to_markdown() == second.to_markdown()
     assert first.to_json() == second.to_json()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["diag_normal", "--param", "logvar", "--to", "markdown", "--lang", "ko"],
+        ["diag_normal([m1, m2], [s1, s2])", "diag_normal([a1, a2], [b1, b2])", "--to", "json"],
+        ["multivariate_normal(mu1, Sigma1)", "multivariate_normal(mu2, Sigma2)", "--to", "json"],
+    ],
+)
+def test_vector_families_same_bytes_under_every_hash_seed(args: list[str]) -> None:
+    results = outputs(args)
+    assert len(set(results.values())) == 1
