@@ -127,6 +127,13 @@ class _DeriveByDefault(click.Group):
         self.format_commands(ctx, formatter)
 
 
+_output_option = click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Write to this file instead of standard output.",
+)
+
 _CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
@@ -170,12 +177,7 @@ def main_command() -> None:
     metavar="N",
     help="Write vectors given by name (diag_normal(mu, sigma)) in N coordinates.",
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, writable=True),
-    help="Write to this file instead of standard output.",
-)
+@_output_option
 @click.option(
     "--standalone",
     is_flag=True,
@@ -240,12 +242,7 @@ def derive_command(
     metavar="HOW",
     help="Over the latent axis: sum, mean or none.",
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, writable=True),
-    help="Write to this file instead of standard output.",
-)
+@_output_option
 def code_command(
     p: str, q: str | None, framework: str, param: str, reduction: str, output: str | None
 ) -> None:

@@ -23,19 +23,16 @@ from sympy import (
     Matrix,
     MatrixExpr,
     MatrixSymbol,
-    Symbol,
     ZeroMatrix,
     exp,
     pi,
     sqrt,
 )
 
+from ..symbolic.objects import DIMENSION
 from .base import Family, Parameter
 
 __all__ = ["DIMENSION", "FAMILY", "MultivariateNormal"]
-
-#: the dimension when the parameters are given by name
-DIMENSION = Symbol("d", integer=True, positive=True)
 
 
 class MultivariateNormal(Family):

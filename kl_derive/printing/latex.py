@@ -99,15 +99,7 @@ class TextbookLatexPrinter(LatexPrinter):
         if latex_width(whole) <= budget:
             return [whole]
         if isinstance(expr, Add):
-            pieces = []
-            for i, term in enumerate(expr.args):
-                negative, magnitude = _split_sign(term)
-                text = self._term(magnitude)
-                if i == 0:
-                    pieces.append(f"- {text}" if negative else text)
-                else:
-                    pieces.append(f"- {text}" if negative else f"+ {text}")
-            return _pack(pieces, budget)
+            return _pack(self._signed_terms(expr), budget)
         if (
             isinstance(expr, Mul)
             and len(expr.args) == 2
@@ -155,15 +147,19 @@ class TextbookLatexPrinter(LatexPrinter):
 
     # -- sums ----------------------------------------------------------------
     def _print_Add(self, expr: Add, order: str | None = None) -> str:
+        return " ".join(self._signed_terms(expr))
+
+    def _signed_terms(self, expr: Add) -> list[str]:
+        """``["a", "- b", "+ c"]``: each term with the sign that joins it to the previous."""
         out: list[str] = []
         for i, term in enumerate(expr.args):
             negative, magnitude = _split_sign(term)
             text = self._term(magnitude)
-            if i == 0:
-                out.append(f"- {text}" if negative else text)
+            if negative:
+                out.append(f"- {text}")
             else:
-                out.append(f" - {text}" if negative else f" + {text}")
-        return "".join(out)
+                out.append(text if i == 0 else f"+ {text}")
+        return out
 
     def _term(self, term: Expr) -> str:
         if isinstance(term, Add):

@@ -60,14 +60,14 @@ from ..symbolic.display import (
     substitute,
     times_one,
 )
-from ..symbolic.objects import KL, Bracket, Expect
+from ..symbolic.objects import KL, VARIABLE, Bracket, Expect
 from .draft import Draft
 
 __all__ = ["derive"]
 
 NAME = "moments"
 
-Z = Symbol("z", real=True)
+Z = VARIABLE
 EPSILON = Symbol("epsilon", real=True)
 
 

@@ -48,13 +48,13 @@ from ..symbolic.display import (
     root,
 )
 from ..symbolic.matrices import MatDet, MatTrace, QuadForm
-from ..symbolic.objects import KL, Expect
+from ..symbolic.objects import KL, VARIABLE, Expect
 from .draft import Draft
 
 __all__ = ["derive"]
 
 NAME = "quadratic forms"
-Z = Symbol("z", real=True)
+Z = VARIABLE
 INSTANCES = (2, 3)
 
 

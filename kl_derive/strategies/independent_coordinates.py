@@ -39,7 +39,7 @@ from ..families.diag_normal import INDEX, coordinate
 from ..steps.context import Context, DensityFacts
 from ..steps.step import Chain, Code, Stage, Step
 from ..symbolic.display import add, div, evaluate, ln, mul, substitute
-from ..symbolic.objects import KL, Expect
+from ..symbolic.objects import DIMENSION, KL, VARIABLE, Expect
 from . import gaussian_moments
 from .draft import Draft
 
@@ -47,10 +47,10 @@ __all__ = ["derive"]
 
 NAME = "independent coordinates"
 
-Z = Symbol("z", real=True)
+Z = VARIABLE
 COORDS = IndexedBase("z", real=True)
 J = INDEX
-D = Symbol("d", integer=True, positive=True)
+D = DIMENSION
 INSTANCES = (2, 3)
 
 

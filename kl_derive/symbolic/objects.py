@@ -11,7 +11,12 @@ Densities themselves are undefined functions applied to the variable (``q(z)``,
 
 from __future__ import annotations
 
-from sympy import Function
+from sympy import Function, Symbol
+
+#: the integration variable of every derivation, z (the latent variable of a VAE)
+VARIABLE = Symbol("z", real=True)
+#: the dimension of a vector-valued family given by name
+DIMENSION = Symbol("d", integer=True, positive=True)
 
 
 class Expect(Function):
