@@ -76,7 +76,18 @@ def bind_pair(
             taken | {str(s) for s in d1.substitutions},
             "_2" if both_bare else "",
         )
+    _check_same_dimension(d1, d2)
     return d1, d2
+
+
+def _check_same_dimension(d1: Distribution, d2: Distribution) -> None:
+    """Two vector distributions of explicitly different sizes have no divergence."""
+    dimension = getattr(d1.family, "dimension", None)
+    if dimension is None:
+        return
+    n1, n2 = dimension(d1.args), d2.family.dimension(d2.args)
+    if n1 is not None and n2 is not None and n1 != n2:
+        raise SpecError(f"{d1.spec!r} has {n1} coordinates but {d2.spec!r} has {n2}")
 
 
 def _reparametrize(
