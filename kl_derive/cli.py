@@ -14,6 +14,7 @@ the traceback).
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -21,7 +22,7 @@ import click
 
 from . import __version__
 
-FORMATS = ("latex", "markdown", "json")
+FORMATS = ("latex", "markdown", "gfm", "myst", "quarto", "json")
 PARAMS = ("scale", "variance", "logvar", "logscale")
 FRAMEWORKS = ("numpy", "torch", "jax", "tensorflow")
 REDUCTIONS = ("sum", "mean", "none")
@@ -157,7 +158,7 @@ def main_command() -> None:
     default="latex",
     show_default=True,
     metavar="FORMAT",
-    help="Output format: latex, markdown or json.",
+    help="Output format: latex, markdown, gfm (GitHub), myst (Jupyter Book), quarto or json.",
 )
 @click.option(
     "--lang",
@@ -170,6 +171,11 @@ def main_command() -> None:
     "--param",
     metavar="NAME",
     help="Read P's scale argument as: scale (default), variance, logvar or logscale.",
+)
+@click.option(
+    "--label",
+    metavar="PREFIX",
+    help="Number and label the displays PREFIX-1, PREFIX-2, ... (latex, myst, quarto).",
 )
 @click.option(
     "--dims",
@@ -195,6 +201,7 @@ def derive_command(
     fmt: str,
     lang: str,
     param: str | None,
+    label: str | None,
     dims: int | None,
     output: str | None,
     standalone: bool,
@@ -207,6 +214,8 @@ def derive_command(
         param = _choice("parametrization", param, PARAMS)
     if standalone and fmt != "latex":
         raise click.UsageError("--standalone applies to --to latex only")
+    if label is not None and not re.fullmatch(r"[A-Za-z][A-Za-z0-9:_-]*", label):
+        raise click.UsageError(f"--label must be letters, digits, ':', '_' or '-', got {label!r}")
     if template_dir is not None and not Path(template_dir).is_dir():
         raise click.UsageError(f"template directory {template_dir!r} does not exist")
 
@@ -214,7 +223,10 @@ def derive_command(
     from .render import render
 
     derivation = derive(p, q, param=param, dims=dims, lang=lang)
-    _write(render(derivation, fmt, lang, standalone=standalone, template_dir=template_dir), output)
+    text = render(
+        derivation, fmt, lang, standalone=standalone, template_dir=template_dir, label=label
+    )
+    _write(text, output)
 
 
 @main_command.command("code", context_settings=_CONTEXT)

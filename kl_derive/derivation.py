@@ -42,7 +42,8 @@ class Derivation:
 
     # -- rendering -------------------------------------------------------------
     def render(self, fmt: str, lang: str | None = None, **options: Any) -> str:
-        """Render to ``fmt`` (``"latex"``, ``"markdown"`` or ``"json"``)."""
+        """Render to ``fmt``: ``"latex"``, ``"markdown"``, ``"gfm"``, ``"myst"``,
+        ``"quarto"`` or ``"json"`` (options: ``standalone``, ``label``, ``template_dir``)."""
         from .render import render
 
         return render(self, fmt, lang or self.lang, **options)
@@ -51,9 +52,10 @@ class Derivation:
         """An amsmath LaTeX fragment (or, with ``standalone``, a whole document)."""
         return self.render("latex", lang, standalone=standalone)
 
-    def to_markdown(self, lang: str | None = None) -> str:
-        """Markdown with ``$$`` display math (GitHub, MkDocs, Jupyter, Jupyter Book)."""
-        return self.render("markdown", lang)
+    def to_markdown(self, lang: str | None = None, *, flavour: str = "markdown") -> str:
+        """Markdown with ``$$`` display math (GitHub, MkDocs, Jupyter, Jupyter Book);
+        ``flavour`` ``"gfm"``, ``"myst"`` or ``"quarto"`` for those sites' own syntax."""
+        return self.render(flavour, lang)
 
     def to_json(self, lang: str | None = None) -> str:
         """The derivation as JSON data (see the README for the schema)."""

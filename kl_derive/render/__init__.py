@@ -23,20 +23,37 @@ __all__ = ["FORMATS", "render"]
 
 @dataclass(frozen=True)
 class Format:
-    """A target format: its template and how it writes inline math and prose."""
+    """A target format: its template, how it writes inline math and prose, and how it
+    opens and closes a display (``{label}`` in ``labelled_close`` is the equation label)."""
 
     template: str
     style: Style
+    display_open: str = "$$"
+    display_close: str = "$$"
+    labelled_close: str | None = None
 
+
+_MARKDOWN = Style(lambda m: f"${m}$", markdown_escape, lambda c: f"`{c}`")
 
 FORMATS: dict[str, Format] = {
     "latex": Format(
         "latex.tex.j2",
         Style(lambda m: f"${m}$", latex_escape, lambda c: rf"\texttt{{{latex_escape(c)}}}"),
+        labelled_close="{label}",
     ),
-    "markdown": Format(
-        "markdown.md.j2", Style(lambda m: f"${m}$", markdown_escape, lambda c: f"`{c}`")
+    # KaTeX / MathJax: GitHub, MkDocs with arithmatex, Jupyter, Jupyter Book
+    "markdown": Format("markdown.md.j2", _MARKDOWN),
+    # GitHub's own syntax: ```math fences and $`...`$ inline
+    "gfm": Format(
+        "markdown.md.j2",
+        Style(lambda m: f"$`{m}`$", markdown_escape, lambda c: f"`{c}`"),
+        display_open="```math",
+        display_close="```",
     ),
+    # MyST (Jupyter Book): $$ ... $$ (label), referenced as {eq}`label`
+    "myst": Format("markdown.md.j2", _MARKDOWN, labelled_close="$$ ({label})"),
+    # Quarto: $$ ... $$ {#eq-label}, referenced as @eq-label
+    "quarto": Format("markdown.md.j2", _MARKDOWN, labelled_close="$$ {{#eq-{label}}}"),
     "json": Format("json.json.j2", Style(lambda m: f"${m}$", code=lambda c: f"`{c}`")),
 }
 
@@ -49,12 +66,34 @@ def render(
     standalone: bool = False,
     bare: bool = False,
     template_dir: str | None = None,
+    label: str | None = None,
 ) -> str:
-    """Render ``derivation`` to ``fmt`` in language ``lang``."""
+    """Render ``derivation`` to ``fmt`` in language ``lang``.
+
+    ``label`` numbers the displays ``label-1``, ``label-2``, ... in the formats that have
+    equation labels (LaTeX, MyST, Quarto); the closing formula is ``label-result``.
+    """
     if fmt not in FORMATS:
         raise KLDeriveError(f"unknown format {fmt!r} (available: {', '.join(FORMATS)})")
     spec = FORMATS[fmt]
     view = build_view(derivation, lang, spec.style, sympy_strings=fmt == "json")
+    view["format"] = fmt
+    view["display_open"] = spec.display_open
+    labelled = label is not None and spec.labelled_close is not None
+    if labelled:
+        number = 0
+        for stage in view["stages"]:
+            for block in stage.blocks:
+                number += 1
+                block.label = f"{label}-{number}"
+    view["result_label"] = f"{label}-result" if labelled else None
+
+    def display_close(block_label: str | None) -> str:
+        if block_label and spec.labelled_close:
+            return spec.labelled_close.format(label=block_label)
+        return spec.display_close
+
+    view["display_close"] = display_close
     name = spec.template
     if standalone:
         if fmt != "latex":

@@ -74,6 +74,7 @@ class BlockView:
 
     text: str
     chains: list[list[StepView]]
+    label: str | None = None
 
 
 @dataclass
