@@ -300,10 +300,33 @@ def check_command(expression: tuple[str, ...], against: str, param: str) -> None
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Run the command; errors become one line on stderr and a non-zero status."""
+    """Run the command; errors become one line on stderr and a non-zero status.
+
+    Run as a program (``argv`` not given), it ends with :func:`os._exit` once its output
+    is flushed: tearing down SymPy's caches at interpreter exit costs more than a tenth
+    of a second and does nothing useful for a process that is about to end.
+    """
+    try:
+        _run(sys.argv[1:] if argv is None else argv)
+    except SystemExit as done:
+        status = done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
+        if argv is not None:
+            raise
+        _exit_now(status)
+
+
+def _exit_now(status: int) -> None:
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe: nothing more can be said
+            status = status or 1
+    os._exit(status)
+
+
+def _run(args: list[str]) -> None:
     from .errors import KLDeriveError
 
-    args = sys.argv[1:] if argv is None else argv
     try:
         status = main_command.main(args=args, prog_name="kl-derive", standalone_mode=False)
     except click.UsageError as error:
