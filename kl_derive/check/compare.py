@@ -2,8 +2,8 @@
 
 A line with a structural form ``sum_j f(mu_j, x_j, d)`` (see
 :mod:`kl_derive.check.semantics`) equals ``sum_j kl(mu_j, x_j)`` for every latent
-dimension and every vector exactly when ``f - kl`` is identically zero (take d = 1, then
-vary one coordinate), so equality is decided coordinate by coordinate: first numerically
+dimension and every vector exactly when ``f - kl`` is identically zero (for a fixed d,
+vary one coordinate: the difference is a constant c(d) with d * c(d) = 0), so equality is decided coordinate by coordinate: first numerically
 at a few random points (30 significant digits), which refutes quickly, and then
 symbolically (``expand_log`` and ``expand``, then ``simplify``), which proves. A line
 without a structural form (it multiplies reductions, say) is compared numerically on
@@ -24,6 +24,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import mpmath
 import sympy as sp
 
 from .mistakes import DESCRIPTIONS, SPECS, Mistake, Pieces, catalogue, reference
@@ -75,73 +76,109 @@ _X = {
 # --------------------------------------------------------------------------- numbers
 
 
-def _float(expr: sp.Basic) -> float | None:
-    """A closed expression in machine floats; None when undefined, complex or overflowing.
+#: Values of the free symbols: ``Symbol -> number`` and ``(IndexedBase, k) -> number``.
+Env = dict[Any, Any]
 
-    This guards :func:`_number`: an expression such as ``exp(exp(exp(exp(exp(mu)))))`` has
-    no float value, and evaluating it to 30 digits would not finish.
+
+class _Undefined(Exception):
+    """The expression has no finite real value at the point."""
+
+
+def _as(value: Any, precise: bool) -> Any:
+    return mpmath.mpf(value) if precise else float(value)
+
+
+def _walk(expr: sp.Basic, env: Env, precise: bool) -> Any:
+    """The value of ``expr`` at ``env``, in machine floats or in 30-digit mpmath numbers.
+
+    The walk reads the tree and never builds SymPy objects: substituting numbers into an
+    expression (``xreplace``) lets SymPy's automatic evaluation run, which for an
+    expression such as ``Abs(logvar**mu + (-1)**logvar)**2`` does not finish.
     """
-    try:
-        if expr.is_Number or expr.is_NumberSymbol:
-            value = float(expr)
-            return value if math.isfinite(value) else None
-        args = [_float(arg) for arg in expr.args]
-        if any(arg is None for arg in args):
-            return None
-        values: list[float] = [a for a in args if a is not None]
-        if isinstance(expr, sp.Add):
-            result = math.fsum(values)
-        elif isinstance(expr, sp.Mul):
-            result = math.prod(values)
-        elif isinstance(expr, sp.Pow):
-            base, exponent = values
-            result = base**exponent
-        elif isinstance(expr, sp.exp):
-            result = math.exp(values[0])
-        elif isinstance(expr, sp.log):
-            result = math.log(values[0])
-        elif isinstance(expr, sp.Abs):
-            result = abs(values[0])
-        else:
-            return None
-    except (ValueError, OverflowError, ZeroDivisionError, TypeError):
-        return None
-    if isinstance(result, complex) or not math.isfinite(result):
-        return None
+    if expr.is_Symbol:
+        if expr not in env:
+            raise _Undefined
+        return _as(env[expr], precise)
+    if expr.is_Number or expr.is_NumberSymbol:
+        if expr.is_Rational:
+            p, q = int(expr.p), int(expr.q)
+            return mpmath.mpf(p) / q if precise else p / q
+        if not expr.is_finite or not expr.is_real:
+            raise _Undefined
+        return mpmath.mpf(str(sp.N(expr, _DIGITS))) if precise else float(expr)
+    if isinstance(expr, sp.Indexed):
+        key = (expr.base, int(_walk(expr.indices[0], env, False)))
+        if key not in env:
+            raise _Undefined
+        return _as(env[key], precise)
+    if isinstance(expr, sp.Sum):
+        index, low, high = expr.limits[0]
+        first, last = int(_walk(low, env, False)), int(_walk(high, env, False))
+        total = mpmath.mpf(0) if precise else 0.0
+        for k in range(first, last + 1):
+            total += _walk(expr.function, {**env, index: k}, precise)
+        return total
+    values = [_walk(arg, env, precise) for arg in expr.args]
+    if isinstance(expr, sp.Add):
+        result = mpmath.fsum(values) if precise else math.fsum(values)
+    elif isinstance(expr, sp.Mul):
+        result = values[0]
+        for value in values[1:]:
+            result *= value
+    elif isinstance(expr, sp.Pow):
+        base, exponent = values
+        if base == 0 and exponent < 0:
+            raise _Undefined
+        result = base**exponent
+    elif isinstance(expr, sp.exp):
+        result = mpmath.exp(values[0]) if precise else math.exp(values[0])
+    elif isinstance(expr, sp.log):
+        if values[0] <= 0:
+            raise _Undefined
+        result = mpmath.log(values[0]) if precise else math.log(values[0])
+    elif isinstance(expr, sp.Abs):
+        result = abs(values[0])
+    else:
+        raise _Undefined
+    if isinstance(result, (complex, mpmath.mpc)):
+        raise _Undefined
+    if not precise and not math.isfinite(result):
+        raise _Undefined
     return result
 
 
-def _number(expr: sp.Expr) -> float | None:
-    """A real float for a closed expression, or None when it is undefined or complex."""
-    if _float(expr) is None:
-        return None
+def _value(expr: sp.Basic, env: Env) -> float | None:
+    """The real value of ``expr`` at ``env`` (30 significant digits), or None if undefined.
+
+    Machine floats go first: an expression such as ``exp(exp(exp(exp(exp(mu)))))`` has no
+    float value, and evaluating it to 30 digits would not finish.
+    """
     try:
-        value = complex(sp.N(expr, _DIGITS))
-    except (TypeError, ValueError, OverflowError, ZeroDivisionError):
+        with mpmath.workdps(_DIGITS):
+            _walk(expr, env, False)
+            value = float(_walk(expr, env, True))
+    except (_Undefined, ValueError, OverflowError, ZeroDivisionError, TypeError):
         return None
-    if not (math.isfinite(value.real) and math.isfinite(value.imag)):
-        return None
-    if abs(value.imag) > _TOLERANCE * max(1.0, abs(value.real)):
-        return None
-    return value.real
+    return value if math.isfinite(value) else None
 
 
 def _close(a: float, b: float) -> bool:
     return abs(a - b) <= _TOLERANCE * max(1.0, abs(a), abs(b))
 
 
-def _coordinate_points(symbols: Symbols) -> list[dict[sp.Symbol, sp.Expr]]:
+def _coordinate_points(symbols: Symbols) -> list[Env]:
     """Random points (mu, x, d) for coordinate-wise comparisons; always the same ones."""
     rng = random.Random(_SEED)
     low, high = _RANGES[symbols.param]
-    return [
-        {
-            symbols.mu: sp.Rational(rng.randint(-200, 200), 100),
-            symbols.x: sp.Rational(rng.randint(low, high), 100),
-            D: sp.Integer((1, 2, 3, 5, 7, 4)[i % 6]),
-        }
-        for i in range(_POINTS)
-    ]
+    with mpmath.workdps(_DIGITS):
+        return [
+            {
+                symbols.mu: mpmath.mpf(rng.randint(-200, 200)) / 100,
+                symbols.x: mpmath.mpf(rng.randint(low, high)) / 100,
+                D: (1, 2, 3, 5, 7, 4)[i % 6],
+            }
+            for i in range(_POINTS)
+        ]
 
 
 def _vectors(symbols: Symbols) -> list[tuple[tuple[sp.Expr, ...], tuple[sp.Expr, ...]]]:
@@ -210,7 +247,7 @@ def same_form(a: Form, b: Form, symbols: Symbols) -> str:
         return _DIFFERENT
     defined = 0
     for point in _coordinate_points(symbols):
-        u, v = _number(a.expr.xreplace(point)), _number(b.expr.xreplace(point))
+        u, v = _value(a.expr, point), _value(b.expr, point)
         if u is None and v is None:
             continue
         if u is None or v is None or not _close(u, v):
@@ -221,33 +258,24 @@ def same_form(a: Form, b: Form, symbols: Symbols) -> str:
     return _PROVED if prove_zero(a.expr - b.expr) else _NUMERIC
 
 
-def _unroll(expr: sp.Basic, n: int) -> sp.Basic:
-    """Write every ``Sum(f, (j, 1, d))`` as ``f(1) + ... + f(n)`` (no other evaluation)."""
-    if isinstance(expr, sp.Sum):
-        body = _unroll(expr.function, n)
-        index = expr.limits[0][0]
-        return sp.Add(*(body.xreplace({index: sp.Integer(k)}) for k in range(1, n + 1)))
-    if not expr.args:
-        return expr
-    return expr.func(*(_unroll(arg, n) for arg in expr.args))
-
-
 def _evaluate(
     expr: sp.Expr, indexed: Indexed, mu: Sequence[sp.Expr], x: Sequence[sp.Expr]
 ) -> float | list[float | None] | None:
     """A display expression at a concrete latent vector: a float, or a list for a vector."""
     n = len(mu)
-    concrete = _unroll(expr, n).xreplace({D: sp.Integer(n)})
-    values: dict[sp.Expr, sp.Expr] = {}
-    for k in range(n):
-        values[indexed.mu[k + 1]] = mu[k]
-        values[indexed.x[k + 1]] = x[k]
-    if INDEX in concrete.free_symbols:
-        return [
-            _number(concrete.xreplace({INDEX: sp.Integer(k + 1)}).xreplace(values))
-            for k in range(n)
-        ]
-    return _number(concrete.xreplace(values))
+    env: Env = {D: n}
+    with mpmath.workdps(_DIGITS):
+        for k in range(n):
+            env[(indexed.mu, k + 1)] = _exact(mu[k])
+            env[(indexed.x, k + 1)] = _exact(x[k])
+    if INDEX in expr.free_symbols:
+        return [_value(expr, {**env, INDEX: k + 1}) for k in range(n)]
+    return _value(expr, env)
+
+
+def _exact(value: sp.Expr) -> Any:
+    """A point's coordinate as an mpmath number (30 digits) that floats also accept."""
+    return mpmath.mpf(int(value.p)) / int(value.q)
 
 
 def _same_on_vectors(a: sp.Expr, b: sp.Expr, indexed: Indexed, symbols: Symbols) -> bool:
@@ -485,7 +513,7 @@ def _generic(form: Form, ctx: _Context) -> tuple[Mistake | None, bool]:
     points = _coordinate_points(ctx.symbols)
     ratios, offsets = [], []
     for point in points:
-        u, v = _number(form.expr.xreplace(point)), _number(ctx.kl.xreplace(point))
+        u, v = _value(form.expr, point), _value(ctx.kl, point)
         if u is None or v is None:
             return None, False
         ratios.append(u / v if v else math.nan)

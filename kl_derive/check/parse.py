@@ -47,6 +47,13 @@ MAX_DEPTH = 30
 MAX_LITERAL = 1e6
 #: Largest absolute value of a constant exponent.
 MAX_EXPONENT = 16
+#: Largest product of nested constant exponents (``(mu**4)**8`` is 32).
+MAX_DEGREE = 64
+#: Longest numerator or denominator of an exact constant, in bits.
+MAX_BITS = 1024
+
+#: A folded constant: exact while it is rational, a float otherwise.
+Number = Fraction | float
 
 #: Module prefixes a function may be called with.
 MODULES = ("np", "numpy", "jnp", "jax.numpy", "torch", "tf", "tf.math", "K", "F")
@@ -217,8 +224,12 @@ def _strip_statement(source: str) -> str:
 def parse_loss(text: str) -> Node:
     """Parse a loss line into a :class:`Node` tree, refusing anything off the whitelist.
 
-    >>> parse_loss("-0.5 * sum(1 + logvar - mu**2 - exp(logvar))")  # doctest: +ELLIPSIS
-    Neg(operand=BinOp(op='*', ...
+    >>> parse_loss("-0.5 * torch.sum(mu.pow(2), dim=1)")  # doctest: +NORMALIZE_WHITESPACE
+    BinOp(op='*', left=Neg(operand=Const(value=Fraction(1, 2), text='0.5')),
+          right=Reduce(kind='sum',
+                       arg=BinOp(op='**', left=Var(name='mu'),
+                                 right=Const(value=Fraction(2, 1), text='2')),
+                       axes=(1,), mode=''))
 
     Raises :class:`CheckInputError` with a one-line message for input that is empty, too
     long, not Python syntax, or uses anything outside the whitelist.
@@ -251,7 +262,12 @@ def parse_loss(text: str) -> Node:
         raise CheckInputError(f"cannot read {_show(source)}: {reason}") from None
     if _depth(tree) > MAX_DEPTH:
         raise CheckInputError(f"the loss line is nested too deeply (more than {MAX_DEPTH} levels)")
-    return _Converter().convert(tree.body)
+    result = _Converter().convert(tree.body)
+    if _power_degree(result) > MAX_DEGREE:
+        raise CheckInputError(
+            f"the powers in the loss line are nested too high (degree above {MAX_DEGREE})"
+        )
+    return result
 
 
 class _Converter:
@@ -263,7 +279,7 @@ class _Converter:
 
     # each method returns the node and its value when it is a constant (else None)
 
-    def _expr(self, node: ast.AST) -> tuple[Node, float | None]:
+    def _expr(self, node: ast.AST) -> tuple[Node, Number | None]:
         if isinstance(node, ast.Constant):
             return self._literal(node)
         if isinstance(node, ast.Name):
@@ -286,7 +302,7 @@ class _Converter:
             )
         raise CheckInputError(f"{_describe(node)} {_show(_unparse(node))} is not allowed")
 
-    def _literal(self, node: ast.Constant) -> tuple[Node, float | None]:
+    def _literal(self, node: ast.Constant) -> tuple[Node, Number | None]:
         value = node.value
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise CheckInputError(f"{_show(_unparse(node))} is not a number")
@@ -297,9 +313,8 @@ class _Converter:
                 f"the number {_show(_unparse(node))} is too large (at most {MAX_LITERAL:g})"
             )
         text = repr(value)
-        return Const(Fraction(text) if isinstance(value, float) else Fraction(value), text), float(
-            value
-        )
+        exact = Fraction(text) if isinstance(value, float) else Fraction(value)
+        return Const(exact, text), _check_constant(exact, node)
 
     def _name(self, name: str) -> Node:
         if _dunder(name):
@@ -312,7 +327,7 @@ class _Converter:
 
     def _binop(
         self, op: str, left_node: ast.AST, right_node: ast.AST, whole: ast.AST
-    ) -> tuple[Node, float | None]:
+    ) -> tuple[Node, Number | None]:
         left, a = self._expr(left_node)
         right, b = self._expr(right_node)
         if op == "**" and b is not None and abs(b) > MAX_EXPONENT:
@@ -324,7 +339,7 @@ class _Converter:
 
     # ------------------------------------------------------------------ calls
 
-    def _call(self, node: ast.Call) -> tuple[Node, float | None]:
+    def _call(self, node: ast.Call) -> tuple[Node, Number | None]:
         func = node.func
         receiver: ast.AST | None = None
         if isinstance(func, ast.Name):
@@ -375,7 +390,7 @@ class _Converter:
 
     def _reduction(
         self, kind: str, operands: list[ast.AST], node: ast.Call
-    ) -> tuple[Node, float | None]:
+    ) -> tuple[Node, Number | None]:
         if not operands:
             raise CheckInputError(f"{kind}() needs an argument in {_show(_unparse(node))}")
         if len(operands) > 2:
@@ -440,16 +455,30 @@ def _axes(node: ast.AST) -> tuple[int, ...] | None:
     return tuple(axes)
 
 
-def _check_constant(value: float, node: ast.AST) -> float:
-    if not math.isfinite(value) or abs(value) > MAX_LITERAL:
+def _check_constant(value: Number, node: ast.AST) -> Number:
+    """Refuse a constant that is huge, or an exact one with an absurdly long fraction."""
+    if isinstance(value, Fraction):
+        if max(value.numerator.bit_length(), value.denominator.bit_length()) > MAX_BITS:
+            raise CheckInputError(
+                f"the constant {_show(_unparse(node))} has too many digits (at most "
+                f"{MAX_BITS} bits)"
+            )
+    elif not math.isfinite(value):
+        raise CheckInputError(f"the constant {_show(_unparse(node))} is too large")
+    if abs(value) > MAX_LITERAL:
         raise CheckInputError(
             f"the constant {_show(_unparse(node))} is too large (at most {MAX_LITERAL:g})"
         )
     return value
 
 
-def _fold(op: str, a: float, b: float, node: ast.AST) -> float:
-    """The value of a constant binary operation, refusing huge or undefined results."""
+def _fold(op: str, a: Number, b: Number, node: ast.AST) -> Number:
+    """The value of a constant binary operation, exact while it stays rational.
+
+    Huge, undefined or absurdly precise results are refused, so that SymPy never has to
+    compute with them (``((1e-300**16)**16)**16`` would have millions of digits).
+    """
+    value: Number | complex
     try:
         if op == "+":
             value = a + b
@@ -459,8 +488,10 @@ def _fold(op: str, a: float, b: float, node: ast.AST) -> float:
             value = a * b
         elif op == "/":
             value = a / b
+        elif isinstance(a, Fraction) and isinstance(b, Fraction) and b.denominator == 1:
+            value = a ** int(b)
         else:
-            value = a**b
+            value = float(a) ** float(b)
     except ZeroDivisionError:
         raise CheckInputError(f"division by zero in {_show(_unparse(node))}") from None
     except OverflowError:
@@ -470,24 +501,67 @@ def _fold(op: str, a: float, b: float, node: ast.AST) -> float:
     return _check_constant(value, node)
 
 
-def _fold_func(name: str, value: float, node: ast.AST) -> float:
+def _fold_func(name: str, value: Number, node: ast.AST) -> Number:
     """The value of an elementwise function of a constant, refusing undefined results."""
     try:
-        if name == "exp":
+        if name == "square":
+            result: Number = value * value
+        elif name == "abs":
+            result = abs(value)
+        elif name == "neg":
+            result = -value
+        elif name == "exp":
             result = math.exp(value)
         elif name == "log":
             result = math.log(value)
-        elif name == "sqrt":
-            result = math.sqrt(value)
-        elif name == "square":
-            result = value * value
-        elif name == "abs":
-            result = abs(value)
         else:
-            result = -value
+            result = math.sqrt(value)
     except (ValueError, OverflowError):
         raise CheckInputError(f"{_show(_unparse(node))} is not a finite real number") from None
     return _check_constant(result, node)
+
+
+def _constant(node: Node) -> float | None:
+    """The value of a constant subtree (already checked to be finite and moderate)."""
+    try:
+        if isinstance(node, Const):
+            return float(node.value)
+        if isinstance(node, Neg):
+            value = _constant(node.operand)
+            return None if value is None else -value
+        if isinstance(node, BinOp):
+            a, b = _constant(node.left), _constant(node.right)
+            if a is None or b is None:
+                return None
+            folded = {"+": a + b, "-": a - b, "*": a * b}.get(node.op)
+            if folded is None:
+                folded = a / b if node.op == "/" else a**b
+            return None if isinstance(folded, complex) else float(folded)
+        if isinstance(node, Func):
+            value = _constant(node.arg)
+            if value is None:
+                return None
+            return float(_fold_func(node.name, value, ast.Constant(value)))
+    except (ArithmeticError, ValueError, CheckInputError):
+        return None
+    return None
+
+
+def _power_degree(node: Node) -> float:
+    """The largest product of constant exponents along a path: ``(mu**4)**8`` has 32."""
+    if isinstance(node, BinOp):
+        left, right = _power_degree(node.left), _power_degree(node.right)
+        exponent = _constant(node.right) if node.op == "**" else None
+        if exponent is not None:
+            return max(1.0, abs(exponent)) * left
+        return max(left, right)
+    if isinstance(node, Func):
+        return (2.0 if node.name == "square" else 1.0) * _power_degree(node.arg)
+    if isinstance(node, Neg):
+        return _power_degree(node.operand)
+    if isinstance(node, Reduce):
+        return _power_degree(node.arg)
+    return 1.0
 
 
 def _describe(node: ast.AST) -> str:
