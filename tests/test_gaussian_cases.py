@@ -212,6 +212,28 @@ def test_mvn_explicit_numbers_match_numpy() -> None:
     assert all(step.verified for step in d.steps)
 
 
+def test_mvn_symbolic_entries_and_dims_give_the_same_closed_form() -> None:
+    listed = derive("multivariate_normal([m1, m2], [[s11, s12], [s12, s22]])").result
+    m1, m2, s11, s12, s22 = (
+        next(s for s in listed.free_symbols if s.name == n)
+        for n in ("m1", "m2", "s11", "s12", "s22")
+    )
+    expected = (s11 + s22 + m1**2 + m2**2 - 2 - sp.log(s11 * s22 - s12**2)) / 2
+    assert sp.simplify(listed - expected) == 0
+    by_dims = derive("multivariate_normal", dims=2).result
+    names = {s.name: s for s in by_dims.free_symbols}
+    renamed = by_dims.xreplace(
+        {
+            names["mu_1"]: m1,
+            names["mu_2"]: m2,
+            names["Sigma_11"]: s11,
+            names["Sigma_12"]: s12,
+            names["Sigma_22"]: s22,
+        }
+    )
+    assert sp.simplify(renamed - expected) == 0
+
+
 def test_mvn_rejects_a_non_positive_definite_covariance() -> None:
     from kl_derive.errors import SpecError
 

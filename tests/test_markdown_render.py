@@ -32,6 +32,8 @@ CASES = [
     ("diag_normal", None, None),
     ("diag_normal", None, "logvar"),
     ("diag_normal([m1, m2], [s1, s2])", "diag_normal([a1, a2], [b1, b2])", None),
+    ("multivariate_normal(mu1, Sigma1)", "multivariate_normal(mu2, Sigma2)", None),
+    ("multivariate_normal([m1, m2], [[s11, s12], [s12, s22]])", None, None),
 ]
 
 

@@ -82,6 +82,8 @@ class TextbookLatexPrinter(LatexPrinter):
         **settings: object,
     ) -> None:
         settings.setdefault("order", "none")
+        settings.setdefault("mat_str", "pmatrix")
+        settings.setdefault("mat_delim", "")
         super().__init__(settings)
         self._functions = dict(functions or {})
         self._expect_subscripts = expect_subscripts
@@ -413,7 +415,8 @@ def kl_latex(left: str, right: str) -> str:
 
 
 def _is_tall(text: str) -> bool:
-    return any(token in text for token in (r"\frac", r"\int", r"\sum", r"\left", r"\sqrt"))
+    tall = (r"\frac", r"\int", r"\sum", r"\left", r"\sqrt", r"\begin{pmatrix}")
+    return any(token in text for token in tall)
 
 
 def _is_atomic(e: Expr) -> bool:

@@ -19,6 +19,7 @@ triangular with a positive diagonal).
 from __future__ import annotations
 
 from sympy import (
+    Add,
     Expr,
     Function,
     Identity,
@@ -28,6 +29,7 @@ from sympy import (
     S,
     Symbol,
     ZeroMatrix,
+    factor_terms,
     pi,
 )
 
@@ -156,27 +158,44 @@ def derive(first: Distribution, second: Distribution) -> Draft:
             Step(
                 "parameter.substitute",
                 steps[-1].after,
-                display_form(evaluate(value).doit()),
+                _scaled_form(evaluate(value).doit()),
                 params={"mapping": tuple(mapping.items())},
+                facts="substitute",
             )
         )
     stages.append(Stage("combine_mvn", (Chain(tuple(steps)),)))
 
     sizes = (n,) if n is not None else INSTANCES
-    explicit = names1 | names2
+    # the steps are stated for matrix symbols: they are verified with generic matrices
+    # (a covariance L L^T), whatever the user's lists hold; only the last step, which
+    # puts the lists in, is checked against the lists themselves
     context = Context(
         {},
         dimension=DIMENSION,
-        instances={k: _instance(k, zv, (m1, c1), (m2, c2), explicit, qz, pz) for k in sizes},
+        instances={k: _instance(k, zv, (m1, c1), (m2, c2), {}, qz, pz) for k in sizes},
+    )
+    substitution = Context(
+        {},
+        dimension=DIMENSION,
+        instances={k: Context({}, bindings={**mapping, DIMENSION: S(k)}) for k in sizes},
     )
     return Draft(
         NAME,
         tuple(stages),
-        {"main": context},
+        {"main": context, "substitute": substitution},
         steps[-1].after,
         functions={"q": r"q(z \mid x)", "p": "p(z)"},
         instance_sizes=sizes,
     )
+
+
+def _scaled_form(value: Expr) -> Expr:
+    """``a/2 + b/2 - 1`` -> ``1/2 (a + b - 2)``, the way the symbolic result is written."""
+    factored = factor_terms(value)
+    coeff, rest = factored.as_coeff_Mul()
+    if coeff != 1 and isinstance(rest, Add):
+        return mul(coeff, display_form(rest))
+    return display_form(value)
 
 
 def _symbolic(family, dist: Distribution, size: Expr, suffix: str):

@@ -292,7 +292,12 @@ def _number_argument(family, name, node, domains, spec) -> Expr:
 
 
 def with_dimension(distribution: Distribution, n: int) -> Distribution:
-    """Vector parameters given by name written out in ``n`` coordinates (``mu_1, ...``)."""
+    """Vector parameters given by name written out in ``n`` coordinates (``mu_1, ...``);
+    a covariance matrix given by name becomes a symmetric matrix of entries ``Sigma_12``."""
+    if getattr(distribution.family, "matrix", False):
+        if not 1 <= n <= MAX_DIMENSION:
+            raise SpecError(f"--dims must be between 1 and {MAX_DIMENSION}, got {n}")
+        return replace(distribution, args=tuple(_explicit_matrix(a, n) for a in distribution.args))
     if not distribution.family.vector:
         raise SpecError(f"--dims applies to vector families; {distribution.family.name} is not one")
     if not 1 <= n <= MAX_DIMENSION:
@@ -306,6 +311,27 @@ def with_dimension(distribution: Distribution, n: int) -> Distribution:
             raise SpecError(f"--dims {n} does not match the list of length {len(a)}")
         args.append(a)
     return replace(distribution, args=tuple(args))
+
+
+def _explicit_matrix(a: Expr, n: int) -> Expr:
+    if not isinstance(a, MatrixSymbol):
+        if isinstance(a, ImmutableMatrix) and a.shape[0] != n:
+            raise SpecError(f"--dims {n} does not match a matrix of size {a.shape[0]}")
+        return a
+    name = str(a.name)
+    if a.shape[1] == 1:
+        return ImmutableMatrix([Symbol(f"{name}_{i}", real=True) for i in range(1, n + 1)])
+    entries = [
+        [
+            Symbol(
+                f"{name}_{min(i, j)}{max(i, j)}",
+                **({"positive": True} if i == j else {"real": True}),
+            )
+            for j in range(1, n + 1)
+        ]
+        for i in range(1, n + 1)
+    ]
+    return ImmutableMatrix(entries)
 
 
 def _fresh(name: str, taken: set[str]) -> str:
