@@ -4,8 +4,9 @@ A line with a structural form ``sum_j f(mu_j, x_j, d)`` (see
 :mod:`kl_derive.check.semantics`) equals ``sum_j kl(mu_j, x_j)`` for every latent
 dimension and every vector exactly when ``f - kl`` is identically zero (for a fixed d,
 vary one coordinate: the difference is a constant c(d) with d * c(d) = 0), so equality
-is decided coordinate by coordinate: first numerically at a few random points (30 significant digits), which refutes quickly, and then
-symbolically (``expand_log`` and ``expand``, then ``simplify``), which proves. A line
+is decided coordinate by coordinate: first numerically at a few random points (30
+significant digits), which refutes quickly, and then symbolically (``expand_log`` and
+``expand``, then ``simplify``), which proves. A line
 without a structural form (it multiplies reductions, say) is compared numerically on
 random vectors only, and the report says so.
 
