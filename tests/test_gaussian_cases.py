@@ -259,3 +259,47 @@ def test_broken_steps_are_rejected(specs) -> None:
         wrong = step.after * 2 if step.after != 0 else sp.S.One
         with pytest.raises(VerificationError):
             verify_step(replace(step, after=wrong), draft.contexts[step.facts])
+
+
+# -- parametrizations ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("param", "scale_of"),
+    [
+        ("scale", lambda v: v),
+        ("variance", np.sqrt),
+        ("logvar", lambda v: np.exp(v / 2)),
+        ("logscale", np.exp),
+    ],
+)
+def test_parametrizations_agree_with_quadrature(param, scale_of) -> None:
+    d = derive("normal", param=param)
+    loc, reading = sorted(d.result.free_symbols, key=lambda s: s.name != "mu")
+
+    @settings(max_examples=8, deadline=None)
+    @given(
+        mu=st.floats(-2, 2),
+        v=st.floats(0.3, 2.0) if param in ("scale", "variance") else st.floats(-1.5, 1.5),
+    )
+    def check(mu: float, v: float) -> None:
+        sigma = float(scale_of(v))
+        closed = float(d.result.subs({loc: mu, reading: v}))
+
+        def integrand(x: float) -> float:
+            lq = stats.norm.logpdf(x, mu, sigma)
+            return float(np.exp(lq) * (lq - stats.norm.logpdf(x, 0, 1)))
+
+        numeric, _ = integrate.quad(integrand, mu - 12 * sigma, mu + 12 * sigma, epsabs=1e-11)
+        assert closed == pytest.approx(numeric, rel=1e-7, abs=1e-9)
+
+    check()
+
+
+def test_logvar_derivation_ends_in_the_vae_form_with_the_substitution_shown() -> None:
+    d = derive("normal", param="logvar")
+    rules = [step.rule for step in d.steps]
+    assert "parameter.substitute" in rules and rules[-1] == "algebra.vae_form"
+    mu, lv = sorted(d.result.free_symbols, key=lambda s: s.name != "mu")
+    assert sp.simplify(d.result - (-(1 + lv - mu**2 - sp.exp(lv)) / 2)) == 0
+    assert d.to_latex().rstrip().count(r"- \frac{1}{2}\left(1 + \mathrm{logvar} - \mu^{2}") >= 1
