@@ -22,7 +22,7 @@ import click
 
 from . import __version__
 
-FORMATS = ("latex", "markdown", "gfm", "myst", "quarto", "json")
+FORMATS = ("latex", "beamer", "markdown", "gfm", "myst", "quarto", "json")
 PARAMS = ("scale", "variance", "logvar", "logscale")
 FRAMEWORKS = ("numpy", "torch", "jax", "tensorflow")
 REDUCTIONS = ("sum", "mean", "none")
@@ -158,7 +158,7 @@ def main_command() -> None:
     default="latex",
     show_default=True,
     metavar="FORMAT",
-    help="Output format: latex, markdown, gfm (GitHub), myst (Jupyter Book), quarto or json.",
+    help="Output format: latex, beamer, markdown, gfm, myst, quarto or json.",
 )
 @click.option(
     "--lang",

@@ -100,3 +100,36 @@ def test_cli_label_is_validated() -> None:
         check=False,
     )
     assert done.returncode == 2 and "--label" in done.stderr
+
+
+@pytest.mark.external
+@pytest.mark.parametrize(
+    ("p", "q", "lang"),
+    [
+        ("normal", None, "en"),
+        ("normal", None, "ko"),
+        ("multivariate_normal(mu1, Sigma1)", "multivariate_normal(mu2, Sigma2)", "en"),
+    ],
+)
+def test_beamer_slides_compile_and_reveal_steps(p, q, lang, tmp_path: Path) -> None:
+    pdflatex = require_tool("pdflatex")
+    text = derive(p, q).render("beamer", lang)
+    assert "\\pause" in text and text.count("\\begin{frame}") >= 8
+    (tmp_path / "slides.tex").write_text(
+        text.replace("\\begin{document}", "\\tracinglostchars=3\n\\begin{document}"),
+        encoding="utf-8",
+    )
+    done = subprocess.run(
+        [pdflatex, "-halt-on-error", "-interaction=nonstopmode", "slides.tex"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    log = (tmp_path / "slides.log").read_text(errors="replace")
+    assert done.returncode == 0, log[-3000:]
+    assert "Missing character" not in log
+    widths = [float(w) for w in re.findall(r"Overfull \\hbox \((\d+\.\d+)pt too wide\)", log)]
+    assert not [w for w in widths if w > 10], widths
+    assert "Overfull \\vbox" not in log

@@ -101,7 +101,20 @@ class TextbookLatexPrinter(LatexPrinter):
         if latex_width(whole) <= budget:
             return [whole]
         if isinstance(expr, Add):
-            return _pack(self._signed_terms(expr), budget)
+            pieces: list[str] = []
+            for i, term in enumerate(expr.args):
+                negative, magnitude = _split_sign(term)
+                sign = "- " if negative else ("" if i == 0 else "+ ")
+                text = self._term(magnitude)
+                inner = [text]
+                if isinstance(magnitude, Add) and latex_width(text) > budget:
+                    # a bracketed sum too long for a line: fixed-size brackets may break
+                    inner = self.doprint_lines(magnitude, budget - 2)
+                if len(inner) > 1:
+                    pieces.extend([rf"{sign}\Bigl({inner[0]}", *inner[1:-1], rf"{inner[-1]}\Bigr)"])
+                else:
+                    pieces.append(sign + text)
+            return _pack(pieces, budget)
         if (
             isinstance(expr, Mul)
             and len(expr.args) == 2

@@ -31,6 +31,8 @@ class Format:
     display_open: str = "$$"
     display_close: str = "$$"
     labelled_close: str | None = None
+    #: how wide a display line may be, in ems (slides are narrower than a page)
+    line_budget: float = 32.0
 
 
 _MARKDOWN = Style(lambda m: f"${m}$", markdown_escape, lambda c: f"`{c}`")
@@ -40,6 +42,12 @@ FORMATS: dict[str, Format] = {
         "latex.tex.j2",
         Style(lambda m: f"${m}$", latex_escape, lambda c: rf"\texttt{{{latex_escape(c)}}}"),
         labelled_close="{label}",
+    ),
+    # slides: a frame per display, steps revealed with \pause
+    "beamer": Format(
+        "beamer.tex.j2",
+        Style(lambda m: f"${m}$", latex_escape, lambda c: rf"\texttt{{{latex_escape(c)}}}"),
+        line_budget=26.0,
     ),
     # KaTeX / MathJax: GitHub, MkDocs with arithmatex, Jupyter, Jupyter Book
     "markdown": Format("markdown.md.j2", _MARKDOWN),
@@ -76,7 +84,9 @@ def render(
     if fmt not in FORMATS:
         raise KLDeriveError(f"unknown format {fmt!r} (available: {', '.join(FORMATS)})")
     spec = FORMATS[fmt]
-    view = build_view(derivation, lang, spec.style, sympy_strings=fmt == "json")
+    view = build_view(
+        derivation, lang, spec.style, sympy_strings=fmt == "json", line_budget=spec.line_budget
+    )
     view["format"] = fmt
     view["display_open"] = spec.display_open
     labelled = label is not None and spec.labelled_close is not None

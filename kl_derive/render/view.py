@@ -150,7 +150,12 @@ class _Raw(str):
 
 
 def build_view(
-    derivation: Derivation, lang: str, style: Style, *, sympy_strings: bool = False
+    derivation: Derivation,
+    lang: str,
+    style: Style,
+    *,
+    sympy_strings: bool = False,
+    line_budget: float = LINE_BUDGET,
 ) -> dict[str, Any]:
     """Everything a template needs, as plain data.
 
@@ -196,7 +201,7 @@ def build_view(
             intro=text(f"stage.{stage.key}.intro", _stage_params(stage, derivation)),
         )
         for chain in stage.chains:
-            budget = LINE_BUDGET - latex_width(printer.doprint(chain.lhs)) - 1.5
+            budget = line_budget - latex_width(printer.doprint(chain.lhs)) - 1.5
             steps = [
                 _step_view(step, stage.key, messages, fill, printer, sympy_strings, budget)
                 for step in chain.steps
@@ -247,10 +252,11 @@ def build_view(
         ),
         "stages": stages,
         "result_title": text("document.result_title"),
+        "continued": text("document.continued"),
         "result_text": text("document.result"),
         "result_lhs": result_lhs,
         "result_latex": printer.doprint(derivation.result_display),
-        **_result_layout(printer, result_lhs, derivation.result_display),
+        **_result_layout(printer, result_lhs, derivation.result_display, line_budget),
         "result_sympy": sstr(derivation.result_display),
         "kl_latex": kl_of_densities,
         "asymmetry": text(
@@ -284,12 +290,14 @@ class _LatexRaw(str):
     """LaTeX that goes into inline math as is."""
 
 
-def _result_layout(printer: TextbookLatexPrinter, lhs: str, result: Expr) -> dict[str, Any]:
+def _result_layout(
+    printer: TextbookLatexPrinter, lhs: str, result: Expr, line_budget: float
+) -> dict[str, Any]:
     """The closing display: on one line when it fits, else the divergence on a line of its
     own (when it is long) and the closed form broken over indented lines."""
     lhs_width = latex_width(lhs)
-    long_lhs = lhs_width > LINE_BUDGET / 2
-    budget = LINE_BUDGET - 3 if long_lhs else LINE_BUDGET - lhs_width - 1.5
+    long_lhs = lhs_width > line_budget / 2
+    budget = line_budget - 3 if long_lhs else line_budget - lhs_width - 1.5
     return {"result_lines": printer.doprint_lines(result, budget), "result_lhs_long": long_lhs}
 
 
