@@ -22,7 +22,7 @@ import click
 
 from . import __version__
 
-FORMATS = ("latex", "beamer", "markdown", "gfm", "myst", "quarto", "json")
+FORMATS = ("latex", "beamer", "markdown", "gfm", "myst", "quarto", "html", "ipynb", "json")
 PARAMS = ("scale", "variance", "logvar", "logscale")
 FRAMEWORKS = ("numpy", "torch", "jax", "tensorflow")
 REDUCTIONS = ("sum", "mean", "none")
@@ -158,7 +158,7 @@ def main_command() -> None:
     default="latex",
     show_default=True,
     metavar="FORMAT",
-    help="Output format: latex, beamer, markdown, gfm, myst, quarto or json.",
+    help="Output format: latex, beamer, markdown, gfm, myst, quarto, html, ipynb or json.",
 )
 @click.option(
     "--lang",
@@ -171,6 +171,11 @@ def main_command() -> None:
     "--param",
     metavar="NAME",
     help="Read P's scale argument as: scale (default), variance, logvar or logscale.",
+)
+@click.option(
+    "--katex",
+    metavar="PATH_OR_URL",
+    help="With --to html: where KaTeX is (its dist folder); a CDN by default.",
 )
 @click.option(
     "--label",
@@ -201,6 +206,7 @@ def derive_command(
     fmt: str,
     lang: str,
     param: str | None,
+    katex: str | None,
     label: str | None,
     dims: int | None,
     output: str | None,
@@ -224,7 +230,13 @@ def derive_command(
 
     derivation = derive(p, q, param=param, dims=dims, lang=lang)
     text = render(
-        derivation, fmt, lang, standalone=standalone, template_dir=template_dir, label=label
+        derivation,
+        fmt,
+        lang,
+        standalone=standalone,
+        template_dir=template_dir,
+        label=label,
+        katex=katex,
     )
     _write(text, output)
 

@@ -133,3 +133,37 @@ def test_beamer_slides_compile_and_reveal_steps(p, q, lang, tmp_path: Path) -> N
     widths = [float(w) for w in re.findall(r"Overfull \\hbox \((\d+\.\d+)pt too wide\)", log)]
     assert not [w for w in widths if w > 10], widths
     assert "Overfull \\vbox" not in log
+
+
+def test_html_page_math_renders_with_katex_and_katex_location_is_configurable(derivation) -> None:
+    import html as html_module
+
+    page = derivation.render("html", "ko", katex="../vendor/katex")
+    assert page.startswith("<!DOCTYPE html>")
+    assert 'href="../vendor/katex/katex.min.css"' in page
+    assert 'src="../vendor/katex/contrib/auto-render.min.js"' in page
+    text = html_module.unescape(page[page.index("<body>") :])
+    displays = re.findall(r"(?<!\\)\\\[(.*?)(?<!\\)\\\]", text, flags=re.S)
+    inline = re.findall(r"\\\((.*?)\\\)", text, flags=re.S)
+    assert len(displays) == derivation.render("markdown", "ko").count("$$\n") // 2
+    assert len(inline) >= 10
+    _katex_ok([(m, True) for m in displays] + [(m, False) for m in inline])
+
+
+def test_notebook_is_valid_and_its_code_cells_run(derivation) -> None:
+    import json
+
+    nbformat = pytest.importorskip("nbformat")
+    text = derivation.render("ipynb", "en")
+    nb = nbformat.reads(text, as_version=4)
+    nbformat.validate(nb)
+    markdown = [c for c in nb.cells if c.cell_type == "markdown"]
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert len(markdown) == 1 + len(derivation.stages) + 1  # title, stages, result
+    namespace: dict = {}
+    for cell in code:  # our own generated code
+        exec(compile(cell.source, "cell", "exec"), namespace)
+    assert namespace["d"].result == derivation.result
+    assert json.loads(text)["metadata"]["kl_derive"]["lang"] == "en"
+    math = [m for c in markdown for m in re.findall(r"\$\$\n(.*?)\n\$\$", c.source, flags=re.S)]
+    _katex_ok([(m, True) for m in math])

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import KLDeriveError
 from .environment import environment
-from .escape import latex_escape, markdown_escape
+from .escape import html_escape, latex_escape, markdown_escape
 from .view import Style, build_view, canonical_spec
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -62,8 +62,22 @@ FORMATS: dict[str, Format] = {
     "myst": Format("markdown.md.j2", _MARKDOWN, labelled_close="$$ ({label})"),
     # Quarto: $$ ... $$ {#eq-label}, referenced as @eq-label
     "quarto": Format("markdown.md.j2", _MARKDOWN, labelled_close="$$ {{#eq-{label}}}"),
+    # a standalone page; KaTeX renders \( \) and \[ \] in the browser
+    "html": Format(
+        "html.html.j2",
+        Style(
+            lambda m: rf"\({html_escape(m)}\)",
+            html_escape,
+            lambda c: f"<code>{html_escape(c)}</code>",
+        ),
+    ),
+    # a Jupyter notebook: the Markdown flavour split into cells, and a checking code cell
+    "ipynb": Format("markdown.md.j2", _MARKDOWN),
     "json": Format("json.json.j2", Style(lambda m: f"${m}$", code=lambda c: f"`{c}`")),
 }
+
+#: where the HTML page loads KaTeX from unless told otherwise (--katex)
+KATEX_DEFAULT = "https://cdn.jsdelivr.net/npm/katex@0.16.22/dist"
 
 
 def render(
@@ -75,6 +89,7 @@ def render(
     bare: bool = False,
     template_dir: str | None = None,
     label: str | None = None,
+    katex: str | None = None,
 ) -> str:
     """Render ``derivation`` to ``fmt`` in language ``lang``.
 
@@ -104,6 +119,8 @@ def render(
         return spec.display_close
 
     view["display_close"] = display_close
+    view["katex"] = (katex or KATEX_DEFAULT).rstrip("/")
+    view["title_text"] = derivation.title
     name = spec.template
     if standalone:
         if fmt != "latex":
@@ -115,7 +132,13 @@ def render(
         view["data"] = _json_data(derivation, view)
     template = environment(template_dir).get_template(name)
     text = template.render(**view)
-    return text if text.endswith("\n") else text + "\n"
+    text = text if text.endswith("\n") else text + "\n"
+    if fmt == "ipynb":
+        from .notebook import notebook
+
+        args = f"{canonical_spec(derivation.p)!r}, {canonical_spec(derivation.q)!r}"
+        return notebook(text, args, lang)
+    return text
 
 
 def _json_data(derivation: Derivation, view: dict[str, Any]) -> dict[str, Any]:

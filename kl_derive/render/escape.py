@@ -30,3 +30,10 @@ def markdown_escape(text: str) -> str:
         else:
             out.append(c)
     return "".join(out)
+
+
+def html_escape(text: str) -> str:
+    """Escape what HTML would read as markup (and the math delimiters of KaTeX)."""
+    import html
+
+    return html.escape(text, quote=False)
