@@ -1,0 +1,49 @@
+"""The examples stay what kl-derive produces, and the lecture notes around them compile."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest import require_tool
+
+from kl_derive import derive
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+GENERATED = {
+    "lecture-notes/kl-normal.tex": ("latex", "en"),
+    "lecture-notes/kl-normal-ko.tex": ("latex", "ko"),
+    "markdown/kl-normal.md": ("markdown", "en"),
+    "markdown/kl-normal-ko.md": ("markdown", "ko"),
+}
+
+
+@pytest.mark.parametrize("name", list(GENERATED))
+def test_generated_example_is_current(name: str) -> None:
+    fmt, lang = GENERATED[name]
+    expected = derive("normal").render(fmt, lang)
+    assert (EXAMPLES / name).read_text(encoding="utf-8") == expected, (
+        f"examples/{name} is stale: run `make -C examples generated`"
+    )
+
+
+@pytest.mark.external
+@pytest.mark.parametrize("notes", ["notes.tex", "notes-ko.tex"])
+def test_lecture_notes_compile(notes: str, tmp_path: Path) -> None:
+    pdflatex = require_tool("pdflatex")
+    for source in (EXAMPLES / "lecture-notes").glob("*.tex"):
+        shutil.copy(source, tmp_path / source.name)
+    done = subprocess.run(
+        [pdflatex, "-halt-on-error", "-interaction=nonstopmode", notes],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    log = (tmp_path / notes.replace(".tex", ".log")).read_text(errors="replace")
+    assert done.returncode == 0, log[-2000:]
+    assert "Missing character" not in log
