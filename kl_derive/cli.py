@@ -311,6 +311,50 @@ def check_command(expression: tuple[str, ...], against: str, param: str) -> None
     sys.exit(report.exit_code())
 
 
+@main_command.command("families", context_settings=_CONTEXT)
+def families_command() -> None:
+    """List the distribution families: parameters (PyTorch's names), support, notation."""
+    from .families import family_names, get_family
+    from .printing.latex import latex
+
+    for name in family_names():
+        family = get_family(name)
+        params = ", ".join(
+            f"{p.name} ({p.meaning}{', > 0' if p.domain == 'positive' and 'matrix' not in p.name else ''})"
+            for p in family.parameters
+        )
+        multivariate = family.vector or getattr(family, "matrix", False)
+        support = "R^d" if multivariate else "R"
+        notation = family.notation(tuple(_default_args(family)), latex)
+        click.echo(f"{name}({', '.join(p.name for p in family.parameters)})")
+        click.echo(f"    parameters: {params}")
+        click.echo(f"    support:    {support}")
+        click.echo(f"    notation:   {notation}")
+
+
+def _default_args(family) -> list:
+    from sympy import IndexedBase, MatrixSymbol, Symbol
+
+    from .symbolic.objects import DIMENSION
+
+    if getattr(family, "matrix", False):
+        return [MatrixSymbol("mu", DIMENSION, 1), MatrixSymbol("Sigma", DIMENSION, DIMENSION)]
+    if getattr(family, "vector", False):
+        return [IndexedBase(p.symbol, **p.assumptions()) for p in family.parameters]
+    return [Symbol(p.symbol, **p.assumptions()) for p in family.parameters]
+
+
+@main_command.command("pairs", context_settings=_CONTEXT)
+def pairs_command() -> None:
+    """List the pairs KL(P || Q) kl-derive derives, and the strategy each uses."""
+    from .strategies import PAIRS
+
+    width = max(len(f"{p} || {q}") for p, q in PAIRS)
+    for (p, q), strategies in PAIRS.items():
+        names = ", ".join(name for name, _ in strategies)
+        click.echo(f"{p + ' || ' + q:<{width}}  {names}")
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the command; errors become one line on stderr and a non-zero status.
 

@@ -12,17 +12,14 @@ from importlib import import_module
 from .families.base import Distribution
 from .steps.step import Chain, Stage
 from .steps.verify import verify_step
+from .strategies import PAIRS
 from .strategies.draft import Draft
 
 __all__ = ["STRATEGIES", "draft_for", "verify_draft"]
 
 #: (family of P, family of Q) -> strategy modules, the default first
 STRATEGIES: dict[tuple[str, str], tuple[str, ...]] = {
-    ("normal", "normal"): ("kl_derive.strategies.gaussian_moments",),
-    ("diag_normal", "diag_normal"): ("kl_derive.strategies.independent_coordinates",),
-    ("multivariate_normal", "multivariate_normal"): (
-        "kl_derive.strategies.gaussian_quadratic_forms",
-    ),
+    pair: tuple(module for _, module in strategies) for pair, strategies in PAIRS.items()
 }
 
 

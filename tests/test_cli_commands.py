@@ -74,3 +74,36 @@ def test_code_rejects_an_unknown_framework() -> None:
     done = run("code", "normal", "--framework", "pytorch")
     assert done.returncode == 2
     assert "did you mean 'torch'" in done.stderr
+
+
+def test_pairs_lists_the_derivable_pairs_without_sympy() -> None:
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys\nfrom kl_derive.cli import main\ntry:\n    main(['pairs'])\n"
+            "except SystemExit:\n    pass\nprint('sympy' in sys.modules)",
+        ],
+        capture_output=True,
+        text=True,
+        env=clean_env(),
+        timeout=60,
+        check=False,
+    )
+    lines = done.stdout.strip().splitlines()
+    assert lines[-1] == "False"
+    assert any(line.startswith("normal || normal") and "moments" in line for line in lines)
+    assert any(line.startswith("multivariate_normal || multivariate_normal") for line in lines)
+
+
+def test_families_lists_parameters_support_and_notation() -> None:
+    done = run("families")
+    assert done.returncode == 0, done.stderr
+    assert "normal(loc, scale)" in done.stdout
+    assert r"\mathcal{N}(\mu, \sigma^{2})" in done.stdout
+    assert "multivariate_normal(loc, covariance_matrix)" in done.stdout
+
+
+def test_an_underivable_pair_points_to_pairs() -> None:
+    done = run("normal", "diag_normal")
+    assert done.returncode == 2 and "kl-derive pairs" in done.stderr

@@ -41,7 +41,7 @@ class MultivariateNormal(Family):
     name = "multivariate_normal"
     parameters = (
         Parameter("loc", "mu", "real", "mean vector"),
-        Parameter("covariance_matrix", "Sigma", "positive", "covariance matrix (SPD)"),
+        Parameter("covariance_matrix", "Sigma", "positive", "symmetric positive definite"),
     )
     standard = (0, 1)
     matrix: ClassVar[bool] = True

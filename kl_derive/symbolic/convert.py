@@ -28,6 +28,7 @@ from ..errors import SpecError
 from ..families import get_family
 from ..families.base import Distribution, Family
 from ..spec import MAX_DIMENSION, MAX_EXPONENT, DistributionSpec, Node
+from ..strategies import PAIRS
 
 __all__ = ["bind_pair", "with_dimension"]
 
@@ -51,10 +52,11 @@ def bind_pair(
     if param is not None:
         first, positive = _reparametrize(fam1, first, param)
     fam2 = get_family(second.family) if second is not None else fam1
-    if fam1.name != fam2.name:
+    if (fam1.name, fam2.name) not in PAIRS:
+        known = ", ".join(f"{p} || {q}" for p, q in PAIRS)
         raise SpecError(
-            f"KL({fam1.name} || {fam2.name}) is not derivable yet; "
-            f"both distributions must be {fam1.name}"
+            f"KL({fam1.name} || {fam2.name}) is not derivable yet (derivable: {known}; "
+            "see kl-derive pairs)"
         )
     _check_arity(fam1, first)
     if second is not None:
