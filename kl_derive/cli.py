@@ -319,10 +319,7 @@ def families_command() -> None:
 
     for name in family_names():
         family = get_family(name)
-        params = ", ".join(
-            f"{p.name} ({p.meaning}{', > 0' if p.domain == 'positive' and 'matrix' not in p.name else ''})"
-            for p in family.parameters
-        )
+        params = ", ".join(f"{p.name} ({_describe_parameter(p)})" for p in family.parameters)
         multivariate = family.vector or getattr(family, "matrix", False)
         support = "R^d" if multivariate else "R"
         notation = family.notation(tuple(_default_args(family)), latex)
@@ -330,6 +327,11 @@ def families_command() -> None:
         click.echo(f"    parameters: {params}")
         click.echo(f"    support:    {support}")
         click.echo(f"    notation:   {notation}")
+
+
+def _describe_parameter(parameter) -> str:
+    positive = parameter.domain == "positive" and "matrix" not in parameter.name
+    return f"{parameter.meaning}, > 0" if positive else parameter.meaning
 
 
 def _default_args(family) -> list:
