@@ -17,6 +17,7 @@ import ast
 import math
 import re
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -594,18 +595,24 @@ def _describe(node: ast.AST) -> str:
     return type(node).__name__
 
 
-def variables(node: Node) -> list[str]:
-    """The variable names used in a tree, in order of first appearance."""
-    seen: dict[str, None] = {}
+def walk(node: Node) -> Iterator[Node]:
+    """Every node of a tree, parents before children, left before right."""
     stack = [node]
     while stack:
         current = stack.pop()
-        if isinstance(current, Var):
-            seen.setdefault(current.name, None)
-        elif isinstance(current, Neg):
+        yield current
+        if isinstance(current, Neg):
             stack.append(current.operand)
         elif isinstance(current, BinOp):
             stack.extend((current.right, current.left))
         elif isinstance(current, (Func, Reduce)):
             stack.append(current.arg)
+
+
+def variables(node: Node) -> list[str]:
+    """The variable names used in a tree, in order of first appearance."""
+    seen: dict[str, None] = {}
+    for current in walk(node):
+        if isinstance(current, Var):
+            seen.setdefault(current.name, None)
     return list(seen)

@@ -30,7 +30,7 @@ from fractions import Fraction
 
 import sympy as sp
 
-from .parse import BinOp, CheckInputError, Const, Func, Neg, Node, Reduce, Var
+from .parse import BinOp, CheckInputError, Const, Func, Neg, Node, Reduce, Var, walk
 
 __all__ = [
     "INDEX",
@@ -272,19 +272,11 @@ def _combine(op: str, a: Form, b: Form) -> Form:
 
 def has_small_constants(node: Node) -> list[str]:
     """The literals of a tree that :func:`structural` drops with ``drop_small``."""
-    found: list[str] = []
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, Const) and 0 < abs(current.value) <= SMALL:
-            found.append(current.text)
-        elif isinstance(current, Neg):
-            stack.append(current.operand)
-        elif isinstance(current, BinOp):
-            stack.extend((current.right, current.left))
-        elif isinstance(current, (Func, Reduce)):
-            stack.append(current.arg)
-    return found
+    return [
+        current.text
+        for current in walk(node)
+        if isinstance(current, Const) and 0 < abs(current.value) <= SMALL
+    ]
 
 
 # --------------------------------------------------------------------------- display
