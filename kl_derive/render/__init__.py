@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import KLDeriveError
 from .environment import environment
 from .escape import html_escape, latex_escape, markdown_escape
-from .view import Style, build_view, canonical_spec
+from .view import LINE_BUDGET, Style, build_view, canonical_spec
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..derivation import Derivation
@@ -32,7 +32,7 @@ class Format:
     display_close: str = "$$"
     labelled_close: str | None = None
     #: how wide a display line may be, in ems (slides are narrower than a page)
-    line_budget: float = 32.0
+    line_budget: float = LINE_BUDGET
 
 
 _MARKDOWN = Style(lambda m: f"${m}$", markdown_escape, lambda c: f"`{c}`")
