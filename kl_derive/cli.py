@@ -173,6 +173,16 @@ def main_command() -> None:
     help="Read P's scale argument as: scale (default), variance, logvar or logscale.",
 )
 @click.option(
+    "--bare", is_flag=True, help="The mathematics alone, one aligned block (latex, markdown)."
+)
+@click.option(
+    "--env",
+    default="align*",
+    show_default=True,
+    metavar="ENV",
+    help="LaTeX display environment: align*, aligned or equation.",
+)
+@click.option(
     "--katex",
     metavar="PATH_OR_URL",
     help="With --to html: where KaTeX is (its dist folder); a CDN by default.",
@@ -206,6 +216,8 @@ def derive_command(
     fmt: str,
     lang: str,
     param: str | None,
+    bare: bool,
+    env: str,
     katex: str | None,
     label: str | None,
     dims: int | None,
@@ -220,6 +232,9 @@ def derive_command(
         param = _choice("parametrization", param, PARAMS)
     if standalone and fmt != "latex":
         raise click.UsageError("--standalone applies to --to latex only")
+    env = _choice("environment", env, ("align*", "aligned", "equation"))
+    if bare and fmt not in ("latex", "markdown"):
+        raise click.UsageError("--bare applies to --to latex and --to markdown")
     if label is not None and not re.fullmatch(r"[A-Za-z][A-Za-z0-9:_-]*", label):
         raise click.UsageError(f"--label must be letters, digits, ':', '_' or '-', got {label!r}")
     if template_dir is not None and not Path(template_dir).is_dir():
@@ -237,6 +252,8 @@ def derive_command(
         template_dir=template_dir,
         label=label,
         katex=katex,
+        bare=bare,
+        env=env,
     )
     _write(text, output)
 

@@ -167,3 +167,34 @@ def test_notebook_is_valid_and_its_code_cells_run(derivation) -> None:
     assert json.loads(text)["metadata"]["kl_derive"]["lang"] == "en"
     math = [m for c in markdown for m in re.findall(r"\$\$\n(.*?)\n\$\$", c.source, flags=re.S)]
     _katex_ok([(m, True) for m in math])
+
+
+def test_bare_output_is_the_mathematics_alone(derivation) -> None:
+    latex = derivation.render("latex", "en", bare=True)
+    assert latex.startswith("\\begin{aligned}") and latex.rstrip().endswith("\\end{aligned}")
+    assert "We derive" not in latex and "\\paragraph" not in latex
+    markdown = derivation.render("markdown", "ko", bare=True)
+    assert markdown.startswith("$$\n") and markdown.rstrip().endswith("$$")
+    _katex_ok([(markdown.strip().strip("$").strip(), True)])
+
+
+@pytest.mark.external
+@pytest.mark.parametrize("env", ["aligned", "equation"])
+def test_display_environments_compile(derivation, env: str, tmp_path: Path) -> None:
+    pdflatex = require_tool("pdflatex")
+    body = derivation.render("latex", "en", env=env)
+    assert "\\begin{align*}" not in body.split("\\paragraph{Result")[0]
+    bare = derivation.render("latex", "en", bare=True)
+    (tmp_path / "main.tex").write_text(
+        "\\documentclass{article}\n\\usepackage{amsmath,amssymb}\n\\begin{document}\n"
+        f"{body}\n\\[\n{bare}\\]\n\\end{{document}}\n"
+    )
+    done = subprocess.run(
+        [pdflatex, "-halt-on-error", "-interaction=nonstopmode", "main.tex"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout[-2000:]

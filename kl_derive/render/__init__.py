@@ -76,6 +76,13 @@ FORMATS: dict[str, Format] = {
     "json": Format("json.json.j2", Style(lambda m: f"${m}$", code=lambda c: f"`{c}`")),
 }
 
+#: LaTeX display environments (--env): how a display opens and closes
+ENVIRONMENTS: dict[str, tuple[str, str]] = {
+    "align*": ("\\begin{align*}", "\\end{align*}"),
+    "aligned": ("\\[\n\\begin{aligned}", "\\end{aligned}\n\\]"),
+    "equation": ("\\begin{equation*}\n\\begin{aligned}", "\\end{aligned}\n\\end{equation*}"),
+}
+
 #: where the HTML page loads KaTeX from unless told otherwise (--katex)
 KATEX_DEFAULT = "https://cdn.jsdelivr.net/npm/katex@0.16.22/dist"
 
@@ -90,12 +97,19 @@ def render(
     template_dir: str | None = None,
     label: str | None = None,
     katex: str | None = None,
+    env: str = "align*",
+    wrap: bool = False,
 ) -> str:
     """Render ``derivation`` to ``fmt`` in language ``lang``.
 
     ``label`` numbers the displays ``label-1``, ``label-2``, ... in the formats that have
     equation labels (LaTeX, MyST, Quarto); the closing formula is ``label-result``.
+    ``bare`` gives the mathematics alone, one aligned block (``wrap`` puts it in ``$$``);
+    ``env`` is the LaTeX environment of a display: ``align*``, ``aligned`` (inside
+    ``\\[ \\]``) or ``equation`` (an unnumbered ``equation*`` holding ``aligned``).
     """
+    if env not in ENVIRONMENTS:
+        raise KLDeriveError(f"unknown environment {env!r} (available: {', '.join(ENVIRONMENTS)})")
     if fmt not in FORMATS:
         raise KLDeriveError(f"unknown format {fmt!r} (available: {', '.join(FORMATS)})")
     spec = FORMATS[fmt]
@@ -119,6 +133,7 @@ def render(
         return spec.display_close
 
     view["display_close"] = display_close
+    view["env_open"], view["env_close"] = ENVIRONMENTS[env]
     view["katex"] = (katex or KATEX_DEFAULT).rstrip("/")
     view["title_text"] = derivation.title
     name = spec.template
@@ -127,7 +142,10 @@ def render(
             raise KLDeriveError("--standalone applies to --to latex only")
         name = "latex_standalone.tex.j2"
     if bare:
+        if fmt not in ("latex", "markdown"):
+            raise KLDeriveError("--bare applies to --to latex and --to markdown")
         name = "latex_bare.tex.j2"
+        view["wrap"] = fmt == "markdown" or wrap
     if fmt == "json":
         view["data"] = _json_data(derivation, view)
     template = environment(template_dir).get_template(name)
