@@ -328,6 +328,36 @@ def check_command(expression: tuple[str, ...], against: str, param: str) -> None
     sys.exit(report.exit_code())
 
 
+@main_command.command("plot", context_settings=_CONTEXT)
+@click.argument("p", metavar="P")
+@click.argument("q", metavar="[Q]", required=False)
+@click.option(
+    "--at",
+    "at",
+    required=True,
+    metavar="NAME=VALUE,...",
+    help="The parameter values, e.g. mu=1,sigma=0.5.",
+)
+@click.option(
+    "--vary",
+    metavar="NAME=LOW:HIGH",
+    help="Add a panel with the divergence as this parameter varies.",
+)
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="The figure file: .png, .pdf, .svg or .pgf.",
+)
+def plot_command(p: str, q: str | None, at: str, vary: str | None, output: str) -> None:
+    """Draw both densities and the integrand q log(q/p), with the derived KL value."""
+    from .plot import parse_assignments, plot
+
+    figure = plot(p, q, at=parse_assignments(at), output=output, vary=vary)
+    click.echo(f"KL = {figure.kl:.6g}; wrote {figure.path}")
+
+
 @main_command.command("families", context_settings=_CONTEXT)
 def families_command() -> None:
     """List the distribution families: parameters (PyTorch's names), support, notation."""
