@@ -55,6 +55,7 @@ def plot(
         import matplotlib
 
         matplotlib.use("Agg")
+        matplotlib.rcParams["svg.hashsalt"] = "kl-derive"  # the same file every time
         import matplotlib.pyplot as plt
         import numpy as np
     except ImportError:
@@ -102,7 +103,7 @@ def plot(
     fig.tight_layout()
     path = Path(output)
     try:
-        fig.savefig(path)
+        fig.savefig(path, metadata={"Date": None} if path.suffix in (".svg", ".pdf") else None)
     except (OSError, ValueError) as error:
         raise KLDeriveError(f"cannot write {output!r}: {error}") from None
     finally:

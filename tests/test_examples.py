@@ -18,6 +18,8 @@ GENERATED = {
     "lecture-notes/kl-normal-ko.tex": ("latex", "ko"),
     "markdown/kl-normal.md": ("markdown", "en"),
     "markdown/kl-normal-ko.md": ("markdown", "ko"),
+    "slides/kl-normal-slides.tex": ("beamer", "en"),
+    "notebook/kl-normal.ipynb": ("ipynb", "en"),
 }
 
 
