@@ -173,6 +173,11 @@ def main_command() -> None:
     help="Read P's scale argument as: scale (default), variance, logvar or logscale.",
 )
 @click.option(
+    "--exercise",
+    is_flag=True,
+    help="The task with each step blank under its hint, then the solution (latex, markdown).",
+)
+@click.option(
     "--bare", is_flag=True, help="The mathematics alone, one aligned block (latex, markdown)."
 )
 @click.option(
@@ -216,6 +221,7 @@ def derive_command(
     fmt: str,
     lang: str,
     param: str | None,
+    exercise: bool,
     bare: bool,
     env: str,
     katex: str | None,
@@ -254,6 +260,7 @@ def derive_command(
         katex=katex,
         bare=bare,
         env=env,
+        exercise=exercise,
     )
     _write(text, output)
 

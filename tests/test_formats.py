@@ -198,3 +198,43 @@ def test_display_environments_compile(derivation, env: str, tmp_path: Path) -> N
         check=False,
     )
     assert done.returncode == 0, done.stdout[-2000:]
+
+
+@pytest.mark.external
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_exercise_has_blanks_hints_and_the_solution_and_compiles(
+    derivation, lang: str, tmp_path: Path
+) -> None:
+    pdflatex = require_tool("pdflatex")
+    text = derivation.render("latex", lang, exercise=True)
+    exercise, solution = text.split("\\paragraph{" + ("Solution" if lang == "en" else "풀이"))
+    blanks = exercise.count("\\underline{\\hspace{8em}}")
+    set_up = sum(len(s.steps) for s in derivation.stages if s.key == "definition")
+    assert blanks == len(derivation.steps) - set_up
+    assert "\\underline" not in solution
+    assert solution.count("&=") >= len(derivation.steps)  # every step shown again
+    korean = "\\usepackage{kotex}\n" if lang == "ko" else ""
+    (tmp_path / "main.tex").write_text(
+        f"\\documentclass{{article}}\n{korean}\\usepackage{{amsmath,amssymb}}\n"
+        "\\tracinglostchars=3\n\\begin{document}\n\\input{ex}\n\\end{document}\n"
+    )
+    (tmp_path / "ex.tex").write_text(text, encoding="utf-8")
+    done = subprocess.run(
+        [pdflatex, "-halt-on-error", "-interaction=nonstopmode", "main.tex"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout[-2000:]
+
+
+def test_markdown_exercise_renders_with_katex(derivation) -> None:
+    from test_markdown_render import math_tokens
+
+    text = derivation.render("markdown", "en", exercise=True)
+    assert text.count("## ") >= 2 and "*Hint:*" in text
+    blocks, _ = math_tokens(text)
+    assert any("\\underline{\\hspace{8em}}" in tex for tex, _ in blocks)
+    _katex_ok(blocks)

@@ -99,12 +99,15 @@ def render(
     katex: str | None = None,
     env: str = "align*",
     wrap: bool = False,
+    exercise: bool = False,
 ) -> str:
     """Render ``derivation`` to ``fmt`` in language ``lang``.
 
     ``label`` numbers the displays ``label-1``, ``label-2``, ... in the formats that have
     equation labels (LaTeX, MyST, Quarto); the closing formula is ``label-result``.
     ``bare`` gives the mathematics alone, one aligned block (``wrap`` puts it in ``$$``);
+    ``exercise`` writes the task, every step after the set-up left blank under its hint,
+    and then the whole derivation as the solution (LaTeX and the Markdown flavours).
     ``env`` is the LaTeX environment of a display: ``align*``, ``aligned`` (inside
     ``\\[ \\]``) or ``equation`` (an unnumbered ``equation*`` holding ``aligned``).
     """
@@ -148,6 +151,17 @@ def render(
         view["wrap"] = fmt == "markdown" or wrap
     if fmt == "json":
         view["data"] = _json_data(derivation, view)
+    if exercise:
+        if fmt not in ("latex", "markdown", "gfm", "myst", "quarto"):
+            raise KLDeriveError("--exercise applies to --to latex and the Markdown flavours")
+        view["exercise_stages"] = _blanked(view["stages"])
+        if fmt != "latex":
+            exercise_text = environment(template_dir).get_template("exercise.md.j2").render(**view)
+            solution = environment(template_dir).get_template(name).render(**view)
+            body = solution.split("\n", 1)[1].lstrip("\n")  # its header comment is ours
+            text = exercise_text.rstrip("\n") + "\n\n" + body
+            return text if text.endswith("\n") else text + "\n"
+        name = "exercise.tex.j2"
     template = environment(template_dir).get_template(name)
     text = template.render(**view)
     text = text if text.endswith("\n") else text + "\n"
@@ -157,6 +171,24 @@ def render(
         args = f"{canonical_spec(derivation.p)!r}, {canonical_spec(derivation.q)!r}"
         return notebook(text, args, lang)
     return text
+
+
+BLANK = r"\underline{\hspace{8em}}"
+
+
+def _blanked(stages: list) -> list:
+    """The stages with every step's right-hand side left blank, but for the set-up."""
+    from copy import deepcopy
+
+    out = deepcopy(stages)
+    for stage in out:
+        if stage.key == "definition":
+            continue
+        for block in stage.blocks:
+            for chain in block.chains:
+                for step in chain:
+                    step.rhs_lines = [BLANK]
+    return out
 
 
 def _json_data(derivation: Derivation, view: dict[str, Any]) -> dict[str, Any]:
