@@ -182,6 +182,8 @@ def _blanked(stages: list) -> list:
 
     out = deepcopy(stages)
     for stage in out:
+        for block in stage.blocks:
+            block.label = None  # labels belong to the solution
         if stage.key == "definition":
             continue
         for block in stage.blocks:
