@@ -129,3 +129,25 @@ def test_katex_check_can_fail() -> None:
     """The harness really rejects what KaTeX rejects (guards a vacuous pass)."""
     results = render_with_katex([(r"\log{\left(\sigma \right)}", True), (r"\notacommand", True)])
     assert results[0]["ok"] and not results[1]["ok"]
+
+
+def test_python_markdown_arithmatex_keeps_every_block_unchanged(outputs) -> None:
+    """MkDocs' Markdown (Python-Markdown + pymdownx.arithmatex, generic mode) must hand
+    each math block to the browser exactly as we wrote it."""
+    import html as html_module
+    import re
+
+    markdown = pytest.importorskip("markdown")
+    for key, text in outputs.items():
+        page = markdown.markdown(
+            text,
+            extensions=["pymdownx.arithmatex"],
+            extension_configs={"pymdownx.arithmatex": {"generic": True}},
+        )
+        displays = [
+            html_module.unescape(b).strip()
+            for b in re.findall(r'<div class="arithmatex">\\\[(.*?)\\\]</div>', page, flags=re.S)
+        ]
+        ours, _ = math_tokens(text)
+        expected = [tex.strip() for tex, display in ours if display]
+        assert displays == expected, key
