@@ -90,3 +90,19 @@ def has_latex(text: str, latex: str) -> bool:
 
 def has_catalog(lang: str) -> bool:
     return (MESSAGES / f"{lang}.toml").is_file()
+
+
+def run_pdflatex(workdir: Path, main: str) -> tuple[subprocess.CompletedProcess, str]:
+    """Compile ``workdir/main`` once with pdflatex (halting on the first error); return the
+    finished process and the log's text."""
+    pdflatex = require_tool("pdflatex")
+    done = subprocess.run(
+        [pdflatex, "-halt-on-error", "-interaction=nonstopmode", main],
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    log = workdir / (Path(main).stem + ".log")
+    return done, log.read_text(errors="replace") if log.is_file() else done.stdout

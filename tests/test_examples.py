@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import require_tool
+from conftest import run_pdflatex
 
 from kl_derive import derive
 
@@ -35,17 +34,8 @@ def test_generated_example_is_current(name: str) -> None:
 @pytest.mark.external
 @pytest.mark.parametrize("notes", ["notes.tex", "notes-ko.tex"])
 def test_lecture_notes_compile(notes: str, tmp_path: Path) -> None:
-    pdflatex = require_tool("pdflatex")
     for source in (EXAMPLES / "lecture-notes").glob("*.tex"):
         shutil.copy(source, tmp_path / source.name)
-    done = subprocess.run(
-        [pdflatex, "-halt-on-error", "-interaction=nonstopmode", notes],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
-    log = (tmp_path / notes.replace(".tex", ".log")).read_text(errors="replace")
+    done, log = run_pdflatex(tmp_path, notes)
     assert done.returncode == 0, log[-2000:]
     assert "Missing character" not in log

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import require_tool
+from conftest import require_tool, run_pdflatex
 from markdown_it import MarkdownIt
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 from test_markdown_render import render_with_katex
@@ -112,22 +112,13 @@ def test_cli_label_is_validated() -> None:
     ],
 )
 def test_beamer_slides_compile_and_reveal_steps(p, q, lang, tmp_path: Path) -> None:
-    pdflatex = require_tool("pdflatex")
     text = derive(p, q).render("beamer", lang)
     assert "\\pause" in text and text.count("\\begin{frame}") >= 8
     (tmp_path / "slides.tex").write_text(
         text.replace("\\begin{document}", "\\tracinglostchars=3\n\\begin{document}"),
         encoding="utf-8",
     )
-    done = subprocess.run(
-        [pdflatex, "-halt-on-error", "-interaction=nonstopmode", "slides.tex"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
-    log = (tmp_path / "slides.log").read_text(errors="replace")
+    done, log = run_pdflatex(tmp_path, "slides.tex")
     assert done.returncode == 0, log[-3000:]
     assert "Missing character" not in log
     widths = [float(w) for w in re.findall(r"Overfull \\hbox \((\d+\.\d+)pt too wide\)", log)]
@@ -181,7 +172,6 @@ def test_bare_output_is_the_mathematics_alone(derivation) -> None:
 @pytest.mark.external
 @pytest.mark.parametrize("env", ["aligned", "equation"])
 def test_display_environments_compile(derivation, env: str, tmp_path: Path) -> None:
-    pdflatex = require_tool("pdflatex")
     body = derivation.render("latex", "en", env=env)
     assert "\\begin{align*}" not in body.split("\\paragraph{Result")[0]
     bare = derivation.render("latex", "en", bare=True)
@@ -189,14 +179,7 @@ def test_display_environments_compile(derivation, env: str, tmp_path: Path) -> N
         "\\documentclass{article}\n\\usepackage{amsmath,amssymb}\n\\begin{document}\n"
         f"{body}\n\\[\n{bare}\\]\n\\end{{document}}\n"
     )
-    done = subprocess.run(
-        [pdflatex, "-halt-on-error", "-interaction=nonstopmode", "main.tex"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    done, _log = run_pdflatex(tmp_path, "main.tex")
     assert done.returncode == 0, done.stdout[-2000:]
 
 
@@ -205,7 +188,6 @@ def test_display_environments_compile(derivation, env: str, tmp_path: Path) -> N
 def test_exercise_has_blanks_hints_and_the_solution_and_compiles(
     derivation, lang: str, tmp_path: Path
 ) -> None:
-    pdflatex = require_tool("pdflatex")
     text = derivation.render("latex", lang, exercise=True)
     exercise, solution = text.split("\\paragraph{" + ("Solution" if lang == "en" else "풀이"))
     blanks = exercise.count("\\underline{\\hspace{8em}}")
@@ -219,14 +201,7 @@ def test_exercise_has_blanks_hints_and_the_solution_and_compiles(
         "\\tracinglostchars=3\n\\begin{document}\n\\input{ex}\n\\end{document}\n"
     )
     (tmp_path / "ex.tex").write_text(text, encoding="utf-8")
-    done = subprocess.run(
-        [pdflatex, "-halt-on-error", "-interaction=nonstopmode", "main.tex"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    done, _log = run_pdflatex(tmp_path, "main.tex")
     assert done.returncode == 0, done.stdout[-2000:]
 
 
