@@ -21,6 +21,7 @@ from sympy import (
     Indexed,
     IndexedBase,
     Lambda,
+    MatrixSymbol,
     Symbol,
     Tuple,
     sstr,
@@ -213,6 +214,12 @@ def build_view(
                 view.blocks.append(BlockView(paragraph, [steps]))
         stages.append(view)
 
+    covariances = tuple(
+        a
+        for d in (derivation.p, derivation.q)
+        for a in d.args
+        if isinstance(a, MatrixSymbol) and a.shape[0] == a.shape[1]
+    )
     placeholders = tuple(
         (symbol, display_form(value))
         for d in (derivation.p, derivation.q)
@@ -243,9 +250,19 @@ def build_view(
         "placeholders": text("document.placeholders", {"mapping": placeholders})
         if placeholders
         else "",
-        "assumptions": text("document.assumption_positive", {"condition": _positivity(positive)})
-        if positive
-        else "",
+        "assumptions": " ".join(
+            filter(
+                None,
+                [
+                    text("document.assumption_positive", {"condition": _positivity(positive)})
+                    if positive
+                    else "",
+                    text("document.assumption_spd", {"matrices": covariances})
+                    if covariances
+                    else "",
+                ],
+            )
+        ),
         "stage_heading": lambda s: fill(
             _lookup(messages, "document.stage"),
             {"number": _Raw(str(s.number)), "title": _Raw(s.title)},
