@@ -56,6 +56,7 @@ def plot(
 
         matplotlib.use("Agg")
         matplotlib.rcParams["svg.hashsalt"] = "kl-derive"  # the same file every time
+        matplotlib.rcParams["pgf.texsystem"] = "pdflatex"  # PGF measures its text with TeX
         import matplotlib.pyplot as plt
         import numpy as np
     except ImportError:
@@ -103,9 +104,13 @@ def plot(
     fig.tight_layout()
     path = Path(output)
     try:
-        fig.savefig(path, metadata={"Date": None} if path.suffix in (".svg", ".pdf") else None)
-    except (OSError, ValueError) as error:
-        raise KLDeriveError(f"cannot write {output!r}: {error}") from None
+        if path.suffix in (".svg", ".pdf"):  # no date in the file: the same bytes every time
+            fig.savefig(path, metadata={"Date": None})
+        else:
+            fig.savefig(path)
+    except (OSError, ValueError, RuntimeError) as error:
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise KLDeriveError(f"cannot write {output!r}: {reason}") from None
     finally:
         plt.close(fig)
     return Figure(path, kl, grid.tolist(), integrand.tolist())

@@ -49,3 +49,13 @@ def test_missing_and_unknown_parameters_are_errors(tmp_path: Path) -> None:
         plot("normal", at={"mu": 1.0, "sigma": 1.0, "nu": 2.0}, output=str(tmp_path / "a.png"))
     with pytest.raises(KLDeriveError, match="univariate"):
         plot("diag_normal", at={}, output=str(tmp_path / "a.png"))
+
+
+@pytest.mark.external
+def test_pgf_for_latex_documents(tmp_path: Path) -> None:
+    from conftest import require_tool
+
+    require_tool("pdflatex")
+    out = tmp_path / "fig.pgf"
+    plot("normal", at={"mu": 1.0, "sigma": 0.5}, output=str(out))
+    assert "\\begin{pgfpicture}" in out.read_text()
