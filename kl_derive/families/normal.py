@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from functools import cache
 from typing import ClassVar
 
-from sympy import Eq, Expr, Poly, Rational, S, Symbol, binomial, diff, exp, factorial, oo, pi
+from sympy import Eq, Expr, Mul, Poly, Rational, S, Symbol, binomial, diff, exp, factorial, oo, pi
 
 from ..spec import Node
 from ..steps.step import Chain, Reparametrization, Step
@@ -23,6 +23,7 @@ from ..symbolic.display import (
     div,
     evaluate,
     expo,
+    hand_order,
     mul,
     neg,
     power,
@@ -190,8 +191,6 @@ def _moment_steps(
         steps.append(Step("moment.substitute", current, substituted, facts="lemma"))
         current = substituted
     value = evaluate(substituted)
-    from ..symbolic.display import hand_order
-
     final = hand_order(value)
     if final != current:
         steps.append(Step("algebra.simplify", current, final, facts="lemma"))
@@ -206,8 +205,6 @@ def _coefficient(transform: Expr, noise: Symbol, k: int, j: int) -> Expr:
 
 
 def _times(coefficient: Expr, value: Expr) -> Expr:
-    from sympy import Mul
-
     factors = list(coefficient.args) if coefficient.is_Mul else [coefficient]
     if coefficient == 1:
         return value

@@ -17,6 +17,7 @@ from sympy import (
     Basic,
     Eq,
     Expr,
+    Function,
     ImmutableMatrix,
     Indexed,
     IndexedBase,
@@ -34,7 +35,7 @@ from ..printing.width import latex_width
 from ..steps.rules import identity
 from ..steps.step import Code, Step
 from ..symbolic.display import display_form
-from ..symbolic.objects import KL
+from ..symbolic.objects import KL, VARIABLE
 from .catalog import catalog
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -166,7 +167,7 @@ def build_view(
     messages = catalog(lang)
     printer = _MemoPrinter(derivation.functions, expect_subscripts=derivation.expect_subscripts)
     z, x, eps = Symbol("z"), Symbol("x"), Symbol("epsilon")
-    q_fn, p_fn = _density_functions(derivation)
+    q_fn, p_fn = Function("q")(VARIABLE), Function("p")(VARIABLE)
     common = {
         "q": _LatexRaw(derivation.functions.get("q", "q")),
         "p": _LatexRaw(derivation.functions.get("p", "p")),
@@ -325,13 +326,6 @@ def _result_layout(
 def _positivity(symbols: list[Expr]) -> _LatexRaw:
     printer = TextbookLatexPrinter()
     return _LatexRaw(", ".join(printer.doprint(s) for s in symbols) + " > 0")
-
-
-def _density_functions(derivation: Derivation) -> tuple[Expr, Expr]:
-    from sympy import Function
-
-    z = Symbol("z", real=True)
-    return Function("q")(z), Function("p")(z)
 
 
 def _lookup(messages: Mapping[str, Any], key: str) -> str:
