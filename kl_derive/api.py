@@ -52,4 +52,5 @@ def derive(
         expect_subscripts=draft.expect_subscripts,
         instance_sizes=draft.instance_sizes,
         lang=lang,
+        setting=draft.setting,
     )

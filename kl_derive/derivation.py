@@ -34,6 +34,8 @@ class Derivation:
     expect_subscripts: bool = False
     instance_sizes: tuple[int, ...] = ()
     lang: str = "en"
+    #: the opening paragraph: ``"vae"`` (encoder and prior) or ``"catalog"`` (two laws)
+    setting: str = "vae"
 
     @property
     def steps(self) -> tuple[Step, ...]:

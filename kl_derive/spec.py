@@ -83,8 +83,10 @@ def parse_spec(text: str) -> DistributionSpec:
         raise SpecError(
             f"distribution spec is too long ({len(source)} characters, at most {MAX_SPEC_LENGTH})"
         )
+    # Greek names that are Python keywords (the rate lambda) are read as names
+    source_py = re.sub(r"\blambda\b", "lambda__", source)
     try:
-        tree = ast.parse(source, mode="eval").body
+        tree = ast.parse(source_py, mode="eval").body
     except SyntaxError:
         raise SpecError(f"cannot read {source!r}; {_SHAPE}") from None
     except (ValueError, RecursionError, MemoryError):
@@ -158,6 +160,8 @@ def _literal(value: object, source: str) -> Node:
 
 
 def _name(name: str) -> Node:
+    if name == "lambda__":
+        return Node("name", "lambda")
     if name in CONSTANTS:
         return Node("const", name)
     if name in FUNCTIONS:

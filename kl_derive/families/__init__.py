@@ -21,6 +21,8 @@ _MODULES: dict[str, str] = {
     "normal": "kl_derive.families.normal",
     "diag_normal": "kl_derive.families.diag_normal",
     "multivariate_normal": "kl_derive.families.multivariate_normal",
+    "exponential": "kl_derive.families.exponential",
+    "gamma": "kl_derive.families.gamma",
 }
 #: other spellings people use -> family name
 ALIASES: dict[str, str] = {

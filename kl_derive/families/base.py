@@ -6,9 +6,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from sympy import Expr, Symbol
+from sympy import Expr, S, Symbol
 
-__all__ = ["Distribution", "Family", "Parameter"]
+__all__ = ["Distribution", "Family", "Moment", "Parameter"]
 
 
 @dataclass(frozen=True)
@@ -16,7 +16,8 @@ class Parameter:
     """A family parameter, named and ordered as in PyTorch's ``torch.distributions``.
 
     ``symbol`` is the SymPy name used when the user gives none (``mu`` prints as
-    ``\\mu``); ``domain`` is ``"real"`` or ``"positive"`` and becomes the SymPy
+    ``\\mu``); ``domain`` is ``"real"``, ``"positive"``, ``"unit"`` (a probability,
+    strictly between 0 and 1) or ``"count"`` (a positive integer) and becomes the SymPy
     assumption on the parameter's symbol.
     """
 
@@ -27,7 +28,27 @@ class Parameter:
 
     def assumptions(self) -> dict[str, bool]:
         """SymPy assumptions for a symbol standing for this parameter."""
-        return {"positive": True} if self.domain == "positive" else {"real": True}
+        if self.domain == "count":
+            return {"integer": True, "positive": True}
+        if self.domain in ("positive", "unit"):
+            return {"positive": True}
+        return {"real": True}
+
+
+@dataclass(frozen=True)
+class Moment:
+    """``E[statistic] = value`` under a distribution, and why.
+
+    ``reason`` names the argument in the message catalogs (``moment_reason.<reason>``):
+    ``"mean"``, ``"variance"``, ``"mgf"``, ``"log_partition"``, ``"integral"``, ...;
+    ``condition`` is when the expectation is finite (``alpha > 1`` for the mean of a
+    Pareto law), ``True`` when it always is.
+    """
+
+    statistic: Expr
+    value: Expr
+    reason: str
+    condition: Expr = S.true
 
 
 class Family:
@@ -60,6 +81,24 @@ class Family:
         """A display expression such as ``N(mu, sigma**2)`` (see the printer)."""
         raise NotImplementedError
 
+    # -- what the catalog strategies use ----------------------------------------
+    #: a distribution on the integers (a mass function, sums instead of integrals)
+    discrete: ClassVar[bool] = False
+
+    def conditions(self, args: tuple[Expr, ...]) -> tuple[Expr, ...]:
+        """Relations the parameters must satisfy beyond their domains (``low < high``)."""
+        return ()
+
+    def log_density(self, variable: Symbol, args: tuple[Expr, ...]) -> Expr:
+        """``log p(variable)`` expanded into a sum, as a display expression: a constant
+        and terms ``coefficient * statistic`` (``(alpha - 1) log z - beta z``)."""
+        raise NotImplementedError
+
+    def expectation(self, statistic: Expr, variable: Symbol, args: tuple[Expr, ...]):
+        """The :class:`Moment` ``E[statistic]`` (an evaluated SymPy expression in
+        ``variable``), or ``None`` when the family has no closed form for it."""
+        return None
+
 
 @dataclass(frozen=True)
 class Distribution:
@@ -79,3 +118,46 @@ class Distribution:
     @property
     def user_args(self) -> tuple[Expr, ...]:
         return tuple(a.xreplace(dict(self.substitutions)) for a in self.args)
+
+
+class UnivariateFamily(Family):
+    """A family of laws on (part of) the real line or the integers, for the catalog.
+
+    Subclasses give ``latex_name`` (``\\operatorname{Gamma}``), the density, the log
+    density, and a table of the expectations they know (:meth:`moment_table`); a moment
+    generating function (:meth:`mgf`) answers ``E[e^{tz}]`` for any ``t``.
+    """
+
+    latex_name: ClassVar[str] = ""
+
+    def notation(self, args: tuple[Expr, ...], latex) -> str:
+        from ..symbolic.display import display_form
+
+        inner = ", ".join(latex(display_form(a)) for a in args)
+        return f"{self.latex_name}({inner})"
+
+    def moment_table(self, variable: Symbol, args: tuple[Expr, ...]) -> dict[Expr, Moment]:
+        """The expectations this family knows: ``{statistic: Moment}``."""
+        return {}
+
+    def mgf(self, t: Expr, args: tuple[Expr, ...]) -> tuple[Expr, Expr] | None:
+        """``(E[e^{tz}], condition on t)`` as a display expression, if known."""
+        return None
+
+    def expectation(self, statistic: Expr, variable: Symbol, args: tuple[Expr, ...]):
+        from sympy import exp
+
+        from ..symbolic.display import evaluate
+
+        statistic = evaluate(statistic)
+        for key, moment in self.moment_table(variable, args).items():
+            if evaluate(key) == statistic:
+                return moment
+        if isinstance(statistic, exp):
+            t = (statistic.args[0] / variable).simplify()
+            if not t.has(variable):
+                known = self.mgf(t, args)
+                if known is not None:
+                    value, condition = known
+                    return Moment(statistic, value, "mgf", condition)
+        return None

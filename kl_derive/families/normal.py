@@ -13,7 +13,24 @@ from collections.abc import Callable, Mapping
 from functools import cache
 from typing import ClassVar
 
-from sympy import Eq, Expr, Mul, Poly, Rational, S, Symbol, binomial, diff, exp, factorial, oo, pi
+from sympy import (
+    Abs,
+    Eq,
+    Expr,
+    Mul,
+    Poly,
+    Rational,
+    S,
+    Symbol,
+    binomial,
+    diff,
+    erf,
+    exp,
+    expand,
+    factorial,
+    oo,
+    pi,
+)
 
 from ..spec import Node
 from ..steps.step import Chain, Reparametrization, Step
@@ -24,6 +41,7 @@ from ..symbolic.display import (
     evaluate,
     expo,
     hand_order,
+    ln,
     mul,
     neg,
     power,
@@ -32,7 +50,7 @@ from ..symbolic.display import (
     sub,
 )
 from ..symbolic.objects import Expect
-from .base import Family, Parameter
+from .base import Family, Moment, Parameter
 
 __all__ = ["FAMILY", "Normal"]
 
@@ -68,6 +86,48 @@ class Normal(Family):
         loc, scale = args
         variance = square(scale) if isinstance(scale, Symbol) else display_form(scale**2)
         return rf"\mathcal{{N}}({latex(display_form(loc))}, {latex(variance)})"
+
+    # -- what the catalog strategies use ---------------------------------------
+    def log_density(self, variable: Symbol, args: tuple[Expr, ...]) -> Expr:
+        """``-1/2 log(2 pi sigma^2) - (z - mu)^2 / (2 sigma^2)``."""
+        loc, scale = args
+        return add(
+            neg(mul(S.Half, ln(mul(2, pi, square(scale))))),
+            neg(div(square(sub(variable, loc)), mul(2, square(scale)))),
+        )
+
+    def expectation(self, statistic: Expr, variable: Symbol, args: tuple[Expr, ...]):
+        """Moments from the reparametrization; ``E[e^{tz}]`` from the MGF; the mean
+        absolute deviation ``E|z - a|``."""
+        loc, scale = args
+        statistic = evaluate(statistic)
+        base, exponent = statistic.as_base_exp()
+        if base == variable and exponent.is_Integer and 1 <= exponent <= 4:
+            k = int(exponent)
+            value = display_form(expand(self.moments(args, k)[k]))
+            return Moment(statistic, value, "mean" if k == 1 else "reparametrized")
+        if isinstance(statistic, exp):
+            t = (statistic.args[0] / variable).simplify()
+            if not t.has(variable):
+                return Moment(
+                    statistic,
+                    expo(add(mul(loc, t), div(mul(square(scale), square(t)), 2))),
+                    "mgf",
+                )
+        if isinstance(statistic, Abs):
+            shift = statistic.args[0] - variable
+            if expand(statistic.args[0] - variable - shift) == 0 and not shift.has(variable):
+                delta = loc + shift  # E|z - a| with a = -shift
+                value = add(
+                    mul(
+                        scale,
+                        root(div(2, pi)),
+                        expo(neg(div(square(delta), mul(2, square(scale))))),
+                    ),
+                    mul(delta, erf(div(delta, mul(root(2), scale)))),
+                )
+                return Moment(statistic, value, "abs_moment")
+        return None
 
     # -- moments --------------------------------------------------------------
     @staticmethod

@@ -313,8 +313,48 @@ class TextbookLatexPrinter(LatexPrinter):
             base_text = self._print(base)
         return f"{base_text}^{{{self._print(e)}}}"
 
+    # -- special functions, as textbooks write them ---------------------------------
+    def _print_gamma(self, expr: Expr, exp: object = None) -> str:
+        return r"\Gamma" + self._argument(expr.args[0])
+
+    def _print_loggamma(self, expr: Expr, exp: object = None) -> str:
+        return r"\log \Gamma" + self._argument(expr.args[0])
+
+    def _print_digamma(self, expr: Expr, exp: object = None) -> str:
+        return r"\psi" + self._argument(expr.args[0])
+
+    def _print_polygamma(self, expr: Expr, exp: object = None) -> str:
+        order, arg = expr.args
+        if order == 0:
+            return r"\psi" + self._argument(arg)
+        return rf"\psi^{{({self._print(order)})}}" + self._argument(arg)
+
+    def _print_beta(self, expr: Expr, exp: object = None) -> str:
+        inner = ", ".join(self._print(a) for a in expr.args)
+        return r"\mathrm{B}" + self._wrap(inner, "(", ")")
+
+    def _print_EulerGamma(self, expr: Expr) -> str:
+        return r"\gamma"
+
+    def _print_Abs(self, expr: Expr, exp: object = None) -> str:
+        return self._wrap(self._print(expr.args[0]), "|", "|")
+
+    def _print_atanh(self, expr: Expr, exp: object = None) -> str:
+        return r"\operatorname{artanh}" + self._argument(expr.args[0])
+
+    def _print_factorial(self, expr: Expr, exp: object = None) -> str:
+        arg = expr.args[0]
+        inner = self._print(arg) if _is_simple(arg) else self._paren(arg)
+        return f"{inner}!"
+
+    def _print_binomial(self, expr: Expr, exp: object = None) -> str:
+        n, k = expr.args
+        return rf"\binom{{{self._print(n)}}}{{{self._print(k)}}}"
+
     def _print_log(self, expr: log, exp: object = None) -> str:
         arg = expr.args[0]
+        if type(arg).__name__ in ("gamma", "factorial", "binomial", "beta", "digamma"):
+            return rf"\log {self._print(arg)}"
         if _is_simple(arg) or _is_fraction(arg) or _is_root(arg):
             return rf"\log {self._print(arg)}"
         return r"\log" + self._argument(arg)

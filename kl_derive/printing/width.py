@@ -79,6 +79,8 @@ def _measure(text: str, i: int) -> tuple[float, int]:
                 width += latex_width(inner) + 0.9
             elif name in _ZERO:
                 continue
+            elif name in (r"\textcolor", r"\color"):
+                _, i = _argument(text, i)  # the colour's name takes no room
             elif name in (r"\,", r"\!", r"\;", r"\ "):
                 width += 0.2
             else:

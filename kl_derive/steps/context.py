@@ -26,6 +26,10 @@ class DensityFacts:
     support: tuple[Expr, Expr]
     value: Expr
     moments: Mapping[int, Expr] = field(default_factory=dict)
+    #: a mass function on the integers of ``support`` (sums instead of integrals)
+    discrete: bool = False
+    #: ``E[statistic]`` for other statistics already established (``log z``, ``e^{tz}``)
+    expectations: Mapping[Expr, Expr] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -48,6 +52,8 @@ class Context:
     instances: Mapping[int, Context] = field(default_factory=dict)
     #: in an instance: what the symbolic objects (matrix symbols, ``d``) stand for
     bindings: Mapping[Expr, Expr] = field(default_factory=dict)
+    #: relations the parameters satisfy (``low < high``): numeric checks sample inside them
+    conditions: tuple[Expr, ...] = ()
 
     def density_of(self, function: Expr) -> DensityFacts | None:
         """The facts for an applied density such as ``q(z)``, if it is one."""
@@ -61,6 +67,12 @@ class Context:
         """A context in which the moments of density ``name`` are known facts."""
         densities = dict(self.densities)
         densities[name] = replace(densities[name], moments=dict(moments))
+        return replace(self, densities=densities)
+
+    def with_expectations(self, name: str, expectations: Mapping[Expr, Expr]) -> Context:
+        """A context in which ``E[statistic]`` under density ``name`` are known facts."""
+        densities = dict(self.densities)
+        densities[name] = replace(densities[name], expectations=dict(expectations))
         return replace(self, densities=densities)
 
     def define(self, name: Expr, value: Expr) -> Context:

@@ -80,6 +80,21 @@ RULES: dict[str, Rule] = {
         Rule("moment.insert_coordinates"),
         Rule("sum.constant_factor", r"\sum_{j} c\, a_{j} = c \sum_{j} a_{j}"),
         Rule("parameter.substitute"),
+        Rule(
+            "kl.definition_sum",
+            r"D_{\mathrm{KL}}(q \,\|\, p) = \sum_{k} q(k) \log \frac{q(k)}{p(k)}",
+        ),
+        Rule("support.outside"),
+        Rule("support.piecewise"),
+        Rule("log_density.expand"),
+        Rule("log_density.insert"),
+        Rule("algebra.collect_statistics"),
+        Rule(
+            "expectation.term_by_term",
+            r"\mathbb{E}[c + \textstyle\sum_{i} a_{i} T_{i}]"
+            r" = c + \sum_{i} a_{i}\,\mathbb{E}[T_{i}]",
+        ),
+        Rule("moment.known"),
         Rule("algebra.simplify"),
     )
 }

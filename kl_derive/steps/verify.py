@@ -23,6 +23,7 @@ from sympy import (
     Dummy,
     Expr,
     Float,
+    Integer,
     Integral,
     Mul,
     Product,
@@ -36,12 +37,13 @@ from sympy import (
     lambdify,
     log,
     oo,
+    zoo,
 )
 
 from ..errors import VerificationError
 from ..symbolic.display import evaluate
 from ..symbolic.floatfn import compile_float
-from ..symbolic.objects import KL, Expect
+from ..symbolic.objects import COUNT, KL, Expect
 from .context import Context, DensityFacts
 from .step import Reparametrization, Step
 
@@ -59,6 +61,10 @@ def verify_step(step: Step, context: Context, cache: dict | None = None) -> str:
     """
     if context.instances:
         return _verify_instances(step, context)
+    if step.rule.startswith("support."):
+        from .support import verify_support_step
+
+        return verify_support_step(step, context, cache)
     if step.hint is None and _same_after_unfolding(step, context):
         return "symbolic"
     before = _cached_normal_form(step.before, context, step.hint, cache)
@@ -103,9 +109,14 @@ def _verify_instances(step: Step, context: Context) -> str:
 
 
 def _expand_big_operators(e: Expr) -> Expr:
-    """Write out sums and products whose bounds are numbers."""
+    """Write out sums and products whose bounds are (finite) numbers; a sum over the
+    values of a discrete variable (its index is nonnegative) stays a sum."""
     return e.replace(
-        lambda x: isinstance(x, (Sum, Product)) and all(b.is_number for b in x.limits[0][1:]),
+        lambda x: (
+            isinstance(x, (Sum, Product))
+            and all(b.is_number and b.is_finite for b in x.limits[0][1:])
+            and x.limits[0][0] != COUNT
+        ),
         lambda x: x.doit(deep=False),
     )
 
@@ -149,7 +160,7 @@ def normal_form(expr: Expr, context: Context, hint: Reparametrization | None = N
         e = unfolded
     if hint is not None:
         _check_reparametrization(hint, context)
-    e = e.replace(lambda x: isinstance(x, Integral), lambda x: _as_expectation(x, context))
+    e = e.replace(lambda x: isinstance(x, (Integral, Sum)), lambda x: _as_expectation(x, context))
     e = e.replace(lambda x: isinstance(x, Expect), lambda x: _expand_expectation(x, context, hint))
     e = _unfold_densities(e, context)
     return _canonical(e)
@@ -168,21 +179,32 @@ def _kl_integral(kl: KL, context: Context) -> Expr:
         return kl
     if not isinstance(facts.variable, Symbol):  # a coordinate such as z[1]
         return Expect(log(q / p), q)
+    if facts.discrete:
+        return Sum(q * log(q / p), (facts.variable, *facts.support))
     return Integral(q * log(q / p), (facts.variable, *facts.support))
 
 
-def _as_expectation(integral: Integral, context: Context) -> Expr:
-    """``Integral(q(z) * f, (z, support))`` -> ``Expect(f, q(z))``."""
+def _as_expectation(integral: Integral | Sum, context: Context) -> Expr:
+    """``Integral(q(z) * f, (z, support))`` -> ``Expect(f, q(z))`` (and a sum over the
+    values of a discrete variable likewise)."""
     if len(integral.limits) != 1 or len(integral.limits[0]) != 3:
         return integral
+    discrete = isinstance(integral, Sum)
     variable, lower, upper = integral.limits[0]
     for factor in Mul.make_args(integral.function):
         facts = context.density_of(factor)
-        if facts is not None and facts.variable == variable and (lower, upper) == facts.support:
+        if (
+            facts is not None
+            and facts.discrete == discrete
+            and facts.variable == variable
+            and (lower, upper) == facts.support
+        ):
             return Expect(integral.function / factor, factor)
     # the density may have been written out: divide it off when that removes it
     for facts in context.densities.values():
         if facts.variable != variable or (lower, upper) != facts.support:
+            continue
+        if facts.discrete != discrete:
             continue
         rest = integral.function / facts.value
         if not any(
@@ -219,6 +241,8 @@ def _expand_expectation(
         base, exponent = dependent.as_base_exp()
         if base == facts.variable and exponent.is_Integer and int(exponent) in facts.moments:
             total += coeff * facts.moments[int(exponent)]
+        elif dependent in facts.expectations:
+            total += coeff * facts.expectations[dependent]
         else:
             total += coeff * Expect(dependent, density)
     return total
@@ -318,11 +342,24 @@ def _is_zero(e: Expr) -> bool:
 
 
 def _numerically_equal(a: Expr, b: Expr, context: Context, seed: str, fast: bool) -> bool:
-    symbols = sorted((a.free_symbols | b.free_symbols) - _bound_variables(context), key=str)
+    bound = _bound_variables(context)
+    symbols = sorted((a.free_symbols | b.free_symbols) - bound, key=str)
+    # a variable left free (an identity between log densities) is sampled in its support
+    free_variables = (
+        []
+        if a.has(Expect, Integral, Sum) or b.has(Expect, Integral, Sum)
+        else [
+            f for f in context.densities.values() if f.variable in (a.free_symbols | b.free_symbols)
+        ]
+    )
     rng = random.Random(seed)
     with mpmath.workdps(30):
-        for _ in range(_SAMPLES if symbols else 1):
-            values = {s: _sample(s, rng) for s in symbols}
+        for _ in range(_SAMPLES if symbols or free_variables else 1):
+            values = sample_parameters(symbols, context.conditions, rng)
+            if values is None:
+                return False
+            for facts in free_variables:
+                values[facts.variable] = _sample_in_support(facts, values, rng)
             try:
                 x, y = _number(a, values, context, fast), _number(b, values, context, fast)
             except (TypeError, ValueError, ZeroDivisionError):
@@ -330,6 +367,33 @@ def _numerically_equal(a: Expr, b: Expr, context: Context, seed: str, fast: bool
             if abs(x - y) > _TOLERANCE * max(1, abs(x), abs(y)):
                 return False
     return True
+
+
+def sample_parameters(
+    symbols: Iterable[Symbol], conditions: Iterable[Expr], rng: random.Random
+) -> dict | None:
+    """Pseudo-random values for ``symbols`` satisfying every condition (``None`` if none
+    was found in a few hundred tries)."""
+    symbols, conditions = list(symbols), list(conditions)
+    for _ in range(400):
+        values = {s: _sample(s, rng) for s in symbols}
+        if all(bool(c.xreplace(values)) for c in conditions):
+            return values
+    return None
+
+
+def _sample_in_support(facts: DensityFacts, values: dict, rng: random.Random) -> Expr:
+    lower, upper = (S(b).xreplace(values) for b in facts.support)
+    if facts.discrete:
+        top = int(upper) if upper.is_finite else int(lower) + 6
+        return S(rng.randint(int(lower), top))
+    if lower.is_finite and upper.is_finite:
+        return lower + (upper - lower) * Rational(rng.randint(5, 95), 100)
+    if lower.is_finite:
+        return lower + Rational(rng.randint(5, 300), 100)
+    if upper.is_finite:
+        return upper - Rational(rng.randint(5, 300), 100)
+    return Rational(rng.randint(-300, 300), 100)
 
 
 def _bound_variables(context: Context) -> set[Symbol]:
@@ -341,6 +405,8 @@ def _bound_variables(context: Context) -> set[Symbol]:
 
 
 def _sample(symbol: Symbol, rng: random.Random) -> Rational:
+    if symbol.is_integer and symbol.is_positive:
+        return Integer(rng.randint(1, 6))
     if symbol.is_positive:
         return Rational(rng.randint(50, 200), 100)
     return Rational(rng.randint(-150, 150), 100)
@@ -351,8 +417,9 @@ def _number(e: Expr, values: dict, context: Context, fast: bool) -> mpmath.mpf:
     replacements = {
         integral: Float(_quadrature(integral, fast), 30) for integral in e.atoms(Integral)
     }
+    replacements.update({total: Float(_series(total), 30) for total in e.atoms(Sum)})
     value = e.xreplace(replacements).evalf(30)
-    if not value.is_number or value.has(S.NaN, oo, -oo):
+    if not value.is_number or value.has(S.NaN, oo, -oo, zoo):
         raise ValueError("not a finite number")
     return (
         mpmath.mpmathify(complex(value)).real if value.is_real is False else mpmath.mpf(str(value))
@@ -365,9 +432,20 @@ def _as_integrals(e: Expr, context: Context) -> Expr:
         facts: DensityFacts | None = context.density_of(density)
         if facts is None:
             raise ValueError("expectation under an unknown density")
+        if facts.discrete:
+            return Sum(f * facts.value, (facts.variable, *facts.support))
         return Integral(f * facts.value, (facts.variable, *facts.support))
 
     return e.replace(lambda x: isinstance(x, Expect), to_integral)
+
+
+def _series(total: Sum) -> mpmath.mpf:
+    """A sum over the values of a discrete variable (finite, or summed by mpmath)."""
+    ((variable, lower, upper),) = total.limits
+    term = lambdify(variable, total.function, modules="mpmath")
+    if upper.is_finite:
+        return mpmath.fsum(term(mpmath.mpf(k)) for k in range(int(lower), int(upper) + 1))
+    return mpmath.nsum(term, [int(lower), mpmath.inf])
 
 
 def _quadrature(integral: Integral, fast: bool) -> mpmath.mpf:

@@ -16,3 +16,11 @@ PAIRS: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {
         ("quadratic forms", "kl_derive.strategies.gaussian_quadratic_forms"),
     ),
 }
+
+#: the univariate families the expected-log-ratio strategy derives between (any pair)
+_MOMENTS = ("kl_derive.strategies.expected_log_ratio",)
+CATALOG_FAMILIES: tuple[str, ...] = ("normal", "exponential", "gamma")
+for _p in CATALOG_FAMILIES:
+    for _q in CATALOG_FAMILIES:
+        if (_p, _q) not in PAIRS:
+            PAIRS[(_p, _q)] = (("moments", _MOMENTS[0]),)

@@ -31,3 +31,5 @@ class Draft:
     expect_subscripts: bool = False
     #: the dimensions in which steps stated for a symbolic dimension were verified
     instance_sizes: tuple[int, ...] = ()
+    #: the opening paragraph's setting: ``"vae"`` (an encoder and a prior) or ``"catalog"``
+    setting: str = "vae"

@@ -138,9 +138,9 @@ def _domains(pairs: Iterable[tuple[Family, DistributionSpec]]) -> dict[str, str]
             nodes = arg.args if arg.kind == "list" else (arg,)
             for node in nodes:
                 for name in _names(node):
-                    strong = node.kind == "name" and parameter.domain == "positive"
+                    strong = node.kind == "name" and parameter.domain != "real"
                     if strong or name not in domains:
-                        domains[name] = "positive" if strong else domains.get(name, "real")
+                        domains[name] = parameter.domain if strong else domains.get(name, "real")
     return domains
 
 
@@ -178,7 +178,11 @@ def _names(node: Node) -> set[str]:
 
 
 def _symbol(name: str, domain: str) -> Symbol:
-    return Symbol(name, positive=True) if domain == "positive" else Symbol(name, real=True)
+    if domain == "count":
+        return Symbol(name, integer=True, positive=True)
+    if domain in ("positive", "unit"):
+        return Symbol(name, positive=True)
+    return Symbol(name, real=True)
 
 
 def _bind(
@@ -346,9 +350,18 @@ def _fresh(name: str, taken: set[str]) -> str:
 
 
 def _check_domain(family: Family, name: str, domain: str, value: Expr, text: str) -> None:
-    if domain == "positive" and value.is_positive is False:
+    if domain in ("positive", "unit", "count") and value.is_positive is False:
         raise SpecError(f"the {name} of {family.name} must be positive, got {value} in {text!r}")
-    if domain in ("real", "positive") and value.is_real is False:
+    if domain == "unit" and (value - 1).is_nonnegative:
+        raise SpecError(
+            f"the {name} of {family.name} is a probability strictly between 0 and 1, "
+            f"got {value} in {text!r}"
+        )
+    if domain == "count" and value.is_number and not value.is_integer:
+        raise SpecError(
+            f"the {name} of {family.name} must be a whole number, got {value} in {text!r}"
+        )
+    if value.is_real is False:
         raise SpecError(f"the {name} of {family.name} must be real, got {value} in {text!r}")
 
 

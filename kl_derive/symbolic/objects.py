@@ -15,6 +15,10 @@ from sympy import Function, Symbol
 
 #: the integration variable of every derivation, z (the latent variable of a VAE)
 VARIABLE = Symbol("z", real=True)
+#: the variable of a distribution on the integers: a count k = 0, 1, 2, ...
+COUNT = Symbol("k", integer=True, nonnegative=True)
+#: the variable of a distribution on the positive half-line
+POSITIVE_VARIABLE = Symbol("z", positive=True)
 #: the dimension of a vector-valued family given by name
 DIMENSION = Symbol("d", integer=True, positive=True)
 

@@ -1,0 +1,426 @@
+r"""KL between two univariate laws as the expectation of their log ratio.
+
+The moment method of the reference derivation, for any pair of families that can say
+what their log density is and which expectations they know:
+
+1. the two densities and the definition :math:`\int q \log (q/p)`;
+2. where the densities are positive: if ``q`` puts probability where ``p`` is zero the
+   divergence is infinite, and the derivation ends there;
+3. each log density written out as a sum of a constant and ``coefficient * statistic``
+   terms (``(\alpha - 1)\log z - \beta z``);
+4. the log ratio, collected by statistic;
+5. the divergence as the expectation of the log ratio, taken term by term;
+6. each expectation :math:`\mathbb{E}[T(z)]` under ``q`` (a mean, a log-moment, a moment
+   generating function), with the reason it holds;
+7. the expectations substituted and the result tidied; where the closed form needs a
+   condition (a support inside another, a finite moment) it is a piecewise result with
+   :math:`\infty` elsewhere.
+
+A discrete law is summed over its values ``k`` instead of integrated. The same stages
+with one log density give the entropy and the cross-entropy (:func:`derive_entropy`,
+:func:`derive_cross_entropy`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sympy import (
+    Add,
+    And,
+    Expr,
+    Function,
+    Integral,
+    Mul,
+    Piecewise,
+    S,
+    Sum,
+    Symbol,
+    expand,
+    log,
+    oo,
+)
+
+from ..errors import KLDeriveError
+from ..families.base import Distribution, Moment
+from ..steps.context import Context, DensityFacts
+from ..steps.step import Chain, Stage, Step
+from ..symbolic.display import add, display_form, evaluate, ln, mul, neg, sub
+from ..symbolic.objects import COUNT, KL, POSITIVE_VARIABLE, VARIABLE, Bracket, Expect
+from .draft import Draft
+from .tidy import tidy, tidy_coefficient
+
+__all__ = ["derive", "derive_cross_entropy", "derive_entropy", "variable_for"]
+
+NAME = "moments"
+
+
+class NoClosedForm(KLDeriveError):
+    """The pair has no closed form the catalog knows (a one-line error, not a hang)."""
+
+
+def variable_for(distribution: Distribution) -> Symbol:
+    """The variable a derivation integrates (or sums) over: ``k`` for a count, a positive
+    ``z`` on the half-line (so that ``log z`` may be split), else a real ``z``."""
+    family = distribution.family
+    if family.discrete:
+        return COUNT
+    lower, _ = family.support(distribution.args)
+    return POSITIVE_VARIABLE if S(lower).is_nonnegative else VARIABLE
+
+
+@dataclass(frozen=True)
+class _Law:
+    """A distribution as one derivation uses it: its density function and facts."""
+
+    distribution: Distribution
+    function: Expr
+    facts: DensityFacts
+    density: Expr  # display
+
+    @property
+    def args(self) -> tuple[Expr, ...]:
+        return self.distribution.args
+
+
+def _law(distribution: Distribution, name: str, variable: Symbol) -> _Law:
+    family = distribution.family
+    function = Function(name)(variable)
+    density = family.density(variable, distribution.args)
+    facts = DensityFacts(
+        function,
+        variable,
+        tuple(S(b) for b in family.support(distribution.args)),
+        evaluate(density),
+        discrete=family.discrete,
+    )
+    return _Law(distribution, function, facts, density)
+
+
+def _total(integrand: Expr, law: _Law) -> Expr:
+    """``\\int_{support} integrand dz`` (or the sum over ``k``)."""
+    limits = (law.facts.variable, *law.facts.support)
+    return Sum(integrand, limits) if law.facts.discrete else Integral(integrand, limits)
+
+
+# ---------------------------------------------------------------------------
+# the divergence
+# ---------------------------------------------------------------------------
+
+
+def derive(first: Distribution, second: Distribution) -> Draft:
+    """Derive KL(first || second) for two univariate laws."""
+    if first.family.discrete != second.family.discrete:
+        raise NoClosedForm(
+            f"KL({first.family.name} || {second.family.name}) compares a mass function with a "
+            "density; the divergence is not defined"
+        )
+    variable = variable_for(first)
+    q, p = _law(first, "q", variable), _law(second, "p", variable)
+    conditions = _parameter_conditions(first, second)
+    bare = Context({"q": q.facts, "p": p.facts}, conditions=conditions)
+    kl = KL(q.function, p.function)
+    stages = [_definition_stage(q, p, kl)]
+
+    outside = _support_relation(q, p)
+    if outside is True:  # q has mass where p is zero, for every parameter value
+        step = Step(
+            "support.outside",
+            kl,
+            oo,
+            params={
+                "q_name": "q",
+                "p_name": "p",
+                "outside": _outside_set(q, p),
+                "q_support": _support_set(q),
+                "p_support": _support_set(p),
+            },
+        )
+        stages.append(Stage("support_outside", (Chain((step,)),)))
+        return _draft(stages, {"main": bare, "lemma": bare}, oo, q, p)
+
+    support_conditions = outside  # a tuple of conditions (empty when nested for sure)
+    lq, lp = _log_density_chain(q), _log_density_chain(p)
+    stages.append(Stage("log_densities", (Chain((lq,)), Chain((lp,)))))
+
+    ratio = ln(Mul(q.function, p.function**-1, evaluate=False))
+    difference = sub(group(lq.after), group(lp.after))
+    statistics, constant = _collect(evaluate(lq.after) - evaluate(lp.after), variable)
+    collected = _collected_display(constant, statistics)
+    steps = [Step("log.quotient", ratio, sub(ln(q.function), ln(p.function)))]
+    steps.append(Step("log_density.insert", steps[-1].after, difference))
+    if collected != difference:
+        steps.append(Step("algebra.collect_statistics", difference, collected))
+    stages.append(Stage("log_ratio_statistics", (Chain(tuple(steps)),)))
+
+    moments = _moments(q, [t for t, _ in statistics])
+    expectation_stage, _expanded = _expectation_stage(kl, ratio, collected, q, constant, statistics)
+    stages.append(expectation_stage)
+    stages.append(_moment_stage(q, moments))
+    conditions_needed = tuple(c for m in moments for c in _conjuncts(m.condition))
+    result_steps, final = _result_steps(
+        kl, constant, statistics, moments, support_conditions, conditions_needed
+    )
+    stages.append(Stage("result", (Chain(tuple(result_steps)),)))
+
+    expectations = {m.statistic: evaluate(m.value) for m in moments}
+    main = bare.with_expectations("q", expectations)
+    finite = Context(
+        main.densities,
+        conditions=(*conditions, *support_conditions, *conditions_needed),
+    )
+    lemma = Context(bare.densities, conditions=(*conditions, *conditions_needed))
+    return _draft(stages, {"main": finite, "lemma": lemma, "piecewise": main}, final, q, p)
+
+
+def _draft(stages, contexts, result, q: _Law, p: _Law) -> Draft:
+    name = "k" if q.facts.discrete else "z"
+    return Draft(
+        NAME,
+        tuple(stages),
+        contexts,
+        result,
+        functions={"q": f"q({name})", "p": f"p({name})"},
+        setting="catalog",
+    )
+
+
+def group(e: Expr) -> Expr:
+    """A sum kept whole (printed in parentheses when it stands inside another sum)."""
+    return e if not isinstance(e, Add) else Add(*e.args, evaluate=False)
+
+
+def _definition_stage(q: _Law, p: _Law, kl: Expr) -> Stage:
+    integrand = mul(q.function, ln(Mul(q.function, p.function**-1, evaluate=False)))
+    written = mul(q.density, ln(Mul(q.density, p.density**-1, evaluate=False)))
+    rule = "kl.definition_sum" if q.facts.discrete else "kl.definition"
+    return Stage(
+        "catalog_definition",
+        (
+            Chain(
+                (Step("density.formula", q.function, q.density, params={"law": q.distribution}),)
+            ),
+            Chain(
+                (Step("density.formula", p.function, p.density, params={"law": p.distribution}),)
+            ),
+            Chain(
+                (
+                    Step(rule, kl, _total(integrand, q)),
+                    Step("density.substitute", _total(integrand, q), _total(written, q)),
+                )
+            ),
+        ),
+        params={"support": _support_set(q)},
+    )
+
+
+def _support_set(law: _Law) -> Expr:
+    from sympy import Interval, Range
+
+    lower, upper = law.facts.support
+    if law.facts.discrete:
+        return Range(lower, upper + 1) if upper.is_finite else Range(lower, oo)
+    return Interval(lower, upper, left_open=True, right_open=True)
+
+
+def _outside_set(q: _Law, p: _Law) -> Expr:
+    from sympy import Interval
+
+    if q.facts.discrete:
+        from sympy import Range
+
+        _lower_q, upper_q = q.facts.support
+        _, upper_p = p.facts.support
+        return Range(upper_p + 1, upper_q + 1 if upper_q.is_finite else oo)
+    return Interval(*q.facts.support) - Interval(*p.facts.support)
+
+
+def _support_relation(q: _Law, p: _Law):
+    """``True`` when ``q``'s support is certainly not inside ``p``'s; otherwise the
+    conditions (a tuple, empty when certainly inside) under which it is inside."""
+    (lq, uq), (lp, up) = q.facts.support, p.facts.support
+    conditions = []
+    for relation in (lp <= lq, uq <= up):
+        if relation is S.true or relation == S.true:
+            continue
+        if relation is S.false or relation == S.false:
+            return True
+        conditions.append(relation)
+    return tuple(conditions)
+
+
+def _parameter_conditions(*laws: Distribution) -> tuple[Expr, ...]:
+    out: list[Expr] = []
+    for law in laws:
+        for parameter, arg in zip(law.family.parameters, law.args, strict=False):
+            if parameter.domain == "unit" and not arg.is_number:
+                out.append(arg < 1)
+        out.extend(law.family.conditions(law.args))
+    return tuple(dict.fromkeys(out))
+
+
+def _conjuncts(condition: Expr) -> tuple[Expr, ...]:
+    if condition is S.true or condition == S.true:
+        return ()
+    if isinstance(condition, And):
+        return tuple(condition.args)
+    return (condition,)
+
+
+# ---------------------------------------------------------------------------
+# log densities and the log ratio
+# ---------------------------------------------------------------------------
+
+
+def _log_density_chain(law: _Law) -> Step:
+    family = law.distribution.family
+    written = family.log_density(law.facts.variable, law.args)
+    return Step("log_density.expand", ln(law.function), written, params={"law": law.distribution})
+
+
+def _collect(value: Expr, variable: Symbol) -> tuple[list[tuple[Expr, Expr]], Expr]:
+    """``value`` as ``constant + sum coefficient_i * T_i(variable)``: the statistics with
+    their coefficients, in a stable order, and the constant."""
+    groups: dict[Expr, Expr] = {}
+    for term in Add.make_args(expand(value)):
+        coefficient, statistic = term.as_independent(variable, as_Add=False)
+        groups[statistic] = groups.get(statistic, S.Zero) + coefficient
+    constant = groups.pop(S.One, S.Zero)
+    statistics = [(t, c) for t, c in groups.items() if c != 0]
+    statistics.sort(key=lambda tc: _statistic_key(tc[0], variable))
+    return statistics, constant
+
+
+def _statistic_key(statistic: Expr, variable: Symbol) -> tuple:
+    base, exponent = statistic.as_base_exp()
+    if base == variable and exponent.is_Integer:
+        return (0, -int(exponent), "")
+    if isinstance(statistic, log):
+        return (1, 0, str(statistic))
+    return (2, 0, str(statistic))
+
+
+def _collected_display(constant: Expr, statistics: list[tuple[Expr, Expr]]) -> Expr:
+    terms = [tidy(constant)] if constant != 0 else []
+    for statistic, coefficient in statistics:
+        terms.append(_term(tidy_coefficient(coefficient), display_form(statistic)))
+    return add(*terms)
+
+
+def _term(coefficient: Expr, statistic: Expr) -> Expr:
+    if coefficient == 1:
+        return statistic
+    if coefficient == -1:
+        return neg(statistic)
+    return mul(coefficient, statistic)
+
+
+# ---------------------------------------------------------------------------
+# the expectation and the moments
+# ---------------------------------------------------------------------------
+
+
+def _moments(q: _Law, statistics: list[Expr]) -> list[Moment]:
+    family = q.distribution.family
+    out = []
+    for statistic in statistics:
+        moment = family.expectation(statistic, q.facts.variable, q.args)
+        if moment is None:
+            raise NoClosedForm(
+                f"no closed form known for E[{statistic}] under {family.name}; the divergence "
+                "has no closed form in the catalog"
+            )
+        out.append(moment)
+    return out
+
+
+def _expectation_stage(kl, ratio, collected, q: _Law, constant, statistics):
+    integral = _total(mul(q.function, ratio), q)
+    inserted = _total(mul(q.function, group(collected)), q)
+    linear_terms = [tidy(constant)] if constant != 0 else []
+    for statistic, coefficient in statistics:
+        linear_terms.append(
+            _term(tidy_coefficient(coefficient), Expect(display_form(statistic), q.function))
+        )
+    linear = add(*linear_terms)
+    chain = Chain(
+        (
+            Step("kl.definition_sum" if q.facts.discrete else "kl.definition", kl_of(q), integral),
+            Step("log_ratio.insert", integral, inserted),
+            Step("expectation.term_by_term", inserted, linear),
+        )
+    )
+    return Stage("expectation_statistics", (chain,)), linear
+
+
+def kl_of(q: _Law) -> Expr:
+    return KL(q.function, Function("p")(q.facts.variable))
+
+
+def _moment_stage(q: _Law, moments: list[Moment]) -> Stage:
+    chains = []
+    for moment in moments:
+        step = Step(
+            "moment.known",
+            Expect(display_form(moment.statistic), q.function),
+            moment.value,
+            params={"law": q.distribution, "reason": moment.reason},
+            facts="lemma",
+        )
+        chains.append(Chain((step,)))
+    return Stage("moments", tuple(chains), params={"law": q.distribution})
+
+
+def _result_steps(kl, constant, statistics, moments, support_conditions, conditions_needed):
+    substituted_terms = [tidy(constant)] if constant != 0 else []
+    value = constant
+    for (_statistic, coefficient), moment in zip(statistics, moments, strict=True):
+        shown = moment.value
+        if isinstance(shown, Add):
+            shown = Bracket(shown)
+        substituted_terms.append(_term(tidy_coefficient(coefficient), shown))
+        value += coefficient * evaluate(moment.value)
+    substituted = add(*substituted_terms)
+    steps = [Step("moment.insert", kl, substituted)]
+    final = tidy(value)
+    if final != substituted:
+        steps.append(Step("algebra.simplify", substituted, final))
+    conditions = (*support_conditions, *conditions_needed)
+    if conditions:
+        condition = And(*conditions)
+        piecewise = Piecewise((final, condition), (oo, True), evaluate=False)
+        steps.append(
+            Step(
+                "support.piecewise",
+                final,
+                piecewise,
+                params={
+                    "q_name": "q",
+                    "p_name": "p",
+                    "support_conditions": support_conditions,
+                    "condition": condition,
+                },
+                facts="piecewise",
+            )
+        )
+        final = piecewise
+    return steps, final
+
+
+# ---------------------------------------------------------------------------
+# entropy and cross-entropy: the same stages with one log density
+# ---------------------------------------------------------------------------
+
+
+def derive_entropy(first: Distribution) -> Draft:
+    """Derive the (differential) entropy H(first) = -E[log q]."""
+    return _one_sided(first, first, entropy=True)
+
+
+def derive_cross_entropy(first: Distribution, second: Distribution) -> Draft:
+    """Derive the cross-entropy H(first, second) = -E_first[log p]."""
+    return _one_sided(first, second, entropy=False)
+
+
+def _one_sided(first: Distribution, second: Distribution, entropy: bool) -> Draft:
+    raise NotImplementedError

@@ -1,0 +1,162 @@
+r"""Closed forms in the shape a textbook prints them.
+
+SymPy's ``expand`` gives a flat sum such as ``a2*log(b1) - a2*log(b2) + a1*digamma(a1)
+- a2*digamma(a1) - a1 + a1*b2/b1``. :func:`tidy` regroups it: terms are gathered by
+their transcendental part (a logarithm, :math:`\psi`, :math:`\log\Gamma`, an
+exponential...), logarithms with opposite coefficients are merged into the logarithm of
+a ratio, and the rational remainder is written as one factored fraction:
+:math:`\alpha_2 \log \frac{\beta_1}{\beta_2} + (\alpha_1 - \alpha_2)\psi(\alpha_1) +
+\frac{\alpha_1 (\beta_2 - \beta_1)}{\beta_1}`. The value never changes; the step that
+shows it is verified like any other.
+"""
+
+from __future__ import annotations
+
+from sympy import (
+    Add,
+    Expr,
+    Function,
+    Mul,
+    Number,
+    Pow,
+    S,
+    Symbol,
+    count_ops,
+    expand,
+    factor,
+    fraction,
+    log,
+    together,
+)
+
+from ..symbolic.display import add, display_form, div, hand_order, mul, neg
+
+__all__ = ["tidy", "tidy_coefficient"]
+
+
+def _is_transcendental(factor_: Expr) -> bool:
+    base, _ = factor_.as_base_exp()
+    return isinstance(base, Function) or (isinstance(factor_, Pow) and not factor_.exp.is_Rational)
+
+
+def _split(term: Expr) -> tuple[Expr, Expr]:
+    """``term`` as (rational coefficient, transcendental part)."""
+    coefficient, part = S.One, S.One
+    for f in Mul.make_args(term):
+        if _is_transcendental(f) or (f.is_number and not f.is_Rational):
+            part *= f
+        else:
+            coefficient *= f
+    return coefficient, part
+
+
+def tidy(value: Expr) -> Expr:
+    """``value`` (an evaluated expression) as a display expression, regrouped."""
+    value = expand(value)
+    if value.is_number and not value.free_symbols:
+        return display_form(value)
+    groups: dict[Expr, Expr] = {}
+    for term in Add.make_args(value):
+        coefficient, part = _split(term)
+        groups[part] = groups.get(part, S.Zero) + coefficient
+    groups = {k: v for k, v in groups.items() if v != 0}
+    rational = groups.pop(S.One, S.Zero)
+    logs = _merge_logs({k: v for k, v in groups.items() if isinstance(k, log)})
+    others = [(k, v) for k, v in groups.items() if not isinstance(k, log)]
+    others.sort(key=lambda kv: (_rank(kv[0]), str(kv[0])))
+    terms = [_product(tidy_coefficient(c), display_form(f)) for f, c in logs]
+    terms += [_product(tidy_coefficient(c), display_form(f)) for f, c in others]
+    if rational != 0:
+        terms.append(_rational(rational))
+    return add(*terms)
+
+
+def _rank(part: Expr) -> int:
+    name = type(part).__name__
+    return {"loggamma": 0, "gamma": 1, "digamma": 2, "polygamma": 3}.get(name, 4)
+
+
+def _merge_logs(logs: dict[Expr, Expr]) -> list[tuple[Expr, Expr]]:
+    """``c log a - c log b`` -> ``c log(a/b)``, with the larger coefficient first."""
+    items = sorted(logs.items(), key=lambda kv: str(kv[0]))
+    used: set[int] = set()
+    out: list[tuple[Expr, Expr]] = []
+    for i, (a, ca) in enumerate(items):
+        if i in used:
+            continue
+        partner = None
+        for j in range(i + 1, len(items)):
+            same_kind = _special(items[j][0]) == _special(a)
+            if j not in used and same_kind and expand(items[j][1] + ca) == 0:
+                partner = j
+                break
+        if partner is None:
+            out.append((a, ca))
+            continue
+        used.add(partner)
+        b = items[partner][0]
+        if ca.could_extract_minus_sign():
+            a, b, ca = b, a, -ca
+        out.append((log(div(a.args[0], b.args[0]), evaluate=False), ca))
+    return out
+
+
+def _special(logarithm: Expr) -> bool:
+    """Whether a logarithm is of a special function (``log Gamma(a)``)."""
+    return isinstance(logarithm.args[0], Function)
+
+
+def _product(coefficient: Expr, part: Expr) -> Expr:
+    if coefficient == 1:
+        return part
+    if coefficient == -1:
+        return neg(part)
+    return mul(coefficient, part)
+
+
+def tidy_coefficient(c: Expr) -> Expr:
+    """A coefficient factored, with a leading minus sign pulled out of a sum."""
+    c = factor(together(c))
+    if isinstance(c, (Number, Symbol)):
+        return c
+    return _rational(c)
+
+
+def _rational(r: Expr) -> Expr:
+    """A rational function as one fraction (factored numerator over denominator), or as
+    a sum of simple terms when that is shorter (``b/a - 1`` rather than ``-(a - b)/a``)."""
+    expanded = expand(r)
+    if isinstance(expanded, Add) and count_ops(expanded) <= count_ops(factor(together(r))):
+        return _sum_of_fractions(expanded)
+    r = factor(together(r))
+    numerator, denominator = fraction(r)
+    sign = 1
+    if numerator.could_extract_minus_sign():
+        sign, numerator = -1, -numerator
+    top = _factors(numerator)
+    bottom = _factors(denominator)
+    shown = div(top, bottom) if denominator != 1 else top
+    return neg(shown) if sign < 0 else shown
+
+
+def _sum_of_fractions(e: Add) -> Expr:
+    terms = []
+    for term in hand_order(e).args:
+        numerator, denominator = fraction(term)
+        negative = numerator.could_extract_minus_sign()
+        shown = div(_factors(-numerator if negative else numerator), _factors(denominator))
+        terms.append(neg(shown) if negative else shown)
+    return add(*terms)
+
+
+def _factors(e: Expr) -> Expr:
+    if isinstance(e, Add):
+        return hand_order(e)
+    if isinstance(e, Mul):
+        coefficient, rest = e.as_coeff_Mul()
+        factors = [
+            hand_order(f) if isinstance(f, Add) else display_form(f) for f in Mul.make_args(rest)
+        ]
+        factors.sort(key=lambda f: (isinstance(f, Add), str(f)))
+        return mul(coefficient, *factors)
+    return display_form(e)
