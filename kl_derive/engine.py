@@ -25,8 +25,8 @@ STRATEGIES: dict[tuple[str, str], tuple[str, ...]] = {
 
 def draft_for(first: Distribution, second: Distribution) -> Draft:
     """Draft KL(first || second) with the default strategy for the pair."""
-    modules = STRATEGIES[(first.family.name, second.family.name)]
-    return import_module(modules[0]).derive(first, second)
+    strategies = PAIRS[(first.family.name, second.family.name)]
+    return import_module(strategies[0][1]).derive(first, second)
 
 
 def verify_draft(draft: Draft) -> tuple[Stage, ...]:

@@ -24,6 +24,9 @@ _MODULES: dict[str, str] = {
     "exponential": "kl_derive.families.exponential",
     "gamma": "kl_derive.families.gamma",
 }
+#: the families of mass functions on the integers (known here without importing them)
+DISCRETE: frozenset[str] = frozenset()
+
 #: other spellings people use -> family name
 ALIASES: dict[str, str] = {
     "gaussian": "normal",

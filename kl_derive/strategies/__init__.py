@@ -5,6 +5,10 @@ Each strategy is a module with a ``derive(first, second)`` function returning a
 the verifier may use, and the result. The engine verifies every step of a draft.
 """
 
+from ..families import _MODULES as _FAMILY_MODULES
+from ..families import DISCRETE
+from .table import OUTCOMES
+
 #: (family of P, family of Q) -> the strategies that derive the pair, the default first:
 #: (name, module). Kept free of SymPy so that ``kl-derive pairs`` answers at once.
 PAIRS: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {
@@ -17,10 +21,28 @@ PAIRS: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {
     ),
 }
 
-#: the univariate families the expected-log-ratio strategy derives between (any pair)
-_MOMENTS = ("kl_derive.strategies.expected_log_ratio",)
-CATALOG_FAMILIES: tuple[str, ...] = ("normal", "exponential", "gamma")
-for _p in CATALOG_FAMILIES:
-    for _q in CATALOG_FAMILIES:
-        if (_p, _q) not in PAIRS:
-            PAIRS[(_p, _q)] = (("moments", _MOMENTS[0]),)
+#: the univariate families the expected-log-ratio strategy derives between
+CATALOG_FAMILIES: tuple[str, ...] = tuple(
+    name for name in _FAMILY_MODULES if name not in ("diag_normal", "multivariate_normal")
+)
+_MOMENTS = "kl_derive.strategies.expected_log_ratio"
+for (_p, _q), _outcome in OUTCOMES.items():
+    if _outcome != "none" and (_p, _q) not in PAIRS:
+        PAIRS[(_p, _q)] = (("moments", _MOMENTS),)
+
+
+def same_kind_pairs() -> list[tuple[str, str]]:
+    """Every pair of catalog families of the same kind (two densities or two mass
+    functions): the pairs :mod:`.build_table` tries."""
+    return [
+        (p, q)
+        for p in CATALOG_FAMILIES
+        for q in CATALOG_FAMILIES
+        if (p in DISCRETE) == (q in DISCRETE)
+    ]
+
+
+def catalog_pairs() -> list[tuple[str, str]]:
+    """The pairs of univariate families in the catalog (both laws continuous, or both
+    mass functions), in a stable order."""
+    return sorted((p, q) for p, q in PAIRS if p in CATALOG_FAMILIES and q in CATALOG_FAMILIES)
