@@ -22,7 +22,20 @@ import click
 
 from . import __version__
 
-FORMATS = ("latex", "beamer", "markdown", "gfm", "myst", "quarto", "html", "ipynb", "json")
+FORMATS = (
+    "latex",
+    "beamer",
+    "markdown",
+    "gfm",
+    "myst",
+    "quarto",
+    "html",
+    "ipynb",
+    "json",
+    "text",
+)
+DETAILS = ("brief", "standard", "full")
+ALIGNMENTS = ("center", "left")
 PARAMS = ("scale", "variance", "logvar", "logscale")
 FRAMEWORKS = ("numpy", "torch", "jax", "tensorflow")
 REDUCTIONS = ("sum", "mean", "none")
@@ -158,7 +171,27 @@ def main_command() -> None:
     default="latex",
     show_default=True,
     metavar="FORMAT",
-    help="Output format: latex, beamer, markdown, gfm, myst, quarto, html, ipynb or json.",
+    help="Output format: latex, beamer, markdown, gfm, myst, quarto, html, ipynb, json or text.",
+)
+@click.option(
+    "--detail",
+    default="standard",
+    show_default=True,
+    metavar="LEVEL",
+    help="brief (each chain's first and last member), standard, or full (every equality "
+    "justified: rule, identity, how it was verified).",
+)
+@click.option(
+    "--highlight",
+    is_flag=True,
+    help="Colour the part of each step that changed (latex, beamer, markdown, html).",
+)
+@click.option(
+    "--align",
+    default="center",
+    show_default=True,
+    metavar="WHERE",
+    help="Displays centred or flush left: center or left.",
 )
 @click.option(
     "--lang",
@@ -219,6 +252,9 @@ def derive_command(
     p: str,
     q: str | None,
     fmt: str,
+    detail: str,
+    highlight: bool,
+    align: str,
     lang: str,
     param: str | None,
     exercise: bool,
@@ -233,6 +269,8 @@ def derive_command(
 ) -> None:
     """Derive KL(P || Q) step by step and print the derivation."""
     fmt = _choice("format", fmt, FORMATS)
+    detail = _choice("detail", detail, DETAILS)
+    align = _choice("alignment", align, ALIGNMENTS)
     lang = _choice("language", lang, _languages())
     if param is not None:
         param = _choice("parametrization", param, PARAMS)
@@ -261,6 +299,9 @@ def derive_command(
         bare=bare,
         env=env,
         exercise=exercise,
+        detail=detail,
+        highlight=highlight,
+        align=align,
     )
     _write(text, output)
 

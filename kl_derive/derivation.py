@@ -44,20 +44,30 @@ class Derivation:
 
     # -- rendering -------------------------------------------------------------
     def render(self, fmt: str, lang: str | None = None, **options: Any) -> str:
-        """Render to ``fmt``: ``"latex"``, ``"markdown"``, ``"gfm"``, ``"myst"``,
-        ``"quarto"`` or ``"json"`` (options: ``standalone``, ``label``, ``template_dir``)."""
+        """Render to ``fmt``: ``"latex"``, ``"beamer"``, ``"markdown"``, ``"gfm"``,
+        ``"myst"``, ``"quarto"``, ``"html"``, ``"ipynb"``, ``"json"`` or ``"text"``
+        (options: ``standalone``, ``label``, ``template_dir``, ``detail`` = ``"brief"`` |
+        ``"standard"`` | ``"full"``, ``highlight``, ``align`` = ``"center"`` | ``"left"``,
+        and the others of :func:`kl_derive.render.render`)."""
         from .render import render
 
         return render(self, fmt, lang or self.lang, **options)
 
-    def to_latex(self, lang: str | None = None, *, standalone: bool = False) -> str:
-        """An amsmath LaTeX fragment (or, with ``standalone``, a whole document)."""
-        return self.render("latex", lang, standalone=standalone)
+    def to_latex(self, lang: str | None = None, *, standalone: bool = False, **options: Any) -> str:
+        """An amsmath LaTeX fragment (or, with ``standalone``, a whole document); options
+        as for :meth:`render` (``detail``, ``highlight``, ``align``, ...)."""
+        return self.render("latex", lang, standalone=standalone, **options)
 
-    def to_markdown(self, lang: str | None = None, *, flavour: str = "markdown") -> str:
+    def to_markdown(
+        self, lang: str | None = None, *, flavour: str = "markdown", **options: Any
+    ) -> str:
         """Markdown with ``$$`` display math (GitHub, MkDocs, Jupyter, Jupyter Book);
         ``flavour`` ``"gfm"``, ``"myst"`` or ``"quarto"`` for those sites' own syntax."""
-        return self.render(flavour, lang)
+        return self.render(flavour, lang, **options)
+
+    def to_text(self, lang: str | None = None, *, detail: str = "standard") -> str:
+        """Plain text for a terminal: Unicode mathematics, prose wrapped to 78 columns."""
+        return self.render("text", lang, detail=detail)
 
     def to_json(self, lang: str | None = None) -> str:
         """The derivation as JSON data (see the README for the schema)."""
@@ -70,6 +80,10 @@ class Derivation:
 
     def _repr_markdown_(self) -> str:
         return self.to_markdown()
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        """IPython's ``text/plain``: the derivation as text (a terminal has no LaTeX)."""
+        printer.text(repr(self) if cycle else self.to_text())
 
     @property
     def title(self) -> str:

@@ -389,6 +389,16 @@ class UnicodePrinter(StrPrinter):
         text = self._print(arg)
         if _is_word(text) or (isinstance(arg, Symbol)) or superscript(text) is not None:
             return "e" + self._exponent(arg)
+        if (
+            isinstance(arg, Mul)
+            and len(arg.args) == 2
+            and isinstance(arg.args[0], Rational)
+            and abs(arg.args[0].p) == 1
+            and arg.args[0].q != 1
+            and _is_simple(arg.args[1])
+        ):
+            sign = MINUS if arg.args[0].p < 0 else ""
+            return f"e^({sign}{self._print(arg.args[1])}/{arg.args[0].q})"
         if isinstance(arg, Mul) and len(text) <= 8 and " " not in text:
             return f"e^({text})"
         return f"exp({text})"

@@ -13,12 +13,13 @@ from typing import TYPE_CHECKING, Any
 from ..errors import KLDeriveError
 from .environment import environment
 from .escape import html_escape, latex_escape, markdown_escape
-from .view import LINE_BUDGET, Style, build_view, canonical_spec
+from .text import TEXT_WIDTH, keep_together
+from .view import DETAILS, LINE_BUDGET, Style, build_view, canonical_spec
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..derivation import Derivation
 
-__all__ = ["FORMATS", "render"]
+__all__ = ["ALIGNMENTS", "DETAILS", "FORMATS", "render"]
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,8 @@ class Format:
     labelled_close: str | None = None
     #: how wide a display line may be, in ems (slides are narrower than a page)
     line_budget: float = LINE_BUDGET
+    #: how mathematics is printed: "latex" or "unicode" (--to text)
+    printer: str = "latex"
 
 
 _MARKDOWN = Style(lambda m: f"${m}$", markdown_escape, lambda c: f"`{c}`")
@@ -74,7 +77,22 @@ FORMATS: dict[str, Format] = {
     # a Jupyter notebook: the Markdown flavour split into cells, and a checking code cell
     "ipynb": Format("markdown.md.j2", _MARKDOWN),
     "json": Format("json.json.j2", Style(lambda m: f"${m}$", code=lambda c: f"`{c}`")),
+    # a terminal: Unicode mathematics, prose wrapped (lines of columns, not ems)
+    "text": Format(
+        "text.txt.j2",
+        Style(keep_together, code=keep_together),
+        line_budget=TEXT_WIDTH - 6,
+        printer="unicode",
+    ),
 }
+
+#: --align: where displays sit (centred is LaTeX's and KaTeX's default)
+ALIGNMENTS = ("center", "left")
+
+#: LaTeX, --align left: amsmath's fleqn switched on for the body (a group), displays
+#: indented by 1em from the left margin
+FLEQN_OPEN = r"\begingroup\csname @fleqntrue\endcsname" r"\csname @mathmargin\endcsname=1em\relax"
+FLEQN_CLOSE = r"\endgroup"
 
 #: LaTeX display environments (--env): how a display opens and closes
 ENVIRONMENTS: dict[str, tuple[str, str]] = {
@@ -100,6 +118,9 @@ def render(
     env: str = "align*",
     wrap: bool = False,
     exercise: bool = False,
+    detail: str = "standard",
+    highlight: bool = False,
+    align: str = "center",
 ) -> str:
     """Render ``derivation`` to ``fmt`` in language ``lang``.
 
@@ -110,16 +131,34 @@ def render(
     and then the whole derivation as the solution (LaTeX and the Markdown flavours).
     ``env`` is the LaTeX environment of a display: ``align*``, ``aligned`` (inside
     ``\\[ \\]``) or ``equation`` (an unnumbered ``equation*`` holding ``aligned``).
+    ``detail`` is ``brief``, ``standard`` or ``full`` (see :func:`~.view.build_view`);
+    ``highlight`` colours the part of each step's right-hand side that changed;
+    ``align="left"`` sets the displays flush left (LaTeX: amsmath's fleqn; HTML: KaTeX's
+    ``fleqn``; Markdown: each chain's lines start at the left, ``= …`` under the
+    left-hand side).
     """
+    _check_options(fmt, detail, highlight, align, bare, exercise)
     if env not in ENVIRONMENTS:
         raise KLDeriveError(f"unknown environment {env!r} (available: {', '.join(ENVIRONMENTS)})")
     if fmt not in FORMATS:
         raise KLDeriveError(f"unknown format {fmt!r} (available: {', '.join(FORMATS)})")
     spec = FORMATS[fmt]
     view = build_view(
-        derivation, lang, spec.style, sympy_strings=fmt == "json", line_budget=spec.line_budget
+        derivation,
+        lang,
+        spec.style,
+        sympy_strings=fmt == "json",
+        line_budget=spec.line_budget,
+        printer_name=spec.printer,
+        detail=detail,
+        highlight=highlight,
     )
     view["format"] = fmt
+    view["align"] = align
+    view["highlight"] = highlight
+    view["fleqn_open"], view["fleqn_close"] = (
+        (FLEQN_OPEN, FLEQN_CLOSE) if align == "left" else ("", "")
+    )
     view["display_open"] = spec.display_open
     labelled = label is not None and spec.labelled_close is not None
     if labelled:
@@ -165,12 +204,32 @@ def render(
     template = environment(template_dir).get_template(name)
     text = template.render(**view)
     text = text if text.endswith("\n") else text + "\n"
+    if fmt == "text":
+        text = text.replace(keep_together(" "), " ")
     if fmt == "ipynb":
         from .notebook import notebook
 
         args = f"{canonical_spec(derivation.p)!r}, {canonical_spec(derivation.q)!r}"
         return notebook(text, args, lang)
     return text
+
+
+def _check_options(
+    fmt: str, detail: str, highlight: bool, align: str, bare: bool, exercise: bool
+) -> None:
+    """A one-line error for an option the format cannot honour."""
+    if detail not in DETAILS:
+        raise KLDeriveError(f"unknown detail {detail!r} (available: {', '.join(DETAILS)})")
+    if align not in ALIGNMENTS:
+        raise KLDeriveError(f"unknown alignment {align!r} (available: {', '.join(ALIGNMENTS)})")
+    if detail != "standard" and fmt == "json":
+        raise KLDeriveError("--detail applies to every format but json (which has every step)")
+    if detail == "full" and (fmt == "beamer" or exercise or bare):
+        raise KLDeriveError("--detail full does not apply to beamer, --exercise or --bare")
+    if highlight and fmt in ("json", "text"):
+        raise KLDeriveError("--highlight applies to latex, beamer, html and the Markdown flavours")
+    if align != "center" and (fmt == "json" or bare):
+        raise KLDeriveError("--align applies to the displays of a document, not to json or --bare")
 
 
 BLANK = r"\underline{\hspace{8em}}"

@@ -13,6 +13,7 @@ from pathlib import Path
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
 
 from ..errors import KLDeriveError
+from .text import wrap
 
 __all__ = ["TEMPLATES", "environment"]
 
@@ -58,6 +59,7 @@ class _Environment(Environment):
         )
         for env in (self, self.latex):
             env.filters["json"] = lambda data: json.dumps(data, ensure_ascii=False, indent=2)
+            env.filters["wrap"] = wrap
 
     def get_template(self, name, parent=None, globals=None):  # type: ignore[override]
         if str(name).endswith(".tex.j2"):

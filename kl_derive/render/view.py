@@ -30,7 +30,9 @@ from sympy import (
 
 from .. import __version__
 from ..families.base import Distribution
+from ..printing.highlight import HIGHLIGHT_COLOR, changed_parts
 from ..printing.latex import TextbookLatexPrinter, kl_latex
+from ..printing.unicode import UnicodePrinter, kl_unicode, latex_to_unicode, text_width
 from ..printing.width import latex_width
 from ..steps.rules import identity
 from ..steps.step import Code, Step
@@ -41,7 +43,10 @@ from .catalog import catalog
 if TYPE_CHECKING:  # pragma: no cover
     from ..derivation import Derivation
 
-__all__ = ["Style", "build_view", "canonical_spec"]
+__all__ = ["DETAILS", "Style", "build_view", "canonical_spec"]
+
+#: how much a derivation shows (--detail): see :func:`build_view`
+DETAILS = ("brief", "standard", "full")
 
 
 @dataclass(frozen=True)
@@ -68,15 +73,19 @@ class StepView:
     before: str
     after: str
     check: str
+    #: the sign that joins the step to the previous line: "=", or "=" marked "(3)" (full)
+    eq: str = "="
 
 
 @dataclass
 class BlockView:
-    """A paragraph and the display (one or more chains) it introduces."""
+    """A paragraph and the display (one or more chains) it introduces; with
+    ``--detail full``, ``notes`` justify the display's equalities one by one."""
 
     text: str
     chains: list[list[StepView]]
     label: str | None = None
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -94,14 +103,14 @@ _FIELD = re.compile(r"\{(\w+)\}")
 class _Filler:
     """Fills catalog sentences: escapes the prose, typesets the placeholders."""
 
-    def __init__(self, printer: TextbookLatexPrinter, style: Style, common: Mapping[str, Any]):
+    def __init__(self, printer: _Printer, style: Style, common: Mapping[str, Any]):
         self.printer = printer
         self.style = style
         self.common = dict(common)
 
     def math(self, value: Any) -> str:
         if isinstance(value, Distribution):
-            return value.family.notation(value.args, self.printer.doprint)
+            return self.printer.snippet(value.family.notation(value.args, self.printer.doprint))
         if isinstance(value, tuple) and value and isinstance(value[0], tuple):
             # a mapping given as pairs: sigma = e^{s}, ...
             return ", ".join(self.math(Eq(a, b, evaluate=False)) for a, b in value)
@@ -133,11 +142,63 @@ class _Filler:
 
 
 class _MemoPrinter(TextbookLatexPrinter):
-    """Prints each expression once: a chain's steps share their sides."""
+    """Prints each expression once: a chain's steps share their sides.
+
+    With ``marks`` set, the marked sub-expressions are coloured (``--highlight``), and the
+    memo is not used. ``width``, ``kl`` and ``snippet`` are what the view needs besides
+    expressions: how wide a printed line is, the divergence of two printed laws, and a
+    fixed LaTeX snippet (an identity, a density's name) in this printer's notation.
+    """
 
     def __init__(self, functions: Mapping[str, str], expect_subscripts: bool = False) -> None:
         super().__init__(functions, expect_subscripts=expect_subscripts)
         self._memo: dict[Basic, str] = {}
+        self.marks: set[Basic] = set()
+
+    #: a chain's first right-hand side shares the line of its left-hand side
+    lhs_shares_line = True
+
+    def doprint(self, expr: Any) -> str:
+        if not isinstance(expr, Basic) or self.marks:
+            return super().doprint(expr)
+        if expr not in self._memo:
+            self._memo[expr] = super().doprint(expr)
+        return self._memo[expr]
+
+    def _print(self, expr: Any, **kwargs: Any) -> str:
+        text = super()._print(expr, **kwargs)
+        if self.marks and isinstance(expr, Basic) and expr in self.marks:
+            return rf"\textcolor{{{HIGHLIGHT_COLOR}}}{{{text}}}"
+        return text
+
+    @staticmethod
+    def width(text: str) -> float:
+        return latex_width(text)
+
+    @staticmethod
+    def kl(left: str, right: str) -> str:
+        return kl_latex(left, right)
+
+    @staticmethod
+    def snippet(latex: str) -> str:
+        return latex
+
+    #: how a step marked ``(n)`` joins the previous line (--detail full)
+    @staticmethod
+    def marked_eq(number: int) -> str:
+        return rf"\overset{{({number})}}{{=}}"
+
+
+class _UnicodeMemoPrinter(UnicodePrinter):
+    """The Unicode printer with the same interface as :class:`_MemoPrinter` (``--to text``)."""
+
+    def __init__(self, functions: Mapping[str, str], expect_subscripts: bool = False) -> None:
+        super().__init__(functions, expect_subscripts=expect_subscripts)
+        self._memo: dict[Basic, str] = {}
+        self.marks: set[Basic] = set()
+
+    #: the text layout puts a chain's left-hand side on a line of its own
+    lhs_shares_line = False
 
     def doprint(self, expr: Any) -> str:
         if not isinstance(expr, Basic):
@@ -145,6 +206,29 @@ class _MemoPrinter(TextbookLatexPrinter):
         if expr not in self._memo:
             self._memo[expr] = super().doprint(expr)
         return self._memo[expr]
+
+    @staticmethod
+    def width(text: str) -> float:
+        return float(text_width(text))
+
+    @staticmethod
+    def kl(left: str, right: str) -> str:
+        return kl_unicode(left, right)
+
+    @staticmethod
+    def snippet(latex: str) -> str:
+        return latex_to_unicode(latex)
+
+    @staticmethod
+    def marked_eq(number: int) -> str:
+        return f"=({number})"
+
+
+_Printer = _MemoPrinter | _UnicodeMemoPrinter
+PRINTERS: dict[str, type[_MemoPrinter] | type[_UnicodeMemoPrinter]] = {
+    "latex": _MemoPrinter,
+    "unicode": _UnicodeMemoPrinter,
+}
 
 
 class _Raw(str):
@@ -158,31 +242,51 @@ def build_view(
     *,
     sympy_strings: bool = False,
     line_budget: float = LINE_BUDGET,
+    printer_name: str = "latex",
+    detail: str = "standard",
+    highlight: bool = False,
 ) -> dict[str, Any]:
     """Everything a template needs, as plain data.
 
     ``sympy_strings`` adds each step's sides as SymPy strings (``before``/``after``), which
-    only the JSON output needs.
+    only the JSON output needs. ``printer_name`` is ``"latex"`` or ``"unicode"`` (the
+    text format; ``line_budget`` is then in columns). ``detail``:
+
+    * ``"standard"``: every step, a paragraph of explanation per display;
+    * ``"brief"``: each stage's introduction and one display per stage in which every
+      chain is reduced to its first and last member (``lhs = final rhs``); the step
+      explanations are left out;
+    * ``"full"``: what standard shows, and under each display a note per equality, marked
+      ``(1)``, ``(2)``, ... on its equals sign: the rule's name, the identity it rests on,
+      and how the engine verified it.
+
+    ``highlight`` colours, in each step's right-hand side, what differs from its left
+    (see :mod:`kl_derive.printing.highlight`).
     """
+    if detail not in DETAILS:
+        raise ValueError(f"unknown detail {detail!r}")
     messages = catalog(lang)
-    printer = _MemoPrinter(derivation.functions, expect_subscripts=derivation.expect_subscripts)
+    printer = PRINTERS[printer_name](
+        derivation.functions, expect_subscripts=derivation.expect_subscripts
+    )
     z, x, eps = Symbol("z"), Symbol("x"), Symbol("epsilon")
     q_fn, p_fn = Function("q")(VARIABLE), Function("p")(VARIABLE)
     common = {
-        "q": _LatexRaw(derivation.functions.get("q", "q")),
-        "p": _LatexRaw(derivation.functions.get("p", "p")),
+        "q": _LatexRaw(printer.snippet(derivation.functions.get("q", "q"))),
+        "p": _LatexRaw(printer.snippet(derivation.functions.get("p", "p"))),
         "q_law": derivation.p,
         "p_law": derivation.q,
         "z": z,
         "x": x,
         "epsilon": eps,
-        "g": _LatexRaw(derivation.functions.get("g", "g")),
+        "g": _LatexRaw(printer.snippet(derivation.functions.get("g", "g"))),
         "kl": KL(q_fn, p_fn),
     }
     laws = tuple(
-        d.family.notation(d.user_args, printer.doprint) for d in (derivation.p, derivation.q)
+        printer.snippet(d.family.notation(d.user_args, printer.doprint))
+        for d in (derivation.p, derivation.q)
     )
-    result_lhs = kl_latex(*laws)
+    result_lhs = printer.kl(*laws)
     common["kl_laws"] = _LatexRaw(result_lhs)
     fill = _Filler(printer, style, {})
     common = {
@@ -203,9 +307,20 @@ def build_view(
             intro=text(f"stage.{stage.key}.intro", _stage_params(stage, derivation)),
         )
         for chain in stage.chains:
-            budget = line_budget - latex_width(printer.doprint(chain.lhs)) - 1.5
+            budget = line_budget
+            if printer.lhs_shares_line:
+                budget -= printer.width(printer.doprint(chain.lhs)) + 1.5
+            if detail == "brief":
+                steps = [_brief_view(chain.steps, printer, sympy_strings, budget, highlight)]
+                if view.blocks:
+                    view.blocks[-1].chains.append(steps)
+                else:
+                    view.blocks.append(BlockView("", [steps]))
+                continue
             steps = [
-                _step_view(step, stage.key, messages, fill, printer, sympy_strings, budget)
+                _step_view(
+                    step, stage.key, messages, fill, printer, sympy_strings, budget, highlight
+                )
                 for step in chain.steps
             ]
             paragraph = " ".join(s.explanation for s in steps if s.explanation)
@@ -213,6 +328,9 @@ def build_view(
                 view.blocks[-1].chains.append(steps)
             else:
                 view.blocks.append(BlockView(paragraph, [steps]))
+        if detail == "full":
+            for block in view.blocks:
+                _justify(block, stage.key, messages, fill, printer, derivation)
         stages.append(view)
 
     covariances = tuple(
@@ -255,7 +373,10 @@ def build_view(
             filter(
                 None,
                 [
-                    text("document.assumption_positive", {"condition": _positivity(positive)})
+                    text(
+                        "document.assumption_positive",
+                        {"condition": _positivity(positive, printer)},
+                    )
                     if positive
                     else "",
                     text("document.assumption_spd", {"matrices": covariances})
@@ -278,6 +399,7 @@ def build_view(
         "result_text": text("document.result"),
         "result_lhs": result_lhs,
         "result_latex": printer.doprint(derivation.result_display),
+        "detail": detail,
         **_result_layout(printer, result_lhs, derivation.result_display, line_budget),
         "result_sympy": sstr(derivation.result_display),
         "kl_latex": kl_of_densities,
@@ -312,20 +434,18 @@ class _LatexRaw(str):
     """LaTeX that goes into inline math as is."""
 
 
-def _result_layout(
-    printer: TextbookLatexPrinter, lhs: str, result: Expr, line_budget: float
-) -> dict[str, Any]:
+def _result_layout(printer: _Printer, lhs: str, result: Expr, line_budget: float) -> dict[str, Any]:
     """The closing display: on one line when it fits, else the divergence on a line of its
     own (when it is long) and the closed form broken over indented lines."""
-    lhs_width = latex_width(lhs)
+    lhs_width = printer.width(lhs)
     long_lhs = lhs_width > line_budget / 2
     budget = line_budget - 3 if long_lhs else line_budget - lhs_width - 1.5
     return {"result_lines": printer.doprint_lines(result, budget), "result_lhs_long": long_lhs}
 
 
-def _positivity(symbols: list[Expr]) -> _LatexRaw:
-    printer = TextbookLatexPrinter()
-    return _LatexRaw(", ".join(printer.doprint(s) for s in symbols) + " > 0")
+def _positivity(symbols: list[Expr], printer: _Printer) -> _LatexRaw:
+    plain = type(printer)({})  # no density names: a symbol is just its letter
+    return _LatexRaw(", ".join(plain.doprint(s) for s in symbols) + " > 0")
 
 
 def _lookup(messages: Mapping[str, Any], key: str) -> str:
@@ -346,29 +466,105 @@ def _step_view(
     stage: str,
     messages: Mapping[str, Any],
     fill: _Filler,
-    printer: TextbookLatexPrinter,
+    printer: _Printer,
     sympy_strings: bool,
     budget: float,
+    highlight: bool = False,
 ) -> StepView:
-    rules = messages["rule"]
-    entry = rules.get(f"{stage}:{step.rule}") or rules[step.rule]
+    entry = _rule_entry(messages, stage, step.rule)
     params = dict(step.params)
     params["lhs"] = step.before
     params["rhs"] = step.after
     rule_identity = identity(step.rule)
     if rule_identity is not None:
-        params["identity"] = _Raw(fill.style.inline(rule_identity))
+        params["identity"] = _Raw(fill.style.inline(printer.snippet(rule_identity)))
+    rhs, rhs_lines = _right_side(printer, step.before, step.after, budget, highlight)
     return StepView(
         rule=step.rule,
         title=entry["title"],
         explanation=fill(entry["text"], params),
         lhs=printer.doprint(step.before),
-        rhs=printer.doprint(step.after),
-        rhs_lines=printer.doprint_lines(step.after, budget),
+        rhs=rhs,
+        rhs_lines=rhs_lines,
         before=sstr(step.before, order="none") if sympy_strings else "",
         after=sstr(step.after, order="none") if sympy_strings else "",
         check=step.check or "",
     )
+
+
+def _rule_entry(messages: Mapping[str, Any], stage: str, rule: str) -> Mapping[str, str]:
+    rules = messages["rule"]
+    return rules.get(f"{stage}:{rule}") or rules[rule]
+
+
+def _right_side(
+    printer: _Printer, before: Expr, after: Expr, budget: float, highlight: bool
+) -> tuple[str, list[str]]:
+    """A step's right-hand side, whole and broken into lines; with ``highlight``, what
+    differs from ``before`` is coloured."""
+    if highlight:
+        printer.marks = changed_parts(before, after)
+    try:
+        return printer.doprint(after), printer.doprint_lines(after, budget)
+    finally:
+        printer.marks = set()
+
+
+def _brief_view(
+    steps: tuple[Step, ...],
+    printer: _Printer,
+    sympy_strings: bool,
+    budget: float,
+    highlight: bool,
+) -> StepView:
+    """A chain reduced to its first and last member (``--detail brief``)."""
+    first, last = steps[0], steps[-1]
+    checks = {s.check for s in steps}
+    rhs, rhs_lines = _right_side(printer, first.before, last.after, budget, highlight)
+    return StepView(
+        rule=last.rule,
+        title="",
+        explanation="",
+        lhs=printer.doprint(first.before),
+        rhs=rhs,
+        rhs_lines=rhs_lines,
+        before=sstr(first.before, order="none") if sympy_strings else "",
+        after=sstr(last.after, order="none") if sympy_strings else "",
+        check=checks.pop() if len(checks) == 1 else "",
+    )
+
+
+def _justify(
+    block: BlockView,
+    stage: str,
+    messages: Mapping[str, Any],
+    fill: _Filler,
+    printer: _Printer,
+    derivation: Derivation,
+) -> None:
+    """Number the equalities of ``block`` and say, for each, what justifies it and how it
+    was verified (``--detail full``)."""
+    sizes = tuple(Eq(Symbol("d"), k, evaluate=False) for k in derivation.instance_sizes)
+    number = 0
+    for chain in block.chains:
+        for step in chain:
+            number += 1
+            step.eq = printer.marked_eq(number)
+            rule_identity = identity(step.rule)
+            check = fill(
+                _lookup(messages, f"document.check_{step.check or 'symbolic'}"), {"sizes": sizes}
+            )
+            params = {
+                "number": _Raw(str(number)),
+                "title": _Raw(fill.style.escape(_rule_entry(messages, stage, step.rule)["title"])),
+                "check": _Raw(check),
+            }
+            if rule_identity is not None:
+                params["identity"] = _Raw(fill.style.inline(printer.snippet(rule_identity)))
+                key = "document.note_identity"
+            else:
+                key = "document.note"
+            block.notes.append(fill(_lookup(messages, key), params))
 
 
 def _stage_params(stage: Any, derivation: Derivation) -> dict[str, Any]:
