@@ -432,6 +432,8 @@ class UnicodePrinter(StrPrinter):
 
     def _print_polygamma(self, expr: Any) -> str:
         n, x = expr.args
+        if n == 0:
+            return f"ψ({self._print(x)})"
         return f"ψ{_sup(self._print(n))}({self._print(x)})"
 
     def _print_beta(self, expr: Any) -> str:
