@@ -23,9 +23,16 @@ _MODULES: dict[str, str] = {
     "multivariate_normal": "kl_derive.families.multivariate_normal",
     "exponential": "kl_derive.families.exponential",
     "gamma": "kl_derive.families.gamma",
+    "bernoulli": "kl_derive.families.bernoulli",
+    "binomial": "kl_derive.families.binomial",
+    "geometric": "kl_derive.families.geometric",
+    "poisson": "kl_derive.families.poisson",
+    "negative_binomial": "kl_derive.families.negative_binomial",
 }
 #: the families of mass functions on the integers (known here without importing them)
-DISCRETE: frozenset[str] = frozenset()
+DISCRETE: frozenset[str] = frozenset(
+    {"bernoulli", "binomial", "geometric", "poisson", "negative_binomial"}
+)
 
 #: other spellings people use -> family name
 ALIASES: dict[str, str] = {
@@ -36,6 +43,11 @@ ALIASES: dict[str, str] = {
     "diagonal_normal": "diag_normal",
     "mvn": "multivariate_normal",
     "MultivariateNormal": "multivariate_normal",
+    "Bernoulli": "bernoulli",
+    "Binomial": "binomial",
+    "Geometric": "geometric",
+    "Poisson": "poisson",
+    "NegativeBinomial": "negative_binomial",
 }
 
 

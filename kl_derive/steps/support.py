@@ -42,8 +42,12 @@ def mass_outside(q: DensityFacts, p: DensityFacts, values: dict) -> mpmath.mpf:
     total = mpmath.mpf(0)
     if q.discrete:
         term = lambdify(q.variable, density, modules="mpmath")
-        below = range(int(lower_q), min(int(mpmath.ceil(_mp(lower_p))), int(upper_q) + 1))
-        total += mpmath.fsum(term(k) for k in below) if lower_p > lower_q else 0
+        if lower_p > lower_q:  # q's values below p's support (an infinite upper end is fine)
+            end = int(mpmath.ceil(_mp(lower_p)))
+            if upper_q.is_finite:
+                end = min(end, int(upper_q) + 1)
+            below = range(int(lower_q), end)
+            total += mpmath.fsum(term(k) for k in below)
         if upper_q > upper_p:
             first = max(int(mpmath.floor(_mp(upper_p))) + 1, int(lower_q))
             if upper_q.is_finite:

@@ -359,6 +359,10 @@ def _numerically_equal(a: Expr, b: Expr, context: Context, seed: str, fast: bool
             if values is None:
                 return False
             for facts in free_variables:
+                if any(S(end).xreplace(values).free_symbols for end in facts.support):
+                    continue  # another law's support (Bin(n, p)'s n absent from the step)
+                if facts.discrete and _inside(values.get(facts.variable), facts, values):
+                    continue  # a count already drawn in a smaller support stays (both hold)
                 values[facts.variable] = _sample_in_support(facts, values, rng)
             try:
                 x, y = _number(a, values, context, fast), _number(b, values, context, fast)
@@ -374,12 +378,21 @@ def sample_parameters(
 ) -> dict | None:
     """Pseudo-random values for ``symbols`` satisfying every condition (``None`` if none
     was found in a few hundred tries)."""
-    symbols, conditions = list(symbols), list(conditions)
+    conditions = list(conditions)
+    symbols = sorted(set(symbols).union(*(c.free_symbols for c in conditions)), key=str)
     for _ in range(400):
         values = {s: _sample(s, rng) for s in symbols}
         if all(bool(c.xreplace(values)) for c in conditions):
             return values
     return None
+
+
+def _inside(value: Expr | None, facts: DensityFacts, values: dict) -> bool:
+    """Whether a value already drawn for the variable lies in this law's support."""
+    if value is None:
+        return False
+    lower, upper = (S(b).xreplace(values) for b in facts.support)
+    return bool(lower <= value) and bool(value <= upper)
 
 
 def _sample_in_support(facts: DensityFacts, values: dict, rng: random.Random) -> Expr:

@@ -193,7 +193,12 @@ def _bind(
     if getattr(family, "matrix", False):
         return _bind_matrix(family, spec, domains, suffix)
     if not spec.args:
-        args = tuple(_symbol(p.symbol + suffix, p.domain) for p in family.parameters)
+        # a count (a binomial's total_count) is shared by two bare laws: KL(Bin(n, p_1) ||
+        # Bin(n, p_2)) is the pair people mean, and different counts have no closed form
+        args = tuple(
+            _symbol(p.symbol + ("" if p.domain == "count" else suffix), p.domain)
+            for p in family.parameters
+        )
         return Distribution(family, args, spec.text)
     args: list[Expr] = []
     substitutions: dict[Symbol, Expr] = {}
