@@ -28,10 +28,20 @@ _MODULES: dict[str, str] = {
     "geometric": "kl_derive.families.geometric",
     "poisson": "kl_derive.families.poisson",
     "negative_binomial": "kl_derive.families.negative_binomial",
+    "categorical": "kl_derive.families.categorical",
+    "one_hot_categorical": "kl_derive.families.one_hot_categorical",
 }
 #: the families of mass functions on the integers (known here without importing them)
 DISCRETE: frozenset[str] = frozenset(
-    {"bernoulli", "binomial", "geometric", "poisson", "negative_binomial"}
+    {
+        "bernoulli",
+        "binomial",
+        "geometric",
+        "poisson",
+        "negative_binomial",
+        "categorical",
+        "one_hot_categorical",
+    }
 )
 
 #: other spellings people use -> family name
@@ -48,6 +58,8 @@ ALIASES: dict[str, str] = {
     "Geometric": "geometric",
     "Poisson": "poisson",
     "NegativeBinomial": "negative_binomial",
+    "Categorical": "categorical",
+    "OneHotCategorical": "one_hot_categorical",
 }
 
 

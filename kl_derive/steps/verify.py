@@ -29,6 +29,7 @@ from sympy import (
     Product,
     Rational,
     S,
+    StrictLessThan,
     Sum,
     Symbol,
     diff,
@@ -380,8 +381,12 @@ def sample_parameters(
     was found in a few hundred tries)."""
     conditions = list(conditions)
     symbols = sorted(set(symbols).union(*(c.free_symbols for c in conditions)), key=str)
+    # a probability (a condition p < 1 on a positive p) is drawn in (0, 1) itself
+    unit = {c.lhs for c in conditions if isinstance(c, StrictLessThan) and c.rhs == 1}
     for _ in range(400):
-        values = {s: _sample(s, rng) for s in symbols}
+        values = {
+            s: Rational(rng.randint(5, 95), 100) if s in unit else _sample(s, rng) for s in symbols
+        }
         if all(bool(c.xreplace(values)) for c in conditions):
             return values
     return None

@@ -21,9 +21,19 @@ PAIRS: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {
     ),
 }
 
+#: families whose parameter is a list (the probabilities of categorical): derived with the
+#: same moments strategy, but only between two of the same kind with explicit lists, so
+#: they are registered here and not drafted by :mod:`.build_table` with bare names
+LIST_FAMILIES: tuple[str, ...] = ("categorical", "one_hot_categorical")
+for _name in LIST_FAMILIES:
+    if _name in _FAMILY_MODULES:
+        PAIRS[(_name, _name)] = (("moments", "kl_derive.strategies.expected_log_ratio"),)
+
 #: the univariate families the expected-log-ratio strategy derives between
 CATALOG_FAMILIES: tuple[str, ...] = tuple(
-    name for name in _FAMILY_MODULES if name not in ("diag_normal", "multivariate_normal")
+    name
+    for name in _FAMILY_MODULES
+    if name not in (*LIST_FAMILIES, "diag_normal", "multivariate_normal")
 )
 _MOMENTS = "kl_derive.strategies.expected_log_ratio"
 for (_p, _q), _outcome in OUTCOMES.items():

@@ -253,7 +253,8 @@ def _parameter_conditions(*laws: Distribution) -> tuple[Expr, ...]:
     out: list[Expr] = []
     for law in laws:
         for parameter, arg in zip(law.family.parameters, law.args, strict=False):
-            if parameter.domain == "unit" and not arg.is_number:
+            # a list of probabilities (categorical) states its conditions itself
+            if parameter.domain == "unit" and not arg.is_number and isinstance(arg, Expr):
                 out.append(arg < 1)
         out.extend(law.family.conditions(law.args))
     return tuple(dict.fromkeys(out))
