@@ -6,6 +6,8 @@ The public API is small::
     >>> d = kl_derive.derive("normal")          # KL(N(mu, sigma^2) || N(0, 1))
     >>> d.result                                # a SymPy expression
     >>> print(d.to_latex())                     # an amsmath fragment for lecture notes
+    >>> kl_derive.entropy("gamma")              # H(Gamma(alpha, beta)), same machinery
+    >>> kl_derive.cross_entropy("normal", "laplace(0, 1)")  # H(P, Q) = -E_P[log q]
 
 Importing this package is cheap: SymPy is imported only when a derivation is asked for,
 so ``kl-derive --help`` and ``kl-derive --version`` start fast.
@@ -17,16 +19,26 @@ from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-__all__ = ["Derivation", "KLDeriveError", "Step", "__version__", "derive"]
+__all__ = [
+    "Derivation",
+    "KLDeriveError",
+    "Step",
+    "__version__",
+    "cross_entropy",
+    "derive",
+    "entropy",
+]
 
 if TYPE_CHECKING:  # pragma: no cover - imports for type checkers only
-    from .api import derive
+    from .api import cross_entropy, derive, entropy
     from .derivation import Derivation
     from .errors import KLDeriveError
     from .steps.step import Step
 
 _LAZY = {
     "derive": ("kl_derive.api", "derive"),
+    "entropy": ("kl_derive.api", "entropy"),
+    "cross_entropy": ("kl_derive.api", "cross_entropy"),
     "Derivation": ("kl_derive.derivation", "Derivation"),
     "Step": ("kl_derive.steps.step", "Step"),
     "KLDeriveError": ("kl_derive.errors", "KLDeriveError"),

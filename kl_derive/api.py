@@ -8,7 +8,7 @@ from .spec import parse_spec
 from .symbolic.convert import bind_pair, with_dimension
 from .symbolic.display import evaluate
 
-__all__ = ["derive"]
+__all__ = ["cross_entropy", "derive", "entropy"]
 
 
 def derive(
@@ -53,4 +53,66 @@ def derive(
         instance_sizes=draft.instance_sizes,
         lang=lang,
         setting=draft.setting,
+    )
+
+
+def entropy(p: str = "normal", *, param: str | None = None, lang: str = "en") -> Derivation:
+    """Derive the (differential) entropy H(P) = -E[log p(z)] step by step, every step
+    verified, with the machinery of the KL catalog (a sum for a mass function).
+
+    ``p`` is a univariate distribution spec (``"gamma"``, ``"normal(mu, sigma)"``);
+    ``param`` and ``lang`` as for :func:`derive`. The :class:`Derivation` has
+    ``quantity == "entropy"`` and ``q`` equal to ``p``.
+    """
+    from .strategies.entropy import derive_entropy
+
+    first, _ = _bind_univariate(p, None, param, lang, "entropy")
+    draft = derive_entropy(first)
+    return _derivation(draft, first, first, lang)
+
+
+def cross_entropy(
+    p: str = "normal", q: str | None = None, *, param: str | None = None, lang: str = "en"
+) -> Derivation:
+    """Derive the cross-entropy H(P, Q) = -E_P[log q(z)] step by step, every step verified.
+
+    It is infinite when P gives positive probability to a set where Q's density is zero
+    (a piecewise result when that depends on the parameters). ``q`` defaults to the
+    standard member of P's family; ``param`` and ``lang`` as for :func:`derive`.
+    """
+    from .strategies.entropy import derive_cross_entropy
+
+    first, second = _bind_univariate(p, q, param, lang, "cross-entropy")
+    draft = derive_cross_entropy(first, second)
+    return _derivation(draft, first, second, lang)
+
+
+def _bind_univariate(p: str, q: str | None, param: str | None, lang: str, what: str):
+    from .errors import KLDeriveError
+    from .render.catalog import check_language
+    from .strategies import CATALOG_FAMILIES
+
+    check_language(lang)
+    first, second = bind_pair(parse_spec(p), parse_spec(q) if q is not None else None, param)
+    for law in (first, second):
+        if law.family.name not in CATALOG_FAMILIES:
+            raise KLDeriveError(
+                f"the {what} is derived for univariate families only, not {law.family.name} "
+                f"(choose from {', '.join(CATALOG_FAMILIES)})"
+            )
+    return first, second
+
+
+def _derivation(draft, first, second, lang: str) -> Derivation:
+    return Derivation(
+        p=first,
+        q=second,
+        stages=verify_draft(draft),
+        result=evaluate(draft.result_display),
+        result_display=draft.result_display,
+        strategy=draft.strategy,
+        functions=dict(draft.functions),
+        lang=lang,
+        setting=draft.setting,
+        quantity=draft.quantity,
     )

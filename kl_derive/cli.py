@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import re
 import sys
+from contextvars import ContextVar
 from pathlib import Path
 
 import click
@@ -284,10 +285,15 @@ def derive_command(
     if template_dir is not None and not Path(template_dir).is_dir():
         raise click.UsageError(f"template directory {template_dir!r} does not exist")
 
-    from .api import derive
+    from .api import cross_entropy, derive, entropy
     from .render import render
 
-    derivation = derive(p, q, param=param, dims=dims, lang=lang)
+    if _QUANTITY.get() == "entropy":
+        derivation = entropy(p, param=param, lang=lang)
+    elif _QUANTITY.get() == "cross_entropy":
+        derivation = cross_entropy(p, q, param=param, lang=lang)
+    else:
+        derivation = derive(p, q, param=param, dims=dims, lang=lang)
     text = render(
         derivation,
         fmt,
@@ -304,6 +310,50 @@ def derive_command(
         align=align,
     )
     _write(text, output)
+
+
+#: which quantity the derive command's body derives (set by entropy / cross-entropy)
+_QUANTITY: ContextVar[str] = ContextVar("quantity", default="kl")
+
+
+def _one_sided_command(name: str, quantity: str, two: bool, doc: str) -> click.Command:
+    """A command with the derive command's output options that derives an entropy or a
+    cross-entropy instead of a divergence (the same rendering code)."""
+    arguments = [click.Argument(["p"], metavar="P")]
+    if two:
+        arguments.append(click.Argument(["q"], metavar="[Q]", required=False))
+    options = [o for o in derive_command.params if isinstance(o, click.Option)]
+    options = [o for o in options if o.name != "dims"]
+
+    def callback(p: str, q: str | None = None, **kwargs: object) -> None:
+        token = _QUANTITY.set(quantity)
+        try:
+            derive_command.callback(p=p, q=q, dims=None, **kwargs)
+        finally:
+            _QUANTITY.reset(token)
+
+    return click.Command(
+        name, params=[*arguments, *options], callback=callback, help=doc, context_settings=_CONTEXT
+    )
+
+
+main_command.add_command(
+    _one_sided_command(
+        "entropy",
+        "entropy",
+        False,
+        "Derive the entropy H(P) = -E[log p] step by step (a univariate family).",
+    )
+)
+main_command.add_command(
+    _one_sided_command(
+        "cross-entropy",
+        "cross_entropy",
+        True,
+        "Derive the cross-entropy H(P, Q) = -E_P[log q] step by step; Q defaults to the "
+        "standard member of P's family.",
+    )
+)
 
 
 @main_command.command("code", context_settings=_CONTEXT)
@@ -443,13 +493,25 @@ def _default_args(family) -> list:
 
 @main_command.command("pairs", context_settings=_CONTEXT)
 def pairs_command() -> None:
-    """List the pairs KL(P || Q) kl-derive derives, and the strategy each uses."""
+    """List the pairs KL(P || Q) kl-derive derives, the strategy each uses and what it
+    gives (a closed form, a closed form under a condition, or infinity); then how much
+    of PyTorch's table of pairs that covers."""
     from .strategies import PAIRS
+    from .strategies.pytorch_pairs import FINITE, GENERIC, INFINITE
+    from .strategies.table import OUTCOMES
 
     width = max(len(f"{p} || {q}") for p, q in PAIRS)
     for (p, q), strategies in PAIRS.items():
         names = ", ".join(name for name, _ in strategies)
-        click.echo(f"{p + ' || ' + q:<{width}}  {names}")
+        outcome = OUTCOMES.get((p, q), "finite")
+        click.echo(f"{p + ' || ' + q:<{width}}  {names:<24}  {outcome}")
+    finite = sum(1 for pair in FINITE if pair in PAIRS)
+    infinite = sum(1 for pair in INFINITE if OUTCOMES.get(pair) == "infinite")
+    click.echo(
+        f"\n{len(PAIRS)} pairs. PyTorch's torch.distributions.kl: {finite} of its "
+        f"{len(FINITE)} closed-form pairs derived, {infinite} of its {len(INFINITE)} "
+        f"always-infinite pairs explained ({len(GENERIC)} generic rules not counted)."
+    )
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -36,6 +36,9 @@ class Derivation:
     lang: str = "en"
     #: the opening paragraph: ``"vae"`` (encoder and prior) or ``"catalog"`` (two laws)
     setting: str = "vae"
+    #: what is derived: ``"kl"`` (KL(P || Q)), ``"entropy"`` (H(P); ``q`` is ``p``) or
+    #: ``"cross_entropy"`` (H(P, Q))
+    quantity: str = "kl"
 
     @property
     def steps(self) -> tuple[Step, ...]:
@@ -90,6 +93,10 @@ class Derivation:
         """``KL(normal(mu, sigma) || normal(0, 1))``: the pair, as the derivation reads it."""
         from .render.view import canonical_spec
 
+        if self.quantity == "entropy":
+            return f"H({canonical_spec(self.p)})"
+        if self.quantity == "cross_entropy":
+            return f"H({canonical_spec(self.p)}, {canonical_spec(self.q)})"
         return f"KL({canonical_spec(self.p)} || {canonical_spec(self.q)})"
 
     def __str__(self) -> str:

@@ -38,7 +38,7 @@ from sympy.core.function import AppliedUndef
 from sympy.printing.latex import LatexPrinter
 
 from ..symbolic.matrices import MatDet, MatTrace, QuadForm
-from ..symbolic.objects import KL, Bracket, Expect
+from ..symbolic.objects import KL, Bracket, CrossEntropy, Entropy, Expect
 from .width import latex_width
 
 __all__ = ["TextbookLatexPrinter", "kl_latex", "latex"]
@@ -442,6 +442,13 @@ class TextbookLatexPrinter(LatexPrinter):
     def _print_KL(self, expr: KL) -> str:
         q, p = expr.args
         return kl_latex(self._print(q), self._print(p))
+
+    def _print_Entropy(self, expr: Entropy) -> str:
+        return rf"\mathrm{{H}}({self._print(expr.args[0])})"
+
+    def _print_CrossEntropy(self, expr: CrossEntropy) -> str:
+        q, p = expr.args
+        return rf"\mathrm{{H}}({self._print(q)}, {self._print(p)})"
 
 
 # ---------------------------------------------------------------------------

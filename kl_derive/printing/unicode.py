@@ -513,6 +513,12 @@ class UnicodePrinter(StrPrinter):
         q, p = expr.args
         return kl_unicode(self._print(q), self._print(p))
 
+    def _print_Entropy(self, expr: Any) -> str:
+        return f"H({self._print(expr.args[0])})"
+
+    def _print_CrossEntropy(self, expr: Any) -> str:
+        return f"H({self._print(expr.args[0])}, {self._print(expr.args[1])})"
+
 
 def _sub_or_plain(text: str) -> str:
     small = subscript(text)

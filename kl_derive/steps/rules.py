@@ -96,6 +96,10 @@ RULES: dict[str, Rule] = {
         ),
         Rule("moment.known"),
         Rule("algebra.simplify"),
+        Rule("entropy.definition", r"\mathrm{H}(q) = -\int q \log q"),
+        Rule("entropy.definition_sum", r"\mathrm{H}(q) = -\sum_{k} q(k) \log q(k)"),
+        Rule("cross_entropy.definition", r"\mathrm{H}(q, p) = -\int q \log p"),
+        Rule("cross_entropy.definition_sum", r"\mathrm{H}(q, p) = -\sum_{k} q(k) \log p(k)"),
     )
 }
 

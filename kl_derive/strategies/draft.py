@@ -33,3 +33,5 @@ class Draft:
     instance_sizes: tuple[int, ...] = ()
     #: the opening paragraph's setting: ``"vae"`` (an encoder and a prior) or ``"catalog"``
     setting: str = "vae"
+    #: what is derived: ``"kl"``, ``"entropy"`` or ``"cross_entropy"``
+    quantity: str = "kl"

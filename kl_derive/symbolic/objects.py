@@ -64,3 +64,28 @@ class Bracket(Function):
 
     def _eval_is_commutative(self):
         return True
+
+
+class Entropy(Function):
+    """``Entropy(q)``: the (differential) entropy of the density ``q`` (unevaluated)."""
+
+    nargs = 1
+    is_commutative = True
+    is_real = True
+
+    @classmethod
+    def eval(cls, q):
+        return None
+
+
+class CrossEntropy(Function):
+    """``CrossEntropy(q, p)``: the cross-entropy of ``p`` relative to ``q``,
+    :math:`-\\int q \\log p` (unevaluated)."""
+
+    nargs = 2
+    is_commutative = True
+    is_real = True
+
+    @classmethod
+    def eval(cls, q, p):
+        return None

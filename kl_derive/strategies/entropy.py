@@ -1,0 +1,258 @@
+r"""Entropy and cross-entropy of univariate laws, by the expected-log-ratio machinery.
+
+The same stages as :mod:`.expected_log_ratio`, with one log density instead of a ratio:
+
+1. the density (or densities) and the definition, :math:`\mathrm{H}(q) = -\int q \log q`
+   or :math:`\mathrm{H}(q, p) = -\int q \log p` (a sum over ``k`` for a mass function);
+2. for the cross-entropy, where the densities are positive: if ``q`` puts probability
+   where ``p`` is zero the cross-entropy is infinite;
+3. the log density written as a constant plus ``coefficient * statistic`` terms;
+4. the expectation under ``q``, term by term;
+5. each :math:`\mathbb{E}[T(z)]` under ``q`` (from ``family.expectation``), with its reason;
+6. the expectations substituted and the result tidied (piecewise with :math:`\infty` where
+   a support condition or a finite moment is needed).
+"""
+
+from __future__ import annotations
+
+from sympy import Add, And, Expr, Function, Mul, Piecewise, Rational, S, expand, gcd, log, oo
+
+from ..families.base import Distribution
+from ..steps.context import Context
+from ..steps.step import Chain, Stage, Step
+from ..symbolic.display import add, display_form, evaluate, ln, mul, neg
+from ..symbolic.objects import Bracket, CrossEntropy, Entropy, Expect
+from .draft import Draft
+from .expected_log_ratio import (
+    NoClosedForm,
+    _collect,
+    _collected_display,
+    _conjuncts,
+    _Law,
+    _law,
+    _log_density_chain,
+    _moment_stage,
+    _moments,
+    _outside_set,
+    _parameter_conditions,
+    _support_relation,
+    _support_set,
+    _term,
+    _total,
+    group,
+    variable_for,
+)
+from .tidy import tidy, tidy_coefficient
+
+__all__ = ["derive_cross_entropy", "derive_entropy"]
+
+NAME = "moments"
+
+
+def derive_entropy(first: Distribution) -> Draft:
+    """Derive the (differential) entropy H(first) = -E[log q]."""
+    return _one_sided(first, None)
+
+
+def derive_cross_entropy(first: Distribution, second: Distribution) -> Draft:
+    """Derive the cross-entropy H(first, second) = -E_first[log p]."""
+    if first.family.discrete != second.family.discrete:
+        raise NoClosedForm(
+            f"H({first.family.name}, {second.family.name}) pairs a mass function with a "
+            "density; the cross-entropy is not defined"
+        )
+    return _one_sided(first, second)
+
+
+def _one_sided(first: Distribution, second: Distribution | None) -> Draft:
+    variable = variable_for(first)
+    q = _law(first, "q", variable)
+    p = _law(second, "p", variable) if second is not None else q
+    entropy = second is None
+    densities = {"q": q.facts} if entropy else {"q": q.facts, "p": p.facts}
+    conditions = _parameter_conditions(first) if entropy else _parameter_conditions(first, second)
+    bare = Context(densities, conditions=conditions)
+    lhs = Entropy(q.function) if entropy else CrossEntropy(q.function, p.function)
+    stages = [_definition_stage(q, p, lhs, entropy)]
+
+    support_conditions: tuple[Expr, ...] = ()
+    if not entropy:
+        outside = _support_relation(q, p)
+        if outside is True:  # q has mass where p is zero, for every parameter value
+            step = Step(
+                "support.outside",
+                lhs,
+                oo,
+                params={
+                    "q_name": "q",
+                    "p_name": "p",
+                    "outside": _outside_set(q, p),
+                    "q_support": _support_set(q),
+                    "p_support": _support_set(p),
+                },
+            )
+            stages.append(Stage("cross_entropy_support_outside", (Chain((step,)),)))
+            return _draft(stages, {"main": bare, "lemma": bare}, oo, q, p, "cross_entropy")
+        support_conditions = outside
+
+    # the log density, as a constant plus coefficient * statistic
+    expand_step = _log_density_chain(p)
+    statistics, constant = _collect(evaluate(expand_step.after), variable)
+    collected = _collected_display(S.Zero, statistics)
+    if constant != 0:
+        collected = add(_tidy(constant), collected)
+    steps = [expand_step]
+    if collected != expand_step.after:
+        steps.append(Step("algebra.collect_statistics", expand_step.after, collected))
+    stages.append(
+        Stage("entropy_log_density", (Chain(tuple(steps)),), params={"law": p.distribution})
+    )
+
+    try:
+        moments = _moments(q, [t for t, _ in statistics])
+    except NoClosedForm as error:
+        what = "entropy" if entropy else "cross-entropy"
+        raise NoClosedForm(str(error).replace("the divergence has", f"the {what} has")) from None
+    stages.append(_expectation_stage(lhs, q, p, collected, constant, statistics))
+    if moments:
+        stages.append(_moment_stage(q, moments))
+    conditions_needed = tuple(c for m in moments for c in _conjuncts(m.condition))
+    result_steps, final = _result_steps(
+        lhs, constant, statistics, moments, support_conditions, conditions_needed
+    )
+    stages.append(Stage("entropy_result", (Chain(tuple(result_steps)),)))
+
+    expectations = {m.statistic: evaluate(m.value) for m in moments}
+    main = bare.with_expectations("q", expectations)
+    every = (*conditions, *support_conditions, *conditions_needed)
+    finite = Context(main.densities, conditions=every)
+    lemma = Context(bare.densities, conditions=every)
+    contexts = {"main": finite, "lemma": lemma, "piecewise": main}
+    return _draft(stages, contexts, final, q, p, "entropy" if entropy else "cross_entropy")
+
+
+def _draft(stages, contexts, result, q: _Law, p: _Law, quantity: str) -> Draft:
+    name = "k" if q.facts.discrete else "z"
+    return Draft(
+        NAME,
+        tuple(stages),
+        contexts,
+        result,
+        functions={"q": f"q({name})", "p": f"p({name})"},
+        setting="catalog",
+        quantity=quantity,
+    )
+
+
+def _definition(q: _Law, p: _Law, written: bool) -> Expr:
+    """``-\\int q log p`` (``p`` is ``q`` for the entropy), with the densities written
+    out when ``written``."""
+    if written:
+        return neg(_total(mul(q.density, ln(p.density)), q))
+    return neg(_total(mul(q.function, ln(p.function)), q))
+
+
+def _definition_stage(q: _Law, p: _Law, lhs: Expr, entropy: bool) -> Stage:
+    chains = [
+        Chain((Step("density.formula", q.function, q.density, params={"law": q.distribution}),))
+    ]
+    if not entropy:
+        chains.append(
+            Chain((Step("density.formula", p.function, p.density, params={"law": p.distribution}),))
+        )
+    kind = "entropy" if entropy else "cross_entropy"
+    rule = f"{kind}.definition_sum" if q.facts.discrete else f"{kind}.definition"
+    chains.append(
+        Chain(
+            (
+                Step(rule, lhs, _definition(q, p, False)),
+                Step("density.substitute", _definition(q, p, False), _definition(q, p, True)),
+            )
+        )
+    )
+    return Stage(f"{kind}_definition", tuple(chains), params={"support": _support_set(q)})
+
+
+def _expectation_stage(lhs, q: _Law, p: _Law, collected, constant, statistics) -> Stage:
+    integral = _definition(q, p, False)
+    inserted = neg(_total(mul(q.function, group(collected)), q))
+    terms = [_tidy(-constant)] if constant != 0 else []
+    for statistic, coefficient in statistics:
+        terms.append(
+            _term(tidy_coefficient(-coefficient), Expect(display_form(statistic), q.function))
+        )
+    linear = add(*terms)
+    rule = "entropy" if isinstance(lhs, Entropy) else "cross_entropy"
+    rule += ".definition_sum" if q.facts.discrete else ".definition"
+    chain = Chain(
+        (
+            Step(rule, lhs, integral),
+            Step("log_density.insert", integral, inserted),
+            Step("expectation.term_by_term", inserted, linear),
+        )
+    )
+    return Stage("entropy_expectation", (chain,))
+
+
+def _result_steps(lhs, constant, statistics, moments, support_conditions, conditions_needed):
+    terms = [_tidy(-constant)] if constant != 0 else []
+    value = -constant
+    for (_statistic, coefficient), moment in zip(statistics, moments, strict=True):
+        shown = moment.value
+        if isinstance(shown, Add):
+            shown = Bracket(shown)
+        terms.append(_term(tidy_coefficient(-coefficient), shown))
+        value -= coefficient * evaluate(moment.value)
+    substituted = add(*terms) if terms else _tidy(value)
+    steps = [Step("moment.insert", lhs, substituted)]
+    final = _tidy(value)
+    if final != substituted:
+        steps.append(Step("algebra.simplify", substituted, final))
+    conditions = (*support_conditions, *conditions_needed)
+    if conditions:
+        condition = And(*conditions).simplify()
+        piecewise = Piecewise((final, condition), (oo, True), evaluate=False)
+        steps.append(
+            Step(
+                "support.piecewise",
+                final,
+                piecewise,
+                params={
+                    "q_name": "q",
+                    "p_name": "p" if support_conditions else "q",
+                    "support_conditions": support_conditions,
+                    "condition": condition,
+                },
+                facts="piecewise",
+            )
+        )
+        final = piecewise
+    return steps, final
+
+
+def _tidy(value: Expr) -> Expr:
+    """:func:`.tidy`, with the logarithms gathered into one as a textbook writes an
+    entropy: ``log sigma + log(2)/2 + log(pi)/2`` is ``(1/2) log(2 pi sigma^2)``."""
+    logs, rest = [], []
+    for term in Add.make_args(expand(value)):
+        coefficient, part = term.as_coeff_Mul()
+        if (
+            isinstance(part, log)
+            and coefficient.is_Rational
+            and not part.args[0].atoms(Function)  # log Gamma(alpha) stays as it is
+        ):
+            logs.append((coefficient, part.args[0]))
+        else:
+            rest.append(term)
+    if len(logs) < 2:
+        return tidy(value)
+    common = S.Zero
+    for coefficient, _ in logs:
+        common = gcd(common, coefficient)
+    common = Rational(common)
+    if all(c < 0 for c, _ in logs):
+        common = -common
+    argument = Mul(*(a ** (c / common) for c, a in logs))
+    merged = log(argument) if common == 1 else mul(common, log(argument))
+    remainder = Add(*rest)
+    return add(merged, tidy(remainder)) if remainder != 0 else merged
