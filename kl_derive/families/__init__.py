@@ -30,6 +30,17 @@ _MODULES: dict[str, str] = {
     "negative_binomial": "kl_derive.families.negative_binomial",
     "categorical": "kl_derive.families.categorical",
     "one_hot_categorical": "kl_derive.families.one_hot_categorical",
+    "gumbel": "kl_derive.families.gumbel",
+    "half_normal": "kl_derive.families.half_normal",
+    "continuous_bernoulli": "kl_derive.families.continuous_bernoulli",
+    "cauchy": "kl_derive.families.cauchy",
+    "half_cauchy": "kl_derive.families.half_cauchy",
+    "log_normal": "kl_derive.families.log_normal",
+    "weibull": "kl_derive.families.weibull",
+    "chi2": "kl_derive.families.chi2",
+    "inverse_gamma": "kl_derive.families.inverse_gamma",
+    "rayleigh": "kl_derive.families.rayleigh",
+    "chi": "kl_derive.families.chi",
 }
 #: the families of mass functions on the integers (known here without importing them)
 DISCRETE: frozenset[str] = frozenset(

@@ -55,7 +55,9 @@ def mass_outside(q: DensityFacts, p: DensityFacts, values: dict) -> mpmath.mpf:
             else:
                 total += mpmath.nsum(term, [first, mpmath.inf])
         return total
-    integrand = lambdify(q.variable, density, modules="mpmath")
+    from .verify import safe_exp
+
+    integrand = lambdify(q.variable, density, modules=[{"exp": safe_exp}, "mpmath"])
     if lower_q < lower_p:
         total += mpmath.quad(integrand, [_mp(lower_q), _mp(min(lower_p, upper_q))])
     if upper_q > upper_p:

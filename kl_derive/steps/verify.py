@@ -474,7 +474,7 @@ def _quadrature(integral: Integral, fast: bool) -> mpmath.mpf:
         value = _trapezoid(compiled) if compiled is not None else None
         if value is not None:
             return mpmath.mpf(value)
-    integrand = lambdify(variable, integral.function, modules="mpmath")
+    integrand = lambdify(variable, integral.function, modules=[{"exp": safe_exp}, "mpmath"])
     points: Iterable = [
         _mp(lower),
         *(p for p in (-3, 0, 3) if _mp(lower) < p < _mp(upper)),
@@ -500,6 +500,15 @@ def _trapezoid(f, half_width: float = 40.0, step: float = 1 / 8) -> float | None
         return math.fsum(values) * step
     except (OverflowError, ValueError, ZeroDivisionError, TypeError):
         return None
+
+
+def safe_exp(x: mpmath.mpf) -> mpmath.mpf:
+    """mpmath's exponential, but zero far below any tolerance: ``exp(-exp(y))`` at a
+    quadrature node far out in a Gumbel tail would otherwise need log 2 to billions of
+    digits."""
+    if isinstance(x, mpmath.mpf) and x < -(10**6):
+        return mpmath.mpf(0)
+    return mpmath.exp(x)
 
 
 def _mp(x: Expr) -> mpmath.mpf:

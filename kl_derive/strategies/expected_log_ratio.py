@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from sympy import (
     Add,
     And,
+    Dummy,
     Expr,
     Function,
     Integral,
@@ -283,8 +284,11 @@ def _collect(value: Expr, variable: Symbol) -> tuple[list[tuple[Expr, Expr]], Ex
     """``value`` as ``constant + sum coefficient_i * T_i(variable)``: the statistics with
     their coefficients, in a stable order, and the constant."""
     groups: dict[Expr, Expr] = {}
-    for term in Add.make_args(expand(value)):
-        coefficient, statistic = term.as_independent(variable, as_Add=False)
+    # the logarithm of a sum (a Cauchy law's log((z - mu)^2 + gamma^2)) stays as written
+    kept = {a: Dummy() for a in value.atoms(log) if a.args[0].is_Add and a.has(variable)}
+    restore = {d: a for a, d in kept.items()}
+    for term in Add.make_args(expand(value.xreplace(kept))):
+        coefficient, statistic = term.xreplace(restore).as_independent(variable, as_Add=False)
         groups[statistic] = groups.get(statistic, S.Zero) + coefficient
     constant = groups.pop(S.One, S.Zero)
     statistics = [(t, c) for t, c in groups.items() if c != 0]

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from sympy import (
     Add,
+    Dummy,
     Expr,
     Function,
     Mul,
@@ -52,7 +53,13 @@ def _split(term: Expr) -> tuple[Expr, Expr]:
 
 def tidy(value: Expr) -> Expr:
     """``value`` (an evaluated expression) as a display expression, regrouped."""
-    value = expand(value)
+    # the logarithm of a sum of squares of sums (a Cauchy law's) is not multiplied out
+    kept = {
+        a: Dummy()
+        for a in value.atoms(log)
+        if a.args[0].is_Add and any(p.base.is_Add for p in a.args[0].atoms(Pow))
+    }
+    value = expand(value.xreplace(kept)).xreplace({d: a for a, d in kept.items()})
     if value.is_number and not value.free_symbols:
         return display_form(value)
     groups: dict[Expr, Expr] = {}
