@@ -8,19 +8,27 @@ results are measured against, by quadrature or summation.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable
 
-import numpy as np
 import mpmath
+import numpy as np
 from scipy import stats
 
 
 class _Density:
-    """A continuous law given by its log density on an interval."""
+    """A continuous law given by its log density on an interval.
 
-    def __init__(self, logpdf: Callable[[float], float], lower: float, upper: float):
+    With ``mp`` the log density is written with mpmath and is evaluated at the
+    quadrature's own high-precision points (a beta density near its ends needs it).
+    """
+
+    def __init__(
+        self, logpdf: Callable[[float], float], lower: float, upper: float, mp: bool = False
+    ):
         self._logpdf, self._lower, self._upper = logpdf, lower, upper
+        self.mp = mp
 
     def logpdf(self, x: float) -> float:
         if not self._lower <= x <= self._upper:
@@ -35,13 +43,19 @@ class _Density:
 
 
 def _continuous_bernoulli(lam: float) -> _Density:
-    if abs(lam - 0.5) < 1e-9:
-        norm = 2.0
-    else:
-        norm = 2 * math.atanh(1 - 2 * lam) / (1 - 2 * lam)
+    norm = 2.0 if abs(lam - 0.5) < 1e-09 else 2 * math.atanh(1 - 2 * lam) / (1 - 2 * lam)
     return _Density(
         lambda x: math.log(norm) + x * math.log(lam) + (1 - x) * math.log1p(-lam), 0.0, 1.0
     )
+
+
+def _beta(a: float, b: float) -> _Density:
+    normalizer = mpmath.log(mpmath.beta(a, b))
+
+    def logpdf(x):
+        return (a - 1) * mpmath.log(x) + (b - 1) * mpmath.log(1 - x) - normalizer
+
+    return _Density(logpdf, 0.0, 1.0, mp=True)
 
 
 def _logit_normal(loc: float, scale: float) -> _Density:
@@ -68,7 +82,7 @@ REFERENCE: dict[str, Callable] = {
     "uniform": lambda low, high: stats.uniform(low, high - low),
     "laplace": lambda loc, scale: stats.laplace(loc, scale),
     "pareto": lambda scale, alpha: stats.pareto(alpha, scale=scale),
-    "beta": lambda c1, c0: stats.beta(c1, c0),
+    "beta": _beta,
     "gumbel": lambda loc, scale: stats.gumbel_r(loc, scale),
     "half_normal": lambda scale: stats.halfnorm(scale=scale),
     "log_normal": lambda loc, scale: stats.lognorm(scale, scale=math.exp(loc)),
@@ -125,6 +139,8 @@ def numeric_kl(p_name: str, p_values, q_name: str, q_values) -> float:
         return math.inf
 
     def integrand(x: float) -> float:
+        if not lower < x < upper:
+            return 0.0  # an end of the support, reached only by rounding
         a = float(lp(x))
         if a == -math.inf:
             return 0.0
@@ -133,6 +149,10 @@ def numeric_kl(p_name: str, p_values, q_name: str, q_values) -> float:
             raise _Outside
         return math.exp(a) * (a - b)
 
+    if getattr(p, "mp", False):
+        return _kl_high_precision(p, q, lq, lower, upper)
+    if hasattr(p, "ppf"):
+        return _kl_by_quantiles(p, lp, lq, lower, upper)
     try:
         pieces = _pieces(p, lower, upper)
         total = 0.0
@@ -150,6 +170,50 @@ class _Outside(Exception):
     pass
 
 
+def _kl_high_precision(p: _Density, q, lq, lower: float, upper: float) -> float:
+    """KL with P's log density in mpmath at the quadrature points (Q's in floats unless
+    Q is written in mpmath too)."""
+    q_mp = getattr(q, "mp", False)
+
+    def integrand(x):
+        if not lower < x < upper:
+            return 0
+        a = p.logpdf(x)
+        b = lq(x) if q_mp else float(lq(float(x)))
+        if b == -math.inf:
+            raise _Outside
+        return mpmath.exp(a) * (a - b)
+
+    try:
+        return float(mpmath.quad(integrand, [lower, (lower + upper) / 2, upper]))
+    except _Outside:
+        return math.inf
+
+
+def _kl_by_quantiles(p, lp, lq, lower: float, upper: float) -> float:
+    """KL as the integral over u in (0, 1) of log p(x) - log q(x) at x = F^{-1}(u).
+
+    The substitution removes the density from the integrand, so a density that is
+    infinite at an end of its support (a beta law with a parameter below one) leaves only
+    a logarithmic singularity; the upper half uses the inverse survival function, which
+    keeps the tail accurate.
+    """
+
+    def integrand(u) -> float:
+        x = float(p.ppf(float(u))) if u <= 0.5 else float(p.isf(float(1 - u)))
+        if not lower < x < upper or not math.isfinite(x):
+            return 0.0  # an end of the support: a set of probability zero
+        a, b = float(lp(x)), float(lq(x))
+        if b == -math.inf:
+            raise _Outside
+        return a - b
+
+    try:
+        return float(mpmath.quad(integrand, [0, 0.25, 0.5, 0.75, 1]))
+    except _Outside:
+        return math.inf
+
+
 def _pieces(p, lower: float, upper: float) -> list[tuple[float, float]]:
     """Split the support at a few quantiles so that quad sees the mass."""
     try:
@@ -158,4 +222,4 @@ def _pieces(p, lower: float, upper: float) -> list[tuple[float, float]]:
         points = []
     inner = sorted({x for x in points if lower < x < upper and math.isfinite(x)})
     edges = [lower, *inner, upper]
-    return list(zip(edges, edges[1:], strict=False))
+    return list(itertools.pairwise(edges))

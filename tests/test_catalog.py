@@ -16,7 +16,7 @@ import pytest
 from catalog_reference import REFERENCE, numeric_kl
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-from sympy import Piecewise, lambdify, oo
+from sympy import Piecewise, oo
 
 from kl_derive import derive
 from kl_derive.families import get_family

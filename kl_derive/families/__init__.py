@@ -41,6 +41,10 @@ _MODULES: dict[str, str] = {
     "inverse_gamma": "kl_derive.families.inverse_gamma",
     "rayleigh": "kl_derive.families.rayleigh",
     "chi": "kl_derive.families.chi",
+    "uniform": "kl_derive.families.uniform",
+    "laplace": "kl_derive.families.laplace",
+    "pareto": "kl_derive.families.pareto",
+    "beta": "kl_derive.families.beta",
 }
 #: the families of mass functions on the integers (known here without importing them)
 DISCRETE: frozenset[str] = frozenset(

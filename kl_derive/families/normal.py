@@ -115,9 +115,11 @@ class Normal(Family):
                     "mgf",
                 )
         if isinstance(statistic, Abs):
-            shift = statistic.args[0] - variable
-            if expand(statistic.args[0] - variable - shift) == 0 and not shift.has(variable):
-                delta = loc + shift  # E|z - a| with a = -shift
+            inner = expand(statistic.args[0])
+            slope = inner.coeff(variable)
+            rest = expand(inner - slope * variable)
+            if slope in (1, -1) and not rest.has(variable):
+                delta = loc + rest * slope  # E|z - a| with a = -rest*slope; delta = mu - a
                 value = add(
                     mul(
                         scale,

@@ -235,6 +235,10 @@ class _Raw(str):
     """Already formatted for the target (inserted as is)."""
 
 
+_PSI = Symbol("psi")
+_EULER = Symbol("gamma")
+
+
 def build_view(
     derivation: Derivation,
     lang: str,
@@ -286,7 +290,8 @@ def build_view(
         printer.snippet(d.family.notation(d.user_args, printer.doprint))
         for d in (derivation.p, derivation.q)
     )
-    result_lhs = printer.kl(*laws)
+    quantity = getattr(derivation, "quantity", "kl")
+    result_lhs = printer.kl(*laws) if quantity == "kl" else _entropy_lhs(printer, laws, quantity)
     common["kl_laws"] = _LatexRaw(result_lhs)
     fill = _Filler(printer, style, {})
     common = {
@@ -296,7 +301,7 @@ def build_view(
     fill.common = common
 
     def text(key: str, params: Mapping[str, Any] | None = None) -> str:
-        return fill(_lookup(messages, key), params)
+        return fill(_lookup(messages, _quantity_key(key, quantity)), params)
 
     stages: list[StageView] = []
     for number, stage in enumerate(derivation.stages, start=1):
@@ -365,7 +370,11 @@ def build_view(
         "command": _command(derivation),
         "title": text("document.title"),
         "intro": text("document.intro"),
-        "setting": text("document.setting"),
+        "setting": text(
+            "document.setting_catalog"
+            if getattr(derivation, "setting", "vae") == "catalog"
+            else "document.setting"
+        ),
         "placeholders": text("document.placeholders", {"mapping": placeholders})
         if placeholders
         else "",
@@ -411,7 +420,7 @@ def build_view(
                 )
             },
         )
-        if canonical_spec(derivation.p) != canonical_spec(derivation.q)
+        if quantity == "kl" and canonical_spec(derivation.p) != canonical_spec(derivation.q)
         else "",
         "checked": text(
             "document.checked_instances" if counts["instances"] else "document.checked",
@@ -478,6 +487,10 @@ def _step_view(
     rule_identity = identity(step.rule)
     if rule_identity is not None:
         params["identity"] = _Raw(fill.style.inline(printer.snippet(rule_identity)))
+    if isinstance(params.get("reason"), str):
+        # why an expectation holds: a sentence of its own in the catalog
+        reason_params = {**params, "psi": _PSI, "euler": _EULER}
+        params["reason"] = _Raw(fill(messages["moment_reason"][params["reason"]], reason_params))
     rhs, rhs_lines = _right_side(printer, step.before, step.after, budget, highlight)
     return StepView(
         rule=step.rule,
@@ -597,8 +610,33 @@ def _spec_argument(a: Expr) -> str:
     return sstr(a)
 
 
+def _entropy_lhs(printer: _Printer, laws: tuple[str, ...], quantity: str) -> str:
+    """``H(P)`` (entropy) or ``H(P, Q)`` (cross-entropy), in the printer's notation."""
+    shown = laws[:1] if quantity == "entropy" else laws
+    return printer.snippet(r"\mathrm{H}") + "(" + ", ".join(shown) + ")"
+
+
+def _quantity_key(key: str, quantity: str) -> str:
+    """The document's title, introduction and setting for an entropy or a cross-entropy."""
+    if quantity == "kl" or key not in _QUANTITY_KEYS:
+        return key
+    return f"document.{quantity}.{_QUANTITY_KEYS[key]}"
+
+
+_QUANTITY_KEYS = {
+    "document.title": "title",
+    "document.intro": "intro",
+    "document.setting_catalog": "setting",
+}
+
+
 def _command(derivation: Derivation) -> str:
     p, q = canonical_spec(derivation.p), canonical_spec(derivation.q)
+    quantity = getattr(derivation, "quantity", "kl")
+    if quantity == "entropy":
+        return f'kl-derive entropy "{p}"'
+    if quantity == "cross_entropy":
+        return f'kl-derive cross-entropy "{p}" "{q}"'
     if (p, q) == ("normal(mu, sigma)", "normal(0, 1)"):
         return "kl-derive normal"
     return f'kl-derive "{p}" "{q}"'

@@ -126,7 +126,11 @@ def _verify_piecewise(
     verify_step(Step("algebra.simplify", step.before, value), inside, cache)
     # the infinite branch: where a support condition fails, q has mass outside p
     support_conditions = step.params.get("support_conditions", ())
-    symbols = sorted(condition.free_symbols, key=str)
+    symbols = sorted(
+        (condition.free_symbols | q.value.free_symbols | p.value.free_symbols)
+        - {q.variable, p.variable},
+        key=str,
+    )
     rng = random.Random("piecewise")
     for broken in support_conditions:
         values = sample_parameters(symbols, (*context.conditions, ~broken), rng)

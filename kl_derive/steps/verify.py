@@ -19,12 +19,14 @@ from dataclasses import replace
 
 import mpmath
 from sympy import (
+    Abs,
     Add,
     Dummy,
     Expr,
     Float,
     Integer,
     Integral,
+    LessThan,
     Mul,
     Product,
     Rational,
@@ -40,11 +42,12 @@ from sympy import (
     oo,
     zoo,
 )
+from sympy.core.relational import Relational
 
 from ..errors import VerificationError
 from ..symbolic.display import evaluate
 from ..symbolic.floatfn import compile_float
-from ..symbolic.objects import COUNT, KL, Expect
+from ..symbolic.objects import COUNT, KL, CrossEntropy, Entropy, Expect
 from .context import Context, DensityFacts
 from .step import Reparametrization, Step
 
@@ -135,7 +138,9 @@ def _same_after_unfolding(step: Step, context: Context) -> bool:
         return True
     mapping = {facts.function: facts.value for facts in context.densities.values()}
     mapping.update(context.definitions)
-    unfolded = before.replace(lambda x: isinstance(x, KL), lambda x: _kl_integral(x, context))
+    unfolded = before.replace(
+        lambda x: isinstance(x, _UNFOLDED), lambda x: _kl_integral(x, context)
+    )
     return unfolded.xreplace(mapping) == after.xreplace(mapping)
 
 
@@ -155,7 +160,9 @@ def normal_form(expr: Expr, context: Context, hint: Reparametrization | None = N
     e = _expand_big_operators(evaluate(expr))
     for _ in range(4):  # definitions may refer to other definitions
         unfolded = e.xreplace(dict(context.definitions))
-        unfolded = unfolded.replace(lambda x: isinstance(x, KL), lambda x: _kl_integral(x, context))
+        unfolded = unfolded.replace(
+            lambda x: isinstance(x, _UNFOLDED), lambda x: _kl_integral(x, context)
+        )
         if unfolded == e:
             break
         e = unfolded
@@ -171,7 +178,18 @@ def _canonical(e: Expr) -> Expr:
     return expand(e)
 
 
+#: the information quantities unfolded into their defining integrals (or sums)
+_UNFOLDED = (KL, Entropy, CrossEntropy)
+
+
 def _kl_integral(kl: KL, context: Context) -> Expr:
+    if isinstance(kl, (Entropy, CrossEntropy)):  # -int q log p, with p = q for H(q)
+        q, p = kl.args if isinstance(kl, CrossEntropy) else (kl.args[0], kl.args[0])
+        facts = context.density_of(q)
+        if facts is None or not isinstance(facts.variable, Symbol):
+            return -Expect(log(p), q)
+        big = Sum if facts.discrete else Integral
+        return -big(q * log(p), (facts.variable, *facts.support))
     q, p = kl.args
     if _is_joint(q, context):
         return Expect(log(q / p), q)
@@ -344,7 +362,13 @@ def _is_zero(e: Expr) -> bool:
 
 def _numerically_equal(a: Expr, b: Expr, context: Context, seed: str, fast: bool) -> bool:
     bound = _bound_variables(context)
-    symbols = sorted((a.free_symbols | b.free_symbols) - bound, key=str)
+    free = a.free_symbols | b.free_symbols
+    for facts in context.densities.values():  # a density's own parameters count too
+        if a.has(facts.function) or b.has(facts.function):
+            free |= facts.value.free_symbols | set().union(
+                *(S(end).free_symbols for end in facts.support)
+            )
+    symbols = sorted(free - bound, key=str)
     # a variable left free (an identity between log densities) is sampled in its support
     free_variables = (
         []
@@ -383,10 +407,18 @@ def sample_parameters(
     symbols = sorted(set(symbols).union(*(c.free_symbols for c in conditions)), key=str)
     # a probability (a condition p < 1 on a positive p) is drawn in (0, 1) itself
     unit = {c.lhs for c in conditions if isinstance(c, StrictLessThan) and c.rhs == 1}
-    for _ in range(400):
+    for attempt in range(600):
+        wide = attempt >= 200  # a condition such as alpha > 2 needs wider ranges
         values = {
-            s: Rational(rng.randint(5, 95), 100) if s in unit else _sample(s, rng) for s in symbols
+            s: Rational(rng.randint(5, 95), 100) if s in unit else _sample(s, rng, wide)
+            for s in symbols
         }
+        for _ in range(4):  # move a symbol to the right side of a relation it breaks
+            broken = [c for c in conditions if not bool(c.xreplace(values))]
+            if not broken:
+                return values
+            for relation in broken:
+                _repair(relation, values, rng)
         if all(bool(c.xreplace(values)) for c in conditions):
             return values
     return None
@@ -398,6 +430,27 @@ def _inside(value: Expr | None, facts: DensityFacts, values: dict) -> bool:
         return False
     lower, upper = (S(b).xreplace(values) for b in facts.support)
     return bool(lower <= value) and bool(value <= upper)
+
+
+def _repair(relation: Expr, values: dict, rng: random.Random) -> None:
+    """For ``x < s`` (or ``s > x``...) broken by the sample, put the symbol ``s`` a
+    little beyond ``x`` (chains such as ``x_m <= a < b`` are then found at once)."""
+    if not isinstance(relation, Relational):
+        return
+    small, large = (
+        (relation.lhs, relation.rhs)
+        if isinstance(relation, (StrictLessThan, LessThan))
+        else (relation.rhs, relation.lhs)
+    )
+    gap = Rational(rng.randint(50, 200), 100)
+    if isinstance(large, Symbol) and not large.is_integer:
+        value = small.xreplace(values) + gap
+        if value.is_number and (not large.is_positive or value > 0):
+            values[large] = value
+    elif isinstance(small, Symbol) and not small.is_integer:
+        value = large.xreplace(values) - gap
+        if value.is_number and (not small.is_positive or value > 0):
+            values[small] = value
 
 
 def _sample_in_support(facts: DensityFacts, values: dict, rng: random.Random) -> Expr:
@@ -422,16 +475,16 @@ def _bound_variables(context: Context) -> set[Symbol]:
     return bound
 
 
-def _sample(symbol: Symbol, rng: random.Random) -> Rational:
+def _sample(symbol: Symbol, rng: random.Random, wide: bool = False) -> Rational:
     if symbol.is_integer and symbol.is_positive:
         return Integer(rng.randint(1, 6))
     if symbol.is_positive:
-        return Rational(rng.randint(50, 200), 100)
+        return Rational(rng.randint(50, 600 if wide else 200), 100)
     return Rational(rng.randint(-150, 150), 100)
 
 
 def _number(e: Expr, values: dict, context: Context, fast: bool) -> mpmath.mpf:
-    e = _as_integrals(e, context).xreplace(values)
+    e = _as_integrals(_unfold_densities(e, context), context).xreplace(values)
     replacements = {
         integral: Float(_quadrature(integral, fast), 30) for integral in e.atoms(Integral)
     }
@@ -475,12 +528,39 @@ def _quadrature(integral: Integral, fast: bool) -> mpmath.mpf:
         if value is not None:
             return mpmath.mpf(value)
     integrand = lambdify(variable, integral.function, modules=[{"exp": safe_exp}, "mpmath"])
-    points: Iterable = [
+    inner = {mpmath.mpf(-3), mpmath.mpf(0), mpmath.mpf(3), *_kinks(integral.function, variable)}
+    points = [
         _mp(lower),
-        *(p for p in (-3, 0, 3) if _mp(lower) < p < _mp(upper)),
+        *sorted(p for p in inner if _mp(lower) < p < _mp(upper)),
         _mp(upper),
     ]
-    return mpmath.quad(integrand, list(points))
+    # on a half-line [L, oo) the far end is reached through z = c e^{u}: power-law
+    # tails (a Pareto law) become exponential ones, which tanh-sinh integrates to full
+    # precision (a whole line keeps mpmath's own treatment, fine for light tails)
+    tail = mpmath.mpf(0)
+    if points[-1] == mpmath.inf and points[0] != -mpmath.inf and points[0] >= 0:
+        start = max(points[-2], mpmath.mpf(1))
+        if start > points[-2]:
+            points.insert(-1, start)
+        tail = mpmath.quad(
+            lambda u: integrand(start * mpmath.exp(u)) * start * mpmath.exp(u),
+            [0, 10, 100],
+        )
+        points.pop()
+    body = mpmath.quad(integrand, points) if len(points) > 1 else mpmath.mpf(0)
+    return body + tail
+
+
+def _kinks(f: Expr, variable: Symbol) -> list[mpmath.mpf]:
+    """Where an absolute value in ``f`` changes sign: quadrature splits there."""
+    out = []
+    for atom in f.atoms(Abs):
+        inner = expand(atom.args[0])
+        slope = inner.coeff(variable)
+        rest = expand(inner - slope * variable)
+        if slope.is_number and slope != 0 and rest.is_number:
+            out.append(_mp(-rest / slope))
+    return out
 
 
 def _trapezoid(f, half_width: float = 40.0, step: float = 1 / 8) -> float | None:

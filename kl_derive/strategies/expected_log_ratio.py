@@ -170,7 +170,9 @@ def derive(first: Distribution, second: Distribution) -> Draft:
         main.densities,
         conditions=(*conditions, *support_conditions, *conditions_needed),
     )
-    lemma = Context(bare.densities, conditions=(*conditions, *conditions_needed))
+    lemma = Context(
+        bare.densities, conditions=(*conditions, *support_conditions, *conditions_needed)
+    )
     return _draft(stages, {"main": finite, "lemma": lemma, "piecewise": main}, final, q, p)
 
 
@@ -392,7 +394,7 @@ def _result_steps(kl, constant, statistics, moments, support_conditions, conditi
         steps.append(Step("algebra.simplify", substituted, final))
     conditions = (*support_conditions, *conditions_needed)
     if conditions:
-        condition = And(*conditions)
+        condition = And(*conditions).simplify()
         piecewise = Piecewise((final, condition), (oo, True), evaluate=False)
         steps.append(
             Step(
@@ -418,14 +420,14 @@ def _result_steps(kl, constant, statistics, moments, support_conditions, conditi
 
 
 def derive_entropy(first: Distribution) -> Draft:
-    """Derive the (differential) entropy H(first) = -E[log q]."""
-    return _one_sided(first, first, entropy=True)
+    """Derive the (differential) entropy H(first) = -E[log q] (see :mod:`.entropy`)."""
+    from .entropy import derive_entropy
+
+    return derive_entropy(first)
 
 
 def derive_cross_entropy(first: Distribution, second: Distribution) -> Draft:
-    """Derive the cross-entropy H(first, second) = -E_first[log p]."""
-    return _one_sided(first, second, entropy=False)
+    """Derive the cross-entropy H(first, second) = -E_first[log p] (see :mod:`.entropy`)."""
+    from .entropy import derive_cross_entropy
 
-
-def _one_sided(first: Distribution, second: Distribution, entropy: bool) -> Draft:
-    raise NotImplementedError
+    return derive_cross_entropy(first, second)

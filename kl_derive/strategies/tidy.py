@@ -23,10 +23,12 @@ from sympy import (
     S,
     Symbol,
     count_ops,
+    exp,
     expand,
     factor,
     fraction,
     log,
+    powsimp,
     together,
 )
 
@@ -36,18 +38,29 @@ __all__ = ["tidy", "tidy_coefficient"]
 
 
 def _is_transcendental(factor_: Expr) -> bool:
+    if isinstance(factor_, Function):
+        return True
     base, _ = factor_.as_base_exp()
     return isinstance(base, Function) or (isinstance(factor_, Pow) and not factor_.exp.is_Rational)
 
 
 def _split(term: Expr) -> tuple[Expr, Expr]:
-    """``term`` as (rational coefficient, transcendental part)."""
+    """``term`` as (rational coefficient, transcendental part); exponentials are merged
+    (``e^{a} e^{b} = e^{a + b}``) and function arguments written as one fraction."""
     coefficient, part = S.One, S.One
     for f in Mul.make_args(term):
         if _is_transcendental(f) or (f.is_number and not f.is_Rational):
             part *= f
         else:
             coefficient *= f
+    part = powsimp(part, combine="exp")
+    part = part.replace(
+        lambda x: isinstance(x, exp), lambda x: exp(factor(together(x.args[0])), evaluate=False)
+    )
+    part = part.replace(
+        lambda x: isinstance(x, Function) and not isinstance(x, log) and x.args,
+        lambda x: x.func(*[factor(together(a)) for a in x.args]),
+    )
     return coefficient, part
 
 

@@ -53,11 +53,7 @@ def bind_pair(
         first, positive = _reparametrize(fam1, first, param)
     fam2 = get_family(second.family) if second is not None else fam1
     if (fam1.name, fam2.name) not in PAIRS:
-        known = ", ".join(f"{p} || {q}" for p, q in PAIRS)
-        raise SpecError(
-            f"KL({fam1.name} || {fam2.name}) is not derivable yet (derivable: {known}; "
-            "see kl-derive pairs)"
-        )
+        raise SpecError(_not_derivable(fam1.name, fam2.name))
     _check_arity(fam1, first)
     if second is not None:
         _check_arity(fam2, second)
@@ -80,6 +76,17 @@ def bind_pair(
         )
     _check_same_dimension(d1, d2)
     return d1, d2
+
+
+def _not_derivable(p: str, q: str) -> str:
+    from ..strategies.table import OUTCOMES
+
+    if OUTCOMES.get((p, q)) == "none":
+        return (
+            f"KL({p} || {q}) has no closed form in the catalog: an expectation it needs under "
+            f"{p} has none (see kl-derive pairs)"
+        )
+    return f"KL({p} || {q}) is not derivable (see kl-derive pairs for the pairs that are)"
 
 
 def _check_same_dimension(d1: Distribution, d2: Distribution) -> None:
