@@ -18,6 +18,7 @@ def derive(
     param: str | None = None,
     dims: int | None = None,
     lang: str = "en",
+    strategy: str | None = None,
 ) -> Derivation:
     """Derive KL(P || Q) step by step and verify every step.
 
@@ -30,6 +31,8 @@ def derive(
     ``dims`` writes vector parameters given by name (``diag_normal(mu, sigma)``) out in
     that many coordinates instead of keeping the dimension symbolic.
     ``lang`` is the default language of the renderers (``"en"`` or ``"ko"``).
+    ``strategy`` names another derivation where several apply (``kl-derive pairs`` lists
+    them), e.g. ``"bregman"`` for two laws of one exponential family.
 
     Raises :class:`~kl_derive.errors.KLDeriveError` for a spec that cannot be derived.
     """
@@ -39,7 +42,7 @@ def derive(
     first, second = bind_pair(parse_spec(p), parse_spec(q) if q is not None else None, param)
     if dims is not None:
         first, second = (with_dimension(d, dims) for d in (first, second))
-    draft = draft_for(first, second)
+    draft = draft_for(first, second, strategy)
     stages = verify_draft(draft)
     return Derivation(
         p=first,

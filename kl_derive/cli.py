@@ -237,6 +237,11 @@ def main_command() -> None:
     metavar="N",
     help="Write vectors given by name (diag_normal(mu, sigma)) in N coordinates.",
 )
+@click.option(
+    "--strategy",
+    metavar="NAME",
+    help="Derive by another strategy where several apply (see kl-derive pairs), e.g. bregman.",
+)
 @_output_option
 @click.option(
     "--standalone",
@@ -264,6 +269,7 @@ def derive_command(
     katex: str | None,
     label: str | None,
     dims: int | None,
+    strategy: str | None,
     output: str | None,
     standalone: bool,
     template_dir: str | None,
@@ -293,7 +299,7 @@ def derive_command(
     elif _QUANTITY.get() == "cross_entropy":
         derivation = cross_entropy(p, q, param=param, lang=lang)
     else:
-        derivation = derive(p, q, param=param, dims=dims, lang=lang)
+        derivation = derive(p, q, param=param, dims=dims, lang=lang, strategy=strategy)
     text = render(
         derivation,
         fmt,
@@ -323,12 +329,12 @@ def _one_sided_command(name: str, quantity: str, two: bool, doc: str) -> click.C
     if two:
         arguments.append(click.Argument(["q"], metavar="[Q]", required=False))
     options = [o for o in derive_command.params if isinstance(o, click.Option)]
-    options = [o for o in options if o.name != "dims"]
+    options = [o for o in options if o.name not in ("dims", "strategy")]
 
     def callback(p: str, q: str | None = None, **kwargs: object) -> None:
         token = _QUANTITY.set(quantity)
         try:
-            derive_command.callback(p=p, q=q, dims=None, **kwargs)
+            derive_command.callback(p=p, q=q, dims=None, strategy=None, **kwargs)
         finally:
             _QUANTITY.reset(token)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 from importlib import import_module
 
+from .errors import SpecError
 from .families.base import Distribution
 from .steps.step import Chain, Stage
 from .steps.verify import verify_step
@@ -23,10 +24,19 @@ STRATEGIES: dict[tuple[str, str], tuple[str, ...]] = {
 }
 
 
-def draft_for(first: Distribution, second: Distribution) -> Draft:
-    """Draft KL(first || second) with the default strategy for the pair."""
+def draft_for(first: Distribution, second: Distribution, strategy: str | None = None) -> Draft:
+    """Draft KL(first || second) with the pair's default strategy, or the one named."""
     strategies = PAIRS[(first.family.name, second.family.name)]
-    return import_module(strategies[0][1]).derive(first, second)
+    if strategy is None:
+        return import_module(strategies[0][1]).derive(first, second)
+    for name, module in strategies:
+        if name == strategy:
+            return import_module(module).derive(first, second)
+    known = ", ".join(name for name, _ in strategies)
+    raise SpecError(
+        f"strategy {strategy!r} does not apply to KL({first.family.name} || "
+        f"{second.family.name}) (available: {known})"
+    )
 
 
 def verify_draft(draft: Draft) -> tuple[Stage, ...]:

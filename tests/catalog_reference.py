@@ -137,6 +137,11 @@ def numeric_kl(p_name: str, p_values, q_name: str, q_values) -> float:
     lower, upper = (float(b) for b in p.support())
     if q_name in DISCRETE:
         return math.inf
+    q_lower, q_upper = (float(b) for b in q.support())
+    if lower < q_lower or upper > q_upper:
+        # P has mass where Q's density is zero, however little (every family here has a
+        # positive density on the whole inside of its support)
+        return math.inf
 
     def integrand(x: float) -> float:
         if not lower < x < upper:

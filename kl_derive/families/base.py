@@ -161,3 +161,23 @@ class UnivariateFamily(Family):
                     value, condition = known
                     return Moment(statistic, value, "mgf", condition)
         return None
+
+
+@dataclass(frozen=True)
+class NaturalForm:
+    """A law written as an exponential family, ``h(z) exp(<eta, T(z)> - A(eta))``.
+
+    ``statistics`` are the sufficient statistics ``T_i(z)``, ``natural`` the natural
+    parameters ``eta_i`` as functions of the law's parameters, ``log_partition`` is
+    ``A`` as an expression in the symbols :data:`ETA` (``eta_1, eta_2, ...``), and
+    ``base`` is ``h(z)``.
+    """
+
+    statistics: tuple[Expr, ...]
+    natural: tuple[Expr, ...]
+    log_partition: Expr
+    base: Expr = S.One
+
+
+#: the natural parameters' symbols, eta_1, eta_2, ... (A is written in them)
+ETA: tuple[Symbol, ...] = tuple(Symbol(f"eta_{i}", real=True) for i in range(1, 9))

@@ -8,10 +8,10 @@ terms (:meth:`Bernoulli.expectation`).
 
 from __future__ import annotations
 
-from sympy import Expr, S, Symbol
+from sympy import Expr, S, Symbol, exp, log
 
-from ..symbolic.display import add, ln, mul, power, sub
-from .base import Moment, Parameter, UnivariateFamily
+from ..symbolic.display import add, div, ln, mul, power, sub
+from .base import ETA, Moment, NaturalForm, Parameter, UnivariateFamily
 from .finite import finite_expectation
 
 __all__ = ["FAMILY", "Bernoulli"]
@@ -44,6 +44,11 @@ class Bernoulli(UnivariateFamily):
     def expectation(self, statistic: Expr, variable: Symbol, args: tuple[Expr, ...]):
         known = super().expectation(statistic, variable, args)
         return known or finite_expectation(self, statistic, variable, args)
+
+    def natural_form(self, variable: Symbol, args: tuple[Expr, ...]) -> NaturalForm:
+        """The law as an exponential family (used by the Bregman strategy)."""
+        (probs,) = args
+        return NaturalForm((variable,), (ln(div(probs, sub(1, probs))),), log(1 + exp(ETA[0])))
 
 
 FAMILY = Bernoulli()

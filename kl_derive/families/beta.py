@@ -10,10 +10,10 @@ mean is :math:`\alpha / (\alpha + \beta)`.
 
 from __future__ import annotations
 
-from sympy import Expr, S, Symbol, beta, digamma, log
+from sympy import Expr, S, Symbol, beta, digamma, gamma, log
 
 from ..symbolic.display import add, div, ln, mul, neg, power, sub
-from .base import Moment, Parameter, UnivariateFamily
+from .base import ETA, Moment, NaturalForm, Parameter, UnivariateFamily
 
 __all__ = ["FAMILY", "Beta"]
 
@@ -54,6 +54,16 @@ class Beta(UnivariateFamily):
             log(z): Moment(log(z), sub(digamma(a), digamma(total)), "log_partition"),
             log(1 - z): Moment(log(1 - z), sub(digamma(b), digamma(total)), "log_partition"),
         }
+
+    def natural_form(self, variable: Symbol, args: tuple[Expr, ...]) -> NaturalForm:
+        """The law as an exponential family (used by the Bregman strategy)."""
+        a, b = args
+        e1, e2 = ETA[:2]
+        return NaturalForm(
+            (log(variable), log(1 - variable)),
+            (sub(a, 1), sub(b, 1)),
+            log(gamma(e1 + 1)) + log(gamma(e2 + 1)) - log(gamma(e1 + e2 + 2)),
+        )
 
 
 FAMILY = Beta()

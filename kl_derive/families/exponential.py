@@ -9,7 +9,7 @@ from __future__ import annotations
 from sympy import EulerGamma, Expr, S, Symbol, log, oo
 
 from ..symbolic.display import add, div, expo, ln, mul, neg, square, sub
-from .base import Moment, Parameter, UnivariateFamily
+from .base import ETA, Moment, NaturalForm, Parameter, UnivariateFamily
 
 __all__ = ["FAMILY", "Exponential"]
 
@@ -45,6 +45,11 @@ class Exponential(UnivariateFamily):
     def mgf(self, t: Expr, args: tuple[Expr, ...]) -> tuple[Expr, Expr] | None:
         (rate,) = args
         return div(rate, sub(rate, t)), t < rate
+
+    def natural_form(self, variable: Symbol, args: tuple[Expr, ...]) -> NaturalForm:
+        """The law as an exponential family (used by the Bregman strategy)."""
+        (rate,) = args
+        return NaturalForm((variable,), (neg(rate),), -log(-ETA[0]))
 
 
 FAMILY = Exponential()

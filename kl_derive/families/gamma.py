@@ -11,7 +11,7 @@ from __future__ import annotations
 from sympy import Expr, S, Symbol, digamma, gamma, log, oo
 
 from ..symbolic.display import add, div, expo, ln, mul, neg, power, square, sub
-from .base import Moment, Parameter, UnivariateFamily
+from .base import ETA, Moment, NaturalForm, Parameter, UnivariateFamily
 
 __all__ = ["FAMILY", "Gamma"]
 
@@ -59,6 +59,16 @@ class Gamma(UnivariateFamily):
     def mgf(self, t: Expr, args: tuple[Expr, ...]) -> tuple[Expr, Expr] | None:
         shape, rate = args
         return power(sub(1, div(t, rate)), neg(shape)), t < rate
+
+    def natural_form(self, variable: Symbol, args: tuple[Expr, ...]) -> NaturalForm:
+        """The law as an exponential family (used by the Bregman strategy)."""
+        shape, rate = args
+        e1, e2 = ETA[:2]
+        return NaturalForm(
+            (log(variable), variable),
+            (sub(shape, 1), neg(rate)),
+            log(gamma(e1 + 1)) - (e1 + 1) * log(-e2),
+        )
 
 
 FAMILY = Gamma()

@@ -8,10 +8,10 @@ succeeding with probability ``probs`` :math:`= p`, strictly between 0 and 1. The
 
 from __future__ import annotations
 
-from sympy import Expr, S, Symbol, oo
+from sympy import Expr, S, Symbol, exp, log, oo
 
 from ..symbolic.display import add, div, ln, mul, power, sub
-from .base import Moment, Parameter, UnivariateFamily
+from .base import ETA, Moment, NaturalForm, Parameter, UnivariateFamily
 
 __all__ = ["FAMILY", "Geometric"]
 
@@ -39,6 +39,11 @@ class Geometric(UnivariateFamily):
     def moment_table(self, variable: Symbol, args: tuple[Expr, ...]) -> dict[Expr, Moment]:
         (p,) = args
         return {variable: Moment(variable, div(sub(1, p), p), "mean")}
+
+    def natural_form(self, variable: Symbol, args: tuple[Expr, ...]) -> NaturalForm:
+        """The law as an exponential family (used by the Bregman strategy)."""
+        (probs,) = args
+        return NaturalForm((variable,), (ln(sub(1, probs)),), -log(1 - exp(ETA[0])))
 
 
 FAMILY = Geometric()

@@ -12,7 +12,7 @@ from __future__ import annotations
 from sympy import EulerGamma, Expr, Rational, S, Symbol, erf, log, oo, pi, sqrt
 
 from ..symbolic.display import add, div, expo, ln, mul, neg, root, square, sub
-from .base import Moment, Parameter, UnivariateFamily
+from .base import ETA, Moment, NaturalForm, Parameter, UnivariateFamily
 
 __all__ = ["FAMILY", "HalfNormal"]
 
@@ -62,6 +62,16 @@ class HalfNormal(UnivariateFamily):
         return (
             mul(expo(div(square(st), 2)), add(1, erf(div(st, sqrt(2))))),
             S.true,
+        )
+
+    def natural_form(self, variable: Symbol, args: tuple[Expr, ...]) -> NaturalForm:
+        """The law as an exponential family (used by the Bregman strategy)."""
+        (scale,) = args
+        return NaturalForm(
+            (variable**2,),
+            (neg(div(1, mul(2, square(scale)))),),
+            -log(-2 * ETA[0]) / 2,
+            root(div(2, pi)),
         )
 
 

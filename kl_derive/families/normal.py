@@ -28,6 +28,7 @@ from sympy import (
     exp,
     expand,
     factorial,
+    log,
     oo,
     pi,
 )
@@ -50,7 +51,7 @@ from ..symbolic.display import (
     sub,
 )
 from ..symbolic.objects import Expect
-from .base import Family, Moment, Parameter
+from .base import ETA, Family, Moment, NaturalForm, Parameter
 
 __all__ = ["FAMILY", "Normal"]
 
@@ -130,6 +131,18 @@ class Normal(Family):
                 )
                 return Moment(statistic, value, "abs_moment")
         return None
+
+    def natural_form(self, variable: Symbol, args: tuple[Expr, ...]) -> NaturalForm:
+        """The law as an exponential family: ``T = (z, z^2)``,
+        ``eta = (mu/sigma^2, -1/(2 sigma^2))``, ``A = -eta_1^2/(4 eta_2) - log(-2 eta_2)/2``."""
+        loc, scale = args
+        e1, e2 = ETA[:2]
+        return NaturalForm(
+            (variable, variable**2),
+            (div(loc, square(scale)), neg(div(1, mul(2, square(scale))))),
+            -(e1**2) / (4 * e2) - log(-2 * e2) / 2,
+            div(1, root(mul(2, pi))),
+        )
 
     # -- moments --------------------------------------------------------------
     @staticmethod

@@ -8,10 +8,10 @@ of the log mass function (:math:`-\log k!`): it cancels between two Poisson laws
 
 from __future__ import annotations
 
-from sympy import Expr, S, Symbol, factorial, oo
+from sympy import Expr, S, Symbol, exp, factorial, oo
 
 from ..symbolic.display import add, div, expo, ln, mul, neg, power
-from .base import Moment, Parameter, UnivariateFamily
+from .base import ETA, Moment, NaturalForm, Parameter, UnivariateFamily
 
 __all__ = ["FAMILY", "Poisson"]
 
@@ -39,6 +39,11 @@ class Poisson(UnivariateFamily):
     def moment_table(self, variable: Symbol, args: tuple[Expr, ...]) -> dict[Expr, Moment]:
         (rate,) = args
         return {variable: Moment(variable, rate, "mean")}
+
+    def natural_form(self, variable: Symbol, args: tuple[Expr, ...]) -> NaturalForm:
+        """The law as an exponential family (used by the Bregman strategy)."""
+        (rate,) = args
+        return NaturalForm((variable,), (ln(rate),), exp(ETA[0]), div(1, factorial(variable)))
 
 
 FAMILY = Poisson()

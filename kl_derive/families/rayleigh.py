@@ -11,7 +11,7 @@ from __future__ import annotations
 from sympy import EulerGamma, Expr, Rational, S, Symbol, gamma, log, oo, pi
 
 from ..symbolic.display import add, display_form, div, expo, ln, mul, neg, power, root, square, sub
-from .base import Moment, Parameter, UnivariateFamily
+from .base import ETA, Moment, NaturalForm, Parameter, UnivariateFamily
 from .powers import power_moment
 
 __all__ = ["FAMILY", "Rayleigh"]
@@ -66,6 +66,13 @@ class Rayleigh(UnivariateFamily):
     def expectation(self, statistic: Expr, variable: Symbol, args: tuple[Expr, ...]):
         found = super().expectation(statistic, variable, args)
         return found or power_moment(self, statistic, variable, args)
+
+    def natural_form(self, variable: Symbol, args: tuple[Expr, ...]) -> NaturalForm:
+        """The law as an exponential family (used by the Bregman strategy)."""
+        (scale,) = args
+        return NaturalForm(
+            (variable**2,), (neg(div(1, mul(2, square(scale)))),), -log(-2 * ETA[0]), variable
+        )
 
 
 FAMILY = Rayleigh()

@@ -384,6 +384,9 @@ class TextbookLatexPrinter(LatexPrinter):
                 return self._functions[f"{name}[]"] % (index, index)
             if name in self._functions:
                 return self._functions[name]
+        if isinstance(expr, AppliedUndef):  # A(eta_1, eta_2): plain brackets
+            inner = ", ".join(self._print(a) for a in expr.args)
+            return self._print(Symbol(name)) + self._wrap(inner, "(", ")")
         return super()._print_Function(expr, exp)
 
     def _print_Integral(self, expr: Integral) -> str:

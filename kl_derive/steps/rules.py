@@ -95,6 +95,17 @@ RULES: dict[str, Rule] = {
             r" = c + \sum_{i} a_{i}\,\mathbb{E}[T_{i}]",
         ),
         Rule("moment.known"),
+        Rule(
+            "exponential_family.form",
+            r"q(z) = h(z) \exp\bigl(\langle \eta, T(z) \rangle - A(\eta)\bigr)",
+        ),
+        Rule(
+            "exponential_family.bregman",
+            r"D_{\mathrm{KL}}(q \,\|\, p) = A(\eta_{p}) - A(\eta_{q})"
+            r" - \langle \eta_{p} - \eta_{q}, \mathbb{E}_{q}[T] \rangle",
+        ),
+        Rule("log_partition.insert"),
+        Rule("log_partition.gradient", r"\mathbb{E}[T_{i}] = \partial A / \partial \eta_{i}"),
         Rule("algebra.simplify"),
         Rule("entropy.definition", r"\mathrm{H}(q) = -\int q \log q"),
         Rule("entropy.definition_sum", r"\mathrm{H}(q) = -\sum_{k} q(k) \log q(k)"),

@@ -65,6 +65,12 @@ def verify_step(step: Step, context: Context, cache: dict | None = None) -> str:
     """
     if context.instances:
         return _verify_instances(step, context)
+    if step.rule == "log_partition.gradient":
+        from ..strategies.bregman import verify_gradient
+
+        if verify_gradient(step):
+            return "symbolic"
+        raise VerificationError(step.rule, f"{step.after} is not the derivative of A")
     if step.rule.startswith("support."):
         from .support import verify_support_step
 

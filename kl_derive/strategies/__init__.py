@@ -41,6 +41,25 @@ for (_p, _q), _outcome in OUTCOMES.items():
         PAIRS[(_p, _q)] = (("moments", _MOMENTS),)
 
 
+#: families written as exponential families: KL by the Bregman strategy on request
+#: (``--strategy bregman``); for Dirichlet laws it is the only strategy
+_BREGMAN = "kl_derive.strategies.bregman"
+BREGMAN_FAMILIES: tuple[str, ...] = (
+    "normal",
+    "exponential",
+    "gamma",
+    "beta",
+    "poisson",
+    "geometric",
+    "bernoulli",
+    "half_normal",
+    "rayleigh",
+)
+for _name in BREGMAN_FAMILIES:
+    _pair = (_name, _name)
+    PAIRS[_pair] = (*PAIRS.get(_pair, ()), ("bregman", _BREGMAN))
+
+
 def same_kind_pairs() -> list[tuple[str, str]]:
     """Every pair of catalog families of the same kind (two densities or two mass
     functions): the pairs :mod:`.build_table` tries."""
