@@ -56,9 +56,8 @@ def test_gradient_step_is_checked_against_the_derivative() -> None:
     from dataclasses import replace
 
     from kl_derive.errors import VerificationError
-    from kl_derive.steps.verify import verify_step
-
     from kl_derive.steps.context import Context
+    from kl_derive.steps.verify import verify_step
 
     wrong = replace(gradient[0], after=gradient[0].after + 1, check=None)
     with pytest.raises(VerificationError):
