@@ -71,3 +71,42 @@ def test_cli_strategy_option() -> None:
     bad = run_module(["gamma", "gamma", "--strategy", "nope"])
     assert bad.returncode == 2
     assert bad.stderr.count("\n") == 1 and "available: moments, bregman" in bad.stderr
+
+
+def test_dirichlet_against_monte_carlo_and_the_library_formula() -> None:
+    import numpy as np
+    from scipy import special, stats
+
+    derivation = derive("dirichlet([a1, a2, a3])", "dirichlet([b1, b2, b3])")
+    assert derivation.strategy == "bregman"
+    assert all(step.verified for step in derivation.steps)
+    rng = np.random.default_rng(7)
+    for _ in range(3):
+        a, b = rng.uniform(0.5, 3.0, 3), rng.uniform(0.5, 3.0, 3)
+        symbols = {str(s): s for s in derivation.result.free_symbols}
+        values = {symbols[f"a{i + 1}"]: a[i] for i in range(3)}
+        values.update({symbols[f"b{i + 1}"]: b[i] for i in range(3)})
+        derived = float(derivation.result.xreplace(values).evalf())
+        # the closed form as libraries compute it (PyTorch's kl_dirichlet_dirichlet)
+        a0, b0 = a.sum(), b.sum()
+        library = (
+            special.gammaln(a0)
+            - special.gammaln(a).sum()
+            - special.gammaln(b0)
+            + special.gammaln(b).sum()
+            + ((a - b) * (special.digamma(a) - special.digamma(a0))).sum()
+        )
+        assert derived == pytest.approx(library, rel=1e-10)
+        samples = stats.dirichlet(a).rvs(200_000, random_state=rng)
+        ratio = stats.dirichlet(a).logpdf(samples.T) - stats.dirichlet(b).logpdf(samples.T)
+        error = ratio.std() / np.sqrt(len(ratio))
+        assert abs(ratio.mean() - derived) < 5 * error
+
+
+def test_dirichlet_needs_lists_of_one_length() -> None:
+    from kl_derive.errors import KLDeriveError
+
+    with pytest.raises(KLDeriveError, match="list"):
+        derive("dirichlet(alpha)", "dirichlet([1, 2])")
+    with pytest.raises(KLDeriveError):
+        derive("dirichlet([1, 2, 3])", "dirichlet([1, 2])")

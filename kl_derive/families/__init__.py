@@ -45,6 +45,7 @@ _MODULES: dict[str, str] = {
     "laplace": "kl_derive.families.laplace",
     "pareto": "kl_derive.families.pareto",
     "beta": "kl_derive.families.beta",
+    "dirichlet": "kl_derive.families.dirichlet",
 }
 #: the families of mass functions on the integers (known here without importing them)
 DISCRETE: frozenset[str] = frozenset(

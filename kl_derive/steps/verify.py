@@ -181,7 +181,20 @@ def normal_form(expr: Expr, context: Context, hint: Reparametrization | None = N
 
 
 def _canonical(e: Expr) -> Expr:
-    return expand(e)
+    e = expand(e)
+    if e.has(exp):  # e^{a log z} = z^a, which SymPy leaves alone for a symbolic a
+        e = e.replace(lambda x: isinstance(x, exp) and _log_power(x.args[0]), _as_power)
+    return e
+
+
+def _log_power(arg: Expr) -> bool:
+    logs = [f for f in Mul.make_args(arg) if isinstance(f, log)]
+    return len(logs) == 1
+
+
+def _as_power(x: exp) -> Expr:
+    (logarithm,) = [f for f in Mul.make_args(x.args[0]) if isinstance(f, log)]
+    return logarithm.args[0] ** (x.args[0] / logarithm)
 
 
 #: the information quantities unfolded into their defining integrals (or sums)
@@ -279,6 +292,9 @@ def _multivariate_expectation(f: Expr, facts: DensityFacts, context: Context) ->
     total = S.Zero
     for term in Add.make_args(f):
         coeff, dependent = term.as_independent(*facts.variable, as_Add=False)
+        if dependent == 1:
+            total += coeff  # a density integrates to one
+            continue
         powers = dependent.as_powers_dict()
         exponents = tuple(int(powers.get(v, 0)) for v in facts.variable)
         recognised = all(
@@ -286,6 +302,8 @@ def _multivariate_expectation(f: Expr, facts: DensityFacts, context: Context) ->
         )
         if recognised and exponents in facts.moments:
             total += coeff * facts.moments[exponents]
+        elif dependent in facts.expectations:
+            total += coeff * facts.expectations[dependent]
         else:
             total += coeff * Expect(dependent, facts.function)
     return total

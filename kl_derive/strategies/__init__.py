@@ -55,7 +55,7 @@ BREGMAN_FAMILIES: tuple[str, ...] = (
     "half_normal",
     "rayleigh",
 )
-for _name in BREGMAN_FAMILIES:
+for _name in (*BREGMAN_FAMILIES, "dirichlet"):
     _pair = (_name, _name)
     PAIRS[_pair] = (*PAIRS.get(_pair, ()), ("bregman", _BREGMAN))
 

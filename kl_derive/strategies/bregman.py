@@ -27,7 +27,9 @@ from sympy import (
     Expr,
     Function,
     Integral,
+    S,
     Sum,
+    Symbol,
     count_ops,
     diff,
     expand,
@@ -38,12 +40,12 @@ from sympy import (
 
 from ..errors import KLDeriveError
 from ..families.base import ETA, Distribution, NaturalForm
-from ..steps.context import Context
+from ..steps.context import Context, DensityFacts
 from ..steps.step import Chain, Stage, Step
 from ..symbolic.display import add, display_form, evaluate, expo, ln, mul, neg, sub
 from ..symbolic.objects import KL, Bracket, Expect
 from .draft import Draft
-from .expected_log_ratio import _law, _parameter_conditions, variable_for
+from .expected_log_ratio import _Law, _law, _parameter_conditions, variable_for
 from .tidy import tidy, tidy_coefficient
 
 __all__ = ["derive"]
@@ -69,8 +71,14 @@ def derive(first: Distribution, second: Distribution) -> Draft:
     """Derive KL(first || second) for two members of one exponential family."""
     if first.family.name != second.family.name:
         raise KLDeriveError("the Bregman strategy needs two laws of the same family")
-    variable = variable_for(first)
-    q, p = _law(first, "q", variable), _law(second, "p", variable)
+    if first.family.vector:  # a Dirichlet law: coordinates z_1, ..., z_K
+        variable = first.family.variables(first.args)
+        if len(second.family.variables(second.args)) != len(variable):
+            raise KLDeriveError("the two laws have different numbers of coordinates")
+        q, p = _vector_law(first, "q", variable), _vector_law(second, "p", variable)
+    else:
+        variable = variable_for(first)
+        q, p = _law(first, "q", variable), _law(second, "p", variable)
     fq, fp = natural_form(first, variable), natural_form(second, variable)
     n = len(fq.statistics)
     etas = ETA[:n]
@@ -119,7 +127,12 @@ def derive(first: Distribution, second: Distribution) -> Draft:
     kl = KL(q.function, p.function)
     integrand = mul(q.function, ln(q.function * p.function**-1))
     limits = (q.facts.variable, *q.facts.support)
-    total = Sum(integrand, limits) if q.facts.discrete else Integral(integrand, limits)
+    if isinstance(q.facts.variable, tuple):
+        total = Expect(ln(q.function * p.function**-1), q.function)
+    elif q.facts.discrete:
+        total = Sum(integrand, limits)
+    else:
+        total = Integral(integrand, limits)
     bracket = add(
         *[
             mul(_difference(ep, eq), Expect(display_form(t), q.function))
@@ -199,6 +212,8 @@ def derive(first: Distribution, second: Distribution) -> Draft:
     main = definitions.with_expectations("q", moments)
     contexts = {"definitions": definitions, "lemma": bare, "main": main}
     name = "k" if q.facts.discrete else "z"
+    if isinstance(q.facts.variable, tuple):
+        name = r"\boldsymbol{z}"
     return Draft(
         NAME,
         tuple(stages),
@@ -207,6 +222,18 @@ def derive(first: Distribution, second: Distribution) -> Draft:
         functions={"q": f"q({name})", "p": f"p({name})", "A": "A"},
         setting="catalog",
     )
+
+
+def _vector_law(distribution: Distribution, name: str, variables: tuple) -> _Law:
+    """A law of several coordinates: the density named ``q(z)``, its value in ``z_i``."""
+    function = Function(name)(VECTOR)
+    density = distribution.family.density(variables, distribution.args)
+    facts = DensityFacts(function, variables, (S.Zero, S.One), evaluate(density))
+    return _Law(distribution, function, facts, density)
+
+
+#: the vector variable z (its coordinates are the law's own symbols z_1, ..., z_K)
+VECTOR = Symbol("z", positive=True)
 
 
 def _partition_value(form: NaturalForm) -> Expr:

@@ -105,8 +105,11 @@ def _merge_logs(logs: dict[Expr, Expr]) -> list[tuple[Expr, Expr]]:
         if i in used:
             continue
         partner = None
+        if _special(a):
+            out.append((a, ca))  # log Gamma(a) - log Gamma(b) stays as written
+            continue
         for j in range(i + 1, len(items)):
-            same_kind = _special(items[j][0]) == _special(a)
+            same_kind = not _special(items[j][0])
             if j not in used and same_kind and expand(items[j][1] + ca) == 0:
                 partner = j
                 break
