@@ -41,6 +41,19 @@ class _Density:
     def support(self) -> tuple[float, float]:
         return self._lower, self._upper
 
+    def _quad(self, f) -> float:
+        return float(mpmath.quad(f, [self._lower, (self._lower + self._upper) / 2, self._upper]))
+
+    def entropy(self) -> float:
+        return self._quad(lambda x: -mpmath.exp(self.logpdf(x)) * self.logpdf(x))
+
+    def mean(self) -> float:
+        return self._quad(lambda x: x * mpmath.exp(self.logpdf(x)))
+
+    def ppf(self, u):
+        """Points inside the (finite) support, used only to split integrals."""
+        return [self._lower + float(v) * (self._upper - self._lower) for v in u]
+
 
 def _continuous_bernoulli(lam: float) -> _Density:
     norm = 2.0 if abs(lam - 0.5) < 1e-09 else 2 * math.atanh(1 - 2 * lam) / (1 - 2 * lam)
@@ -56,6 +69,38 @@ def _beta(a: float, b: float) -> _Density:
         return (a - 1) * mpmath.log(x) + (b - 1) * mpmath.log(1 - x) - normalizer
 
     return _Density(logpdf, 0.0, 1.0, mp=True)
+
+
+def _pareto(scale: float, alpha: float) -> _Density:
+    def logpdf(x):
+        return mpmath.log(alpha) + alpha * mpmath.log(scale) - (alpha + 1) * mpmath.log(x)
+
+    return _Density(logpdf, scale, math.inf, mp=True)
+
+
+def _log_normal(loc: float, scale: float) -> _Density:
+    def logpdf(x):
+        y = mpmath.log(x)
+        return (
+            -((y - loc) ** 2) / (2 * scale**2) - y - mpmath.log(scale * mpmath.sqrt(2 * mpmath.pi))
+        )
+
+    return _Density(logpdf, 0.0, math.inf, mp=True)
+
+
+#: laws whose KL is integrated with their log density in mpmath (singular ends, heavy
+#: tails); on a half-line the integral runs in log x, which tames power-law tails
+HIGH_PRECISION: dict[str, Callable] = {
+    "beta": _beta,
+    "pareto": _pareto,
+    "log_normal": _log_normal,
+}
+
+#: where a log density has a kink (|z - loc|): quadrature splits there
+KINKS: dict[str, Callable] = {
+    "laplace": lambda loc, scale: [loc],
+    "uniform": lambda low, high: [low, high],
+}
 
 
 def _logit_normal(loc: float, scale: float) -> _Density:
@@ -82,7 +127,7 @@ REFERENCE: dict[str, Callable] = {
     "uniform": lambda low, high: stats.uniform(low, high - low),
     "laplace": lambda loc, scale: stats.laplace(loc, scale),
     "pareto": lambda scale, alpha: stats.pareto(alpha, scale=scale),
-    "beta": _beta,
+    "beta": lambda c1, c0: stats.beta(c1, c0),
     "gumbel": lambda loc, scale: stats.gumbel_r(loc, scale),
     "half_normal": lambda scale: stats.halfnorm(scale=scale),
     "log_normal": lambda loc, scale: stats.lognorm(scale, scale=math.exp(loc)),
@@ -154,10 +199,14 @@ def numeric_kl(p_name: str, p_values, q_name: str, q_values) -> float:
             raise _Outside
         return math.exp(a) * (a - b)
 
-    if getattr(p, "mp", False):
-        return _kl_high_precision(p, q, lq, lower, upper)
-    if hasattr(p, "ppf"):
-        return _kl_by_quantiles(p, lp, lq, lower, upper)
+    breaks = [
+        *KINKS.get(p_name, lambda *v: [])(*p_values),
+        *KINKS.get(q_name, lambda *v: [])(*q_values),
+    ]
+    if p_name in HIGH_PRECISION:
+        return _kl_high_precision(HIGH_PRECISION[p_name](*p_values), q, lq, lower, upper, breaks)
+    if hasattr(p, "ppf") and hasattr(p, "isf"):
+        return _kl_by_quantiles(p, lp, lq, lower, upper, breaks)
     try:
         pieces = _pieces(p, lower, upper)
         total = 0.0
@@ -175,9 +224,11 @@ class _Outside(Exception):
     pass
 
 
-def _kl_high_precision(p: _Density, q, lq, lower: float, upper: float) -> float:
+def _kl_high_precision(
+    p: _Density, q, lq, lower: float, upper: float, breaks: list[float]
+) -> float:
     """KL with P's log density in mpmath at the quadrature points (Q's in floats unless
-    Q is written in mpmath too)."""
+    Q is written in mpmath too); on a half-line the variable is x = e^u."""
     q_mp = getattr(q, "mp", False)
 
     def integrand(x):
@@ -186,16 +237,23 @@ def _kl_high_precision(p: _Density, q, lq, lower: float, upper: float) -> float:
         a = p.logpdf(x)
         b = lq(x) if q_mp else float(lq(float(x)))
         if b == -math.inf:
-            raise _Outside
+            # the supports nest (checked exactly before), so this is q's log density
+            # underflowing far in a tail where p is negligible
+            return 0
         return mpmath.exp(a) * (a - b)
 
+    inner = sorted(x for x in breaks if lower < x < upper)
     try:
-        return float(mpmath.quad(integrand, [lower, (lower + upper) / 2, upper]))
+        if upper == math.inf and lower >= 0:
+            start = mpmath.log(lower) if lower > 0 else -mpmath.inf
+            points = [start, *(mpmath.log(x) for x in inner), mpmath.inf]
+            return float(mpmath.quad(lambda u: integrand(mpmath.exp(u)) * mpmath.exp(u), points))
+        return float(mpmath.quad(integrand, [lower, *inner, (lower + upper) / 2, upper]))
     except _Outside:
         return math.inf
 
 
-def _kl_by_quantiles(p, lp, lq, lower: float, upper: float) -> float:
+def _kl_by_quantiles(p, lp, lq, lower: float, upper: float, breaks: list[float]) -> float:
     """KL as the integral over u in (0, 1) of log p(x) - log q(x) at x = F^{-1}(u).
 
     The substitution removes the density from the integrand, so a density that is
@@ -213,10 +271,31 @@ def _kl_by_quantiles(p, lp, lq, lower: float, upper: float) -> float:
             raise _Outside
         return a - b
 
+    cuts = {float(p.cdf(x)) for x in breaks if lower < x < upper}
+    points = sorted({0.0, 0.25, 0.5, 0.75, 1.0, *cuts})
     try:
-        return float(mpmath.quad(integrand, [0, 0.25, 0.5, 0.75, 1]))
+        return float(mpmath.quad(integrand, points))
     except _Outside:
         return math.inf
+
+
+def truncated_kl(p_name: str, p_values, q_name: str, q_values, radius: float) -> float:
+    """The integral of p log(p/q) over P's support cut to [-radius, radius]: it grows
+    without bound with the radius exactly when the divergence is infinite because a
+    moment is (a tail too heavy for Q)."""
+    p, q = REFERENCE[p_name](*p_values), REFERENCE[q_name](*q_values)
+    lower, upper = (float(b) for b in p.support())
+    lower, upper = max(lower, -radius), min(upper, radius)
+
+    def integrand(x) -> float:
+        x = float(x)
+        a = float(p.logpdf(x))
+        if a == -math.inf:
+            return 0.0
+        return math.exp(a) * (a - float(q.logpdf(x)))
+
+    edges = [lower, *(x for x in (-10.0, -1.0, 0.0, 1.0, 10.0) if lower < x < upper), upper]
+    return float(mpmath.quad(integrand, edges))
 
 
 def _pieces(p, lower: float, upper: float) -> list[tuple[float, float]]:

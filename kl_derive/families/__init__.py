@@ -46,6 +46,7 @@ _MODULES: dict[str, str] = {
     "pareto": "kl_derive.families.pareto",
     "beta": "kl_derive.families.beta",
     "dirichlet": "kl_derive.families.dirichlet",
+    "low_rank_multivariate_normal": "kl_derive.families.low_rank_multivariate_normal",
 }
 #: the families of mass functions on the integers (known here without importing them)
 DISCRETE: frozenset[str] = frozenset(
@@ -68,6 +69,8 @@ ALIASES: dict[str, str] = {
     "diag_gaussian": "diag_normal",
     "diagonal_normal": "diag_normal",
     "mvn": "multivariate_normal",
+    "LowRankMultivariateNormal": "low_rank_multivariate_normal",
+    "low_rank_mvn": "low_rank_multivariate_normal",
     "MultivariateNormal": "multivariate_normal",
     "Bernoulli": "bernoulli",
     "Binomial": "binomial",

@@ -19,6 +19,15 @@ PAIRS: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {
     ("multivariate_normal", "multivariate_normal"): (
         ("quadratic forms", "kl_derive.strategies.gaussian_quadratic_forms"),
     ),
+    # the covariance W W^T + diag(D) is formed when the law is read
+    **{
+        pair: (("quadratic forms", "kl_derive.strategies.gaussian_quadratic_forms"),)
+        for pair in (
+            ("low_rank_multivariate_normal", "low_rank_multivariate_normal"),
+            ("low_rank_multivariate_normal", "multivariate_normal"),
+            ("multivariate_normal", "low_rank_multivariate_normal"),
+        )
+    },
 }
 
 #: families whose parameter is a list (the probabilities of categorical): derived with the

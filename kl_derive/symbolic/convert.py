@@ -197,6 +197,8 @@ def _bind(
 ) -> Distribution:
     if family.vector:
         return _bind_vector(family, spec, domains, suffix)
+    if getattr(family, "low_rank", False):
+        return _bind_low_rank(family, spec, domains)
     if getattr(family, "matrix", False):
         return _bind_matrix(family, spec, domains, suffix)
     if not spec.args:
@@ -297,6 +299,34 @@ def _bind_matrix(
     if shapes and any(isinstance(a, MatrixSymbol) for a in args):
         raise SpecError(f"give both parameters of {spec.text!r} as lists, or both as names")
     return Distribution(family, tuple(args), spec.text)
+
+
+def _bind_low_rank(family: Family, spec: DistributionSpec, domains: dict[str, str]) -> Distribution:
+    """``(loc, cov_factor, cov_diag)`` as lists: the law with covariance W W^T + diag(D)."""
+    from ..families.low_rank_multivariate_normal import covariance
+
+    if len(spec.args) != 3 or any(a.kind != "list" for a in spec.args):
+        raise SpecError(
+            f"give the three parameters of {family.name} as lists, e.g. "
+            "low_rank_multivariate_normal([m1, m2], [[w1], [w2]], [d1, d2])"
+        )
+    loc_node, factor_node, diag_node = spec.args
+    loc = [_to_sympy(x, domains) for x in loc_node.args]
+    rows = [row.args if row.kind == "list" else None for row in factor_node.args]
+    if any(r is None for r in rows) or len({len(r) for r in rows}) != 1:
+        raise SpecError(f"the cov_factor in {spec.text!r} must be a list of rows of one length")
+    factor = ImmutableMatrix([[_to_sympy(x, domains) for x in row] for row in rows])
+    diagonal = []
+    for node in diag_node.args:
+        value = _to_sympy(node, {**domains, **dict.fromkeys(_names(node), "positive")})
+        if node.kind == "name":
+            value = Symbol(node.value, positive=True)
+        _check_domain(family, "cov_diag", "positive", value, spec.text)
+        diagonal.append(value)
+    if not len(loc) == factor.shape[0] == len(diagonal):
+        raise SpecError(f"the parameters in {spec.text!r} have different sizes")
+    cov = covariance(factor, diagonal)
+    return Distribution(family, (ImmutableMatrix(loc), cov), spec.text)
 
 
 def _number_argument(family, name, node, domains, spec) -> Expr:
