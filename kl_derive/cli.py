@@ -465,6 +465,7 @@ def plot_command(p: str, q: str | None, at: str, vary: str | None, output: str) 
 @main_command.command("families", context_settings=_CONTEXT)
 def families_command() -> None:
     """List the distribution families: parameters (PyTorch's names), support, notation."""
+    from .errors import KLDeriveError
     from .families import family_names, get_family
     from .printing.latex import latex
 
@@ -472,12 +473,40 @@ def families_command() -> None:
         family = get_family(name)
         params = ", ".join(f"{p.name} ({_describe_parameter(p)})" for p in family.parameters)
         multivariate = family.vector or getattr(family, "matrix", False)
-        support = "R^d" if multivariate else "R"
-        notation = family.notation(tuple(_default_args(family)), latex)
+        support = _support_text(family, multivariate)
+        try:
+            notation = family.notation(tuple(_default_args(family)), latex)
+        except KLDeriveError:  # a family that needs lists: show its name
+            notation = family.name
         click.echo(f"{name}({', '.join(p.name for p in family.parameters)})")
         click.echo(f"    parameters: {params}")
         click.echo(f"    support:    {support}")
         click.echo(f"    notation:   {notation}")
+
+
+def _support_text(family, multivariate: bool) -> str:
+    """The support in words: R, (0, oo), {0, 1, ..., n}, the simplex, ..."""
+    if family.name == "dirichlet":
+        return "the probability simplex"
+    if family.name in ("categorical", "one_hot_categorical"):
+        return "{1, ..., K}"
+    if multivariate:
+        return "R^d"
+    from sympy import sstr
+
+    from .errors import KLDeriveError
+
+    try:
+        lower, upper = family.support(tuple(_default_args(family)))
+    except (KLDeriveError, TypeError, ValueError):
+        return "R"
+    if lower == -upper and str(upper) == "oo":
+        return "R"
+    if family.discrete:
+        if upper == lower + 1:
+            return f"{{{sstr(lower)}, {sstr(upper)}}}"
+        return f"{{{sstr(lower)}, {sstr(lower + 1)}, ..., {sstr(upper)}}}"
+    return f"({sstr(lower)}, {sstr(upper)})"
 
 
 def _describe_parameter(parameter) -> str:

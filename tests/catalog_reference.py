@@ -52,7 +52,9 @@ class _Density:
 
     def ppf(self, u):
         """Points inside the (finite) support, used only to split integrals."""
-        return [self._lower + float(v) * (self._upper - self._lower) for v in u]
+        if isinstance(u, (int, float)):
+            return self._lower + float(u) * (self._upper - self._lower)
+        return [self.ppf(float(v)) for v in u]
 
 
 def _continuous_bernoulli(lam: float) -> _Density:
@@ -86,6 +88,95 @@ def _log_normal(loc: float, scale: float) -> _Density:
         )
 
     return _Density(logpdf, 0.0, math.inf, mp=True)
+
+
+def _mp_density(logpdf, lower: float, upper: float) -> _Density:
+    return _Density(logpdf, lower, upper, mp=True)
+
+
+def _continuous_bernoulli_mp(lam: float) -> _Density:
+    lam = mpmath.mpf(lam)
+    if abs(lam - 0.5) < 1e-12:
+        norm = mpmath.mpf(2)
+    else:
+        norm = 2 * mpmath.atanh(1 - 2 * lam) / (1 - 2 * lam)
+    return _mp_density(
+        lambda x: mpmath.log(norm) + x * mpmath.log(lam) + (1 - x) * mpmath.log(1 - lam),
+        0.0,
+        1.0,
+    )
+
+
+_mp = mpmath
+_INF = math.inf
+
+
+def _capped_exp(t):
+    """e^t, capped at e^(10^5): far beyond where any density here has mass, and the
+    quadrature's extreme nodes would otherwise ask for e^(e^(10^9))."""
+    return mpmath.exp(min(t, 10**5))
+
+
+#: every continuous family's log density in mpmath, from textbook formulas: the KL
+#: reference integrates these at the quadrature's own high-precision points
+MP_LOGPDF: dict[str, Callable] = {
+    "normal": lambda loc, scale: _mp_density(
+        lambda x: -((x - loc) ** 2) / (2 * scale**2) - _mp.log(scale * _mp.sqrt(2 * _mp.pi)),
+        -_INF,
+        _INF,
+    ),
+    "exponential": lambda rate: _mp_density(lambda x: _mp.log(rate) - rate * x, 0.0, _INF),
+    "gamma": lambda a, rate: _mp_density(
+        lambda x: a * _mp.log(rate) - _mp.loggamma(a) + (a - 1) * _mp.log(x) - rate * x,
+        0.0,
+        _INF,
+    ),
+    "uniform": lambda low, high: _mp_density(lambda x: -_mp.log(high - low), low, high),
+    "laplace": lambda loc, scale: _mp_density(
+        lambda x: -_mp.log(2 * scale) - abs(x - loc) / scale, -_INF, _INF
+    ),
+    "pareto": _pareto,
+    "beta": _beta,
+    "gumbel": lambda loc, scale: _mp_density(
+        lambda x: -_mp.log(scale) - (x - loc) / scale - _capped_exp(-(x - loc) / scale),
+        -_INF,
+        _INF,
+    ),
+    "half_normal": lambda scale: _mp_density(
+        lambda x: _mp.log(_mp.sqrt(2 / _mp.pi) / scale) - x**2 / (2 * scale**2), 0.0, _INF
+    ),
+    "log_normal": _log_normal,
+    "cauchy": lambda loc, scale: _mp_density(
+        lambda x: -_mp.log(_mp.pi * scale) - _mp.log(1 + ((x - loc) / scale) ** 2), -_INF, _INF
+    ),
+    "half_cauchy": lambda scale: _mp_density(
+        lambda x: _mp.log(2 / (_mp.pi * scale)) - _mp.log(1 + (x / scale) ** 2), 0.0, _INF
+    ),
+    "weibull": lambda scale, k: _mp_density(
+        lambda x: _mp.log(k / scale) + (k - 1) * _mp.log(x / scale) - (x / scale) ** k, 0.0, _INF
+    ),
+    "chi2": lambda df: _mp_density(
+        lambda x: (df / 2 - 1) * _mp.log(x) - x / 2 - (df / 2) * _mp.log(2) - _mp.loggamma(df / 2),
+        0.0,
+        _INF,
+    ),
+    "chi": lambda df: _mp_density(
+        lambda x: (
+            (df - 1) * _mp.log(x) - x**2 / 2 - (df / 2 - 1) * _mp.log(2) - _mp.loggamma(df / 2)
+        ),
+        0.0,
+        _INF,
+    ),
+    "rayleigh": lambda scale: _mp_density(
+        lambda x: _mp.log(x / scale**2) - x**2 / (2 * scale**2), 0.0, _INF
+    ),
+    "inverse_gamma": lambda a, rate: _mp_density(
+        lambda x: a * _mp.log(rate) - _mp.loggamma(a) - (a + 1) * _mp.log(x) - rate / x,
+        0.0,
+        _INF,
+    ),
+    "continuous_bernoulli": _continuous_bernoulli_mp,
+}
 
 
 #: laws whose KL is integrated with their log density in mpmath (singular ends, heavy
@@ -203,8 +294,9 @@ def numeric_kl(p_name: str, p_values, q_name: str, q_values) -> float:
         *KINKS.get(p_name, lambda *v: [])(*p_values),
         *KINKS.get(q_name, lambda *v: [])(*q_values),
     ]
-    if p_name in HIGH_PRECISION:
-        return _kl_high_precision(HIGH_PRECISION[p_name](*p_values), q, lq, lower, upper, breaks)
+    if p_name in MP_LOGPDF and q_name in MP_LOGPDF:  # both in mpmath: the reference
+        q = MP_LOGPDF[q_name](*q_values)
+        return _kl_high_precision(MP_LOGPDF[p_name](*p_values), q, q.logpdf, lower, upper, breaks)
     if hasattr(p, "ppf") and hasattr(p, "isf"):
         return _kl_by_quantiles(p, lp, lq, lower, upper, breaks)
     try:
@@ -227,30 +319,62 @@ class _Outside(Exception):
 def _kl_high_precision(
     p: _Density, q, lq, lower: float, upper: float, breaks: list[float]
 ) -> float:
-    """KL with P's log density in mpmath at the quadrature points (Q's in floats unless
-    Q is written in mpmath too); on a half-line the variable is x = e^u."""
-    q_mp = getattr(q, "mp", False)
+    """KL by tanh-sinh quadrature in mpmath of p log(p/q), both log densities in mpmath.
+
+    The support is split at the kinks; an infinite end is reached through
+    x = c +- (e^u - 1), which turns power-law tails (Pareto, Cauchy) into exponential
+    ones.
+    """
 
     def integrand(x):
-        if not lower < x < upper:
-            return 0
         a = p.logpdf(x)
-        b = lq(x) if q_mp else float(lq(float(x)))
-        if b == -math.inf:
-            # the supports nest (checked exactly before), so this is q's log density
-            # underflowing far in a tail where p is negligible
-            return 0
+        if a < -20000:
+            return 0  # p is nothing here (and q's log density may be huge)
+        b = lq(x)
+        if not mpmath.isfinite(b):
+            return 0  # the supports nest (checked before): q underflows in a far tail
         return mpmath.exp(a) * (a - b)
 
-    inner = sorted(x for x in breaks if lower < x < upper)
-    try:
-        if upper == math.inf and lower >= 0:
-            start = mpmath.log(lower) if lower > 0 else -mpmath.inf
-            points = [start, *(mpmath.log(x) for x in inner), mpmath.inf]
-            return float(mpmath.quad(lambda u: integrand(mpmath.exp(u)) * mpmath.exp(u), points))
-        return float(mpmath.quad(integrand, [lower, *inner, (lower + upper) / 2, upper]))
-    except _Outside:
-        return math.inf
+    def tail(start, sign):
+        return mpmath.quad(
+            lambda u: integrand(start + sign * (mpmath.exp(u) - 1)) * mpmath.exp(u),
+            [0, 1, 5, 20, 100, 700],  # x up to e^700: beyond it even a tail x^(-1.03)
+            # holds under 1e-9 of the mass
+        )
+
+    def end(point, sign, width):
+        """The piece from ``point`` (an end of the support) to ``point + sign*width``,
+        through x = point + sign e^u: a density with an integrable singularity at the
+        end (a shape below one) becomes a smooth, decaying integrand in u."""
+        # at an end other than 0, point - e^u cancels: stop at e^-100 and carry 60 digits
+        start = -mpmath.inf if point == 0 else -100
+        with mpmath.workdps(60):
+            return mpmath.quad(
+                lambda u: integrand(point + sign * mpmath.exp(u)) * mpmath.exp(u),
+                [start, -40, -10, mpmath.log(width)],
+            )
+
+    inner = sorted({x for x in breaks if lower < x < upper})
+    if lower != -math.inf and upper != math.inf:
+        cuts = [lower, *inner, upper]
+        if len(cuts) == 2:
+            cuts = [lower, (lower + upper) / 2, upper]
+        left, right = cuts[1] - cuts[0], cuts[-1] - cuts[-2]
+        body = mpmath.quad(integrand, cuts[1:-1]) if len(cuts) > 3 else 0
+        return float(end(lower, 1, left) + body + end(upper, -1, right))
+    if upper == math.inf and lower != -math.inf:
+        c = max([lower + 1, *(x + 1 for x in inner)])
+        first = min([c, *inner])
+        body = mpmath.quad(integrand, [first, *[x for x in inner if x > first], c])
+        return float(end(lower, 1, first - lower) + body + tail(c, 1))
+    if lower == -math.inf and upper == math.inf:
+        c = max([abs(x) for x in inner] + [1.0]) + 1
+        body = mpmath.quad(integrand, [-c, *sorted({*inner, 0.0}), c])
+        return float(tail(-c, -1) + body + tail(c, 1))
+    c = min([upper - 1, *(x - 1 for x in inner)])  # (-oo, upper]
+    last = max([c, *inner])
+    body = mpmath.quad(integrand, [c, *[x for x in inner if x < last], last])
+    return float(tail(c, -1) + body + end(upper, -1, upper - last))
 
 
 def _kl_by_quantiles(p, lp, lq, lower: float, upper: float, breaks: list[float]) -> float:

@@ -74,7 +74,7 @@ REJECTED = [
     "normal(mu, 1/0)",
     "normal(mu, sqrt(-1))",
     "nrmal",
-    "poisson(1)",
+    "zipf(2)",
 ]
 
 

@@ -42,7 +42,14 @@ for _name in LIST_FAMILIES:
 CATALOG_FAMILIES: tuple[str, ...] = tuple(
     name
     for name in _FAMILY_MODULES
-    if name not in (*LIST_FAMILIES, "diag_normal", "multivariate_normal")
+    if name
+    not in (
+        *LIST_FAMILIES,
+        "diag_normal",
+        "multivariate_normal",
+        "dirichlet",
+        "low_rank_multivariate_normal",
+    )
 )
 _MOMENTS = "kl_derive.strategies.expected_log_ratio"
 for (_p, _q), _outcome in OUTCOMES.items():
