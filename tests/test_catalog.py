@@ -124,3 +124,58 @@ def test_family_parameters_follow_pytorch_names() -> None:
     }
     for name, parameters in expected.items():
         assert tuple(p.name for p in get_family(name).parameters) == parameters
+
+
+# ---------------------------------------------------------------------------
+# every pair through the real renderers: KaTeX (strict) and pdflatex, en and ko
+# ---------------------------------------------------------------------------
+
+EXTRA = [
+    ("dirichlet([a1, a2, a3])", "dirichlet([b1, b2, b3])"),
+    ("low_rank_multivariate_normal([m1, m2], [[w1], [w2]], [d1, d2])", "mvn(0, 1)"),
+    ("categorical([p1, p2, 1 - p1 - p2])", "categorical([r1, r2, 1 - r1 - r2])"),
+]
+
+
+def _all_derivations():
+    return [_derived(p, q) for p, q in [*PAIRS, *EXTRA]]
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_every_pair_renders_with_katex(lang: str) -> None:
+    from test_markdown_render import math_tokens, render_with_katex
+
+    blocks, owners = [], []
+    for derivation in _all_derivations():
+        found, _prose = math_tokens(derivation.to_markdown(lang))
+        blocks += found
+        owners += [derivation.title] * len(found)
+    assert len(blocks) > 20 * len(PAIRS)
+    results = render_with_katex(blocks)
+    failures = [
+        (owners[i], blocks[i][0][:100], r["error"]) for i, r in enumerate(results) if not r["ok"]
+    ]
+    assert not failures, failures[:5]
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_every_pair_compiles_with_pdflatex(tmp_path, lang: str) -> None:
+    from conftest import run_pdflatex
+
+    parts = []
+    for i, derivation in enumerate(_all_derivations()):
+        (tmp_path / f"pair{i}.tex").write_text(derivation.to_latex(lang), encoding="utf-8")
+        parts.append(f"\\clearpage\n\\input{{pair{i}}}\n")
+    korean = "\\usepackage{kotex}\n" if lang == "ko" else ""
+    (tmp_path / "catalog.tex").write_text(
+        "\\documentclass{article}\n"
+        f"{korean}"
+        "\\usepackage{amsmath,amssymb}\n"
+        "\\tracinglostchars=3\n"
+        "\\begin{document}\n" + "".join(parts) + "\\end{document}\n",
+        encoding="utf-8",
+    )
+    done, log = run_pdflatex(tmp_path, "catalog.tex")
+    assert done.returncode == 0, log[-3000:]
+    assert "Missing character" not in log
+    assert (tmp_path / "catalog.pdf").stat().st_size > 10_000

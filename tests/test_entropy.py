@@ -16,7 +16,7 @@ from itertools import pairwise
 import pytest
 from catalog_reference import REFERENCE
 from conftest import ARTIFACTS, console_script, run_module, run_pdflatex
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from scipy import integrate
 from sympy import Piecewise, oo
@@ -85,9 +85,13 @@ def _values(draw, distribution) -> dict:
         else:
             values[symbol] = draw(st.floats(-2.0, 2.0))
     for condition in distribution.family.conditions(distribution.args):
-        if not bool(condition.xreplace(values)):  # low < high: widen the upper end
-            low, high = distribution.args
+        if bool(condition.xreplace(values)):
+            continue
+        if len(distribution.args) == 2 and condition.free_symbols == set(distribution.args):
+            low, high = distribution.args  # low < high: widen the upper end
             values[high] = values[low] + draw(st.floats(0.5, 3.0))
+        else:  # a point the family excludes (a continuous Bernoulli's 1/2)
+            assume(False)
     return values
 
 

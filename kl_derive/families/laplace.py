@@ -55,6 +55,8 @@ class Laplace(UnivariateFamily):
             if slope in (1, -1) and not expand(inner - slope * variable).has(variable):
                 point = -expand(inner - slope * variable) * slope  # |z - point|
                 gap = Abs(sub(loc, point)) if point != 0 else Abs(loc)
+                if evaluate(gap) == 0:  # the mean absolute deviation about the median
+                    return Moment(statistic, scale, "abs_moment")
                 value = add(gap, mul(scale, expo(neg(div(gap, scale)))))
                 return Moment(statistic, value, "abs_moment")
         return super().expectation(statistic, variable, args)

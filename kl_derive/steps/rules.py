@@ -96,6 +96,10 @@ RULES: dict[str, Rule] = {
         ),
         Rule("moment.known"),
         Rule(
+            "integral.split_at_kink",
+            r"\int |z - a|\, f = \int_{-\infty}^{a} (a - z) f + \int_{a}^{\infty} (z - a) f",
+        ),
+        Rule(
             "exponential_family.form",
             r"q(z) = h(z) \exp\bigl(\langle \eta, T(z) \rangle - A(\eta)\bigr)",
         ),

@@ -26,6 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sympy import (
+    Abs,
     Add,
     And,
     Dummy,
@@ -367,6 +368,10 @@ def kl_of(q: _Law) -> Expr:
 def _moment_stage(q: _Law, moments: list[Moment]) -> Stage:
     chains = []
     for moment in moments:
+        split = _split_at_kink(q, moment)
+        if split is not None:
+            chains.append(Chain(split))
+            continue
         step = Step(
             "moment.known",
             Expect(display_form(moment.statistic), q.function),
@@ -376,6 +381,42 @@ def _moment_stage(q: _Law, moments: list[Moment]) -> Stage:
         )
         chains.append(Chain((step,)))
     return Stage("moments", tuple(chains), params={"law": q.distribution})
+
+
+def _split_at_kink(q: _Law, moment: Moment) -> tuple[Step, ...] | None:
+    """``E|z - a|`` by piecewise integration: the integral split at ``a``, where the
+    absolute value changes sign, each piece without it."""
+    statistic = moment.statistic
+    if not isinstance(statistic, Abs) or q.facts.discrete:
+        return None
+    variable = q.facts.variable
+    inner = expand(statistic.args[0])
+    slope = inner.coeff(variable)
+    if slope not in (1, -1) or inner.has(Abs):
+        return None
+    point = expand(-(inner - slope * variable) * slope)  # |z - point|
+    lower, upper = q.facts.support
+    if (lower, upper) != (S.NegativeInfinity, S.Infinity):
+        return None
+    shown = Expect(display_form(statistic), q.function)
+    whole = Integral(
+        mul(Abs(sub(variable, point), evaluate=False), q.function), (variable, lower, upper)
+    )
+    pieces = add(
+        Integral(mul(Bracket(sub(point, variable)), q.function), (variable, lower, point)),
+        Integral(mul(Bracket(sub(variable, point)), q.function), (variable, point, upper)),
+    )
+    return (
+        Step("expectation.definition", shown, whole, facts="lemma"),
+        Step("integral.split_at_kink", whole, pieces, params={"point": point}, facts="lemma"),
+        Step(
+            "moment.known",
+            pieces,
+            moment.value,
+            params={"law": q.distribution, "reason": "piecewise"},
+            facts="lemma",
+        ),
+    )
 
 
 def _result_steps(kl, constant, statistics, moments, support_conditions, conditions_needed):

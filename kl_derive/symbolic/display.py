@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 from sympy import (
+    Abs,
     Add,
     Basic,
     Expr,
@@ -280,10 +281,30 @@ def display_form(expr: Expr, variable: Symbol | None = None) -> Expr:
             return Add(*[display_form(t) for t in terms], evaluate=False)
         ordered = hand_order(expr, variable)
         return Add(*[display_form(t, variable) for t in ordered.args], evaluate=False)
+    if isinstance(expr, Abs):
+        return _abs_form(expr.args[0], variable)
     args = [display_form(a, variable) for a in expr.args]
     if isinstance(expr, (Mul, Pow, log, exp)):
         return expr.func(*args, evaluate=False)
     return expr.func(*args)
+
+
+def _abs_form(arg: Expr, variable: Symbol | None) -> Expr:
+    """``|z - a|`` rather than ``|a - z|``: the variable first, with a plus sign."""
+    names = {"z", "k"} if variable is None else {variable.name}
+    for term in Add.make_args(arg):
+        coeff, rest = term.as_coeff_Mul()
+        if isinstance(rest, Symbol) and rest.name in names and coeff.is_negative:
+            arg = -arg
+            break
+    return Abs(hand_order(arg, _named(arg, names)), evaluate=False)
+
+
+def _named(arg: Expr, names: set[str]) -> Symbol | None:
+    for s in arg.free_symbols:
+        if s.name in names:
+            return s
+    return None
 
 
 def _tidy_term(term: Expr) -> Expr:
