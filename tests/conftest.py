@@ -101,6 +101,7 @@ def run_pdflatex(workdir: Path, main: str) -> tuple[subprocess.CompletedProcess,
         cwd=workdir,
         capture_output=True,
         text=True,
+        errors="replace",  # TeX writes Korean to its terminal as raw bytes
         timeout=180,
         check=False,
     )
