@@ -442,9 +442,33 @@ class UnicodePrinter(StrPrinter):
     def _print_Piecewise(self, expr: Any) -> str:
         cases = []
         for value, condition in expr.args:
-            when = "otherwise" if condition == S.true else self._print(condition)
-            cases.append(f"{self._print(value)} if {when}")
+            if condition == S.true:
+                cases.append(f"{self._print(value)} otherwise")
+            else:
+                cases.append(f"{self._print(value)} if {self._print(condition)}")
         return "{ " + "; ".join(cases) + " }"
+
+    def _print_And(self, expr: Any) -> str:
+        return " and ".join(self._print(a) for a in expr.args)
+
+    def _print_Or(self, expr: Any) -> str:
+        return " or ".join(self._print(a) for a in expr.args)
+
+    def _print_Interval(self, expr: Any) -> str:
+        left = "(" if expr.left_open or expr.start.is_infinite else "["
+        right = ")" if expr.right_open or expr.end.is_infinite else "]"
+        return f"{left}{self._print(expr.start)}, {self._print(expr.end)}{right}"
+
+    def _print_Union(self, expr: Any) -> str:
+        return " ∪ ".join(self._print(a) for a in expr.args)
+
+    def _print_Range(self, expr: Any) -> str:
+        first = expr.inf
+        if expr.sup.is_infinite:
+            return f"{{{self._print(first)}, {self._print(first + 1)}, …}}"
+        if expr.sup - first <= 2:
+            return "{" + ", ".join(self._print(k) for k in expr) + "}"
+        return f"{{{self._print(first)}, …, {self._print(expr.sup)}}}"
 
     def _print_Relational(self, expr: Any) -> str:
         symbols = {"==": "=", "!=": "≠", "<=": "≤", ">=": "≥", "<": "<", ">": ">"}
