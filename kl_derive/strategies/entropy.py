@@ -15,13 +15,13 @@ The same stages as :mod:`.expected_log_ratio`, with one log density instead of a
 
 from __future__ import annotations
 
-from sympy import Add, And, Expr, Function, Mul, Piecewise, Rational, S, expand, gcd, log, oo
+from sympy import Add, Expr, Function, Mul, Rational, S, expand, gcd, log, oo
 
 from ..families.base import Distribution
 from ..steps.context import Context
 from ..steps.step import Chain, Stage, Step
 from ..symbolic.display import add, display_form, evaluate, ln, mul, neg
-from ..symbolic.objects import Bracket, CrossEntropy, Entropy, Expect
+from ..symbolic.objects import CrossEntropy, Entropy, Expect
 from .draft import Draft
 from .expected_log_ratio import (
     NoClosedForm,
@@ -40,6 +40,7 @@ from .expected_log_ratio import (
     _term,
     _total,
     group,
+    result_steps,
     variable_for,
 )
 from .tidy import tidy, tidy_coefficient
@@ -117,10 +118,18 @@ def _one_sided(first: Distribution, second: Distribution | None) -> Draft:
     if moments:
         stages.append(_moment_stage(q, moments))
     conditions_needed = tuple(c for m in moments for c in _conjuncts(m.condition))
-    result_steps, final = _result_steps(
-        lhs, constant, statistics, moments, support_conditions, conditions_needed
+    closing, final = result_steps(
+        lhs,
+        constant,
+        statistics,
+        moments,
+        support_conditions,
+        conditions_needed,
+        sign=-1,  # H = -E[log density]
+        tidier=_tidy,
+        p_name="p" if support_conditions else "q",
     )
-    stages.append(Stage("entropy_result", (Chain(tuple(result_steps)),)))
+    stages.append(Stage("entropy_result", (Chain(tuple(closing)),)))
 
     expectations = {m.statistic: evaluate(m.value) for m in moments}
     main = bare.with_expectations("q", expectations)
@@ -192,42 +201,6 @@ def _expectation_stage(lhs, q: _Law, p: _Law, collected, constant, statistics) -
         )
     )
     return Stage("entropy_expectation", (chain,))
-
-
-def _result_steps(lhs, constant, statistics, moments, support_conditions, conditions_needed):
-    terms = [_tidy(-constant)] if constant != 0 else []
-    value = -constant
-    for (_statistic, coefficient), moment in zip(statistics, moments, strict=True):
-        shown = moment.value
-        if isinstance(shown, Add):
-            shown = Bracket(shown)
-        terms.append(_term(tidy_coefficient(-coefficient), shown))
-        value -= coefficient * evaluate(moment.value)
-    substituted = add(*terms) if terms else _tidy(value)
-    steps = [Step("moment.insert", lhs, substituted)]
-    final = _tidy(value)
-    if final != substituted:
-        steps.append(Step("algebra.simplify", substituted, final))
-    conditions = (*support_conditions, *conditions_needed)
-    if conditions:
-        condition = And(*conditions).simplify()
-        piecewise = Piecewise((final, condition), (oo, True), evaluate=False)
-        steps.append(
-            Step(
-                "support.piecewise",
-                final,
-                piecewise,
-                params={
-                    "q_name": "q",
-                    "p_name": "p" if support_conditions else "q",
-                    "support_conditions": support_conditions,
-                    "condition": condition,
-                },
-                facts="piecewise",
-            )
-        )
-        final = piecewise
-    return steps, final
 
 
 def _tidy(value: Expr) -> Expr:

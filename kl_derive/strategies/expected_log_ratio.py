@@ -160,10 +160,10 @@ def derive(first: Distribution, second: Distribution) -> Draft:
     stages.append(expectation_stage)
     stages.append(_moment_stage(q, moments))
     conditions_needed = tuple(c for m in moments for c in _conjuncts(m.condition))
-    result_steps, final = _result_steps(
+    closing, final = result_steps(
         kl, constant, statistics, moments, support_conditions, conditions_needed
     )
-    stages.append(Stage("result", (Chain(tuple(result_steps)),)))
+    stages.append(Stage("result", (Chain(tuple(closing)),)))
 
     expectations = {m.statistic: evaluate(m.value) for m in moments}
     main = bare.with_expectations("q", expectations)
@@ -419,18 +419,32 @@ def _split_at_kink(q: _Law, moment: Moment) -> tuple[Step, ...] | None:
     )
 
 
-def _result_steps(kl, constant, statistics, moments, support_conditions, conditions_needed):
-    substituted_terms = [tidy(constant)] if constant != 0 else []
-    value = constant
+def result_steps(
+    lhs,
+    constant,
+    statistics,
+    moments,
+    support_conditions,
+    conditions_needed,
+    *,
+    sign: int = 1,
+    tidier=tidy,
+    p_name: str = "p",
+):
+    """The closing chain: ``lhs = constant + sum coefficient * E[T]`` with the moments
+    substituted (each term times ``sign``), tidied, and made piecewise when the result
+    holds only under conditions. Shared by the divergence and the (cross-)entropy."""
+    substituted_terms = [tidier(sign * constant)] if constant != 0 else []
+    value = sign * constant
     for (_statistic, coefficient), moment in zip(statistics, moments, strict=True):
         shown = moment.value
         if isinstance(shown, Add):
             shown = Bracket(shown)
-        substituted_terms.append(_term(tidy_coefficient(coefficient), shown))
-        value += coefficient * evaluate(moment.value)
-    substituted = add(*substituted_terms)
-    steps = [Step("moment.insert", kl, substituted)]
-    final = tidy(value)
+        substituted_terms.append(_term(tidy_coefficient(sign * coefficient), shown))
+        value += sign * coefficient * evaluate(moment.value)
+    substituted = add(*substituted_terms) if substituted_terms else tidier(value)
+    steps = [Step("moment.insert", lhs, substituted)]
+    final = tidier(value)
     if final != substituted:
         steps.append(Step("algebra.simplify", substituted, final))
     conditions = (*support_conditions, *conditions_needed)
@@ -444,7 +458,7 @@ def _result_steps(kl, constant, statistics, moments, support_conditions, conditi
                 piecewise,
                 params={
                     "q_name": "q",
-                    "p_name": "p",
+                    "p_name": p_name,
                     "support_conditions": support_conditions,
                     "condition": condition,
                 },
