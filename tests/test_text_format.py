@@ -138,7 +138,7 @@ P = UnicodePrinter()
         (factorial(n), "n!"),
         (sqrt(Add(x, 1, evaluate=False)), "√(x + 1)"),
         (Symbol("mu1") ** -1, "1/μ₁"),
-        (Piecewise((x, x > 0), (0, True)), "{ x if x > 0; 0 if otherwise }"),
+        (Piecewise((x, x > 0), (0, True)), "{ x if x > 0; 0 otherwise }"),
         (Sum(Symbol("a") ** 2, (j, 1, d)), "Σⱼ₌₁ᵈ a²"),
         (Integral(x, (x, 0, 1)), "∫₀¹ x dx"),
         (Integral(x * y, (x, -oo, oo)), "∫ xy dx"),
