@@ -176,6 +176,14 @@ MP_LOGPDF: dict[str, Callable] = {
         _INF,
     ),
     "continuous_bernoulli": _continuous_bernoulli_mp,
+    "moyal": lambda loc, scale: _mp_density(
+        lambda x: (
+            -_mp.log(scale * _mp.sqrt(2 * _mp.pi))
+            - ((x - loc) / scale + _capped_exp(-(x - loc) / scale)) / 2
+        ),
+        -_INF,
+        _INF,
+    ),
 }
 
 
@@ -410,13 +418,17 @@ def truncated_kl(p_name: str, p_values, q_name: str, q_values, radius: float) ->
     p, q = REFERENCE[p_name](*p_values), REFERENCE[q_name](*q_values)
     lower, upper = (float(b) for b in p.support())
     lower, upper = max(lower, -radius), min(upper, radius)
+    exact = p_name in MP_LOGPDF and q_name in MP_LOGPDF
+    if exact:  # mpmath log densities: no overflow far out in a tail
+        p, q = MP_LOGPDF[p_name](*p_values), MP_LOGPDF[q_name](*q_values)
 
-    def integrand(x) -> float:
-        x = float(x)
-        a = float(p.logpdf(x))
+    def integrand(x):
+        if not exact:
+            x = float(x)
+        a = p.logpdf(x)
         if a == -math.inf:
-            return 0.0
-        return math.exp(a) * (a - float(q.logpdf(x)))
+            return 0
+        return mpmath.exp(a) * (a - q.logpdf(x))
 
     edges = [lower, *(x for x in (-10.0, -1.0, 0.0, 1.0, 10.0) if lower < x < upper), upper]
     return float(mpmath.quad(integrand, edges))

@@ -46,6 +46,7 @@ _MODULES: dict[str, str] = {
     "pareto": "kl_derive.families.pareto",
     "beta": "kl_derive.families.beta",
     "dirichlet": "kl_derive.families.dirichlet",
+    "moyal": "kl_derive.families.moyal",
     "low_rank_multivariate_normal": "kl_derive.families.low_rank_multivariate_normal",
 }
 #: the families of mass functions on the integers (known here without importing them)
