@@ -8,7 +8,7 @@ from typing import ClassVar
 
 from sympy import Expr, S, Symbol
 
-__all__ = ["Distribution", "Family", "Moment", "Parameter"]
+__all__ = ["Distribution", "Family", "Moment", "Parameter", "absolute_deviation_point"]
 
 
 @dataclass(frozen=True)
@@ -118,6 +118,21 @@ class Distribution:
     @property
     def user_args(self) -> tuple[Expr, ...]:
         return tuple(a.xreplace(dict(self.substitutions)) for a in self.args)
+
+
+def absolute_deviation_point(statistic: Expr, variable: Symbol) -> Expr | None:
+    """``a`` when ``statistic`` is ``|z - a|`` (or ``|a - z|``) in ``variable``, else
+    ``None``: the point where the absolute value changes sign."""
+    from sympy import Abs, expand
+
+    if not isinstance(statistic, Abs):
+        return None
+    inner = expand(statistic.args[0])
+    slope = inner.coeff(variable)
+    rest = expand(inner - slope * variable)
+    if slope not in (1, -1) or rest.has(variable):
+        return None
+    return expand(-rest * slope)
 
 
 class UnivariateFamily(Family):

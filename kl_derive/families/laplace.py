@@ -8,10 +8,10 @@ found by splitting the integral at the kink.
 
 from __future__ import annotations
 
-from sympy import Abs, Expr, Symbol, expand, oo
+from sympy import Abs, Expr, Symbol, oo
 
 from ..symbolic.display import add, div, evaluate, expo, ln, mul, neg, power, square, sub
-from .base import Moment, Parameter, UnivariateFamily
+from .base import Moment, Parameter, UnivariateFamily, absolute_deviation_point
 
 __all__ = ["FAMILY", "Laplace"]
 
@@ -49,16 +49,13 @@ class Laplace(UnivariateFamily):
     def expectation(self, statistic: Expr, variable: Symbol, args: tuple[Expr, ...]):
         loc, scale = args
         statistic = evaluate(statistic)
-        if isinstance(statistic, Abs):
-            inner = statistic.args[0]
-            slope = expand(inner).coeff(variable)
-            if slope in (1, -1) and not expand(inner - slope * variable).has(variable):
-                point = -expand(inner - slope * variable) * slope  # |z - point|
-                gap = Abs(sub(loc, point)) if point != 0 else Abs(loc)
-                if evaluate(gap) == 0:  # the mean absolute deviation about the median
-                    return Moment(statistic, scale, "abs_moment")
-                value = add(gap, mul(scale, expo(neg(div(gap, scale)))))
-                return Moment(statistic, value, "abs_moment")
+        point = absolute_deviation_point(statistic, variable)  # |z - point|
+        if point is not None:
+            gap = Abs(sub(loc, point)) if point != 0 else Abs(loc)
+            if evaluate(gap) == 0:  # the mean absolute deviation about the median
+                return Moment(statistic, scale, "abs_moment")
+            value = add(gap, mul(scale, expo(neg(div(gap, scale)))))
+            return Moment(statistic, value, "abs_moment")
         return super().expectation(statistic, variable, args)
 
     def mgf(self, t: Expr, args: tuple[Expr, ...]) -> tuple[Expr, Expr] | None:

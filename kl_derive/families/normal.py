@@ -14,7 +14,6 @@ from functools import cache
 from typing import ClassVar
 
 from sympy import (
-    Abs,
     Eq,
     Expr,
     Mul,
@@ -51,7 +50,7 @@ from ..symbolic.display import (
     sub,
 )
 from ..symbolic.objects import Expect
-from .base import ETA, Family, Moment, NaturalForm, Parameter
+from .base import ETA, Family, Moment, NaturalForm, Parameter, absolute_deviation_point
 
 __all__ = ["FAMILY", "Normal"]
 
@@ -115,21 +114,18 @@ class Normal(Family):
                     expo(add(mul(loc, t), div(mul(square(scale), square(t)), 2))),
                     "mgf",
                 )
-        if isinstance(statistic, Abs):
-            inner = expand(statistic.args[0])
-            slope = inner.coeff(variable)
-            rest = expand(inner - slope * variable)
-            if slope in (1, -1) and not rest.has(variable):
-                delta = loc + rest * slope  # E|z - a| with a = -rest*slope; delta = mu - a
-                value = add(
-                    mul(
-                        scale,
-                        root(div(2, pi)),
-                        expo(neg(div(square(delta), mul(2, square(scale))))),
-                    ),
-                    mul(delta, erf(div(delta, mul(root(2), scale)))),
-                )
-                return Moment(statistic, value, "abs_moment")
+        point = absolute_deviation_point(statistic, variable)
+        if point is not None:
+            delta = loc - point  # E|z - a| with a = point; delta = mu - a
+            value = add(
+                mul(
+                    scale,
+                    root(div(2, pi)),
+                    expo(neg(div(square(delta), mul(2, square(scale))))),
+                ),
+                mul(delta, erf(div(delta, mul(root(2), scale)))),
+            )
+            return Moment(statistic, value, "abs_moment")
         return None
 
     def natural_form(self, variable: Symbol, args: tuple[Expr, ...]) -> NaturalForm:

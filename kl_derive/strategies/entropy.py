@@ -33,7 +33,6 @@ from .expected_log_ratio import (
     _log_density_chain,
     _moment_stage,
     _moments,
-    _outside_set,
     _parameter_conditions,
     _support_relation,
     _support_set,
@@ -41,6 +40,7 @@ from .expected_log_ratio import (
     _total,
     group,
     result_steps,
+    support_outside_step,
     variable_for,
 )
 from .tidy import tidy, tidy_coefficient
@@ -80,18 +80,7 @@ def _one_sided(first: Distribution, second: Distribution | None) -> Draft:
     if not entropy:
         outside = _support_relation(q, p)
         if outside is True:  # q has mass where p is zero, for every parameter value
-            step = Step(
-                "support.outside",
-                lhs,
-                oo,
-                params={
-                    "q_name": "q",
-                    "p_name": "p",
-                    "outside": _outside_set(q, p),
-                    "q_support": _support_set(q),
-                    "p_support": _support_set(p),
-                },
-            )
+            step = support_outside_step(lhs, q, p)
             stages.append(Stage("cross_entropy_support_outside", (Chain((step,)),)))
             return _draft(stages, {"main": bare, "lemma": bare}, oo, q, p, "cross_entropy")
         support_conditions = outside

@@ -44,7 +44,7 @@ from sympy import (
 )
 
 from ..errors import KLDeriveError
-from ..families.base import Distribution, Moment
+from ..families.base import Distribution, Moment, absolute_deviation_point
 from ..steps.context import Context, DensityFacts
 from ..steps.step import Chain, Stage, Step
 from ..symbolic.display import add, display_form, evaluate, ln, mul, neg, sub
@@ -126,19 +126,7 @@ def derive(first: Distribution, second: Distribution) -> Draft:
 
     outside = _support_relation(q, p)
     if outside is True:  # q has mass where p is zero, for every parameter value
-        step = Step(
-            "support.outside",
-            kl,
-            oo,
-            params={
-                "q_name": "q",
-                "p_name": "p",
-                "outside": _outside_set(q, p),
-                "q_support": _support_set(q),
-                "p_support": _support_set(p),
-            },
-        )
-        stages.append(Stage("support_outside", (Chain((step,)),)))
+        stages.append(Stage("support_outside", (Chain((support_outside_step(kl, q, p),)),)))
         return _draft(stages, {"main": bare, "lemma": bare}, oo, q, p)
 
     support_conditions = outside  # a tuple of conditions (empty when nested for sure)
@@ -215,6 +203,22 @@ def _definition_stage(q: _Law, p: _Law, kl: Expr) -> Stage:
             ),
         ),
         params={"support": _support_set(q)},
+    )
+
+
+def support_outside_step(lhs: Expr, q: _Law, p: _Law) -> Step:
+    """``lhs = oo``: ``q`` puts probability where ``p`` is zero (the sets shown)."""
+    return Step(
+        "support.outside",
+        lhs,
+        oo,
+        params={
+            "q_name": "q",
+            "p_name": "p",
+            "outside": _outside_set(q, p),
+            "q_support": _support_set(q),
+            "p_support": _support_set(p),
+        },
     )
 
 
@@ -387,14 +391,10 @@ def _split_at_kink(q: _Law, moment: Moment) -> tuple[Step, ...] | None:
     """``E|z - a|`` by piecewise integration: the integral split at ``a``, where the
     absolute value changes sign, each piece without it."""
     statistic = moment.statistic
-    if not isinstance(statistic, Abs) or q.facts.discrete:
-        return None
     variable = q.facts.variable
-    inner = expand(statistic.args[0])
-    slope = inner.coeff(variable)
-    if slope not in (1, -1) or inner.has(Abs):
+    point = None if q.facts.discrete else absolute_deviation_point(statistic, variable)
+    if point is None:
         return None
-    point = expand(-(inner - slope * variable) * slope)  # |z - point|
     lower, upper = q.facts.support
     if (lower, upper) != (S.NegativeInfinity, S.Infinity):
         return None
