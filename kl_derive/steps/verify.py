@@ -12,6 +12,7 @@ raises :class:`~kl_derive.errors.VerificationError`.
 
 from __future__ import annotations
 
+import itertools
 import math
 import random
 from collections.abc import Iterable
@@ -71,6 +72,10 @@ def verify_step(step: Step, context: Context, cache: dict | None = None) -> str:
         if verify_gradient(step):
             return "symbolic"
         raise VerificationError(step.rule, f"{step.after} is not the derivative of A")
+    if step.rule in ("moment.divergent", "divergence.insert", "divergence.absorb"):
+        from .divergence import verify_divergence_step
+
+        return verify_divergence_step(step, context)
     if step.rule.startswith("support."):
         from .support import verify_support_step
 
@@ -508,6 +513,12 @@ def _sample(symbol: Symbol, rng: random.Random, wide: bool = False) -> Rational:
 
 
 def _number(e: Expr, values: dict, context: Context, fast: bool) -> mpmath.mpf:
+    # fractions enter as 30-digit floats: exact powers such as (37/63)^(123/4567), which
+    # e^{c log x} becomes, would send SymPy looking for exact roots
+    values = {
+        k: Float(v, 30) if isinstance(v, Rational) and not v.is_Integer else v
+        for k, v in values.items()
+    }
     e = _as_integrals(_unfold_densities(e, context), context).xreplace(values)
     replacements = {
         integral: Float(_quadrature(integral, fast), 30) for integral in e.atoms(Integral)
@@ -551,7 +562,11 @@ def _quadrature(integral: Integral, fast: bool) -> mpmath.mpf:
         value = _trapezoid(compiled) if compiled is not None else None
         if value is not None:
             return mpmath.mpf(value)
-    integrand = lambdify(variable, integral.function, modules=[{"exp": safe_exp}, "mpmath"])
+    lo, hi = _mp(lower), _mp(upper)
+    integrand = _fringe_zero(
+        lambdify(variable, integral.function, modules=[{"exp": safe_exp}, "mpmath"]),
+        lambda x: abs(x) > _FRINGE**-1 or x - lo < _FRINGE or hi - x < _FRINGE,
+    )
     inner = {mpmath.mpf(-3), mpmath.mpf(0), mpmath.mpf(3), *_kinks(integral.function, variable)}
     points = [
         _mp(lower),
@@ -568,11 +583,78 @@ def _quadrature(integral: Integral, fast: bool) -> mpmath.mpf:
             points.insert(-1, start)
         tail = mpmath.quad(
             lambda u: integrand(start * mpmath.exp(u)) * start * mpmath.exp(u),
-            [0, 10, 100],
+            [0, 10, 100, mpmath.inf],
         )
         points.pop()
-    body = mpmath.quad(integrand, points) if len(points) > 1 else mpmath.mpf(0)
-    return body + tail
+    # the integrand in the distance d to a finite end (z = lower + d, z = upper - d),
+    # which stays exact where z itself would round to the end
+    d = Dummy("d", positive=True)
+    near = [
+        _fringe_zero(
+            lambdify(
+                d,
+                integral.function.xreplace({variable: end}),
+                modules=[{"exp": safe_exp}, "mpmath"],
+            ),
+            lambda x: x < _FRINGE,
+        )
+        if bound.is_finite
+        else None
+        for bound, end in ((lower, lower + d), (upper, upper - d))
+    ]
+    return _segments(integrand, points, *near) + tail
+
+
+#: how close to an end (or how far out) an integrand may be 0 * log(0/0)
+_FRINGE = mpmath.mpf("1e-8")
+
+
+def _fringe_zero(f, at_fringe):
+    """``f``, but 0 where it cannot be evaluated at the fringe of its range: there a
+    density has underflowed to 0 (``safe_exp``) and ``q log(q/p)`` is ``0 log(0/0)``,
+    whose true value is far below any tolerance."""
+
+    def wrapped(x):
+        try:
+            value = f(x)
+        except ZeroDivisionError:
+            if at_fringe(x):
+                return mpmath.mpf(0)
+            raise
+        if at_fringe(x) and isinstance(value, mpmath.mpf) and mpmath.isnan(value):
+            return mpmath.mpf(0)
+        return value
+
+    return wrapped
+
+
+def _segments(integrand, points: list, shifted=None, reflected=None) -> mpmath.mpf:
+    """``integrand`` over the segments between ``points``; a finite end of the whole
+    range is reached through ``z = end -+ w e^{-u}``, which turns an integrable
+    singularity there (``z^{-0.9}`` of a gamma law's ``E[1/z]`` with shape 1.1) into an
+    exponential decay that tanh-sinh integrates to full precision."""
+    if len(points) < 2:
+        return mpmath.mpf(0)
+    if len(points) == 2 and all(mpmath.isfinite(p) for p in points):
+        points = [points[0], (points[0] + points[1]) / 2, points[1]]
+    total = mpmath.mpf(0)
+    last = len(points) - 2
+    for i, (a, b) in enumerate(itertools.pairwise(points)):
+        if i == 0 and shifted is not None and mpmath.isfinite(b):
+            width = b - a
+            total += mpmath.quad(
+                lambda u, w=width: shifted(w * mpmath.exp(-u)) * w * mpmath.exp(-u),
+                [0, 10, 100, mpmath.inf],
+            )
+        elif i == last and reflected is not None and mpmath.isfinite(a):
+            width = b - a
+            total += mpmath.quad(
+                lambda u, w=width: reflected(w * mpmath.exp(-u)) * w * mpmath.exp(-u),
+                [0, 10, 100, mpmath.inf],
+            )
+        else:
+            total += mpmath.quad(integrand, [a, b])
+    return total
 
 
 def _kinks(f: Expr, variable: Symbol) -> list[mpmath.mpf]:
