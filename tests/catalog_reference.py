@@ -412,12 +412,16 @@ def _kl_by_quantiles(p, lp, lq, lower: float, upper: float, breaks: list[float])
 
 
 def truncated_kl(p_name: str, p_values, q_name: str, q_values, radius: float) -> float:
-    """The integral of p log(p/q) over P's support cut to [-radius, radius]: it grows
-    without bound with the radius exactly when the divergence is infinite because a
-    moment is (a tail too heavy for Q)."""
+    """The integral of p log(p/q) over P's support cut to [-radius, radius] and kept
+    1/radius^2 away from a finite end: it grows without bound with the radius exactly
+    when the divergence is infinite because a moment is (a tail too heavy for Q, or a
+    pole of Q's log density at an end of P's support)."""
     p, q = REFERENCE[p_name](*p_values), REFERENCE[q_name](*q_values)
     lower, upper = (float(b) for b in p.support())
-    lower, upper = max(lower, -radius), min(upper, radius)
+    # a finite end is cut too, closer than the tails (1/radius^2): a pole of log q there
+    # (1/z of an inverse-gamma law under an exponential one) diverges like log(1/cut)
+    lower = lower + radius**-2 if math.isfinite(lower) else -radius
+    upper = upper - radius**-2 if math.isfinite(upper) else radius
     exact = p_name in MP_LOGPDF and q_name in MP_LOGPDF
     if exact:  # mpmath log densities: no overflow far out in a tail
         p, q = MP_LOGPDF[p_name](*p_values), MP_LOGPDF[q_name](*q_values)

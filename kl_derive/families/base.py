@@ -49,6 +49,9 @@ class Moment:
     value: Expr
     reason: str
     condition: Expr = S.true
+    #: what the reason refers to, shown in its sentence (the power moment E[z^t] a
+    #: log-moment was differentiated from), or ``None``
+    source: Expr | None = None
 
 
 class Family:
@@ -159,6 +162,12 @@ class UnivariateFamily(Family):
         """``(E[e^{tz}], condition on t)`` as a display expression, if known."""
         return None
 
+    def power(self, t: Expr, args: tuple[Expr, ...]) -> tuple[Expr, Expr] | None:
+        """``(E[z^t], condition on t)`` as a display expression, if known: the Mellin
+        transform of a law on the half-line. It answers ``E[z^t]`` for a symbolic ``t``
+        and, differentiated at ``t = 0``, ``E[log^n z]``."""
+        return None
+
     def expectation(self, statistic: Expr, variable: Symbol, args: tuple[Expr, ...]):
         from sympy import exp
 
@@ -175,7 +184,11 @@ class UnivariateFamily(Family):
                 if known is not None:
                     value, condition = known
                     return Moment(statistic, value, "mgf", condition)
-        return None
+        from .powers import log_power_moment, power_moment
+
+        return power_moment(self, statistic, variable, args) or log_power_moment(
+            self, statistic, variable, args
+        )
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,9 @@ mean is :math:`\alpha / (\alpha + \beta)`.
 
 from __future__ import annotations
 
-from sympy import Expr, S, Symbol, beta, digamma, gamma, log
+from sympy import Expr, S, Symbol, beta, digamma, gamma, log, polygamma
 
-from ..symbolic.display import add, div, ln, mul, neg, power, sub
+from ..symbolic.display import add, display_form, div, ln, mul, neg, power, sub
 from .base import ETA, Moment, NaturalForm, Parameter, UnivariateFamily
 
 __all__ = ["FAMILY", "Beta"]
@@ -48,11 +48,20 @@ class Beta(UnivariateFamily):
         a, b = args
         z = variable
         total = add(a, b)
+        logit = log(z / (1 - z))
         return {
             z: Moment(z, div(a, total), "mean"),
             z**2: Moment(z**2, div(mul(a, add(a, 1)), mul(total, add(total, 1))), "second_moment"),
             log(z): Moment(log(z), sub(digamma(a), digamma(total)), "log_partition"),
             log(1 - z): Moment(log(1 - z), sub(digamma(b), digamma(total)), "log_partition"),
+            # the logit: the difference of the two statistics, whose covariance is
+            # -psi'(a + b), so that its variance is psi'(a) + psi'(b)
+            logit: Moment(logit, sub(digamma(a), digamma(b)), "beta_logit"),
+            logit**2: Moment(
+                logit**2,
+                add(power(sub(digamma(a), digamma(b)), 2), polygamma(1, a), polygamma(1, b)),
+                "beta_logit",
+            ),
         }
 
     def natural_form(self, variable: Symbol, args: tuple[Expr, ...]) -> NaturalForm:
@@ -64,6 +73,12 @@ class Beta(UnivariateFamily):
             (sub(a, 1), sub(b, 1)),
             log(gamma(e1 + 1)) + log(gamma(e2 + 1)) - log(gamma(e1 + e2 + 2)),
         )
+
+    def power(self, t: Expr, args: tuple[Expr, ...]) -> tuple[Expr, Expr]:
+        """:math:`E[z^t] = \\mathrm{B}(\\alpha + t, \\beta) / \\mathrm{B}(\\alpha, \\beta)`,
+        finite for :math:`t > -\\alpha`."""
+        a, b = args
+        return div(beta(display_form(a + t), b), beta(a, b)), t > -a
 
 
 FAMILY = Beta()

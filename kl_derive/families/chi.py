@@ -13,7 +13,6 @@ from sympy import Expr, Rational, S, Symbol, digamma, gamma, log, oo
 
 from ..symbolic.display import add, display_form, div, expo, ln, mul, neg, power, root, square, sub
 from .base import Moment, Parameter, UnivariateFamily
-from .powers import power_moment
 
 __all__ = ["FAMILY", "Chi"]
 
@@ -68,10 +67,6 @@ class Chi(UnivariateFamily):
             ),
             t > -df,
         )
-
-    def expectation(self, statistic: Expr, variable: Symbol, args: tuple[Expr, ...]):
-        found = super().expectation(statistic, variable, args)
-        return found or power_moment(self, statistic, variable, args)
 
 
 FAMILY = Chi()

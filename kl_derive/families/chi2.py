@@ -13,7 +13,6 @@ from sympy import Expr, S, Symbol, digamma, gamma, log, oo
 
 from ..symbolic.display import add, display_form, div, expo, ln, mul, neg, power, sub
 from .base import Moment, Parameter, UnivariateFamily
-from .powers import power_moment
 
 __all__ = ["FAMILY", "ChiSquared"]
 
@@ -67,10 +66,6 @@ class ChiSquared(UnivariateFamily):
     def mgf(self, t: Expr, args: tuple[Expr, ...]) -> tuple[Expr, Expr] | None:
         (df,) = args
         return power(sub(1, mul(2, t)), neg(div(df, 2))), t < S.Half
-
-    def expectation(self, statistic: Expr, variable: Symbol, args: tuple[Expr, ...]):
-        found = super().expectation(statistic, variable, args)
-        return found or power_moment(self, statistic, variable, args)
 
 
 FAMILY = ChiSquared()

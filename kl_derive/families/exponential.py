@@ -6,9 +6,9 @@ r"""The exponential family ``exponential(rate)``: :math:`\operatorname{Exp}(\lam
 
 from __future__ import annotations
 
-from sympy import EulerGamma, Expr, S, Symbol, log, oo
+from sympy import EulerGamma, Expr, S, Symbol, gamma, log, oo
 
-from ..symbolic.display import add, div, expo, ln, mul, neg, square, sub
+from ..symbolic.display import add, display_form, div, expo, ln, mul, neg, power, square, sub
 from .base import ETA, Moment, NaturalForm, Parameter, UnivariateFamily
 
 __all__ = ["FAMILY", "Exponential"]
@@ -50,6 +50,11 @@ class Exponential(UnivariateFamily):
         """The law as an exponential family (used by the Bregman strategy)."""
         (rate,) = args
         return NaturalForm((variable,), (neg(rate),), -log(-ETA[0]))
+
+    def power(self, t: Expr, args: tuple[Expr, ...]) -> tuple[Expr, Expr]:
+        """:math:`E[z^t] = \\Gamma(1 + t) / \\lambda^{t}`, finite for :math:`t > -1`."""
+        (rate,) = args
+        return div(gamma(display_form(1 + t)), power(rate, t)), t > -1
 
 
 FAMILY = Exponential()

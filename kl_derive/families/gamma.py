@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from sympy import Expr, S, Symbol, digamma, gamma, log, oo
 
-from ..symbolic.display import add, div, expo, ln, mul, neg, power, square, sub
+from ..symbolic.display import add, display_form, div, expo, ln, mul, neg, power, square, sub
 from .base import ETA, Moment, NaturalForm, Parameter, UnivariateFamily
 
 __all__ = ["FAMILY", "Gamma"]
@@ -68,6 +68,15 @@ class Gamma(UnivariateFamily):
             (log(variable), variable),
             (sub(shape, 1), neg(rate)),
             log(gamma(e1 + 1)) - (e1 + 1) * log(-e2),
+        )
+
+    def power(self, t: Expr, args: tuple[Expr, ...]) -> tuple[Expr, Expr]:
+        """:math:`E[z^t] = \\Gamma(\\alpha + t) / (\\Gamma(\\alpha) \\beta^{t})`, finite for
+        :math:`t > -\\alpha`."""
+        shape, rate = args
+        return (
+            div(gamma(display_form(shape + t)), mul(gamma(shape), power(rate, t))),
+            t > -shape,
         )
 
 

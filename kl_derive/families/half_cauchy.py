@@ -9,9 +9,9 @@ are those of the Cauchy law, :math:`2\log(\gamma + b)` and :math:`\log\gamma`.
 
 from __future__ import annotations
 
-from sympy import Expr, S, Symbol, log, oo, pi
+from sympy import And, Expr, S, Symbol, cos, log, oo, pi
 
-from ..symbolic.display import add, display_form, div, ln, mul, neg, square
+from ..symbolic.display import add, display_form, div, ln, mul, neg, power, square
 from .base import Moment, Parameter, UnivariateFamily
 from .cauchy import log_square_distance
 
@@ -50,9 +50,14 @@ class HalfCauchy(UnivariateFamily):
             return Moment(statistic, ln(scale), "poisson_kernel")
         found = log_square_distance(statistic, variable)
         if found is None or found[0] != 0:
-            return None
+            return super().expectation(statistic, variable, args)
         value = mul(2, ln(display_form(scale + found[1])))
         return Moment(statistic, value, "poisson_kernel")
+
+    def power(self, t: Expr, args: tuple[Expr, ...]) -> tuple[Expr, Expr]:
+        """:math:`E[z^t] = \\gamma^{t} / \\cos(\\pi t / 2)`, finite for :math:`-1 < t < 1`."""
+        (scale,) = args
+        return div(power(scale, t), cos(display_form(pi * t / 2))), And(t > -1, t < 1)
 
 
 FAMILY = HalfCauchy()

@@ -9,9 +9,9 @@ second moment :math:`\sigma^2`.
 
 from __future__ import annotations
 
-from sympy import EulerGamma, Expr, Rational, S, Symbol, erf, log, oo, pi, sqrt
+from sympy import EulerGamma, Expr, Rational, S, Symbol, erf, gamma, log, oo, pi, sqrt
 
-from ..symbolic.display import add, div, expo, ln, mul, neg, root, square, sub
+from ..symbolic.display import add, display_form, div, expo, ln, mul, neg, power, root, square, sub
 from .base import ETA, Moment, NaturalForm, Parameter, UnivariateFamily
 
 __all__ = ["FAMILY", "HalfNormal"]
@@ -72,6 +72,20 @@ class HalfNormal(UnivariateFamily):
             (neg(div(1, mul(2, square(scale)))),),
             -log(-2 * ETA[0]) / 2,
             root(div(2, pi)),
+        )
+
+    def power(self, t: Expr, args: tuple[Expr, ...]) -> tuple[Expr, Expr]:
+        """:math:`E[z^t] = \\sigma^{t} 2^{t/2} \\Gamma((1 + t)/2) / \\sqrt{\\pi}`, finite
+        for :math:`t > -1`."""
+        (scale,) = args
+        return (
+            div(
+                mul(
+                    power(scale, t), power(2, display_form(t / 2)), gamma(display_form((1 + t) / 2))
+                ),
+                root(pi),
+            ),
+            t > -1,
         )
 
 

@@ -15,7 +15,6 @@ from sympy import Expr, S, Symbol, digamma, gamma, log, oo
 
 from ..symbolic.display import add, display_form, div, expo, ln, mul, neg, power, sub
 from .base import Moment, Parameter, UnivariateFamily
-from .powers import power_moment
 
 __all__ = ["FAMILY", "InverseGamma"]
 
@@ -65,10 +64,6 @@ class InverseGamma(UnivariateFamily):
             div(mul(power(rate, t), gamma(display_form(shape - t))), gamma(shape)),
             t < shape,
         )
-
-    def expectation(self, statistic: Expr, variable: Symbol, args: tuple[Expr, ...]):
-        found = super().expectation(statistic, variable, args)
-        return found or power_moment(self, statistic, variable, args)
 
 
 FAMILY = InverseGamma()

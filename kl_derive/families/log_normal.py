@@ -14,7 +14,6 @@ from sympy import Expr, S, Symbol, log, oo, pi
 
 from ..symbolic.display import add, display_form, div, expo, ln, mul, neg, root, square, sub
 from .base import Moment, Parameter, UnivariateFamily
-from .powers import power_moment
 
 __all__ = ["FAMILY", "LogNormal"]
 
@@ -59,15 +58,6 @@ class LogNormal(UnivariateFamily):
     def power(self, t: Expr, args: tuple[Expr, ...]) -> tuple[Expr, Expr]:
         loc, scale = args
         return expo(display_form(t * loc + t**2 * scale**2 / 2)), S.true
-
-    def expectation(self, statistic: Expr, variable: Symbol, args: tuple[Expr, ...]):
-        found = super().expectation(statistic, variable, args)
-        if found is None:
-            found = power_moment(self, statistic, variable, args)
-        if found is None and display_form(statistic) == variable:
-            value, _ = self.power(S.One, args)
-            return Moment(variable, value, "power_moment")
-        return found
 
 
 FAMILY = LogNormal()

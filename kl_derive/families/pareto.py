@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from sympy import Expr, Symbol, log, oo
 
-from ..symbolic.display import add, div, ln, mul, neg, power, square, sub
+from ..symbolic.display import add, display_form, div, ln, mul, neg, power, square, sub
 from .base import Moment, Parameter, UnivariateFamily
 
 __all__ = ["FAMILY", "Pareto"]
@@ -49,6 +49,11 @@ class Pareto(UnivariateFamily):
                 z**2, div(mul(alpha, square(scale)), sub(alpha, 2)), "second_moment", alpha > 2
             ),
         }
+
+    def power(self, t: Expr, args: tuple[Expr, ...]) -> tuple[Expr, Expr]:
+        """:math:`E[z^t] = \\alpha x_m^{t} / (\\alpha - t)`, finite for :math:`t < \\alpha`."""
+        scale, alpha = args
+        return div(mul(alpha, power(scale, t)), display_form(alpha - t)), t < alpha
 
 
 FAMILY = Pareto()

@@ -12,7 +12,6 @@ from sympy import EulerGamma, Expr, Rational, S, Symbol, gamma, log, oo, pi
 
 from ..symbolic.display import add, display_form, div, expo, ln, mul, neg, power, root, square, sub
 from .base import ETA, Moment, NaturalForm, Parameter, UnivariateFamily
-from .powers import power_moment
 
 __all__ = ["FAMILY", "Rayleigh"]
 
@@ -62,10 +61,6 @@ class Rayleigh(UnivariateFamily):
             mul(power(mul(root(2), scale), t), gamma(display_form(1 + t / 2))),
             t > -2,
         )
-
-    def expectation(self, statistic: Expr, variable: Symbol, args: tuple[Expr, ...]):
-        found = super().expectation(statistic, variable, args)
-        return found or power_moment(self, statistic, variable, args)
 
     def natural_form(self, variable: Symbol, args: tuple[Expr, ...]) -> NaturalForm:
         """The law as an exponential family (used by the Bregman strategy)."""

@@ -14,7 +14,6 @@ from sympy import EulerGamma, Expr, S, Symbol, gamma, log, oo
 
 from ..symbolic.display import add, display_form, div, expo, ln, mul, neg, power, sub
 from .base import Moment, Parameter, UnivariateFamily
-from .powers import power_moment
 
 __all__ = ["FAMILY", "Weibull"]
 
@@ -57,12 +56,6 @@ class Weibull(UnivariateFamily):
     def power(self, t: Expr, args: tuple[Expr, ...]) -> tuple[Expr, Expr]:
         scale, shape = args
         return mul(power(scale, t), gamma(display_form(1 + t / shape))), t > -shape
-
-    def expectation(self, statistic: Expr, variable: Symbol, args: tuple[Expr, ...]):
-        found = super().expectation(statistic, variable, args)
-        if found is None and display_form(statistic) == variable:
-            return Moment(variable, self.power(S.One, args)[0], "power_moment")
-        return found or power_moment(self, statistic, variable, args)
 
 
 FAMILY = Weibull()

@@ -327,6 +327,8 @@ class TextbookLatexPrinter(LatexPrinter):
         order, arg = expr.args
         if order == 0:
             return r"\psi" + self._argument(arg)
+        if order == 1:  # the trigamma function, written as the derivative of psi
+            return r"\psi'" + self._argument(arg)
         return rf"\psi^{{({self._print(order)})}}" + self._argument(arg)
 
     def _print_beta(self, expr: Expr, exp: object = None) -> str:
@@ -355,7 +357,7 @@ class TextbookLatexPrinter(LatexPrinter):
         arg = expr.args[0]
         if type(arg).__name__ in ("gamma", "factorial", "binomial", "beta", "digamma"):
             return rf"\log {self._print(arg)}"
-        if _is_simple(arg) or _is_fraction(arg) or _is_root(arg):
+        if _is_simple(arg) or _is_fraction(arg) or _is_root(arg) or arg is S.Pi:
             return rf"\log {self._print(arg)}"
         return r"\log" + self._argument(arg)
 

@@ -197,6 +197,9 @@ class UnicodePrinter(StrPrinter):
     def _print_Float(self, expr: Any) -> str:
         return super()._print_Float(expr).replace("-", MINUS)
 
+    def _print_EulerGamma(self, expr: Expr) -> str:
+        return "γ"
+
     def _print_Pi(self, expr: Expr) -> str:
         return "π"
 
@@ -380,8 +383,10 @@ class UnicodePrinter(StrPrinter):
     def _print_log(self, expr: log) -> str:
         arg = expr.args[0]
         text = self._print(arg)
-        if _is_simple(arg) and "/" not in text:
+        if (_is_simple(arg) and "/" not in text) or arg is S.Pi:
             return f"log {text}"
+        if type(arg).__name__ in ("gamma", "factorial", "binomial", "beta"):
+            return f"log {text}"  # log Γ(α), as in the LaTeX output
         return f"log({text})"
 
     def _print_exp(self, expr: exp) -> str:
@@ -434,6 +439,8 @@ class UnicodePrinter(StrPrinter):
         n, x = expr.args
         if n == 0:
             return f"ψ({self._print(x)})"
+        if n == 1:
+            return f"ψ′({self._print(x)})"
         return f"ψ{_sup(self._print(n))}({self._print(x)})"
 
     def _print_beta(self, expr: Any) -> str:

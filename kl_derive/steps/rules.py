@@ -96,6 +96,13 @@ RULES: dict[str, Rule] = {
         ),
         Rule("moment.known"),
         Rule(
+            "moment.divergent",
+            r"h(z)\, q(z) \ge \frac{c}{\lvert z \rvert} \text{ near } \infty"
+            r" \implies \int^{\infty} h(z)\, q(z)\, dz = \infty",
+        ),
+        Rule("divergence.insert"),
+        Rule("divergence.absorb", r"a + \infty = \infty \text{ for a finite } a"),
+        Rule(
             "integral.split_at_kink",
             r"\int |z - a|\, f = \int_{-\infty}^{a} (a - z) f + \int_{a}^{\infty} (z - a) f",
         ),

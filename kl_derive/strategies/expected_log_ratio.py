@@ -143,7 +143,17 @@ def derive(first: Distribution, second: Distribution) -> Draft:
         steps.append(Step("algebra.collect_statistics", difference, collected))
     stages.append(Stage("log_ratio_statistics", (Chain(tuple(steps)),)))
 
-    moments = _moments(q, [t for t, _ in statistics])
+    found = _found_moments(q, [t for t, _ in statistics])
+    if any(m is None for m in found):
+        # an expectation with no finite value: the divergence may be infinite because of it
+        divergent = _divergent_stages(kl, ratio, collected, q, constant, statistics, found)
+        if divergent is None or support_conditions:
+            raise _no_closed_form(q, statistics, found)
+        stages.extend(divergent)
+        expectations = {m.statistic: evaluate(m.value) for m in found if m is not None}
+        main = bare.with_expectations("q", expectations)
+        return _draft(stages, {"main": main, "lemma": bare}, oo, q, p)
+    moments = list(found)
     expectation_stage, _expanded = _expectation_stage(kl, ratio, collected, q, constant, statistics)
     stages.append(expectation_stage)
     stages.append(_moment_stage(q, moments))
@@ -292,7 +302,8 @@ def _collect(value: Expr, variable: Symbol) -> tuple[list[tuple[Expr, Expr]], Ex
     their coefficients, in a stable order, and the constant."""
     groups: dict[Expr, Expr] = {}
     # the logarithm of a sum (a Cauchy law's log((z - mu)^2 + gamma^2)) stays as written
-    kept = {a: Dummy() for a in value.atoms(log) if a.args[0].is_Add and a.has(variable)}
+    # and so does a logit, log(z / (1 - z)), one statistic of a logit-normal law
+    kept = {a: Dummy() for a in value.atoms(log) if _kept_whole(a, variable)}
     restore = {d: a for a, d in kept.items()}
     for term in Add.make_args(expand(value.xreplace(kept))):
         coefficient, statistic = term.xreplace(restore).as_independent(variable, as_Add=False)
@@ -301,6 +312,19 @@ def _collect(value: Expr, variable: Symbol) -> tuple[list[tuple[Expr, Expr]], Ex
     statistics = [(t, c) for t, c in groups.items() if c != 0]
     statistics.sort(key=lambda tc: _statistic_key(tc[0], variable))
     return statistics, constant
+
+
+def _kept_whole(logarithm: Expr, variable: Symbol) -> bool:
+    """Whether a logarithm is one statistic: of a sum (``log((z - mu)^2 + gamma^2)``) or
+    of a ratio with a sum below (the logit ``log(z / (1 - z))``)."""
+    arg = logarithm.args[0]
+    if not arg.has(variable):
+        return False
+    if arg.is_Add:
+        return True
+    return isinstance(arg, Mul) and any(
+        f.is_Pow and f.exp.is_negative and f.base.is_Add for f in arg.args
+    )
 
 
 def _statistic_key(statistic: Expr, variable: Symbol) -> tuple:
@@ -332,18 +356,124 @@ def _term(coefficient: Expr, statistic: Expr) -> Expr:
 # ---------------------------------------------------------------------------
 
 
-def _moments(q: _Law, statistics: list[Expr]) -> list[Moment]:
+def _found_moments(q: _Law, statistics: list[Expr]) -> list[Moment | None]:
+    """Each statistic's expectation under ``q``, ``None`` where the family has none."""
     family = q.distribution.family
-    out = []
-    for statistic in statistics:
-        moment = family.expectation(statistic, q.facts.variable, q.args)
-        if moment is None:
-            raise NoClosedForm(
-                f"no closed form known for E[{statistic}] under {family.name}; the divergence "
-                "has no closed form in the catalog"
-            )
-        out.append(moment)
-    return out
+    return [family.expectation(t, q.facts.variable, q.args) for t in statistics]
+
+
+def _no_closed_form(q: _Law, statistics, found) -> NoClosedForm:
+    statistic = next(t for (t, _), m in zip(statistics, found, strict=True) if m is None)
+    return NoClosedForm(
+        f"no closed form known for E[{statistic}] under {q.distribution.family.name}; the "
+        "divergence has no closed form in the catalog"
+    )
+
+
+def _moments(q: _Law, statistics: list[Expr]) -> list[Moment]:
+    found = _found_moments(q, statistics)
+    if any(m is None for m in found):
+        raise _no_closed_form(q, [(t, 1) for t in statistics], found)
+    return list(found)
+
+
+def _common_factor(h: Expr, variable: Symbol) -> tuple[Expr, Expr]:
+    """``(c, g)`` with ``h = c g`` and ``c`` free of the variable (the constant content)."""
+    from sympy import factor_terms
+
+    c, g = factor_terms(h).as_independent(variable, as_Add=False)
+    g = expand(g)
+    terms = sorted(
+        Add.make_args(g), key=lambda t: _statistic_key(t.as_independent(variable)[1], variable)
+    )
+    lead = terms[0].as_independent(variable, as_Add=False)[0]
+    if lead.is_number and lead != 0:  # monic inside: (1/(2 sigma^2)) E[z^2 - 2 mu z]
+        c, g = c * lead, expand(g / lead)
+    if c.could_extract_minus_sign():
+        c, g = -c, -g
+    return c, expand(g)
+
+
+def _divergent_stages(kl, ratio, collected, q: _Law, constant, statistics, found):
+    """The stages of an infinite divergence: the terms of the log ratio whose mean is
+    unknown form ``h``, whose mean is shown to be :math:`+\\infty` (see
+    :mod:`kl_derive.steps.divergence`) while every other term has a finite mean; or
+    ``None`` when that cannot be shown."""
+    from ..steps.divergence import divergent_ends
+
+    known = [(tc, m) for tc, m in zip(statistics, found, strict=True) if m is not None]
+    unknown = [tc for tc, m in zip(statistics, found, strict=True) if m is None]
+    if any(m.condition != S.true for _, m in known):
+        return None
+    h = sum((c * t for t, c in unknown), S.Zero)
+    ends = divergent_ends(h, q.facts)
+    if ends is None:
+        return None
+    # a common factor of h stands outside the expectation: (1/b) E|z - mu|
+    factor_out, inner = _common_factor(h, q.facts.variable)
+    h_shown = display_form(inner, q.facts.variable)
+    integral = _total(mul(q.function, ratio), q)
+    inserted = _total(mul(q.function, group(collected)), q)
+    linear_terms = [tidy(constant)] if constant != 0 else []
+    for (statistic, coefficient), _ in known:
+        linear_terms.append(
+            _term(tidy_coefficient(coefficient), Expect(display_form(statistic), q.function))
+        )
+    linear_terms.append(_term(tidy_coefficient(factor_out), Expect(h_shown, q.function)))
+    linear = add(*linear_terms)
+    expectation = Stage(
+        "expectation_statistics",
+        (
+            Chain(
+                (
+                    Step(
+                        "kl.definition_sum" if q.facts.discrete else "kl.definition",
+                        kl_of(q),
+                        integral,
+                    ),
+                    Step("log_ratio.insert", integral, inserted),
+                    Step("expectation.term_by_term", inserted, linear),
+                )
+            ),
+        ),
+    )
+    moments_stage = _moment_stage(q, [m for _, m in known])
+    divergent = Step(
+        "moment.divergent",
+        Expect(h_shown, q.function),
+        oo,
+        params={
+            "q_name": "q",
+            "h": h_shown,
+            "ends": ends,
+            "variable": q.facts.variable,
+            "law": q.distribution,
+        },
+        facts="lemma",
+    )
+    moments_stage = Stage(
+        "moments_divergent",
+        (*moments_stage.chains, Chain((divergent,))),
+        params=dict(moments_stage.params),
+    )
+    value = constant + sum((c * evaluate(m.value) for (_, c), m in known), S.Zero)
+    finite = tidy(value)
+    with_infinity = Add(finite, oo, evaluate=False)
+    insert = Step(
+        "divergence.insert",
+        kl,
+        with_infinity,
+        params={
+            "linear": linear,
+            "constant": constant,
+            "finite_terms": tuple((t, c) for (t, c), _ in known),
+            "h": h_shown,
+            "factor": factor_out,
+            "q_name": "q",
+        },
+    )
+    absorb = Step("divergence.absorb", with_infinity, oo)
+    return [expectation, moments_stage, Stage("result_divergent", (Chain((insert, absorb)),))]
 
 
 def _expectation_stage(kl, ratio, collected, q: _Law, constant, statistics):
@@ -380,11 +510,23 @@ def _moment_stage(q: _Law, moments: list[Moment]) -> Stage:
             "moment.known",
             Expect(display_form(moment.statistic), q.function),
             moment.value,
-            params={"law": q.distribution, "reason": moment.reason},
+            params={"law": q.distribution, "reason": moment.reason, **_source(q, moment)},
             facts="lemma",
         )
         chains.append(Chain((step,)))
     return Stage("moments", tuple(chains), params={"law": q.distribution})
+
+
+def _source(q: _Law, moment: Moment) -> dict:
+    """What a moment's reason refers to: the power moment ``E[z^t] = M(t)`` that a
+    log-moment is differentiated from."""
+    if moment.source is None:
+        return {}
+    from sympy import Eq
+
+    t = next(iter(s for s in moment.source.free_symbols if s.name == "t"), Symbol("t"))
+    power_moment = Eq(Expect(q.facts.variable**t, q.function), moment.source, evaluate=False)
+    return {"source": power_moment, "t": t, "t_zero": Eq(t, 0, evaluate=False)}
 
 
 def _split_at_kink(q: _Law, moment: Moment) -> tuple[Step, ...] | None:

@@ -33,8 +33,9 @@ from sympy import (
 )
 
 from ..symbolic.display import add, display_form, div, hand_order, mul, neg
+from ..symbolic.display import power as power_
 
-__all__ = ["tidy", "tidy_coefficient"]
+__all__ = ["signed_sum", "tidy", "tidy_coefficient"]
 
 
 def _is_transcendental(factor_: Expr) -> bool:
@@ -75,6 +76,10 @@ def tidy(value: Expr) -> Expr:
     value = expand(value.xreplace(kept)).xreplace({d: a for a, d in kept.items()})
     if value.is_number and not value.free_symbols:
         return display_form(value)
+    square = _completed_square(value)
+    if square is not None:
+        k, inner, rest = square
+        return add(tidy(rest), _product(tidy_coefficient(k), power_(signed_sum(inner), 2)))
     groups: dict[Expr, Expr] = {}
     for term in Add.make_args(value):
         coefficient, part = _split(term)
@@ -183,3 +188,83 @@ def _factors(e: Expr) -> Expr:
         factors.sort(key=lambda f: (isinstance(f, Add), str(f)))
         return mul(coefficient, *factors)
     return display_form(e)
+
+
+def signed_sum(value: Expr) -> Expr:
+    """A sum with its positive terms first and the negative ones subtracted:
+    :math:`\\psi(\\alpha) - \\log\\beta - \\mu`, as the inside of a square is written."""
+    terms = Add.make_args(expand(value))
+    positive = [display_form(t) for t in terms if not t.could_extract_minus_sign()]
+    negative = [display_form(-t) for t in terms if t.could_extract_minus_sign()]
+    return add(*positive, *(neg(t) for t in negative))
+
+
+def _square_atoms(value: Expr) -> list[Expr]:
+    """The transcendental factors (``psi(a)``, ``log b``) that appear squared or in a
+    product of two in ``value``'s terms."""
+    atoms: dict[Expr, None] = {}
+    for term in Add.make_args(value):
+        found = []
+        for f in Mul.make_args(term):
+            base, exponent = f.as_base_exp()
+            if _is_transcendental(base) and exponent in (1, 2):
+                found.extend([base] * int(exponent))
+        if len(found) == 2:
+            atoms.update(dict.fromkeys(found))
+    return sorted(atoms, key=lambda a: (_rank(a), str(a)))
+
+
+def _completed_square(value: Expr):
+    """``(k, inner, rest)`` with ``value = k * inner**2 + rest`` when the quadratic part
+    of ``value`` in its transcendental factors is one square (a log-normal law's
+    :math:`E[(\\log z - \\mu)^2]` under a gamma law gives
+    :math:`\\psi'(\\alpha) + (\\psi(\\alpha) - \\log\\beta - \\mu)^2`), and the completed
+    form is shorter; else ``None``."""
+    from sympy import Poly, PolynomialError
+
+    atoms = _square_atoms(value)
+    if not atoms:
+        return None
+    xs = [Dummy(f"x{i}") for i in range(len(atoms))]
+    try:
+        poly = Poly(value.xreplace(dict(zip(atoms, xs, strict=True))), *xs)
+    except PolynomialError:
+        return None
+    if poly.total_degree() != 2:
+        return None
+    quadratic = {m: c for m, c in poly.terms() if sum(m) == 2}
+    n = len(xs)
+
+    def q(i: int, j: int) -> Expr:
+        m = [0] * n
+        m[i] += 1
+        m[j] += 1
+        return quadratic.get(tuple(m), S.Zero)
+
+    lead = next((i for i in range(n) if q(i, i) != 0), None)
+    if lead is None:
+        return None
+    k = q(lead, lead)
+    v = [S.One if i == lead else factor(q(lead, i) / (2 * k)) for i in range(n)]
+    for i in range(n):
+        for j in range(i, n):
+            expected = k * v[i] * v[j] * (1 if i == j else 2)
+            if expand(q(i, j) - expected) != 0:
+                return None
+    linear = expand(sum(vi * x for vi, x in zip(v, xs, strict=True)))
+    slope = poly.coeff_monomial(xs[lead])
+    shift = expand(slope / (2 * k))
+    candidates = {S.Zero, shift, *Add.make_args(shift)}
+    plain = count_ops(value)
+    best = None
+    for c in candidates:
+        rest = expand(value - k * (linear + c) ** 2).xreplace(dict(zip(xs, atoms, strict=True)))
+        if rest.has(*xs):
+            continue
+        if any(True for _ in _square_atoms(rest)):
+            continue
+        inner = (linear + c).xreplace(dict(zip(xs, atoms, strict=True)))
+        cost = count_ops(rest) + count_ops(inner) + 2
+        if cost < plain and (best is None or cost < best[0]):
+            best = (cost, k, inner, rest)
+    return None if best is None else best[1:]

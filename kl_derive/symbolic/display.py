@@ -261,6 +261,12 @@ def hand_order(expr: Expr, variable: Symbol | None = None) -> Expr:
     if not isinstance(expr, Add):
         return expr
     terms = sorted(expr.args, key=lambda t: _term_key(t, variable))
+    if (
+        terms[-1].is_Number
+        and terms[-1].is_positive
+        and all(t.could_extract_minus_sign() for t in terms[:-1])
+    ):
+        terms = [terms[-1], *terms[:-1]]  # 1 - z, 1 - alpha: the number leads a difference
     return Add(*[_tidy_term(t) for t in terms], evaluate=False)
 
 

@@ -1,0 +1,203 @@
+r"""An expectation that is :math:`+\infty`, and a divergence that is infinite because of it.
+
+When a law ``q`` has heavy tails (Cauchy, half-Cauchy) or mass near a pole of the log
+ratio (``1/z`` of an inverse-gamma density under an exponential law), a term ``h(z)`` of
+the log ratio has no finite mean. The divergence is then :math:`+\infty` when
+
+* near every end of ``q``'s support, ``h`` is bounded or tends to :math:`+\infty` (so its
+  negative part has a finite mean), and
+* near some end ``e``, :math:`w(z)\, h(z)\, q(z)` has a positive (or infinite) limit, with
+  :math:`w = |z|` at an infinite end and :math:`|z - e|` at a finite one: there
+  :math:`h q \ge c / w` is not integrable (the comparison test).
+
+:func:`divergent_ends` decides this with SymPy limits for the strategy. The verifier
+(:func:`verify_divergence_step`) checks three rules:
+
+* ``moment.divergent`` -- :math:`\mathbb{E}_q[h] = \infty`: the limits again, and
+  independently in floating point at random parameter values (``w h q`` evaluated ever
+  closer to the end stays positive and does not decay);
+* ``divergence.insert`` -- the finite expectations substituted, :math:`+\infty` for
+  :math:`\mathbb{E}_q[h]`: the finite part is recomputed from the established moments;
+* ``divergence.absorb`` -- a finite number plus :math:`+\infty` is :math:`+\infty`.
+"""
+
+from __future__ import annotations
+
+import random
+
+import mpmath
+from sympy import Abs, Add, Dummy, Expr, S, Symbol, lambdify, limit, oo, zoo
+
+from ..errors import VerificationError
+from ..symbolic.display import evaluate
+from .context import Context, DensityFacts
+from .step import Step
+
+__all__ = ["divergent_ends", "verify_divergence_step"]
+
+
+def _weight(variable: Symbol, end: Expr) -> Expr:
+    if end == oo:
+        return variable
+    if end == -oo:
+        return -variable
+    return Abs(variable - end)
+
+
+def _direction(end: Expr, lower: Expr) -> str:
+    """The side a finite end is approached from (``+`` at the lower end)."""
+    return "+" if end == lower else "-"
+
+
+def _limit(f: Expr, variable: Symbol, end: Expr, lower: Expr) -> Expr | None:
+    try:
+        if end in (oo, -oo):
+            return limit(f, variable, end)
+        return limit(f, variable, end, _direction(end, lower))
+    except (NotImplementedError, ValueError, TypeError, RecursionError):
+        return None
+
+
+def divergent_ends(h: Expr, facts: DensityFacts) -> tuple[Expr, ...] | None:
+    """The ends of ``q``'s support where ``E_q[h]`` diverges to :math:`+\\infty` (see the
+    module), or ``None`` when that cannot be shown (a finite mean, or an undefined one)."""
+    variable, density = facts.variable, facts.value
+    lower, upper = facts.support
+    out = []
+    for end in (lower, upper):
+        behaviour = _limit(h, variable, end, lower)
+        if behaviour is None or behaviour.has(zoo, S.NaN):
+            return None
+        if behaviour == -oo or (behaviour.is_extended_negative and behaviour.is_infinite):
+            return None  # the negative part may not be integrable
+        if behaviour.has(oo, -oo) and behaviour != oo:
+            return None
+        rate = _limit(_weight(variable, end) * h * density, variable, end, lower)
+        if rate is None or rate.has(zoo, S.NaN):
+            return None
+        if rate == oo or rate.is_positive:
+            out.append(end)
+        elif not (rate == 0 or rate.is_zero):
+            return None
+    return tuple(out) or None
+
+
+# ---------------------------------------------------------------------------
+# the verifier
+# ---------------------------------------------------------------------------
+
+
+def verify_divergence_step(step: Step, context: Context) -> str:
+    """``"symbolic+numeric"``-style checks of the three rules (see the module)."""
+    if step.rule == "moment.divergent":
+        return _verify_divergent_moment(step, context)
+    if step.rule == "divergence.insert":
+        return _verify_insert(step, context)
+    if step.rule == "divergence.absorb":
+        return _verify_absorb(step)
+    raise VerificationError(step.rule, "not a divergence rule")
+
+
+def _facts_of(step: Step, context: Context) -> DensityFacts:
+    facts = context.densities.get(step.params["q_name"])
+    if facts is None:
+        raise VerificationError(step.rule, "the law of the expectation is unknown")
+    return facts
+
+
+def _verify_divergent_moment(step: Step, context: Context) -> str:
+    facts = _facts_of(step, context)
+    h = evaluate(step.params["h"])
+    if step.after != oo:
+        raise VerificationError(step.rule, "the right side is not +oo")
+    ends = divergent_ends(h, facts)
+    if not ends or set(ends) != set(step.params["ends"]):
+        raise VerificationError(step.rule, f"E[{h}] is not shown to diverge")
+    _numeric_tail_check(step, h, facts, ends, context)
+    return "symbolic"
+
+
+def _numeric_tail_check(
+    step: Step, h: Expr, facts: DensityFacts, ends: tuple[Expr, ...], context: Context
+) -> None:
+    """At random parameter values, ``w h q`` approaching each divergent end stays
+    positive and does not decay (the comparison with ``1/w`` holds numerically)."""
+    from .verify import safe_exp, sample_parameters
+
+    variable = facts.variable
+    lower = facts.support[0]
+    symbols = (h * facts.value).free_symbols - {variable}
+    rng = random.Random(step.rule)
+    d = Dummy("d", positive=True)
+    for _ in range(3):
+        values = sample_parameters(symbols, context.conditions, rng)
+        if values is None:
+            raise VerificationError(step.rule, "no parameter values satisfy the conditions")
+        for end in ends:
+            end_value = S(end).xreplace(values)
+            weighted = (_weight(variable, end_value) * h * facts.value).xreplace(values)
+            if end_value == oo:
+                at = weighted.xreplace({variable: 1 / d})
+            elif end_value == -oo:
+                at = weighted.xreplace({variable: -1 / d})
+            elif end == lower:
+                at = weighted.xreplace({variable: end_value + d})
+            else:
+                at = weighted.xreplace({variable: end_value - d})
+            f = lambdify(d, at, modules=[{"exp": safe_exp}, "mpmath"])
+            with mpmath.workdps(60):
+                samples = [f(mpmath.mpf(10) ** -k) for k in (4, 8, 12)]
+            if any(not mpmath.isfinite(v) and v != mpmath.inf for v in samples):
+                raise VerificationError(step.rule, "the tail could not be evaluated")
+            if any(v <= 0 for v in samples) or samples[-1] < samples[0] / 2:
+                raise VerificationError(step.rule, f"E[{h}] does not diverge numerically")
+
+
+def _verify_insert(step: Step, context: Context) -> str:
+    """``c + sum a_i E[T_i] + E[h]`` with the moments substituted is ``finite + oo``."""
+    facts = _facts_of(step, context)
+    before, after = step.before, step.after
+    if not isinstance(after, Add) or oo not in after.args:
+        raise VerificationError(step.rule, "the right side is not a finite part plus +oo")
+    from sympy import expand, simplify
+
+    from ..symbolic.objects import Expect
+
+    constant = evaluate(step.params["constant"])
+    h = evaluate(step.params["h"])
+    # the left side is c + sum a_i E[T_i] + E[h], as the expectation stage wrote it
+    stated = constant + sum(
+        (evaluate(c) * Expect(evaluate(t), facts.function) for t, c in step.params["finite_terms"]),
+        S.Zero,
+    )
+    factor = evaluate(step.params.get("factor", S.One))
+    linear = step.params.get("linear", before)
+    if expand(evaluate(linear) - stated - factor * Expect(h, facts.function)) != 0:
+        raise VerificationError(step.rule, "the left side is not the expectation being split")
+    if linear != before:  # D_KL(q || p) itself: its normal form is the split expectation
+        from .verify import normal_form
+
+        if expand(normal_form(before, context) - normal_form(linear, context)) != 0:
+            raise VerificationError(step.rule, "the divergence is not the split expectation")
+    finite = evaluate(Add(*(a for a in after.args if a != oo)))
+    expected = constant
+    for statistic, coefficient in step.params["finite_terms"]:
+        value = facts.expectations.get(evaluate(statistic))
+        if value is None:
+            raise VerificationError(step.rule, f"E[{statistic}] is not established")
+        expected += evaluate(coefficient) * value
+    if simplify(expand(finite - expected)) != 0:
+        raise VerificationError(step.rule, "the finite part is not the sum of the moments")
+    if finite.has(oo, -oo, zoo):
+        raise VerificationError(step.rule, "the finite part is not finite")
+    return "symbolic"
+
+
+def _verify_absorb(step: Step) -> str:
+    before = step.before
+    if step.after != oo or not isinstance(before, Add):
+        raise VerificationError(step.rule, "not a finite part plus +oo")
+    rest = [a for a in before.args if a != oo]
+    if len(rest) == len(before.args) or any(evaluate(a).has(oo, -oo, zoo) for a in rest):
+        raise VerificationError(step.rule, "not a finite part plus +oo")
+    return "symbolic"
