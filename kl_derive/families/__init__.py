@@ -47,6 +47,7 @@ _MODULES: dict[str, str] = {
     "beta": "kl_derive.families.beta",
     "dirichlet": "kl_derive.families.dirichlet",
     "moyal": "kl_derive.families.moyal",
+    "von_mises": "kl_derive.families.von_mises",
     "low_rank_multivariate_normal": "kl_derive.families.low_rank_multivariate_normal",
 }
 #: the families of mass functions on the integers (known here without importing them)
@@ -80,6 +81,7 @@ ALIASES: dict[str, str] = {
     "NegativeBinomial": "negative_binomial",
     "Categorical": "categorical",
     "OneHotCategorical": "one_hot_categorical",
+    "VonMises": "von_mises",
 }
 
 

@@ -344,6 +344,8 @@ class UnicodePrinter(StrPrinter):
             return f"1/{bottom}"
         if base == S.Exp1:
             return "e" + self._exponent(e)
+        if type(base).__name__ in ("cos", "sin") and e.is_Integer and e.is_positive:
+            return self._trig(type(base).__name__, base, e)  # sin² μ
         return self._base(base) + self._exponent(e)
 
     def _base(self, base: Expr) -> str:
@@ -380,7 +382,7 @@ class UnicodePrinter(StrPrinter):
     def _print_log(self, expr: log) -> str:
         arg = expr.args[0]
         text = self._print(arg)
-        if _is_simple(arg) and "/" not in text:
+        if (_is_simple(arg) and "/" not in text) or type(arg).__name__ == "besseli":
             return f"log {text}"
         return f"log({text})"
 
@@ -435,6 +437,24 @@ class UnicodePrinter(StrPrinter):
         if n == 0:
             return f"ψ({self._print(x)})"
         return f"ψ{_sup(self._print(n))}({self._print(x)})"
+
+    def _print_besseli(self, expr: Any) -> str:
+        order, arg = expr.args
+        return f"I{_sub(self._print(order))}({self._print(arg)})"
+
+    def _trig(self, name: str, expr: Any, power: Expr | None = None) -> str:
+        """``cos μ``, ``cos(z − μ)``, ``sin² μ``."""
+        arg = expr.args[0]
+        head = name if power is None else name + self._exponent(power)
+        if _is_simple(arg):
+            return f"{head} {self._print(arg)}"
+        return f"{head}({self._print(arg)})"
+
+    def _print_cos(self, expr: Any) -> str:
+        return self._trig("cos", expr)
+
+    def _print_sin(self, expr: Any) -> str:
+        return self._trig("sin", expr)
 
     def _print_beta(self, expr: Any) -> str:
         return "B(" + ", ".join(self._print(a) for a in expr.args) + ")"

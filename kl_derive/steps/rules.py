@@ -95,6 +95,7 @@ RULES: dict[str, Rule] = {
             r" = c + \sum_{i} a_{i}\,\mathbb{E}[T_{i}]",
         ),
         Rule("moment.known"),
+        Rule("trig.cos_difference", r"\cos(a - b) = \cos a \cos b + \sin a \sin b"),
         Rule(
             "integral.split_at_kink",
             r"\int |z - a|\, f = \int_{-\infty}^{a} (a - z) f + \int_{a}^{\infty} (z - a) f",

@@ -56,6 +56,11 @@ for (_p, _q), _outcome in OUTCOMES.items():
     if _outcome != "none" and (_p, _q) not in PAIRS:
         PAIRS[(_p, _q)] = (("moments", _MOMENTS),)
 
+#: the von Mises law on the circle [-pi, pi]: against itself and the uniform law (the
+#: circular uniform is uniform(-pi, pi)), registered here until table.py is regenerated
+for _pair in (("von_mises", "von_mises"), ("von_mises", "uniform"), ("uniform", "von_mises")):
+    PAIRS.setdefault(_pair, (("moments", _MOMENTS),))
+
 
 #: families written as exponential families: KL by the Bregman strategy on request
 #: (``--strategy bregman``); for Dirichlet laws it is the only strategy
