@@ -58,8 +58,13 @@ for (_p, _q), _outcome in OUTCOMES.items():
 
 #: the von Mises law on the circle [-pi, pi]: against itself and the uniform law (the
 #: circular uniform is uniform(-pi, pi)), registered here until table.py is regenerated
-for _pair in (("von_mises", "von_mises"), ("von_mises", "uniform"), ("uniform", "von_mises")):
+for _pair, _outcome in (
+    (("von_mises", "von_mises"), "finite"),
+    (("von_mises", "uniform"), "conditional"),  # U(a, b) must cover [-pi, pi]
+    (("uniform", "von_mises"), "conditional"),  # and [a, b] must lie inside it
+):
     PAIRS.setdefault(_pair, (("moments", _MOMENTS),))
+    OUTCOMES.setdefault(_pair, _outcome)
 
 
 #: families written as exponential families: KL by the Bregman strategy on request
