@@ -58,7 +58,7 @@ class VonMises(UnivariateFamily):
     name = "von_mises"
     latex_name = r"\operatorname{vM}"
     parameters = (
-        Parameter("loc", "mu", "real", "mean direction (any real; the law is 2pi-periodic in it)"),
+        Parameter("loc", "mu", "real", "mean direction, any real: the law is 2pi-periodic in it"),
         Parameter("concentration", "kappa", "positive", "concentration"),
     )
     standard = (0, 1)
