@@ -179,3 +179,15 @@ def test_every_pair_compiles_with_pdflatex(tmp_path, lang: str) -> None:
     assert done.returncode == 0, log[-3000:]
     assert "Missing character" not in log
     assert (tmp_path / "catalog.pdf").stat().st_size > 10_000
+
+
+def test_parameters_given_as_expressions_are_substituted_back() -> None:
+    # the placeholder for 2*l must not take the first law's own name (lambda): it once
+    # did, and KL(Exp(lambda) || Exp(2l)) came out as 0; the result is in the user's names
+    derivation = derive("exponential", "exponential(2*l)")
+    symbols = {str(s): s for s in derivation.result.free_symbols}
+    assert set(symbols) == {"lambda", "l"}
+    values = {symbols["lambda"]: 1.5, symbols["l"]: 0.4}
+    expected = numeric_kl("exponential", (1.5,), "exponential", (0.8,))
+    assert _value(derivation.result, values) == pytest.approx(expected, rel=1e-9)
+    assert derivation.steps[-1].verified

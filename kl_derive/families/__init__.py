@@ -48,6 +48,7 @@ _MODULES: dict[str, str] = {
     "dirichlet": "kl_derive.families.dirichlet",
     "moyal": "kl_derive.families.moyal",
     "logit_normal": "kl_derive.families.logit_normal",
+    "von_mises": "kl_derive.families.von_mises",
     "low_rank_multivariate_normal": "kl_derive.families.low_rank_multivariate_normal",
 }
 #: the families of mass functions on the integers (known here without importing them)
@@ -82,6 +83,7 @@ ALIASES: dict[str, str] = {
     "Categorical": "categorical",
     "OneHotCategorical": "one_hot_categorical",
     "LogitNormal": "logit_normal",
+    "VonMises": "von_mises",
 }
 
 

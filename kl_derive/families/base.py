@@ -42,7 +42,8 @@ class Moment:
     ``reason`` names the argument in the message catalogs (``moment_reason.<reason>``):
     ``"mean"``, ``"variance"``, ``"mgf"``, ``"log_partition"``, ``"integral"``, ...;
     ``condition`` is when the expectation is finite (``alpha > 1`` for the mean of a
-    Pareto law), ``True`` when it always is.
+    Pareto law), ``True`` when it always is. ``params`` are further facts the reason's
+    sentence cites (``(("normalizer", Eq(...)),)``), typeset in it by name.
     """
 
     statistic: Expr
@@ -52,6 +53,7 @@ class Moment:
     #: what the reason refers to, shown in its sentence (the power moment E[z^t] a
     #: log-moment was differentiated from), or ``None``
     source: Expr | None = None
+    params: tuple[tuple[str, Expr], ...] = ()
 
 
 class Family:
@@ -157,6 +159,14 @@ class UnivariateFamily(Family):
     def moment_table(self, variable: Symbol, args: tuple[Expr, ...]) -> dict[Expr, Moment]:
         """The expectations this family knows: ``{statistic: Moment}``."""
         return {}
+
+    def log_density_rewrites(
+        self, variable: Symbol, args: tuple[Expr, ...]
+    ) -> tuple[tuple[str, Expr], ...]:
+        """Further forms of :meth:`log_density`, each ``(rule, expression)``, shown as
+        verified steps before the statistics are collected (the von Mises law expands
+        ``cos(z - mu)``); none by default."""
+        return ()
 
     def mgf(self, t: Expr, args: tuple[Expr, ...]) -> tuple[Expr, Expr] | None:
         """``(E[e^{tz}], condition on t)`` as a display expression, if known."""

@@ -8,7 +8,7 @@ r"""The uniform family ``uniform(low, high)``: :math:`\mathcal{U}(a, b)`, densit
 
 from __future__ import annotations
 
-from sympy import Abs, Expr, Integral, Symbol, exp, integrate, log
+from sympy import Abs, Expr, Integral, Symbol, cos, exp, integrate, log, sin
 
 from ..symbolic.display import display_form, div, ln, neg, sub
 from .base import Moment, Parameter, UnivariateFamily
@@ -48,7 +48,8 @@ class Uniform(UnivariateFamily):
         low, high = args
         if statistic.has(Abs):
             return None  # a kink inside the interval: not in closed form here
-        if not (statistic.is_polynomial(variable) or statistic.has(log, exp)):
+        # cos z and sin z: a von Mises law's statistics
+        if not (statistic.is_polynomial(variable) or statistic.has(log, exp, cos, sin)):
             return None
         antiderivative = _antiderivative(statistic, variable)
         if antiderivative.has(Integral) or antiderivative.has(Abs):

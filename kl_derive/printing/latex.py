@@ -297,6 +297,8 @@ class TextbookLatexPrinter(LatexPrinter):
             finally:
                 self._depth -= 1
             return self._fraction("1", bottom, False, isinstance(inverse, (Mul, Add)))
+        if type(base).__name__ in ("cos", "sin") and e.is_Integer and e.is_positive:
+            return self._trig(type(base).__name__, base, e)  # \sin^{2} \mu
         if isinstance(base, exp):
             # (e^{s})^{2}
             inner = self._print(base)
@@ -335,6 +337,24 @@ class TextbookLatexPrinter(LatexPrinter):
         inner = ", ".join(self._print(a) for a in expr.args)
         return r"\mathrm{B}" + self._wrap(inner, "(", ")")
 
+    def _print_besseli(self, expr: Expr, exp: object = None) -> str:
+        order, arg = expr.args
+        return rf"I_{{{self._print(order)}}}" + self._argument(arg)
+
+    def _trig(self, name: str, expr: Expr, power: Expr | None = None) -> str:
+        """``\\cos \\mu``, ``\\cos(z - \\mu)``, ``\\sin^{2} \\mu`` as textbooks write them."""
+        arg = expr.args[0]
+        head = rf"\{name}" if power is None else rf"\{name}^{{{self._print(power)}}}"
+        if _is_simple(arg):
+            return f"{head} {self._print(arg)}"
+        return head + self._argument(arg)
+
+    def _print_cos(self, expr: Expr, exp: object = None) -> str:
+        return self._trig("cos", expr)
+
+    def _print_sin(self, expr: Expr, exp: object = None) -> str:
+        return self._trig("sin", expr)
+
     def _print_EulerGamma(self, expr: Expr) -> str:
         return r"\gamma"
 
@@ -355,7 +375,7 @@ class TextbookLatexPrinter(LatexPrinter):
 
     def _print_log(self, expr: log, exp: object = None) -> str:
         arg = expr.args[0]
-        if type(arg).__name__ in ("gamma", "factorial", "binomial", "beta", "digamma"):
+        if type(arg).__name__ in ("gamma", "factorial", "binomial", "beta", "digamma", "besseli"):
             return rf"\log {self._print(arg)}"
         if _is_simple(arg) or _is_fraction(arg) or _is_root(arg) or arg is S.Pi:
             return rf"\log {self._print(arg)}"

@@ -347,6 +347,8 @@ class UnicodePrinter(StrPrinter):
             return f"1/{bottom}"
         if base == S.Exp1:
             return "e" + self._exponent(e)
+        if type(base).__name__ in ("cos", "sin") and e.is_Integer and e.is_positive:
+            return self._trig(type(base).__name__, base, e)  # sin² μ
         return self._base(base) + self._exponent(e)
 
     def _base(self, base: Expr) -> str:
@@ -383,7 +385,7 @@ class UnicodePrinter(StrPrinter):
     def _print_log(self, expr: log) -> str:
         arg = expr.args[0]
         text = self._print(arg)
-        if (_is_simple(arg) and "/" not in text) or arg is S.Pi:
+        if (_is_simple(arg) and "/" not in text) or arg is S.Pi or type(arg).__name__ == "besseli":
             return f"log {text}"
         if type(arg).__name__ in ("gamma", "factorial", "binomial", "beta"):
             return f"log {text}"  # log Γ(α), as in the LaTeX output
@@ -442,6 +444,24 @@ class UnicodePrinter(StrPrinter):
         if n == 1:
             return f"ψ′({self._print(x)})"
         return f"ψ{_sup(self._print(n))}({self._print(x)})"
+
+    def _print_besseli(self, expr: Any) -> str:
+        order, arg = expr.args
+        return f"I{_sub(self._print(order))}({self._print(arg)})"
+
+    def _trig(self, name: str, expr: Any, power: Expr | None = None) -> str:
+        """``cos μ``, ``cos(z − μ)``, ``sin² μ``."""
+        arg = expr.args[0]
+        head = name if power is None else name + self._exponent(power)
+        if _is_simple(arg):
+            return f"{head} {self._print(arg)}"
+        return f"{head}({self._print(arg)})"
+
+    def _print_cos(self, expr: Any) -> str:
+        return self._trig("cos", expr)
+
+    def _print_sin(self, expr: Any) -> str:
+        return self._trig("sin", expr)
 
     def _print_beta(self, expr: Any) -> str:
         return "B(" + ", ".join(self._print(a) for a in expr.args) + ")"

@@ -95,6 +95,7 @@ RULES: dict[str, Rule] = {
             r" = c + \sum_{i} a_{i}\,\mathbb{E}[T_{i}]",
         ),
         Rule("moment.known"),
+        Rule("trig.cos_difference", r"\cos(a - b) = \cos a \cos b + \sin a \sin b"),
         Rule(
             "moment.divergent",
             r"h(z)\, q(z) \ge \frac{c}{\lvert z \rvert} \text{ near } \infty"

@@ -56,6 +56,16 @@ for (_p, _q), _outcome in OUTCOMES.items():
     if _outcome != "none" and (_p, _q) not in PAIRS:
         PAIRS[(_p, _q)] = (("moments", _MOMENTS),)
 
+#: the von Mises law on the circle [-pi, pi]: against itself and the uniform law (the
+#: circular uniform is uniform(-pi, pi)), registered here until table.py is regenerated
+for _pair, _outcome in (
+    (("von_mises", "von_mises"), "finite"),
+    (("von_mises", "uniform"), "conditional"),  # U(a, b) must cover [-pi, pi]
+    (("uniform", "von_mises"), "conditional"),  # and [a, b] must lie inside it
+):
+    PAIRS.setdefault(_pair, (("moments", _MOMENTS),))
+    OUTCOMES.setdefault(_pair, _outcome)
+
 
 #: families written as exponential families: KL by the Bregman strategy on request
 #: (``--strategy bregman``); for Dirichlet laws it is the only strategy

@@ -15,7 +15,7 @@ The same stages as :mod:`.expected_log_ratio`, with one log density instead of a
 
 from __future__ import annotations
 
-from sympy import Add, Expr, Function, Mul, Rational, S, expand, gcd, log, oo
+from sympy import Add, Expr, Function, Mul, Rational, S, besseli, expand, gcd, log, oo
 
 from ..families.base import Distribution
 from ..steps.context import Context
@@ -30,7 +30,6 @@ from .expected_log_ratio import (
     _conjuncts,
     _Law,
     _law,
-    _log_density_chain,
     _moment_stage,
     _moments,
     _parameter_conditions,
@@ -39,6 +38,7 @@ from .expected_log_ratio import (
     _term,
     _total,
     group,
+    log_density_steps,
     result_steps,
     support_outside_step,
     variable_for,
@@ -86,12 +86,13 @@ def _one_sided(first: Distribution, second: Distribution | None) -> Draft:
         support_conditions = outside
 
     # the log density, as a constant plus coefficient * statistic
-    expand_step = _log_density_chain(p)
+    written = log_density_steps(p)
+    expand_step = written[-1]
     statistics, constant = _collect(evaluate(expand_step.after), variable)
     collected = _collected_display(S.Zero, statistics)
     if constant != 0:
         collected = add(_tidy(constant), collected)
-    steps = [expand_step]
+    steps = list(written)
     if collected != expand_step.after:
         steps.append(Step("algebra.collect_statistics", expand_step.after, collected))
     stages.append(
@@ -201,7 +202,8 @@ def _tidy(value: Expr) -> Expr:
         if (
             isinstance(part, log)
             and coefficient.is_Rational
-            and not part.args[0].atoms(Function)  # log Gamma(alpha) stays as it is
+            # log Gamma(alpha) stays as it is; log I_0(kappa) joins log(2 pi)
+            and not (part.args[0].atoms(Function) - part.args[0].atoms(besseli))
         ):
             logs.append((coefficient, part.args[0]))
         else:

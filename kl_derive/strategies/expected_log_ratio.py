@@ -47,12 +47,18 @@ from ..errors import KLDeriveError
 from ..families.base import Distribution, Moment, absolute_deviation_point
 from ..steps.context import Context, DensityFacts
 from ..steps.step import Chain, Stage, Step
-from ..symbolic.display import add, display_form, evaluate, ln, mul, neg, sub
+from ..symbolic.display import add, display_form, evaluate, ln, mul, neg, sub, substitute
 from ..symbolic.objects import COUNT, KL, POSITIVE_VARIABLE, VARIABLE, Bracket, Expect
 from .draft import Draft
 from .tidy import tidy, tidy_coefficient
 
-__all__ = ["derive", "derive_cross_entropy", "derive_entropy", "variable_for"]
+__all__ = [
+    "derive",
+    "derive_cross_entropy",
+    "derive_entropy",
+    "log_density_steps",
+    "variable_for",
+]
 
 NAME = "moments"
 
@@ -130,8 +136,9 @@ def derive(first: Distribution, second: Distribution) -> Draft:
         return _draft(stages, {"main": bare, "lemma": bare}, oo, q, p)
 
     support_conditions = outside  # a tuple of conditions (empty when nested for sure)
-    lq, lp = _log_density_chain(q), _log_density_chain(p)
-    stages.append(Stage("log_densities", (Chain((lq,)), Chain((lp,)))))
+    lq_steps, lp_steps = log_density_steps(q), log_density_steps(p)
+    lq, lp = lq_steps[-1], lp_steps[-1]
+    stages.append(Stage("log_densities", (Chain(lq_steps), Chain(lp_steps))))
 
     ratio = ln(Mul(q.function, p.function**-1, evaluate=False))
     difference = sub(group(lq.after), group(lp.after))
@@ -161,6 +168,9 @@ def derive(first: Distribution, second: Distribution) -> Draft:
     closing, final = result_steps(
         kl, constant, statistics, moments, support_conditions, conditions_needed
     )
+    mapping = {**first.substitutions, **second.substitutions}
+    if mapping:
+        final = _substitute_back(closing, final, mapping)
     stages.append(Stage("result", (Chain(tuple(closing)),)))
 
     expectations = {m.statistic: evaluate(m.value) for m in moments}
@@ -172,7 +182,53 @@ def derive(first: Distribution, second: Distribution) -> Draft:
     lemma = Context(
         bare.densities, conditions=(*conditions, *support_conditions, *conditions_needed)
     )
-    return _draft(stages, {"main": finite, "lemma": lemma, "piecewise": main}, final, q, p)
+    contexts = {"main": finite, "lemma": lemma, "piecewise": main}
+    if mapping:
+        substituted = main
+        for placeholder, value in mapping.items():
+            substituted = substituted.define(placeholder, value)
+        contexts["substitute"] = substituted
+    return _draft(stages, contexts, final, q, p)
+
+
+def _substitute_back(closing: list[Step], final: Expr, mapping: dict) -> Expr:
+    """The parameters given as expressions (``uniform(-pi, pi)``, ``exponential(2*l)``),
+    written as placeholders during the derivation, substituted back into the result
+    (which is then tidied again); the steps are appended to ``closing``."""
+    values = {k: display_form(v) for k, v in mapping.items()}
+    # a negative value in brackets: b - a with a = -pi reads pi - (-pi)
+    values = {k: Bracket(v) if v.could_extract_minus_sign() else v for k, v in values.items()}
+    if isinstance(final, Piecewise):
+        (body, condition), *others = final.args
+        condition = condition.xreplace(mapping)
+        if condition == S.true:  # the condition holds for the values given
+            shown = substitute(body, values)
+        else:
+            shown = Piecewise(
+                (substitute(body, values), condition),
+                *((substitute(e, values), c.xreplace(mapping)) for e, c in others),
+                evaluate=False,
+            )
+    else:
+        shown = substitute(final, values)
+    if shown == final:
+        return final
+    closing.append(
+        Step(
+            "parameter.substitute",
+            final,
+            shown,
+            params={"mapping": tuple(mapping.items())},
+            facts="substitute",
+        )
+    )
+    if isinstance(shown, Piecewise):
+        return shown
+    simplified = tidy(evaluate(shown))
+    if simplified != shown:
+        closing.append(Step("algebra.simplify", shown, simplified, facts="substitute"))
+        return simplified
+    return shown
 
 
 def _draft(stages, contexts, result, q: _Law, p: _Law) -> Draft:
@@ -295,6 +351,17 @@ def _log_density_chain(law: _Law) -> Step:
     family = law.distribution.family
     written = family.log_density(law.facts.variable, law.args)
     return Step("log_density.expand", ln(law.function), written, params={"law": law.distribution})
+
+
+def log_density_steps(law: _Law) -> tuple[Step, ...]:
+    """The log density written out, then any further forms the family shows before the
+    statistics are collected (``cos(z - mu)`` expanded for a von Mises law)."""
+    steps = [_log_density_chain(law)]
+    family = law.distribution.family
+    rewrites = getattr(family, "log_density_rewrites", None)
+    for rule, after in rewrites(law.facts.variable, law.args) if rewrites else ():
+        steps.append(Step(rule, steps[-1].after, after))
+    return tuple(steps)
 
 
 def _collect(value: Expr, variable: Symbol) -> tuple[list[tuple[Expr, Expr]], Expr]:
@@ -510,7 +577,12 @@ def _moment_stage(q: _Law, moments: list[Moment]) -> Stage:
             "moment.known",
             Expect(display_form(moment.statistic), q.function),
             moment.value,
-            params={"law": q.distribution, "reason": moment.reason, **_source(q, moment)},
+            params={
+                "law": q.distribution,
+                "reason": moment.reason,
+                **_source(q, moment),
+                **dict(moment.params),
+            },
             facts="lemma",
         )
         chains.append(Chain((step,)))

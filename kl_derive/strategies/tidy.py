@@ -22,6 +22,8 @@ from sympy import (
     Pow,
     S,
     Symbol,
+    besseli,
+    cos,
     count_ops,
     exp,
     expand,
@@ -29,7 +31,9 @@ from sympy import (
     fraction,
     log,
     powsimp,
+    sin,
     together,
+    trigsimp,
 )
 
 from ..symbolic.display import add, display_form, div, hand_order, mul, neg
@@ -74,12 +78,19 @@ def tidy(value: Expr) -> Expr:
         if a.args[0].is_Add and any(p.base.is_Add for p in a.args[0].atoms(Pow))
     }
     value = expand(value.xreplace(kept)).xreplace({d: a for a, d in kept.items()})
+    if value.has(cos, sin, besseli):
+        return _circular(value)
     if value.is_number and not value.free_symbols:
         return display_form(value)
     square = _completed_square(value)
     if square is not None:
         k, inner, rest = square
         return add(tidy(rest), _product(tidy_coefficient(k), power_(signed_sum(inner), 2)))
+    return _regroup(value)
+
+
+def _regroup(value: Expr) -> Expr:
+    """:func:`tidy` once ``value`` is expanded: terms gathered by transcendental part."""
     groups: dict[Expr, Expr] = {}
     for term in Add.make_args(value):
         coefficient, part = _split(term)
@@ -185,7 +196,8 @@ def _factors(e: Expr) -> Expr:
         factors = [
             hand_order(f) if isinstance(f, Add) else display_form(f) for f in Mul.make_args(rest)
         ]
-        factors.sort(key=lambda f: (isinstance(f, Add), str(f)))
+        # a cosine or a sine after the letters: kappa cos(mu), as written by hand
+        factors.sort(key=lambda f: (isinstance(f, Add), isinstance(f, (cos, sin)), str(f)))
         return mul(coefficient, *factors)
     return display_form(e)
 
@@ -268,3 +280,79 @@ def _completed_square(value: Expr):
         if cost < plain and (best is None or cost < best[0]):
             best = (cost, k, inner, rest)
     return None if best is None else best[1:]
+
+
+# ---------------------------------------------------------------------------
+# laws on the circle: cosines and sines of the parameters, Bessel function ratios
+# ---------------------------------------------------------------------------
+
+
+def _circular(value: Expr) -> Expr:
+    """``value`` (expanded) with its trigonometric terms recombined, as a textbook writes a
+    von Mises divergence: the terms with a ratio :math:`I_{1}(\\kappa)/I_{0}(\\kappa)`
+    gathered behind it (``cos^2 mu + sin^2 mu = 1``, ``cos a cos b + sin a sin b =
+    cos(a - b)``), other trigonometric terms gathered by what multiplies them, and the
+    rest tidied as usual."""
+    ratios: dict[Expr, Expr] = {}
+    trig: dict[Expr, Expr] = {}
+    rest = S.Zero
+    for term in Add.make_args(value):
+        orders = [b for b in term.atoms(besseli) if b.args[0] == 1]
+        if len(orders) == 1:
+            kappa = orders[0].args[1]
+            factor_ = besseli(1, kappa) / besseli(0, kappa)
+            ratios[kappa] = ratios.get(kappa, S.Zero) + expand(term / factor_)
+            continue
+        if not term.has(cos, sin):
+            rest += term
+            continue
+        number, product = term.as_coeff_Mul()
+        angles = S.One
+        others = S.One
+        for f in Mul.make_args(product):
+            if f.has(cos, sin) and not f.has(besseli):
+                angles *= f
+            else:
+                others *= f
+        trig[others] = trig.get(others, S.Zero) + number * angles
+    plain = _regroup(rest) if rest.free_symbols else display_form(rest)
+    terms = [_positive_first(plain)] if rest != 0 else []
+    for others, angles in trig.items():
+        combined = trigsimp(angles)
+        if combined != 0:
+            terms.append(_times(display_form(others), display_form(combined)))
+    for kappa, coefficient in ratios.items():
+        combined = trigsimp(coefficient)
+        if combined == 0:
+            continue
+        ratio = div(besseli(1, kappa), besseli(0, kappa))
+        shown = display_form(combined)
+        if isinstance(shown, Add):
+            terms.append(mul(ratio, shown))
+        else:
+            negative = shown.could_extract_minus_sign()
+            top = mul(display_form(-combined) if negative else shown, besseli(1, kappa))
+            fraction_ = div(top, besseli(0, kappa))
+            terms.append(neg(fraction_) if negative else fraction_)
+    if terms and all(t.could_extract_minus_sign() for t in Add.make_args(terms[0])):
+        # nothing positive among the plain terms: kappa A(kappa) - log I_0(kappa)
+        return _positive_first(add(*terms))
+    return add(*terms)
+
+
+def _times(factor_: Expr, angles: Expr) -> Expr:
+    """``factor * angles``, a sum of angles in brackets, a leading minus sign in front."""
+    if factor_ == 1:
+        return angles
+    negative = factor_.could_extract_minus_sign()
+    shown = mul(display_form(-factor_) if negative else factor_, angles)
+    return neg(shown) if negative else shown
+
+
+def _positive_first(shown: Expr) -> Expr:
+    """A sum with its positive terms first (``log I_0(k_2) - log I_0(k_1)``), the order
+    otherwise kept."""
+    if not isinstance(shown, Add):
+        return shown
+    terms = sorted(shown.args, key=lambda t: t.could_extract_minus_sign())
+    return Add(*terms, evaluate=False)

@@ -71,7 +71,8 @@ def bind_pair(
             fam2,
             second,
             domains,
-            taken | {str(s) for s in d1.substitutions},
+            # a placeholder must not take a name the first law uses (its bare symbols too)
+            taken | {str(s) for a in d1.args for s in a.free_symbols},
             "_2" if both_bare else "",
         )
     _check_same_dimension(d1, d2)

@@ -31,8 +31,10 @@ from sympy import (
     Rational,
     S,
     Symbol,
+    cos,
     exp,
     log,
+    sin,
     sympify,
 )
 
@@ -197,7 +199,9 @@ def substitute(expr: Expr, mapping: dict) -> Expr:
     if expr.is_Atom or not expr.args:
         return expr
     args = [substitute(a, mapping) for a in expr.args]
-    if isinstance(expr, (Add, Mul, Pow, log, exp)):
+    # cosines and sines too: SymPy's own evaluation of cos(a + b - c) on an unevaluated
+    # sum can drop terms (cos(1/2 + 2 pi - 1/2) became cos(1/2))
+    if isinstance(expr, (Add, Mul, Pow, log, exp, cos, sin)):
         return expr.func(*args, evaluate=False)
     return expr.func(*args)
 
@@ -290,7 +294,7 @@ def display_form(expr: Expr, variable: Symbol | None = None) -> Expr:
     if isinstance(expr, Abs):
         return _abs_form(expr.args[0], variable)
     args = [display_form(a, variable) for a in expr.args]
-    if isinstance(expr, (Mul, Pow, log, exp)):
+    if isinstance(expr, (Mul, Pow, log, exp, cos, sin)):
         return expr.func(*args, evaluate=False)
     return expr.func(*args)
 
