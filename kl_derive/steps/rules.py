@@ -96,6 +96,10 @@ RULES: dict[str, Rule] = {
         ),
         Rule("moment.known"),
         Rule(
+            "multinomial.coefficient_cancels",
+            r"\log \frac{n!}{k_1! \cdots k_K!} - \log \frac{n!}{k_1! \cdots k_K!} = 0",
+        ),
+        Rule(
             "integral.split_at_kink",
             r"\int |z - a|\, f = \int_{-\infty}^{a} (a - z) f + \int_{a}^{\infty} (z - a) f",
         ),

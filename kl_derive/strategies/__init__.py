@@ -37,6 +37,10 @@ LIST_FAMILIES: tuple[str, ...] = ("categorical", "one_hot_categorical")
 for _name in LIST_FAMILIES:
     if _name in _FAMILY_MODULES:
         PAIRS[(_name, _name)] = (("moments", "kl_derive.strategies.expected_log_ratio"),)
+if "multinomial" in _FAMILY_MODULES:
+    PAIRS[("multinomial", "multinomial")] = (
+        ("moments", "kl_derive.strategies.multinomial_counts"),
+    )
 
 #: the univariate families the expected-log-ratio strategy derives between
 CATALOG_FAMILIES: tuple[str, ...] = tuple(
@@ -45,6 +49,7 @@ CATALOG_FAMILIES: tuple[str, ...] = tuple(
     if name
     not in (
         *LIST_FAMILIES,
+        "multinomial",
         "diag_normal",
         "multivariate_normal",
         "dirichlet",

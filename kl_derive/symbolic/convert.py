@@ -230,10 +230,16 @@ def _bind_vector(
 ) -> Distribution:
     """Vector parameters: a name is a symbolic vector (components ``mu[j]``), a list an
     explicit one, a number the same value in every coordinate."""
-    nodes = spec.args or tuple(Node("name", p.symbol + suffix) for p in family.parameters)
+    nodes = spec.args or tuple(
+        Node("name", p.symbol + ("" if p.domain == "count" else suffix)) for p in family.parameters
+    )
     args: list[Expr] = []
     for parameter, node in zip(family.parameters, nodes, strict=True):
-        if node.kind == "name":
+        if parameter.domain == "count":  # a multinomial's total_count: one number or name
+            value = _to_sympy(node, {**domains, **dict.fromkeys(_names(node), "count")})
+            _check_domain(family, parameter.name, parameter.domain, value, spec.text)
+            args.append(value)
+        elif node.kind == "name":
             assumptions = {"positive": True} if parameter.domain == "positive" else {"real": True}
             args.append(IndexedBase(node.value, **assumptions))
         elif node.kind == "list":
