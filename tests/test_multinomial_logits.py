@@ -11,7 +11,7 @@ from dataclasses import replace
 
 import pytest
 from conftest import run_module
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
@@ -135,12 +135,218 @@ def test_multinomial_one_line_errors(p: str, q: str, message: str) -> None:
 
 
 # ---------------------------------------------------------------------------
+# logits
+# ---------------------------------------------------------------------------
+
+
+def _sigmoid(x: float) -> float:
+    return 1 / (1 + math.exp(-x))
+
+
+def _softmax(xs: list[float]) -> list[float]:
+    top = max(xs)
+    w = [math.exp(x - top) for x in xs]
+    return [x / sum(w) for x in w]
+
+
+def _sum_kl(p, q, upper: int) -> float:
+    """KL(p || q) by summing SciPy's mass functions over 0..upper."""
+    total = 0.0
+    for k in range(upper + 1):
+        a = p.logpmf(k)
+        if a > -700:
+            total += math.exp(a) * (a - q.logpmf(k))
+    return total
+
+
+LOGIT = st.floats(-3.0, 3.0, allow_nan=False)
+
+SIGMOID_PAIRS = {
+    "bernoulli": (
+        "bernoulli(logits=a)",
+        "bernoulli(logits=b)",
+        lambda a, b: _sum_kl(stats.bernoulli(_sigmoid(a)), stats.bernoulli(_sigmoid(b)), 1),
+    ),
+    "binomial": (
+        "binomial(6, logits=a)",
+        "binomial(6, logits=b)",
+        lambda a, b: _sum_kl(stats.binom(6, _sigmoid(a)), stats.binom(6, _sigmoid(b)), 6),
+    ),
+    # PyTorch's geometric counts the failures before the first success, probs = sigmoid
+    "geometric": (
+        "geometric(logits=a)",
+        "geometric(logits=b)",
+        lambda a, b: _sum_kl(
+            stats.geom(_sigmoid(a), loc=-1), stats.geom(_sigmoid(b), loc=-1), 3000
+        ),
+    ),
+    # PyTorch's negative binomial: probs is SciPy's 1 - p
+    "negative_binomial": (
+        "negative_binomial(3, logits=a)",
+        "negative_binomial(3, logits=b)",
+        lambda a, b: _sum_kl(
+            stats.nbinom(3, 1 - _sigmoid(a)), stats.nbinom(3, 1 - _sigmoid(b)), 3000
+        ),
+    ),
+    "continuous_bernoulli": (
+        "continuous_bernoulli(logits=a)",
+        "continuous_bernoulli(logits=b)",
+        lambda a, b: _continuous_bernoulli_kl(_sigmoid(a), _sigmoid(b)),
+    ),
+}
+
+
+def _continuous_bernoulli_kl(p: float, q: float) -> float:
+    from scipy.integrate import quad
+
+    def log_density(x: float, lam: float) -> float:
+        norm = 2 * math.atanh(1 - 2 * lam) / (1 - 2 * lam)
+        return math.log(norm) + x * math.log(lam) + (1 - x) * math.log(1 - lam)
+
+    value, _ = quad(
+        lambda x: math.exp(log_density(x, p)) * (log_density(x, p) - log_density(x, q)), 0, 1
+    )
+    return value
+
+
+_SIGMOID_DERIVED = {}
+
+
+def _sigmoid_derived(name: str):
+    if name not in _SIGMOID_DERIVED:
+        p, q, _ = SIGMOID_PAIRS[name]
+        _SIGMOID_DERIVED[name] = derive(p, q)
+    return _SIGMOID_DERIVED[name]
+
+
+@pytest.mark.parametrize("name", sorted(SIGMOID_PAIRS))
+@settings(max_examples=12, deadline=None)
+@given(a=LOGIT, b=LOGIT)
+def test_sigmoid_logits_match_the_reference(name: str, a: float, b: float) -> None:
+    if name == "continuous_bernoulli":  # the closed form is 0/0 at probs = 1/2
+        assume(abs(a) > 0.05 and abs(b) > 0.05)
+    d = _sigmoid_derived(name)
+    # the result is in the logits alone: the probabilities were substituted back
+    assert {s.name for s in d.result.free_symbols} <= {"a", "b"}
+    reference = SIGMOID_PAIRS[name][2](a, b)
+    assert _value(d.result, a=a, b=b) == pytest.approx(reference, rel=1e-7, abs=1e-9)
+
+
+@pytest.mark.parametrize("name", sorted(SIGMOID_PAIRS))
+def test_sigmoid_logits_every_step_verified(name: str) -> None:
+    d = _sigmoid_derived(name)
+    _all_verified(d)
+    assert d.steps[-1].rule == "parameter.substitute"
+    # the reading p = 1/(1 + e^{-a}) is stated in the opening sentences
+    assert r"e^{- a}" in d.to_latex("en")
+
+
+def test_bernoulli_logits_in_textbook_form() -> None:
+    """sigma(a)(a - b) + log(1 + e^b) - log(1 + e^a), with sigma written e^a/(1 + e^a)."""
+    d = _sigmoid_derived("bernoulli")
+    latex = d.to_latex("en").split(r"\paragraph{Result.}")[1]
+    assert r"\frac{e^{a}}{1 + e^{a}}\left(a - b\right)" in latex, latex
+    assert r"\log(1 + e^{b}) - \log(1 + e^{a})" in latex, latex
+
+
+@settings(max_examples=20, deadline=None)
+@given(a=st.lists(LOGIT, min_size=3, max_size=3), b=st.lists(LOGIT, min_size=3, max_size=3))
+def test_categorical_logits_match_softmax(a: list[float], b: list[float]) -> None:
+    for family in ("categorical", "one_hot_categorical"):
+        d = _categorical_logits(family)
+        p, q = _softmax(a), _softmax(b)
+        expected = math.fsum(x * math.log(x / y) for x, y in zip(p, q, strict=True))
+        values = dict(zip(["a", "b", "c", "d", "g", "h"], [*a, *b], strict=True))
+        assert _value(d.result, **values) == pytest.approx(expected, rel=1e-8, abs=1e-10)
+
+
+_CATEGORICAL = {}
+
+
+def _categorical_logits(family: str):
+    if family not in _CATEGORICAL:
+        _CATEGORICAL[family] = derive(f"{family}(logits=[a, b, c])", f"{family}(logits=[d, g, h])")
+        _all_verified(_CATEGORICAL[family])
+    return _CATEGORICAL[family]
+
+
+MULTINOMIAL_LOGITS = derive("multinomial(n, logits=[a, b, c])", "multinomial(n, logits=[d, g, h])")
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    n=st.integers(1, 6),
+    a=st.lists(LOGIT, min_size=3, max_size=3),
+    b=st.lists(LOGIT, min_size=3, max_size=3),
+)
+def test_multinomial_logits_match_scipy(n: int, a: list[float], b: list[float]) -> None:
+    values = dict(zip(["a", "b", "c", "d", "g", "h"], [*a, *b], strict=True))
+    value = _value(MULTINOMIAL_LOGITS.result, n=n, **values)
+    assert value == pytest.approx(_multinomial_kl(n, _softmax(a), _softmax(b)), rel=1e-8)
+
+
+def test_multinomial_logits_every_step_verified() -> None:
+    _all_verified(MULTINOMIAL_LOGITS)
+
+
+def test_logits_probs_mixed() -> None:
+    """One law by logits, the other by probs: the result is in a and q."""
+    d = derive("bernoulli(logits=a)", "bernoulli(q)")
+    _all_verified(d)
+    expected = _sum_kl(stats.bernoulli(_sigmoid(0.7)), stats.bernoulli(0.2), 1)
+    assert _value(d.result, a=0.7, q=0.2) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        ["bernoulli(logits=a)", "bernoulli(logits=b)"],
+        ["binomial(10, logits=a)", "binomial(10, logits=b)", "--to", "markdown"],
+        ["categorical(logits=[a, b, c])", "categorical(logits=[d, g, h])", "--lang", "ko"],
+        ["multinomial(5, logits=[a, b])", "multinomial(5, [1/2, 1/2])", "--to", "text"],
+    ],
+)
+def test_logits_from_the_command_line(spec: list[str]) -> None:
+    done = run_module(spec)
+    assert done.returncode == 0, done.stderr
+    assert "D" in done.stdout and done.stderr == ""
+
+
+@pytest.mark.parametrize(
+    ("p", "q", "message"),
+    [
+        ("bernoulli(p, logits=a)", "bernoulli(r)", "not both"),
+        ("categorical([a, 1 - a], logits=[b, c])", "categorical([r, 1 - r])", "not both"),
+        ("multinomial(n, logits=[a, b])", "multinomial(n, logits=[c, d, e])", "categories"),
+        ("categorical(logits=a)", "categorical(logits=[b, c])", "as a list"),
+        ("bernoulli(logits=[a, b])", "bernoulli(r)", "not a list"),
+        ("normal(logits=a)", "normal(m, s)", "takes no logits"),
+        ("bernoulli(probs=a)", "bernoulli(r)", "other than logits"),
+        ("binomial(logits=a)", "binomial(3, r)", "before logits"),
+        ("multinomial(-2, logits=[a, b])", "multinomial(-2, logits=[c, d])", "must be positive"),
+    ],
+)
+def test_logits_one_line_errors(p: str, q: str, message: str) -> None:
+    with pytest.raises(KLDeriveError, match=message):
+        derive(p, q)
+    done = run_module([p, q])
+    assert done.returncode == 2 and done.stdout == ""
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and message in lines[0], done.stderr
+    assert "Traceback" not in done.stderr
+
+
+# ---------------------------------------------------------------------------
 # through the real renderers: KaTeX (strict) and pdflatex, English and Korean
 # ---------------------------------------------------------------------------
 
 RENDERED: list[tuple[str, str | None]] = [
     ("multinomial(n, [a, b, 1 - a - b])", "multinomial(n, [r, s, 1 - r - s])"),
     ("multinomial(4, [1/2, 1/4, 1/4])", "multinomial(4, [1/3, 1/3, 1/3])"),
+    *((p, q) for p, q, _ in SIGMOID_PAIRS.values()),
+    ("categorical(logits=[a, b, c])", "categorical(logits=[d, g, h])"),
+    ("multinomial(n, logits=[a, b, c])", "multinomial(n, logits=[d, g, h])"),
+    ("bernoulli(logits=a)", "bernoulli(q)"),
 ]
 
 

@@ -55,6 +55,7 @@ class Categorical(UnivariateFamily):
     latex_name = r"\operatorname{Cat}"
     parameters = (Parameter("probs", "p", "unit", "the probabilities of the categories"),)
     standard = ()
+    logits = "softmax"
     discrete = True
     vector = True
 

@@ -45,6 +45,7 @@ class Multinomial(UnivariateFamily):
         Parameter("probs", "p", "unit", "the probabilities of the categories"),
     )
     standard = ()
+    logits = "softmax"
     discrete = True
     vector = True
 

@@ -466,7 +466,7 @@ class UnicodePrinter(StrPrinter):
         first = expr.inf
         if expr.sup.is_infinite:
             return f"{{{self._print(first)}, {self._print(first + 1)}, …}}"
-        if expr.sup - first <= 2:
+        if (expr.sup - first).is_number and expr.sup - first <= 2:
             return "{" + ", ".join(self._print(k) for k in expr) + "}"
         return f"{{{self._print(first)}, …, {self._print(expr.sup)}}}"
 

@@ -50,6 +50,7 @@ from ..steps.step import Chain, Stage, Step
 from ..symbolic.display import add, display_form, evaluate, ln, mul, neg, sub
 from ..symbolic.objects import COUNT, KL, POSITIVE_VARIABLE, VARIABLE, Bracket, Expect
 from .draft import Draft
+from .logits import substitution_steps
 from .tidy import tidy, tidy_coefficient
 
 __all__ = ["derive", "derive_cross_entropy", "derive_entropy", "variable_for"]
@@ -151,7 +152,6 @@ def derive(first: Distribution, second: Distribution) -> Draft:
     closing, final = result_steps(
         kl, constant, statistics, moments, support_conditions, conditions_needed
     )
-    stages.append(Stage("result", (Chain(tuple(closing)),)))
 
     expectations = {m.statistic: evaluate(m.value) for m in moments}
     main = bare.with_expectations("q", expectations)
@@ -162,7 +162,11 @@ def derive(first: Distribution, second: Distribution) -> Draft:
     lemma = Context(
         bare.densities, conditions=(*conditions, *support_conditions, *conditions_needed)
     )
-    return _draft(stages, {"main": finite, "lemma": lemma, "piecewise": main}, final, q, p)
+    # placeholders (probabilities read from logits) substituted back
+    extra, final, substituted = substitution_steps(final, first, second, finite)
+    stages.append(Stage("result", (Chain((*closing, *extra)),)))
+    contexts = {"main": finite, "lemma": lemma, "piecewise": main, "substitute": substituted}
+    return _draft(stages, contexts, final, q, p)
 
 
 def _draft(stages, contexts, result, q: _Law, p: _Law) -> Draft:

@@ -26,6 +26,7 @@ from ..steps.step import Chain, Stage, Step
 from ..symbolic.display import add, div, evaluate, group, ln, mul, neg, sub
 from ..symbolic.objects import COUNT, KL, Bracket, Expect
 from .draft import Draft
+from .logits import substitution_steps
 
 __all__ = ["derive"]
 
@@ -141,14 +142,23 @@ def derive(first: Distribution, second: Distribution) -> Draft:
     closing = [Step("moment.insert", kl, substituted)]
     if evaluate(final) != evaluate(substituted) or final != substituted:
         closing.append(Step("algebra.simplify", substituted, final))
-    result = Stage("result", (Chain(tuple(closing)),))
 
     conditions = tuple(
         dict.fromkeys((*family.conditions(first.args), *family.conditions(second.args)))
     )
-    bare_q = DensityFacts(qf, ks, (0, n), evaluate(q_density), discrete=True)
     bare_p = DensityFacts(pf, ks, (0, n), evaluate(p_density), discrete=True)
-    lemma = Context({"q": bare_q, "p": bare_p}, conditions=conditions)
+    # probabilities read from logits are placeholders; the sum over the count vectors
+    # needs their values (which add up to one)
+    mapping = {**first.substitutions, **second.substitutions}
+    lemma = Context(
+        {
+            "q": DensityFacts(qf, ks, (0, n), evaluate(q_density).xreplace(mapping), {}, True),
+            "p": DensityFacts(pf, ks, (0, n), evaluate(p_density).xreplace(mapping), {}, True),
+        },
+        conditions=conditions,
+    )
+    for placeholder, value in mapping.items():
+        lemma = lemma.define(placeholder, value)
     known = {
         tuple(1 if j == i else 0 for j in range(len(ks))): evaluate(means[k])
         for i, k in enumerate(ks)
@@ -157,11 +167,14 @@ def derive(first: Distribution, second: Distribution) -> Draft:
         {"q": DensityFacts(qf, ks, (0, n), evaluate(q_density), known, True), "p": bare_p},
         conditions=conditions,
     )
+    # probabilities read from logits substituted back
+    extra, final, substituted = substitution_steps(final, first, second, main)
+    result = Stage("result", (Chain((*closing, *extra)),))
     stages = (definition, logs, log_ratio, expectation, moments, result)
     return Draft(
         NAME,
         stages,
-        {"main": main, "lemma": lemma},
+        {"main": main, "lemma": lemma, "substitute": substituted},
         final if pairs else neg(0),
         functions={"q": "q(k)", "p": "p(k)"},
         setting="catalog",
