@@ -337,6 +337,81 @@ def test_logits_one_line_errors(p: str, q: str, message: str) -> None:
 
 
 # ---------------------------------------------------------------------------
+# categorical laws with a symbolic number of categories K
+# ---------------------------------------------------------------------------
+
+SYMBOLIC = {family: derive(family, family) for family in ("categorical", "one_hot_categorical")}
+
+
+@pytest.mark.parametrize("family", sorted(SYMBOLIC))
+@settings(max_examples=10, deadline=None)
+@given(data=st.data(), size=st.integers(2, 6))
+def test_symbolic_categories_match_a_direct_sum(family: str, data, size: int) -> None:
+    from sympy import IndexedBase, Symbol
+
+    d = SYMBOLIC[family]
+    p, q = data.draw(_simplex(size)), data.draw(_simplex(size))
+    written = d.result.xreplace({Symbol("K", integer=True, positive=True): size}).doit()
+    bases = {str(b.label): b for b in written.atoms(IndexedBase)}
+    values = {bases["p"][i + 1]: p[i] for i in range(size)}
+    values.update({bases["q"][i + 1]: q[i] for i in range(size)})
+    expected = math.fsum(x * math.log(x / y) for x, y in zip(p, q, strict=True))
+    assert float(written.xreplace(values)) == pytest.approx(expected, rel=1e-10, abs=1e-12)
+
+
+@pytest.mark.parametrize("family", sorted(SYMBOLIC))
+def test_symbolic_categories_are_verified_in_instances(family: str) -> None:
+    d = SYMBOLIC[family]
+    assert all(step.check == "instances" for step in d.steps), [s.check for s in d.steps]
+    assert d.instance_sizes == (2, 3, 4)
+    latex = d.to_latex("en")
+    assert r"\sum_{k=1}^{K}" in latex and "= 1" in latex  # the sum and the constraint
+
+
+def test_a_false_indexed_sum_is_refused() -> None:
+    """The instances K = 2, 3, 4 really check the closed form: a wrong one fails."""
+    from sympy import log
+
+    from kl_derive.strategies import categorical_sum
+
+    first, second = bind_pair(parse_spec("categorical"), parse_spec("categorical"))
+    draft = categorical_sum.derive(first, second)
+    stage = draft.stages[-1]
+    last = stage.chains[0].steps[-1]
+    swapped = last.after.replace(lambda x: isinstance(x, log), lambda x: log(1 / x.args[0]))
+    wrong = replace(last, after=swapped)
+    chain = Chain((*stage.chains[0].steps[:-1], wrong))
+    stages = (*draft.stages[:-1], Stage(stage.key, (chain,), stage.params))
+    with pytest.raises(VerificationError):
+        verify_draft(replace(draft, stages=stages))
+
+
+def test_named_probabilities_with_dims_and_without() -> None:
+    from sympy import IndexedBase
+
+    named = derive("categorical(p)", "categorical(r)")
+    assert {str(b.label) for b in named.result.atoms(IndexedBase)} == {"p", "r"}
+    written = derive("categorical(p)", "categorical(r)", dims=3)
+    _all_verified(written)
+    values = {"p_1": 0.2, "p_2": 0.5, "p_3": 0.3, "r_1": 0.6, "r_2": 0.1, "r_3": 0.3}
+    expected = math.fsum(
+        x * math.log(x / y) for x, y in zip([0.2, 0.5, 0.3], [0.6, 0.1, 0.3], strict=True)
+    )
+    assert _value(written.result, **values) == pytest.approx(expected)
+    done = run_module(["categorical(p)", "categorical(r)", "--dims", "3", "--to", "text"])
+    assert done.returncode == 0, done.stderr
+    bare = run_module(["categorical", "categorical", "--to", "markdown", "--lang", "ko"])
+    assert bare.returncode == 0 and bare.stderr == "", bare.stderr
+
+
+def test_names_and_lists_mixed_is_a_one_line_error() -> None:
+    done = run_module(["categorical(p)", "categorical([a, 1 - a])"])
+    assert done.returncode == 2 and done.stdout == ""
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "as lists, or both as names" in lines[0], done.stderr
+
+
+# ---------------------------------------------------------------------------
 # through the real renderers: KaTeX (strict) and pdflatex, English and Korean
 # ---------------------------------------------------------------------------
 
@@ -347,6 +422,9 @@ RENDERED: list[tuple[str, str | None]] = [
     ("categorical(logits=[a, b, c])", "categorical(logits=[d, g, h])"),
     ("multinomial(n, logits=[a, b, c])", "multinomial(n, logits=[d, g, h])"),
     ("bernoulli(logits=a)", "bernoulli(q)"),
+    ("categorical", "categorical"),
+    ("one_hot_categorical", "one_hot_categorical"),
+    ("categorical(p)", "categorical(r)"),
 ]
 
 

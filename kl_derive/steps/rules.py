@@ -95,6 +95,7 @@ RULES: dict[str, Rule] = {
             r" = c + \sum_{i} a_{i}\,\mathbb{E}[T_{i}]",
         ),
         Rule("moment.known"),
+        Rule("categorical.mass", r"q(k) = p_{k}, \quad p(k) = q_{k}"),
         Rule(
             "multinomial.coefficient_cancels",
             r"\log \frac{n!}{k_1! \cdots k_K!} - \log \frac{n!}{k_1! \cdots k_K!} = 0",

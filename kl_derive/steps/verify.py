@@ -109,10 +109,15 @@ def _verify_instances(step: Step, context: Context) -> str:
             mapping = {context.dimension: S(n), **instance.bindings}
             if j is not None:
                 mapping[context.index] = S(j)
+            # the bindings once more after the sums are written out: p[k] became p[1], ...
             concrete = replace(
                 step,
-                before=_expand_big_operators(evaluate(step.before).xreplace(mapping)),
-                after=_expand_big_operators(evaluate(step.after).xreplace(mapping)),
+                before=_expand_big_operators(evaluate(step.before).xreplace(mapping)).xreplace(
+                    instance.bindings
+                ),
+                after=_expand_big_operators(evaluate(step.after).xreplace(mapping)).xreplace(
+                    instance.bindings
+                ),
             )
             verify_step(concrete, instance)
     return "instances"

@@ -79,6 +79,15 @@ def bind_pair(
             "_2" if both_bare else "",
         )
     _check_same_dimension(d1, d2)
+    if (
+        both_bare
+        and fam1.name == fam2.name
+        and fam1.logits == "softmax"
+        and fam1.name != "multinomial"
+    ):
+        # two bare categorical laws: Cat(p) || Cat(q) with K categories
+        d1 = replace(d1, args=(IndexedBase("p", positive=True),))
+        d2 = replace(d2, args=(IndexedBase("q", positive=True),))
     if logits1:
         d1 = _probability_placeholders(d1, "p", _used_names(d2))
     if logits2:
