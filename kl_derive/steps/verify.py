@@ -393,7 +393,7 @@ def _numerically_equal(a: Expr, b: Expr, context: Context, seed: str, fast: bool
     bound = _bound_variables(context)
     free = a.free_symbols | b.free_symbols
     for facts in context.densities.values():  # a density's own parameters count too
-        counts = set(facts.variable) if isinstance(facts.variable, tuple) else set()
+        counts = set(facts.variable) if _count_vector(facts) else set()
         if a.has(facts.function) or b.has(facts.function) or counts & free:
             free |= facts.value.free_symbols | set().union(
                 *(S(end).free_symbols for end in facts.support)
@@ -406,7 +406,7 @@ def _numerically_equal(a: Expr, b: Expr, context: Context, seed: str, fast: bool
         else [
             f
             for f in context.densities.values()
-            if set(f.variable if isinstance(f.variable, tuple) else (f.variable,))
+            if (set(f.variable) if _count_vector(f) else {f.variable})
             & (a.free_symbols | b.free_symbols)
         ]
     )
@@ -419,7 +419,7 @@ def _numerically_equal(a: Expr, b: Expr, context: Context, seed: str, fast: bool
             for facts in free_variables:
                 if any(S(end).xreplace(values).free_symbols for end in facts.support):
                     continue  # another law's support (Bin(n, p)'s n absent from the step)
-                if isinstance(facts.variable, tuple):  # a count vector summing to n
+                if _count_vector(facts):  # a count vector summing to n
                     values.update(_sample_counts(facts, values, rng))
                     continue
                 if facts.discrete and _inside(values.get(facts.variable), facts, values):
@@ -501,6 +501,11 @@ def _sample_in_support(facts: DensityFacts, values: dict, rng: random.Random) ->
     if upper.is_finite:
         return upper - Rational(rng.randint(5, 300), 100)
     return Rational(rng.randint(-300, 300), 100)
+
+
+def _count_vector(facts: DensityFacts) -> bool:
+    """A mass function on count vectors (a multinomial law): discrete, several variables."""
+    return facts.discrete and isinstance(facts.variable, tuple)
 
 
 def _sample_counts(facts: DensityFacts, values: dict, rng: random.Random) -> dict:
