@@ -490,6 +490,8 @@ def _support_text(family, multivariate: bool) -> str:
         return "the probability simplex"
     if family.name in ("categorical", "one_hot_categorical"):
         return "{1, ..., K}"
+    if family.name == "multinomial":
+        return "count vectors (k_1, ..., k_K) with k_1 + ... + k_K = n"
     if multivariate:
         return "R^d"
     from sympy import sstr

@@ -22,6 +22,9 @@ CONSTANTS = ("pi",)
 #: ``q(z | x)`` and the standard-normal noise of the reparametrization.
 RESERVED = ("z", "x", "epsilon")
 
+#: Keyword arguments a spec may use: PyTorch's ``logits`` in place of ``probs``.
+KEYWORDS = ("logits",)
+
 MAX_SPEC_LENGTH = 400
 MAX_DEPTH = 24
 MAX_EXPONENT = 64
@@ -66,6 +69,8 @@ class DistributionSpec:
     family: str
     args: tuple[Node, ...]
     text: str
+    #: keyword arguments, PyTorch's spelling: only ``logits`` (for ``probs``)
+    keywords: tuple[tuple[str, Node], ...] = ()
 
 
 def parse_spec(text: str) -> DistributionSpec:
@@ -95,12 +100,17 @@ def parse_spec(text: str) -> DistributionSpec:
         return DistributionSpec(_family_name(tree.id), (), source)
     if not (isinstance(tree, ast.Call) and isinstance(tree.func, ast.Name)):
         raise SpecError(f"cannot read {source!r}; {_SHAPE}")
-    if tree.keywords:
-        raise SpecError(
-            f"keyword arguments are not supported in {source!r}; give the parameters in order"
-        )
+    keywords = []
+    for keyword in tree.keywords:
+        if keyword.arg not in KEYWORDS:
+            raise SpecError(
+                f"keyword arguments other than {', '.join(KEYWORDS)} are not supported in "
+                f"{source!r}; give the parameters in order"
+            )
+        keywords.append((keyword.arg, _convert(keyword.value, source, 1)))
     family = _family_name(tree.func.id)
-    return DistributionSpec(family, tuple(_convert(arg, source, 1) for arg in tree.args), source)
+    args = tuple(_convert(arg, source, 1) for arg in tree.args)
+    return DistributionSpec(family, args, source, tuple(keywords))
 
 
 def _family_name(name: str) -> str:

@@ -101,7 +101,10 @@ def test_categorical_lists(family: str) -> None:
     [
         ("bernoulli(2)", "bernoulli(p)", "strictly between 0 and 1"),
         ("categorical([1/2, 1/3])", "categorical([1/2, 1/2])", "must sum to one"),
-        ("categorical", "categorical", "as a list"),
+        # bare names now mean K categories (tests/test_multinomial_logits.py); a name
+        # against a list is still refused
+        ("categorical(p)", "categorical([a, 1 - a])", "as lists, or both as names"),
+        ("multinomial", "multinomial", "as a list"),
         ("binomial(n, p)", "binomial(m, r)", "no closed form"),
         ("binomial(2.5, p)", "binomial(2, p)", "whole number"),
     ],

@@ -30,6 +30,7 @@ _MODULES: dict[str, str] = {
     "negative_binomial": "kl_derive.families.negative_binomial",
     "categorical": "kl_derive.families.categorical",
     "one_hot_categorical": "kl_derive.families.one_hot_categorical",
+    "multinomial": "kl_derive.families.multinomial",
     "gumbel": "kl_derive.families.gumbel",
     "half_normal": "kl_derive.families.half_normal",
     "continuous_bernoulli": "kl_derive.families.continuous_bernoulli",
@@ -61,6 +62,7 @@ DISCRETE: frozenset[str] = frozenset(
         "negative_binomial",
         "categorical",
         "one_hot_categorical",
+        "multinomial",
     }
 )
 
@@ -84,6 +86,7 @@ ALIASES: dict[str, str] = {
     "OneHotCategorical": "one_hot_categorical",
     "LogitNormal": "logit_normal",
     "VonMises": "von_mises",
+    "Multinomial": "multinomial",
 }
 
 

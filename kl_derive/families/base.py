@@ -71,6 +71,8 @@ class Family:
     parametrizations: ClassVar[dict] = {}
     #: whether the parameters are vectors (names, list literals or broadcast numbers)
     vector: ClassVar[bool] = False
+    #: how PyTorch's ``logits`` give ``probs``: ``"sigmoid"``, ``"softmax"`` or ``None``
+    logits: ClassVar[str | None] = None
 
     def __repr__(self) -> str:
         return f"<family {self.name}>"

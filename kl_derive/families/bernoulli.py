@@ -24,6 +24,7 @@ class Bernoulli(UnivariateFamily):
     latex_name = r"\operatorname{Bern}"
     parameters = (Parameter("probs", "p", "unit", "probability of a one"),)
     standard = (S.Half,)
+    logits = "sigmoid"
     discrete = True
 
     def support(self, args: tuple[Expr, ...]) -> tuple[Expr, Expr]:

@@ -30,6 +30,7 @@ class Binomial(UnivariateFamily):
         Parameter("probs", "p", "unit", "probability of a success"),
     )
     standard = (1, S.Half)
+    logits = "sigmoid"
     discrete = True
 
     def support(self, args: tuple[Expr, ...]) -> tuple[Expr, Expr]:

@@ -16,7 +16,7 @@ indicators :math:`[k = i]` with :math:`\mathbb{E}[[k = i]] = p_i`.
 
 from __future__ import annotations
 
-from sympy import Expr, KroneckerDelta, S, Symbol, Tuple
+from sympy import Expr, IndexedBase, KroneckerDelta, S, Symbol, Tuple
 
 from ..errors import SpecError
 from ..symbolic.display import add, ln, mul, power
@@ -55,12 +55,15 @@ class Categorical(UnivariateFamily):
     latex_name = r"\operatorname{Cat}"
     parameters = (Parameter("probs", "p", "unit", "the probabilities of the categories"),)
     standard = ()
+    logits = "softmax"
     discrete = True
     vector = True
 
     def notation(self, args: tuple[Expr, ...], latex) -> str:
         from ..symbolic.display import display_form
 
+        if len(args) == 1 and isinstance(args[0], IndexedBase):  # K categories, by name
+            return f"{self.latex_name}({latex(Symbol(str(args[0].label)))})"
         inner = ", ".join(latex(display_form(a)) for a in probabilities(self.name, args))
         return f"{self.latex_name}({inner})"
 

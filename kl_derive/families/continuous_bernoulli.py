@@ -37,6 +37,7 @@ class ContinuousBernoulli(UnivariateFamily):
     latex_name = r"\mathcal{CB}"
     parameters = (Parameter("probs", "lambda", "unit", "shape (not the mean)"),)
     standard = (Rational(1, 2),)
+    logits = "sigmoid"
 
     def support(self, args: tuple[Expr, ...]) -> tuple[Expr, Expr]:
         return (S.Zero, S.One)

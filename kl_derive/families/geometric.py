@@ -23,6 +23,7 @@ class Geometric(UnivariateFamily):
     latex_name = r"\operatorname{Geom}"
     parameters = (Parameter("probs", "p", "unit", "probability of a success"),)
     standard = (S.Half,)
+    logits = "sigmoid"
     discrete = True
 
     def support(self, args: tuple[Expr, ...]) -> tuple[Expr, Expr]:

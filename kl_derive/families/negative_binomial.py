@@ -29,6 +29,7 @@ class NegativeBinomial(UnivariateFamily):
         Parameter("probs", "p", "unit", "probability of a success"),
     )
     standard = (1, S.Half)
+    logits = "sigmoid"
     discrete = True
 
     def support(self, args: tuple[Expr, ...]) -> tuple[Expr, Expr]:

@@ -251,7 +251,10 @@ class TextbookLatexPrinter(LatexPrinter):
             if coeff != 1:
                 top = self._product([Rational(coeff.p), *numerator]) if coeff.p != 1 else top
             bottom_factors = ([Rational(coeff.q)] if coeff.q != 1 else []) + denominator
-            bottom = self._product(bottom_factors, in_fraction=True)
+            if self._depth == 1 and len(bottom_factors) == 1 and isinstance(bottom_factors[0], Add):
+                bottom = self._print(bottom_factors[0])  # \frac{a}{1 + e^{a}}: no brackets
+            else:
+                bottom = self._product(bottom_factors, in_fraction=True)
         finally:
             self._depth -= 1
         top_is_sum = len(numerator) == 1 and isinstance(numerator[0], Add)

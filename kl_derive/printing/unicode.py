@@ -489,11 +489,16 @@ class UnicodePrinter(StrPrinter):
     def _print_Union(self, expr: Any) -> str:
         return " ∪ ".join(self._print(a) for a in expr.args)
 
+    def _print_KroneckerDelta(self, expr: Any) -> str:
+        """The indicator [k = i] (one when k = i, else zero)."""
+        first, second = expr.args
+        return f"[{self._print(second)} = {self._print(first)}]"
+
     def _print_Range(self, expr: Any) -> str:
         first = expr.inf
         if expr.sup.is_infinite:
             return f"{{{self._print(first)}, {self._print(first + 1)}, …}}"
-        if expr.sup - first <= 2:
+        if (expr.sup - first).is_number and expr.sup - first <= 2:
             return "{" + ", ".join(self._print(k) for k in expr) + "}"
         return f"{{{self._print(first)}, …, {self._print(expr.sup)}}}"
 

@@ -355,11 +355,15 @@ def build_view(
         for kind in ("symbolic", "numeric", "instances")
     }
     kl_of_densities = printer.doprint(KL(q_fn, p_fn))
+    labels = {b.label for b in derivation.result.atoms(IndexedBase)}
     positive = sorted(
         {
             s
             for s in derivation.result.free_symbols
-            if s.is_positive and not s.is_integer and not isinstance(s, IndexedBase)
+            if s.is_positive
+            and not s.is_integer
+            and not isinstance(s, (IndexedBase, Indexed))
+            and s not in labels
         },
         key=str,
     )
@@ -429,7 +433,8 @@ def build_view(
                 "numeric": _Raw(str(counts["numeric"])),
                 "instances": _Raw(str(counts["instances"])),
                 "sizes": tuple(
-                    Eq(Symbol("d"), k, evaluate=False) for k in derivation.instance_sizes
+                    Eq(_dimension_symbol(derivation), k, evaluate=False)
+                    for k in derivation.instance_sizes
                 ),
                 "total": _Raw(str(len(steps))),
             },
@@ -450,6 +455,12 @@ def _result_layout(printer: _Printer, lhs: str, result: Expr, line_budget: float
     long_lhs = lhs_width > line_budget / 2
     budget = line_budget - 3 if long_lhs else line_budget - lhs_width - 1.5
     return {"result_lines": printer.doprint_lines(result, budget), "result_lhs_long": long_lhs}
+
+
+def _dimension_symbol(derivation: Derivation) -> Symbol:
+    """The symbolic size the instances fix: K categories, else the dimension d."""
+    categorical = derivation.p.family.name in ("categorical", "one_hot_categorical")
+    return Symbol("K" if categorical else "d")
 
 
 def _positivity(symbols: list[Expr], printer: _Printer) -> _LatexRaw:
@@ -557,7 +568,9 @@ def _justify(
 ) -> None:
     """Number the equalities of ``block`` and say, for each, what justifies it and how it
     was verified (``--detail full``)."""
-    sizes = tuple(Eq(Symbol("d"), k, evaluate=False) for k in derivation.instance_sizes)
+    sizes = tuple(
+        Eq(_dimension_symbol(derivation), k, evaluate=False) for k in derivation.instance_sizes
+    )
     number = 0
     for chain in block.chains:
         for step in chain:

@@ -103,6 +103,11 @@ RULES: dict[str, Rule] = {
         ),
         Rule("divergence.insert"),
         Rule("divergence.absorb", r"a + \infty = \infty \text{ for a finite } a"),
+        Rule("categorical.mass", r"q(k) = p_{k}, \quad p(k) = q_{k}"),
+        Rule(
+            "multinomial.coefficient_cancels",
+            r"\log \frac{n!}{k_1! \cdots k_K!} - \log \frac{n!}{k_1! \cdots k_K!} = 0",
+        ),
         Rule(
             "integral.split_at_kink",
             r"\int |z - a|\, f = \int_{-\infty}^{a} (a - z) f + \int_{a}^{\infty} (z - a) f",

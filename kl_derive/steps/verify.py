@@ -114,10 +114,15 @@ def _verify_instances(step: Step, context: Context) -> str:
             mapping = {context.dimension: S(n), **instance.bindings}
             if j is not None:
                 mapping[context.index] = S(j)
+            # the bindings once more after the sums are written out: p[k] became p[1], ...
             concrete = replace(
                 step,
-                before=_expand_big_operators(evaluate(step.before).xreplace(mapping)),
-                after=_expand_big_operators(evaluate(step.after).xreplace(mapping)),
+                before=_expand_big_operators(evaluate(step.before).xreplace(mapping)).xreplace(
+                    instance.bindings
+                ),
+                after=_expand_big_operators(evaluate(step.after).xreplace(mapping)).xreplace(
+                    instance.bindings
+                ),
             )
             verify_step(concrete, instance)
     return "instances"
@@ -393,7 +398,8 @@ def _numerically_equal(a: Expr, b: Expr, context: Context, seed: str, fast: bool
     bound = _bound_variables(context)
     free = a.free_symbols | b.free_symbols
     for facts in context.densities.values():  # a density's own parameters count too
-        if a.has(facts.function) or b.has(facts.function):
+        counts = set(facts.variable) if _count_vector(facts) else set()
+        if a.has(facts.function) or b.has(facts.function) or counts & free:
             free |= facts.value.free_symbols | set().union(
                 *(S(end).free_symbols for end in facts.support)
             )
@@ -403,7 +409,10 @@ def _numerically_equal(a: Expr, b: Expr, context: Context, seed: str, fast: bool
         []
         if a.has(Expect, Integral, Sum) or b.has(Expect, Integral, Sum)
         else [
-            f for f in context.densities.values() if f.variable in (a.free_symbols | b.free_symbols)
+            f
+            for f in context.densities.values()
+            if (set(f.variable) if _count_vector(f) else {f.variable})
+            & (a.free_symbols | b.free_symbols)
         ]
     )
     rng = random.Random(seed)
@@ -415,6 +424,9 @@ def _numerically_equal(a: Expr, b: Expr, context: Context, seed: str, fast: bool
             for facts in free_variables:
                 if any(S(end).xreplace(values).free_symbols for end in facts.support):
                     continue  # another law's support (Bin(n, p)'s n absent from the step)
+                if _count_vector(facts):  # a count vector summing to n
+                    values.update(_sample_counts(facts, values, rng))
+                    continue
                 if facts.discrete and _inside(values.get(facts.variable), facts, values):
                     continue  # a count already drawn in a smaller support stays (both hold)
                 values[facts.variable] = _sample_in_support(facts, values, rng)
@@ -496,6 +508,23 @@ def _sample_in_support(facts: DensityFacts, values: dict, rng: random.Random) ->
     return Rational(rng.randint(-300, 300), 100)
 
 
+def _count_vector(facts: DensityFacts) -> bool:
+    """A mass function on count vectors (a multinomial law): discrete, several variables."""
+    return facts.discrete and isinstance(facts.variable, tuple)
+
+
+def _sample_counts(facts: DensityFacts, values: dict, rng: random.Random) -> dict:
+    """Counts ``k_1, ..., k_K`` (nonnegative, summing to the support's upper end)."""
+    left = int(S(facts.support[1]).xreplace(values))
+    out = {}
+    *free, last = facts.variable
+    for variable in free:
+        out[variable] = S(rng.randint(0, left))
+        left -= int(out[variable])
+    out[last] = S(left)
+    return out
+
+
 def _bound_variables(context: Context) -> set[Symbol]:
     bound: set[Symbol] = set()
     for facts in context.densities.values():
@@ -538,6 +567,8 @@ def _as_integrals(e: Expr, context: Context) -> Expr:
         facts: DensityFacts | None = context.density_of(density)
         if facts is None:
             raise ValueError("expectation under an unknown density")
+        if facts.discrete and isinstance(facts.variable, tuple):
+            return _count_vector_sum(f * facts.value, facts)
         if facts.discrete:
             return Sum(f * facts.value, (facts.variable, *facts.support))
         return Integral(f * facts.value, (facts.variable, *facts.support))
@@ -545,13 +576,52 @@ def _as_integrals(e: Expr, context: Context) -> Expr:
     return e.replace(lambda x: isinstance(x, Expect), to_integral)
 
 
+def _count_vector_sum(f: Expr, facts: DensityFacts) -> Sum:
+    """The sum of ``f`` over the count vectors ``(k_1, ..., k_K)`` of a discrete law with
+    a tuple of variables: nonnegative integers summing to the support's upper end ``n``
+    (a multinomial law); the last count is ``n`` minus the others."""
+    *free, last = facts.variable
+    total = facts.support[1]
+    limits, used = [], S.Zero
+    for variable in free:
+        limits.append((variable, 0, total - used))
+        used += variable
+    return Sum(f.xreplace({last: total - used}), *limits)
+
+
 def _series(total: Sum) -> mpmath.mpf:
     """A sum over the values of a discrete variable (finite, or summed by mpmath)."""
+    if len(total.limits) > 1:
+        return _nested_series(total)
     ((variable, lower, upper),) = total.limits
     term = lambdify(variable, total.function, modules="mpmath")
     if upper.is_finite:
         return mpmath.fsum(term(mpmath.mpf(k)) for k in range(int(lower), int(upper) + 1))
     return mpmath.nsum(term, [int(lower), mpmath.inf])
+
+
+#: the most terms a finite sum over several indices is written out in
+_MAX_TERMS = 200_000
+
+
+def _nested_series(total: Sum) -> mpmath.mpf:
+    """A finite sum over several indices (the count vectors of a multinomial law), each
+    range given by numbers and the indices before it; too many terms is a failure."""
+    variables = [limit[0] for limit in total.limits]
+    term = lambdify(variables, total.function, modules="mpmath")
+    points: list[tuple[int, ...]] = [()]
+    for _variable, lower, upper in total.limits:
+        grown = []
+        for point in points:
+            values = dict(zip(variables, point, strict=False))
+            low, high = (S(b).xreplace(values) for b in (lower, upper))
+            if not (low.is_Integer and high.is_Integer):
+                raise ValueError("a sum with bounds that are not whole numbers")
+            grown += [(*point, k) for k in range(int(low), int(high) + 1)]
+            if len(grown) > _MAX_TERMS:
+                raise ValueError("too many terms to sum")
+        points = grown
+    return mpmath.fsum(term(*(mpmath.mpf(k) for k in point)) for point in points)
 
 
 def _quadrature(integral: Integral, fast: bool) -> mpmath.mpf:

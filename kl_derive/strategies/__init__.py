@@ -36,7 +36,12 @@ PAIRS: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {
 LIST_FAMILIES: tuple[str, ...] = ("categorical", "one_hot_categorical")
 for _name in LIST_FAMILIES:
     if _name in _FAMILY_MODULES:
-        PAIRS[(_name, _name)] = (("moments", "kl_derive.strategies.expected_log_ratio"),)
+        # lists by the moments strategy, names (K categories) as an indexed sum
+        PAIRS[(_name, _name)] = (("moments", "kl_derive.strategies.categorical_sum"),)
+if "multinomial" in _FAMILY_MODULES:
+    PAIRS[("multinomial", "multinomial")] = (
+        ("moments", "kl_derive.strategies.multinomial_counts"),
+    )
 
 #: the univariate families the expected-log-ratio strategy derives between
 CATALOG_FAMILIES: tuple[str, ...] = tuple(
@@ -45,6 +50,7 @@ CATALOG_FAMILIES: tuple[str, ...] = tuple(
     if name
     not in (
         *LIST_FAMILIES,
+        "multinomial",
         "diag_normal",
         "multivariate_normal",
         "dirichlet",

@@ -38,6 +38,7 @@ from sympy import (
     S,
     Sum,
     Symbol,
+    exp,
     expand,
     log,
     oo,
@@ -50,6 +51,7 @@ from ..steps.step import Chain, Stage, Step
 from ..symbolic.display import add, display_form, evaluate, ln, mul, neg, sub, substitute
 from ..symbolic.objects import COUNT, KL, POSITIVE_VARIABLE, VARIABLE, Bracket, Expect
 from .draft import Draft
+from .logits import substitution_steps
 from .tidy import tidy, tidy_coefficient
 
 __all__ = [
@@ -168,10 +170,6 @@ def derive(first: Distribution, second: Distribution) -> Draft:
     closing, final = result_steps(
         kl, constant, statistics, moments, support_conditions, conditions_needed
     )
-    mapping = {**first.substitutions, **second.substitutions}
-    if mapping:
-        final = _substitute_back(closing, final, mapping)
-    stages.append(Stage("result", (Chain(tuple(closing)),)))
 
     expectations = {m.statistic: evaluate(m.value) for m in moments}
     main = bare.with_expectations("q", expectations)
@@ -183,11 +181,19 @@ def derive(first: Distribution, second: Distribution) -> Draft:
         bare.densities, conditions=(*conditions, *support_conditions, *conditions_needed)
     )
     contexts = {"main": finite, "lemma": lemma, "piecewise": main}
-    if mapping:
+    mapping = {**first.substitutions, **second.substitutions}
+    if mapping and any(v.has(exp) for v in mapping.values()):
+        # probabilities read from logits: substituted back and written in the logits
+        extra, final, substituted = substitution_steps(final, first, second, finite)
+        closing = [*closing, *extra]
+        contexts["substitute"] = substituted
+    elif mapping:
+        final = _substitute_back(closing, final, mapping)
         substituted = main
         for placeholder, value in mapping.items():
             substituted = substituted.define(placeholder, value)
         contexts["substitute"] = substituted
+    stages.append(Stage("result", (Chain(tuple(closing)),)))
     return _draft(stages, contexts, final, q, p)
 
 

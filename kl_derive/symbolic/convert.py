@@ -48,10 +48,14 @@ def bind_pair(
     ``"logvar"``: ``normal(mu, logvar)`` then means ``normal(mu, exp(logvar/2))``.
     """
     fam1 = get_family(first.family)
+    first, logits1 = _read_logits(fam1, first)
     positive: set[str] = set()
     if param is not None:
         first, positive = _reparametrize(fam1, first, param)
     fam2 = get_family(second.family) if second is not None else fam1
+    logits2 = False
+    if second is not None:
+        second, logits2 = _read_logits(fam2, second)
     if (fam1.name, fam2.name) not in PAIRS:
         raise SpecError(_not_derivable(fam1.name, fam2.name))
     _check_arity(fam1, first)
@@ -76,7 +80,82 @@ def bind_pair(
             "_2" if both_bare else "",
         )
     _check_same_dimension(d1, d2)
+    if (
+        both_bare
+        and fam1.name == fam2.name
+        and fam1.logits == "softmax"
+        and fam1.name != "multinomial"
+    ):
+        # two bare categorical laws: Cat(p) || Cat(q) with K categories
+        d1 = replace(d1, args=(IndexedBase("p", positive=True),))
+        d2 = replace(d2, args=(IndexedBase("q", positive=True),))
+    if logits1:
+        d1 = _probability_placeholders(d1, "p", _used_names(d2))
+    if logits2:
+        d2 = _probability_placeholders(d2, "r", _used_names(d1))
     return d1, d2
+
+
+def _read_logits(family: Family, spec: DistributionSpec) -> tuple[DistributionSpec, bool]:
+    """``family(..., logits=a)`` as ``family(..., probs)`` with PyTorch's reading of the
+    logits: ``probs = 1/(1 + e^{-a})`` (sigmoid), or for a list ``probs_i = e^{a_i} / sum_j
+    e^{a_j}`` (softmax); and whether logits were given."""
+    if not spec.keywords:
+        return spec, False
+    ((_, logits),) = spec.keywords  # the parser accepts one keyword, logits
+    if family.logits is None or family.parameters[-1].name != "probs":
+        raise SpecError(f"{family.name} takes no logits (in {spec.text!r})")
+    expected = len(family.parameters) - 1
+    if len(spec.args) > expected:
+        raise SpecError(f"give probs or logits, not both, in {spec.text!r}")
+    if len(spec.args) != expected:
+        names = ", ".join(p.name for p in family.parameters[:-1])
+        raise SpecError(f"{family.name} takes {names} before logits=, in {spec.text!r}")
+    if family.logits == "softmax":
+        if logits.kind != "list" or len(logits.args) < 2:
+            raise SpecError(
+                f"give the logits of {family.name} as a list, e.g. logits=[a, b, c], "
+                f"in {spec.text!r}"
+            )
+        exps = [Node("call", "exp", (item,)) for item in logits.args]
+        total = exps[0]
+        for e in exps[1:]:
+            total = Node("binop", "+", (total, e))
+        probs = Node("list", args=tuple(Node("binop", "/", (e, total)) for e in exps))
+    else:
+        if logits.kind == "list":
+            raise SpecError(f"the logits of {family.name} are one number or name, not a list")
+        minus = Node("neg", args=(logits,))
+        denominator = Node("binop", "+", (Node("num", "1"), Node("call", "exp", (minus,))))
+        probs = Node("binop", "/", (Node("num", "1"), denominator))
+    return DistributionSpec(spec.family, (*spec.args, probs), spec.text), True
+
+
+def _used_names(distribution: Distribution) -> set[str]:
+    names = {str(s) for a in distribution.args for s in a.free_symbols}
+    return names | {str(s) for s in distribution.substitutions}
+
+
+def _probability_placeholders(
+    distribution: Distribution, base: str, taken: set[str]
+) -> Distribution:
+    """The probabilities read from logits as placeholders ``p`` (or ``p_1, ..., p_K``),
+    substituted back in the last step; the derivation runs in them."""
+    *head, probs = distribution.args
+    substitutions = dict(distribution.substitutions)
+    taken = taken | {str(s) for a in head for s in a.free_symbols}
+    if isinstance(probs, Tuple):
+        while any(f"{base}_{i}" in taken for i in range(1, len(probs) + 1)):
+            base += "'"  # pragma: no cover - names such as p_1 are rarely taken
+        symbols = [Symbol(f"{base}_{i}", positive=True) for i in range(1, len(probs) + 1)]
+        substitutions.update(zip(symbols, probs, strict=True))
+        probs = Tuple(*symbols)
+    elif probs in substitutions:  # a scalar placeholder, renamed
+        value = substitutions.pop(probs)
+        symbol = Symbol(_fresh(base, taken), positive=True)
+        substitutions[symbol] = value
+        probs = symbol
+    return replace(distribution, args=(*head, probs), substitutions=substitutions)
 
 
 def _not_derivable(p: str, q: str) -> str:
@@ -231,10 +310,16 @@ def _bind_vector(
 ) -> Distribution:
     """Vector parameters: a name is a symbolic vector (components ``mu[j]``), a list an
     explicit one, a number the same value in every coordinate."""
-    nodes = spec.args or tuple(Node("name", p.symbol + suffix) for p in family.parameters)
+    nodes = spec.args or tuple(
+        Node("name", p.symbol + ("" if p.domain == "count" else suffix)) for p in family.parameters
+    )
     args: list[Expr] = []
     for parameter, node in zip(family.parameters, nodes, strict=True):
-        if node.kind == "name":
+        if parameter.domain == "count":  # a multinomial's total_count: one number or name
+            value = _to_sympy(node, {**domains, **dict.fromkeys(_names(node), "count")})
+            _check_domain(family, parameter.name, parameter.domain, value, spec.text)
+            args.append(value)
+        elif node.kind == "name":
             assumptions = {"positive": True} if parameter.domain == "positive" else {"real": True}
             args.append(IndexedBase(node.value, **assumptions))
         elif node.kind == "list":
