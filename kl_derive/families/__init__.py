@@ -48,6 +48,7 @@ _MODULES: dict[str, str] = {
     "dirichlet": "kl_derive.families.dirichlet",
     "moyal": "kl_derive.families.moyal",
     "low_rank_multivariate_normal": "kl_derive.families.low_rank_multivariate_normal",
+    "wishart": "kl_derive.families.wishart",
 }
 #: the families of mass functions on the integers (known here without importing them)
 DISCRETE: frozenset[str] = frozenset(
@@ -80,6 +81,7 @@ ALIASES: dict[str, str] = {
     "NegativeBinomial": "negative_binomial",
     "Categorical": "categorical",
     "OneHotCategorical": "one_hot_categorical",
+    "Wishart": "wishart",
 }
 
 

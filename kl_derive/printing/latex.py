@@ -304,7 +304,7 @@ class TextbookLatexPrinter(LatexPrinter):
         if base == S.Exp1:
             return rf"e^{{{self._print(e)}}}"
         if (
-            isinstance(base, (Add, Mul, Pow, log))
+            isinstance(base, (Add, Mul, Pow, log, MatDet))
             or (_is_number(base) and base.is_negative)
             or (isinstance(base, Rational) and base.q != 1)
         ):
@@ -328,6 +328,14 @@ class TextbookLatexPrinter(LatexPrinter):
         if order == 0:
             return r"\psi" + self._argument(arg)
         return rf"\psi^{{({self._print(order)})}}" + self._argument(arg)
+
+    def _print_MultiGamma(self, expr: Expr, exp: object = None) -> str:
+        a, p = expr.args
+        return rf"\Gamma_{{{self._print(p)}}}" + self._argument(a)
+
+    def _print_MultiDigamma(self, expr: Expr, exp: object = None) -> str:
+        a, p = expr.args
+        return rf"\psi_{{{self._print(p)}}}" + self._argument(a)
 
     def _print_beta(self, expr: Expr, exp: object = None) -> str:
         inner = ", ".join(self._print(a) for a in expr.args)
@@ -353,7 +361,14 @@ class TextbookLatexPrinter(LatexPrinter):
 
     def _print_log(self, expr: log, exp: object = None) -> str:
         arg = expr.args[0]
-        if type(arg).__name__ in ("gamma", "factorial", "binomial", "beta", "digamma"):
+        if type(arg).__name__ in (
+            "gamma",
+            "factorial",
+            "binomial",
+            "beta",
+            "digamma",
+            "MultiGamma",
+        ):
             return rf"\log {self._print(arg)}"
         if _is_simple(arg) or _is_fraction(arg) or _is_root(arg):
             return rf"\log {self._print(arg)}"

@@ -429,7 +429,8 @@ def build_view(
                 "numeric": _Raw(str(counts["numeric"])),
                 "instances": _Raw(str(counts["instances"])),
                 "sizes": tuple(
-                    Eq(Symbol("d"), k, evaluate=False) for k in derivation.instance_sizes
+                    Eq(Symbol(getattr(derivation, "dimension_name", "d")), k, evaluate=False)
+                    for k in derivation.instance_sizes
                 ),
                 "total": _Raw(str(len(steps))),
             },
@@ -557,7 +558,10 @@ def _justify(
 ) -> None:
     """Number the equalities of ``block`` and say, for each, what justifies it and how it
     was verified (``--detail full``)."""
-    sizes = tuple(Eq(Symbol("d"), k, evaluate=False) for k in derivation.instance_sizes)
+    sizes = tuple(
+        Eq(Symbol(getattr(derivation, "dimension_name", "d")), k, evaluate=False)
+        for k in derivation.instance_sizes
+    )
     number = 0
     for chain in block.chains:
         for step in chain:

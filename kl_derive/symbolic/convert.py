@@ -148,6 +148,10 @@ def _domains(pairs: Iterable[tuple[Family, DistributionSpec]]) -> dict[str, str]
                     strong = node.kind == "name" and parameter.domain != "real"
                     if strong or name not in domains:
                         domains[name] = parameter.domain if strong else domains.get(name, "real")
+    for family, spec in pairs:  # names a family needs positive (a scale's diagonal)
+        positive_names = getattr(family, "positive_names", None)
+        if positive_names is not None:
+            domains.update(dict.fromkeys(positive_names(spec), "positive"))
     return domains
 
 
@@ -195,6 +199,8 @@ def _symbol(name: str, domain: str) -> Symbol:
 def _bind(
     family: Family, spec: DistributionSpec, domains: dict[str, str], taken: set[str], suffix: str
 ) -> Distribution:
+    if hasattr(family, "bind"):  # a family that reads its own arguments (wishart)
+        return family.bind(spec, domains, _to_sympy)
     if family.vector:
         return _bind_vector(family, spec, domains, suffix)
     if getattr(family, "low_rank", False):
