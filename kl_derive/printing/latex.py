@@ -21,6 +21,7 @@ from sympy import (
     Add,
     Expr,
     Identity,
+    ImmutableMatrix,
     Indexed,
     Integral,
     Mul,
@@ -251,7 +252,10 @@ class TextbookLatexPrinter(LatexPrinter):
             if coeff != 1:
                 top = self._product([Rational(coeff.p), *numerator]) if coeff.p != 1 else top
             bottom_factors = ([Rational(coeff.q)] if coeff.q != 1 else []) + denominator
-            bottom = self._product(bottom_factors, in_fraction=True)
+            if len(bottom_factors) == 1 and isinstance(bottom_factors[0], Add):
+                bottom = self._print(bottom_factors[0])  # \frac{a}{b + c}: no brackets
+            else:
+                bottom = self._product(bottom_factors, in_fraction=True)
         finally:
             self._depth -= 1
         top_is_sum = len(numerator) == 1 and isinstance(numerator[0], Add)
@@ -433,6 +437,8 @@ class TextbookLatexPrinter(LatexPrinter):
     def _print_MatTrace(self, expr: Expr) -> str:
         a, b = expr.args
         inner = self._print(b) if isinstance(a, Identity) else f"{self._print(a)} {self._print(b)}"
+        if expr.atoms(ImmutableMatrix):  # matrices written out: tall brackets
+            return rf"\operatorname{{tr}}\left({inner}\right)"
         return rf"\operatorname{{tr}}({inner})"
 
     def _print_QuadForm(self, expr: Expr) -> str:

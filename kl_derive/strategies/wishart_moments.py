@@ -239,7 +239,7 @@ def derive(first: Distribution, second: Distribution) -> Draft:
     inserted = add(
         mul(div(minus(n1, n2), 2), group(log_det_value)),
         mul(Rational(-p, 2), n1),
-        mul(S.Half, cross),
+        mul(div(n1, 2), MatTrace(v2.I, v1)),
         *constants,
     )
     textbook = add(
