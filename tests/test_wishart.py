@@ -175,6 +175,58 @@ def test_every_step_is_verified(pair) -> None:
     } <= rules
 
 
+SYMBOLIC_P = [
+    ("wishart(n1, V)", "wishart(n2, W)"),
+    ("wishart", "wishart"),
+    ("wishart(5, V)", "wishart(4.5, W)"),
+]
+
+
+@pytest.mark.parametrize("pair", SYMBOLIC_P)
+def test_symbolic_dimension_is_verified_in_p_2_and_3(pair) -> None:
+    derivation = _derived(*pair)
+    assert derivation.instance_sizes == (2, 3)
+    assert all(s.check == "instances" for s in derivation.steps)
+    assert "instances p = 2, p = 3" in derivation.to_text()
+    assert has_latex(derivation.to_latex(), r"\psi_{p}\left(")
+    assert has_latex(derivation.to_latex(), r"\mathcal{W}_{p}(")
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from([2, 3, 4]), st.data())
+def test_symbolic_dimension_matches_scipy_formula(size: int, data) -> None:
+    """The result in a symbolic p, at p = 2, 3 (where it was verified) and 4 (where it
+    was not: the closed form holds in every size)."""
+    from sympy import ImmutableMatrix, Symbol
+
+    derivation = _derived(*SYMBOLIC_P[0])
+    n1, n2 = data.draw(_dof(size)), data.draw(_dof(size))
+    v1, v2 = data.draw(spd(size)), data.draw(spd(size))
+    (s1, m1), (s2, m2) = derivation.p.args, derivation.q.args
+    values = {
+        s1: n1,
+        s2: n2,
+        m1: ImmutableMatrix(v1.tolist()),
+        m2: ImmutableMatrix(v2.tolist()),
+        Symbol("p", integer=True, positive=True): size,
+    }
+    got = float(derivation.result.xreplace(values).evalf(30))
+    assert got == pytest.approx(reference_kl(n1, v1, n2, v2), rel=1e-9, abs=1e-9)
+
+
+def test_dims_writes_the_scale_out() -> None:
+    from sympy import simplify
+
+    written = derive("wishart(n1, V)", "wishart(n2, W)", dims=2)
+    explicit = _derived(
+        "wishart(n1, [[V_11, V_12], [V_12, V_22]])", "wishart(n2, [[W_11, W_12], [W_12, W_22]])"
+    )
+    assert simplify(written.result - explicit.result) == 0
+    assert all(s.check == "instances" for s in written.steps)
+    with pytest.raises(KLDeriveError, match="exceed p - 1 = 2"):
+        derive("wishart(2, V)", "wishart(4, W)", dims=3)
+
+
 def test_a_wrong_step_is_rejected() -> None:
     """Every step of the 2x2 derivation, with 1/7 added to its right-hand side or with
     log 2 made log 3, fails verification."""
@@ -229,7 +281,7 @@ def test_renders_with_katex(lang: str) -> None:
     from test_markdown_render import math_tokens, render_with_katex
 
     blocks = []
-    for pair in (SYMBOLIC_2, NUMERIC[0], NUMERIC[2]):
+    for pair in (SYMBOLIC_2, NUMERIC[0], NUMERIC[2], SYMBOLIC_P[0]):
         found, _prose = math_tokens(_derived(*pair).to_markdown(lang))
         blocks += found
     assert len(blocks) > 60
@@ -241,7 +293,7 @@ def test_renders_with_katex(lang: str) -> None:
 @pytest.mark.parametrize("lang", ["en", "ko"])
 def test_compiles_with_pdflatex(tmp_path, lang: str) -> None:
     parts = []
-    for i, pair in enumerate((SYMBOLIC_2, SYMBOLIC_3, *NUMERIC)):
+    for i, pair in enumerate((SYMBOLIC_2, SYMBOLIC_3, *NUMERIC, *SYMBOLIC_P)):
         (tmp_path / f"w{i}.tex").write_text(_derived(*pair).to_latex(lang), encoding="utf-8")
         parts.append(f"\\clearpage\n\\input{{w{i}}}\n")
     korean = "\\usepackage{kotex}\n" if lang == "ko" else ""
@@ -305,6 +357,8 @@ def test_api_errors() -> None:
         derive("wishart(3, [[1, 0], [0, 1]])")
     with pytest.raises(KLDeriveError, match="has 2 coordinates"):
         derive("wishart(3, [[1, 0], [0, 1]])", "wishart(4, [[1, 0, 0], [0, 1, 0], [0, 0, 1]])")
+    with pytest.raises(KLDeriveError, match="both as names"):
+        derive("wishart(n, V)", "wishart(4, [[1, 0], [0, 1]])")
     with pytest.raises(KLDeriveError, match="not derivable"):
         derive("wishart(3, [[1, 0], [0, 1]])", "normal(0, 1)")
 

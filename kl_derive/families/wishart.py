@@ -5,7 +5,9 @@ Parameter names and order follow PyTorch's ``Wishart(df, covariance_matrix)`` (t
 :math:`V` is PyTorch's ``covariance_matrix``; kl-derive calls it ``scale_matrix``). The
 scale is a list of rows, ``wishart(n, [[a, b], [b, c]])``, with numbers or names as
 entries (a name on the diagonal is taken positive); the degrees of freedom ``df`` are a
-number or a name. The density of :math:`X \sim \mathcal{W}_p(n, V)` is
+number or a name. A scale given by name, ``wishart(n, V)`` (or the bare ``wishart``),
+is a matrix symbol of symbolic size :math:`p`; ``--dims k`` writes it out as a symmetric
+matrix of entries ``V_11, V_12, ...``. The density of :math:`X \sim \mathcal{W}_p(n, V)` is
 
 .. math::
 
@@ -33,7 +35,10 @@ from ..symbolic.display import add, div, expo, mul, power
 from ..symbolic.matrices import MatDet, MatTrace, MultiGamma
 from .base import Distribution, Family, Parameter
 
-__all__ = ["FAMILY", "Wishart", "minus"]
+__all__ = ["DIMENSION_P", "FAMILY", "Wishart", "minus"]
+
+#: the size of a Wishart law whose scale matrix is given by name
+DIMENSION_P = Symbol("p", integer=True, positive=True)
 
 
 def minus(a: Expr, b: Expr) -> Expr:
@@ -67,7 +72,7 @@ class Wishart(Family):
     def notation(self, args: tuple[Expr, ...], latex: Callable[[Expr], str]) -> str:
         df, scale = args
         size = self.dimension(args)
-        p = "p" if size is None else str(size)
+        p = "p" if size is None else str(size)  # (a name's size is the symbol p)
         return rf"\mathcal{{W}}_{{{p}}}({latex(df)}, {latex(scale)})"
 
     def density(self, variable, args: tuple[Expr, ...]) -> Expr:
@@ -75,13 +80,18 @@ class Wishart(Family):
         form, with ``args`` = (df, scale) and the scale a matrix symbol or a matrix."""
         df, scale = args
         size = variable.shape[0]
-        exponent = div(minus(df, S(size) + 1), 2)
+        if S(size).is_Integer:
+            exponent = div(minus(df, S(size) + 1), 2)
+            power_of_two = mul(Rational(size, 2), df)
+        else:
+            exponent = div(add(minus(df, 1), mul(-1, size)), 2)
+            power_of_two = div(mul(df, size), 2)
         top = mul(
             power(MatDet(variable), exponent),
             expo(mul(S(-1) / 2, MatTrace(scale.I, variable))),
         )
         bottom = mul(
-            power(2, mul(Rational(size, 2), df)),
+            power(2, power_of_two),
             power(MatDet(scale), div(df, 2)),
             MultiGamma(div(df, 2), size),
         )
@@ -100,8 +110,17 @@ class Wishart(Family):
             if row.kind == "list" and i < len(row.args) and row.args[i].kind == "name"
         }
 
-    def bind(self, spec, domains: dict[str, str], to_sympy) -> Distribution:
-        """``wishart(df, [[...], ...])`` as a distribution (a one-line error otherwise)."""
+    def bind(self, spec, domains: dict[str, str], to_sympy, suffix: str = "") -> Distribution:
+        """``wishart(df, [[...], ...])`` or ``wishart(n, V)`` (a scale of symbolic size
+        ``p``) as a distribution; a one-line error for anything else."""
+        if not spec.args:  # the bare family: wishart(n, V), suffixed when both are bare
+            df = Symbol("n" + suffix, positive=True)
+            return Distribution(self, (df, scale_symbol("V" + suffix, DIMENSION_P)), spec.text)
+        if len(spec.args) == 2 and spec.args[1].kind == "name":
+            df = to_sympy(spec.args[0], domains)
+            self._check_df(df, None, spec.text)
+            scale = scale_symbol(spec.args[1].value, DIMENSION_P)
+            return Distribution(self, (df, scale), spec.text)
         if len(spec.args) != 2:
             raise SpecError(
                 "give a Wishart law as wishart(df, scale_matrix) with the scale as a list of "
@@ -126,19 +145,44 @@ class Wishart(Family):
         ):
             raise SpecError(f"the scale_matrix in {spec.text!r} is not positive definite")
         df = to_sympy(df_node, domains)
-        size = scale.shape[0]
+        self._check_df(df, scale.shape[0], spec.text)
+        return Distribution(self, (df, scale), spec.text)
+
+    @staticmethod
+    def _check_df(df: Expr, size: int | None, text: str) -> None:
         if df.is_real is False or df.is_positive is False:
-            raise SpecError(f"the df of wishart must be positive, got {df} in {spec.text!r}")
-        if df.is_number and not df > size - 1:
+            raise SpecError(f"the df of wishart must be positive, got {df} in {text!r}")
+        if size is not None and df.is_number and not df > size - 1:
             raise SpecError(
                 f"the df of wishart must exceed p - 1 = {size - 1} for a {size}x{size} scale, "
-                f"got {df} in {spec.text!r}"
+                f"got {df} in {text!r}"
             )
         if not isinstance(df, Symbol | Number):
-            raise SpecError(
-                f"the df of wishart must be a name or a number, got {df} in {spec.text!r}"
-            )
-        return Distribution(self, (df, scale), spec.text)
+            raise SpecError(f"the df of wishart must be a name or a number, got {df} in {text!r}")
+
+    def with_dimension(self, distribution: Distribution, n: int) -> Distribution:
+        """``--dims n``: a scale given by name written out as a symmetric matrix of
+        entries ``V_11, V_12, ...`` (the diagonal positive)."""
+        from dataclasses import replace
+
+        df, scale = distribution.args
+        if isinstance(scale, ImmutableMatrix):
+            if scale.shape[0] != n:
+                raise SpecError(f"--dims {n} does not match a matrix of size {scale.shape[0]}")
+            return distribution
+        name = str(scale.name)
+        entries = [
+            [
+                Symbol(
+                    f"{name}_{min(i, j)}{max(i, j)}",
+                    **({"positive": True} if i == j else {"real": True}),
+                )
+                for j in range(1, n + 1)
+            ]
+            for i in range(1, n + 1)
+        ]
+        self._check_df(df, n, distribution.spec)
+        return replace(distribution, args=(df, ImmutableMatrix(entries)))
 
 
 def scale_symbol(name: str, size: Expr) -> MatrixSymbol:

@@ -13,7 +13,7 @@ The stages:
 6. the log-determinant by Bartlett's decomposition: :math:`\det X = \det V_1 \prod_i c_i`
    with independent :math:`c_i \sim \chi^2_{n_1-i+1}` and
    :math:`\mathbb{E}[\log\chi^2_k] = \psi(k/2) + \log 2`, summed into :math:`\psi_p`;
-7. the determinants and the trace of the matrices as given;
+7. the determinants and the trace of the matrices as given (explicit matrices only);
 8. the result, :math:`\frac{n_2}{2}(\log\det V_2 - \log\det V_1) + \frac{n_1}{2}
    (\operatorname{tr}(V_2^{-1}V_1) - p) + \log\Gamma_p(\frac{n_2}{2}) -
    \log\Gamma_p(\frac{n_1}{2}) + \frac{n_1-n_2}{2}\psi_p(\frac{n_1}{2})`, then with the
@@ -28,7 +28,9 @@ is given the laws of the entries of :math:`A` (:math:`a_{ii}^2 \sim \chi^2_{n_1-
 moments up to order two and :math:`\mathbb{E}[\log a_{ii}]`, and derives every
 expectation from them; the degrees of freedom are written :math:`n = m + p - 1` with
 :math:`m > 0` (the condition :math:`n > p - 1`). The steps with the matrices as given are
-checked with those matrices.
+checked with those matrices. Scale matrices given by name keep the dimension :math:`p`
+symbolic (the product and the sum of step 6 run to :math:`p`); every step is then
+verified in the instances :math:`p = 2, 3`.
 """
 
 from __future__ import annotations
@@ -39,15 +41,17 @@ from sympy import (
     Function,
     Identity,
     ImmutableMatrix,
+    IndexedBase,
     MatMul,
     Matrix,
     MatrixSymbol,
     Mul,
     Number,
     Pow,
-    Rational,
+    Product,
     S,
     StrictGreaterThan,
+    Sum,
     Symbol,
     cancel,
     expand,
@@ -59,7 +63,7 @@ from sympy import (
 
 from ..errors import SpecError
 from ..families.base import Distribution
-from ..families.wishart import minus
+from ..families.wishart import DIMENSION_P, minus
 from ..steps.context import Context, DensityFacts
 from ..steps.step import Chain, Stage, Step
 from ..steps.verify import _expand_big_operators
@@ -73,23 +77,38 @@ __all__ = ["derive"]
 NAME = "wishart moments"
 #: the label of the densities, q(X) and p(X)
 LABEL = Symbol("X")
+#: Bartlett's chi-square variables c_1, ..., c_p and their index
+C = IndexedBase("c", positive=True)
+INDEX = Symbol("i", integer=True, positive=True)
+#: the sizes a derivation in a symbolic dimension p is verified in
+INSTANCES = (2, 3)
 
 
 def derive(first: Distribution, second: Distribution) -> Draft:
-    """Derive KL(first || second) for two Wishart laws with explicit scale matrices."""
+    """Derive KL(first || second) for two Wishart laws (scales as lists, or by name)."""
     if len(first.args) != 2 or len(second.args) != 2:
         raise SpecError(
             'give both Wishart laws, e.g. kl-derive "wishart(n1, [[a, b], [b, c]])" '
             '"wishart(n2, [[1, 0], [0, 1]])"'
         )
     (n1, m1), (n2, m2) = first.args, second.args
-    size = m1.shape[0]
-    p = S(size)
+    explicit = isinstance(m1, ImmutableMatrix)
+    if explicit != isinstance(m2, ImmutableMatrix):
+        raise SpecError(
+            "give both Wishart scale matrices as lists of rows, or both as names (of "
+            "symbolic size p)"
+        )
+    size = m1.shape[0] if explicit else None
+    p = S(size) if explicit else DIMENSION_P
     x = MatrixSymbol("X", p, p)
-    v1, v2 = MatrixSymbol("V_1", p, p), MatrixSymbol("V_2", p, p)
+    if explicit:
+        v1, v2 = MatrixSymbol("V_1", p, p), MatrixSymbol("V_2", p, p)
+    else:
+        v1, v2 = m1, m2
     qx, px = Function("q")(LABEL), Function("p")(LABEL)
     family = first.family
-    contexts = _contexts(family, (n1, v1), (n2, v2), x, qx, px, size, {v1: m1, v2: m2})
+    sizes = (size,) if size is not None else INSTANCES
+    contexts = _contexts(family, (n1, v1), (n2, v2), x, qx, px, p, sizes, {v1: m1, v2: m2})
 
     stages: list[Stage] = []
     # 1. the densities and the definition
@@ -172,7 +191,7 @@ def derive(first: Distribution, second: Distribution) -> Draft:
         (
             Step("expectation.trace", e_trace1, MatTrace(v1.I, mean), trace_params),
             Step("trace.scalar", MatTrace(v1.I, mean), own),
-            Step("trace.identity_p", own, mul(p, n1)),
+            Step("trace.identity_p", own, mul(n1, p)),
         )
     )
     cross = mul(n1, MatTrace(v2.I, v1))
@@ -186,17 +205,31 @@ def derive(first: Distribution, second: Distribution) -> Draft:
         Stage("wishart_traces", (first_trace, second_trace), params={"law": first, "mean": n1 * v1})
     )
     # 6. the log-determinant, by Bartlett's decomposition
-    cs = tuple(Symbol(f"c_{i}", positive=True) for i in range(1, size + 1))
-    inside = ln(mul(*cs, MatDet(v1)))
-    logs = add(ln(MatDet(v1)), *[Expect(ln(c), qx) for c in cs])
-    digammas = add(
-        ln(MatDet(v1)),
-        *[
-            group(add(polygamma(0, div(minus(n1, i - 1), 2), evaluate=False), ln(2)))
-            for i in range(1, size + 1)
-        ],
-        flatten=False,
-    )
+    if explicit:
+        cs = tuple(C[i] for i in range(1, size + 1))
+        inside = ln(mul(*cs, MatDet(v1)))
+        logs = add(ln(MatDet(v1)), *[Expect(ln(c), qx) for c in cs])
+        digammas = add(
+            ln(MatDet(v1)),
+            *[
+                group(add(polygamma(0, div(minus(n1, i - 1), 2), evaluate=False), ln(2)))
+                for i in range(1, size + 1)
+            ],
+            flatten=False,
+        )
+        dofs = tuple(minus(n1, i) for i in range(size))
+    else:
+        cs = (C[INDEX],)
+        inside = ln(mul(MatDet(v1), Product(C[INDEX], (INDEX, 1, p))))
+        logs = add(ln(MatDet(v1)), Sum(Expect(ln(C[INDEX]), qx), (INDEX, 1, p)))
+        digammas = add(
+            ln(MatDet(v1)),
+            Sum(
+                add(polygamma(0, div(add(n1, neg(INDEX), 1), 2), evaluate=False), ln(2)),
+                (INDEX, 1, p),
+            ),
+        )
+        dofs = (add(n1, neg(INDEX), 1),)
     log_det_value = add(MultiDigamma(div(n1, 2), p), mul(p, ln(2)), ln(MatDet(v1)))
     stages.append(
         Stage(
@@ -210,56 +243,58 @@ def derive(first: Distribution, second: Distribution) -> Draft:
                             "moment.log_chi2",
                             logs,
                             digammas,
-                            {"law": first, "dofs": tuple(minus(n1, i) for i in range(size))},
+                            {"law": first, "dofs": dofs},
                         ),
                         Step("multidigamma.definition", digammas, log_det_value),
                     )
                 ),
             ),
-            params=_bartlett_params(first, x, v1, cs, n1, size),
+            params=_bartlett_params(first, x, v1, cs, dofs, inside),
         )
     )
     # 7. the matrices as given
-    det1, det2 = _determinant(m1), _determinant(m2)
-    trace_value = _trace_value(m2, m1)
-    matrix_chains = [
-        _det_chain(v1, m1, det1),
-        _det_chain(v2, m2, det2),
-        _trace_chain(v2, v1, m2, m1, trace_value),
-    ]
-    stages.append(
-        Stage(
-            "wishart_matrices",
-            tuple(c for c in matrix_chains if c is not None),
-            params={"mapping": ((v1, m1), (v2, m2))},
+    if explicit:
+        det1, det2 = _determinant(m1), _determinant(m2)
+        trace_value = _trace_value(m2, m1)
+        matrix_chains = (
+            _det_chain(v1, m1, det1),
+            _det_chain(v2, m2, det2),
+            _trace_chain(v2, v1, m2, m1, trace_value),
         )
-    )
+        stages.append(
+            Stage("wishart_matrices", matrix_chains, params={"mapping": ((v1, m1), (v2, m2))})
+        )
     # 8. the result
     log_det_terms = _log_det_terms(n1, n2, v1, v2)
     inserted = add(
         mul(div(minus(n1, n2), 2), group(log_det_value)),
-        mul(Rational(-p, 2), n1),
+        mul(neg(_half(p)), n1),
         mul(div(n1, 2), MatTrace(v2.I, v1)),
         *constants,
     )
+    same = v1 == v2  # one scale matrix by name: its terms cancel
     textbook = add(
-        mul(div(n2, 2), group(log_det_terms)),
-        mul(div(n1, 2), group(add(MatTrace(v2.I, v1), -p))),
+        mul(div(n2, 2), group(log_det_terms)) if not same else S.Zero,
+        mul(div(n1, 2), group(add(MatTrace(v2.I, v1), neg(p)))) if not same else S.Zero,
         *_gamma_terms(n1, n2, p),
         mul(div(minus(n1, n2), 2), MultiDigamma(div(n1, 2), p)),
     )
-    final = _substituted(n1, n2, p, det1, det2, trace_value)
     steps = [
         Step("moment.insert", kl, inserted),
         Step("algebra.simplify", inserted, textbook),
-        Step(
-            "parameter.substitute",
-            textbook,
-            final,
-            {"mapping": ((v1, m1), (v2, m2))},
-            facts="substitute",
-        ),
     ]
+    final = textbook
+    if explicit:
+        final = _substituted(n1, n2, p, det1, det2, trace_value)
+        steps.append(
+            Step(
+                "parameter.substitute",
+                textbook,
+                final,
+                {"mapping": ((v1, m1), (v2, m2))},
+                facts="substitute",
+            )
+        )
     stages.append(Stage("wishart_result", (Chain(tuple(steps)),)))
     return Draft(
         NAME,
@@ -267,13 +302,13 @@ def derive(first: Distribution, second: Distribution) -> Draft:
         contexts,
         final,
         functions={"q": "q(X)", "p": "p(X)"},
-        instance_sizes=(size,),
+        instance_sizes=sizes,
         setting="catalog",
         dimension_name="p",
     )
 
 
-def _bartlett_params(law, x, v1, cs, n1, size: int) -> dict:
+def _bartlett_params(law, x, v1, cs, dofs, inside) -> dict:
     """What the Bartlett stage's introduction states: X = L A A^T L^T and its parts."""
     lower, bartlett = MatrixSymbol("L", x.shape[0], x.shape[0]), MatrixSymbol("A", *x.shape)
     return {
@@ -284,17 +319,17 @@ def _bartlett_params(law, x, v1, cs, n1, size: int) -> dict:
         "cholesky": Eq(MatMul(lower, lower.T), v1, evaluate=False),
         "a": bartlett,
         "cs": cs,
-        "dofs": tuple(minus(n1, i) for i in range(size)),
-        "det_identity": Eq(MatDet(x), mul(*cs, MatDet(v1)), evaluate=False),
+        "dofs": dofs,
+        "det_identity": Eq(MatDet(x), inside.args[0], evaluate=False),
     }
 
 
 def _log_density(x: Expr, n: Expr, v: Expr, p: Expr) -> Expr:
     """``log`` of the density of W_p(n, v) at ``x``, as a sum of five terms."""
     return add(
-        mul(div(minus(n, p + 1), 2), ln(MatDet(x))),
+        mul(div(_exponent(n, p), 2), ln(MatDet(x))),
         mul(S(-1) / 2, MatTrace(v.I, x)),
-        mul(-Rational(p, 2), n, ln(2)),
+        mul(neg(_half(p)), n, ln(2)),
         mul(neg(div(n, 2)), ln(MatDet(v))),
         neg(ln(MultiGamma(div(n, 2), p))),
     )
@@ -303,11 +338,21 @@ def _log_density(x: Expr, n: Expr, v: Expr, p: Expr) -> Expr:
 def _constants(n1: Expr, n2: Expr, v1: Expr, v2: Expr, p: Expr) -> list[Expr]:
     """The terms of the log ratio without ``X``: powers of 2, determinants, Gamma_p."""
     return [
-        mul(Rational(p, 2), group(minus(n2, n1)), ln(2)),
+        mul(_half(p), group(minus(n2, n1)), ln(2)),
         mul(div(n2, 2), ln(MatDet(v2))),
         mul(neg(div(n1, 2)), ln(MatDet(v1))),
         *_gamma_terms(n1, n2, p),
     ]
+
+
+def _half(p: Expr) -> Expr:
+    """``p/2``: a number, or a fraction of the symbolic dimension."""
+    return p / 2 if p.is_Integer else div(p, 2)
+
+
+def _exponent(n: Expr, p: Expr) -> Expr:
+    """``n - p - 1``, the power of ``det X`` (times two)."""
+    return minus(n, p + 1) if p.is_Integer else add(minus(n, 1), neg(p))
 
 
 def _gamma_terms(n1: Expr, n2: Expr, p: Expr) -> list[Expr]:
@@ -433,12 +478,32 @@ def _lower(prefix: str, size: int, positive_diagonal: bool = True) -> Matrix:
     )
 
 
-def _contexts(family, first, second, x, qx, px, size: int, given: dict) -> dict[str, Context]:
-    """``"main"``: generic scales L L^T and X by Bartlett's decomposition; ``"substitute"``:
-    the matrices as given."""
+def _contexts(
+    family, first, second, x, qx, px, p: Expr, sizes: tuple[int, ...], given: dict
+) -> dict[str, Context]:
+    """``"main"``: in each size, generic scales L L^T and X by Bartlett's decomposition;
+    ``"substitute"``: the matrices as given (explicit matrices only)."""
+    main = Context(
+        {},
+        dimension=p if not p.is_Integer else DIMENSION,
+        instances={size: _instance(family, first, second, x, qx, px, size, p) for size in sizes},
+    )
+    if not p.is_Integer:
+        return {"main": main}
+    substitute = Context(
+        {},
+        dimension=DIMENSION,
+        instances={int(p): Context({}, bindings={**given, DIMENSION: p})},
+    )
+    return {"main": main, "substitute": substitute}
+
+
+def _instance(family, first, second, x, qx, px, size: int, p: Expr) -> Context:
+    """The laws in one size: generic scales, X through Bartlett's decomposition, and
+    what the verifier is given about Bartlett's entries."""
     (n1, v1), (n2, v2) = first, second
-    p = S(size)
-    lower1, lower2 = _lower("l1", size), _lower("l2", size)
+    lower1 = _lower("l1", size)
+    lower2 = lower1 if v2 == v1 else _lower("l2", size)
     bartlett = _lower("a", size)
     variables = tuple(bartlett[i, j] for i in range(size) for j in range(i + 1))
     det1 = Mul(*[lower1[i, i] ** 2 for i in range(size)])
@@ -449,21 +514,21 @@ def _contexts(family, first, second, x, qx, px, size: int, given: dict) -> dict[
     inverse2 = lower2.inv().T * lower2.inv()
     # the degrees of freedom n = m + p - 1 with m > 0: the condition n > p - 1
     shifted = {
-        n: Symbol(f"m_{n.name}", positive=True) + p - 1 for n in (n1, n2) if isinstance(n, Symbol)
+        n: Symbol(f"m_{n.name}", positive=True) + size - 1
+        for n in (n1, n2)
+        if isinstance(n, Symbol)
     }
     bindings: dict[Expr, Expr] = {
-        DIMENSION: p,
+        DIMENSION: S(size),
+        p: S(size),
         MatDet(x): det_x,
-        MatDet(v1): det1,
         MatDet(v2): det2,
-        v1.I: ImmutableMatrix(inverse1),
+        MatDet(v1): det1,
         v2.I: ImmutableMatrix(inverse2),
+        v1.I: ImmutableMatrix(inverse1),
         x: ImmutableMatrix(explicit_x),
-        v1: ImmutableMatrix(lower1 * lower1.T),
         v2: ImmutableMatrix(lower2 * lower2.T),
-        **{
-            Symbol(f"c_{i}", positive=True): bartlett[i - 1, i - 1] ** 2 for i in range(1, size + 1)
-        },
+        v1: ImmutableMatrix(lower1 * lower1.T),
         **shifted,
     }
     _check_bindings(bindings, x, v1, v2, explicit_x, lower1, lower2, size)
@@ -476,31 +541,21 @@ def _contexts(family, first, second, x, qx, px, size: int, given: dict) -> dict[
 
     densities = {
         "q": DensityFacts(
-            qx, variables, (S.Zero, S.Infinity), value(n1, v1), _moments(variables, dofs, size)
+            qx,
+            variables,
+            (S.Zero, S.Infinity),
+            value(n1, v1),
+            _moments(variables, dofs, size),
+            expectations={
+                log(bartlett[i, i]): (polygamma(0, dofs[i] / 2) + log(2)) / 2 for i in range(size)
+            },
         ),
         "p": DensityFacts(px, variables, (S.Zero, S.Infinity), value(n2, v2)),
     }
-    densities["q"] = DensityFacts(
-        qx,
-        variables,
-        (S.Zero, S.Infinity),
-        densities["q"].value,
-        densities["q"].moments,
-        expectations={
-            log(bartlett[i, i]): (polygamma(0, dofs[i] / 2) + log(2)) / 2 for i in range(size)
-        },
-    )
-    main = Context(
-        {},
-        dimension=DIMENSION,
-        instances={size: Context(densities, bindings=bindings)},
-    )
-    substitute = Context(
-        {},
-        dimension=DIMENSION,
-        instances={size: Context({}, bindings={**given, DIMENSION: p})},
-    )
-    return {"main": main, "substitute": substitute}
+    # c_i = a_ii^2, Bartlett's chi-square variables (a definition: in a symbolic
+    # dimension they appear only once the product over i is written out)
+    definitions = {C[i]: bartlett[i - 1, i - 1] ** 2 for i in range(1, size + 1)}
+    return Context(densities, definitions=definitions, bindings=bindings)
 
 
 def _check_bindings(bindings, x, v1, v2, explicit_x, lower1, lower2, size) -> None:
