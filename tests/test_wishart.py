@@ -363,6 +363,13 @@ def test_api_errors() -> None:
         derive("wishart(3, [[1, 0], [0, 1]])", "normal(0, 1)")
 
 
+def test_code_generation_is_refused_in_one_line() -> None:
+    done = _cli("code", "wishart(n1, [[a, b], [b, c]])", "wishart(n2, [[1, 0], [0, 1]])")
+    assert done.returncode != 0
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert "Wishart" in done.stderr and "Traceback" not in done.stderr
+
+
 def test_listed_by_pairs_and_families() -> None:
     pairs = _cli("pairs")
     assert pairs.returncode == 0
