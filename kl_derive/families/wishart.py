@@ -35,7 +35,7 @@ from ..symbolic.display import add, div, expo, mul, power
 from ..symbolic.matrices import MatDet, MatTrace, MultiGamma
 from .base import Distribution, Family, Parameter
 
-__all__ = ["DIMENSION_P", "FAMILY", "Wishart", "minus"]
+__all__ = ["DIMENSION_P", "FAMILY", "Wishart", "less_p", "minus"]
 
 #: the size of a Wishart law whose scale matrix is given by name
 DIMENSION_P = Symbol("p", integer=True, positive=True)
@@ -49,6 +49,11 @@ def minus(a: Expr, b: Expr) -> Expr:
     if a == b:
         return S.Zero
     return add(a, -b if isinstance(b, Number) else mul(-1, b))
+
+
+def less_p(n: Expr, p: Expr, k: int) -> Expr:
+    """``n - p - k`` for a symbolic ``p``, in that order (``n - p - 1``)."""
+    return add(n - k, mul(-1, p)) if isinstance(n, Number) else add(n, mul(-1, p), -k)
 
 
 class Wishart(Family):
@@ -84,7 +89,7 @@ class Wishart(Family):
             exponent = div(minus(df, S(size) + 1), 2)
             power_of_two = mul(Rational(size, 2), df)
         else:
-            exponent = div(add(minus(df, 1), mul(-1, size)), 2)
+            exponent = div(less_p(df, size, 1), 2)
             power_of_two = div(mul(df, size), 2)
         top = mul(
             power(MatDet(variable), exponent),

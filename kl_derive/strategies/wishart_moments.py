@@ -63,7 +63,7 @@ from sympy import (
 
 from ..errors import SpecError
 from ..families.base import Distribution
-from ..families.wishart import DIMENSION_P, minus
+from ..families.wishart import DIMENSION_P, less_p, minus
 from ..steps.context import Context, DensityFacts
 from ..steps.step import Chain, Stage, Step
 from ..steps.verify import _expand_big_operators
@@ -114,7 +114,8 @@ def derive(first: Distribution, second: Distribution) -> Draft:
     # 1. the densities and the definition
     kl = KL(qx, px)
     ratio = ln(div(qx, px))
-    conditions = tuple(StrictGreaterThan(n, p - 1, evaluate=False) for n in dict.fromkeys((n1, n2)))
+    below = p - 1 if p.is_Integer else add(p, -1)  # p - 1, in that order
+    conditions = tuple(StrictGreaterThan(n, below, evaluate=False) for n in dict.fromkeys((n1, n2)))
     stages.append(
         Stage(
             "wishart_definition",
@@ -126,7 +127,7 @@ def derive(first: Distribution, second: Distribution) -> Draft:
             params={
                 "conditions": conditions,
                 "size": p,
-                "pm1": p - 1,
+                "pm1": below,
                 "matrices": (v1, v2),
                 "X": x,
             },
@@ -265,7 +266,7 @@ def derive(first: Distribution, second: Distribution) -> Draft:
             Stage("wishart_matrices", matrix_chains, params={"mapping": ((v1, m1), (v2, m2))})
         )
     # 8. the result
-    log_det_terms = _log_det_terms(n1, n2, v1, v2)
+    log_det_terms = add(ln(MatDet(v2)), neg(ln(MatDet(v1))))
     inserted = add(
         mul(div(minus(n1, n2), 2), group(log_det_value)),
         mul(neg(_half(p)), n1),
@@ -352,17 +353,13 @@ def _half(p: Expr) -> Expr:
 
 def _exponent(n: Expr, p: Expr) -> Expr:
     """``n - p - 1``, the power of ``det X`` (times two)."""
-    return minus(n, p + 1) if p.is_Integer else add(minus(n, 1), neg(p))
+    return minus(n, p + 1) if p.is_Integer else less_p(n, p, 1)
 
 
 def _gamma_terms(n1: Expr, n2: Expr, p: Expr) -> list[Expr]:
     if n1 == n2:
         return []
     return [ln(MultiGamma(div(n2, 2), p)), neg(ln(MultiGamma(div(n1, 2), p)))]
-
-
-def _log_det_terms(n1: Expr, n2: Expr, v1: Expr, v2: Expr) -> Expr:
-    return add(ln(MatDet(v2)), neg(ln(MatDet(v1))))
 
 
 # ---------------------------------------------------------------------------
