@@ -56,6 +56,7 @@ def derive(
         instance_sizes=draft.instance_sizes,
         lang=lang,
         setting=draft.setting,
+        dimension_name=draft.dimension_name,
     )
 
 

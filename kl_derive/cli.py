@@ -488,6 +488,8 @@ def _support_text(family, multivariate: bool) -> str:
     """The support in words: R, (0, oo), {0, 1, ..., n}, the simplex, ..."""
     if family.name == "dirichlet":
         return "the probability simplex"
+    if family.name == "wishart":
+        return "the p x p symmetric positive-definite matrices"
     if family.name in ("categorical", "one_hot_categorical"):
         return "{1, ..., K}"
     if family.name == "multinomial":

@@ -39,6 +39,8 @@ class Derivation:
     #: what is derived: ``"kl"`` (KL(P || Q)), ``"entropy"`` (H(P); ``q`` is ``p``) or
     #: ``"cross_entropy"`` (H(P, Q))
     quantity: str = "kl"
+    #: the name of the dimension in the instances the steps were verified in (``d``, ``p``)
+    dimension_name: str = "d"
 
     @property
     def steps(self) -> tuple[Step, ...]:

@@ -72,6 +72,11 @@ def code_for(
     from ..api import derive
 
     derivation = derive(p, spec_q)
+    if "wishart" in (derivation.p.family.name, derivation.q.family.name):
+        raise KLDeriveError(
+            "code generation does not cover Wishart laws (a matrix-valued variable); "
+            "the derivation itself is kl-derive P Q"
+        )
     distributions = [derivation.p, derivation.q]
     texts = [p, spec_q or ""]
     result = _per_coordinate(derivation.result)

@@ -51,6 +51,7 @@ _MODULES: dict[str, str] = {
     "logit_normal": "kl_derive.families.logit_normal",
     "von_mises": "kl_derive.families.von_mises",
     "low_rank_multivariate_normal": "kl_derive.families.low_rank_multivariate_normal",
+    "wishart": "kl_derive.families.wishart",
 }
 #: the families of mass functions on the integers (known here without importing them)
 DISCRETE: frozenset[str] = frozenset(
@@ -87,6 +88,7 @@ ALIASES: dict[str, str] = {
     "LogitNormal": "logit_normal",
     "VonMises": "von_mises",
     "Multinomial": "multinomial",
+    "Wishart": "wishart",
 }
 
 

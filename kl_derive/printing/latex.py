@@ -21,6 +21,7 @@ from sympy import (
     Add,
     Expr,
     Identity,
+    ImmutableMatrix,
     Indexed,
     Integral,
     Mul,
@@ -309,7 +310,7 @@ class TextbookLatexPrinter(LatexPrinter):
         if base == S.Exp1:
             return rf"e^{{{self._print(e)}}}"
         if (
-            isinstance(base, (Add, Mul, Pow, log))
+            isinstance(base, (Add, Mul, Pow, log, MatDet))
             or (_is_number(base) and base.is_negative)
             or (isinstance(base, Rational) and base.q != 1)
         ):
@@ -335,6 +336,14 @@ class TextbookLatexPrinter(LatexPrinter):
         if order == 1:  # the trigamma function, written as the derivative of psi
             return r"\psi'" + self._argument(arg)
         return rf"\psi^{{({self._print(order)})}}" + self._argument(arg)
+
+    def _print_MultiGamma(self, expr: Expr, exp: object = None) -> str:
+        a, p = expr.args
+        return rf"\Gamma_{{{self._print(p)}}}" + self._argument(a)
+
+    def _print_MultiDigamma(self, expr: Expr, exp: object = None) -> str:
+        a, p = expr.args
+        return rf"\psi_{{{self._print(p)}}}" + self._argument(a)
 
     def _print_beta(self, expr: Expr, exp: object = None) -> str:
         inner = ", ".join(self._print(a) for a in expr.args)
@@ -378,7 +387,15 @@ class TextbookLatexPrinter(LatexPrinter):
 
     def _print_log(self, expr: log, exp: object = None) -> str:
         arg = expr.args[0]
-        if type(arg).__name__ in ("gamma", "factorial", "binomial", "beta", "digamma", "besseli"):
+        if type(arg).__name__ in (
+            "gamma",
+            "factorial",
+            "binomial",
+            "beta",
+            "digamma",
+            "besseli",
+            "MultiGamma",
+        ):
             return rf"\log {self._print(arg)}"
         if _is_simple(arg) or _is_fraction(arg) or _is_root(arg) or arg is S.Pi:
             return rf"\log {self._print(arg)}"
@@ -443,6 +460,8 @@ class TextbookLatexPrinter(LatexPrinter):
     def _print_MatTrace(self, expr: Expr) -> str:
         a, b = expr.args
         inner = self._print(b) if isinstance(a, Identity) else f"{self._print(a)} {self._print(b)}"
+        if expr.atoms(ImmutableMatrix):  # matrices written out: tall brackets
+            return rf"\operatorname{{tr}}\left({inner}\right)"
         return rf"\operatorname{{tr}}({inner})"
 
     def _print_QuadForm(self, expr: Expr) -> str:

@@ -354,7 +354,7 @@ class UnicodePrinter(StrPrinter):
     def _base(self, base: Expr) -> str:
         text = self._print(base)
         if (
-            isinstance(base, (Add, Mul, Pow, log, exp))
+            isinstance(base, (Add, Mul, Pow, log, exp, MatDet))
             or (isinstance(base, Number) and (base.is_negative or not base.is_Integer))
             or "/" in text
         ):
@@ -462,6 +462,14 @@ class UnicodePrinter(StrPrinter):
 
     def _print_sin(self, expr: Any) -> str:
         return self._trig("sin", expr)
+
+    def _print_MultiGamma(self, expr: Any) -> str:
+        a, p = expr.args
+        return f"Γ{_sub_or_plain(self._print(p))}({self._print(a)})"
+
+    def _print_MultiDigamma(self, expr: Any) -> str:
+        a, p = expr.args
+        return f"ψ{_sub_or_plain(self._print(p))}({self._print(a)})"
 
     def _print_beta(self, expr: Any) -> str:
         return "B(" + ", ".join(self._print(a) for a in expr.args) + ")"
@@ -647,6 +655,7 @@ _COMMANDS = {
     r"\ge": "≥",
     r"\neq": "≠",
     r"\approx": "≈",
+    r"\sim": "∼",
     r"\,": " ",
     r"\;": " ",
     r"\:": " ",
@@ -669,7 +678,7 @@ _WRAPPERS = {
     r"\text": lambda s: s,
     r"\boldsymbol": lambda s: s,
     r"\mathbf": lambda s: s,
-    r"\mathcal": lambda s: {"N": "𝒩"}.get(s, s),
+    r"\mathcal": lambda s: {"N": "𝒩", "W": "𝒲"}.get(s, s),
     r"\mathbb": lambda s: {"E": "𝔼", "R": "ℝ"}.get(s, s),
 }
 

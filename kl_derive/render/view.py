@@ -458,7 +458,11 @@ def _result_layout(printer: _Printer, lhs: str, result: Expr, line_budget: float
 
 
 def _dimension_symbol(derivation: Derivation) -> Symbol:
-    """The symbolic size the instances fix: K categories, else the dimension d."""
+    """The symbolic size the instances fix: as the strategy names it, K categories, else
+    the dimension d."""
+    name = getattr(derivation, "dimension_name", "d")
+    if name != "d":  # the strategy names it (p for Wishart matrices)
+        return Symbol(name)
     categorical = derivation.p.family.name in ("categorical", "one_hot_categorical")
     return Symbol("K" if categorical else "d")
 

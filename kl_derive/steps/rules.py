@@ -128,6 +128,40 @@ RULES: dict[str, Rule] = {
         Rule("entropy.definition_sum", r"\mathrm{H}(q) = -\sum_{k} q(k) \log q(k)"),
         Rule("cross_entropy.definition", r"\mathrm{H}(q, p) = -\int q \log p"),
         Rule("cross_entropy.definition_sum", r"\mathrm{H}(q, p) = -\sum_{k} q(k) \log p(k)"),
+        # -- Wishart laws
+        Rule(
+            "wishart.density",
+            r"\Gamma_{p}(a) = \pi^{p(p-1)/4} \prod_{j=1}^{p} \Gamma\left(a - \frac{j-1}{2}\right)",
+        ),
+        Rule(
+            "expectation.trace",
+            r"\mathbb{E}[\operatorname{tr}(A X)] = \operatorname{tr}(A\, \mathbb{E}[X])",
+        ),
+        Rule("trace.scalar", r"\operatorname{tr}(c A) = c \operatorname{tr}(A)"),
+        Rule(
+            "trace.identity_p",
+            r"\operatorname{tr}(V^{-1} V) = \operatorname{tr}(I_{p}) = p",
+        ),
+        Rule("bartlett.determinant", r"\det (L A A^{T} L^{T}) = \det (L L^{T}) (\det A)^{2}"),
+        Rule(
+            "expectation.log_product",
+            r"\mathbb{E}[\log (a c_{1} c_{2} \cdots)] = \log a + \mathbb{E}[\log c_{1}]"
+            r" + \mathbb{E}[\log c_{2}] + \cdots",
+        ),
+        Rule(
+            "moment.log_chi2",
+            r"\mathbb{E}[\log c] = \psi(k/2) + \log 2 \text{ for } c \sim \chi^{2}_{k}",
+        ),
+        Rule(
+            "multidigamma.definition",
+            r"\psi_{p}(a) = \sum_{i=1}^{p} \psi\left(a - \frac{i-1}{2}\right)",
+        ),
+        Rule("matrix.determinant"),
+        Rule("matrix.determinant_value"),
+        Rule("matrix.trace_identity", r"I^{-1} = I"),
+        Rule("matrix.inverse", r"V^{-1} = \frac{1}{\det V} \operatorname{adj} V"),
+        Rule("matrix.product"),
+        Rule("matrix.trace"),
     )
 }
 

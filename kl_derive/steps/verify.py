@@ -130,7 +130,15 @@ def _verify_instances(step: Step, context: Context) -> str:
 
 def _expand_big_operators(e: Expr) -> Expr:
     """Write out sums and products whose bounds are (finite) numbers; a sum over the
-    values of a discrete variable (its index is nonnegative) stays a sum."""
+    values of a discrete variable (its index is nonnegative) stays a sum. The
+    multivariate gamma and digamma functions of a numeric order are a product and a sum
+    too, and are written out likewise."""
+    from ..symbolic.matrices import MultiDigamma, MultiGamma
+
+    e = e.replace(
+        lambda x: isinstance(x, (MultiGamma, MultiDigamma)) and x.args[1].is_Integer,
+        lambda x: x.doit(deep=False),
+    )
     return e.replace(
         lambda x: (
             isinstance(x, (Sum, Product))

@@ -30,6 +30,10 @@ PAIRS: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {
     },
 }
 
+# Wishart laws: the scale matrices are lists of rows (their own strategy)
+if "wishart" in _FAMILY_MODULES:
+    PAIRS[("wishart", "wishart")] = (("wishart moments", "kl_derive.strategies.wishart_moments"),)
+
 #: families whose parameter is a list (the probabilities of categorical): derived with the
 #: same moments strategy, but only between two of the same kind with explicit lists, so
 #: they are registered here and not drafted by :mod:`.build_table` with bare names
@@ -55,6 +59,7 @@ CATALOG_FAMILIES: tuple[str, ...] = tuple(
         "multivariate_normal",
         "dirichlet",
         "low_rank_multivariate_normal",
+        "wishart",
     )
 )
 _MOMENTS = "kl_derive.strategies.expected_log_ratio"

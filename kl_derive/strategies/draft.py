@@ -35,3 +35,5 @@ class Draft:
     setting: str = "vae"
     #: what is derived: ``"kl"``, ``"entropy"`` or ``"cross_entropy"``
     quantity: str = "kl"
+    #: the name of the dimension in ``instance_sizes`` (``d``; ``p`` for Wishart laws)
+    dimension_name: str = "d"

@@ -228,6 +228,10 @@ def _domains(pairs: Iterable[tuple[Family, DistributionSpec]]) -> dict[str, str]
                     strong = node.kind == "name" and parameter.domain != "real"
                     if strong or name not in domains:
                         domains[name] = parameter.domain if strong else domains.get(name, "real")
+    for family, spec in pairs:  # names a family needs positive (a scale's diagonal)
+        positive_names = getattr(family, "positive_names", None)
+        if positive_names is not None:
+            domains.update(dict.fromkeys(positive_names(spec), "positive"))
     return domains
 
 
@@ -275,6 +279,8 @@ def _symbol(name: str, domain: str) -> Symbol:
 def _bind(
     family: Family, spec: DistributionSpec, domains: dict[str, str], taken: set[str], suffix: str
 ) -> Distribution:
+    if hasattr(family, "bind"):  # a family that reads its own arguments (wishart)
+        return family.bind(spec, domains, _to_sympy, suffix)
     if family.vector:
         return _bind_vector(family, spec, domains, suffix)
     if getattr(family, "low_rank", False):
@@ -428,6 +434,10 @@ def _number_argument(family, name, node, domains, spec) -> Expr:
 def with_dimension(distribution: Distribution, n: int) -> Distribution:
     """Vector parameters given by name written out in ``n`` coordinates (``mu_1, ...``);
     a covariance matrix given by name becomes a symmetric matrix of entries ``Sigma_12``."""
+    if hasattr(distribution.family, "with_dimension"):  # a family that writes itself out
+        if not 1 <= n <= MAX_DIMENSION:
+            raise SpecError(f"--dims must be between 1 and {MAX_DIMENSION}, got {n}")
+        return distribution.family.with_dimension(distribution, n)
     if getattr(distribution.family, "matrix", False):
         if not 1 <= n <= MAX_DIMENSION:
             raise SpecError(f"--dims must be between 1 and {MAX_DIMENSION}, got {n}")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from sympy import Expr, Function, Identity, MatrixBase, MatrixExpr, MatrixSymbol, S, ZeroMatrix
 
-__all__ = ["MatDet", "MatTrace", "QuadForm", "explicit"]
+__all__ = ["MatDet", "MatTrace", "MultiDigamma", "MultiGamma", "QuadForm", "explicit"]
 
 
 def explicit(m: Expr) -> MatrixBase | None:
@@ -69,3 +69,64 @@ class QuadForm(Function):
             v = ea - eb
             return (v.T * em * v)[0, 0]
         return None
+
+
+class MultiGamma(Function):
+    r"""``MultiGamma(a, p)``: the multivariate gamma function :math:`\Gamma_p(a) =
+    \pi^{p(p-1)/4} \prod_{j=1}^{p} \Gamma(a - (j-1)/2)`, the normalizer of a Wishart law.
+
+    It stays as written (:math:`\Gamma_{p}(a)`) until :meth:`doit` writes the product out,
+    which the verifier does once ``p`` is a number.
+    """
+
+    nargs = 2
+
+    @classmethod
+    def eval(cls, a, p):
+        return None
+
+    def doit(self, **hints):
+        a, p = (x.doit(**hints) if hints.get("deep", True) else x for x in self.args)
+        if not (p.is_Integer and p > 0):
+            return self.func(a, p)
+        from sympy import Mul, Rational, gamma, pi
+
+        return pi ** (p * (p - 1) / 4) * Mul(
+            *[gamma(a - Rational(j - 1, 2)) for j in range(1, int(p) + 1)]
+        )
+
+    def _eval_is_positive(self):
+        return True  # for a > (p - 1)/2, the only use here
+
+    def _eval_evalf(self, prec):
+        explicit = self.doit()
+        return None if isinstance(explicit, MultiGamma) else explicit._eval_evalf(prec)
+
+
+class MultiDigamma(Function):
+    r"""``MultiDigamma(a, p)``: the multivariate digamma function :math:`\psi_p(a) =
+    \sum_{i=1}^{p} \psi(a - (i-1)/2)`, the derivative of :math:`\log \Gamma_p(a)`.
+
+    Kept as written until :meth:`doit` writes the sum out (once ``p`` is a number).
+    """
+
+    nargs = 2
+
+    @classmethod
+    def eval(cls, a, p):
+        return None
+
+    def doit(self, **hints):
+        a, p = (x.doit(**hints) if hints.get("deep", True) else x for x in self.args)
+        if not (p.is_Integer and p > 0):
+            return self.func(a, p)
+        from sympy import Add, Rational, polygamma
+
+        return Add(*[polygamma(0, a - Rational(i - 1, 2)) for i in range(1, int(p) + 1)])
+
+    def _eval_is_real(self):
+        return True
+
+    def _eval_evalf(self, prec):
+        explicit = self.doit()
+        return None if isinstance(explicit, MultiDigamma) else explicit._eval_evalf(prec)
