@@ -2,8 +2,8 @@
 
 Run ``python bench/catalog.py`` (``--json`` for machine-readable output, ``--jobs N`` to
 run N processes at a time). For each pair in ``kl-derive pairs``' catalog (and the
-Dirichlet, low-rank and Bregman cases) the derivation is made with every step verified
-and rendered to LaTeX:
+Dirichlet, low-rank, Bregman, multinomial, logits, K-category and Wishart cases) the
+derivation is made with every step verified and rendered to LaTeX:
 
 * cold: in a fresh ``python`` process, timed after ``import sympy`` and ``import
   kl_derive`` (the derivation's own cost, SymPy's caches empty);
@@ -43,6 +43,12 @@ EXTRA = [
         None,
     ),
     ("categorical([p1, p2, 1 - p1 - p2])", "categorical([q1, q2, 1 - q1 - q2])", None),
+    ("categorical", "categorical", None),  # K categories, checked in K = 2, 3, 4
+    ("multinomial(n, [a, b, 1 - a - b])", "multinomial(n, [r, s, 1 - r - s])", None),
+    ("bernoulli(logits=a)", "bernoulli(logits=b)", None),
+    ("categorical(logits=[a, b, c])", "categorical(logits=[d, g, h])", None),
+    ("wishart(n1, [[a, b], [b, c]])", "wishart(n2, [[1, 0], [0, 1]])", None),
+    ("wishart", "wishart", None),  # a symbolic size p
 ]
 
 

@@ -176,6 +176,16 @@ MP_LOGPDF: dict[str, Callable] = {
         _INF,
     ),
     "continuous_bernoulli": _continuous_bernoulli_mp,
+    "logit_normal": lambda loc, scale: _mp_density(
+        lambda x: (
+            -_mp.log(scale * _mp.sqrt(2 * _mp.pi))
+            - _mp.log(x)
+            - _mp.log(1 - x)
+            - (_mp.log(x / (1 - x)) - loc) ** 2 / (2 * scale**2)
+        ),
+        0.0,
+        1.0,
+    ),
     "moyal": lambda loc, scale: _mp_density(
         lambda x: (
             -_mp.log(scale * _mp.sqrt(2 * _mp.pi))

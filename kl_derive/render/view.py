@@ -387,7 +387,9 @@ def build_view(
                 None,
                 [
                     text(
-                        "document.assumption_positive",
+                        "document.assumption_positive"
+                        if _all_scales(derivation, positive)
+                        else "document.assumption_positive_parameters",
                         {"condition": _positivity(positive, printer)},
                     )
                     if positive
@@ -465,6 +467,18 @@ def _dimension_symbol(derivation: Derivation) -> Symbol:
         return Symbol(name)
     categorical = derivation.p.family.name in ("categorical", "one_hot_categorical")
     return Symbol("K" if categorical else "d")
+
+
+def _all_scales(derivation: Derivation, symbols: list[Expr]) -> bool:
+    """Whether every positive symbol is a scale parameter of one of the two laws (the
+    assumption sentence then says so; rates, shapes, degrees of freedom are not)."""
+    roles: dict[Expr, str] = {}
+    for law in (derivation.p, derivation.q):
+        parameters = getattr(getattr(law, "family", None), "parameters", ())
+        args = getattr(law, "args", ())
+        for parameter, arg in zip(parameters, args, strict=False):
+            roles.setdefault(arg, parameter.name)
+    return all(roles.get(s) == "scale" for s in symbols)
 
 
 def _positivity(symbols: list[Expr], printer: _Printer) -> _LatexRaw:

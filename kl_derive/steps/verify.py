@@ -689,8 +689,8 @@ _FRINGE = mpmath.mpf("1e-8")
 
 def _fringe_zero(f, at_fringe):
     """``f``, but 0 where it cannot be evaluated at the fringe of its range: there a
-    density has underflowed to 0 (``safe_exp``) and ``q log(q/p)`` is ``0 log(0/0)``,
-    whose true value is far below any tolerance."""
+    density has underflowed to 0 (``safe_exp``) and ``q log(q/p)`` is ``0 log(0/0)`` or
+    ``q log(q/0)``, whose true contribution there is far below any tolerance."""
 
     def wrapped(x):
         try:
@@ -699,7 +699,7 @@ def _fringe_zero(f, at_fringe):
             if at_fringe(x):
                 return mpmath.mpf(0)
             raise
-        if at_fringe(x) and isinstance(value, mpmath.mpf) and mpmath.isnan(value):
+        if at_fringe(x) and isinstance(value, mpmath.mpf) and not mpmath.isfinite(value):
             return mpmath.mpf(0)
         return value
 

@@ -431,8 +431,15 @@ def _term(coefficient: Expr, statistic: Expr) -> Expr:
 
 def _found_moments(q: _Law, statistics: list[Expr]) -> list[Moment | None]:
     """Each statistic's expectation under ``q``, ``None`` where the family has none."""
+    from .direct_integration import integrate_expectation
+
     family = q.distribution.family
-    return [family.expectation(t, q.facts.variable, q.args) for t in statistics]
+    found = [family.expectation(t, q.facts.variable, q.args) for t in statistics]
+    # the general fallback: SymPy integrates what no family states, within a time budget
+    return [
+        m if m is not None else integrate_expectation(evaluate(t), q.facts)
+        for t, m in zip(statistics, found, strict=True)
+    ]
 
 
 def _no_closed_form(q: _Law, statistics, found) -> NoClosedForm:
@@ -579,6 +586,9 @@ def _moment_stage(q: _Law, moments: list[Moment]) -> Stage:
         if split is not None:
             chains.append(Chain(split))
             continue
+        if moment.reason == "direct_integral":
+            chains.append(Chain(_direct_integral_steps(q, moment)))
+            continue
         step = Step(
             "moment.known",
             Expect(display_form(moment.statistic), q.function),
@@ -605,6 +615,22 @@ def _source(q: _Law, moment: Moment) -> dict:
     t = next(iter(s for s in moment.source.free_symbols if s.name == "t"), Symbol("t"))
     power_moment = Eq(Expect(q.facts.variable**t, q.function), moment.source, evaluate=False)
     return {"source": power_moment, "t": t, "t_zero": Eq(t, 0, evaluate=False)}
+
+
+def _direct_integral_steps(q: _Law, moment: Moment) -> tuple[Step, ...]:
+    """``E[T] = integral of T q = value``: an expectation SymPy integrated directly."""
+    shown = Expect(display_form(moment.statistic), q.function)
+    integral = _total(mul(display_form(moment.statistic), q.function), q)
+    return (
+        Step("expectation.definition", shown, integral, facts="lemma"),
+        Step(
+            "moment.known",
+            integral,
+            tidy(moment.value),
+            params={"law": q.distribution, "reason": "direct_integral"},
+            facts="lemma",
+        ),
+    )
 
 
 def _split_at_kink(q: _Law, moment: Moment) -> tuple[Step, ...] | None:
