@@ -107,3 +107,43 @@ def run_pdflatex(workdir: Path, main: str) -> tuple[subprocess.CompletedProcess,
     )
     log = workdir / (Path(main).stem + ".log")
     return done, log.read_text(errors="replace") if log.is_file() else done.stdout
+
+
+def compile_fragments(workdir: Path, fragments: Sequence[str], lang: str) -> None:
+    """Assert that LaTeX fragments, each ``\\input`` on a page of its own in one article
+    (``kotex`` for Korean), compile with pdflatex without a lost character."""
+    parts = []
+    for i, fragment in enumerate(fragments):
+        (workdir / f"part{i}.tex").write_text(fragment, encoding="utf-8")
+        parts.append(f"\\clearpage\n\\input{{part{i}}}\n")
+    korean = "\\usepackage{kotex}\n" if lang == "ko" else ""
+    (workdir / "all.tex").write_text(
+        "\\documentclass{article}\n"
+        f"{korean}"
+        "\\usepackage{amsmath,amssymb}\n"
+        "\\tracinglostchars=3\n"
+        "\\begin{document}\n" + "".join(parts) + "\\end{document}\n",
+        encoding="utf-8",
+    )
+    done, log = run_pdflatex(workdir, "all.tex")
+    assert done.returncode == 0, log[-3000:]
+    assert "Missing character" not in log
+    assert (workdir / "all.pdf").stat().st_size > 10_000
+
+
+def katex_blocks(derivations: Sequence, lang: str) -> list[tuple[str, bool]]:
+    """Every math block of the derivations' Markdown, after asserting that KaTeX renders
+    each in strict mode; the blocks are returned for further checks."""
+    from test_markdown_render import math_tokens, render_with_katex
+
+    blocks, owners = [], []
+    for derivation in derivations:
+        found, _prose = math_tokens(derivation.to_markdown(lang))
+        blocks += found
+        owners += [derivation.title] * len(found)
+    results = render_with_katex(blocks)
+    failures = [
+        (owners[i], blocks[i][0][:100], r["error"]) for i, r in enumerate(results) if not r["ok"]
+    ]
+    assert not failures, failures[:5]
+    return blocks

@@ -434,38 +434,13 @@ def _rendered():
 
 @pytest.mark.parametrize("lang", ["en", "ko"])
 def test_new_derivations_render_with_katex(lang: str) -> None:
-    from test_markdown_render import math_tokens, render_with_katex
+    from conftest import katex_blocks
 
-    blocks, owners = [], []
-    for derivation in _rendered():
-        found, _prose = math_tokens(derivation.to_markdown(lang))
-        blocks += found
-        owners += [derivation.title] * len(found)
-    assert len(blocks) > 10 * len(RENDERED)
-    results = render_with_katex(blocks)
-    failures = [
-        (owners[i], blocks[i][0][:100], r["error"]) for i, r in enumerate(results) if not r["ok"]
-    ]
-    assert not failures, failures[:5]
+    assert len(katex_blocks(_rendered(), lang)) > 10 * len(RENDERED)
 
 
 @pytest.mark.parametrize("lang", ["en", "ko"])
 def test_new_derivations_compile_with_pdflatex(tmp_path, lang: str) -> None:
-    from conftest import run_pdflatex
+    from conftest import compile_fragments
 
-    parts = []
-    for i, derivation in enumerate(_rendered()):
-        (tmp_path / f"pair{i}.tex").write_text(derivation.to_latex(lang), encoding="utf-8")
-        parts.append(f"\\clearpage\n\\input{{pair{i}}}\n")
-    korean = "\\usepackage{kotex}\n" if lang == "ko" else ""
-    (tmp_path / "all.tex").write_text(
-        "\\documentclass{article}\n"
-        f"{korean}"
-        "\\usepackage{amsmath,amssymb}\n"
-        "\\tracinglostchars=3\n"
-        "\\begin{document}\n" + "".join(parts) + "\\end{document}\n",
-        encoding="utf-8",
-    )
-    done, log = run_pdflatex(tmp_path, "all.tex")
-    assert done.returncode == 0, log[-3000:]
-    assert "Missing character" not in log
+    compile_fragments(tmp_path, [d.to_latex(lang) for d in _rendered()], lang)

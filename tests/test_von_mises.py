@@ -16,7 +16,7 @@ from functools import cache
 import mpmath
 import pytest
 from catalog_reference import REFERENCE, numeric_kl
-from conftest import run_module, run_pdflatex
+from conftest import compile_fragments, katex_blocks, run_module
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy import special
@@ -250,35 +250,11 @@ def _all_derivations():
 
 @pytest.mark.parametrize("lang", ["en", "ko"])
 def test_markdown_renders_with_katex(lang: str) -> None:
-    from test_markdown_render import math_tokens, render_with_katex
-
-    blocks = []
-    for derivation in _all_derivations():
-        found, _prose = math_tokens(derivation.to_markdown(lang))
-        blocks += found
+    blocks = katex_blocks(_all_derivations(), lang)
     assert len(blocks) > 100
     assert any("I_{0}" in tex for tex, _ in blocks)
-    results = render_with_katex(blocks)
-    failures = [(blocks[i][0][:100], r["error"]) for i, r in enumerate(results) if not r["ok"]]
-    assert not failures, failures[:5]
 
 
 @pytest.mark.parametrize("lang", ["en", "ko"])
 def test_latex_compiles_with_pdflatex(tmp_path, lang: str) -> None:
-    parts = []
-    for i, derivation in enumerate(_all_derivations()):
-        (tmp_path / f"part{i}.tex").write_text(derivation.to_latex(lang), encoding="utf-8")
-        parts.append(f"\\clearpage\n\\input{{part{i}}}\n")
-    korean = "\\usepackage{kotex}\n" if lang == "ko" else ""
-    (tmp_path / "vm.tex").write_text(
-        "\\documentclass{article}\n"
-        f"{korean}"
-        "\\usepackage{amsmath,amssymb}\n"
-        "\\tracinglostchars=3\n"
-        "\\begin{document}\n" + "".join(parts) + "\\end{document}\n",
-        encoding="utf-8",
-    )
-    done, log = run_pdflatex(tmp_path, "vm.tex")
-    assert done.returncode == 0, log[-3000:]
-    assert "Missing character" not in log
-    assert (tmp_path / "vm.pdf").stat().st_size > 10_000
+    compile_fragments(tmp_path, [d.to_latex(lang) for d in _all_derivations()], lang)

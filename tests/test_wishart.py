@@ -14,7 +14,7 @@ from functools import cache
 
 import numpy as np
 import pytest
-from conftest import clean_env, console_script, has_latex, run_pdflatex
+from conftest import clean_env, console_script, has_latex
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.special import digamma, multigammaln
@@ -278,37 +278,18 @@ def test_result_reads_like_the_textbook() -> None:
 
 @pytest.mark.parametrize("lang", ["en", "ko"])
 def test_renders_with_katex(lang: str) -> None:
-    from test_markdown_render import math_tokens, render_with_katex
+    from conftest import katex_blocks
 
-    blocks = []
-    for pair in (SYMBOLIC_2, NUMERIC[0], NUMERIC[2], SYMBOLIC_P[0]):
-        found, _prose = math_tokens(_derived(*pair).to_markdown(lang))
-        blocks += found
-    assert len(blocks) > 60
-    results = render_with_katex(blocks)
-    failures = [(blocks[i][0][:100], r["error"]) for i, r in enumerate(results) if not r["ok"]]
-    assert not failures, failures[:5]
+    pairs = (SYMBOLIC_2, NUMERIC[0], NUMERIC[2], SYMBOLIC_P[0])
+    assert len(katex_blocks([_derived(*pair) for pair in pairs], lang)) > 60
 
 
 @pytest.mark.parametrize("lang", ["en", "ko"])
 def test_compiles_with_pdflatex(tmp_path, lang: str) -> None:
-    parts = []
-    for i, pair in enumerate((SYMBOLIC_2, SYMBOLIC_3, *NUMERIC, *SYMBOLIC_P)):
-        (tmp_path / f"w{i}.tex").write_text(_derived(*pair).to_latex(lang), encoding="utf-8")
-        parts.append(f"\\clearpage\n\\input{{w{i}}}\n")
-    korean = "\\usepackage{kotex}\n" if lang == "ko" else ""
-    (tmp_path / "main.tex").write_text(
-        "\\documentclass{article}\n"
-        f"{korean}"
-        "\\usepackage{amsmath,amssymb}\n"
-        "\\tracinglostchars=3\n"
-        "\\begin{document}\n" + "".join(parts) + "\\end{document}\n",
-        encoding="utf-8",
-    )
-    done, log = run_pdflatex(tmp_path, "main.tex")
-    assert done.returncode == 0, log[-3000:]
-    assert "Missing character" not in log
-    assert (tmp_path / "main.pdf").stat().st_size > 10_000
+    from conftest import compile_fragments
+
+    pairs = (SYMBOLIC_2, SYMBOLIC_3, *NUMERIC, *SYMBOLIC_P)
+    compile_fragments(tmp_path, [_derived(*pair).to_latex(lang) for pair in pairs], lang)
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:

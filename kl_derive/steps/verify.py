@@ -659,9 +659,8 @@ def _quadrature(integral: Integral, fast: bool) -> mpmath.mpf:
         start = max(points[-2], mpmath.mpf(1))
         if start > points[-2]:
             points.insert(-1, start)
-        tail = mpmath.quad(
+        tail = _exponential_quad(
             lambda u: integrand(start * mpmath.exp(u)) * start * mpmath.exp(u),
-            [0, 10, 100, mpmath.inf],
         )
         points.pop()
     # the integrand in the distance d to a finite end (z = lower + d, z = upper - d),
@@ -681,6 +680,19 @@ def _quadrature(integral: Integral, fast: bool) -> mpmath.mpf:
         for bound, end in ((lower, lower + d), (upper, upper - d))
     ]
     return _segments(integrand, points, *near) + tail
+
+
+def _exponential_quad(f) -> mpmath.mpf:
+    """The integral of ``f`` over ``u`` in ``[0, oo)``, where ``f`` decays at least
+    exponentially (a substituted end or tail): up to ``u = 100``, and up to ``10^4`` only
+    when ``f`` is not yet negligible there (a slow decay such as ``e^{-u/50}``)."""
+    total = mpmath.quad(f, [0, 10, 100])
+    edge = f(mpmath.mpf(100))
+    if not mpmath.isfinite(edge) or abs(edge) > mpmath.mpf(10) ** -40:
+        # a finite far end: e^{-u/50} is below 1e-80 at u = 10^4, and mpmath's map of an
+        # infinite interval would reach u = 10^20, where e^{u} costs a long computation
+        total += mpmath.quad(f, [100, 1000, 10000])
+    return total
 
 
 #: how close to an end (or how far out) an integrand may be 0 * log(0/0)
@@ -720,15 +732,13 @@ def _segments(integrand, points: list, shifted=None, reflected=None) -> mpmath.m
     for i, (a, b) in enumerate(itertools.pairwise(points)):
         if i == 0 and shifted is not None and mpmath.isfinite(b):
             width = b - a
-            total += mpmath.quad(
+            total += _exponential_quad(
                 lambda u, w=width: shifted(w * mpmath.exp(-u)) * w * mpmath.exp(-u),
-                [0, 10, 100, mpmath.inf],
             )
         elif i == last and reflected is not None and mpmath.isfinite(a):
             width = b - a
-            total += mpmath.quad(
+            total += _exponential_quad(
                 lambda u, w=width: reflected(w * mpmath.exp(-u)) * w * mpmath.exp(-u),
-                [0, 10, 100, mpmath.inf],
             )
         else:
             total += mpmath.quad(integrand, [a, b])
