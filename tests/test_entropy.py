@@ -31,6 +31,7 @@ NO_CLOSED_FORM = {
     "poisson": "E[log k!] has no closed form",
     "binomial": "E[log C(n, k)] has no closed form",
     "negative_binomial": "E[log C(k + r - 1, k)] has no closed form",
+    "logit_normal": "E[log z] and E[log(1 - z)] have no closed form",
 }
 MUST_WORK = {"normal", "exponential", "gamma", "uniform", "laplace", "beta", "pareto"}
 

@@ -49,6 +49,10 @@ class Beta(UnivariateFamily):
         z = variable
         total = add(a, b)
         logit = log(z / (1 - z))
+        shown = (
+            ("statistics", (ln(z), ln(sub(1, z)))),
+            ("variance", add(polygamma(1, a), polygamma(1, b))),
+        )
         return {
             z: Moment(z, div(a, total), "mean"),
             z**2: Moment(z**2, div(mul(a, add(a, 1)), mul(total, add(total, 1))), "second_moment"),
@@ -56,11 +60,12 @@ class Beta(UnivariateFamily):
             log(1 - z): Moment(log(1 - z), sub(digamma(b), digamma(total)), "log_partition"),
             # the logit: the difference of the two statistics, whose covariance is
             # -psi'(a + b), so that its variance is psi'(a) + psi'(b)
-            logit: Moment(logit, sub(digamma(a), digamma(b)), "beta_logit"),
+            logit: Moment(logit, sub(digamma(a), digamma(b)), "beta_logit", params=shown),
             logit**2: Moment(
                 logit**2,
                 add(power(sub(digamma(a), digamma(b)), 2), polygamma(1, a), polygamma(1, b)),
                 "beta_logit",
+                params=shown,
             ),
         }
 
