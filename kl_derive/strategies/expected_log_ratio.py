@@ -152,12 +152,18 @@ def derive(first: Distribution, second: Distribution) -> Draft:
         steps.append(Step("algebra.collect_statistics", difference, collected))
     stages.append(Stage("log_ratio_statistics", (Chain(tuple(steps)),)))
 
-    found = _found_moments(q, [t for t, _ in statistics])
+    found = _found_moments(q, [t for t, _ in statistics], fallback=False)
     if any(m is None for m in found):
         # an expectation with no finite value: the divergence may be infinite because of it
         divergent = _divergent_stages(kl, ratio, collected, q, constant, statistics, found)
-        if divergent is None or support_conditions:
+        if divergent is None:
+            # a finite one no family states: SymPy may integrate it (the fallback)
+            found = _found_moments(q, [t for t, _ in statistics])
+        if divergent is None and all(m is not None for m in found):
+            divergent = []
+        elif divergent is None or support_conditions:
             raise _no_closed_form(q, statistics, found)
+    if any(m is None for m in found):
         stages.extend(divergent)
         expectations = {m.statistic: evaluate(m.value) for m in found if m is not None}
         main = bare.with_expectations("q", expectations)
@@ -429,12 +435,15 @@ def _term(coefficient: Expr, statistic: Expr) -> Expr:
 # ---------------------------------------------------------------------------
 
 
-def _found_moments(q: _Law, statistics: list[Expr]) -> list[Moment | None]:
-    """Each statistic's expectation under ``q``, ``None`` where the family has none."""
+def _found_moments(q: _Law, statistics: list[Expr], fallback: bool = True) -> list[Moment | None]:
+    """Each statistic's expectation under ``q``, ``None`` where the family has none (and,
+    with ``fallback``, SymPy cannot integrate it within its budget)."""
     from .direct_integration import integrate_expectation
 
     family = q.distribution.family
     found = [family.expectation(t, q.facts.variable, q.args) for t in statistics]
+    if not fallback:
+        return found
     # the general fallback: SymPy integrates what no family states, within a time budget
     return [
         m if m is not None else integrate_expectation(evaluate(t), q.facts)
@@ -451,7 +460,10 @@ def _no_closed_form(q: _Law, statistics, found) -> NoClosedForm:
 
 
 def _moments(q: _Law, statistics: list[Expr]) -> list[Moment]:
-    found = _found_moments(q, statistics)
+    # the entropy and cross-entropy: no table says in advance which integrals SymPy
+    # answers quickly, so no direct integration (a KL pair reaches it only when the
+    # table, built with it, lists the pair)
+    found = _found_moments(q, statistics, fallback=False)
     if any(m is None for m in found):
         raise _no_closed_form(q, [(t, 1) for t in statistics], found)
     return list(found)
