@@ -12,11 +12,13 @@ raises :class:`~kl_derive.errors.VerificationError`.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import random
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
+from typing import NamedTuple
 
 import mpmath
 from sympy import (
@@ -35,12 +37,16 @@ from sympy import (
     StrictLessThan,
     Sum,
     Symbol,
+    besseli,
+    beta,
+    cos,
     diff,
     exp,
     expand,
     lambdify,
     log,
     oo,
+    sin,
     zoo,
 )
 from sympy.core.relational import Relational
@@ -195,11 +201,68 @@ def normal_form(expr: Expr, context: Context, hint: Reparametrization | None = N
     e = e.replace(lambda x: isinstance(x, (Integral, Sum)), lambda x: _as_expectation(x, context))
     e = e.replace(lambda x: isinstance(x, Expect), lambda x: _expand_expectation(x, context, hint))
     e = _unfold_densities(e, context)
-    return _canonical(e)
+    return _canonical(e) if hint is not None else _canonical_in_support(e, context)
+
+
+def _canonical_in_support(e: Expr, context: Context) -> Expr:
+    """:func:`_canonical`, with the logarithms of quantities known to be positive
+    expanded as well (see :func:`_positive_quantities`)."""
+    forward, back = _positive_quantities(e, context)
+    return _canonical(e.xreplace(forward)).xreplace(back) if forward else _canonical(e)
+
+
+def _positive_quantities(e: Expr, context: Context) -> tuple[dict, dict]:
+    """Positive quantities in ``e`` that SymPy does not know to be positive, each mapped
+    to a positive symbol (and the map back), so that the logarithms of their products
+    expand (``log(z / (1 - z)) = log z - log(1 - z)``):
+
+    * the distance ``U - z`` (``z - L``) of a variable to a finite end of its support,
+      for a variable all of whose continuous densities share one support (every
+      identity about it is then stated inside that support);
+    * ``b - a`` for a stated condition ``a < b``;
+    * ``B(a, b)`` with ``a, b > 0``, ``I_0(x)`` with a real ``x``, ``I_nu(x)`` with
+      ``nu, x > 0``.
+    """
+    forward: dict[Expr, Expr] = {}
+    back: dict[Expr, Expr] = {}
+
+    def positive(quantity: Expr, name: str) -> None:
+        if quantity in forward:
+            return
+        symbol = Dummy(name, positive=True)
+        forward.update({quantity: symbol, -quantity: -symbol})
+        back[symbol] = quantity
+
+    supports: dict[Symbol, set[tuple[Expr, Expr]]] = {}
+    for facts in context.densities.values():
+        if isinstance(facts.variable, Symbol):
+            support = (S(facts.support[0]), S(facts.support[1]))
+            supports.setdefault(facts.variable, set()).add(
+                support if not facts.discrete else (S.NaN, S.NaN)
+            )
+    free = e.free_symbols
+    for variable, ends in supports.items():
+        if len(ends) != 1 or variable not in free:
+            continue
+        ((lower, upper),) = ends
+        if upper.is_finite:
+            positive(upper - variable, f"{variable}_upper")
+        if lower.is_finite and lower != 0:
+            positive(variable - lower, f"{variable}_lower")
+    for condition in context.conditions:
+        if isinstance(condition, StrictLessThan) and (condition.rhs - condition.lhs).is_Add:
+            positive(condition.rhs - condition.lhs, "gap")
+    for atom in e.atoms(beta, besseli):
+        if all(a.is_positive for a in atom.args) or (
+            isinstance(atom, besseli) and atom.args[0] == 0 and atom.args[1].is_real
+        ):
+            positive(atom, "positive")
+    return forward, back
 
 
 def _canonical(e: Expr) -> Expr:
-    e = expand(e)
+    # cos(a - b) = cos a cos b + sin a sin b (a von Mises law's cos(z - mu))
+    e = expand(e, trig=True) if e.has(cos, sin) else expand(e)
     if e.has(exp):  # e^{a log z} = z^a, which SymPy leaves alone for a symbolic a
         e = e.replace(lambda x: isinstance(x, exp) and _log_power(x.args[0]), _as_power)
     return e
@@ -287,8 +350,11 @@ def _expand_expectation(
         target = context.densities[hint.new]
         f = f.xreplace({facts.variable: hint.transform})
         facts, density = target, target.function
-    f = _canonical(_unfold_densities(f, context))
-    total = S.Zero
+    if hint is None:
+        f = _canonical_in_support(_unfold_densities(f, context), context)
+        total, f = _known_combinations(f, facts, context)
+    else:
+        f, total = _canonical(_unfold_densities(f, context)), S.Zero
     for term in Add.make_args(f):
         coeff, dependent = term.as_independent(facts.variable, as_Add=False)
         if dependent == 1:
@@ -302,6 +368,40 @@ def _expand_expectation(
         else:
             total += coeff * Expect(dependent, density)
     return total
+
+
+def _known_combinations(f: Expr, facts: DensityFacts, context: Context) -> tuple[Expr, Expr]:
+    """Take out of ``f`` (a sum of terms) the multiples of known statistics that are
+    sums of several terms in the normal form (``logit z = log z - log(1 - z)``, and its
+    square); return their expectation and what is left of ``f``."""
+    coefficients = dict(_term_coefficients(f, facts.variable))
+    known = S.Zero
+    statistics = [
+        (dict(_term_coefficients(_canonical_in_support(t, context), facts.variable)), value)
+        for t, value in facts.expectations.items()
+    ]
+    for terms, value in sorted(statistics, key=lambda item: -len(item[0])):
+        if len(terms) < 2 or not set(terms) <= set(coefficients):
+            continue
+        first = next(iter(terms))
+        ratio = coefficients[first] / terms[first]
+        if any(expand(coefficients[t] - ratio * c) != 0 for t, c in terms.items()):
+            continue
+        for t in terms:
+            del coefficients[t]
+        known += ratio * value
+    rest = Add(*(c * t for t, c in coefficients.items()))
+    return known, rest
+
+
+def _term_coefficients(f: Expr, variable: Symbol) -> list[tuple[Expr, Expr]]:
+    """``f`` as pairs (the part depending on ``variable``, its coefficient), the parts
+    free of it collected under ``1``."""
+    out: dict[Expr, Expr] = {}
+    for term in Add.make_args(f):
+        coeff, dependent = term.as_independent(variable, as_Add=False)
+        out[dependent] = out.get(dependent, S.Zero) + coeff
+    return list(out.items())
 
 
 def _multivariate_expectation(f: Expr, facts: DensityFacts, context: Context) -> Expr:
@@ -556,17 +656,42 @@ def _number(e: Expr, values: dict, context: Context, fast: bool) -> mpmath.mpf:
         k: Float(v, 30) if isinstance(v, Rational) and not v.is_Integer else v
         for k, v in values.items()
     }
-    e = _as_integrals(_unfold_densities(e, context), context).xreplace(values)
+    e = _merged_integrals(_as_integrals(_unfold_densities(e, context), context))
+    # an integral is compiled once with its parameters as arguments (and kept for the
+    # other samples and steps), not rebuilt and compiled at every sample
     replacements = {
-        integral: Float(_quadrature(integral, fast), 30) for integral in e.atoms(Integral)
+        integral: Float(_quadrature(integral, values, fast), 30) for integral in e.atoms(Integral)
     }
-    replacements.update({total: Float(_series(total), 30) for total in e.atoms(Sum)})
+    e = e.xreplace(replacements).xreplace(values)
+    replacements = {total: Float(_series(total), 30) for total in e.atoms(Sum)}
     value = e.xreplace(replacements).evalf(30)
     if not value.is_number or value.has(S.NaN, oo, -oo, zoo):
         raise ValueError("not a finite number")
     return (
         mpmath.mpmathify(complex(value)).real if value.is_real is False else mpmath.mpf(str(value))
     )
+
+
+def _merged_integrals(e: Expr) -> Expr:
+    """``c1 * int f1 + c2 * int f2`` over the same range as ``int (c1 f1 + c2 f2)``: one
+    quadrature for a combination of expectations under one law (``E[log^2 z] - 2 E[log z
+    log(1 - z)] + E[log^2(1 - z)]``)."""
+    groups: dict[tuple, list[Expr]] = {}
+    rest = []
+    for term in Add.make_args(e):
+        factors = Mul.make_args(term)
+        integrals = [f for f in factors if isinstance(f, Integral)]
+        if len(integrals) != 1 or len(integrals[0].limits[0]) != 3:
+            rest.append(term)
+            continue
+        (integral,) = integrals
+        coeff = Mul(*(f for f in factors if f is not integral))
+        if coeff.has(Integral) or coeff.free_symbols & {integral.limits[0][0]}:
+            rest.append(term)
+            continue
+        groups.setdefault(integral.limits, []).append(coeff * integral.function)
+    merged = [Integral(Add(*parts), *limits) for limits, parts in groups.items()]
+    return Add(*rest, *merged)
 
 
 def _as_integrals(e: Expr, context: Context) -> Expr:
@@ -632,25 +757,63 @@ def _nested_series(total: Sum) -> mpmath.mpf:
     return mpmath.fsum(term(*(mpmath.mpf(k) for k in point)) for point in points)
 
 
-def _quadrature(integral: Integral, fast: bool) -> mpmath.mpf:
-    """The integral's value: the trapezoidal rule when ``fast`` allows, else mpmath."""
+class _CompiledIntegral(NamedTuple):
+    """An integral's integrand compiled once, its parameters as further arguments."""
+
+    parameters: tuple[Symbol, ...]
+    integrand: Callable  # f(z, *parameters)
+    near: tuple[Callable | None, Callable | None]  # f(lower + d, ...), f(upper - d, ...)
+    kinks: tuple[Expr, ...]  # where an absolute value changes sign
+
+
+@functools.lru_cache(maxsize=256)
+def _compiled(integral: Integral) -> _CompiledIntegral:
     ((variable, lower, upper),) = integral.limits
+    f = integral.function
+    parameters = tuple(
+        sorted(
+            (f.free_symbols | S(lower).free_symbols | S(upper).free_symbols) - {variable},
+            key=str,
+        )
+    )
+    modules = [{"exp": safe_exp}, "mpmath"]
+    # the integrand in the distance d to a finite end (z = lower + d, z = upper - d),
+    # which stays exact where z itself would round to the end
+    d = Dummy("d", positive=True)
+    near = tuple(
+        lambdify((d, *parameters), f.xreplace({variable: end}), modules=modules)
+        if bound.is_finite
+        else None
+        for bound, end in ((lower, lower + d), (upper, upper - d))
+    )
+    return _CompiledIntegral(
+        parameters,
+        lambdify((variable, *parameters), f, modules=modules),
+        near,  # type: ignore[arg-type]
+        tuple(_kinks(f, variable)),
+    )
+
+
+def _quadrature(integral: Integral, values: dict, fast: bool) -> mpmath.mpf:
+    """The integral's value at the parameter ``values``: the trapezoidal rule when
+    ``fast`` allows, else mpmath."""
+    ((variable, lower, upper),) = integral.limits
+    lower, upper = S(lower).xreplace(values), S(upper).xreplace(values)
     if fast and lower == -oo and upper == oo:
-        compiled = compile_float(integral.function, variable)
+        compiled = compile_float(integral.function.xreplace(values), variable)
         value = _trapezoid(compiled) if compiled is not None else None
         if value is not None:
             return mpmath.mpf(value)
+    compiled_integral = _compiled(integral)
+    arguments = [_mp(S(values[s])) for s in compiled_integral.parameters]
     lo, hi = _mp(lower), _mp(upper)
     integrand = _fringe_zero(
-        lambdify(variable, integral.function, modules=[{"exp": safe_exp}, "mpmath"]),
+        lambda x: compiled_integral.integrand(x, *arguments),
         lambda x: abs(x) > _FRINGE**-1 or x - lo < _FRINGE or hi - x < _FRINGE,
     )
-    inner = {mpmath.mpf(-3), mpmath.mpf(0), mpmath.mpf(3), *_kinks(integral.function, variable)}
-    points = [
-        _mp(lower),
-        *sorted(p for p in inner if _mp(lower) < p < _mp(upper)),
-        _mp(upper),
-    ]
+    kinks = [S(k).xreplace(values) for k in compiled_integral.kinks]
+    inner = {mpmath.mpf(-3), mpmath.mpf(0), mpmath.mpf(3), *(_mp(k) for k in kinks if k.is_number)}
+    points = [lo, *sorted(p for p in inner if lo < p < hi), hi]
     # on a half-line [L, oo) the far end is reached through z = c e^{u}: power-law
     # tails (a Pareto law) become exponential ones, which tanh-sinh integrates to full
     # precision (a whole line keeps mpmath's own treatment, fine for light tails)
@@ -663,21 +826,11 @@ def _quadrature(integral: Integral, fast: bool) -> mpmath.mpf:
             lambda u: integrand(start * mpmath.exp(u)) * start * mpmath.exp(u),
         )
         points.pop()
-    # the integrand in the distance d to a finite end (z = lower + d, z = upper - d),
-    # which stays exact where z itself would round to the end
-    d = Dummy("d", positive=True)
     near = [
-        _fringe_zero(
-            lambdify(
-                d,
-                integral.function.xreplace({variable: end}),
-                modules=[{"exp": safe_exp}, "mpmath"],
-            ),
-            lambda x: x < _FRINGE,
-        )
-        if bound.is_finite
+        _fringe_zero(lambda x, g=g: g(x, *arguments), lambda x: x < _FRINGE)
+        if g is not None
         else None
-        for bound, end in ((lower, lower + d), (upper, upper - d))
+        for g in compiled_integral.near
     ]
     return _segments(integrand, points, *near) + tail
 
@@ -745,15 +898,16 @@ def _segments(integrand, points: list, shifted=None, reflected=None) -> mpmath.m
     return total
 
 
-def _kinks(f: Expr, variable: Symbol) -> list[mpmath.mpf]:
-    """Where an absolute value in ``f`` changes sign: quadrature splits there."""
+def _kinks(f: Expr, variable: Symbol) -> list[Expr]:
+    """Where an absolute value in ``f`` changes sign (in the parameters): quadrature
+    splits there."""
     out = []
     for atom in f.atoms(Abs):
         inner = expand(atom.args[0])
         slope = inner.coeff(variable)
         rest = expand(inner - slope * variable)
-        if slope.is_number and slope != 0 and rest.is_number:
-            out.append(_mp(-rest / slope))
+        if not slope.has(variable) and slope != 0 and not rest.has(variable):
+            out.append(-rest / slope)
     return out
 
 
