@@ -20,6 +20,7 @@ from sympy import (
     Symbol,
     beta,
     digamma,
+    exp,
     factorial,
     gamma,
     log,
@@ -142,6 +143,10 @@ P = UnicodePrinter()
         (Sum(Symbol("a") ** 2, (j, 1, d)), "Σⱼ₌₁ᵈ a²"),
         (Integral(x, (x, 0, 1)), "∫₀¹ x dx"),
         (Integral(x * y, (x, -oo, oo)), "∫ xy dx"),
+        # an exponent starting with a digit is bracketed: e^2x would read e² x
+        (exp(2 * x), "e^(2x)"),
+        (exp(x * y), "e^xy"),
+        (exp(3), "e³"),
     ],
 )
 def test_unicode_printer(expr, expected: str | None) -> None:
@@ -149,6 +154,14 @@ def test_unicode_printer(expr, expected: str | None) -> None:
     if expected is None:
         expected = "½(μ² + σ² − log σ² − 1)"
     assert text == expected
+
+
+def test_latex_exponents_in_text() -> None:
+    assert latex_to_unicode(r"\mathcal{N}(m, e^{2s})") == "𝒩(m, e^(2s))"
+    assert latex_to_unicode(r"e^{2} + e^{t}") == "e² + eᵗ"
+    # text already written out is left as it is when it passes through once more
+    assert latex_to_unicode(latex_to_unicode(r"e^{2s}")) == "e^(2s)"
+    assert "e^(2s)" in derive("normal(m, exp(s))", "normal(n, exp(t))").to_text()
 
 
 def test_every_rule_identity_reads_without_latex() -> None:

@@ -90,7 +90,9 @@ def _sub(text: str) -> str:
 
 
 def _is_word(text: str) -> bool:
-    return bool(re.fullmatch(r"\w+", text))
+    """A number, or a name (not starting with a digit): it can follow ``^`` or ``_`` bare
+    (``e^st``); ``2s`` cannot, since ``e^2s`` reads as ``e^2 s``."""
+    return bool(re.fullmatch(r"\d+|[^\W\d]\w*", text))
 
 
 def text_width(text: str) -> int:
@@ -752,6 +754,9 @@ def latex_to_unicode(latex: str) -> str:
                 out.append(command[1])
             else:
                 out.append(command[1:])
+        elif c in "^_" and latex[i + 1 : i + 2] == "(":
+            out.append(c)  # text already written out: e^(2s) stays as it is
+            i += 1
         elif c in "^_":
             inner, i = _group(latex, i + 1)
             inner = latex_to_unicode(inner)
