@@ -38,7 +38,6 @@ from sympy import (
     S,
     Sum,
     Symbol,
-    exp,
     expand,
     log,
     oo,
@@ -48,10 +47,10 @@ from ..errors import KLDeriveError
 from ..families.base import Distribution, Moment, absolute_deviation_point
 from ..steps.context import Context, DensityFacts
 from ..steps.step import Chain, Stage, Step
-from ..symbolic.display import add, display_form, evaluate, ln, mul, neg, sub, substitute
+from ..symbolic.display import add, display_form, evaluate, ln, mul, neg, sub
 from ..symbolic.objects import COUNT, KL, POSITIVE_VARIABLE, VARIABLE, Bracket, Expect
 from .draft import Draft
-from .logits import substitution_steps
+from .placeholders import substitute_back
 from .tidy import tidy, tidy_coefficient
 
 __all__ = [
@@ -187,60 +186,12 @@ def derive(first: Distribution, second: Distribution) -> Draft:
         bare.densities, conditions=(*conditions, *support_conditions, *conditions_needed)
     )
     contexts = {"main": finite, "lemma": lemma, "piecewise": main}
+    # parameters given as expressions (or read from logits) substituted back
     mapping = {**first.substitutions, **second.substitutions}
-    if mapping and any(v.has(exp) for v in mapping.values()):
-        # probabilities read from logits: substituted back and written in the logits
-        extra, final, substituted = substitution_steps(final, first, second, finite)
-        closing = [*closing, *extra]
-        contexts["substitute"] = substituted
-    elif mapping:
-        final = _substitute_back(closing, final, mapping)
-        substituted = main
-        for placeholder, value in mapping.items():
-            substituted = substituted.define(placeholder, value)
-        contexts["substitute"] = substituted
+    extra, final, contexts["substitute"] = substitute_back(final, mapping, finite)
+    closing = [*closing, *extra]
     stages.append(Stage("result", (Chain(tuple(closing)),)))
     return _draft(stages, contexts, final, q, p)
-
-
-def _substitute_back(closing: list[Step], final: Expr, mapping: dict) -> Expr:
-    """The parameters given as expressions (``uniform(-pi, pi)``, ``exponential(2*l)``),
-    written as placeholders during the derivation, substituted back into the result
-    (which is then tidied again); the steps are appended to ``closing``."""
-    values = {k: display_form(v) for k, v in mapping.items()}
-    # a negative value in brackets: b - a with a = -pi reads pi - (-pi)
-    values = {k: Bracket(v) if v.could_extract_minus_sign() else v for k, v in values.items()}
-    if isinstance(final, Piecewise):
-        (body, condition), *others = final.args
-        condition = condition.xreplace(mapping)
-        if condition == S.true:  # the condition holds for the values given
-            shown = substitute(body, values)
-        else:
-            shown = Piecewise(
-                (substitute(body, values), condition),
-                *((substitute(e, values), c.xreplace(mapping)) for e, c in others),
-                evaluate=False,
-            )
-    else:
-        shown = substitute(final, values)
-    if shown == final:
-        return final
-    closing.append(
-        Step(
-            "parameter.substitute",
-            final,
-            shown,
-            params={"mapping": tuple(mapping.items())},
-            facts="substitute",
-        )
-    )
-    if isinstance(shown, Piecewise):
-        return shown
-    simplified = tidy(evaluate(shown))
-    if simplified != shown:
-        closing.append(Step("algebra.simplify", shown, simplified, facts="substitute"))
-        return simplified
-    return shown
 
 
 def _draft(stages, contexts, result, q: _Law, p: _Law) -> Draft:
@@ -504,30 +455,8 @@ def _divergent_stages(kl, ratio, collected, q: _Law, constant, statistics, found
     # a common factor of h stands outside the expectation: (1/b) E|z - mu|
     factor_out, inner = _common_factor(h, q.facts.variable)
     h_shown = display_form(inner, q.facts.variable)
-    integral = _total(mul(q.function, ratio), q)
-    inserted = _total(mul(q.function, group(collected)), q)
-    linear_terms = [tidy(constant)] if constant != 0 else []
-    for (statistic, coefficient), _ in known:
-        linear_terms.append(
-            _term(tidy_coefficient(coefficient), Expect(display_form(statistic), q.function))
-        )
-    linear_terms.append(_term(tidy_coefficient(factor_out), Expect(h_shown, q.function)))
-    linear = add(*linear_terms)
-    expectation = Stage(
-        "expectation_statistics",
-        (
-            Chain(
-                (
-                    Step(
-                        "kl.definition_sum" if q.facts.discrete else "kl.definition",
-                        kl_of(q),
-                        integral,
-                    ),
-                    Step("log_ratio.insert", integral, inserted),
-                    Step("expectation.term_by_term", inserted, linear),
-                )
-            ),
-        ),
+    expectation, linear = _expectation_stage(
+        kl, ratio, collected, q, constant, [t for t, _ in known], grouped=(h_shown, factor_out)
     )
     moments_stage = _moment_stage(q, [m for _, m in known])
     divergent = Step(
@@ -568,7 +497,11 @@ def _divergent_stages(kl, ratio, collected, q: _Law, constant, statistics, found
     return [expectation, moments_stage, Stage("result_divergent", (Chain((insert, absorb)),))]
 
 
-def _expectation_stage(kl, ratio, collected, q: _Law, constant, statistics):
+def _expectation_stage(kl, ratio, collected, q: _Law, constant, statistics, grouped=None):
+    """KL as the expectation of the log ratio, then term by term: the constant and
+    ``coefficient * E[statistic]`` for each statistic, and ``factor * E[h]`` for the
+    ``grouped`` terms ``(h, factor)`` of an infinite divergence. Returns the stage and the
+    linear form."""
     integral = _total(mul(q.function, ratio), q)
     inserted = _total(mul(q.function, group(collected)), q)
     linear_terms = [tidy(constant)] if constant != 0 else []
@@ -576,6 +509,9 @@ def _expectation_stage(kl, ratio, collected, q: _Law, constant, statistics):
         linear_terms.append(
             _term(tidy_coefficient(coefficient), Expect(display_form(statistic), q.function))
         )
+    if grouped is not None:
+        h, factor = grouped
+        linear_terms.append(_term(tidy_coefficient(factor), Expect(h, q.function)))
     linear = add(*linear_terms)
     chain = Chain(
         (

@@ -28,6 +28,7 @@ from sympy import (
     Number,
     S,
     Symbol,
+    count_ops,
     exp,
     expand,
     expand_log,
@@ -485,4 +486,8 @@ def _simplify_terms(expr: Expr) -> Expr:
 
 
 def _simplify_term(term: Expr) -> Expr:
-    return display_form(evaluate(term))
+    """A term simplified where it stands; the logarithm of a product of positive factors
+    split (``log(sigma e^{-logvar/2}) = log sigma - logvar/2``) when that is shorter."""
+    value = evaluate(term)
+    split = expand_log(value)
+    return display_form(split if count_ops(split) < count_ops(value) else value)

@@ -1,7 +1,8 @@
-r"""The last steps of a derivation whose laws were given by PyTorch's ``logits``.
+r"""A result in PyTorch's ``logits``, written the way a textbook does.
 
-The derivation runs in the probabilities (placeholders :math:`p`, or :math:`p_1, \dots,
-p_K`); the closing steps substitute the reading of the logits back,
+A law given by its logits is derived in the probabilities (placeholders :math:`p`, or
+:math:`p_1, \dots, p_K`); the closing steps (:mod:`.placeholders`) substitute the
+reading of the logits back,
 :math:`p = 1/(1 + e^{-a})` (the sigmoid) or :math:`p_i = e^{a_i} / \sum_j e^{a_j}` (the
 softmax), and write the result in the logits the way a textbook does: every
 :math:`\log p` becomes :math:`a - \log(1 + e^{a})` and every :math:`\log (1 - p)`
@@ -14,37 +15,11 @@ as :math:`e^{a}/(1 + e^{a})`: :math:`\sigma` names a scale elsewhere in kl-deriv
 
 from __future__ import annotations
 
-from sympy import Add, Expr, Piecewise, S, count_ops, expand, expand_log, factor, log, together
+from sympy import Add, Expr, S, count_ops, expand, expand_log, factor, log, together
 
-from ..families.base import Distribution
-from ..steps.context import Context
-from ..steps.step import Step
-from ..symbolic.display import add, display_form, evaluate, mul, neg, substitute
+from ..symbolic.display import add, display_form, evaluate, mul, neg
 
-__all__ = ["in_logits", "substitution_steps"]
-
-
-def substitution_steps(
-    final: Expr, first: Distribution, second: Distribution, context: Context
-) -> tuple[list[Step], Expr, Context]:
-    """The steps after ``final`` that substitute the placeholders back (none when there
-    are none), the new result, and the context that knows what the placeholders are."""
-    mapping = {**first.substitutions, **second.substitutions}
-    if not mapping or isinstance(final, Piecewise) or final.has(S.Infinity):
-        return [], final, context
-    for placeholder, value in mapping.items():
-        context = context.define(placeholder, value)
-    tidied = in_logits(evaluate(final).xreplace(mapping))
-    if tidied is None:
-        tidied = substitute(final, {k: display_form(v) for k, v in mapping.items()})
-    step = Step(
-        "parameter.substitute",
-        final,
-        tidied,
-        params={"mapping": tuple(mapping.items())},
-        facts="substitute",
-    )
-    return [step], tidied, context
+__all__ = ["in_logits"]
 
 
 def in_logits(value: Expr) -> Expr | None:

@@ -26,7 +26,7 @@ from ..steps.step import Chain, Stage, Step
 from ..symbolic.display import add, div, evaluate, group, ln, mul, neg, sub
 from ..symbolic.objects import COUNT, KL, Bracket, Expect
 from .draft import Draft
-from .logits import substitution_steps
+from .placeholders import substitute_back
 
 __all__ = ["derive"]
 
@@ -168,7 +168,7 @@ def derive(first: Distribution, second: Distribution) -> Draft:
         conditions=conditions,
     )
     # probabilities read from logits substituted back
-    extra, final, substituted = substitution_steps(final, first, second, main)
+    extra, final, substituted = substitute_back(final, mapping, main)
     result = Stage("result", (Chain((*closing, *extra)),))
     stages = (definition, logs, log_ratio, expectation, moments, result)
     return Draft(

@@ -67,6 +67,10 @@ def bind_pair(
     domains.update(dict.fromkeys(positive & set(domains), "positive"))
     domains.update(dict.fromkeys(_positive_for_scales(pairs, domains), "positive"))
     taken = set(domains)
+    if second is not None and not second.args and not both_bare:
+        # a bare second law takes its parameters' own names (sigma): a placeholder of the
+        # first law (sigma for exp(logvar/2)) must be named otherwise
+        taken |= {p.symbol for p in fam2.parameters}
     d1 = _bind(fam1, first, domains, taken, "_1" if both_bare else "")
     if second is None:
         d2 = Distribution(fam2, tuple(Integer(a) for a in fam2.standard), fam2.name)

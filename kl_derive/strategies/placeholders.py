@@ -1,0 +1,93 @@
+r"""Substituting back the parameters a user gave as expressions.
+
+A law given with an expression for a parameter (``exponential(2*l)``,
+``uniform(-pi, pi)``, ``normal(mu, exp(logvar/2))``) or with PyTorch's ``logits`` (read
+as the sigmoid or softmax of the probabilities) is derived with a placeholder symbol in
+that parameter's place. The closing steps of the derivation put the expressions back:
+
+1. ``parameter.substitute``: the result with each placeholder replaced by its value
+   (a negative value in brackets: ``b - a`` with ``a = -pi`` reads ``pi - (-pi)``);
+2. ``algebra.simplify``: the substituted result tidied, gathered by the logarithms
+   :math:`\log(1 + e^{a})` or :math:`\log \sum_j e^{a_j}` where the sigmoid or softmax
+   brought them and that is shorter (:func:`~kl_derive.strategies.logits.in_logits`), by
+   the tidier otherwise.
+
+A piecewise result is substituted in its pieces and its conditions, and left as it is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from sympy import Add, Expr, Piecewise, S, Symbol, count_ops, exp, log
+
+from ..steps.context import Context
+from ..steps.step import Step
+from ..symbolic.display import display_form, evaluate, substitute
+from ..symbolic.objects import Bracket
+from .logits import in_logits
+from .tidy import tidy
+
+__all__ = ["substitute_back"]
+
+
+def substitute_back(
+    final: Expr, mapping: Mapping[Symbol, Expr], context: Context
+) -> tuple[list[Step], Expr, Context]:
+    """The closing steps that substitute ``mapping`` (placeholder to value) into the
+    result ``final``, the new result, and ``context`` with the placeholders defined
+    (the facts those steps are verified against). No steps when nothing changes."""
+    for placeholder, value in mapping.items():
+        context = context.define(placeholder, value)
+    if not mapping:
+        return [], final, context
+    values = {k: display_form(v) for k, v in mapping.items()}
+    values = {k: Bracket(v) if v.could_extract_minus_sign() else v for k, v in values.items()}
+    shown = _substituted(final, values, mapping)
+    if shown == final:
+        return [], final, context
+    steps = [
+        Step(
+            "parameter.substitute",
+            final,
+            shown,
+            params={"mapping": tuple(mapping.items())},
+            facts="substitute",
+        )
+    ]
+    if isinstance(shown, Piecewise):
+        return steps, shown, context
+    plain = evaluate(shown)
+    simplified = in_logits(plain)
+    if simplified is None or not _logs_of_exponentials(simplified):
+        simplified = tidy(plain)
+        if count_ops(evaluate(simplified)) > count_ops(plain):
+            # the tidier split what the substitution left whole (log(2l/lambda))
+            simplified = display_form(plain)
+    if simplified != shown:
+        steps.append(Step("algebra.simplify", shown, simplified, facts="substitute"))
+        return steps, simplified, context
+    return steps, shown, context
+
+
+def _substituted(final: Expr, values: dict, mapping: Mapping[Symbol, Expr]) -> Expr:
+    """``final`` with the display ``values`` written in; a piecewise result in each piece,
+    its conditions with the plain ``mapping`` (a condition that now holds is dropped)."""
+    if not isinstance(final, Piecewise):
+        return substitute(final, values)
+    (body, condition), *others = final.args
+    condition = condition.xreplace(dict(mapping))
+    if condition == S.true:  # the condition holds for the values given
+        return substitute(body, values)
+    return Piecewise(
+        (substitute(body, values), condition),
+        *((substitute(e, values), c.xreplace(dict(mapping))) for e, c in others),
+        evaluate=False,
+    )
+
+
+def _logs_of_exponentials(e: Expr) -> bool:
+    """Whether ``e`` has a logarithm of a sum of exponentials, ``log(1 + e^a)`` or ``log
+    sum_j e^{a_j}``: what the sigmoid and softmax bring, by which a result in the logits
+    is gathered."""
+    return any(isinstance(x.args[0], Add) and x.args[0].has(exp) for x in evaluate(e).atoms(log))
