@@ -94,3 +94,13 @@ def test_piecewise_result_substituted_in_its_pieces() -> None:
     value = float(d.result.subs(kappa, 1.5).evalf())
     ratio = float(mpmath.besseli(1, 1.5) / mpmath.besseli(0, 1.5))
     assert value == pytest.approx(1.5 * ratio - math.log(float(mpmath.besseli(0, 1.5))))
+
+
+def test_two_bare_laws_with_a_parametrization_get_numbered_names() -> None:
+    """normal normal --param logvar: N(mu_1, e^{logvar_1}) against N(mu_2, sigma_2^2),
+    not two laws silently sharing mu."""
+    d = derive("normal", "normal", param="logvar")
+    assert {s.name for s in d.result.free_symbols} == {"mu_1", "logvar_1", "mu_2", "sigma_2"}
+    values = {"mu_1": 0.3, "logvar_1": -0.4, "mu_2": -1.1, "sigma_2": 1.7}
+    expected = math.log(1.7) + 0.2 + ((0.3 + 1.1) ** 2 + math.exp(-0.4)) / (2 * 1.7**2) - 0.5
+    assert _value(d.result, **values) == pytest.approx(expected, rel=1e-12)

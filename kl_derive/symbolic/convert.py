@@ -50,8 +50,11 @@ def bind_pair(
     fam1 = get_family(first.family)
     first, logits1 = _read_logits(fam1, first)
     positive: set[str] = set()
+    # two bare laws get numbered parameters (mu_1, mu_2); a reparametrized bare first law
+    # too, when the second is bare (mu_1, logvar_1 against mu_2, sigma_2)
+    both_bare = second is not None and not first.args and not second.args
     if param is not None:
-        first, positive = _reparametrize(fam1, first, param)
+        first, positive = _reparametrize(fam1, first, param, "_1" if both_bare else "")
     fam2 = get_family(second.family) if second is not None else fam1
     logits2 = False
     if second is not None:
@@ -61,7 +64,6 @@ def bind_pair(
     _check_arity(fam1, first)
     if second is not None:
         _check_arity(fam2, second)
-    both_bare = second is not None and not first.args and not second.args
     pairs = [(fam1, first), *([(fam2, second)] if second is not None else [])]
     domains = _domains(pairs)
     domains.update(dict.fromkeys(positive & set(domains), "positive"))
@@ -184,9 +186,10 @@ def _check_same_dimension(d1: Distribution, d2: Distribution) -> None:
 
 
 def _reparametrize(
-    family: Family, spec: DistributionSpec, param: str
+    family: Family, spec: DistributionSpec, param: str, suffix: str = ""
 ) -> tuple[DistributionSpec, set[str]]:
-    """The spec with its last argument read as ``param``; and the names that must be > 0."""
+    """The spec with its last argument read as ``param``; and the names that must be > 0.
+    A bare spec gets the default names, followed by ``suffix``."""
     readings = family.parametrizations
     if param not in readings:
         known = ", ".join(readings) or "none"
@@ -200,8 +203,11 @@ def _reparametrize(
     if spec.args:
         *head, last = spec.args
     else:
-        head = [Node("name", p.symbol) for p in family.parameters[:-1]]
-        last = Node("name", symbol)
+        head = [
+            Node("name", p.symbol + ("" if p.domain == "count" else suffix))
+            for p in family.parameters[:-1]
+        ]
+        last = Node("name", symbol + suffix)
     positive = {last.value} if domain == "positive" and last.kind == "name" else set()
     if last.kind == "list":
         rewritten = Node("list", args=tuple(rewrite(item) for item in last.args))
