@@ -147,3 +147,27 @@ def katex_blocks(derivations: Sequence, lang: str) -> list[tuple[str, bool]]:
     ]
     assert not failures, failures[:5]
     return blocks
+
+
+def accepted_false_steps(draft, mutations: dict) -> list[str]:
+    """The steps of ``draft`` that the verifier still accepts after a mutation of their
+    right side: ``mutations`` maps a name to a function of ``after`` (``lambda e: e + 1``);
+    a mutation that changes nothing (``2 * 0``) is left out."""
+    from dataclasses import replace
+
+    from kl_derive.errors import VerificationError
+    from kl_derive.steps.verify import verify_step
+
+    accepted = []
+    for stage in draft.stages:
+        for step in stage.steps:
+            for name, mutate in mutations.items():
+                after = mutate(step.after)
+                if after == step.after:
+                    continue
+                try:
+                    verify_step(replace(step, after=after), draft.contexts[step.facts])
+                except VerificationError:
+                    continue
+                accepted.append(f"{stage.key}:{step.rule} {name}")
+    return accepted
