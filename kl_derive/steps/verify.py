@@ -776,19 +776,23 @@ def _compiled(integral: Integral) -> _CompiledIntegral:
             key=str,
         )
     )
+    # the parameters as dummies: one named like a function (beta, the beta law's second
+    # shape) would shadow that function in the generated code
+    dummies = [Dummy(f"p{i}") for i in range(len(parameters))]
+    g = f.xreplace(dict(zip(parameters, dummies, strict=True)))
     modules = [{"exp": safe_exp}, "mpmath"]
     # the integrand in the distance d to a finite end (z = lower + d, z = upper - d),
     # which stays exact where z itself would round to the end
     d = Dummy("d", positive=True)
     near = tuple(
-        lambdify((d, *parameters), f.xreplace({variable: end}), modules=modules)
+        lambdify((d, *dummies), g.xreplace({variable: end}), modules=modules)
         if bound.is_finite
         else None
         for bound, end in ((lower, lower + d), (upper, upper - d))
     )
     return _CompiledIntegral(
         parameters,
-        lambdify((variable, *parameters), f, modules=modules),
+        lambdify((variable, *dummies), g, modules=modules),
         near,  # type: ignore[arg-type]
         tuple(_kinks(f, variable)),
     )
