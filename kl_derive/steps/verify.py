@@ -779,7 +779,8 @@ def _compiled(integral: Integral) -> _CompiledIntegral:
     # the parameters as dummies: one named like a function (beta, the beta law's second
     # shape) would shadow that function in the generated code
     dummies = [Dummy(f"p{i}") for i in range(len(parameters))]
-    g = f.xreplace(dict(zip(parameters, dummies, strict=True)))
+    renamed = dict(zip(parameters, dummies, strict=True))
+    g = f.xreplace(renamed)
     modules = [{"exp": safe_exp}, "mpmath"]
     # the integrand in the distance d to a finite end (z = lower + d, z = upper - d),
     # which stays exact where z itself would round to the end
@@ -788,7 +789,10 @@ def _compiled(integral: Integral) -> _CompiledIntegral:
         lambdify((d, *dummies), g.xreplace({variable: end}), modules=modules)
         if bound.is_finite
         else None
-        for bound, end in ((lower, lower + d), (upper, upper - d))
+        for bound, end in (
+            (lower, S(lower).xreplace(renamed) + d),
+            (upper, S(upper).xreplace(renamed) - d),
+        )
     )
     return _CompiledIntegral(
         parameters,
