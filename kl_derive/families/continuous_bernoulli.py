@@ -27,7 +27,8 @@ def _half(probs: Expr) -> bool:
 
 
 def _artanh(probs: Expr) -> Expr:
-    return atanh(sub(1, mul(2, probs)))
+    # unevaluated: SymPy would write the odd function as -artanh(2 lambda - 1)
+    return atanh(sub(1, mul(2, probs)), evaluate=False)
 
 
 class ContinuousBernoulli(UnivariateFamily):
