@@ -89,3 +89,47 @@ def test_a_wrong_integral_is_rejected_by_the_verifier() -> None:
     assert verify_step(step, context)
     with pytest.raises(VerificationError):
         verify_step(replace(step, after=step.after * (1 + sqrt(pi) / 100)), context)
+
+
+def test_on_a_bounded_interval_the_antiderivative_is_shown() -> None:
+    """U(a, b) against a Weibull law: E[z^k] as [F(z)]_a^b with F from SymPy's rules,
+    proved by differentiating F, then evaluated at the ends."""
+    d = derive("uniform", "weibull")
+    steps = {s.rule: s for s in d.steps}
+    assert steps["integral.antiderivative"].check == "symbolic"
+    assert steps["integral.limits"].check == "symbolic"
+    latex = d.to_latex()
+    assert r"\left[\frac{z^{k_{2} + 1}}" in latex and r"\right]_{a_{1}}^{b_{1}}" in latex
+    assert "[z^(k₂ + 1)/((k₂ + 1)(b₁ − a₁))]" in d.to_text()
+
+
+def test_a_wrong_antiderivative_is_rejected() -> None:
+    from kl_derive.engine import draft_for
+    from kl_derive.spec import parse_spec
+    from kl_derive.steps.verify import verify_step
+    from kl_derive.symbolic.convert import bind_pair
+    from kl_derive.symbolic.objects import Between
+
+    draft = draft_for(*bind_pair(parse_spec("uniform"), parse_spec("weibull")))
+    (step,) = [s for st in draft.stages for s in st.steps if s.rule == "integral.antiderivative"]
+    antiderivative, variable, lower, upper = step.after.args
+    for wrong in (antiderivative + variable, 2 * antiderivative):
+        broken = replace(step, after=Between(wrong, variable, lower, upper))
+        with pytest.raises(VerificationError):
+            verify_step(broken, draft.contexts[step.facts])
+
+
+def test_a_pole_at_the_edge_makes_the_condition_strict() -> None:
+    """U(a, b) against an inverse-gamma law: E[1/z] = (log b - log a)/(b - a) diverges at
+    a = 0, where the supports still nest, so the result is finite exactly when a > 0."""
+    d = derive("uniform", "inverse_gamma")
+    a = Symbol("a_1", real=True)
+    (_finite, condition), (infinite, _) = d.result.args
+    assert condition == (a > 0)
+    assert infinite == oo
+    # an integrable singularity (log z at 0) adds no condition
+    from kl_derive.strategies.direct_integration import _integrable
+
+    lo, hi = Symbol("lo", real=True), Symbol("hi", real=True)
+    assert _integrable(log(z), z * log(z) - z, z, lo, hi) == True  # noqa: E712
+    assert _integrable(1 / z, log(z), z, lo, hi) == ((lo > 0) | (hi < 0))

@@ -39,7 +39,7 @@ from sympy.core.function import AppliedUndef
 from sympy.printing.latex import LatexPrinter
 
 from ..symbolic.matrices import MatDet, MatTrace, QuadForm
-from ..symbolic.objects import KL, Bracket, CrossEntropy, Entropy, Expect
+from ..symbolic.objects import KL, Between, Bracket, CrossEntropy, Entropy, Expect
 from .width import latex_width
 
 __all__ = ["TextbookLatexPrinter", "kl_latex", "latex"]
@@ -485,6 +485,11 @@ class TextbookLatexPrinter(LatexPrinter):
 
     def _print_Bracket(self, expr: Bracket) -> str:
         return self._paren(expr.args[0])
+
+    def _print_Between(self, expr: Between) -> str:
+        antiderivative, _variable, lower, upper = expr.args
+        body = self._print(antiderivative)
+        return rf"\left[{body}\right]_{{{self._print(lower)}}}^{{{self._print(upper)}}}"
 
     def _print_KL(self, expr: KL) -> str:
         q, p = expr.args

@@ -39,7 +39,7 @@ from sympy.printing.pretty.pretty_symbology import greek_unicode
 from sympy.printing.str import StrPrinter
 
 from ..symbolic.matrices import MatDet
-from ..symbolic.objects import KL, Bracket, Expect
+from ..symbolic.objects import KL, Between, Bracket, Expect
 from .latex import _is_inverse, _split_sign
 
 __all__ = ["UnicodePrinter", "kl_unicode", "latex_to_unicode", "text_width", "unicode"]
@@ -574,6 +574,11 @@ class UnicodePrinter(StrPrinter):
 
     def _print_Bracket(self, expr: Bracket) -> str:
         return f"({self._print(expr.args[0])})"
+
+    def _print_Between(self, expr: Between) -> str:
+        antiderivative, _variable, lower, upper = expr.args
+        body = self._print(antiderivative)
+        return f"[{body}]{_sub(self._print(lower))}{_sup(self._print(upper))}"
 
     def _print_KL(self, expr: KL) -> str:
         q, p = expr.args

@@ -109,6 +109,11 @@ RULES: dict[str, Rule] = {
             r"\log \frac{n!}{k_1! \cdots k_K!} - \log \frac{n!}{k_1! \cdots k_K!} = 0",
         ),
         Rule(
+            "integral.antiderivative",
+            r"\int_{a}^{b} f(z)\,dz = \bigl[F(z)\bigr]_{a}^{b}, \quad F'(z) = f(z)",
+        ),
+        Rule("integral.limits", r"\bigl[F(z)\bigr]_{a}^{b} = F(b) - F(a)"),
+        Rule(
             "integral.split_at_kink",
             r"\int |z - a|\, f = \int_{-\infty}^{a} (a - z) f + \int_{a}^{\infty} (z - a) f",
         ),

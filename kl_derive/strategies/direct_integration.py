@@ -6,7 +6,9 @@ under a Rayleigh law), SymPy's ``integrate`` is asked for
 only when it is a closed form a reader can use: no unevaluated integral, no Meijer G or
 Lerch function, no polar numbers, not too long. The derivation then shows the expectation
 as the integral and its value, and the verifier checks that value by quadrature like any
-other step (SymPy drops the convergence conditions it cannot decide, so the check at
+other step; on a bounded interval, where SymPy's rule-based ``manualintegrate`` finds an
+antiderivative :math:`F` (the rules a person would apply), the integral is shown as
+:math:`[F(z)]_a^b` first (SymPy drops the convergence conditions it cannot decide, so the check at
 random parameter values is what makes the answer trustworthy).
 
 The budget is enforced with ``SIGALRM``, so only in the main thread; elsewhere (a
@@ -19,7 +21,7 @@ import signal
 import threading
 from contextlib import contextmanager
 
-from sympy import Expr, Integral, count_ops, integrate, nan, oo, zoo
+from sympy import Expr, Integral, S, count_ops, integrate, nan, oo, zoo
 from sympy import gamma as gamma_function
 from sympy.functions.special.hyper import hyper, meijerg
 
@@ -88,4 +90,60 @@ def integrate_expectation(statistic: Expr, facts: DensityFacts) -> Moment | None
         return None
     if not _closed(value, variable) or count_ops(value) > MAX_OPS:
         return None
-    return Moment(statistic, value, "direct_integral")
+    lower, upper = S(lower), S(upper)
+    antiderivative = _antiderivative(statistic * facts.value, variable, lower, upper)
+    if antiderivative is None:
+        return Moment(statistic, value, "direct_integral")
+    condition = _integrable(statistic, antiderivative, variable, lower, upper)
+    if condition is None:
+        return None
+    params = (("antiderivative", antiderivative),)
+    return Moment(statistic, value, "direct_integral", condition, params=params)
+
+
+def _integrable(statistic: Expr, antiderivative: Expr, variable, lower, upper) -> Expr | None:
+    """When the integral over ``[lower, upper]`` is finite: a point where ``statistic``
+    is singular and the antiderivative is not finite (``1/z`` at 0, whose antiderivative
+    is ``log z``) must lie outside the interval; an integrable one (``log z`` at 0) may
+    lie anywhere. ``None`` when that cannot be decided."""
+    from sympy import And, Or, limit, singularities
+
+    try:
+        with _time_limit(BUDGET):
+            points = singularities(statistic, variable, S.Reals)
+            if not points.is_FiniteSet:
+                return None if points != S.EmptySet else S.true
+            outside = []
+            for point in points:
+                ends = [limit(antiderivative, variable, point, d) for d in ("+", "-")]
+                if all(e.is_finite for e in ends):
+                    continue
+                outside.append(Or(lower > point, upper < point))
+    except _OutOfTime:
+        return None
+    except (NotImplementedError, ValueError, TypeError):
+        return None
+    return And(*outside)
+
+
+def _antiderivative(integrand: Expr, variable, lower, upper) -> Expr | None:
+    """An antiderivative of ``integrand`` by SymPy's rule-based ``manualintegrate`` (the
+    rules a person would apply), for an interval with finite ends; ``None`` if it finds
+    none within the budget, or one that is not a readable closed form there."""
+    from sympy import Piecewise, diff, simplify
+    from sympy.integrals.manualintegrate import manualintegrate
+
+    if not (lower.is_finite and upper.is_finite):
+        return None
+    try:
+        with _time_limit(BUDGET):
+            antiderivative = manualintegrate(integrand, variable)
+            if antiderivative.has(Integral, Piecewise) or count_ops(antiderivative) > MAX_OPS:
+                return None
+            if simplify(diff(antiderivative, variable) - integrand) != 0:
+                return None
+    except _OutOfTime:
+        return None
+    except (NotImplementedError, ValueError, TypeError, RecursionError, ZeroDivisionError):
+        return None
+    return antiderivative

@@ -32,10 +32,14 @@ from sympy import (
     Dummy,
     Expr,
     Function,
+    GreaterThan,
     Integral,
+    LessThan,
     Mul,
+    Or,
     Piecewise,
     S,
+    StrictGreaterThan,
     Sum,
     Symbol,
     expand,
@@ -47,8 +51,8 @@ from ..errors import KLDeriveError
 from ..families.base import Distribution, Moment, absolute_deviation_point
 from ..steps.context import Context, DensityFacts
 from ..steps.step import Chain, Stage, Step
-from ..symbolic.display import add, display_form, evaluate, ln, mul, neg, sub
-from ..symbolic.objects import COUNT, KL, POSITIVE_VARIABLE, VARIABLE, Bracket, Expect
+from ..symbolic.display import add, display_form, evaluate, ln, mul, neg, sub, substitute
+from ..symbolic.objects import COUNT, KL, POSITIVE_VARIABLE, VARIABLE, Between, Bracket, Expect
 from .draft import Draft
 from .placeholders import substitute_back
 from .tidy import tidy, tidy_coefficient
@@ -569,15 +573,38 @@ def _direct_integral_steps(q: _Law, moment: Moment) -> tuple[Step, ...]:
     """``E[T] = integral of T q = value``: an expectation SymPy integrated directly."""
     shown = Expect(display_form(moment.statistic), q.function)
     integral = _total(mul(display_form(moment.statistic), q.function), q)
+    definition = Step("expectation.definition", shown, integral, facts="lemma")
+    antiderivative = dict(moment.params).get("antiderivative")
+    if antiderivative is None:
+        return (
+            definition,
+            Step(
+                "moment.known",
+                integral,
+                tidy(moment.value),
+                params={"law": q.distribution, "reason": "direct_integral"},
+                facts="lemma",
+            ),
+        )
+    # [F(z)]_a^b with F an antiderivative SymPy's rules found, then evaluated at the ends
+    variable = q.facts.variable
+    lower, upper = q.facts.support
+    shown_antiderivative = display_form(antiderivative, variable)
+    evaluated = Between(shown_antiderivative, variable, lower, upper)
+    at_ends = sub(
+        substitute(shown_antiderivative, {variable: upper}),
+        substitute(shown_antiderivative, {variable: lower}),
+    )
     return (
-        Step("expectation.definition", shown, integral, facts="lemma"),
+        definition,
         Step(
-            "moment.known",
+            "integral.antiderivative",
             integral,
-            tidy(moment.value),
-            params={"law": q.distribution, "reason": "direct_integral"},
+            evaluated,
+            params={"law": q.distribution, "antiderivative": display_form(antiderivative)},
             facts="lemma",
         ),
+        Step("integral.limits", evaluated, at_ends, facts="lemma"),
     )
 
 
@@ -641,7 +668,7 @@ def result_steps(
     final = tidier(value)
     if final != substituted:
         steps.append(Step("algebra.simplify", substituted, final))
-    conditions = (*support_conditions, *conditions_needed)
+    conditions = _strengthened((*support_conditions, *conditions_needed))
     if conditions:
         condition = And(*conditions).simplify()
         piecewise = Piecewise((final, condition), (oo, True), evaluate=False)
@@ -661,6 +688,25 @@ def result_steps(
         )
         final = piecewise
     return steps, final
+
+
+def _strengthened(conditions: tuple) -> tuple:
+    """``a >= s`` (the supports nest) with ``a > s or b < s`` (a singular point outside
+    ``[a, b]``, the interval of a direct integral) is ``a > s``: one condition, exact at
+    the boundary ``a = s``, where the integral diverges."""
+    out = list(conditions)
+    for condition in conditions:
+        if not isinstance(condition, Or):
+            continue
+        for option in condition.args:
+            if isinstance(option, StrictGreaterThan):  # a > s; a >= s may be s <= a
+                weak = [GreaterThan(option.lhs, option.rhs), LessThan(option.rhs, option.lhs)]
+                found = next((w for w in weak if w in out), None)
+                if found is not None and condition in out:
+                    out[out.index(found)] = option
+                    out.remove(condition)
+                    break
+    return tuple(out)
 
 
 # ---------------------------------------------------------------------------

@@ -210,7 +210,8 @@ def evaluate(expr: Expr) -> Expr:
     """The ordinary SymPy value of a display expression.
 
     Every node is rebuilt with SymPy's usual evaluation; integrals and expectations stay
-    unevaluated, and :class:`~kl_derive.symbolic.objects.Bracket` disappears.
+    unevaluated, :class:`~kl_derive.symbolic.objects.Bracket` disappears, and
+    :class:`~kl_derive.symbolic.objects.Between` becomes the difference it stands for.
     """
     if not isinstance(expr, Basic):
         return sympify(expr)
@@ -224,6 +225,9 @@ def _rebuild(expr: Basic) -> Basic:
     args = [_rebuild(a) for a in expr.args]
     if type(expr).__name__ == "Bracket":
         return args[0]
+    if type(expr).__name__ == "Between":  # [F(z)]_a^b = F(b) - F(a)
+        antiderivative, variable, lower, upper = args
+        return antiderivative.subs(variable, upper) - antiderivative.subs(variable, lower)
     return expr.func(*args)
 
 

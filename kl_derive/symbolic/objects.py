@@ -3,6 +3,8 @@
 * :class:`Expect` -- ``Expect(f, q(z))`` is the expectation of ``f`` under the density
   ``q(z)``; it stays unevaluated so that a step can show it.
 * :class:`KL` -- ``KL(q(z), p(z))`` is the KL divergence of ``p`` from ``q``.
+* :class:`Between` -- ``Between(F, z, a, b)`` is ``F(b) - F(a)``, shown as
+  :math:`\bigl[F(z)\bigr]_{a}^{b}`.
 
 Densities themselves are undefined functions applied to the variable (``q(z)``,
 ``p(z)``, ``phi(epsilon)``); what each one means lives in a
@@ -61,6 +63,30 @@ class Bracket(Function):
     def doit(self, **hints):
         arg = self.args[0]
         return arg.doit(**hints) if hints.get("deep", True) else arg
+
+    def _eval_is_commutative(self):
+        return True
+
+
+class Between(Function):
+    """``Between(F, z, a, b)``: ``F`` evaluated between the ends, ``F(b) - F(a)`` (the
+    fundamental theorem of calculus), shown as :math:`\bigl[F(z)\bigr]_{a}^{b}`.
+
+    Evaluation (:func:`~kl_derive.symbolic.display.evaluate`, :meth:`doit`) gives the
+    difference.
+    """
+
+    nargs = 4
+
+    @classmethod
+    def eval(cls, antiderivative, variable, lower, upper):
+        return None
+
+    def doit(self, **hints):
+        antiderivative, variable, lower, upper = (
+            a.doit(**hints) if hints.get("deep", True) else a for a in self.args
+        )
+        return antiderivative.subs(variable, upper) - antiderivative.subs(variable, lower)
 
     def _eval_is_commutative(self):
         return True
