@@ -221,3 +221,24 @@ class NaturalForm:
 
 #: the natural parameters' symbols, eta_1, eta_2, ... (A is written in them)
 ETA: tuple[Symbol, ...] = tuple(Symbol(f"eta_{i}", real=True) for i in range(1, 9))
+
+
+class LocationScaleFamily(UnivariateFamily):
+    r"""A family on the whole line with a location and a scale (Gumbel, Moyal): its
+    standard member has location 0 and scale 1, and its density is written in the
+    standardized variable :math:`y = (z - \mu)/s` (:meth:`standardized`)."""
+
+    standard: ClassVar[tuple[int, ...]] = (0, 1)
+
+    def support(self, args: tuple[Expr, ...]) -> tuple[Expr, Expr]:
+        from sympy import oo
+
+        return (-oo, oo)
+
+    @staticmethod
+    def standardized(variable: Symbol, args: tuple[Expr, ...]) -> Expr:
+        r""":math:`(z - \mu)/s` as a display expression."""
+        from ..symbolic.display import div, sub
+
+        loc, scale = args
+        return div(sub(variable, loc), scale)

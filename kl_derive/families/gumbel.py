@@ -11,15 +11,15 @@ order): the law of the maximum of many independent light-tailed variables. The m
 
 from __future__ import annotations
 
-from sympy import EulerGamma, Expr, Rational, Symbol, expand, gamma, oo, pi
+from sympy import EulerGamma, Expr, Rational, Symbol, expand, gamma, pi
 
-from ..symbolic.display import add, display_form, div, expo, ln, mul, neg, square, sub
-from .base import Moment, Parameter, UnivariateFamily
+from ..symbolic.display import add, display_form, div, expo, ln, mul, neg, square
+from .base import LocationScaleFamily, Moment, Parameter
 
 __all__ = ["FAMILY", "Gumbel"]
 
 
-class Gumbel(UnivariateFamily):
+class Gumbel(LocationScaleFamily):
     """The Gumbel (type I extreme value) distribution with mode :math:`\\mu` and scale
     :math:`\\beta`."""
 
@@ -29,24 +29,15 @@ class Gumbel(UnivariateFamily):
         Parameter("loc", "mu", "real", "location (mode)"),
         Parameter("scale", "beta", "positive", "scale"),
     )
-    standard = (0, 1)
-
-    def support(self, args: tuple[Expr, ...]) -> tuple[Expr, Expr]:
-        return (-oo, oo)
-
-    @staticmethod
-    def _standardized(variable: Symbol, args: tuple[Expr, ...]) -> Expr:
-        loc, scale = args
-        return div(sub(variable, loc), scale)
 
     def density(self, variable: Symbol, args: tuple[Expr, ...]) -> Expr:
         _loc, scale = args
-        y = self._standardized(variable, args)
+        y = self.standardized(variable, args)
         return mul(div(1, scale), expo(neg(add(y, expo(neg(y))))))
 
     def log_density(self, variable: Symbol, args: tuple[Expr, ...]) -> Expr:
         _loc, scale = args
-        y = self._standardized(variable, args)
+        y = self.standardized(variable, args)
         return add(neg(ln(scale)), neg(y), neg(expo(neg(y))))
 
     def moment_table(self, variable: Symbol, args: tuple[Expr, ...]) -> dict[Expr, Moment]:

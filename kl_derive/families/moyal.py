@@ -12,15 +12,15 @@ Moyal law). It approximates the energy-loss (Landau) distribution. The mean is
 
 from __future__ import annotations
 
-from sympy import EulerGamma, Expr, Rational, S, Symbol, expand, gamma, log, oo, pi
+from sympy import EulerGamma, Expr, Rational, S, Symbol, expand, gamma, log, pi
 
-from ..symbolic.display import add, display_form, div, expo, ln, mul, neg, power, root, square, sub
-from .base import Moment, Parameter, UnivariateFamily
+from ..symbolic.display import add, display_form, div, expo, ln, mul, neg, power, root, square
+from .base import LocationScaleFamily, Moment, Parameter
 
 __all__ = ["FAMILY", "Moyal"]
 
 
-class Moyal(UnivariateFamily):
+class Moyal(LocationScaleFamily):
     """The Moyal distribution with location :math:`\\mu` and scale :math:`\\sigma`."""
 
     name = "moyal"
@@ -29,25 +29,16 @@ class Moyal(UnivariateFamily):
         Parameter("loc", "mu", "real", "location"),
         Parameter("scale", "sigma", "positive", "scale"),
     )
-    standard = (0, 1)
-
-    def support(self, args: tuple[Expr, ...]) -> tuple[Expr, Expr]:
-        return (-oo, oo)
-
-    @staticmethod
-    def _standardized(variable: Symbol, args: tuple[Expr, ...]) -> Expr:
-        loc, scale = args
-        return div(sub(variable, loc), scale)
 
     def density(self, variable: Symbol, args: tuple[Expr, ...]) -> Expr:
         _loc, scale = args
-        y = self._standardized(variable, args)
+        y = self.standardized(variable, args)
         normalizer = div(1, mul(scale, root(mul(2, pi))))
         return mul(normalizer, expo(neg(mul(S.Half, add(y, expo(neg(y)))))))
 
     def log_density(self, variable: Symbol, args: tuple[Expr, ...]) -> Expr:
         _loc, scale = args
-        y = self._standardized(variable, args)
+        y = self.standardized(variable, args)
         return add(
             neg(ln(mul(scale, root(mul(2, pi))))),
             neg(mul(S.Half, y)),
