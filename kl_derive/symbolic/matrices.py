@@ -71,7 +71,33 @@ class QuadForm(Function):
         return None
 
 
-class MultiGamma(Function):
+class _OfOrder(Function):
+    """A function ``f(a, p)`` of a Wishart law's order ``p``, kept as written until
+    :meth:`doit` writes it out (:meth:`written_out`) once ``p`` is a positive whole
+    number, as the verifier does in its instances."""
+
+    nargs = 2
+
+    @classmethod
+    def eval(cls, a, p):
+        return None
+
+    def doit(self, **hints):
+        a, p = (x.doit(**hints) if hints.get("deep", True) else x for x in self.args)
+        if not (p.is_Integer and p > 0):
+            return self.func(a, p)
+        return self.written_out(a, int(p))
+
+    @staticmethod
+    def written_out(a, p: int):
+        raise NotImplementedError
+
+    def _eval_evalf(self, prec):
+        explicit = self.doit()
+        return None if isinstance(explicit, _OfOrder) else explicit._eval_evalf(prec)
+
+
+class MultiGamma(_OfOrder):
     r"""``MultiGamma(a, p)``: the multivariate gamma function :math:`\Gamma_p(a) =
     \pi^{p(p-1)/4} \prod_{j=1}^{p} \Gamma(a - (j-1)/2)`, the normalizer of a Wishart law.
 
@@ -79,54 +105,30 @@ class MultiGamma(Function):
     which the verifier does once ``p`` is a number.
     """
 
-    nargs = 2
-
-    @classmethod
-    def eval(cls, a, p):
-        return None
-
-    def doit(self, **hints):
-        a, p = (x.doit(**hints) if hints.get("deep", True) else x for x in self.args)
-        if not (p.is_Integer and p > 0):
-            return self.func(a, p)
+    @staticmethod
+    def written_out(a, p: int):
         from sympy import Mul, Rational, gamma, pi
 
-        return pi ** (p * (p - 1) / 4) * Mul(
-            *[gamma(a - Rational(j - 1, 2)) for j in range(1, int(p) + 1)]
+        return pi ** Rational(p * (p - 1), 4) * Mul(
+            *[gamma(a - Rational(j - 1, 2)) for j in range(1, p + 1)]
         )
 
     def _eval_is_positive(self):
         return True  # for a > (p - 1)/2, the only use here
 
-    def _eval_evalf(self, prec):
-        explicit = self.doit()
-        return None if isinstance(explicit, MultiGamma) else explicit._eval_evalf(prec)
 
-
-class MultiDigamma(Function):
+class MultiDigamma(_OfOrder):
     r"""``MultiDigamma(a, p)``: the multivariate digamma function :math:`\psi_p(a) =
     \sum_{i=1}^{p} \psi(a - (i-1)/2)`, the derivative of :math:`\log \Gamma_p(a)`.
 
     Kept as written until :meth:`doit` writes the sum out (once ``p`` is a number).
     """
 
-    nargs = 2
-
-    @classmethod
-    def eval(cls, a, p):
-        return None
-
-    def doit(self, **hints):
-        a, p = (x.doit(**hints) if hints.get("deep", True) else x for x in self.args)
-        if not (p.is_Integer and p > 0):
-            return self.func(a, p)
+    @staticmethod
+    def written_out(a, p: int):
         from sympy import Add, Rational, polygamma
 
-        return Add(*[polygamma(0, a - Rational(i - 1, 2)) for i in range(1, int(p) + 1)])
+        return Add(*[polygamma(0, a - Rational(i - 1, 2)) for i in range(1, p + 1)])
 
     def _eval_is_real(self):
         return True
-
-    def _eval_evalf(self, prec):
-        explicit = self.doit()
-        return None if isinstance(explicit, MultiDigamma) else explicit._eval_evalf(prec)
