@@ -137,12 +137,9 @@ class Wishart(Family):
                 f"the scale_matrix of wishart must be a list of rows, e.g. [[a, b], [b, c]], "
                 f"in {spec.text!r}"
             )
-        rows = [row.args if row.kind == "list" else None for row in scale_node.args]
-        if any(r is None or len(r) != len(rows) for r in rows):
-            raise SpecError(f"the scale_matrix in {spec.text!r} must be a square list of rows")
-        scale = ImmutableMatrix([[to_sympy(x, domains) for x in row] for row in rows])
-        if scale != scale.T:
-            raise SpecError(f"the scale_matrix in {spec.text!r} must be symmetric")
+        from ..symbolic.convert import symmetric_rows
+
+        scale = symmetric_rows(scale_node, "the scale_matrix", spec.text, domains)
         if any(x.is_real is False for x in scale):
             raise SpecError(f"the scale_matrix in {spec.text!r} must be real")
         if scale.is_positive_definite is False or any(

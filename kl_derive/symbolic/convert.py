@@ -321,6 +321,18 @@ def _bind(
     return Distribution(family, tuple(args), spec.text, substitutions)
 
 
+def symmetric_rows(node: Node, what: str, text: str, domains: dict[str, str]) -> ImmutableMatrix:
+    """A matrix given as a list of rows (``[[a, b], [b, c]]``), checked to be square and
+    symmetric; ``what`` names it in the one-line error (``"the covariance"``)."""
+    rows = [row.args if row.kind == "list" else None for row in node.args]
+    if any(r is None or len(r) != len(rows) for r in rows):
+        raise SpecError(f"{what} in {text!r} must be a square list of rows")
+    matrix = ImmutableMatrix([[_to_sympy(x, domains) for x in row] for row in rows])
+    if matrix != matrix.T:
+        raise SpecError(f"{what} in {text!r} must be symmetric")
+    return matrix
+
+
 def _bind_vector(
     family: Family, spec: DistributionSpec, domains: dict[str, str], suffix: str
 ) -> Distribution:
@@ -380,12 +392,7 @@ def _bind_matrix(
     if cov_node.kind == "name":
         args.append(MatrixSymbol(cov_node.value, DIMENSION, DIMENSION))
     elif cov_node.kind == "list":
-        rows = [row.args if row.kind == "list" else None for row in cov_node.args]
-        if any(r is None or len(r) != len(rows) for r in rows):
-            raise SpecError(f"the covariance in {spec.text!r} must be a square list of rows")
-        matrix = ImmutableMatrix([[_to_sympy(x, domains) for x in row] for row in rows])
-        if matrix != matrix.T:
-            raise SpecError(f"the covariance in {spec.text!r} must be symmetric")
+        matrix = symmetric_rows(cov_node, "the covariance", spec.text, domains)
         if matrix.is_positive_definite is False:
             raise SpecError(f"the covariance in {spec.text!r} is not positive definite")
         args.append(matrix)
