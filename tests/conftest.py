@@ -171,3 +171,20 @@ def accepted_false_steps(draft, mutations: dict) -> list[str]:
                     continue
                 accepted.append(f"{stage.key}:{step.rule} {name}")
     return accepted
+
+
+def one_line_error(done: subprocess.CompletedProcess[str], *fragments: str) -> str:
+    """Assert that a ``kl-derive`` run failed the way bad input must: exit status 2,
+    nothing on stdout, one line on stderr (``kl-derive: error: ...``, no traceback)
+    holding every fragment; return that line."""
+    assert done.returncode == 2, (done.returncode, done.stderr)
+    assert done.stdout == ""
+    assert "Traceback" not in done.stderr
+    lines = done.stderr.splitlines()
+    assert len(lines) == 1, done.stderr
+    (line,) = lines
+    assert line.startswith("kl-derive: error: "), line
+    assert "internal error" not in line
+    for fragment in fragments:
+        assert fragment in line, (fragment, line)
+    return line

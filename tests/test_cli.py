@@ -14,6 +14,7 @@ from conftest import (
     console_script,
     has_catalog,
     has_latex,
+    one_line_error,
     run_module,
     squash,
 )
@@ -132,29 +133,15 @@ ERRORS: list[tuple[list[str], list[str]]] = [
 ]
 
 
-def check_error(done: subprocess.CompletedProcess[str], expected: Sequence[str]) -> str:
-    assert done.returncode == 2, (done.returncode, done.stderr)
-    assert done.stdout == ""
-    assert "Traceback" not in done.stderr
-    lines = done.stderr.splitlines()
-    assert len(lines) == 1, done.stderr
-    (line,) = lines
-    assert line.startswith("kl-derive: error: "), line
-    assert "internal error" not in line
-    for fragment in expected:
-        assert fragment in line, (fragment, line)
-    return line
-
-
 @pytest.mark.parametrize(
     ("args", "expected"), ERRORS, ids=[" ".join(a) or "no-args" for a, _ in ERRORS]
 )
 def test_error(run: Runner, args: list[str], expected: list[str]) -> None:
-    check_error(run(args), expected)
+    one_line_error(run(args), *expected)
 
 
 def test_unknown_language_suggestion() -> None:
-    line = check_error(run_module(["normal", "--lang", "kr"]), ["'kr'"])
+    line = one_line_error(run_module(["normal", "--lang", "kr"]), "'kr'")
     if has_catalog("ko"):
         assert "did you mean 'ko'" in line
 
@@ -163,14 +150,14 @@ def test_output_into_missing_directory_is_a_user_error(tmp_path: Path) -> None:
     """``-o`` into a directory that does not exist is the user's mistake, not an internal
     error: status 2 and one plain line, like every other failure the user can cause."""
     target = tmp_path / "no" / "such" / "dir" / "kl.tex"
-    check_error(run_module(["normal", "-o", str(target)]), [])
+    one_line_error(run_module(["normal", "-o", str(target)]))
     assert not target.exists()
 
 
 def test_debug_variable_is_not_needed_for_errors() -> None:
     # with KL_DERIVE_DEBUG unset, even a bad spec never shows a traceback
     done = run_module(["normal(lambda: 1, 1)"])
-    check_error(done, ["lambda"])
+    one_line_error(done, "lambda")
 
 
 # ---------------------------------------------------------------------------

@@ -10,7 +10,7 @@ import math
 from dataclasses import replace
 
 import pytest
-from conftest import run_module
+from conftest import one_line_error, run_module
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from scipy import stats
@@ -127,11 +127,7 @@ def test_a_false_expectation_is_refused_by_the_verifier() -> None:
 def test_multinomial_one_line_errors(p: str, q: str, message: str) -> None:
     with pytest.raises(KLDeriveError, match=message):
         derive(p, q)
-    done = run_module([p, q])
-    assert done.returncode == 2 and done.stdout == ""
-    lines = done.stderr.strip().splitlines()
-    assert len(lines) == 1 and message in lines[0], done.stderr
-    assert "Traceback" not in done.stderr
+    one_line_error(run_module([p, q]), message)
 
 
 # ---------------------------------------------------------------------------
@@ -332,11 +328,7 @@ def test_logits_from_the_command_line(spec: list[str]) -> None:
 def test_logits_one_line_errors(p: str, q: str, message: str) -> None:
     with pytest.raises(KLDeriveError, match=message):
         derive(p, q)
-    done = run_module([p, q])
-    assert done.returncode == 2 and done.stdout == ""
-    lines = done.stderr.strip().splitlines()
-    assert len(lines) == 1 and message in lines[0], done.stderr
-    assert "Traceback" not in done.stderr
+    one_line_error(run_module([p, q]), message)
 
 
 # ---------------------------------------------------------------------------
@@ -409,9 +401,7 @@ def test_named_probabilities_with_dims_and_without() -> None:
 
 def test_names_and_lists_mixed_is_a_one_line_error() -> None:
     done = run_module(["categorical(p)", "categorical([a, 1 - a])"])
-    assert done.returncode == 2 and done.stdout == ""
-    lines = done.stderr.strip().splitlines()
-    assert len(lines) == 1 and "as lists, or both as names" in lines[0], done.stderr
+    one_line_error(done, "as lists, or both as names")
 
 
 # ---------------------------------------------------------------------------

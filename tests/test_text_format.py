@@ -8,7 +8,7 @@ printer must keep the order in which a display was built.
 from __future__ import annotations
 
 import pytest
-from conftest import ROOT, run_module
+from conftest import ROOT, one_line_error, run_module
 from sympy import (
     Abs,
     Add,
@@ -184,8 +184,4 @@ def test_every_rule_identity_reads_without_latex() -> None:
     ],
 )
 def test_bad_options_are_one_line_errors(args: list[str], fragment: str) -> None:
-    done = run_module(args, cwd=ROOT)
-    assert done.returncode == 2
-    assert done.stdout == ""
-    lines = done.stderr.strip().splitlines()
-    assert len(lines) == 1 and fragment in lines[0], done.stderr
+    one_line_error(run_module(args, cwd=ROOT), fragment)
