@@ -29,10 +29,12 @@ import mpmath
 import numpy as np
 import pytest
 import sympy as sp
+from conftest import one_line_error, run_module
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from scipy import integrate, stats
+from scipy import special as scipy_special
 
 from kl_derive import derive
 from kl_derive.codegen import (
@@ -616,3 +618,197 @@ def test_refusals_are_one_line_errors() -> None:
         with pytest.raises(KLDeriveError, match=message) as caught:
             call()
         assert "\n" not in str(caught.value)
+
+
+# -- the catalog: special functions, piecewise results --------------------------------------
+#: catalog pairs whose KL needs log-gamma, digamma, trigamma, Bessel or error functions,
+#: or holds only under a condition (a piecewise result)
+CATALOG_CODE = [
+    ("gamma", "gamma"),
+    ("beta", "beta"),
+    ("gamma", "log_normal"),  # trigamma
+    ("von_mises", "von_mises"),  # I0, I1
+    ("rayleigh", "gumbel"),  # erf
+    ("gumbel", "gumbel"),  # log-gamma inside an exponential
+    ("uniform", "uniform"),  # piecewise
+    ("pareto", "pareto"),  # piecewise
+    ("beta", "uniform"),  # piecewise, digamma
+]
+
+
+def _catalog_inputs(spec_p: str, spec_q: str, rng: np.random.Generator) -> tuple[list, dict]:
+    """Random inputs for the generated function (named as its parameters), and the same
+    values for the derived result; shapes and locations in (0.3, 2.5), angles anywhere."""
+    source = source_for(spec_p, spec_q, "numpy", "logvar", "none")
+    (function,) = [n for n in ast.parse(source).body if isinstance(n, ast.FunctionDef)]
+    names = [a.arg for a in function.args.args]
+    values = {n: rng.uniform(0.3, 2.5, SHAPE) for n in names}
+    for name in names:  # a uniform law's high end above its low end
+        low = "a" + name[1:]
+        if name.startswith("b_") and low in values:
+            values[name] = values[low] - 1.0 + rng.uniform(0.3, 3.0, SHAPE)
+            values[low] = values[low] - 1.0
+    return [values[n] for n in names], values
+
+
+def _reference(result: sp.Expr, values: dict, index: tuple[int, int]) -> float:
+    symbols = {s.name: s for s in result.free_symbols}
+    point = {symbols[n]: sp.Float(float(v[index]), 30) for n, v in values.items() if n in symbols}
+    value = result.xreplace(point)
+    if isinstance(value, sp.Piecewise):
+        value = value.args[0][0] if bool(value.args[0][1]) else sp.oo
+    return float(value.evalf(30))
+
+
+@pytest.mark.parametrize(("spec_p", "spec_q"), CATALOG_CODE)
+def test_catalog_numpy_code_matches_the_derived_result(spec_p: str, spec_q: str) -> None:
+    """The NumPy code (SciPy's special functions) computes the derived KL, infinity where
+    a piecewise KL is infinite."""
+    rng = np.random.default_rng(5)
+    function = load(source_for(spec_p, spec_q, "numpy", "logvar", "none"))
+    result = derive(spec_p, spec_q).result
+    arrays, values = _catalog_inputs(spec_p, spec_q, rng)
+    with np.errstate(all="ignore"):  # the unused branch of a where may be nan
+        got = function(*arrays)
+    assert got.shape == SHAPE
+    for index in np.ndindex(*SHAPE):
+        expected = _reference(result, values, index)
+        if math.isinf(expected):
+            assert got[index] == np.inf
+        else:
+            assert got[index] == pytest.approx(expected, rel=1e-9, abs=1e-12)
+
+
+@pytest.mark.parametrize(("spec_p", "spec_q"), CATALOG_CODE)
+@pytest.mark.parametrize("framework", list(FRAMEWORKS))
+def test_catalog_code_compiles_with_its_modules(framework: str, spec_p: str, spec_q: str) -> None:
+    source = source_for(spec_p, spec_q, framework, "logvar", "sum")
+    compile(source, "<generated>", "exec")
+    extra = {"numpy": {"scipy"}, "jax": {"jax"}}.get(framework, set())
+    assert free_names(source) <= MODULE_NAMES[framework] | extra | {"float"}
+    # no function a framework lacks (torch has no torch.special.gamma), no logarithm of
+    # a gamma or Bessel function that overflows (log-gamma and scaled Bessel instead)
+    assert "special.gamma(" not in source
+    assert re.search(r"log\((torch|tf|np|jnp|scipy)\S*(gamma|i0|i1)\(", source) is None
+
+
+SPECIAL_STAND_INS = {
+    "torch": {
+        "torch": types.SimpleNamespace(
+            **vars(STAND_INS["torch"]["torch"]),
+            lgamma=scipy_special.gammaln,
+            special=types.SimpleNamespace(
+                digamma=scipy_special.digamma,
+                polygamma=scipy_special.polygamma,
+                i0=scipy_special.i0,
+                i1=scipy_special.i1,
+                i0e=scipy_special.i0e,
+                i1e=scipy_special.i1e,
+                erf=scipy_special.erf,
+            ),
+            cos=np.cos,
+            abs=np.abs,
+            where=np.where,
+            inf=np.inf,
+        )
+    },
+    "jax": {
+        "jnp": np,
+        "jax": types.SimpleNamespace(scipy=types.SimpleNamespace(special=scipy_special)),
+    },
+    "tensorflow": {
+        "tf": types.SimpleNamespace(
+            **{k: v for k, v in vars(STAND_INS["tensorflow"]["tf"]).items() if k != "math"},
+            math=types.SimpleNamespace(
+                **vars(STAND_INS["tensorflow"]["tf"].math),
+                lgamma=scipy_special.gammaln,
+                digamma=scipy_special.digamma,
+                polygamma=scipy_special.polygamma,
+                bessel_i0=scipy_special.i0,
+                bessel_i1=scipy_special.i1,
+                bessel_i0e=scipy_special.i0e,
+                bessel_i1e=scipy_special.i1e,
+                erf=scipy_special.erf,
+                cos=np.cos,
+                abs=np.abs,
+            ),
+            where=np.where,
+            ones_like=np.ones_like,
+            constant=lambda value, dtype: np.asarray(value, dtype=dtype),
+        )
+    },
+}
+
+
+@pytest.mark.parametrize(("spec_p", "spec_q"), CATALOG_CODE)
+@pytest.mark.parametrize("framework", ["jax", "tensorflow", "torch"])
+def test_catalog_code_runs_on_a_numpy_stand_in(framework: str, spec_p: str, spec_q: str) -> None:
+    """With each framework's functions stood in for by NumPy and SciPy, the code computes
+    what the NumPy code computes: the names and argument orders are right."""
+    rng = np.random.default_rng(7)
+    arrays, _ = _catalog_inputs(spec_p, spec_q, rng)
+    reference = load(source_for(spec_p, spec_q, "numpy", "logvar", "none"))
+    function = load(
+        source_for(spec_p, spec_q, framework, "logvar", "none"), **SPECIAL_STAND_INS[framework]
+    )
+    with np.errstate(all="ignore"):
+        np.testing.assert_allclose(function(*arrays), reference(*arrays), rtol=1e-12)
+
+
+def test_torch_catalog_code_matches_torch_distributions() -> None:
+    torch = pytest.importorskip("torch")
+    from torch.distributions import Beta, Dirichlet, Gamma, kl_divergence
+
+    generator = torch.Generator().manual_seed(3)
+
+    def positive(*shape: int) -> object:
+        return torch.rand(shape, generator=generator, dtype=torch.float64) * 2 + 0.3
+
+    a1, b1, a2, b2 = (positive(*SHAPE) for _ in range(4))
+    gamma = load(source_for("gamma", "gamma", "torch", "logvar", "none"))
+    expected = kl_divergence(Gamma(a1, b1), Gamma(a2, b2))
+    torch.testing.assert_close(gamma(a1, b1, a2, b2), expected, rtol=1e-10, atol=1e-12)
+    beta = load(source_for("beta", "beta", "torch", "logvar", "none"))
+    expected = kl_divergence(Beta(a1, b1), Beta(a2, b2))
+    torch.testing.assert_close(beta(a1, b1, a2, b2), expected, rtol=1e-10, atol=1e-12)
+    dirichlet = load(
+        source_for("dirichlet([a1, a2])", "dirichlet([c1, c2])", "torch", "logvar", "none")
+    )
+    expected = kl_divergence(
+        Dirichlet(torch.stack([a1, b1], -1)), Dirichlet(torch.stack([a2, b2], -1))
+    )
+    torch.testing.assert_close(dirichlet(a1, b1, a2, b2), expected, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("spec_p", "spec_q", "message"),
+    [
+        ("cauchy", "normal", "infinite for every value"),
+        ("wishart", "wishart", "Wishart"),
+    ],
+)
+def test_catalog_code_refusals_are_one_line(spec_p: str, spec_q: str, message: str) -> None:
+    with pytest.raises(KLDeriveError, match=message) as caught:
+        code_for(spec_p, spec_q, framework="torch")
+    assert "\n" not in str(caught.value)
+    one_line_error(run_module(["code", spec_p, spec_q, "--framework", "torch"]), message)
+
+
+def test_von_mises_code_does_not_overflow_for_a_large_concentration() -> None:
+    """I_0(800) overflows a double; the code uses the scaled Bessel functions instead."""
+    function = load(source_for("von_mises", "von_mises", "numpy", "logvar", "none"))
+    mu1, k1, mu2, k2 = 0.3, 800.0, -0.2, 650.0
+    got = float(function(np.array(mu1), np.array(k1), np.array(mu2), np.array(k2)))
+    ratio = mpmath.besseli(1, k1) / mpmath.besseli(0, k1)
+    expected = (
+        mpmath.log(mpmath.besseli(0, k2))
+        - mpmath.log(mpmath.besseli(0, k1))
+        + ratio * (k1 - k2 * mpmath.cos(mu1 - mu2))
+    )
+    assert math.isfinite(got)
+    assert got == pytest.approx(float(expected), rel=1e-9)
+
+
+def test_a_bare_law_takes_its_parameters_in_the_family_order() -> None:
+    source = source_for("von_mises", "von_mises", "numpy", "logvar", "sum")
+    assert "def kl_divergence(mu_1, kappa_1, mu_2, kappa_2):" in source

@@ -95,8 +95,13 @@ def code_for(
 
     ordered: list[str] = []
     for dist, text in zip(distributions, texts, strict=True):
-        found = {s.name for a in dist.user_args for s in _plain(a).free_symbols} - set(ordered)
-        ordered.extend(sorted(found, key=lambda n: (_position(n, text), n)))
+        # in the order written; a bare law's parameters in the family's order (mu, kappa)
+        rank = {}
+        for i, arg in enumerate(dist.user_args):
+            for symbol in _plain(arg).free_symbols:
+                rank.setdefault(symbol.name, i)
+        found = set(rank) - set(ordered)
+        ordered.extend(sorted(found, key=lambda n: (_position(n, text), rank[n], n)))
     ordered.extend(sorted({s.name for s in result.free_symbols} - set(ordered)))
     inputs = [(n, _matching(result, n, n in positive)) for n in ordered]
 

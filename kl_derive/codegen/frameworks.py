@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any, ClassVar
 
-from sympy import Expr, Mul, Pow, Rational
+from sympy import Expr, Mul, Pow, Rational, Symbol
 from sympy.codegen.cfunctions import expm1, log1p
 from sympy.printing.codeprinter import CodePrinter
 from sympy.printing.numpy import JaxPrinter, NumPyPrinter
@@ -94,17 +94,97 @@ class _ArrayCodeMixin:
 
     _print_Half = _print_Rational
 
+    # -- special functions: the framework's own (``special``), or a one-line refusal --
+    #: SymPy function name (``loggamma``, ``digamma``, ``polygamma``, ``i0``, ``i1``,
+    #: ``iv``, ``erf``, ``erfc``) -> the framework's fully qualified function
+    special: ClassVar[dict[str, str]] = {}
+    #: the framework's name, for a refusal
+    framework_title: ClassVar[str] = ""
+
+    def _special(self, name: str, *args: Expr) -> str:
+        path = self.special.get(name)
+        if path is None:
+            from ..errors import KLDeriveError
+
+            raise KLDeriveError(
+                f"{self.framework_title} has no {name} function to write this KL with"
+            )
+        printed = ", ".join(self._print(a) for a in args)  # type: ignore[attr-defined]
+        return f"{self._module_format(path)}({printed})"
+
+    def _print_loggamma(self, expr: Expr) -> str:
+        return self._special("loggamma", expr.args[0])
+
+    def _print_polygamma(self, expr: Expr) -> str:
+        order, x = expr.args
+        if order == 0:
+            return self._special("digamma", x)
+        return self._special("polygamma", *self._polygamma_order(order, x))
+
+    def _polygamma_order(self, order: Expr, x: Expr) -> tuple[Expr, Expr]:
+        return order, x
+
+    def _print_digamma(self, expr: Expr) -> str:
+        return self._special("digamma", expr.args[0])
+
+    def _print_besseli(self, expr: Expr) -> str:
+        order, x = expr.args
+        if order in (0, 1):
+            return self._special(f"i{order}", x)
+        return self._special("iv", order, x)
+
+    def _print_ScaledBesselI(self, expr: Expr) -> str:
+        order, x = expr.args
+        return self._special(f"i{order}e", x)
+
+    def _print_erf(self, expr: Expr) -> str:
+        return self._special("erf", expr.args[0])
+
+    def _print_erfc(self, expr: Expr) -> str:
+        return self._special("erfc", expr.args[0])
+
 
 class NumpyCodePrinter(_ArrayCodeMixin, NumPyPrinter):
-    """SymPy's NumPy printer writing ``np.``."""
+    """SymPy's NumPy printer writing ``np.``, with SciPy's special functions."""
 
     aliases = (("numpy", "np"),)
+    framework_title = "NumPy"
+    special: ClassVar[dict[str, str]] = {
+        name: f"scipy.special.{function}"
+        for name, function in {
+            "loggamma": "gammaln",
+            "digamma": "digamma",
+            "polygamma": "polygamma",
+            "i0": "i0",
+            "i1": "i1",
+            "i0e": "i0e",
+            "i1e": "i1e",
+            "iv": "iv",
+            "erf": "erf",
+            "erfc": "erfc",
+        }.items()
+    }
 
 
 class JaxCodePrinter(_ArrayCodeMixin, JaxPrinter):
-    """SymPy's JAX printer writing ``jnp.``."""
+    """SymPy's JAX printer writing ``jnp.``, with ``jax.scipy.special``."""
 
     aliases = (("jax.numpy", "jnp"),)
+    framework_title = "JAX"
+    special: ClassVar[dict[str, str]] = {
+        name: f"jax.scipy.special.{function}"
+        for name, function in {
+            "loggamma": "gammaln",
+            "digamma": "digamma",
+            "polygamma": "polygamma",
+            "i0": "i0",
+            "i1": "i1",
+            "i0e": "i0e",
+            "i1e": "i1e",
+            "erf": "erf",
+            "erfc": "erfc",
+        }.items()
+    }
 
 
 def _printer_module(name: str, framework_module: str) -> ModuleType:
@@ -119,6 +199,15 @@ def _printer_module(name: str, framework_module: str) -> ModuleType:
         del sys.modules[framework_module]
 
 
+class _Verbatim(Symbol):
+    """Code printed as it is given (an argument written in the framework's own terms)."""
+
+    def _numpycode(self, printer: Any) -> str:
+        return self.name
+
+    _pythoncode = _numpycode
+
+
 @functools.cache
 def _tensorflow_printer() -> type[CodePrinter]:
     base = _printer_module("tensorflow", "tensorflow").TensorflowPrinter
@@ -127,11 +216,28 @@ def _tensorflow_printer() -> type[CodePrinter]:
         """SymPy's TensorFlow printer writing ``tf.``, with ``expm1`` and ``log1p``."""
 
         aliases = (("tensorflow", "tf"),)
+        framework_title = "TensorFlow"
         mapping: ClassVar[dict[Any, str]] = {
             **base.mapping,
             expm1: "tensorflow.math.expm1",
             log1p: "tensorflow.math.log1p",
         }
+        special: ClassVar[dict[str, str]] = {
+            "loggamma": "tensorflow.math.lgamma",
+            "digamma": "tensorflow.math.digamma",
+            "polygamma": "tensorflow.math.polygamma",
+            "i0": "tensorflow.math.bessel_i0",
+            "i1": "tensorflow.math.bessel_i1",
+            "i0e": "tensorflow.math.bessel_i0e",
+            "i1e": "tensorflow.math.bessel_i1e",
+            "erf": "tensorflow.math.erf",
+            "erfc": "tensorflow.math.erfc",
+        }
+
+        def _polygamma_order(self, order: Expr, x: Expr) -> tuple[Expr, Expr]:
+            # tf.math.polygamma wants the order as a tensor of the argument's dtype
+            ones = f"{self._module_format('tensorflow.ones_like')}({self._print(x)})"
+            return _Verbatim(ones if order == 1 else f"{order}*{ones}"), x
 
     return TensorflowCodePrinter
 
@@ -143,10 +249,22 @@ def _torch_printer() -> type[CodePrinter]:
     class TorchCodePrinter(_ArrayCodeMixin, base):  # type: ignore[misc, valid-type]
         """SymPy's PyTorch printer (:mod:`sympy.printing.pytorch`), with ``expm1``, ``log1p``."""
 
+        framework_title = "PyTorch"
         mapping: ClassVar[dict[Any, str]] = {
             **base.mapping,
             expm1: "torch.expm1",
             log1p: "torch.log1p",
+        }
+        special: ClassVar[dict[str, str]] = {
+            "loggamma": "torch.lgamma",
+            "digamma": "torch.special.digamma",
+            "polygamma": "torch.special.polygamma",
+            "i0": "torch.special.i0",
+            "i1": "torch.special.i1",
+            "i0e": "torch.special.i0e",
+            "i1e": "torch.special.i1e",
+            "erf": "torch.special.erf",
+            "erfc": "torch.special.erfc",
         }
 
     return TorchCodePrinter
@@ -187,6 +305,12 @@ class Framework:
 
     def zeros_like(self, value: str) -> str:
         return f"{self.module}.zeros_like({value})"
+
+    def where_finite(self, condition: str, value: str) -> str:
+        """Code for ``value`` where ``condition`` holds and infinity elsewhere."""
+        if self.name == "tensorflow":
+            return f"tf.where({condition}, {value}, tf.constant(float('inf'), {value}.dtype))"
+        return f"{self.module}.where({condition}, {value}, {self.module}.inf)"
 
     def missing_imports(self, printer: CodePrinter) -> list[str]:
         """Import lines for modules the printer used beyond the framework's own."""

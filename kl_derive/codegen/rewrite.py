@@ -23,6 +23,11 @@ step by step, each step a SymPy rewrite that keeps the value:
    and ``exp(x) - 1 - x`` loses every digit to cancellation.
 7. **Common subexpressions** (:func:`sympy.cse`) become named temporaries.
 
+Before these, gamma and beta functions are written through the log-gamma function
+(``log Gamma(a)`` as ``loggamma(a)``, ``log B(a, b)`` as three of them), which every
+framework has and which does not overflow; and a modified Bessel function of a positive
+argument through its exponentially scaled form (``log I_0(k) = k + log i0e(k)``).
+
 ``exp(logvar)`` stays ``exp(logvar)``: nothing here goes through ``sigma = exp(logvar/2)``
 and back, so no ``sqrt(exp(logvar))**2`` appears.
 """
@@ -38,25 +43,30 @@ from sympy import (
     Add,
     Expr,
     Float,
+    Function,
     Integer,
     Mul,
     Pow,
     Rational,
     S,
     Symbol,
+    besseli,
+    beta,
     cse,
     exp,
     expand_log,
     expand_mul,
     fraction,
+    gamma,
     log,
+    loggamma,
     numbered_symbols,
     powsimp,
 )
 from sympy.codegen.cfunctions import expm1, log1p
 from sympy.codegen.rewriting import expm1_opt, log1p_opt, optimize
 
-__all__ = ["StableForm", "stabilize"]
+__all__ = ["ScaledBesselI", "StableForm", "stabilize"]
 
 
 @dataclass(frozen=True)
@@ -99,6 +109,7 @@ def stabilize(expr: Expr, *, avoid: Iterable[str] = (), prefix: str = "t") -> St
     """
     taken = set(avoid) | {s.name for s in expr.free_symbols}
     names = _fresh(prefix, taken)
+    expr = _scaled_bessel(_log_gamma(expr))
 
     assignments: list[tuple[Symbol, Expr]] = []
     standardized: dict[Expr, Symbol] = {}
@@ -216,6 +227,61 @@ def _split_common_rational(terms: list[Expr]) -> tuple[Expr, Rational, Expr]:
     outer = Add(*(t for t in terms if t.as_coeff_Mul()[0].q == 1))
     inner = Add(*(denominator * t for t in fractional))
     return outer, Rational(1, denominator), inner
+
+
+def _log_gamma(expr: Expr) -> Expr:
+    """Gamma and beta functions through the log-gamma function, which frameworks have
+    (``torch.lgamma``, ``scipy.special.gammaln``) and which does not overflow:
+    ``log Gamma(a)`` is ``loggamma(a)``, ``log B(a, b)`` is ``loggamma(a) + loggamma(b) -
+    loggamma(a + b)``, and a gamma or beta function elsewhere is the exponential of that
+    (its arguments are positive here: shapes, concentrations)."""
+    if not expr.has(gamma, beta):
+        return expr
+
+    def log_beta(a: Expr, b: Expr) -> Expr:
+        return loggamma(a) + loggamma(b) - loggamma(a + b)
+
+    expr = expr.replace(
+        lambda x: isinstance(x, log) and isinstance(x.args[0], (gamma, beta)),
+        lambda x: (
+            loggamma(x.args[0].args[0])
+            if isinstance(x.args[0], gamma)
+            else log_beta(*x.args[0].args)
+        ),
+    )
+    expr = expr.replace(lambda x: isinstance(x, beta), lambda x: exp(log_beta(*x.args)))
+    return expr.replace(lambda x: isinstance(x, gamma), lambda x: exp(loggamma(x.args[0])))
+
+
+class ScaledBesselI(Function):
+    """``ScaledBesselI(n, x)``: :math:`e^{-x} I_n(x)` for ``x > 0``, the exponentially
+    scaled modified Bessel function (``scipy.special.i0e``, ``torch.special.i0e``), which
+    does not overflow where :math:`I_n(x)` does (``x`` above about 700)."""
+
+    nargs = 2
+
+    @classmethod
+    def eval(cls, n, x):
+        return None
+
+    def _eval_is_positive(self):
+        return True if self.args[1].is_positive else None
+
+    def _eval_evalf(self, prec):
+        n, x = self.args
+        return (besseli(n, x) * exp(-x))._eval_evalf(prec)
+
+
+def _scaled_bessel(expr: Expr) -> Expr:
+    """``I_n(x)`` for ``x > 0`` as ``e^{x}`` times its scaled form: the exponentials then
+    cancel in a ratio (``I_1(k)/I_0(k)``) and split off a logarithm (``log I_0(k) = k +
+    log i0e(k)``), so nothing overflows for a large concentration."""
+    if not expr.has(besseli):
+        return expr
+    return expr.replace(
+        lambda x: isinstance(x, besseli) and x.args[1].is_positive and x.args[0] in (0, 1),
+        lambda x: exp(x.args[1]) * ScaledBesselI(*x.args),
+    )
 
 
 def _careful_functions(expr: Expr) -> Expr:

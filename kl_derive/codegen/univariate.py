@@ -5,7 +5,9 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Sequence
 
-from sympy import Expr, Symbol, sstr
+from sympy import Add, And, Expr, Float, Mul, Or, Piecewise, Pow, Symbol, nan, oo, sstr, true, zoo
+from sympy.core.relational import Relational
+from sympy.printing.codeprinter import PrintMethodNotImplementedError
 
 from ..errors import KLDeriveError
 from .frameworks import Framework, get_framework
@@ -54,11 +56,21 @@ def generate(
         raise KLDeriveError(f"unknown reduction {reduce!r} (choose from {', '.join(REDUCTIONS)})")
     check_identifier(name, "function name")
     renamed, names = _bind_inputs(result, inputs)
+    value, condition = _finite_part(renamed)
 
-    form = stabilize(renamed, avoid=names)
+    form = stabilize(value, avoid=names)
     printer = fw.printer()
-    body = [f"{symbol.name} = {printer.doprint(value)}" for symbol, value in form.assignments]
-    body.append(f"kl = {printer.doprint(form.printable())}")
+    try:
+        body = [
+            f"{symbol.name} = {printer.doprint(_constants_as_floats(v))}"
+            for symbol, v in form.assignments
+        ]
+        body.append(f"kl = {printer.doprint(_constants_as_floats(form.printable()))}")
+        if condition is not None:  # infinite where the closed form does not hold
+            body.append(f"kl = {fw.where_finite(_condition_code(printer, condition), 'kl')}")
+    except PrintMethodNotImplementedError as error:
+        function = str(error).rsplit(": ", 1)[-1]
+        raise KLDeriveError(f"{fw.title} code cannot express {function} (in this KL)") from None
     unused = [
         n
         for n, s in zip(names, (s for _, s in inputs), strict=True)
@@ -72,6 +84,49 @@ def generate(
     docstring = _docstring(fw, renamed, names, reduce, doc)
     imports = [*fw.imports, *fw.missing_imports(printer)]
     return module_source(imports, name, names, docstring, body)
+
+
+def _finite_part(result: Expr) -> tuple[Expr, Expr | None]:
+    """The closed form and the condition under which it holds (``None`` when always): a
+    piecewise KL is its finite piece where the condition holds, infinite elsewhere. A KL
+    infinite for every parameter value has no code to write."""
+    if isinstance(result, Piecewise):
+        (value, condition), *rest = result.args
+        if [tuple(r) for r in rest] != [(oo, true)] or value.has(oo, -oo, zoo, nan):
+            raise KLDeriveError("the KL is piecewise in a way kl-derive code does not print")
+        return value, condition
+    if result.has(oo, -oo, zoo, nan):
+        raise KLDeriveError(
+            "the KL is infinite for every value of the parameters; there is no code to write"
+        )
+    return result, None
+
+
+def _condition_code(printer, condition: Expr) -> str:
+    """A condition as elementwise array code: ``(a >= b) & (c <= d)``."""
+    if isinstance(condition, (And, Or)):
+        joint = " & " if isinstance(condition, And) else " | "
+        return joint.join(f"({_condition_code(printer, c)})" for c in condition.args)
+    if isinstance(condition, Relational):
+        lhs, rhs = (printer.doprint(_constants_as_floats(x)) for x in condition.args)
+        return f"{lhs} {condition.rel_op} {rhs}"
+    raise KLDeriveError(f"cannot write the condition {condition} as array code")
+
+
+def _constants_as_floats(expr: Expr) -> Expr:
+    """Constants such as ``log(2*pi)/2`` or Euler's constant as one decimal each: a
+    framework function applied to a Python number (``tf.math.log(2)``) would make a tensor
+    of the wrong type."""
+    if expr.is_number and not expr.is_Rational and expr.is_real:
+        return Float(expr.evalf(17), 17)
+    if not expr.args or expr.is_Atom:
+        return expr
+    args = [_constants_as_floats(a) for a in expr.args]
+    if all(a is b for a, b in zip(args, expr.args, strict=True)):
+        return expr
+    if isinstance(expr, (Add, Mul, Pow)):  # the printed shape stays: 0.5*(a + b)
+        return expr.func(*args, evaluate=False)
+    return expr.func(*args)
 
 
 def _bind_inputs(result: Expr, inputs: Sequence[tuple[str, Symbol]]) -> tuple[Expr, list[str]]:
