@@ -812,3 +812,15 @@ def test_von_mises_code_does_not_overflow_for_a_large_concentration() -> None:
 def test_a_bare_law_takes_its_parameters_in_the_family_order() -> None:
     source = source_for("von_mises", "von_mises", "numpy", "logvar", "sum")
     assert "def kl_divergence(mu_1, kappa_1, mu_2, kappa_2):" in source
+
+
+def test_a_keyword_parameter_name_gets_an_underscore() -> None:
+    """An exponential law's rate is lambda, a Python keyword: the input is lambda_."""
+    source = source_for("gamma(a, b)", "exponential", "numpy", "logvar", "sum")
+    assert "def kl_divergence(a, b, lambda_):" in source
+    function = load(source)
+    result = derive("gamma(a, b)", "exponential").result
+    values = {"a": 1.7, "b": 0.6, "lambda": 1.3}
+    expected = float(result.subs({s: values[s.name] for s in result.free_symbols}))
+    got = function(np.array([1.7]), np.array([0.6]), np.array([1.3]))
+    assert float(got) == pytest.approx(expected, rel=1e-12)

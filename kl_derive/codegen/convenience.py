@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import keyword
 import re
 
 from sympy import Basic, Expr, Indexed, IndexedBase, Lambda, Mul, Pow, Sum, Symbol, sstr
@@ -103,7 +104,11 @@ def code_for(
         found = set(rank) - set(ordered)
         ordered.extend(sorted(found, key=lambda n: (_position(n, text), rank[n], n)))
     ordered.extend(sorted({s.name for s in result.free_symbols} - set(ordered)))
-    inputs = [(n, _matching(result, n, n in positive)) for n in ordered]
+    # a name that is a Python keyword (a rate lambda) gets a trailing underscore
+    inputs = [
+        (n + "_" if keyword.iskeyword(n) else n, _matching(result, n, n in positive))
+        for n in ordered
+    ]
 
     doc = f"KL(P || Q) for P = {_describe(derivation.p)} and Q = {_describe(derivation.q)}."
     return generate(

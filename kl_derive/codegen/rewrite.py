@@ -52,6 +52,7 @@ from sympy import (
     Symbol,
     besseli,
     beta,
+    count_ops,
     cse,
     exp,
     expand_log,
@@ -284,13 +285,21 @@ def _scaled_bessel(expr: Expr) -> Expr:
     )
 
 
+#: the longest expression (SymPy's operation count) given expm1 / log1p rewrites
+_CAREFUL_MAX_OPS = 40
+
+
 def _careful_functions(expr: Expr) -> Expr:
     """``exp(x) - 1`` as ``expm1(x)`` and ``log(1 + x)`` as ``log1p(x)``.
 
     ``expm1`` is taken only when it absorbs the whole constant (``exp(x) - x - 1``, the
     shape that cancels near the minimum of the KL); ``exp(x) - 4`` is no better written
-    as ``expm1(x) - 3``.
+    as ``expm1(x) - 3``. Only for a short expression (the Gaussian ones, where it
+    matters): SymPy's rewriting factors the whole sum, which for a long catalog KL can
+    take minutes.
     """
+    if count_ops(expr) > _CAREFUL_MAX_OPS:
+        return expr
     careful = optimize(expr, [expm1_opt, log1p_opt])
     if careful.has(expm1) and not expr.has(expm1) and careful.as_coeff_Add()[0] != 0:
         return optimize(expr, [log1p_opt])
