@@ -6,10 +6,15 @@ under a Rayleigh law), SymPy's ``integrate`` is asked for
 only when it is a closed form a reader can use: no unevaluated integral, no Meijer G or
 Lerch function, no polar numbers, not too long. The derivation then shows the expectation
 as the integral and its value, and the verifier checks that value by quadrature like any
-other step; on a bounded interval, where SymPy's rule-based ``manualintegrate`` finds an
-antiderivative :math:`F` (the rules a person would apply), the integral is shown as
-:math:`[F(z)]_a^b` first (SymPy drops the convergence conditions it cannot decide, so the check at
+other step (SymPy drops the convergence conditions it cannot decide, so the check at
 random parameter values is what makes the answer trustworthy).
+
+On a bounded interval, where SymPy's rule-based ``manualintegrate`` (the rules a person
+would apply) finds an antiderivative :math:`F`, the integral is shown as
+:math:`[F(z)]_a^b` and then evaluated at the ends; the verifier proves that step by
+differentiating :math:`F`. A point where the statistic has a pole that the integral does
+not survive (``1/z`` at 0) must then lie outside the interval: that is the moment's
+condition.
 
 The budget is enforced with ``SIGALRM``, so only in the main thread; elsewhere (a
 notebook's worker thread) the fallback is skipped rather than risk a hang.

@@ -9,8 +9,9 @@ that parameter's place. The closing steps of the derivation put the expressions 
    (a negative value in brackets: ``b - a`` with ``a = -pi`` reads ``pi - (-pi)``);
 2. ``algebra.simplify``: the substituted result tidied, gathered by the logarithms
    :math:`\log(1 + e^{a})` or :math:`\log \sum_j e^{a_j}` where the sigmoid or softmax
-   brought them and that is shorter (:func:`~kl_derive.strategies.logits.in_logits`), by
-   the tidier otherwise.
+   brought them (:func:`~kl_derive.strategies.logits.in_logits`), by the tidier
+   otherwise; a tidied form longer than the substituted one is not taken
+   (``log(2l/lambda)`` stays whole).
 
 A piecewise result is substituted in its pieces and its conditions, and left as it is.
 """
