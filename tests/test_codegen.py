@@ -692,20 +692,16 @@ def test_catalog_code_compiles_with_its_modules(framework: str, spec_p: str, spe
     assert re.search(r"log\((torch|tf|np|jnp|scipy)\S*(gamma|i0|i1)\(", source) is None
 
 
+#: SciPy's special functions under the names torch.special and tf.math give them
+_SCIPY = {name: getattr(scipy_special, name) for name in ("digamma", "polygamma", "erf")}
+_BESSEL = {name: getattr(scipy_special, name) for name in ("i0", "i1", "i0e", "i1e")}
+
 SPECIAL_STAND_INS = {
     "torch": {
         "torch": types.SimpleNamespace(
             **vars(STAND_INS["torch"]["torch"]),
             lgamma=scipy_special.gammaln,
-            special=types.SimpleNamespace(
-                digamma=scipy_special.digamma,
-                polygamma=scipy_special.polygamma,
-                i0=scipy_special.i0,
-                i1=scipy_special.i1,
-                i0e=scipy_special.i0e,
-                i1e=scipy_special.i1e,
-                erf=scipy_special.erf,
-            ),
+            special=types.SimpleNamespace(**_SCIPY, **_BESSEL),
             cos=np.cos,
             abs=np.abs,
             where=np.where,
@@ -722,13 +718,8 @@ SPECIAL_STAND_INS = {
             math=types.SimpleNamespace(
                 **vars(STAND_INS["tensorflow"]["tf"].math),
                 lgamma=scipy_special.gammaln,
-                digamma=scipy_special.digamma,
-                polygamma=scipy_special.polygamma,
-                bessel_i0=scipy_special.i0,
-                bessel_i1=scipy_special.i1,
-                bessel_i0e=scipy_special.i0e,
-                bessel_i1e=scipy_special.i1e,
-                erf=scipy_special.erf,
+                **_SCIPY,
+                **{f"bessel_{name}": f for name, f in _BESSEL.items()},
                 cos=np.cos,
                 abs=np.abs,
             ),

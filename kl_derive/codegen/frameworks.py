@@ -144,25 +144,28 @@ class _ArrayCodeMixin:
         return self._special("erfc", expr.args[0])
 
 
+#: SciPy's names of the special functions (``jax.scipy.special`` has them too, but ``iv``)
+_SCIPY_SPECIAL = {
+    "loggamma": "gammaln",
+    "digamma": "digamma",
+    "polygamma": "polygamma",
+    "i0": "i0",
+    "i1": "i1",
+    "i0e": "i0e",
+    "i1e": "i1e",
+    "iv": "iv",
+    "erf": "erf",
+    "erfc": "erfc",
+}
+
+
 class NumpyCodePrinter(_ArrayCodeMixin, NumPyPrinter):
     """SymPy's NumPy printer writing ``np.``, with SciPy's special functions."""
 
     aliases = (("numpy", "np"),)
     framework_title = "NumPy"
     special: ClassVar[dict[str, str]] = {
-        name: f"scipy.special.{function}"
-        for name, function in {
-            "loggamma": "gammaln",
-            "digamma": "digamma",
-            "polygamma": "polygamma",
-            "i0": "i0",
-            "i1": "i1",
-            "i0e": "i0e",
-            "i1e": "i1e",
-            "iv": "iv",
-            "erf": "erf",
-            "erfc": "erfc",
-        }.items()
+        name: f"scipy.special.{function}" for name, function in _SCIPY_SPECIAL.items()
     }
 
 
@@ -173,17 +176,8 @@ class JaxCodePrinter(_ArrayCodeMixin, JaxPrinter):
     framework_title = "JAX"
     special: ClassVar[dict[str, str]] = {
         name: f"jax.scipy.special.{function}"
-        for name, function in {
-            "loggamma": "gammaln",
-            "digamma": "digamma",
-            "polygamma": "polygamma",
-            "i0": "i0",
-            "i1": "i1",
-            "i0e": "i0e",
-            "i1e": "i1e",
-            "erf": "erf",
-            "erfc": "erfc",
-        }.items()
+        for name, function in _SCIPY_SPECIAL.items()
+        if name != "iv"
     }
 
 
