@@ -58,11 +58,11 @@ from ..symbolic.display import (
     root,
     square,
     sub,
-    substitute,
     times_one,
 )
 from ..symbolic.objects import KL, VARIABLE, Bracket, Expect
 from .draft import Draft
+from .placeholders import substitute_back
 
 __all__ = ["derive"]
 
@@ -254,21 +254,17 @@ def derive(first: Distribution, second: Distribution) -> Draft:
     combined = _combine(constant_final, expectation_final)
     if combined is not None and combined != total:
         steps.append(Step("algebra.combine", total, combined, params={"factor": combined.args[0]}))
+    main = definitions.with_moments("q", moments).with_moments(
+        "phi", family.base_moments(max(moments))
+    )
+    # parameters given as expressions (exp(logvar/2)) substituted back, each term
+    # simplified in place
     mapping = {**first.substitutions, **second.substitutions}
+    extra, _final, substituted_context = substitute_back(
+        steps[-1].after, mapping, main, simplify=_simplify_terms
+    )
+    steps.extend(extra)
     if mapping:
-        shown = substitute(steps[-1].after, {k: display_form(v) for k, v in mapping.items()})
-        steps.append(
-            Step(
-                "parameter.substitute",
-                steps[-1].after,
-                shown,
-                params={"mapping": tuple(mapping.items())},
-                facts="substitute",
-            )
-        )
-        simplified = _simplify_terms(shown)
-        if simplified != shown:
-            steps.append(Step("algebra.simplify", shown, simplified))
         vae = _vae_form(first, second)
         if vae is not None and vae != steps[-1].after:
             logvar = vae.args[1].args[1]
@@ -283,12 +279,6 @@ def derive(first: Distribution, second: Distribution) -> Draft:
             )
     stages.append(Stage("combine", (Chain(tuple(steps)),)))
 
-    main = definitions.with_moments("q", moments).with_moments(
-        "phi", family.base_moments(max(moments))
-    )
-    substituted_context = main
-    for placeholder, value in mapping.items():
-        substituted_context = substituted_context.define(placeholder, value)
     contexts = {
         "main": main,
         "substitute": substituted_context,

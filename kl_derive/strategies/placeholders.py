@@ -18,7 +18,7 @@ A piecewise result is substituted in its pieces and its conditions, and left as 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from sympy import Add, Expr, Piecewise, S, Symbol, count_ops, exp, log
 
@@ -33,11 +33,17 @@ __all__ = ["substitute_back"]
 
 
 def substitute_back(
-    final: Expr, mapping: Mapping[Symbol, Expr], context: Context
+    final: Expr,
+    mapping: Mapping[Symbol, Expr],
+    context: Context,
+    simplify: Callable[[Expr], Expr] | None = None,
 ) -> tuple[list[Step], Expr, Context]:
     """The closing steps that substitute ``mapping`` (placeholder to value) into the
     result ``final``, the new result, and ``context`` with the placeholders defined
-    (the facts those steps are verified against). No steps when nothing changes."""
+    (the facts those steps are verified against). No steps when nothing changes.
+
+    ``simplify`` replaces the default simplification of the substituted result (the
+    Gaussian strategy keeps its ``1/2 (...)`` and simplifies each term in place)."""
     for placeholder, value in mapping.items():
         context = context.define(placeholder, value)
     if not mapping:
@@ -58,6 +64,16 @@ def substitute_back(
     ]
     if isinstance(shown, Piecewise):
         return steps, shown, context
+    simplified = simplify(shown) if simplify is not None else _simplified(shown)
+    if simplified != shown:
+        steps.append(Step("algebra.simplify", shown, simplified, facts="substitute"))
+        return steps, simplified, context
+    return steps, shown, context
+
+
+def _simplified(shown: Expr) -> Expr:
+    """The substituted result gathered by the logarithms the sigmoid or softmax brought,
+    or tidied; never a tidied form longer than the substituted one."""
     plain = evaluate(shown)
     simplified = in_logits(plain)
     if simplified is None or not _logs_of_exponentials(simplified):
@@ -65,10 +81,7 @@ def substitute_back(
         if count_ops(evaluate(simplified)) > count_ops(plain):
             # the tidier split what the substitution left whole (log(2l/lambda))
             simplified = display_form(plain)
-    if simplified != shown:
-        steps.append(Step("algebra.simplify", shown, simplified, facts="substitute"))
-        return steps, simplified, context
-    return steps, shown, context
+    return simplified
 
 
 def _substituted(final: Expr, values: dict, mapping: Mapping[Symbol, Expr]) -> Expr:
