@@ -54,7 +54,7 @@ from sympy.core.relational import Relational
 from ..errors import VerificationError
 from ..symbolic.display import evaluate
 from ..symbolic.floatfn import compile_float
-from ..symbolic.objects import COUNT, KL, CrossEntropy, Entropy, Expect
+from ..symbolic.objects import COUNT, KL, Between, CrossEntropy, Entropy, Expect
 from .context import Context, DensityFacts
 from .step import Reparametrization, Step
 
@@ -111,7 +111,7 @@ def _antiderivative_holds(step: Step, context: Context) -> bool:
     """``int_a^b f dz = [F(z)]_a^b`` proved by differentiating: ``F' = f`` on the same
     interval (otherwise the step is left to the numeric check)."""
     before, after = evaluate(step.before), step.after
-    if not isinstance(before, Integral) or type(after).__name__ != "Between":
+    if not isinstance(before, Integral) or not isinstance(after, Between):
         return False
     antiderivative, variable, lower, upper = (evaluate(a) for a in after.args)
     if before.limits != ((variable, lower, upper),):
