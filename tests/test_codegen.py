@@ -815,3 +815,11 @@ def test_a_keyword_parameter_name_gets_an_underscore() -> None:
     expected = float(result.subs({s: values[s.name] for s in result.free_symbols}))
     got = function(np.array([1.7]), np.array([0.6]), np.array([1.3]))
     assert float(got) == pytest.approx(expected, rel=1e-12)
+
+
+def test_a_function_the_framework_lacks_is_a_one_line_refusal() -> None:
+    """torch has no Bessel function of a general order: a refusal, not an internal error."""
+    x = sp.Symbol("x", positive=True)
+    with pytest.raises(KLDeriveError, match="PyTorch code cannot express iv") as caught:
+        generate(sp.besseli(3, x), framework="torch", inputs=[("x", x)])
+    assert "\n" not in str(caught.value)

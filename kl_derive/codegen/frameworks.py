@@ -30,7 +30,7 @@ from typing import Any, ClassVar
 
 from sympy import Expr, Mul, Pow, Rational, Symbol
 from sympy.codegen.cfunctions import expm1, log1p
-from sympy.printing.codeprinter import CodePrinter
+from sympy.printing.codeprinter import CodePrinter, PrintMethodNotImplementedError
 from sympy.printing.numpy import JaxPrinter, NumPyPrinter
 from sympy.printing.precedence import PRECEDENCE, precedence
 
@@ -98,17 +98,11 @@ class _ArrayCodeMixin:
     #: SymPy function name (``loggamma``, ``digamma``, ``polygamma``, ``i0``, ``i1``,
     #: ``iv``, ``erf``, ``erfc``) -> the framework's fully qualified function
     special: ClassVar[dict[str, str]] = {}
-    #: the framework's name, for a refusal
-    framework_title: ClassVar[str] = ""
 
     def _special(self, name: str, *args: Expr) -> str:
         path = self.special.get(name)
-        if path is None:
-            from ..errors import KLDeriveError
-
-            raise KLDeriveError(
-                f"{self.framework_title} has no {name} function to write this KL with"
-            )
+        if path is None:  # refused in one line by the caller, like any unprintable function
+            raise PrintMethodNotImplementedError(f"Unsupported by {type(self).__name__}: {name}")
         printed = ", ".join(self._print(a) for a in args)  # type: ignore[attr-defined]
         return f"{self._module_format(path)}({printed})"
 
@@ -163,7 +157,6 @@ class NumpyCodePrinter(_ArrayCodeMixin, NumPyPrinter):
     """SymPy's NumPy printer writing ``np.``, with SciPy's special functions."""
 
     aliases = (("numpy", "np"),)
-    framework_title = "NumPy"
     special: ClassVar[dict[str, str]] = {
         name: f"scipy.special.{function}" for name, function in _SCIPY_SPECIAL.items()
     }
@@ -173,7 +166,6 @@ class JaxCodePrinter(_ArrayCodeMixin, JaxPrinter):
     """SymPy's JAX printer writing ``jnp.``, with ``jax.scipy.special``."""
 
     aliases = (("jax.numpy", "jnp"),)
-    framework_title = "JAX"
     special: ClassVar[dict[str, str]] = {
         name: f"jax.scipy.special.{function}"
         for name, function in _SCIPY_SPECIAL.items()
@@ -210,7 +202,6 @@ def _tensorflow_printer() -> type[CodePrinter]:
         """SymPy's TensorFlow printer writing ``tf.``, with ``expm1`` and ``log1p``."""
 
         aliases = (("tensorflow", "tf"),)
-        framework_title = "TensorFlow"
         mapping: ClassVar[dict[Any, str]] = {
             **base.mapping,
             expm1: "tensorflow.math.expm1",
@@ -243,7 +234,6 @@ def _torch_printer() -> type[CodePrinter]:
     class TorchCodePrinter(_ArrayCodeMixin, base):  # type: ignore[misc, valid-type]
         """SymPy's PyTorch printer (:mod:`sympy.printing.pytorch`), with ``expm1``, ``log1p``."""
 
-        framework_title = "PyTorch"
         mapping: ClassVar[dict[Any, str]] = {
             **base.mapping,
             expm1: "torch.expm1",
@@ -282,6 +272,8 @@ class Framework:
     array: str
     axis_keyword: str
     reducers: Mapping[str, str]
+    #: ``value`` where ``condition`` holds, infinity elsewhere (a format string)
+    where: str
     #: the printer class, loaded on first use
     load_printer: Callable[[], type[CodePrinter]]
 
@@ -302,9 +294,7 @@ class Framework:
 
     def where_finite(self, condition: str, value: str) -> str:
         """Code for ``value`` where ``condition`` holds and infinity elsewhere."""
-        if self.name == "tensorflow":
-            return f"tf.where({condition}, {value}, tf.constant(float('inf'), {value}.dtype))"
-        return f"{self.module}.where({condition}, {value}, {self.module}.inf)"
+        return self.where.format(condition=condition, value=value)
 
     def missing_imports(self, printer: CodePrinter) -> list[str]:
         """Import lines for modules the printer used beyond the framework's own."""
@@ -326,6 +316,7 @@ FRAMEWORKS: dict[str, Framework] = {
         array="array",
         axis_keyword="axis",
         reducers={"sum": "np.sum", "mean": "np.mean"},
+        where="np.where({condition}, {value}, np.inf)",
         load_printer=lambda: NumpyCodePrinter,
     ),
     "torch": Framework(
@@ -337,6 +328,7 @@ FRAMEWORKS: dict[str, Framework] = {
         array="tensor",
         axis_keyword="dim",
         reducers={"sum": "torch.sum", "mean": "torch.mean"},
+        where="torch.where({condition}, {value}, torch.inf)",
         load_printer=_torch_printer,
     ),
     "jax": Framework(
@@ -348,6 +340,7 @@ FRAMEWORKS: dict[str, Framework] = {
         array="array",
         axis_keyword="axis",
         reducers={"sum": "jnp.sum", "mean": "jnp.mean"},
+        where="jnp.where({condition}, {value}, jnp.inf)",
         load_printer=lambda: JaxCodePrinter,
     ),
     "tensorflow": Framework(
@@ -359,6 +352,7 @@ FRAMEWORKS: dict[str, Framework] = {
         array="tensor",
         axis_keyword="axis",
         reducers={"sum": "tf.reduce_sum", "mean": "tf.reduce_mean"},
+        where="tf.where({condition}, {value}, tf.constant(float('inf'), {value}.dtype))",
         load_printer=_tensorflow_printer,
     ),
 }
