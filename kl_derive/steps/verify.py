@@ -744,8 +744,29 @@ def _series(total: Sum) -> mpmath.mpf:
     ((variable, lower, upper),) = total.limits
     term = lambdify(variable, total.function, modules="mpmath")
     if upper.is_finite:
+        if int(upper) - int(lower) > _MAX_TERMS:
+            raise ValueError("too many terms to sum")
         return mpmath.fsum(term(mpmath.mpf(k)) for k in range(int(lower), int(upper) + 1))
-    return mpmath.nsum(term, [int(lower), mpmath.inf])
+    return _infinite_series(term, int(lower))
+
+
+def _infinite_series(term, lower: int) -> mpmath.mpf:
+    """``sum_{k >= lower} term(k)``: term by term up to where the terms have passed
+    their largest and fallen below 1e-3 of it, then mpmath's ``nsum`` for the tail.
+    ``nsum`` alone extrapolates from the first terms, which is wrong when the mass lies
+    far from ``lower`` (a Poisson law with rate 100); at most :data:`_MAX_TERMS` terms."""
+    head, largest, k = [], mpmath.mpf(0), lower
+    while True:
+        value = term(mpmath.mpf(k))
+        head.append(value)
+        size = abs(value)
+        largest = max(largest, size)
+        if len(head) >= 2 and size <= abs(head[-2]) and size < largest / 1000:
+            break
+        if len(head) > _MAX_TERMS:
+            raise ValueError("too many terms to sum")
+        k += 1
+    return mpmath.fsum(head) + mpmath.nsum(term, [k + 1, mpmath.inf])
 
 
 #: the most terms a finite sum over several indices is written out in

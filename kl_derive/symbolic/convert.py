@@ -35,6 +35,15 @@ __all__ = ["bind_pair", "with_dimension"]
 _FUNCTIONS = {"exp": exp, "log": log, "sqrt": sqrt}
 #: no number in a spec may have more decimal digits than this (10**300 is plenty)
 MAX_DIGITS = 300
+#: the largest number a scalar parameter may be given as (in absolute value): kl-derive
+#: computes exactly, and a law's density holds powers and factorials of its parameters
+#: (a gamma law's beta^alpha and Gamma(alpha), a binomial law's sum over n + 1 counts),
+#: which past this size take minutes or cannot be written out; a name has no such cost
+MAX_NUMBER = 1000
+#: the largest matrix with names among its entries (a covariance or Wishart scale given
+#: as a list of rows, or written out by --dims): its determinant and inverse are sums of
+#: up to d! products, which past 3 x 3 take minutes to verify and fill pages
+MAX_SYMBOLIC_SIZE = 3
 
 
 def bind_pair(
@@ -99,7 +108,24 @@ def bind_pair(
         d1 = _probability_placeholders(d1, "p", _used_names(d2))
     if logits2:
         d2 = _probability_placeholders(d2, "r", _used_names(d1))
-    return d1, d2
+    return _check_matrices(d1), _check_matrices(d2)
+
+
+def _check_matrices(distribution: Distribution) -> Distribution:
+    """A matrix with names among its entries is at most :data:`MAX_SYMBOLIC_SIZE`
+    square; a larger one is refused with the ways to the answer."""
+    for a in distribution.args:
+        if not (isinstance(a, ImmutableMatrix) and min(a.shape) > MAX_SYMBOLIC_SIZE):
+            continue
+        if a.free_symbols:
+            n = a.shape[0]
+            raise SpecError(
+                f"the {n}x{n} matrix with names among its entries in {distribution.spec!r} is "
+                f"over the limit of {MAX_SYMBOLIC_SIZE}x{MAX_SYMBOLIC_SIZE} (README, Limits); "
+                "keep the dimension symbolic (a name for the matrix, no --dims) or give "
+                "the entries as numbers"
+            )
+    return distribution
 
 
 def _read_logits(family: Family, spec: DistributionSpec) -> tuple[DistributionSpec, bool]:
@@ -310,6 +336,7 @@ def _bind(
     for parameter, node in zip(family.parameters, spec.args, strict=True):
         value = _to_sympy(node, domains)
         _check_domain(family, parameter.name, parameter.domain, value, spec.text)
+        _check_size(family, parameter.name, value, spec.text)
         if isinstance(value, (Symbol, Number)):
             args.append(value)
             continue
@@ -454,11 +481,12 @@ def with_dimension(distribution: Distribution, n: int) -> Distribution:
     if hasattr(distribution.family, "with_dimension"):  # a family that writes itself out
         if not 1 <= n <= MAX_DIMENSION:
             raise SpecError(f"--dims must be between 1 and {MAX_DIMENSION}, got {n}")
-        return distribution.family.with_dimension(distribution, n)
+        return _check_matrices(distribution.family.with_dimension(distribution, n))
     if getattr(distribution.family, "matrix", False):
         if not 1 <= n <= MAX_DIMENSION:
             raise SpecError(f"--dims must be between 1 and {MAX_DIMENSION}, got {n}")
-        return replace(distribution, args=tuple(_explicit_matrix(a, n) for a in distribution.args))
+        explicit = tuple(_explicit_matrix(a, n) for a in distribution.args)
+        return _check_matrices(replace(distribution, args=explicit))
     if not distribution.family.vector:
         raise SpecError(f"--dims applies to vector families; {distribution.family.name} is not one")
     if not 1 <= n <= MAX_DIMENSION:
@@ -518,6 +546,20 @@ def _check_domain(family: Family, name: str, domain: str, value: Expr, text: str
         )
     if value.is_real is False:
         raise SpecError(f"the {name} of {family.name} must be real, got {value} in {text!r}")
+
+
+def _check_size(family: Family, name: str, value: Expr, text: str) -> None:
+    """A number over :data:`MAX_NUMBER` is refused with the way to the answer: a name."""
+    if not value.is_number or value.free_symbols:
+        return
+    if value.is_real and abs(value) > MAX_NUMBER:
+        shown = f"{float(value):.6g}"
+        raise SpecError(
+            f"the {name} of {family.name} is {shown} in {text!r}, over the limit of "
+            f"{MAX_NUMBER} for a number given as a parameter (README, Limits); give it a "
+            f"name, e.g. {family.name}({', '.join(p.symbol for p in family.parameters)}), "
+            "and substitute the value into the result"
+        )
 
 
 def _to_sympy(node: Node, domains: dict[str, str]) -> Expr:

@@ -10,6 +10,8 @@ instances ``d = 2, 3``); then they evaluate to ordinary expressions.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from sympy import Expr, Function, Identity, MatrixBase, MatrixExpr, MatrixSymbol, S, ZeroMatrix
 
 __all__ = ["MatDet", "MatTrace", "MultiDigamma", "MultiGamma", "QuadForm", "explicit"]
@@ -19,8 +21,20 @@ def explicit(m: Expr) -> MatrixBase | None:
     """``m`` as an explicit matrix when it contains no matrix symbol, else ``None``."""
     if isinstance(m, MatrixBase):
         return m
-    if isinstance(m, MatrixExpr) and not m.atoms(MatrixSymbol) and S(m.shape[0]).is_Integer:
-        return m.as_explicit()
+    if isinstance(m, MatrixExpr):
+        return _written_out(m)
+    return None
+
+
+@lru_cache(maxsize=512)
+def _written_out(m: MatrixExpr) -> MatrixBase | None:
+    """A matrix expression of explicit matrices written out once (an inverse or a
+    product is computed once per derivation, not at every ``QuadForm``/``MatTrace``
+    built from it: the verifier builds them again for every step and instance)."""
+    if not m.atoms(MatrixSymbol) and S(m.shape[0]).is_Integer:
+        # doit() inverts once; as_explicit() of an inverse inverts again for every entry
+        done = m.doit()
+        return done if isinstance(done, MatrixBase) else done.as_explicit()
     return None
 
 
