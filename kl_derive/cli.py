@@ -556,10 +556,15 @@ def pairs_command() -> None:
 def main(argv: list[str] | None = None) -> None:
     """Run the command; errors become one line on stderr and a non-zero status.
 
-    Run as a program (``argv`` not given), it ends with :func:`os._exit` once its output
+    Run as a program (``argv`` not given), it keeps SymPy's tensor algebra from loading
+    (:mod:`kl_derive.deferred`), and ends with :func:`os._exit` once its output
     is flushed: tearing down SymPy's caches at interpreter exit costs more than a tenth
     of a second and does nothing useful for a process that is about to end.
     """
+    if argv is None:
+        from .deferred import defer_tensor_module
+
+        defer_tensor_module()
     try:
         _run(sys.argv[1:] if argv is None else argv)
     except SystemExit as done:
