@@ -28,6 +28,19 @@ FINAL_LATEX = r"\frac{1}{2} \left(\mu^{2} + \sigma^{2} - \log \sigma^{2} - 1\rig
 _FALSY = {"", "0", "false", "no", "off"}
 
 
+@pytest.fixture(autouse=True)
+def private_cache(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """Every test gets an empty cache folder of its own (``KL_DERIVE_CACHE_DIR``, inherited
+    by the processes it starts): no test reads or fills the user's cache, and no test sees
+    what another one cached."""
+    folder = tmp_path_factory.mktemp("kl-derive-cache")
+    monkeypatch.setenv("KL_DERIVE_CACHE_DIR", str(folder))
+    monkeypatch.delenv("KL_DERIVE_NO_CACHE", raising=False)
+    return folder
+
+
 def in_ci() -> bool:
     """Whether the suite runs in CI (``CI`` set to anything truthy)."""
     return os.environ.get("CI", "").strip().lower() not in _FALSY
