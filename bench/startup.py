@@ -34,11 +34,15 @@ not matter. The rows:
     B0   the same, first run ever           an empty cache folder for every sample
     Bc   the same, served from the cache    the result cached in the warm-up round
 
+With ``--baseline DIR``, row Bb is B run with the kl-derive source tree DIR instead
+(first on ``PYTHONPATH``, started like its console script): the before/after comparison
+of a change, both measured against the same row A.
+
 With ``--batch``, a manifest of the derivations below (``BATCH``) is built with
 ``kl-derive build`` cold (``--no-cache``, one and two worker processes) and cached, and
-compared with the same derivations as separate cold ``kl-derive`` calls (CPU time of all
-processes, the workers included; wall time matters more here since the point of the
-workers is to use both cores, and is printed beside it).
+compared with the same derivations as separate cold ``kl-derive`` calls run one after
+another (row S). CPU time counts every process, the workers included; wall time matters
+more here, since the point of the workers is to use both cores, and is printed beside it.
 
 Targets (issue 14): B / A <= 1.2; Bc <= 0.15 s. Only the standard library is used.
 """
@@ -50,6 +54,7 @@ import json
 import os
 import platform
 import resource
+import shlex
 import statistics
 import subprocess
 import sys
@@ -183,17 +188,27 @@ def batch_rows(manifest: Path) -> list[Row]:
     kl = kl_derive_command()
     singles = []
     for p, q, fmt, lang in BATCH:
-        singles.append([*kl, p, *([q] if q else []), "--to", fmt, "--lang", lang])
-    # the single calls run as one row: a shell would run them one after another
-    script = "import subprocess, sys\nfor argv in %r:\n    subprocess.run(argv, check=True, stdout=subprocess.DEVNULL)\n"
+        argv = [*kl, p, *([q] if q else []), "--to", fmt, "--lang", lang]
+        singles.append(shlex.join(argv) + " >/dev/null")
     cold = {"KL_DERIVE_NO_CACHE": "1"}
-    build = [*kl, "build", str(manifest)]
+    build = [*kl, "build", str(manifest), "--quiet"]
     return [
-        Row("S", f"{len(BATCH)} single kl-derive calls (cold)", [sys.executable, "-c", script % singles], env=cold),
+        # one after another, as a Makefile with a command per file runs them
+        Row("S", f"{len(BATCH)} single calls (cold)", ["sh", "-c", " && ".join(singles)], env=cold),
         Row("M1", "kl-derive build --jobs 1 (cold)", [*build, "--jobs", "1", "--no-cache"]),
         Row("M2", "kl-derive build --jobs 2 (cold)", [*build, "--jobs", "2", "--no-cache"]),
         Row("Mc", "kl-derive build (all cached)", build),
     ]
+
+
+def baseline_rows(python: str, tree: Path, tmp: Path) -> list[Row]:
+    """Row B for another kl-derive source tree (e.g. the commit before a change), started
+    the way its console script starts it."""
+    shim = tmp / "kl-derive-baseline"
+    shim.write_text("import sys\nfrom kl_derive.cli import main\nsys.exit(main())\n")
+    env = {"PYTHONPATH": str(tree.resolve()), "KL_DERIVE_NO_CACHE": "1"}
+    argv = [python, str(shim), "normal", "--to", "latex"]
+    return [Row("Bb", f"B with {tree} (baseline)", argv, r"\begin{align*}", env=env)]
 
 
 def measure(rows: list[Row], repeat: int, env: dict[str, str], tmp: Path, quiet: bool) -> None:
@@ -214,8 +229,10 @@ def measure(rows: list[Row], repeat: int, env: dict[str, str], tmp: Path, quiet:
 
 
 def report(result: dict) -> None:
-    print("kl-derive start-up benchmark (CPU time of whole processes; median of "
-          f"{result['repeat']} interleaved rounds)")
+    print(
+        "kl-derive start-up benchmark (CPU time of whole processes; median of "
+        f"{result['repeat']} interleaved rounds)"
+    )
     print(f"  python {result['python']} ({result['python_version']}, {result['platform']})")
     print(f"  kl-derive {result['kl_derive_version']}: {' '.join(result['kl_derive'])}")
     print()
@@ -240,6 +257,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--check", action="store_true")
     parser.add_argument("--quiet", action="store_true")
+    parser.add_argument(
+        "--baseline", type=Path, metavar="DIR", help="also time B with this kl-derive checkout"
+    )
     args = parser.parse_args(argv)
     python = sys.executable
     with tempfile.TemporaryDirectory(prefix="kl-derive-startup-") as folder:
@@ -249,6 +269,8 @@ def main(argv: list[str] | None = None) -> int:
         env["PYTHONPYCACHEPREFIX"] = str(tmp / "pycache")
         env["KL_DERIVE_CACHE_DIR"] = str(tmp / "cache")
         rows = startup_rows(python)
+        if args.baseline is not None:
+            rows += baseline_rows(python, args.baseline, tmp)
         if args.batch:
             rows += batch_rows(write_manifest(tmp))
         try:

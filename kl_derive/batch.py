@@ -9,8 +9,9 @@ it.
 :func:`build` runs a manifest (:mod:`kl_derive.manifest`): every entry is checked by the
 very command a user would type (its options parsed by click, the command's own checks
 run, nothing derived: see :func:`read_request`), cached entries are served in this
-process, and the rest are derived by a pool of worker processes (``jobs`` of them; one
-derivation per distinct request, however many entries ask for it). Results are reported
+process, and the rest are derived by a pool of worker processes (``jobs`` of them). A
+job is one derivation and every distinct rendering of it the manifest asks for (entries
+that differ only in format or rendering options derive once). Results are reported
 and written in the manifest's order whatever order the workers finish in, so the
 output, the report and the exit status never depend on timing. Each output is written
 to a temporary file in its folder and renamed over the old one (so a failure leaves the
@@ -26,7 +27,6 @@ from __future__ import annotations
 import json
 import os
 import threading
-import traceback
 from collections.abc import Callable, Mapping
 from contextvars import ContextVar
 from dataclasses import asdict, dataclass, field
@@ -299,6 +299,8 @@ def _failure(error: Exception) -> Outcome:
         return False, str(error), 2
     message = f"internal error ({type(error).__name__}: {error}); please report it"
     if os.environ.get("KL_DERIVE_DEBUG"):
+        import traceback
+
         message += "\n" + "".join(traceback.format_exception(error))
     return False, message, 1
 
@@ -326,7 +328,7 @@ class _Workers:
             import multiprocessing
             from concurrent.futures import ProcessPoolExecutor
 
-            from .deferred import defer_tensor_module
+            from .deferred import start_quickly
 
             # fork is the cheapest start, and safe in a process with no other thread (the
             # command line); a library caller may have threads, so its workers are spawned
@@ -334,7 +336,7 @@ class _Workers:
             fork = single and "fork" in multiprocessing.get_all_start_methods()
             context = multiprocessing.get_context("fork" if fork else "spawn")
             self.pool = ProcessPoolExecutor(
-                self.workers, mp_context=context, initializer=defer_tensor_module
+                self.workers, mp_context=context, initializer=start_quickly
             )
             self.futures = {job: self.pool.submit(_attempt, r) for job, r in self.jobs.items()}
         return self.result

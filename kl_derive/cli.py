@@ -571,14 +571,15 @@ def main(argv: list[str] | None = None) -> None:
     """Run the command; errors become one line on stderr and a non-zero status.
 
     Run as a program (``argv`` not given), it keeps SymPy's tensor algebra from loading
-    (:mod:`kl_derive.deferred`), and ends with :func:`os._exit` once its output
-    is flushed: tearing down SymPy's caches at interpreter exit costs more than a tenth
-    of a second and does nothing useful for a process that is about to end.
+    and the garbage collector from running too often (:mod:`kl_derive.deferred`), and
+    ends with :func:`os._exit` once its output is flushed: tearing down SymPy's caches at
+    interpreter exit costs more than a tenth of a second and does nothing useful for a
+    process that is about to end.
     """
     if argv is None:
-        from .deferred import defer_tensor_module
+        from .deferred import start_quickly
 
-        defer_tensor_module()
+        start_quickly()
     try:
         _run(sys.argv[1:] if argv is None else argv)
     except SystemExit as done:

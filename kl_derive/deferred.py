@@ -13,20 +13,31 @@ which then takes the stand-in's place in ``sys.modules`` and answers every later
 ``Add.flatten``'s included. The stand-in never hands its placeholders to anyone else, so
 they cannot leak into a class hierarchy or an ``isinstance`` test elsewhere.
 
-Only the command-line tool calls this (it owns its process); importing kl_derive as a
-library changes nothing in SymPy.
+:func:`start_quickly` also makes Python's cyclic garbage collector run less often
+(:data:`GC_THRESHOLD`): importing SymPy and deriving allocate millions of objects, and at
+Python's default threshold (a collection every 700 net allocations) the collector costs
+about a tenth of a cold command's CPU time while finding little to free. Cycles are
+still collected, just in larger batches.
+
+Only the command-line tool calls these (it owns its process, and so do the workers of
+``kl-derive build``); importing kl_derive as a library changes nothing in SymPy or in
+the garbage collector.
 """
 
 from __future__ import annotations
 
+import gc
 import importlib
 import os
 import sys
 import types
 
-__all__ = ["TENSOR_MODULE", "defer_tensor_module"]
+__all__ = ["GC_THRESHOLD", "TENSOR_MODULE", "defer_tensor_module", "start_quickly"]
 
 TENSOR_MODULE = "sympy.tensor.tensor"
+
+#: the garbage collector's thresholds for a command (Python's default: 700, 10, 10)
+GC_THRESHOLD = (100_000, 50, 100)
 
 
 _ASKER = os.path.join("sympy", "core", "add.py")
@@ -85,3 +96,9 @@ def defer_tensor_module() -> None:
     """Install the stand-in unless the real module is already loaded."""
     if TENSOR_MODULE not in sys.modules:
         sys.modules[TENSOR_MODULE] = _DeferredModule(TENSOR_MODULE)
+
+
+def start_quickly() -> None:
+    """Prepare a command's process: the tensor stand-in, and a less eager collector."""
+    defer_tensor_module()
+    gc.set_threshold(*GC_THRESHOLD)
