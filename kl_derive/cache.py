@@ -23,10 +23,12 @@ served; nothing is ever invalidated in place. An entry carries a digest of its o
 and is written to a temporary file and renamed, so a torn or damaged file is a miss,
 never a wrong answer, and two processes storing the same entry at once both succeed.
 
-Any failure to read or write the cache (a read-only folder, no home directory, a full
-disk) makes it a miss: the derivation is made afresh and nothing is reported. Only the
-standard library is imported here; a cached result is served without SymPy or Jinja.
-Nothing is ever evicted: delete the folder to reclaim the space.
+The cache root must belong to the user and be writable by nobody else (kl-derive creates
+it so); a root that is not is not used. Any failure to read or write the cache (a
+read-only folder, no home directory, a full disk) makes it a miss: the derivation is
+made afresh and nothing is reported. Only the standard library is imported here; a
+cached result is served without SymPy or Jinja. Nothing is ever evicted: delete the
+folder to reclaim the space.
 """
 
 from __future__ import annotations
@@ -92,17 +94,29 @@ def results_disabled() -> bool:
 
 def cache_folder(name: str) -> Path | None:
     """``<cache root>/<name>``, created (the root private to the user) if need be; None
-    when it cannot be created."""
+    when it cannot be created, or when the root is not the user's own: a root another
+    user owns or may write to could hold planted entries (compiled templates are code),
+    so it is not used."""
     root = cache_root()
     if root is None:
         return None
     try:
         root.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if not _private(root):
+            return None
         folder = root / name
         folder.mkdir(exist_ok=True)
     except OSError:
         return None
     return folder
+
+
+def _private(folder: Path) -> bool:
+    """Whether ``folder`` belongs to this user and nobody else may write to it."""
+    if not hasattr(os, "getuid"):  # Windows: folders in the profile are the user's
+        return True
+    info = folder.stat()
+    return info.st_uid == os.getuid() and not info.st_mode & 0o022
 
 
 def write_atomic(path: Path, data: bytes, *, durable: bool = True) -> None:

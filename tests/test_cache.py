@@ -197,6 +197,20 @@ def test_an_unusable_cache_folder_is_no_cache(tmp_path: Path, where: str) -> Non
     assert blocker.read_text() == "not a folder"
 
 
+def test_a_cache_folder_others_may_write_is_not_used(tmp_path: Path) -> None:
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o777)
+    env = clean_env(KL_DERIVE_CACHE_DIR=str(shared))
+    for _ in range(2):
+        done = run_module(["normal", "--to", "text"], env=env, cwd=tmp_path)
+        assert done.returncode == 0, done.stderr
+    assert list(shared.iterdir()) == []  # neither results nor compiled templates
+    shared.chmod(0o700)
+    assert run_module(["normal", "--to", "text"], env=env, cwd=tmp_path).returncode == 0
+    assert sorted(p.name for p in shared.iterdir()) == ["results", "templates"]
+
+
 def test_two_processes_filling_the_same_entry(tmp_path: Path, private_cache: Path) -> None:
     command = [sys.executable, "-m", "kl_derive", "normal", "--to", "markdown"]
     runs = [
