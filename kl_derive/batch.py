@@ -327,6 +327,7 @@ class _Workers:
         if self.workers > 1:
             import multiprocessing
             from concurrent.futures import ProcessPoolExecutor
+            from importlib import import_module
 
             from .deferred import start_quickly
 
@@ -335,6 +336,9 @@ class _Workers:
             single = threading.active_count() == 1
             fork = single and "fork" in multiprocessing.get_all_start_methods()
             context = multiprocessing.get_context("fork" if fork else "spawn")
+            if fork:  # load SymPy and the renderer once, before the workers are forked
+                import_module(".api", __package__)
+                import_module(".render", __package__)
             self.pool = ProcessPoolExecutor(
                 self.workers, mp_context=context, initializer=start_quickly
             )
