@@ -79,8 +79,39 @@ def run_module(
     timeout: float = 120,
 ) -> subprocess.CompletedProcess[str]:
     """``python -m kl_derive ARGS`` in a subprocess."""
+    return run_python(["-m", "kl_derive", *args], env=env, cwd=cwd, timeout=timeout)
+
+
+_HEAVY_MODULES = """
+import sys
+from kl_derive.cli import main
+try:
+    main(sys.argv[1:])
+except SystemExit as done:
+    status = done.code
+heavy = sorted(m for m in sys.modules if m.split(".")[0] in ("sympy", "jinja2"))
+print(f"STATUS {status} LOADED {heavy}", file=sys.stderr)
+"""
+
+
+def heavy_modules_loaded(args: Sequence[str], *, cwd: Path) -> tuple[str, str]:
+    """Run the command ``kl-derive ARGS`` in a fresh interpreter; return its standard output
+    and the last line of its standard error: its exit status and the SymPy and Jinja
+    modules it loaded (``STATUS 0 LOADED []`` when it needed neither)."""
+    done = run_python(["-c", _HEAVY_MODULES, *args], cwd=cwd)
+    return done.stdout, done.stderr.splitlines()[-1]
+
+
+def run_python(
+    args: Sequence[str],
+    *,
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
+    timeout: float = 120,
+) -> subprocess.CompletedProcess[str]:
+    """``python ARGS`` (the running interpreter) in a subprocess, text in and out."""
     return subprocess.run(
-        [sys.executable, "-m", "kl_derive", *args],
+        [sys.executable, *args],
         capture_output=True,
         text=True,
         encoding="utf-8",

@@ -13,11 +13,18 @@ import os
 import shutil
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import pytest
-from conftest import FINAL_LATEX, ROOT, clean_env, has_latex, run_module
+from conftest import (
+    FINAL_LATEX,
+    ROOT,
+    clean_env,
+    has_latex,
+    heavy_modules_loaded,
+    run_module,
+    run_python,
+)
 
 from kl_derive.cache import ResultCache, cache_root, tree_digest, write_atomic
 
@@ -55,16 +62,7 @@ def installation(tmp_path: Path) -> Path:
 
 def run_copy(root: Path, args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
     """``python -m kl_derive ARGS`` with the copy ``root`` first on the path."""
-    return subprocess.run(
-        [sys.executable, "-m", "kl_derive", *args],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        env=clean_env(PYTHONPATH=str(root)),
-        cwd=cwd,
-        timeout=300,
-        check=False,
-    )
+    return run_module(args, env=clean_env(PYTHONPATH=str(root)), cwd=cwd, timeout=300)
 
 
 def edit(path: Path, old: str, new: str) -> None:
@@ -84,30 +82,9 @@ def test_second_call_is_served_from_the_cache_without_sympy(
     stored = entries(private_cache)
     assert len(stored) == 1
     # the same call again, in a process that reports what it imported
-    script = textwrap.dedent(
-        """
-        import sys
-        from kl_derive.cli import main
-        try:
-            main(["normal", "--to", "latex"])
-        except SystemExit as done:
-            assert done.code == 0, done.code
-        loaded = sorted(m for m in sys.modules if m.split(".")[0] in ("sympy", "jinja2"))
-        print("LOADED:", loaded, file=sys.stderr)
-        """
-    )
-    second = subprocess.run(
-        [sys.executable, "-c", script],
-        capture_output=True,
-        text=True,
-        env=clean_env(),
-        cwd=tmp_path,
-        timeout=120,
-        check=False,
-    )
-    assert second.returncode == 0, second.stderr
-    assert second.stdout == first.stdout
-    assert "LOADED: []" in second.stderr
+    stdout, loaded = heavy_modules_loaded(["normal", "--to", "latex"], cwd=tmp_path)
+    assert stdout == first.stdout
+    assert loaded == "STATUS 0 LOADED []"
     assert entries(private_cache) == stored  # read, not rewritten
 
 
@@ -229,13 +206,10 @@ def test_two_processes_filling_the_same_entry(tmp_path: Path, private_cache: Pat
 
 
 def test_the_copy_is_what_runs(installation: Path, tmp_path: Path) -> None:
-    done = subprocess.run(
-        [sys.executable, "-c", "import kl_derive; print(kl_derive.__file__)"],
-        capture_output=True,
-        text=True,
+    done = run_python(
+        ["-c", "import kl_derive; print(kl_derive.__file__)"],
         env=clean_env(PYTHONPATH=str(installation)),
         cwd=tmp_path,
-        check=True,
     )
     assert Path(done.stdout.strip()).parent == installation / "kl_derive"
 
@@ -413,14 +387,7 @@ def test_concurrent_writers_of_one_entry(tmp_path: Path) -> None:
         subprocess.Popen([sys.executable, "-c", _WRITER, str(folder), letter], env=env)
         for letter in ("x", "x", "y")
     ]
-    reader = subprocess.run(
-        [sys.executable, "-c", _READER, str(folder), "x", "y"],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-        check=False,
-    )
+    reader = run_python(["-c", _READER, str(folder), "x", "y"], env=env, timeout=300)
     assert [w.wait(timeout=300) for w in writers] == [0, 0, 0]
     assert reader.returncode == 0, reader.stderr
     assert ResultCache(folder).get("ab" + "0" * 62) in ("x" * 20000, "y" * 20000)

@@ -7,42 +7,27 @@ gives exactly what it gives without it.
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
-from conftest import clean_env, run_module
+from conftest import run_module, run_python
+
+
+def imported_by(args: list[str], cwd: Path) -> list[str]:
+    """The modules ``python -X importtime -m kl_derive ARGS`` imports, in order."""
+    done = run_python(["-X", "importtime", "-m", "kl_derive", *args], cwd=cwd, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return [line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines()]
 
 
 def test_the_common_path_loads_no_tensor_algebra(tmp_path: Path) -> None:
-    done = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "kl_derive", "normal", "--no-cache"],
-        capture_output=True,
-        text=True,
-        env=clean_env(),
-        cwd=tmp_path,
-        timeout=300,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
-    imported = [line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines()]
+    imported = imported_by(["normal", "--no-cache"], tmp_path)
     assert "sympy" in imported  # the report is there
     heavy = [m for m in imported if m.startswith(("sympy.tensor.tensor", "sympy.combinatorics"))]
     assert heavy == []
 
 
 def test_help_loads_neither_sympy_nor_jinja(tmp_path: Path) -> None:
-    done = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "kl_derive", "build", "--help"],
-        capture_output=True,
-        text=True,
-        env=clean_env(),
-        cwd=tmp_path,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
-    imported = [line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines()]
+    imported = imported_by(["build", "--help"], tmp_path)
     assert "click" in imported
     assert [m for m in imported if m.split(".")[0] in ("sympy", "jinja2")] == []
 
@@ -76,14 +61,7 @@ print("\\n".join(lines))
 def test_the_stand_in_is_invisible_to_tensor_code() -> None:
     outputs = {}
     for how in ("plain", "deferred"):
-        done = subprocess.run(
-            [sys.executable, "-c", _TENSORS, how],
-            capture_output=True,
-            text=True,
-            env=clean_env(),
-            timeout=120,
-            check=False,
-        )
+        done = run_python(["-c", _TENSORS, how])
         assert done.returncode == 0, done.stderr
         outputs[how] = done.stdout.splitlines()
     plain, deferred = outputs["plain"], outputs["deferred"]
