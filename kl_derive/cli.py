@@ -352,7 +352,27 @@ main_command.add_command(
 )
 
 
-@main_command.command("build", context_settings=_CONTEXT)
+_BUILD_EPILOG = """\b
+A manifest lists derivations, one [[derivation]] table each:
+  [defaults]                  # optional: keys every entry starts from
+  lang = "en"
+  [[derivation]]
+  p = "normal"                # and q = "...", as on the command line
+  to = "latex"
+  output = "notes/kl-normal.tex"
+  [[derivation]]
+  quantity = "entropy"        # kl (default), entropy or cross-entropy
+  p = "gamma"
+  output = "notes/entropy-gamma.md"
+  to = "markdown"
+
+\b
+Other keys are the command's long options without their dashes (detail, highlight,
+label, template-dir, ...). Paths are relative to the manifest's folder.
+"""
+
+
+@main_command.command("build", context_settings=_CONTEXT, epilog=_BUILD_EPILOG)
 @click.argument("manifest", type=click.Path(dir_okay=False))
 @click.option(
     "-j",
