@@ -412,3 +412,53 @@ def test_compiled_templates_are_kept_and_a_damaged_one_is_recompiled(
     assert again.stdout == first.stdout
     assert all(path.stat().st_size > 40 for path in compiled)  # rewritten whole
     assert leftovers(private_cache) == []
+
+
+def test_compiled_template_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import jinja2
+
+    from kl_derive.render.bytecode import TemplateBytecodeCache
+
+    compiled = TemplateBytecodeCache(tmp_path)
+
+    def key(environment: jinja2.Environment, source: str, name: str = "t.j2") -> str:
+        return compiled.get_bucket(environment, name, f"/templates/{name}", source).key
+
+    plain = jinja2.Environment()
+    base = key(plain, "{{ a }}")
+    assert key(jinja2.Environment(), "{{ a }}") == base  # the same template, the same key
+    assert key(plain, "{{ b }}") != base  # its text
+    assert key(plain, "{{ a }}", "u.j2") != base  # its name
+    assert key(jinja2.Environment(trim_blocks=True), "{{ a }}") != base  # the syntax
+    assert key(jinja2.Environment(variable_start_string="((("), "{{ a }}") != base
+    with_filter = jinja2.Environment()
+    with_filter.filters["shout"] = str.upper
+    assert key(with_filter, "{{ a }}") != base  # the filters the code may call
+    monkeypatch.setattr(jinja2, "__version__", "99.0")
+    assert key(plain, "{{ a }}") != base  # another Jinja
+
+
+def test_compiled_templates_round_trip(tmp_path: Path) -> None:
+    import jinja2
+
+    from kl_derive.render.bytecode import TemplateBytecodeCache
+
+    (tmp_path / "t").mkdir()
+    (tmp_path / "t" / "page.j2").write_text("{% for x in xs %}[{{ x }}]{% endfor %}\n")
+    (tmp_path / "c").mkdir()
+
+    def environment() -> jinja2.Environment:
+        loader = jinja2.FileSystemLoader(str(tmp_path / "t"))
+        return jinja2.Environment(
+            loader=loader, bytecode_cache=TemplateBytecodeCache(tmp_path / "c")
+        )
+
+    first = environment().get_template("page.j2").render(xs=[1, 2])
+    (stored,) = (tmp_path / "c").iterdir()
+    inode = stored.stat().st_ino
+    fresh = environment()
+    bucket = fresh.bytecode_cache.get_bucket(fresh, "page.j2", None, "")
+    assert bucket.code is None  # another source: not this entry
+    assert environment().get_template("page.j2").render(xs=[1, 2]) == first == "[1][2]"
+    assert list((tmp_path / "c").iterdir()) == [stored]
+    assert stored.stat().st_ino == inode  # loaded, not compiled and stored again
