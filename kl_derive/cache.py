@@ -17,11 +17,13 @@ on: the request (the distributions, the quantity, every derivation and rendering
 the format and language), the contents of the user's template folder if one is given,
 and a fingerprint of the installation: every file of the ``kl_derive`` package (its code
 and message catalogs, ``kl_derive.__version__`` among them), the built-in templates, the
-versions of SymPy, mpmath and Jinja and of Python, and any other ``KL_DERIVE_*``
-environment variable. Change any of them and the key changes, so a stale entry is never
-served; nothing is ever invalidated in place. An entry carries a digest of its own text
-and is written to a temporary file and renamed, so a torn or damaged file is a miss,
-never a wrong answer, and two processes storing the same entry at once both succeed.
+versions of SymPy, mpmath, Jinja (and gmpy2 if installed) and of Python, and any
+``KL_DERIVE_*``, ``SYMPY_*`` or ``MPMATH_*`` environment variable (but the cache's own and
+``KL_DERIVE_DEBUG``). Change any of them and the key changes, so a stale entry is never
+served; nothing is ever invalidated in place. If a part of the installation cannot be
+read, nothing is cached. An entry carries a digest of its own text and is written to a
+temporary file and renamed, so a torn or damaged file is a miss, never a wrong answer,
+and two processes storing the same entry at once both succeed.
 
 The cache root must belong to the user and be writable by nobody else (kl-derive creates
 it so); a root that is not is not used. Any failure to read or write the cache (a
@@ -65,8 +67,18 @@ NEUTRAL_VARIABLES = frozenset({ENV_DIR, ENV_OFF, "KL_DERIVE_DEBUG"})
 TREE_MAX_FILES = 2000
 TREE_MAX_BYTES = 32 * 2**20
 
-#: the file of each dependency that names its version
-_DEPENDENCIES = {"sympy": "release.py", "mpmath": "__init__.py", "jinja2": "__init__.py"}
+#: the file of each dependency that names its version (gmpy2, if installed, changes
+#: the arithmetic SymPy and mpmath use)
+_DEPENDENCIES = {
+    "sympy": "release.py",
+    "mpmath": "__init__.py",
+    "jinja2": "__init__.py",
+    "gmpy2": "__init__.py",
+}
+_REQUIRED = ("sympy", "mpmath", "jinja2")
+#: the environment variables that may change what is derived: kl-derive's own (but
+#: NEUTRAL_VARIABLES), SymPy's (SYMPY_GROUND_TYPES, ...) and mpmath's (MPMATH_NOGMPY)
+_VARIABLES = ("KL_DERIVE_", "SYMPY_", "MPMATH_")
 
 _FALSE = {"", "0", "false", "no", "off"}
 _HEADER = b"kl-derive result 1 "
@@ -199,9 +211,10 @@ def _raise(error: OSError) -> None:
 
 
 @cache
-def installation_fingerprint() -> str:
+def installation_fingerprint() -> str | None:
     """A digest of this installation: kl-derive's files and version, the built-in
-    templates, the versions of its dependencies and of Python."""
+    templates, the versions of its dependencies and of Python; None if a part of it
+    cannot be read (then nothing is cached)."""
     parts: dict[str, object] = {
         "kl-derive": __version__,
         "package": tree_digest(PACKAGE, skip_bytecode=True),
@@ -210,6 +223,8 @@ def installation_fingerprint() -> str:
     }
     for module, filename in _DEPENDENCIES.items():
         parts[module] = _file_digest(module, filename)
+    if None in (parts["package"], parts["templates"], *(parts[m] for m in _REQUIRED)):
+        return None
     return _digest(parts)
 
 
@@ -249,6 +264,9 @@ class ResultCache:
     def key(request: Mapping[str, object], template_dir: str | None) -> str | None:
         """The key of ``request`` (JSON-able, without the template folder) rendered with
         templates from ``template_dir``; None if the folder cannot be fingerprinted."""
+        installation = installation_fingerprint()
+        if installation is None:
+            return None
         user_templates = None
         if template_dir is not None:
             user_templates = tree_digest(Path(template_dir))
@@ -257,12 +275,12 @@ class ResultCache:
         variables = {
             name: value
             for name, value in os.environ.items()
-            if name.startswith("KL_DERIVE_") and name not in NEUTRAL_VARIABLES
+            if name.startswith(_VARIABLES) and name not in NEUTRAL_VARIABLES
         }
         return _digest(
             {
                 "schema": 1,
-                "installation": installation_fingerprint(),
+                "installation": installation,
                 "request": dict(request),
                 "user_templates": user_templates,
                 "environment": variables,

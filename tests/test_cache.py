@@ -292,13 +292,18 @@ def test_a_changed_user_template_is_a_miss(tmp_path: Path, private_cache: Path) 
     assert len(entries(private_cache)) == 3
 
 
-def test_kl_derive_variables_are_part_of_the_key(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_variables_that_change_the_text_are_part_of_the_key(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     request = {"p": "normal"}
     plain = ResultCache.key(request, None)
     monkeypatch.setenv("KL_DERIVE_DEBUG", "1")
     assert ResultCache.key(request, None) == plain  # does not change what is derived
     monkeypatch.setenv("KL_DERIVE_SOMETHING_NEW", "1")
     assert ResultCache.key(request, None) != plain
+    without_ground_types = ResultCache.key(request, None)
+    monkeypatch.setenv("SYMPY_GROUND_TYPES", "python")  # SymPy's arithmetic
+    assert ResultCache.key(request, None) != without_ground_types
     assert ResultCache.key({"p": "normal", "q": None}, None) != ResultCache.key(request, None)
 
 
@@ -462,3 +467,15 @@ def test_compiled_templates_round_trip(tmp_path: Path) -> None:
     assert environment().get_template("page.j2").render(xs=[1, 2]) == first == "[1][2]"
     assert list((tmp_path / "c").iterdir()) == [stored]
     assert stored.stat().st_ino == inode  # loaded, not compiled and stored again
+
+
+def test_an_unreadable_installation_caches_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    import kl_derive.cache
+
+    assert ResultCache.key({"p": "normal"}, None) is not None
+    monkeypatch.setattr(kl_derive.cache, "tree_digest", lambda *args, **kwargs: None)
+    kl_derive.cache.installation_fingerprint.cache_clear()
+    try:
+        assert ResultCache.key({"p": "normal"}, None) is None
+    finally:
+        kl_derive.cache.installation_fingerprint.cache_clear()
