@@ -135,9 +135,11 @@ def write_atomic(path: Path, data: bytes, *, durable: bool = True) -> None:
     """Write ``data`` to ``path`` so that readers see the old file or the new one, never a
     part: a temporary file in the same folder, flushed (and synced if ``durable``), then
     renamed over ``path``. An existing file keeps its permissions; a new one gets the
-    usual ones (0666 less the umask). On failure ``path`` is untouched and the temporary
-    file removed; the OSError propagates.
+    usual ones (0666 less the umask). A symbolic link is followed: the file it points to
+    is replaced, the link stays. On failure ``path`` is untouched and the temporary file
+    removed; the OSError propagates.
     """
+    path = Path(os.path.realpath(path))
     try:
         mode = path.stat().st_mode & 0o7777
     except OSError:

@@ -349,6 +349,13 @@ def test_write_atomic_keeps_the_old_file_when_it_fails(
     assert target.read_text() == "new"
     assert target.stat().st_mode & 0o777 == 0o640  # permissions kept
 
+    link = tmp_path / "link.tex"
+    link.symlink_to(target)
+    write_atomic(link, b"through the link")
+    assert link.is_symlink() and target.read_text() == "through the link"
+    link.unlink()
+    write_atomic(target, b"new")
+
     def broken(*args: object) -> None:
         raise OSError(28, "No space left on device")
 
