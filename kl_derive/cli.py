@@ -254,6 +254,11 @@ def main_command() -> None:
     metavar="DIR",
     help="Look for templates in DIR first (override any built-in template).",
 )
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Derive afresh: neither read nor store the result cache (also KL_DERIVE_NO_CACHE=1).",
+)
 def derive_command(
     p: str,
     q: str | None,
@@ -273,6 +278,7 @@ def derive_command(
     output: str | None,
     standalone: bool,
     template_dir: str | None,
+    no_cache: bool,
 ) -> None:
     """Derive KL(P || Q) step by step and print the derivation."""
     fmt = _choice("format", fmt, FORMATS)
@@ -291,31 +297,15 @@ def derive_command(
     if template_dir is not None and not Path(template_dir).is_dir():
         raise click.UsageError(f"template directory {template_dir!r} does not exist")
 
-    from .api import cross_entropy, derive, entropy
-    from .render import render
+    from .batch import Request, serve, submit
 
-    if _QUANTITY.get() == "entropy":
-        derivation = entropy(p, param=param, lang=lang)
-    elif _QUANTITY.get() == "cross_entropy":
-        derivation = cross_entropy(p, q, param=param, lang=lang)
-    else:
-        derivation = derive(p, q, param=param, dims=dims, lang=lang, strategy=strategy)
-    text = render(
-        derivation,
-        fmt,
-        lang,
-        standalone=standalone,
-        template_dir=template_dir,
-        label=label,
-        katex=katex,
-        bare=bare,
-        env=env,
-        exercise=exercise,
-        detail=detail,
-        highlight=highlight,
-        align=align,
+    options = {"standalone": standalone, "label": label, "katex": katex, "bare": bare}
+    options.update(env=env, exercise=exercise, detail=detail, highlight=highlight, align=align)
+    request = Request(
+        _QUANTITY.get(), p, q, fmt, lang, param, dims, strategy, template_dir, options
     )
-    _write(text, output)
+    if not submit(request, output):  # a build reading its manifest takes it from here
+        _write(serve(request, use_cache=not no_cache), output)
 
 
 #: which quantity the derive command's body derives (set by entropy / cross-entropy)
@@ -360,6 +350,50 @@ main_command.add_command(
         "standard member of P's family.",
     )
 )
+
+
+_BUILD_EPILOG = """\b
+A manifest lists derivations, one [[derivation]] table each:
+  [defaults]                  # optional: keys every entry starts from
+  lang = "en"
+  [[derivation]]
+  p = "normal"                # and q = "...", as on the command line
+  to = "latex"
+  output = "notes/kl-normal.tex"
+  [[derivation]]
+  quantity = "entropy"        # kl (default), entropy or cross-entropy
+  p = "gamma"
+  output = "notes/entropy-gamma.md"
+  to = "markdown"
+
+\b
+Other keys are the command's long options without their dashes (detail, highlight,
+label, template-dir, ...). Paths are relative to the manifest's folder.
+"""
+
+
+@main_command.command("build", context_settings=_CONTEXT, epilog=_BUILD_EPILOG)
+@click.argument("manifest", type=click.Path(dir_okay=False))
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Derive N at a time [default: CPUs].",
+)
+@click.option("--no-cache", is_flag=True, help="Derive every entry afresh (no result cache).")
+@click.option("-q", "--quiet", is_flag=True, help="Report failures only.")
+def build_command(manifest: str, jobs: int | None, no_cache: bool, quiet: bool) -> None:
+    """Derive every entry of a TOML manifest and write each output (see README, Batch builds).
+
+    Entries are checked like the same command lines, derived in parallel and written in
+    the manifest's order; unchanged derivations come from the result cache.
+    """
+    from .batch import build
+
+    commands = {q: main_command.commands[q] for q in ("entropy", "cross-entropy")}
+    commands["kl"] = derive_command
+    sys.exit(build(manifest, commands, jobs=jobs, use_cache=not no_cache, quiet=quiet))
 
 
 @main_command.command("code", context_settings=_CONTEXT)
@@ -556,10 +590,16 @@ def pairs_command() -> None:
 def main(argv: list[str] | None = None) -> None:
     """Run the command; errors become one line on stderr and a non-zero status.
 
-    Run as a program (``argv`` not given), it ends with :func:`os._exit` once its output
-    is flushed: tearing down SymPy's caches at interpreter exit costs more than a tenth
-    of a second and does nothing useful for a process that is about to end.
+    Run as a program (``argv`` not given), it keeps SymPy's tensor algebra from loading
+    and the garbage collector from running too often (:mod:`kl_derive.deferred`), and
+    ends with :func:`os._exit` once its output is flushed: tearing down SymPy's caches at
+    interpreter exit costs more than a tenth of a second and does nothing useful for a
+    process that is about to end.
     """
+    if argv is None:
+        from .deferred import start_quickly
+
+        start_quickly()
     try:
         _run(sys.argv[1:] if argv is None else argv)
     except SystemExit as done:

@@ -28,6 +28,19 @@ FINAL_LATEX = r"\frac{1}{2} \left(\mu^{2} + \sigma^{2} - \log \sigma^{2} - 1\rig
 _FALSY = {"", "0", "false", "no", "off"}
 
 
+@pytest.fixture(autouse=True)
+def private_cache(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """Every test gets an empty cache folder of its own (``KL_DERIVE_CACHE_DIR``, inherited
+    by the processes it starts): no test reads or fills the user's cache, and no test sees
+    what another one cached."""
+    folder = tmp_path_factory.mktemp("kl-derive-cache")
+    monkeypatch.setenv("KL_DERIVE_CACHE_DIR", str(folder))
+    monkeypatch.delenv("KL_DERIVE_NO_CACHE", raising=False)
+    return folder
+
+
 def in_ci() -> bool:
     """Whether the suite runs in CI (``CI`` set to anything truthy)."""
     return os.environ.get("CI", "").strip().lower() not in _FALSY
@@ -66,8 +79,39 @@ def run_module(
     timeout: float = 120,
 ) -> subprocess.CompletedProcess[str]:
     """``python -m kl_derive ARGS`` in a subprocess."""
+    return run_python(["-m", "kl_derive", *args], env=env, cwd=cwd, timeout=timeout)
+
+
+_HEAVY_MODULES = """
+import sys
+from kl_derive.cli import main
+try:
+    main(sys.argv[1:])
+except SystemExit as done:
+    status = done.code
+heavy = sorted(m for m in sys.modules if m.split(".")[0] in ("sympy", "jinja2"))
+print(f"STATUS {status} LOADED {heavy}", file=sys.stderr)
+"""
+
+
+def heavy_modules_loaded(args: Sequence[str], *, cwd: Path) -> tuple[str, str]:
+    """Run the command ``kl-derive ARGS`` in a fresh interpreter; return its standard output
+    and the last line of its standard error: its exit status and the SymPy and Jinja
+    modules it loaded (``STATUS 0 LOADED []`` when it needed neither)."""
+    done = run_python(["-c", _HEAVY_MODULES, *args], cwd=cwd)
+    return done.stdout, done.stderr.splitlines()[-1]
+
+
+def run_python(
+    args: Sequence[str],
+    *,
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
+    timeout: float = 120,
+) -> subprocess.CompletedProcess[str]:
+    """``python ARGS`` (the running interpreter) in a subprocess, text in and out."""
     return subprocess.run(
-        [sys.executable, "-m", "kl_derive", *args],
+        [sys.executable, *args],
         capture_output=True,
         text=True,
         encoding="utf-8",

@@ -15,10 +15,11 @@ LANGS = ("en", "ko")
 
 
 def outputs(args: list[str]) -> dict[str, bytes]:
-    """``python -m kl_derive ARGS`` under each hash seed, run two at a time."""
+    """``python -m kl_derive ARGS`` under each hash seed, run two at a time, each deriving
+    afresh (a result cached by one run would make the others' comparison empty)."""
 
     def one(seed: str) -> bytes:
-        done = run_module(args, env=clean_env(PYTHONHASHSEED=seed))
+        done = run_module(args, env=clean_env(PYTHONHASHSEED=seed, KL_DERIVE_NO_CACHE="1"))
         assert done.returncode == 0, done.stderr
         assert done.stdout
         return done.stdout.encode("utf-8")

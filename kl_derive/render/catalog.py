@@ -9,12 +9,10 @@ from __future__ import annotations
 import difflib
 import tomllib
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 from ..errors import KLDeriveError
-
-MESSAGES = Path(__file__).resolve().parent.parent / "messages"
+from ..resources import MESSAGES
 
 
 def languages() -> list[str]:

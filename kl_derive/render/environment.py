@@ -13,30 +13,23 @@ from pathlib import Path
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
 
 from ..errors import KLDeriveError
+from ..resources import templates_dir
+from .bytecode import template_bytecode_cache
 from .text import wrap
 
 __all__ = ["TEMPLATES", "environment"]
 
-_PACKAGE = Path(__file__).resolve().parent.parent
-
-
-def _templates_dir() -> Path:
-    """``kl_derive/templates`` in a wheel; the top-level ``templates/`` in a checkout."""
-    for candidate in (_PACKAGE / "templates", _PACKAGE.parent / "templates"):
-        if (candidate / "latex.tex.j2").is_file():
-            return candidate
-    raise KLDeriveError("kl-derive's templates are missing from this installation")
-
-
-TEMPLATES = _templates_dir()
+TEMPLATES = templates_dir()
 
 
 class _Environment(Environment):
     """Picks the LaTeX syntax for ``*.tex.j2`` templates."""
 
     def __init__(self, loader: ChoiceLoader) -> None:
+        compiled = template_bytecode_cache()
         super().__init__(
             loader=loader,
+            bytecode_cache=compiled,
             autoescape=False,
             keep_trailing_newline=True,
             trim_blocks=True,
@@ -45,6 +38,7 @@ class _Environment(Environment):
         )
         self.latex = Environment(
             loader=loader,
+            bytecode_cache=compiled,
             autoescape=False,
             keep_trailing_newline=True,
             trim_blocks=True,
