@@ -23,12 +23,20 @@ from hypothesis import strategies as st
 
 from kl_derive import derive
 from kl_derive.check import CheckInputError, CheckReport, check_loss, parse_names_option
-from kl_derive.check.mistakes import SPECS, Pieces, reference
-from kl_derive.check.parse import parse_loss
-from kl_derive.check.semantics import symbols_for
+from kl_derive.check.statements import block_target, read_block
+from kl_derive.check.targets.gaussian import SPECS, Pieces, reference, scale_symbol
 from kl_derive.errors import KLDeriveError
 
 PARAMS = ("logvar", "scale", "variance", "logscale")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def warm() -> None:
+    """Import the checker's modules once (importing defines classes with exec), so that the
+    guards against eval and exec below see the check itself; SymPy imports some of its
+    modules on first use)."""
+    for line, _ in NO_EVAL_LINES:
+        check_loss(line)
 
 
 def variance_np(param: str, x: np.ndarray) -> np.ndarray:
@@ -45,13 +53,6 @@ def kl_np(param: str, mu: np.ndarray, x: np.ndarray) -> float:
     """sum_j KL(N(mu_j, sigma_j^2) || N(0, 1)), computed independently with numpy."""
     var = variance_np(param, x)
     return float(0.5 * np.sum(mu**2 + var - np.log(var) - 1))
-
-
-@pytest.fixture(scope="module", autouse=True)
-def warm() -> None:
-    """Derive the references once, so that timings measure the check itself."""
-    for param in PARAMS:
-        reference(param)
 
 
 # --------------------------------------------------------------------------- correct lines
@@ -117,6 +118,7 @@ def test_message_names_the_derivation() -> None:
     report = check_loss("-0.5 * sum(1 + logvar - mu**2 - exp(logvar))")
     assert report.message == (
         "correct: equals KL(N(mu, exp(logvar)) || N(0, 1)) summed over the latent axis; "
+        "read mu as the mean and logvar as the log-variance (from their names); "
         'derivation: kl-derive "normal(mu, exp(logvar/2))" --to latex'
     )
 
@@ -139,13 +141,17 @@ def test_stabilising_epsilon_is_tolerated_and_reported() -> None:
     assert "1e-08" in report.message
 
 
-def test_reference_is_the_textbook_formula_for_every_param() -> None:
+def test_reference_is_what_kl_derive_derives_for_every_param() -> None:
     for param in PARAMS:
-        symbols = symbols_for(param)
-        hand = Pieces.of(param, symbols.x, symbols.x.name).kl(symbols.mu)
+        x, _ = scale_symbol(param)
+        mu = sp.Symbol("mu", real=True)
+        hand = Pieces.of(param, x, x.name).kl(mu)
         assert sp.simplify(sp.expand_log(reference(param) - hand)) == 0, param
         derived = derive(SPECS[param]).result
-        assert {s.name for s in derived.free_symbols} == {s.name for s in symbols.coordinates}
+        by_name = {s.name: s for s in (mu, x)}
+        assert {s.name for s in derived.free_symbols} == set(by_name)
+        derived = derived.xreplace({s: by_name[s.name] for s in derived.free_symbols})
+        assert sp.simplify(sp.expand_log(derived - reference(param), force=True)) == 0, param
 
 
 # --------------------------------------------------------------------------- incorrect lines
@@ -240,8 +246,14 @@ INCORRECT: list[tuple[str, str, str, Fn]] = [
     (
         "-0.5 * sum(logvar - mu**2 - exp(logvar))",
         "logvar",
-        "constant_offset",
+        "missing_term",
         lambda mu, lv: -0.5 * np.sum(lv - mu**2 - np.exp(lv)),
+    ),
+    (
+        "-0.5 * sum(3 + logvar - mu**2 - exp(logvar))",
+        "logvar",
+        "constant_offset",
+        lambda mu, lv: -0.5 * np.sum(3 + lv - mu**2 - np.exp(lv)),
     ),
     (
         "-1.5 * sum(1 + logvar - mu**2 - exp(logvar))",
@@ -298,10 +310,17 @@ def test_mean_that_matches_at_d_2_is_still_refuted() -> None:
 
 
 def test_name_suggesting_another_param_gives_a_hint() -> None:
-    report = check_loss("-0.5 * sum(1 + log(sigma**2) - mu**2 - sigma**2)")  # param=logvar
+    line = "-0.5 * sum(1 + log(sigma**2) - mu**2 - sigma**2)"
+    report = check_loss(line, param="logvar")  # stated, against the name
     assert not report.equal
     assert report.suggested_param == "scale"
-    assert "with param='scale'" in report.message
+    assert "the line would be right (param='scale')" in report.message
+
+
+def test_a_name_sets_the_parametrization_when_param_is_not_given() -> None:
+    report = check_loss("-0.5 * sum(1 + log(sigma**2) - mu**2 - sigma**2)")
+    assert report.equal and report.param == "scale"
+    assert "sigma as the standard deviation" in report.message
 
 
 def test_products_of_reductions_are_refuted_numerically() -> None:
@@ -335,9 +354,9 @@ def test_explicit_names_mapping() -> None:
     ("line", "match"),
     [
         ("sum(mu + m)", "both 'mu' and 'm' look like the mean"),
-        ("sum(logvar + sigma)", "look like the scale"),
-        ("sum(mu + logvar + beta)", "3 variables"),
-        ("sum(mu) + beta", "cannot tell"),
+        ("sum(logvar + log_var)", "both 'logvar' and 'log_var' look like the log-variance"),
+        ("sum(mu + logvar + beta)", "'beta' enters the line other than as a factor"),
+        ("sum(mu) + beta", "'beta' enters the line other than as a factor"),
         ("sum(foo + bar)", "cannot tell"),
     ],
 )
@@ -393,7 +412,7 @@ MALICIOUS = [
     "os.system('touch {marker}')",
     "getattr(mu, '__class__')",
     "sum(mu, start=__import__('os'))",
-    "mu.shape[0] * sum(logvar)",
+    "mu[0] * sum(logvar)",
     "(mu + logvar",
     "",
     "   ",
@@ -469,26 +488,27 @@ def test_refusal_messages_are_specific() -> None:
         "1" * 3000: "too long",
         "": "empty",
         "(mu": "cannot read",
-        "torch.load('x')": "call to 'torch.load' is not allowed",
+        "torch.load('x')": "call to 'torch.load' is not read",
         "sum(mu, start=1)": "keyword argument start=",
     }
     for line, expected in cases.items():
         with pytest.raises(CheckInputError, match=expected.replace("(", r"\(").replace("*", r"\*")):
-            parse_loss(line)
+            block_target(read_block(line))
 
 
-@pytest.mark.parametrize(
-    ("line", "mistake"),
-    [
-        ("-0.5 * torch.sum(1 + logvar - mu.pow(2) - logvar.exp())", None),
-        ("-0.5 * sum(1 + log(exp(logvar) + 1e-8) - mu**2 - exp(logvar))", None),
-        ("-torch.sum(1 + logvar - mu.pow(2) - logvar.exp())", "missing_half"),
-        ("-1.5 * sum(1 + logvar - mu**2 - exp(logvar))", "wrong_factor"),
-        ("-0.5 * sum(logvar - mu**2 - exp(logvar))", "constant_offset"),
-        ("-0.5 * (1 + logvar - mu**2 - exp(logvar))", "missing_sum"),
-        ("sum(mu**2) * sum(exp(logvar))", None),
-    ],
-)
+NO_EVAL_LINES = [
+    ("-0.5 * torch.sum(1 + logvar - mu.pow(2) - logvar.exp())", None),
+    ("-0.5 * sum(1 + log(exp(logvar) + 1e-8) - mu**2 - exp(logvar))", None),
+    ("-torch.sum(1 + logvar - mu.pow(2) - logvar.exp())", "missing_half"),
+    ("-1.5 * sum(1 + logvar - mu**2 - exp(logvar))", "wrong_factor"),
+    ("-0.5 * sum(logvar - mu**2 - exp(logvar))", "missing_term"),
+    ("-0.5 * sum(3 + logvar - mu**2 - exp(logvar))", "constant_offset"),
+    ("-0.5 * (1 + logvar - mu**2 - exp(logvar))", "missing_sum"),
+    ("sum(mu**2) * sum(exp(logvar))", None),
+]
+
+
+@pytest.mark.parametrize(("line", "mistake"), NO_EVAL_LINES)
 def test_checking_needs_no_eval_exec_or_string_parsing(
     line: str, mistake: str | None, no_side_effects: list[str]
 ) -> None:
