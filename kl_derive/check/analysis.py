@@ -134,16 +134,16 @@ def analyse(node: Node, candidate: Candidate) -> Outcome:
     core = Form(meaning.form.kind, rest)
     found = _matches(core, target)
     ignored: tuple[str, ...] = ()
-    if found is None and (small := _small_constants(node)):
+    if (found is None or not found[3]) and (small := _small_constants(node)):
         stripped = interpret(
             node, candidate.inputs, indexed, latent=target.latent, opaque=opaque, drop_small=True
         )
         split = split_factor(stripped.form.expr, factors) if stripped.form else None
         if split is not None:
             stripped_core = Form(stripped.form.kind, split[1])  # type: ignore[union-attr]
-            found = _matches(stripped_core, target)
-            if found is not None:
-                core, ignored = stripped_core, small
+            stripped_found = _matches(stripped_core, target)
+            if stripped_found is not None and (found is None or stripped_found[3]):
+                core, ignored, found = stripped_core, small, stripped_found
     if found is None and weight is not None:
         found = _matches(core.map(lambda e: -e), target)
         if found is not None:

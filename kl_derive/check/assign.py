@@ -187,7 +187,7 @@ def _apply_param(roles: dict[str, str], sources: dict[str, str], param: str) -> 
 def _no_duplicates(roles: dict[str, str]) -> None:
     seen: dict[str, str] = {}
     for name, role in roles.items():
-        if role in ("weight", "mask", "batch_size", "latent_size"):
+        if role in ("weight", "mask", "batch_size", "latent_size", "epsilon"):
             continue
         if role in seen:
             what = ROLE_TEXT.get(role, "the scale").removeprefix("the ")
@@ -218,6 +218,8 @@ def _commons(roles: Roles, inputs: dict[str, Input], weights: dict[str, sp.Symbo
             inputs[name] = Input(D, tensor=False)
         elif role == "mask":
             inputs[name] = Input(sp.Integer(1))
+        elif role == "epsilon":
+            inputs[name] = Input(sp.Integer(0), tensor=False)
 
 
 def candidates(roles: Roles) -> list[Candidate]:
@@ -295,8 +297,16 @@ def _distribution_candidates(roles: Roles) -> list[Candidate]:
     old = "old_logp" in present
     first = roles.named("old_logp") if old else roles.named("q", "log_q")
     second = roles.named("log_q", "p", "log_p") if old else roles.named("p", "log_p")
-    q_name = first[0] if first else "q"
-    p_name = second[0] if second else "p"
+    log_roles = ("log_q", "log_p", "old_logp")
+
+    def label(names: list[str], default: str, log: bool) -> str:
+        if not names:
+            return default
+        name, is_log = names[0], roles.roles[names[0]] in log_roles
+        if log:
+            return name if is_log else f"log({name})"
+        return f"exp({name})" if is_log else name
+
     uniform = not present & {"p", "log_p", "log_ratio", "ratio"} and not old
     probabilities = bool(present & {"q", "p"})
     kinds = (
@@ -324,11 +334,12 @@ def _distribution_candidates(roles: Roles) -> list[Candidate]:
         if kind == "estimator":
             if uniform:
                 continue
-            target = estimator_target(q_name, p_name, old=old)
-        elif kind == "categorical":
-            target = categorical_target(q_name, p_name, uniform=uniform)
+            names = label(first, "logp", True), label(second, "ref_logp", True)
+            target = estimator_target(*names, old=old)
         else:
-            target = bernoulli_target(q_name, p_name, uniform=uniform)
+            names = label(first, "q", False), label(second, "p", False)
+            build = categorical_target if kind == "categorical" else bernoulli_target
+            target = build(*names, uniform=uniform)
         weights = _weights(roles, {c.symbol.name for c in target.coordinates})
         inputs = {}
         for name, role in roles.roles.items():

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Mapping
+from dataclasses import replace
 
 from .analysis import Outcome, analyse, display_form, indexed_symbols
 from .assign import Roles, assign_roles, candidates
@@ -74,6 +75,9 @@ def check_tree(
     used = _check_inputs(tree, unread or {})
     roles = assign_roles(used, names, param, against)
     outcome = _best(tree, roles)
+    epsilons = tuple(n for n, r in roles.roles.items() if r == "epsilon")
+    if epsilons and outcome.right:
+        outcome = replace(outcome, ignored=(*outcome.ignored, *epsilons))
     extra: list[str] = []
     suggestion = None
     if not outcome.right:

@@ -201,9 +201,9 @@ class ExpressionReader:
     def _name(self, name: str) -> Node:
         if _dunder(name):
             raise CheckInputError(f"dunder name {name!r} is not allowed")
-        if name in UNARY or name in BINARY_CALLS or name in REDUCTIONS:
+        if (name in UNARY or name in BINARY_CALLS or name in REDUCTIONS) and name != "mean":
             raise CheckInputError(f"{name!r} is a function; call it, e.g. {name}(x)")
-        if name in _MODULE_ROOTS:
+        if name in _MODULE_ROOTS and name not in ("K", "F", "ops"):
             raise CheckInputError(f"the module {name!r} can only be used to call a function")
         if self._lookup is not None:
             defined = self._lookup(name)

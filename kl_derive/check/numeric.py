@@ -174,6 +174,19 @@ def _fixed(target: Target) -> dict[sp.Symbol, tuple[sp.Rational, ...]]:
     return fixed
 
 
+#: The first counterexamples on the simplex (categorical probabilities), for d = 2 and 3.
+FIXED_SIMPLEX = {
+    "q": (
+        (sp.Rational(7, 10), sp.Rational(3, 10)),
+        (sp.Rational(1, 2), sp.Rational(3, 10), sp.Rational(1, 5)),
+    ),
+    "p": (
+        (sp.Rational(2, 5), sp.Rational(3, 5)),
+        (sp.Rational(1, 5), sp.Rational(1, 2), sp.Rational(3, 10)),
+    ),
+}
+
+
 def _normalised(values: Sequence[sp.Rational]) -> tuple[sp.Rational, ...]:
     total = sum(values)
     return tuple(v / total for v in values)
@@ -199,9 +212,13 @@ def vectors(target: Target) -> list[dict[sp.Symbol, tuple[sp.Rational, ...]]]:
     if target.simplex:
         chosen = [
             {s: (_normalised(v) if s in target.simplex else v) for s, v in vector.items()}
-            for vector in chosen
+            for vector in chosen[3:]
             if len(next(iter(vector.values()))) > 1
         ]
+        fixed_simplex = [
+            {c.symbol: FIXED_SIMPLEX[c.symbol.name][k] for c in target.coordinates} for k in (0, 1)
+        ]
+        chosen = fixed_simplex + chosen
     return chosen
 
 

@@ -131,6 +131,8 @@ def reading_phrase(outcome: Outcome, roles: Roles) -> str:
             if role.endswith("_p"):
                 text = text.replace("the ", "the prior's ", 1)
             source = "tried"
+        elif role == "latent_size" and outcome.target.kind == "categorical":
+            text = "the number of categories"
         else:
             text = ROLE_TEXT.get(role, role)
         if role in ("weight",) and source == "name":

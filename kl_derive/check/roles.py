@@ -38,7 +38,7 @@ GAUSSIAN_ROLES = frozenset({"mu", *SCALE_ROLES, "mu_p", *(r + "_p" for r in SCAL
 #: reference model); ``old_logp`` is the log-probability of PPO's old (sampled) policy.
 DISTRIBUTION_ROLES = frozenset({"q", "p", "log_q", "log_p", "log_ratio", "ratio", "old_logp"})
 #: Roles that go with any term.
-COMMON_ROLES = frozenset({"weight", "batch_size", "latent_size", "mask"})
+COMMON_ROLES = frozenset({"weight", "batch_size", "latent_size", "mask", "epsilon"})
 
 #: What each role means, for the report.
 ROLE_TEXT = {
@@ -63,6 +63,7 @@ ROLE_TEXT = {
     "batch_size": "the batch size",
     "latent_size": "the size of the latent axis",
     "mask": "a mask",
+    "epsilon": "a stabilising constant",
 }
 
 #: ``--names`` keys, with the role each states.
@@ -88,6 +89,7 @@ ROLE_KEYS: Mapping[str, str] = {
     "batch_size": "batch_size",
     **dict.fromkeys(("latent_size", "latent_dim", "num_categories", "K"), "latent_size"),
     "mask": "mask",
+    **dict.fromkeys(("eps", "epsilon"), "epsilon"),
     # the scale variable, read as --param says (standard deviation without --param)
     "scale": "scale",
 }
@@ -168,14 +170,21 @@ _RATIO = r"ratios?|rho|is_ratio|importance_ratio|prob_ratio|probs_ratio"
 _LOG_RATIO = r"log_?ratios?|logr|log_?rho|log_?ratio|log_?prob_?ratio|logratio"
 
 
+_EPSILON_NAMES = frozenset({"eps", "epsilon", "tiny", "small", "eps_", "jitter"})
+_MARKED = re.compile(r"(old|new|ref|cur|curr|current|behavior|policy|init|sft|base)(log\w*)")
+
+
 def _words(name: str) -> list[str]:
     spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name)
     words = [w for w in re.split(r"[^a-z0-9]+", spaced.lower()) if w]
     split: list[str] = []
-    for word in words:  # mu2 -> mu, 2 (but sigma2 is a variance)
+    for word in words:  # mu2 -> mu, 2 (but sigma2 is a variance); oldlogprob -> old, logprob
         match = re.fullmatch(r"([a-z]+)([12])", word)
+        marked = _MARKED.fullmatch(word)
         if match and word not in ("sigma2", "logsigma2", "s2", "log2"):
             split.extend(match.groups())
+        elif marked:
+            split.extend(marked.groups())
         else:
             split.append(word)
     return split
@@ -197,6 +206,8 @@ def guess_role(name: str) -> str | None:
     joined = "_".join(words)
     if "mask" in words or joined.endswith("mask"):
         return "mask"
+    if joined in _EPSILON_NAMES:
+        return "epsilon"
     if joined in _BATCH_NAMES:
         return "batch_size"
     if joined in _LATENT_NAMES:

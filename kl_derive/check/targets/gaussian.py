@@ -211,7 +211,7 @@ def _crossed(param: str, other: str, mu: sp.Symbol, x: sp.Symbol, x_name: str) -
 
 
 def _cross_id(param: str, other: str) -> str:
-    if param == "scale" and other in ("variance", "logvar"):
+    if param == "scale" and other == "variance":
         return "sigma_for_variance"
     if {param, other} == {"logvar", "logscale"}:
         return "log_sigma_vs_log_variance"
