@@ -89,8 +89,11 @@ def check_tree(
             extra.append(suggestion[1])
     else:
         example = None
-    message = compose_message(outcome, roles, extra)
-    return _report(outcome, roles, message, example, suggestion)
+    derivation = outcome.target.derivation
+    if not outcome.target.latent:
+        derivation = explain_command(outcome)
+    message = compose_message(outcome, roles, extra, derivation)
+    return _report(outcome, roles, message, example, suggestion, derivation)
 
 
 def _best(tree: Node, roles: Roles) -> Outcome:
@@ -153,6 +156,7 @@ def _report(
     message: str,
     example: dict | None,
     suggestion: tuple[str, str] | None,
+    derivation: str,
 ) -> CheckReport:
     target = outcome.target
     indexed = indexed_symbols(target)
@@ -172,9 +176,6 @@ def _report(
     mistakes = tuple(dict.fromkeys(m.id for m in outcome.mistakes))
     if outcome.verdict == "biased":
         mistakes = ("biased_estimator",)
-    derivation = target.derivation
-    if not target.latent:
-        derivation = explain_command(outcome)
     roles_out = dict(roles.roles)
     for name, tried in outcome.candidate.tried.items():
         side = "_p" if roles_out[name].endswith("_p") else ""
@@ -201,5 +202,6 @@ def _report(
         weight=None if outcome.weight is None else str(outcome.weight),
         batch={"summed": "sum", "averaged": "mean"}.get(batch_phrase(outcome).split(" ")[0], ""),
         condition=None if outcome.condition is None else f"K = {outcome.condition}",
+        specs=target.specs,
+        estimate=outcome.core.expr if not target.latent and outcome.core is not None else None,
     )
-

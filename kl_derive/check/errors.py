@@ -19,7 +19,14 @@ __all__ = ["CheckInputError", "command_line_spelling", "option"]
 
 
 class CheckInputError(KLDeriveError):
-    """Input ``kl-derive check`` refuses to read; the message is one line."""
+    """Input ``kl-derive check`` refuses to read; the message is one line.
+
+    ``line`` is the line of a file or block the error is about, when there is one.
+    """
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line
 
 
 _COMMAND_LINE: ContextVar[bool] = ContextVar("kl_derive_check_command_line", default=False)

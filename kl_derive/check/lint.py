@@ -81,14 +81,16 @@ def _looks_gaussian(value: Node) -> bool:
     return reduced and any(isinstance(n, Func) and n.name in ("exp", "log") for n in nodes)
 
 
-def _candidate(statement: Statement) -> bool:
+def _named(statement: Statement) -> bool:
     if statement.name == "return":
-        named = _kl_name(statement.function)
-    else:
-        named = bool(statement.name) and _kl_name(statement.name)
+        return _kl_name(statement.function)
+    return bool(statement.name) and _kl_name(statement.name)
+
+
+def _candidate(statement: Statement) -> bool:
     if statement.value is None:
-        return named
-    return named or _looks_gaussian(statement.value)
+        return _named(statement)
+    return _named(statement) or _looks_gaussian(statement.value)
 
 
 def _ignored(statement: Statement, lines: list[str]) -> bool:
@@ -115,17 +117,17 @@ def lint_source(
     from .compare import check_tree
 
     try:
-        module = parse_module(text, path)
+        module = parse_module(text, "the file")
     except CheckInputError as error:
-        match = re.search(r"\(line (\d+)\)", str(error))
-        return [Finding(path, int(match.group(1)) if match else 1, "error", str(error))]
+        reason = str(error).split(": ", 1)[-1]
+        return [Finding(path, error.line or 1, "error", f"syntax error: {reason}")]
     lines = text.splitlines(keepends=True)
     findings: list[Finding] = []
     for body, function in _scopes(module):
         statements = read_statements(body, lines, function=function, expressions=False)
         chosen = [s for s in statements if s.source and _candidate(s)]
-        consumed = {i for s in chosen if s.value is not None for i in s.uses}
-        for statement in chosen:
+        consumed: set[int] = set()
+        for statement in reversed(chosen):  # a later term that checks includes earlier ones
             if statement.index in consumed or _ignored(statement, lines):
                 continue
             if statement.value is None:
@@ -139,8 +141,10 @@ def lint_source(
                     unread=dict(statement.unread),
                 )
             except CheckInputError as error:
-                findings.append(Finding(path, statement.line, "unchecked", str(error)))
-                continue
+                if _named(statement):  # a KL by its name that check cannot read: say why
+                    findings.append(Finding(path, statement.line, "unchecked", str(error)))
+                continue  # else a loss that adds other terms; its KL parts are checked alone
+            consumed |= statement.uses
             findings.append(Finding(path, statement.line, report.verdict, report.message, report))
     findings.sort(key=lambda f: f.line)
     return findings
@@ -152,12 +156,12 @@ def python_files(paths: Iterable[str]) -> Iterator[tuple[str, Path | None, str]]
     for given in paths:
         path = Path(given)
         if path.is_dir():
+            found = []
             for root, dirs, files in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if d not in EXCLUDED and not d.startswith("."))
-                for name in sorted(files):
-                    if name.endswith(".py"):
-                        full = Path(root) / name
-                        yield str(full), full, ""
+                dirs[:] = [d for d in dirs if d not in EXCLUDED and not d.startswith(".")]
+                found.extend(Path(root) / name for name in files if name.endswith(".py"))
+            for full in sorted(found, key=lambda p: p.parts):
+                yield str(full), full, ""
         elif path.exists():
             yield given, path, ""
         else:

@@ -83,6 +83,10 @@ class CheckReport:
     weight: str | None = None
     batch: str = ""
     condition: str | None = None
+    #: the kl-derive specs whose derivation justifies the verdict (KL terms)
+    specs: tuple[str, ...] = ()
+    #: an estimator's per-token value in the symbols ``logp`` and ``ref_logp``
+    estimate: Any = None
 
     def exit_code(self) -> int:
         """The command's exit status: 0 when the line is correct, 1 when it is not."""
@@ -176,7 +180,7 @@ def batch_phrase(outcome: Outcome) -> str:
     return ""
 
 
-def compose_message(outcome: Outcome, roles: Roles, extra: list[str]) -> str:
+def compose_message(outcome: Outcome, roles: Roles, extra: list[str], derivation: str) -> str:
     """The one-line message of a report (``extra``: counterexample, hints)."""
     target = outcome.target
     parts: list[str] = []
@@ -214,5 +218,5 @@ def compose_message(outcome: Outcome, roles: Roles, extra: list[str]) -> str:
     reading = reading_phrase(outcome, roles)
     if reading:
         parts.append(reading)
-    parts.append(f"derivation: {target.derivation}")
+    parts.append(f"derivation: {derivation}")
     return "; ".join(parts)

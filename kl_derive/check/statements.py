@@ -94,7 +94,7 @@ def parse_module(text: str, where: str = "the code") -> ast.Module:
     except SyntaxError as error:
         reason = (error.msg or "invalid syntax").splitlines()[0]
         line = f" (line {error.lineno})" if error.lineno and "\n" in text.strip() else ""
-        raise CheckInputError(f"cannot read {where}{line}: {reason}") from None
+        raise CheckInputError(f"cannot read {where}{line}: {reason}", error.lineno) from None
     except (ValueError, RecursionError, MemoryError, OverflowError) as error:
         reason = str(error).splitlines()[0] if str(error) else type(error).__name__
         raise CheckInputError(f"cannot read {where}: {reason}") from None

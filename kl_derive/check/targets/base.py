@@ -105,6 +105,8 @@ class Target:
     axis: str = "the latent axis"
     #: what the user's roles mean, for the report: role -> phrase
     meanings: Mapping[str, str] = field(default_factory=dict)
+    #: the kl-derive specs whose derivation justifies the verdict
+    specs: tuple[str, ...] = ()
 
     @property
     def symbols(self) -> tuple[sp.Symbol, ...]:

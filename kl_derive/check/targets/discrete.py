@@ -74,6 +74,7 @@ def bernoulli_target(q_name: str = "q", p_name: str = "p", *, uniform: bool = Fa
         mistakes=mistakes,
         right=right,
         derivation=f'kl-derive "bernoulli(q)" "{second}" --to latex',
+        specs=("bernoulli(q)", second),
     )
 
 
@@ -122,5 +123,6 @@ def categorical_target(q_name: str = "q", p_name: str = "p", *, uniform: bool = 
         derivation='kl-derive "categorical(q)" "categorical(p)" --to latex'
         + (" (with p_k = 1/K)" if uniform else ""),
         simplex=(q,) if uniform else (q, p_symbol),
+        specs=("categorical(q)", "categorical(p)"),
         axis="the category axis",
     )

@@ -196,6 +196,7 @@ def normal_target(param: str, mu_name: str = "mu", x_name: str = "") -> Target:
         mistakes=tuple(mistakes),
         right=right,
         derivation=f'kl-derive "{SPECS[param]}" --to latex',
+        specs=(SPECS[param],),
     )
 
 

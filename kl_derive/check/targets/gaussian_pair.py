@@ -151,4 +151,5 @@ def normal_pair_target(
         mistakes=tuple(mistakes),
         right=right,
         derivation=f'kl-derive "{spec_q}" "{spec_p}" --to latex',
+        specs=(spec_q, spec_p),
     )
