@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from .errors import CheckInputError
+from .errors import CheckInputError, option
 from .report import CheckReport
 from .roles import parse_names_option
 from .statements import NotABlock, block_target, read_block
@@ -67,6 +67,16 @@ def check_loss(
     from .compare import check_tree
 
     assert target.value is not None
-    return check_tree(
-        target.value, against=against, param=param, names=names, unread=dict(target.unread)
-    )
+    try:
+        return check_tree(
+            target.value, against=against, param=param, names=names, unread=dict(target.unread)
+        )
+    except CheckInputError as error:
+        others = [s.name for s in statements if s.name and s.name not in ("return", target.name)]
+        if name is not None or not others:
+            raise
+        suggestion = next((n for n in reversed(others) if "kl" in n.lower()), others[-1])
+        raise CheckInputError(
+            f"{error}; to check another assignment of the block, name it with "
+            f"{option('name', suggestion)}"
+        ) from None
