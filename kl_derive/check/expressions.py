@@ -32,33 +32,11 @@ from .limits import (
     fold_func,
     show,
 )
-from .tree import REST, Axes, BinOp, Const, Func, Guard, Neg, Node, Opaque, Reduce, Size, Var
+from .syntax import MODULE_ROOTS, MODULES, dotted, is_shape, read_axes, small_int, unparse
+from .tree import Axes, BinOp, Const, Func, Guard, Neg, Node, Opaque, Reduce, Size, Var
 
-__all__ = ["MODULES", "REDUCTIONS", "UNARY", "ExpressionReader", "dotted", "unparse"]
+__all__ = ["REDUCTIONS", "UNARY", "ExpressionReader"]
 
-#: Module prefixes a function may be called with.
-MODULES = (
-    "np",
-    "numpy",
-    "jnp",
-    "jax.numpy",
-    "jax.nn",
-    "torch",
-    "torch.special",
-    "torch.nn.functional",
-    "F",
-    "tf",
-    "tf.math",
-    "tf.nn",
-    "K",
-    "keras.backend",
-    "tf.keras.backend",
-    "ops",
-    "keras.ops",
-    "math",
-    "scipy.special",
-)
-_MODULE_ROOTS = frozenset(prefix.split(".")[0] for prefix in MODULES)
 
 #: Elementwise functions of one argument: name -> canonical name.
 UNARY = {
@@ -114,33 +92,12 @@ KEEPDIM_KEYWORDS = ("keepdim", "keepdims")
 #: Keywords of reductions and casts that do not change the value.
 IGNORED_KEYWORDS = ("name", "dtype", "out")
 _GUARD_KEYWORDS = ("min", "max", "clip_value_min", "clip_value_max", "a_min", "a_max", "name")
-_SHAPE_CALLS = frozenset({"shape", "int_shape", "get_shape", "size"})
 _OPAQUE_ATTRIBUTES = frozenset({"shape", "ndim", "dtype", "device", "T", "mT", "real", "imag"})
 
 _OPERATORS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
 
 #: What ``lookup`` returns for a name defined earlier in a block: its tree, or None.
 Lookup = Callable[[str], Node | None]
-
-
-def unparse(node: ast.AST) -> str:
-    """The source text of a node (for messages)."""
-    try:
-        return ast.unparse(node)
-    except Exception:  # pragma: no cover - unparse of a parsed tree does not fail
-        return type(node).__name__
-
-
-def dotted(node: ast.AST) -> str | None:
-    """``torch.sum`` for an attribute chain that starts at a name, else None."""
-    parts: list[str] = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if not isinstance(node, ast.Name):
-        return None
-    parts.append(node.id)
-    return ".".join(reversed(parts))
 
 
 def _dunder(name: str) -> bool:
@@ -203,7 +160,7 @@ class ExpressionReader:
             raise CheckInputError(f"dunder name {name!r} is not allowed")
         if (name in UNARY or name in BINARY_CALLS or name in REDUCTIONS) and name != "mean":
             raise CheckInputError(f"{name!r} is a function; call it, e.g. {name}(x)")
-        if name in _MODULE_ROOTS and name not in ("K", "F", "ops"):
+        if name in MODULE_ROOTS and name not in ("K", "F", "ops"):
             raise CheckInputError(f"the module {name!r} can only be used to call a function")
         if self._lookup is not None:
             defined = self._lookup(name)
@@ -217,7 +174,7 @@ class ExpressionReader:
         if _dunder(node.attr):
             raise CheckInputError(f"dunder attribute {node.attr!r} is not allowed")
         chain = dotted(node)
-        if chain is not None and chain.split(".")[0] in _MODULE_ROOTS:
+        if chain is not None and chain.split(".")[0] in MODULE_ROOTS:
             raise CheckInputError(f"the module attribute {show(chain)} is not read by check")
         if node.attr in _OPAQUE_ATTRIBUTES:
             raise CheckInputError(
@@ -237,8 +194,8 @@ class ExpressionReader:
             if not key.value.isidentifier() or _dunder(key.value):
                 raise CheckInputError(f"the key {key.value!r} is not a variable name")
             return self._name(key.value)
-        axis = _small_int(key)
-        if axis is not None and _is_shape(node.value):
+        axis = small_int(key)
+        if axis is not None and is_shape(node.value):
             return Size(axis)
         raise CheckInputError(f"indexing {show(unparse(node))} is not read by check")
 
@@ -266,7 +223,7 @@ class ExpressionReader:
         if _dunder(func.attr):
             raise CheckInputError(f"dunder attribute {func.attr!r} is not allowed")
         chain = dotted(func)
-        if chain is not None and chain.split(".")[0] in _MODULE_ROOTS:
+        if chain is not None and chain.split(".")[0] in MODULE_ROOTS:
             prefix, _, name = chain.rpartition(".")
             if prefix not in MODULES:
                 raise CheckInputError(f"call to {show(chain)} is not read by check")
@@ -332,12 +289,12 @@ class ExpressionReader:
         given = False
         keepdim = False
         if len(operands) == 2:
-            axes, given = _axes(operands[1]), True
+            axes, given = read_axes(operands[1]), True
         for keyword in node.keywords:
             if keyword.arg in AXIS_KEYWORDS:
                 if given:
                     raise CheckInputError(f"the axis of {name}() is given twice")
-                axes, given = _axes(keyword.value), True
+                axes, given = read_axes(keyword.value), True
             elif keyword.arg in KEEPDIM_KEYWORDS:
                 if not (
                     isinstance(keyword.value, ast.Constant) and type(keyword.value.value) is bool
@@ -387,7 +344,7 @@ class ExpressionReader:
         given = [*node.args, *(k.value for k in node.keywords if k.arg == "dim")]
         if len(given) != 1 or any(k.arg not in ("dim",) for k in node.keywords):
             raise CheckInputError(f"{show(unparse(node))}: give one axis, e.g. x.size(0)")
-        axis = _small_int(given[0])
+        axis = small_int(given[0])
         if axis is None:
             raise CheckInputError(f"the axis of {show(unparse(node))} must be a small integer")
         return Size(axis)
@@ -407,73 +364,6 @@ def _no_keywords(node: ast.Call, name: str) -> None:
         keyword = node.keywords[0].arg
         shown = f"{keyword}=" if keyword else "**"
         raise CheckInputError(f"keyword argument {shown} is not read in {name}()")
-
-
-def _small_int(node: ast.AST) -> int | None:
-    sign = 1
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
-        sign, node = -1, node.operand
-    if isinstance(node, ast.Constant) and type(node.value) is int and 0 <= node.value <= 8:
-        return sign * node.value
-    return None
-
-
-def _is_shape(node: ast.AST) -> bool:
-    """``x.shape``, ``x.size()``, ``tf.shape(x)``, ``K.int_shape(x)``, ``x.get_shape()``."""
-    if isinstance(node, ast.Attribute):
-        return node.attr == "shape"
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-        if node.func.attr not in _SHAPE_CALLS:
-            return False
-        method = (dotted(node.func) or "").split(".")[0] not in _MODULE_ROOTS
-        return (not node.args) if method else len(node.args) == 1
-    return False
-
-
-def _is_rank(node: ast.AST) -> bool:
-    """``x.dim()``, ``x.ndim``, ``len(x.shape)``, ``x.ndimension()``, ``K.ndim(x)``."""
-    if isinstance(node, ast.Attribute):
-        return node.attr == "ndim"
-    if isinstance(node, ast.Call):
-        func = node.func
-        if isinstance(func, ast.Name) and func.id == "len" and len(node.args) == 1:
-            return _is_shape(node.args[0])
-        if isinstance(func, ast.Attribute) and func.attr in ("dim", "ndimension", "ndim"):
-            return True
-    return False
-
-
-def _axes(node: ast.AST) -> Axes:
-    """The axis argument of a reduction: an int, a tuple of ints, None, or every axis but 0."""
-    if isinstance(node, ast.Constant) and node.value is None:
-        return None
-    inner = node
-    if (
-        isinstance(inner, ast.Call)
-        and isinstance(inner.func, ast.Name)
-        and inner.func.id in ("list", "tuple")
-        and len(inner.args) == 1
-    ):
-        inner = inner.args[0]
-    if (
-        isinstance(inner, ast.Call)
-        and isinstance(inner.func, ast.Name)
-        and inner.func.id == "range"
-        and len(inner.args) == 2
-        and _small_int(inner.args[0]) == 1
-        and _is_rank(inner.args[1])
-    ):
-        return REST
-    items = node.elts if isinstance(node, (ast.Tuple, ast.List)) else [node]
-    axes: list[int] = []
-    for item in items:
-        axis = _small_int(item)
-        if axis is None or len(items) > 8:
-            raise CheckInputError(
-                f"the axis must be a small integer (or a tuple of them), not {show(unparse(node))}"
-            )
-        axes.append(axis)
-    return tuple(axes)
 
 
 def _describe(node: ast.AST) -> str:

@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from .errors import CheckInputError, option
-from .expressions import ExpressionReader, unparse
+from .expressions import ExpressionReader
 from .limits import (
     MAX_DEGREE,
     MAX_DEPTH,
@@ -35,6 +35,7 @@ from .limits import (
     power_degree,
     show,
 )
+from .syntax import unparse
 from .tree import BinOp, Neg, Node, children
 
 __all__ = [
