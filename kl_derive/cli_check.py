@@ -142,7 +142,7 @@ def check_command(
                 raise click.UsageError(f"{flag} applies to a loss line or a block, not to files")
             _lint(list(code), param, mapping, against, quiet)
         else:
-            _check_code(" ".join(code), param, mapping, name, against, explain)
+            _check_text(" ".join(code), "<code>", param, mapping, name, against, explain, quiet)
 
 
 def _check_code(
@@ -173,7 +173,6 @@ def _check_stdin(
     quiet: bool,
 ) -> None:
     from .check import CheckInputError
-    from .check.statements import NotABlock, read_block
 
     try:
         text = sys.stdin.read(MAX_STDIN + 1)
@@ -181,17 +180,35 @@ def _check_stdin(
         raise CheckInputError(f"cannot read standard input: {error}") from None
     if len(text) > MAX_STDIN:
         raise CheckInputError(f"standard input is longer than {MAX_STDIN} characters")
+    _check_text(text, "<stdin>", param, names, name, against, explain, quiet)
+
+
+def _check_text(
+    text: str,
+    origin: str,
+    param: str | None,
+    names: dict[str, str] | None,
+    name: str | None,
+    against: str | None,
+    explain: bool,
+    quiet: bool,
+) -> None:
+    """A line or a block is checked as one KL term; code with functions is linted."""
+    from .check import CheckInputError
+    from .check.statements import NotABlock, read_block
+
     try:
         read_block(text)
     except NotABlock:
         if explain or name is not None:
             flag = "--explain" if explain else "--name"
             raise click.UsageError(
-                f"{flag} applies to a loss line or a block; standard input holds a file"
+                f"{flag} applies to a loss line or a block; {origin} holds functions or "
+                "control flow, read like a file"
             ) from None
         from .check.lint import lint_source, status
 
-        findings = lint_source(text, "<stdin>", param=param, names=names, against=against)
+        findings = lint_source(text, origin, param=param, names=names, against=against)
         _print_findings(findings, quiet)
         sys.exit(status(findings))
     except CheckInputError:

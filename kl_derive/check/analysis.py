@@ -196,7 +196,12 @@ def _batch_mistake(power: int, target: Target) -> Mistake | None:
 def _not_a_factor(candidate: Candidate, meaning: Meaning) -> Outcome:
     from .errors import CheckInputError, option
 
-    weights = ", ".join(repr(n) for n in candidate.weights) or "a schedule"
+    weights = ", ".join(repr(n) for n in candidate.weights)
+    if not weights:
+        raise CheckInputError(
+            "a schedule or the batch size enters the line other than as a factor of the whole "
+            "KL; check does not read such a line"
+        )
     raise CheckInputError(
         f"{weights} enters the line other than as a factor of the whole KL, so it cannot be "
         f"read as a weight; if it is an input of the KL, state its role with {option('names')}"

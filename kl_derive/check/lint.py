@@ -35,10 +35,20 @@ from .roles import SCALE_ROLES, guess_role
 from .statements import Statement, parse_module, read_statements
 from .tree import Func, Node, Reduce, variables, walk
 
-__all__ = ["MAX_FILE_BYTES", "Finding", "lint_paths", "lint_source", "python_files"]
+__all__ = [
+    "MAX_FILE_BYTES",
+    "MAX_TERMS_PER_FILE",
+    "Finding",
+    "lint_paths",
+    "lint_source",
+    "python_files",
+    "status",
+]
 
 #: Largest file read, in bytes.
 MAX_FILE_BYTES = 5_000_000
+#: Most KL terms checked in one file (the rest are reported as one unchecked line).
+MAX_TERMS_PER_FILE = 200
 #: Folders never walked into.
 EXCLUDED = frozenset(
     {"__pycache__", "node_modules", "site-packages", "venv", ".venv", "build", "dist", ".git"}
@@ -123,6 +133,7 @@ def lint_source(
         return [Finding(path, error.line or 1, "error", f"syntax error: {reason}")]
     lines = text.splitlines(keepends=True)
     findings: list[Finding] = []
+    checked = 0
     for body, function in _scopes(module):
         statements = read_statements(body, lines, function=function, expressions=False)
         chosen = [s for s in statements if s.source and _candidate(s)]
@@ -132,6 +143,17 @@ def lint_source(
                 continue
             if statement.value is None:
                 continue  # a KL computed by a call check does not read (a library's KL)
+            checked += 1
+            if checked > MAX_TERMS_PER_FILE:
+                findings.append(
+                    Finding(
+                        path, statement.line, "unchecked",
+                        f"more than {MAX_TERMS_PER_FILE} KL terms in one file; the rest of the "
+                        "file is not checked (split it, or check the terms one by one)",
+                    )
+                )  # fmt: skip
+                findings.sort(key=lambda f: f.line)
+                return findings
             try:
                 report = check_tree(
                     statement.value,
