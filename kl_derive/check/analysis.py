@@ -134,7 +134,9 @@ def analyse(node: Node, candidate: Candidate) -> Outcome:
     core = Form(meaning.form.kind, rest)
     found = _matches(core, target)
     ignored: tuple[str, ...] = ()
-    if (found is None or not found[3]) and (small := _small_constants(node)):
+    stripped_core: Form | None = None
+    small = _small_constants(node)
+    if (found is None or not found[3]) and small:
         stripped = interpret(
             node, candidate.inputs, indexed, latent=target.latent, opaque=opaque, drop_small=True
         )
@@ -152,11 +154,15 @@ def analyse(node: Node, candidate: Candidate) -> Outcome:
     if found is None and target.simplex:
         numbers = [c.value for c in walk(node) if isinstance(c, Const)]
         sizes = literal_sizes(numbers)
-        conditional = dimension_condition(core, target.accepted[0].form, target, sizes)
-        if conditional is not None:
-            condition = conditional[0]
-            accepted = target.accepted[0]
-            found = (accepted.id, accepted.verdict, accepted.summary, conditional[1])
+        for tried in [c for c in (stripped_core, core) if c is not None]:
+            conditional = dimension_condition(tried, target.accepted[0].form, target, sizes)
+            if conditional is not None:
+                condition = conditional[0]
+                accepted = target.accepted[0]
+                found = (accepted.id, accepted.verdict, accepted.summary, conditional[1])
+                if tried is stripped_core:
+                    core, ignored = tried, small
+                break
     mistakes: tuple[Mistake, ...] = ()
     if found is not None:
         accepted_id, verdict, summary, proved = found
