@@ -552,3 +552,132 @@ def test_any_token_soup_gives_a_report_or_a_check_error(line: str) -> None:
         assert "\n" not in str(error)
     else:
         assert isinstance(report.equal, bool) and "\n" not in report.message
+
+
+# --------------------------------------------------------------------------- blocks
+
+
+HOSTILE_BLOCKS = [
+    ("x = mu\n" + "x = x + x\n" * 60 + "kl = x", "too large once earlier lines are substituted"),
+    ("x = mu\n" + "x = exp(x)\n" * 150 + "kl = sum(x)", "nested too deeply"),
+    ("\n".join(f"a{i} = mu" for i in range(300)), "more than 200 statements"),
+    ("kl = mu\n" + "kl *= 2\n" * 150, "is not read"),
+    ("kl = mu\nkl %= 2", "the operator of this augmented assignment is not read"),
+    ("mu, logvar = enc(h)", "assigned by unpacking"),
+    ("f = lambda x: x\nkl = f(mu)", "call to 'f' is not read"),
+    ("kl = (y := mu)", "an assignment expression"),
+    ("kl = mu\x00", "null bytes"),
+    ("import torch", "no assignment or expression"),
+    ("kl = mu @ mu", "the operator"),
+    ("kl = 1\n" * 5 + "kl = " + "(" * 40 + "mu" + ")" * 40, "nested too deeply"),
+    ("def f(:\n  pass", "cannot read"),
+    ("if x:\n    kl = mu", "functions or control flow"),
+]
+
+
+@pytest.mark.parametrize(("block", "match"), HOSTILE_BLOCKS)
+def test_hostile_blocks_are_refused_in_one_line(
+    block: str, match: str, no_side_effects: list[str]
+) -> None:
+    with pytest.raises(CheckInputError, match=match) as caught:
+        check_loss(block)
+    assert "\n" not in str(caught.value) and len(str(caught.value)) < 600
+    assert no_side_effects == []
+
+
+@pytest.mark.parametrize(
+    "block",
+    [
+        "std = exp(0.5*logvar); kl = 0.5*sum(mu**2 + std**2 - log(std**2) - 1)",
+        "kl = -0.5*sum(1+logvar-mu**2-exp(logvar))\r\nkl = kl.mean()\r\n",
+        "    kl = 1 + logvar - mu**2 - exp(logvar)\n    kl = -0.5 * kl.sum(1)",
+        "global kl\ndel x\nkl = -0.5*sum(1+logvar-mu**2-exp(logvar))  # the VAE term",
+        "kl: torch.Tensor = -0.5*sum(1+logvar-mu**2-exp(logvar))",
+        "kl = 0\nkl += -0.5*sum(1+logvar-mu**2-exp(logvar))",
+        "out = {}\nout['kl'] = -0.5*sum(1+logvar-mu**2-exp(logvar))",
+        "kl = -0.5*sum(1+σ-μ**2-exp(σ))",  # Greek letters: σ is read as the std
+    ],
+)
+def test_blocks_as_pasted(block: str) -> None:
+    report = check_loss(block)
+    assert report.equal or "σ" in block, report.message
+    if "σ" in block:
+        assert report.mistakes == ("wrong_parametrization",)
+
+
+def test_the_last_assignment_or_the_named_one_is_the_kl() -> None:
+    block = "kl = -0.5*sum(1+logvar-mu**2-exp(logvar))\nother = -sum(1+logvar-mu**2-exp(logvar))"
+    assert check_loss(block).mistakes == ("missing_half",)
+    assert check_loss(block, name="kl").equal
+    with pytest.raises(CheckInputError, match="does not assign 'kld' \\(it assigns kl, other\\)"):
+        check_loss(block, name="kld")
+
+
+def test_an_unread_definition_is_named_in_the_refusal() -> None:
+    with pytest.raises(CheckInputError, match="cannot tell what 'h' holds: line 1"):
+        check_loss("h = F.softplus(x)\nkl = -0.5*sum(1 + h - mu**2 - exp(h)) + h")
+    # a definition that cannot be read leaves the name, whose role its name says
+    report = check_loss("std = F.softplus(x)\nkl = 0.5*sum(mu**2 + std**2 - log(std**2) - 1)")
+    assert report.equal and report.param == "scale"
+
+
+# --------------------------------------------------------------------------- references
+
+
+def test_the_other_references_are_what_kl_derive_derives() -> None:
+    from kl_derive.check.targets import bernoulli_target, categorical_target, normal_pair_target
+    from kl_derive.check.targets.gaussian_pair import pair_reference, pair_specs
+
+    for param_q, param_p in [("logvar", "logvar"), ("scale", "scale"), ("logscale", "variance")]:
+        derived = derive(*pair_specs(param_q, param_p)).result
+        ours = pair_reference(param_q, param_p)
+        by_name = {s.name: s for s in ours.free_symbols}
+        derived = derived.xreplace({s: by_name[s.name] for s in derived.free_symbols})
+        assert sp.simplify(sp.expand_log(derived - ours, force=True)) == 0, (param_q, param_p)
+        target = normal_pair_target(param_q, param_p)
+        assert sp.simplify(target.accepted[0].form.expr - ours) == 0
+    q, p = sp.Symbol("q", positive=True), sp.Symbol("p", positive=True)
+    for uniform, second in [(False, "bernoulli(p)"), (True, "bernoulli(1/2)")]:
+        derived = derive("bernoulli(q)", second).result
+        derived = derived.xreplace({s: {"q": q, "p": p}[s.name] for s in derived.free_symbols})
+        ours = bernoulli_target(uniform=uniform).accepted[0].form.expr
+        assert sp.simplify(sp.expand_log(derived - ours, force=True)) == 0
+    derived = derive("categorical(q)", "categorical(p)").result
+    (summand,) = [a for a in sp.preorder_traversal(derived) if isinstance(a, sp.Sum)]
+    k = summand.limits[0][0]
+    term = summand.function.xreplace(
+        {b[k]: s for b, s in ((sp.IndexedBase("q"), q), (sp.IndexedBase("p"), p))}
+    )
+    term = term.xreplace({a: {"q": q, "p": p}.get(str(a.base), a) for a in term.atoms(sp.Indexed)})
+    ours = categorical_target().accepted[0].form.expr
+    assert sp.simplify(sp.expand_log(term - ours, force=True)) == 0
+
+
+# --------------------------------------------------------------------------- explain
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("logp - ref_logp", "E_pi[k1] = KL(pi || pi_ref): unbiased"),
+        ("exp(ref_logp - logp) - 1 - (ref_logp - logp)", "so k3 is an unbiased estimator"),
+        ("0.5 * (logp - ref_logp)**2", "= O(t^3), so they agree to second order"),
+        ("(ratio - 1) - log_ratio", "E_pi[line] = chi2(pi || pi_ref) - KL(pi || pi_ref)"),
+        ("ref_logp - logp", "E_pi[line] = -KL(pi || pi_ref): the sign is flipped"),
+    ],
+)
+def test_explain_derives_each_estimator_verdict(line: str, expected: str) -> None:
+    from kl_derive.check.explain import explain_report
+
+    text = explain_report(check_loss(line))
+    assert expected in text
+    assert text.endswith("symbolic probabilities\n")
+
+
+def test_explain_gives_the_ppo_law_names() -> None:
+    from kl_derive.check.explain import explain_report
+
+    block = "logratio = new_lp - old_lp\nratio = logratio.exp()\napprox_kl = (ratio - 1) - logratio"
+    report = check_loss(block, names={"log_q": "new_lp", "old_logp": "old_lp"})
+    assert report.equal and "KL(pi_old || pi)" in report.message
+    assert "E_pi_old[k3]" in explain_report(report)

@@ -28,7 +28,7 @@ from collections.abc import Mapping
 
 from .errors import CheckInputError, option
 from .report import CheckReport
-from .roles import parse_names_option
+from .roles import looks_like_kl, parse_names_option
 from .statements import NotABlock, block_target, read_block
 from .targets.gaussian import PARAMS
 
@@ -72,10 +72,15 @@ def check_loss(
             target.value, against=against, param=param, names=names, unread=dict(target.unread)
         )
     except CheckInputError as error:
-        others = [s.name for s in statements if s.name and s.name not in ("return", target.name)]
+        others = [
+            s.name
+            for s in statements
+            if s.value is not None and s.name not in ("", "return", target.name)
+            and looks_like_kl(s.name)
+        ]  # fmt: skip
         if name is not None or not others:
             raise
-        suggestion = next((n for n in reversed(others) if "kl" in n.lower()), others[-1])
+        suggestion = others[-1]
         raise CheckInputError(
             f"{error}; to check another assignment of the block, name it with "
             f"{option('name', suggestion)}"

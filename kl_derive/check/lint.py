@@ -23,7 +23,6 @@ from __future__ import annotations
 import ast
 import io
 import os
-import re
 import tokenize
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -31,7 +30,7 @@ from pathlib import Path
 
 from .errors import CheckInputError
 from .report import CheckReport
-from .roles import SCALE_ROLES, guess_role
+from .roles import SCALE_ROLES, guess_role, looks_like_kl
 from .statements import Statement, parse_module, read_statements
 from .tree import Func, Node, Reduce, variables, walk
 
@@ -55,10 +54,6 @@ EXCLUDED = frozenset(
 )
 IGNORE_COMMENT = "kl-derive: ignore"
 
-_KL_NAME = re.compile(
-    r"(^|_)(kl|kld|klds|kls|kldiv|klloss|kl\d+|divergence)(_|$|\d)|latent_?loss|prior_?loss"
-)
-
 
 @dataclass(frozen=True)
 class Finding:
@@ -77,11 +72,6 @@ class Finding:
         return f"{where} {self.message}"
 
 
-def _kl_name(name: str) -> bool:
-    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower()
-    return _KL_NAME.search(spaced) is not None
-
-
 def _looks_gaussian(value: Node) -> bool:
     roles = {guess_role(n) for n in variables(value)}
     if "mu" not in roles or not roles & set(SCALE_ROLES):
@@ -93,8 +83,8 @@ def _looks_gaussian(value: Node) -> bool:
 
 def _named(statement: Statement) -> bool:
     if statement.name == "return":
-        return _kl_name(statement.function)
-    return bool(statement.name) and _kl_name(statement.name)
+        return looks_like_kl(statement.function)
+    return bool(statement.name) and looks_like_kl(statement.name)
 
 
 def _candidate(statement: Statement) -> bool:

@@ -26,6 +26,7 @@ __all__ = [
     "ROLE_TEXT",
     "SCALE_ROLES",
     "guess_role",
+    "looks_like_kl",
     "parse_names_option",
     "role_of_key",
 ]
@@ -174,7 +175,22 @@ _EPSILON_NAMES = frozenset({"eps", "epsilon", "tiny", "small", "eps_", "jitter"}
 _MARKED = re.compile(r"(old|new|ref|cur|curr|current|behavior|policy|init|sft|base)(log\w*)")
 
 
+_GREEK = str.maketrans({"μ": "mu", "σ": "sigma", "ρ": "rho", "π": "pi", "β": "beta", "λ": "lambda"})
+
+
+_KL_NAME = re.compile(
+    r"(^|_)(kl|kld|klds|kls|kldiv|klloss|kl\d+|divergence)(_|$|\d)|latent_?loss|prior_?loss"
+)
+
+
+def looks_like_kl(name: str) -> bool:
+    """Whether a variable's or a function's name says it holds a KL (``KLD``, ``kl_loss``)."""
+    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower()
+    return _KL_NAME.search(spaced) is not None
+
+
 def _words(name: str) -> list[str]:
+    name = name.translate(_GREEK)
     spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name)
     words = [w for w in re.split(r"[^a-z0-9]+", spaced.lower()) if w]
     split: list[str] = []

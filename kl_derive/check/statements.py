@@ -35,6 +35,7 @@ from .limits import (
     power_degree,
     show,
 )
+from .roles import looks_like_kl
 from .syntax import unparse
 from .tree import BinOp, Neg, Node, children
 
@@ -56,7 +57,7 @@ MAX_NESTING = 120
 
 _AUGMENTED = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
 _SIMPLE = (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Return, ast.Expr)
-_SKIPPED = (ast.Import, ast.ImportFrom, ast.Pass, ast.Global, ast.Nonlocal)
+_SKIPPED = (ast.Import, ast.ImportFrom, ast.Pass, ast.Global, ast.Nonlocal, ast.Delete, ast.Assert)
 
 
 class NotABlock(Exception):
@@ -270,6 +271,8 @@ class _Scope:
                 unread.setdefault(name, reason)
             else:
                 uses.update(self.statements[index].uses)
+                for inner, why in self.statements[index].unread:
+                    unread.setdefault(inner, why)
             return value
 
         value = ExpressionReader(lookup).read(node)
@@ -305,7 +308,9 @@ class _Scope:
             )  # fmt: skip
         self.statements.append(statement)
         if name and name != "return":
-            reason = f"line {stmt.lineno} ({show(line)}): {statement.error}"
+            error = str(statement.error)
+            short = error if len(error) <= 120 else error[:117] + "..."
+            reason = f"line {stmt.lineno} ({show(line)}): {short}"
             self.defined[name] = (index, statement.value, reason)
 
     def _augmented(
@@ -333,13 +338,17 @@ class _Scope:
         _check_size(combined)
         return combined, uses | {index} | self.statements[index].uses, unread
 
-    def forget(self, names: list[str], why: str, line: int) -> None:
+    def forget(self, names: list[str], why: str, stmt: ast.stmt, shown: bool = False) -> None:
+        """Names bound by a statement that is not read; ``shown`` if it is a statement a
+        block may end with (an unpacking, an augmented assignment check does not read)."""
+        source = " ".join(self.segment(stmt).split()) if shown else ""
         for name in names:
             index = len(self.statements)
             self.statements.append(
-                Statement(index, "", line, "", None, why, function=self.function)
-            )
-            self.defined[name] = (index, None, f"line {line}: {why}")
+                Statement(index, name if shown else "", stmt.lineno, source, None, why,
+                          function=self.function, end_line=stmt.end_lineno or stmt.lineno)
+            )  # fmt: skip
+            self.defined[name] = (index, None, f"line {stmt.lineno}: {why}")
 
 
 def read_statements(
@@ -360,7 +369,8 @@ def read_statements(
                 scope.forget(
                     [n for t in stmt.targets for n in _bound_names(t)],
                     "assigned by unpacking",
-                    stmt.lineno,
+                    stmt,
+                    shown=True,
                 )
                 continue
             for name in names:
@@ -371,7 +381,9 @@ def read_statements(
             if name is None:
                 continue
             if op is None:
-                scope.forget([name], f"the operator {unparse(stmt)!r} is not read", stmt.lineno)
+                scope.forget(
+                    [name], "the operator of this augmented assignment is not read", stmt, True
+                )
                 continue
             scope.add(stmt, name, stmt.value, op)
         elif isinstance(stmt, ast.AnnAssign):
@@ -386,7 +398,7 @@ def read_statements(
             ):
                 scope.add(stmt, "", stmt.value)
         elif bound:
-            scope.forget(bound, "bound by a loop, a with or a definition", stmt.lineno)
+            scope.forget(bound, "bound by a loop, a with or a definition", stmt)
     return scope.statements
 
 
@@ -432,7 +444,12 @@ def block_target(statements: list[Statement], name: str | None = None) -> Statem
     else:
         target = readable[-1]
     if target.value is None:
-        others = [s.name for s in readable if s.name and s.name not in ("return", target.name)]
+        others = [
+            s.name
+            for s in readable
+            if s.value is not None and s.name not in ("", "return", target.name)
+            and looks_like_kl(s.name)
+        ]  # fmt: skip
         hint = ""
         if others and name is None:
             hint = f"; to check another assignment, name it with {option('name', others[-1])}"
