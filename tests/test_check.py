@@ -681,3 +681,61 @@ def test_explain_gives_the_ppo_law_names() -> None:
     report = check_loss(block, names={"log_q": "new_lp", "old_logp": "old_lp"})
     assert report.equal and "KL(pi_old || pi)" in report.message
     assert "E_pi_old[k3]" in explain_report(report)
+
+
+# --------------------------------------------------------------------------- roles
+
+
+@pytest.mark.parametrize(
+    ("name", "role"),
+    [
+        ("mean", "mu"),
+        ("logVar", "logvar"),
+        ("log_var", "logvar"),
+        ("z_log_var", "logvar"),
+        ("sigma_hat", "std"),
+        ("w_std", "std"),
+        ("logvar_cond", "logvar"),
+        ("posterior_logvar", "logvar"),
+        ("z_log_sigma_sq", "logvar"),
+        ("log_sigma", "logstd"),
+        ("sigma_sq", "var"),
+        ("mean_2", "mu_p"),
+        ("std_1", "std"),
+        ("prior_logvar", "logvar_p"),
+        ("logvar_p", "logvar_p"),
+        ("recog_mu", "mu"),
+        ("qy", "q"),
+        ("prior", "p"),
+        ("ref_logprobs", "log_p"),
+        ("newlogprob", "log_q"),
+        ("old_logprobs", "old_logp"),
+        ("log_ratio", "log_ratio"),
+        ("ratio", "ratio"),
+        ("kl_weight", "weight"),
+        ("beta", "weight"),
+        ("batch_size", "batch_size"),
+        ("latent_dim", "latent_size"),
+        ("categorical_dim", "latent_size"),
+        ("response_mask", "mask"),
+        ("eps", "epsilon"),
+        ("h", None),
+        ("x", None),
+    ],
+)
+def test_roles_are_guessed_from_names(name: str, role: str | None) -> None:
+    from kl_derive.check.roles import guess_role
+
+    assert guess_role(name) == role
+
+
+def test_names_state_roles_and_against_forces_the_family() -> None:
+    line = "exp(b - a) - 1 - (b - a)"
+    with pytest.raises(CheckInputError, match="cannot tell"):
+        check_loss(line)
+    report = check_loss(line, names={"logp": "a", "ref_logp": "b"})
+    assert report.verdict == "correct" and report.estimator == "k3"
+    forced = check_loss("torch.sum(q * torch.log(q / p), dim=1)", against="bernoulli")
+    assert forced.kind == "bernoulli" and forced.mistakes == ("missing_term",)
+    with pytest.raises(CheckInputError, match="unknown family 'gamma'"):
+        check_loss(line, against="gamma")

@@ -314,7 +314,7 @@ def _distribution_candidates(roles: Roles) -> list[Candidate]:
         if probabilities
         else ["estimator", "categorical", "bernoulli"]
     )
-    if roles.against in ("bernoulli", "categorical"):
+    if roles.against in ("bernoulli", "categorical", "estimator"):
         kinds = [roles.against]
     elif old or not present <= {
         "log_q",
