@@ -208,3 +208,24 @@ def test_every_python_message_names_a_keyword_that_exists(args, options) -> None
     for keyword in _PYTHON_OPTION.findall(text):
         if keyword in {"names", "param", "name", "against"} or keyword in accepted:
             assert keyword in accepted, text
+
+
+def test_the_same_answer_under_any_hash_seed() -> None:
+    lines = [
+        "kl = -torch.mean(1 + logvar - mu.pow(2) - logvar.exp())",
+        "kl_loss = beta * 0.5 * torch.sum(sigma**2 + mu**2 - torch.log(sigma**2) - 1, dim=1)",
+        "kl = (ratio - 1) - log_ratio",
+    ]
+    outputs = set()
+    for seed in ("0", "1", "4242"):
+        done = subprocess.run(
+            [sys.executable, "-m", "kl_derive", "check", "-"],
+            input="\n".join(f"k{i} = {line.split(' = ', 1)[1]}" for i, line in enumerate(lines)),
+            capture_output=True,
+            text=True,
+            env=clean_env(PYTHONHASHSEED=seed),
+            timeout=120,
+            check=False,
+        )
+        outputs.add((done.returncode, done.stdout, done.stderr))
+    assert len(outputs) == 1

@@ -161,12 +161,9 @@ def _report(
     target = outcome.target
     indexed = indexed_symbols(target)
     names: dict[str, str] = {}
-    param = "logvar"
     if target.kind in ("normal", "normal_pair"):
         names["mu"] = target.coordinates[0].name
         names["scale"] = target.coordinates[1].name
-        param = target.coordinates[1].symbol.name.removesuffix("_q")
-        param = {"sigma": "scale", "var": "variance", "logsigma": "logscale"}.get(param, param)
         if target.kind == "normal_pair":
             names["mu_p"] = target.coordinates[2].name
             names["scale_p"] = target.coordinates[3].name
@@ -187,7 +184,7 @@ def _report(
         counterexample=example,
         user_expr=outcome.meaning.shown.xreplace({BATCH: 1}),
         reference=display_form(target.accepted[0].form, indexed),
-        param=param,
+        param=target.param,
         names=names,
         proved=outcome.proved,
         explanation="; ".join(m.clause for m in outcome.mistakes) or None,

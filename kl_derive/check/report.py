@@ -56,7 +56,8 @@ class CheckReport:
       ``"estimator"``; ``estimator`` -- ``"k1"``, ``"k2"`` or ``"k3"`` for a penalty.
     * ``roles`` -- each variable's role; ``names`` -- role -> variable for the mean and
       the scale (``{"mu": ..., "scale": ...}``) or the probabilities.
-    * ``param`` -- the parametrization of the scale the verdict used.
+    * ``param`` -- the parametrization of the (encoder's) scale the verdict used, for a
+      Gaussian term; ``""`` otherwise.
     * ``weight`` -- the weight multiplying the KL (``"beta"``), ``batch`` -- ``"sum"``,
       ``"mean"`` or ``""`` (how the batch or the tokens were reduced).
     * ``proved`` -- the verdict was established symbolically, not only numerically.

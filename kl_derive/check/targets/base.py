@@ -107,6 +107,8 @@ class Target:
     meanings: Mapping[str, str] = field(default_factory=dict)
     #: the kl-derive specs whose derivation justifies the verdict
     specs: tuple[str, ...] = ()
+    #: how the (encoder's) scale is held, for Gaussian terms: logvar, scale, variance, logscale
+    param: str = ""
 
     @property
     def symbols(self) -> tuple[sp.Symbol, ...]:

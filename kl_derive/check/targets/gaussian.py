@@ -197,6 +197,7 @@ def normal_target(param: str, mu_name: str = "mu", x_name: str = "") -> Target:
         right=right,
         derivation=f'kl-derive "{SPECS[param]}" --to latex',
         specs=(SPECS[param],),
+        param=param,
     )
 
 

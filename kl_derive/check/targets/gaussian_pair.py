@@ -152,4 +152,5 @@ def normal_pair_target(
         right=right,
         derivation=f'kl-derive "{spec_q}" "{spec_p}" --to latex',
         specs=(spec_q, spec_p),
+        param=param_q,
     )
