@@ -195,6 +195,17 @@ LINES: list[Case] = [
         INC,
         ("missing_half", "flipped_sign"),
     ),
+    Case(
+        "kl_loss = - 0.5 * K.mean(1 + z_log_sigma - K.square(z_mean) - K.exp(z_log_sigma), "
+        "axis=-1)",
+        INC,
+        ("log_sigma_vs_log_variance", "mean_instead_of_sum"),
+    ),
+    Case(
+        "kl = -torch.sum(1 + logvar - mu.pow(2) - logvar.exp()) / x.size(0) / x.size(0)",
+        INC,
+        ("missing_half", "extra_normaliser"),
+    ),
     # --- two Gaussians: a learned prior ----------------------------------------------------
     Case(
         "kld = 0.5 * torch.sum(logvar_p - logvar_q + (torch.exp(logvar_q) + (mu_q - mu_p).pow(2)) "
@@ -322,6 +333,13 @@ LINES: list[Case] = [
 ]
 
 BLOCKS: list[Case] = [
+    Case(
+        """
+        kl_loss = -0.5 * (1 + z_log_var - ops.square(z_mean) - ops.exp(z_log_var))
+        kl_loss = ops.mean(ops.sum(kl_loss, axis=1))
+        """,
+        C,
+    ),
     Case(
         """
         kl_loss = 1 + z_log_var - K.square(z_mean) - K.exp(z_log_var)

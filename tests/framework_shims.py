@@ -118,6 +118,7 @@ tf = SimpleNamespace(
     log=np.log,
 )
 tf.math = tf
+ops = SimpleNamespace(sum=_reduce(np.sum), mean=_reduce(np.mean), square=np.square, exp=np.exp)
 K = SimpleNamespace(
     sum=_reduce(np.sum),
     mean=_reduce(np.mean),
@@ -139,6 +140,7 @@ def namespace(values: dict[str, Any], batch: int) -> dict[str, Any]:
         "torch": torch,
         "tf": tf,
         "K": K,
+        "ops": ops,
         "np": np,
         "jnp": np,
         "math": math,
