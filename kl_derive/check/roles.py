@@ -186,7 +186,7 @@ _KL_NAME = re.compile(
 def looks_like_kl(name: str) -> bool:
     """Whether a variable's or a function's name says it holds a KL (``KLD``, ``kl_loss``)."""
     spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower()
-    return _KL_NAME.search(spaced) is not None
+    return _KL_NAME.search(spaced) is not None and guess_role(name) != "weight"
 
 
 def _words(name: str) -> list[str]:
