@@ -22,6 +22,7 @@ from pathlib import Path
 import click
 
 from . import __version__
+from .cli_check import check_command
 
 FORMATS = (
     "latex",
@@ -82,38 +83,6 @@ def _write(text: str, output: str | None) -> None:
         raise click.UsageError(f"cannot write {output!r}: {error.strerror or error}") from None
 
 
-def _expression_last(command: click.Command, args: list[str]) -> list[str]:
-    """Put the command's own options first and everything else after ``--``.
-
-    A loss line such as ``-0.5 * torch.sum(...)`` begins with ``-``; without this, click
-    would read it as a cluster of short options (and the ``h`` of ``torch`` as ``-h``).
-    """
-    takes_value: dict[str, bool] = {}
-    for param in command.params:
-        if isinstance(param, click.Option):
-            for name in (*param.opts, *param.secondary_opts):
-                takes_value[name] = not param.is_flag
-    takes_value.update(dict.fromkeys(("-h", "--help"), False))
-    options: list[str] = []
-    rest: list[str] = []
-    i = 0
-    while i < len(args):
-        arg = args[i]
-        name = arg.split("=", 1)[0]
-        if arg == "--":
-            rest.extend(args[i + 1 :])
-            break
-        if name in takes_value:
-            options.append(arg)
-            if takes_value[name] and "=" not in arg and i + 1 < len(args):
-                options.append(args[i + 1])
-                i += 1
-        else:
-            rest.append(arg)
-        i += 1
-    return [*options, "--", *rest] if rest else options
-
-
 class _DeriveByDefault(click.Group):
     """A group whose first argument, when it is not a subcommand, is a distribution."""
 
@@ -121,8 +90,6 @@ class _DeriveByDefault(click.Group):
         reserved = {*self.commands, *ctx.help_option_names, "-V", "--version"}
         if args and args[0] not in reserved:
             args = ["derive", *args]
-        if args and args[0] == "check":
-            args = ["check", *_expression_last(self.commands["check"], args[1:])]
         return super().parse_args(ctx, args)
 
     def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
@@ -437,33 +404,7 @@ def code_command(
     _write(code_for(p, q, framework=framework, param=param, reduce=reduction), output)
 
 
-@main_command.command("check", context_settings={**_CONTEXT, "ignore_unknown_options": True})
-@click.argument("expression", nargs=-1, required=True, type=click.UNPROCESSED)
-@click.option(
-    "--against",
-    default="normal",
-    show_default=True,
-    metavar="P",
-    help="The encoder family the loss line is for.",
-)
-@click.option(
-    "--param",
-    default="logvar",
-    show_default=True,
-    metavar="NAME",
-    help="How the code gives the scale: scale, variance, logvar or logscale.",
-)
-def check_command(expression: tuple[str, ...], against: str, param: str) -> None:
-    """Tell whether a loss line computes KL(q || N(0, I)); exit 0 if so, 1 if not.
-
-    EXPRESSION is the line as written in the code, quoted; it may begin with "-".
-    """
-    param = _choice("parametrization", param, PARAMS)
-    from .check import check_loss
-
-    report = check_loss(" ".join(expression), against=against, param=param)
-    click.echo(report.message)
-    sys.exit(report.exit_code())
+main_command.add_command(check_command)
 
 
 @main_command.command("plot", context_settings=_CONTEXT)

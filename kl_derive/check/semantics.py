@@ -1,190 +1,58 @@
 """What a parsed loss line computes, as SymPy objects.
 
-The model is one example's latent vector: the encoder gives ``mu_j`` and a scale value
-``x_j`` for latent coordinates ``j = 1..d``; arithmetic and the elementwise functions act
-coordinate by coordinate, and a reduction over the latent axis turns a vector into the
-scalar ``sum_j f(mu_j, x_j)`` (``mean`` gives ``(1/d) sum_j``).
+The model is one example: the variables hold, for each latent coordinate ``j = 1..d``,
+values written in a target's coordinates (:mod:`kl_derive.check.targets`); arithmetic
+and the elementwise functions act coordinate by coordinate, and a reduction over the
+latent axis turns a vector into the scalar ``sum_j f(c_j)`` (``mean`` gives ``(1/d)
+sum_j``). Every example of a batch is taken to be the same one, so a sum over the batch
+is ``N`` times the example's value and a mean over it is the value itself: dividing a
+batch sum by ``x.size(0)`` gives back one example's value, and dividing twice leaves a
+stray ``1/N``, which the check reports.
 
-Code for a batch reduces over axes of a ``[batch, latent]`` tensor, and code for a single
-example over axes of a ``[latent]`` vector. :func:`resolve` reads the axes both ways and
-marks each reduction ``"latent"`` (it sums or averages the latent axis) or ``"batch"``
-(it leaves one example's value as it is: a reduction over the batch axis, or of a value
-already reduced). The batch reading is preferred; the vector reading is used when only it
-ends in a scalar (``torch.mean(kl, dim=0)`` on a vector).
+Code for a batch reduces axes of a ``[batch, latent]`` tensor (or ``[batch, C, H, W]``),
+and code for one example axes of a ``[latent]`` vector; per-token estimators reduce
+``[batch, tokens]``, all batch-like. :func:`interpret` tries these readings of the axes
+in turn (:data:`LATENT_READINGS`, :data:`TOKEN_READINGS`) and keeps the first that makes
+sense and reduces the latent axis, else the first that makes sense.
 
-Two walks then give the meaning:
-
-* :func:`structural` gives a :class:`Form`: ``Red(per)`` means ``sum_j per(mu_j, x_j, d)``,
-  ``Vec(e)`` a vector with coordinates ``e(mu_j, x_j)``. Equalities of forms are decided
-  coordinate by coordinate. A line that multiplies reductions or mixes a reduced scalar
-  with a vector has no such form (:class:`NonLinear`).
-* :func:`display` gives a SymPy expression with ``Sum(..., (j, 1, d))`` over indexed
-  symbols named as in the user's code; it always exists, and is what is shown and
-  evaluated at concrete vectors for counterexamples.
+The result is a :class:`~kl_derive.check.targets.Form` when the line has one (``red``: a
+sum over the latent axis of a per-coordinate expression; ``vec``: nothing summed), which
+is what equalities are decided on, and always a display expression with ``Sum(..., (j, 1,
+d))`` over indexed symbols named as in the user's code, which is shown and evaluated at
+concrete vectors. A line that multiplies reductions or takes exp of a reduced value has
+no form; it is compared on random vectors only.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import dataclass
 from fractions import Fraction
+from typing import NamedTuple
 
 import sympy as sp
 
-from .parse import BinOp, CheckInputError, Const, Func, Neg, Node, Reduce, Var, walk
+from .targets import BATCH, INDEX, RED, VEC, D, Form
+from .tree import REST, BinOp, Const, Func, Guard, Neg, Node, Opaque, Reduce, Size, Var
 
 __all__ = [
-    "INDEX",
-    "D",
-    "Form",
-    "NonLinear",
-    "Red",
-    "Symbols",
-    "Vec",
-    "display",
-    "display_form",
-    "has_small_constants",
-    "resolve",
-    "structural",
-    "symbols_for",
+    "LATENT_READINGS",
+    "SMALL",
+    "TOKEN_READINGS",
+    "Input",
+    "Meaning",
+    "NoReading",
+    "interpret",
 ]
 
-#: The dimension of the latent space.
-D = sp.Symbol("d", integer=True, positive=True)
-#: The index of a latent coordinate.
-INDEX = sp.Symbol("j", integer=True, positive=True)
+#: Readings of a variable's axes: batch and latent; one latent vector; image-like latents.
+LATENT_READINGS = (("B", "L"), ("L",), ("B", "L", "L"), ("B", "L", "L", "L"))
+#: Readings for per-token values: batch and tokens; tokens only.
+TOKEN_READINGS = (("B", "B"), ("B",))
 
 #: Constants at most this large (in absolute value, and not zero) count as a numerical
 #: stabiliser such as the ``1e-8`` in ``log(sigma**2 + 1e-8)``.
 SMALL = Fraction(1, 10**4)
-
-
-# --------------------------------------------------------------------------- symbols
-
-
-@dataclass(frozen=True)
-class Symbols:
-    """The coordinate symbols of one check: the mean ``mu`` and the scale value ``x``."""
-
-    param: str
-    mu: sp.Symbol
-    x: sp.Symbol
-
-    @property
-    def coordinates(self) -> tuple[sp.Symbol, sp.Symbol]:
-        return (self.mu, self.x)
-
-
-_SCALE_SYMBOLS = {
-    "logvar": ("logvar", {"real": True}),
-    "scale": ("sigma", {"positive": True}),
-    "variance": ("var", {"positive": True}),
-    "logscale": ("logsigma", {"real": True}),
-}
-
-
-def symbols_for(param: str) -> Symbols:
-    """The canonical coordinate symbols for ``param`` (the names kl-derive's specs use)."""
-    name, assumptions = _SCALE_SYMBOLS[param]
-    return Symbols(param, sp.Symbol("mu", real=True), sp.Symbol(name, **assumptions))
-
-
-# --------------------------------------------------------------------------- reductions
-
-
-class _BadAxis(Exception):
-    """An axis that does not exist in the reading being tried."""
-
-
-def resolve(node: Node) -> Node:
-    """Mark every reduction ``"latent"`` or ``"batch"`` (see the module docstring).
-
-    Raises :class:`CheckInputError` when no reading makes sense of the axes.
-    """
-    readings: list[tuple[Node, bool]] = []
-    for ndim in (2, 1):
-        try:
-            readings.append(_resolve(node, ndim))
-        except _BadAxis:
-            continue
-    if not readings:
-        raise CheckInputError(
-            "an axis is out of range: a loss line reduces a [batch, latent] tensor "
-            "(axis 0, 1 or -1) or a latent vector (axis 0 or -1)"
-        )
-    for resolved, is_vector in readings:
-        if not is_vector:
-            return resolved
-    return readings[0][0]
-
-
-def _resolve(node: Node, ndim: int) -> tuple[Node, bool]:
-    """The node with reductions marked, and whether its value is a vector."""
-    if isinstance(node, Const):
-        return node, False
-    if isinstance(node, Var):
-        return node, True
-    if isinstance(node, Neg):
-        operand, vector = _resolve(node.operand, ndim)
-        return Neg(operand), vector
-    if isinstance(node, BinOp):
-        left, a = _resolve(node.left, ndim)
-        right, b = _resolve(node.right, ndim)
-        return BinOp(node.op, left, right), a or b
-    if isinstance(node, Func):
-        arg, vector = _resolve(node.arg, ndim)
-        return Func(node.name, arg), vector
-    if isinstance(node, Reduce):
-        arg, vector = _resolve(node.arg, ndim)
-        if not vector:
-            return replace(node, arg=arg, mode="batch"), False
-        latent = _reduces_latent(node.axes, ndim)
-        return replace(node, arg=arg, mode="latent" if latent else "batch"), not latent
-    raise TypeError(f"unexpected node {node!r}")  # pragma: no cover
-
-
-def _reduces_latent(axes: tuple[int, ...] | None, ndim: int) -> bool:
-    if axes is None:
-        return True
-    normal = set()
-    for axis in axes:
-        if not -ndim <= axis < ndim:
-            raise _BadAxis
-        normal.add(axis % ndim)
-    return ndim - 1 in normal
-
-
-# --------------------------------------------------------------------------- forms
-
-
-@dataclass(frozen=True)
-class Form:
-    """The meaning of a loss line for one example (see :class:`Red` and :class:`Vec`)."""
-
-    expr: sp.Expr
-
-
-@dataclass(frozen=True)
-class Red(Form):
-    """The scalar ``sum_{j=1..d} expr(mu_j, x_j, d)``."""
-
-
-@dataclass(frozen=True)
-class Vec(Form):
-    """The vector with coordinates ``expr(mu_j, x_j)`` (nothing reduced the latent axis)."""
-
-
-@dataclass(frozen=True)
-class _Scalar(Form):
-    """A constant scalar (no latent variable)."""
-
-
-class NonLinear(Exception):
-    """The line is not a sum over the latent axis of an elementwise expression."""
-
-
-def _rational(value: Fraction) -> sp.Rational:
-    return sp.Rational(value.numerator, value.denominator)
-
 
 _FUNCS = {
     "exp": sp.exp,
@@ -193,7 +61,45 @@ _FUNCS = {
     "square": lambda e: e**2,
     "abs": sp.Abs,
     "neg": lambda e: -e,
+    "log1p": lambda e: sp.log(1 + e),
+    "expm1": lambda e: sp.exp(e) - 1,
+    "sigmoid": lambda e: 1 / (1 + sp.exp(-e)),
+    "reciprocal": lambda e: 1 / e,
 }
+
+
+class NoReading(Exception):
+    """No reading of the axes makes sense of the line."""
+
+
+class _Bad(Exception):
+    """The axes make no sense in the reading being tried."""
+
+
+@dataclass(frozen=True)
+class Input:
+    """A variable's value in the target's coordinates; ``tensor`` if it has the axes."""
+
+    expr: sp.Expr
+    tensor: bool = True
+
+
+@dataclass(frozen=True)
+class Meaning:
+    """What a line computes in one reading of its axes."""
+
+    form: Form | None
+    shown: sp.Expr
+    reading: tuple[str, ...]
+    #: what happened to the batch-like axes: "sum", "mean", "size" (a division by it)
+    batch: frozenset[str]
+
+
+class _Value(NamedTuple):
+    form: str  # "vec", "red", "scalar" or "mixed" (no structural form)
+    expr: sp.Expr | None
+    shown: sp.Expr
+    shape: tuple[str, ...]
 
 
 def _apply(op: str, a: sp.Expr, b: sp.Expr) -> sp.Expr:
@@ -208,127 +114,206 @@ def _apply(op: str, a: sp.Expr, b: sp.Expr) -> sp.Expr:
     return a**b
 
 
-def structural(
-    node: Node, roles: dict[str, str], symbols: Symbols, *, drop_small: bool = False
-) -> Form:
-    """The :class:`Red` or :class:`Vec` form of a resolved tree.
-
-    ``roles`` maps the user's names to ``"mu"`` / ``"scale"``. With ``drop_small``,
-    constants no larger than 1e-4 (numerical stabilisers) count as zero.
-    Raises :class:`NonLinear` for a line without such a form.
-    """
-    form = _structural(node, roles, symbols, drop_small)
-    if isinstance(form, _Scalar):
-        return Red(form.expr / D)
-    return form
-
-
-def _structural(node: Node, roles: dict[str, str], symbols: Symbols, drop_small: bool) -> Form:
-    if isinstance(node, Const):
-        value = node.value
-        if drop_small and 0 < abs(value) <= SMALL:
-            value = Fraction(0)
-        return _Scalar(_rational(value))
-    if isinstance(node, Var):
-        return Vec(symbols.mu if roles[node.name] == "mu" else symbols.x)
-    if isinstance(node, Neg):
-        operand = _structural(node.operand, roles, symbols, drop_small)
-        return type(operand)(-operand.expr)
-    if isinstance(node, Func):
-        arg = _structural(node.arg, roles, symbols, drop_small)
-        if isinstance(arg, Red):
-            raise NonLinear(f"{node.name}() of a reduced value")
-        return type(arg)(_FUNCS[node.name](arg.expr))
-    if isinstance(node, Reduce):
-        arg = _structural(node.arg, roles, symbols, drop_small)
-        if node.mode == "latent" and isinstance(arg, Vec):
-            return Red(arg.expr if node.kind == "sum" else arg.expr / D)
-        return arg
-    if isinstance(node, BinOp):
-        a = _structural(node.left, roles, symbols, drop_small)
-        b = _structural(node.right, roles, symbols, drop_small)
-        return _combine(node.op, a, b)
-    raise TypeError(f"unexpected node {node!r}")  # pragma: no cover
+def _broadcast(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, ...]:
+    """NumPy's broadcasting of two shapes (labels), right-aligned."""
+    size = max(len(a), len(b))
+    a, b = ("1",) * (size - len(a)) + a, ("1",) * (size - len(b)) + b
+    result = []
+    for x, y in zip(a, b, strict=True):
+        if x == y or y == "1":
+            result.append(x)
+        elif x == "1":
+            result.append(y)
+        else:
+            raise _Bad
+    return tuple(result)
 
 
-def _combine(op: str, a: Form, b: Form) -> Form:
-    if isinstance(a, _Scalar) and isinstance(b, _Scalar):
-        return _Scalar(_apply(op, a.expr, b.expr))
-    if isinstance(a, (Vec, _Scalar)) and isinstance(b, (Vec, _Scalar)):
-        return Vec(_apply(op, a.expr, b.expr))
-    if isinstance(a, Vec) or isinstance(b, Vec):
-        raise NonLinear("a reduced value combined with a vector")
+class _Interpreter:
+    def __init__(
+        self,
+        inputs: Mapping[str, Input],
+        opaque: Mapping[str, sp.Symbol],
+        indexed: Mapping[sp.Symbol, sp.IndexedBase],
+        reading: tuple[str, ...],
+        drop_small: bool,
+    ) -> None:
+        self.inputs = inputs
+        self.opaque = opaque
+        self.at_index = {s: base[INDEX] for s, base in indexed.items()}
+        self.reading = reading
+        self.drop_small = drop_small
+        self.batch: set[str] = set()
+
+    def value(self, node: Node) -> _Value:
+        if isinstance(node, Const):
+            number = node.value
+            exact = sp.Rational(number.numerator, number.denominator)
+            structural = exact
+            if self.drop_small and 0 < abs(number) <= SMALL:
+                structural = sp.Integer(0)
+            return _Value("scalar", structural, exact, ())
+        if isinstance(node, Var):
+            given = self.inputs[node.name]
+            shown = given.expr.xreplace(self.at_index)
+            if given.tensor:
+                return _Value("vec", given.expr, shown, self.reading)
+            return _Value("scalar", given.expr, shown, ())
+        if isinstance(node, Opaque):
+            symbol = self.opaque[node.text]
+            return _Value("scalar", symbol, symbol, ())
+        if isinstance(node, Size):
+            size = self._size(node.axis)
+            return _Value("scalar", size, size, ())
+        if isinstance(node, Guard):
+            return self.value(node.arg)
+        if isinstance(node, Neg):
+            inner = self.value(node.operand)
+            expr = None if inner.expr is None else -inner.expr
+            return _Value(inner.form, expr, -inner.shown, inner.shape)
+        if isinstance(node, Func):
+            return self._func(node)
+        if isinstance(node, BinOp):
+            return self._binop(node)
+        if isinstance(node, Reduce):
+            return self._reduce(node)
+        raise TypeError(f"unexpected node {node!r}")  # pragma: no cover
+
+    def _size(self, axis: int | None) -> sp.Expr:
+        if axis is None:
+            batch = sum(1 for label in self.reading if label == "B")
+            latent = D if "L" in self.reading else 1
+            self.batch.add("size")
+            return BATCH**batch * latent
+        if not -len(self.reading) <= axis < len(self.reading):
+            raise _Bad
+        label = self.reading[axis]
+        if label == "B":
+            self.batch.add("size")
+            return BATCH
+        if self.reading.count("L") != 1:
+            raise _Bad
+        return D
+
+    def _func(self, node: Func) -> _Value:
+        inner = self.value(node.arg)
+        function = _FUNCS[node.name]
+        shown = function(inner.shown)
+        if inner.form in ("red", "mixed"):
+            return _Value("mixed", None, shown, inner.shape)
+        return _Value(inner.form, function(inner.expr), shown, inner.shape)
+
+    def _binop(self, node: BinOp) -> _Value:
+        a, b = self.value(node.left), self.value(node.right)
+        shape = _broadcast(a.shape, b.shape)
+        shown = _apply(node.op, a.shown, b.shown)
+        form, expr = _combine(node.op, a, b)
+        return _Value(form, expr, shown, shape)
+
+    def _reduce(self, node: Reduce) -> _Value:
+        inner = self.value(node.arg)
+        shape = inner.shape
+        if not shape:
+            return inner  # the sum or mean of a single number
+        if node.axes is None:
+            positions = set(range(len(shape)))
+        elif node.axes == REST:
+            if len(shape) < 2:
+                raise _Bad
+            positions = set(range(1, len(shape)))
+        else:
+            positions = set()
+            for axis in node.axes:
+                if not -len(shape) <= axis < len(shape):
+                    raise _Bad
+                positions.add(axis % len(shape))
+        labels = [shape[i] for i in sorted(positions)]
+        latent = labels.count("L")
+        if 0 < latent < shape.count("L"):
+            raise _Bad  # part of the latent axes only
+        form, expr, shown = inner.form, inner.expr, inner.shown
+        if latent:
+            shown = sp.Sum(shown, (INDEX, 1, D))
+            if node.kind == "mean":
+                shown = shown / D
+            if form == "vec":
+                form = "red"
+                expr = expr if node.kind == "sum" else expr / D
+        batch = labels.count("B")
+        if batch and (node.axes is not None or "L" not in shape):
+            # reducing every axis of a [batch, latent] tensor is also the sum over one
+            # example's latent vector: only an explicit batch reduction is reported
+            self.batch.add(node.kind)
+        if batch and node.kind == "sum":
+            shown = shown * BATCH**batch
+            expr = None if expr is None else expr * BATCH**batch
+        if node.keepdim:
+            rest = tuple("1" if i in positions else label for i, label in enumerate(shape))
+        else:
+            rest = tuple(label for i, label in enumerate(shape) if i not in positions)
+        return _Value(form, expr, shown, rest)
+
+
+def _combine(op: str, a: _Value, b: _Value) -> tuple[str, sp.Expr | None]:
+    """The structural form of ``a op b`` (see the module docstring)."""
+    if "mixed" in (a.form, b.form):
+        return "mixed", None
+    if a.form == "scalar" and b.form == "scalar":
+        return "scalar", _apply(op, a.expr, b.expr)
+    if a.form in ("vec", "scalar") and b.form in ("vec", "scalar"):
+        return "vec", _apply(op, a.expr, b.expr)
+    if "vec" in (a.form, b.form):
+        return "mixed", None  # a reduced value combined with a vector
     # at least one reduction, the other a reduction or a constant
     if op in "+-":
-        left = a.expr if isinstance(a, Red) else a.expr / D
-        right = b.expr if isinstance(b, Red) else b.expr / D
-        return Red(_apply(op, left, right))
-    if op == "*" and isinstance(a, _Scalar):
-        return Red(a.expr * b.expr)
-    if op in "*/" and isinstance(b, _Scalar):
-        return Red(_apply(op, a.expr, b.expr))
-    raise NonLinear(f"the operator {op} between reduced values")
+        left = a.expr if a.form == "red" else a.expr / D
+        right = b.expr if b.form == "red" else b.expr / D
+        return "red", _apply(op, left, right)
+    if op == "*" and a.form == "scalar":
+        return "red", a.expr * b.expr
+    if op in "*/" and b.form == "scalar":
+        return "red", _apply(op, a.expr, b.expr)
+    return "mixed", None
 
 
-def has_small_constants(node: Node) -> list[str]:
-    """The literals of a tree that :func:`structural` drops with ``drop_small``."""
-    return [
-        current.text
-        for current in walk(node)
-        if isinstance(current, Const) and 0 < abs(current.value) <= SMALL
-    ]
+def interpret(
+    node: Node,
+    inputs: Mapping[str, Input],
+    indexed: Mapping[sp.Symbol, sp.IndexedBase],
+    *,
+    latent: bool = True,
+    opaque: Mapping[str, sp.Symbol] | None = None,
+    drop_small: bool = False,
+) -> Meaning:
+    """What ``node`` computes, in the first reading of its axes that makes sense.
 
-
-# --------------------------------------------------------------------------- display
-
-
-@dataclass(frozen=True)
-class Indexed:
-    """The indexed symbols ``mu[j]`` and ``x[j]`` named as in the user's code."""
-
-    mu: sp.IndexedBase
-    x: sp.IndexedBase
-
-    @classmethod
-    def named(cls, symbols: Symbols, mu_name: str, x_name: str) -> Indexed:
-        x_assumptions = {"positive": True} if symbols.x.is_positive else {"real": True}
-        return cls(sp.IndexedBase(mu_name, real=True), sp.IndexedBase(x_name, **x_assumptions))
-
-    def at(self, symbols: Symbols, index: sp.Expr = INDEX) -> dict[sp.Symbol, sp.Expr]:
-        """The substitution of coordinate symbols by the indexed symbols at ``index``."""
-        return {symbols.mu: self.mu[index], symbols.x: self.x[index]}
-
-
-def display(node: Node, roles: dict[str, str], indexed: Indexed) -> sp.Expr:
-    """The SymPy expression of a resolved tree, with ``Sum`` over the latent index ``j``.
-
-    A vector-valued line gives an expression in ``mu[j]``, ``x[j]`` with ``j`` free.
+    ``inputs`` gives each variable's value; ``indexed`` names the coordinate symbols'
+    indexed versions for the display; ``latent`` is False for per-token values (every
+    axis is batch-like). Raises :class:`NoReading` when no reading makes sense.
     """
-    if isinstance(node, Const):
-        return _rational(node.value)
-    if isinstance(node, Var):
-        base = indexed.mu if roles[node.name] == "mu" else indexed.x
-        return base[INDEX]
-    if isinstance(node, Neg):
-        return -display(node.operand, roles, indexed)
-    if isinstance(node, Func):
-        return _FUNCS[node.name](display(node.arg, roles, indexed))
-    if isinstance(node, BinOp):
-        left = display(node.left, roles, indexed)
-        right = display(node.right, roles, indexed)
-        return _apply(node.op, left, right)
-    if isinstance(node, Reduce):
-        arg = display(node.arg, roles, indexed)
-        if node.mode != "latent":
-            return arg
-        total = sp.Sum(arg, (INDEX, 1, D))
-        return total if node.kind == "sum" else total / D
-    raise TypeError(f"unexpected node {node!r}")  # pragma: no cover
-
-
-def display_form(form: Form, symbols: Symbols, indexed: Indexed) -> sp.Expr:
-    """A :class:`Form` written with ``Sum`` and the user's names, like :func:`display`."""
-    summand = form.expr.xreplace(indexed.at(symbols))
-    if isinstance(form, Vec):
-        return summand
-    return sp.Sum(summand, (INDEX, 1, D))
+    meanings: list[Meaning] = []
+    for reading in LATENT_READINGS if latent else TOKEN_READINGS:
+        interpreter = _Interpreter(inputs, opaque or {}, indexed, reading, drop_small)
+        try:
+            result = interpreter.value(node)
+        except _Bad:
+            continue
+        if result.form == "scalar":
+            form: Form | None = Form(RED, result.expr / D) if latent else Form(VEC, result.expr)
+        elif result.form == "mixed":
+            form = None
+        else:
+            form = Form(RED if result.form == "red" else VEC, result.expr)
+        meaning = Meaning(form, result.shown, reading, frozenset(interpreter.batch))
+        if not latent or "L" not in result.shape:
+            if latent and result.form == "vec":
+                meanings.append(meaning)
+                continue
+            return meaning
+        meanings.append(meaning)
+    if not meanings:
+        raise NoReading(
+            "an axis is out of range: a loss line reduces a [batch, latent] tensor "
+            "(axis 0, 1 or -1) or a latent vector (axis 0 or -1)"
+        )
+    return meanings[0]
