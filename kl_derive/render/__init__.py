@@ -13,13 +13,14 @@ from typing import TYPE_CHECKING, Any
 from ..errors import KLDeriveError
 from .environment import environment
 from .escape import html_escape, latex_escape, markdown_escape
+from .page import DEFAULT_PAGES, PAGES, Page, resolve_page
 from .text import TEXT_WIDTH, keep_together
 from .view import DETAILS, LINE_BUDGET, Style, build_view, canonical_spec
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..derivation import Derivation
 
-__all__ = ["ALIGNMENTS", "DETAILS", "FORMATS", "render"]
+__all__ = ["ALIGNMENTS", "DETAILS", "FORMATS", "PAGES", "Page", "render"]
 
 
 @dataclass(frozen=True)
@@ -121,6 +122,8 @@ def render(
     detail: str = "standard",
     highlight: bool = False,
     align: str = "center",
+    page: Page | str | None = None,
+    width: str | float | None = None,
 ) -> str:
     """Render ``derivation`` to ``fmt`` in language ``lang``.
 
@@ -143,17 +146,24 @@ def render(
     if fmt not in FORMATS:
         raise KLDeriveError(f"unknown format {fmt!r} (available: {', '.join(FORMATS)})")
     spec = FORMATS[fmt]
+    if spec.printer != "latex" and (page is not None or width is not None):
+        raise KLDeriveError(f"--page and --width do not apply to --to {fmt}")
+    measure = resolve_page(fmt, page, width)
+    if standalone and measure.is_slide:
+        raise KLDeriveError("--standalone makes an article; for slides use --to beamer")
     view = build_view(
         derivation,
         lang,
         spec.style,
         sympy_strings=fmt == "json",
-        line_budget=spec.line_budget,
+        line_budget=_line_budget(spec, fmt, measure),
         printer_name=spec.printer,
         detail=detail,
         highlight=highlight,
     )
     view["format"] = fmt
+    view["page"] = measure
+    view["page_args"] = _page_args(fmt, page, width)
     view["align"] = align
     view["highlight"] = highlight
     view["fleqn_open"], view["fleqn_close"] = (
@@ -212,6 +222,23 @@ def render(
         args = f"{canonical_spec(derivation.p)!r}, {canonical_spec(derivation.q)!r}"
         return notebook(text, args, lang)
     return text
+
+
+def _page_args(fmt: str, page: Page | str | None, width: str | float | None) -> str:
+    """The options that chose a page other than the format's default, as typed."""
+    name = page.name if isinstance(page, Page) else page
+    args = f" --page {name}" if name and name != DEFAULT_PAGES.get(fmt, "onecolumn") else ""
+    if width is not None:
+        args += f" --width {width if isinstance(width, str) else f'{width:g}pt'}"
+    return args
+
+
+def _line_budget(spec: Format, fmt: str, page: Page) -> float:
+    """How wide a display line may be, in ems: the format's budget scaled to ``page``."""
+    if spec.printer != "latex":
+        return spec.line_budget
+    default = PAGES[DEFAULT_PAGES.get(fmt, "onecolumn")]
+    return spec.line_budget * page.width_em / default.width_em
 
 
 def _check_options(
