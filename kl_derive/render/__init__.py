@@ -15,6 +15,7 @@ from .environment import environment
 from .escape import html_escape, latex_escape, markdown_escape
 from .layout import Measure
 from .page import DEFAULT_PAGES, PAGES, Page, resolve_page
+from .slides import fill_frames, prose_frames, result_overflows
 from .text import TEXT_WIDTH, keep_together
 from .view import DETAILS, Style, build_view, canonical_spec
 
@@ -203,6 +204,8 @@ def render(
             raise KLDeriveError("--bare applies to --to latex and --to markdown")
         name = "latex_bare.tex.j2"
         view["wrap"] = fmt == "markdown" or wrap
+    if fmt == "beamer":
+        _slides(view, target, pause=detail != "brief")
     if fmt == "json":
         view["data"] = _json_data(derivation, view)
     if exercise:
@@ -227,6 +230,17 @@ def render(
         args = f"{canonical_spec(derivation.p)!r}, {canonical_spec(derivation.q)!r}"
         return notebook(text, args, lang)
     return text
+
+
+def _slides(view: dict[str, Any], page: Page, pause: bool) -> None:
+    """What goes on which beamer frame (see .slides)."""
+    view["pause"] = pause
+    view["frames"] = fill_frames(view["stages"], view["stage_heading"], view["continued"], page)
+    paragraphs = [view["intro"], view["setting"], view["placeholders"], view["assumptions"]]
+    view["intro_frames"] = prose_frames(paragraphs, page)
+    lines = ([view["result_lhs"]] if view["result_lhs_long"] else []) + view["result_lines"]
+    after = [view["asymmetry"], view["checked"]]
+    view["result_split"] = result_overflows(view["result_text"], lines, after, page)
 
 
 def _page_args(fmt: str, page: Page | str | None, width: str | float | None) -> str:
