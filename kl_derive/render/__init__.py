@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import KLDeriveError
 from .environment import environment
-from .escape import html_escape, latex_escape, markdown_escape
+from .escape import html_escape, latex_code, latex_escape, latex_inline, markdown_escape
 from .layout import Measure
 from .page import DEFAULT_PAGES, PAGES, Page, resolve_page
 from .slides import fill_frames, prose_frames, result_overflows
@@ -47,13 +47,13 @@ _MARKDOWN = Style(lambda m: f"${m}$", markdown_escape, lambda c: f"`{c}`")
 FORMATS: dict[str, Format] = {
     "latex": Format(
         "latex.tex.j2",
-        Style(lambda m: f"${m}$", latex_escape, lambda c: rf"\texttt{{{latex_escape(c)}}}"),
+        Style(latex_inline, latex_escape, latex_code),
         labelled_close="{label}",
     ),
     # slides: a frame per display, steps revealed with \pause
     "beamer": Format(
         "beamer.tex.j2",
-        Style(lambda m: f"${m}$", latex_escape, lambda c: rf"\texttt{{{latex_escape(c)}}}"),
+        Style(latex_inline, latex_escape, latex_code),
     ),
     # KaTeX / MathJax: GitHub, MkDocs with arithmatex, Jupyter, Jupyter Book
     "markdown": Format("markdown.md.j2", _MARKDOWN),
@@ -96,6 +96,13 @@ ALIGNMENTS = ("center", "left")
 #: indented by 1em from the left margin
 FLEQN_OPEN = r"\begingroup\csname @fleqntrue\endcsname" r"\csname @mathmargin\endcsname=1em\relax"
 FLEQN_CLOSE = r"\endgroup"
+
+#: LaTeX: the body of a derivation is a group in which a paragraph with long inline
+#: mathematics may stretch its spaces more than usual rather than stick out into the
+#: margin (a third pass of TeX's line breaking, \emergencystretch), and a long display
+#: may be broken across pages or columns
+BODY_OPEN = r"\begingroup\emergencystretch=3em\relax\allowdisplaybreaks"
+BODY_CLOSE = r"\par\endgroup"
 
 #: LaTeX display environments (--env): how a display opens and closes
 ENVIRONMENTS: dict[str, tuple[str, str]] = {
@@ -176,6 +183,8 @@ def render(
     view["fleqn_open"], view["fleqn_close"] = (
         (FLEQN_OPEN, FLEQN_CLOSE) if align == "left" else ("", "")
     )
+    fleqn = FLEQN_OPEN.removeprefix(r"\begingroup") if align == "left" else ""
+    view["body_open"], view["body_close"] = BODY_OPEN + fleqn, BODY_CLOSE
     view["display_open"] = spec.display_open
     if labelled:
         number = 0
