@@ -43,6 +43,19 @@ def require_tool(name: str) -> str:
     return path
 
 
+def require_latex_package(name: str) -> None:
+    """Skip (fail in CI) unless the LaTeX package ``name`` is installed."""
+    kpsewhich = require_tool("kpsewhich")
+    found = subprocess.run(
+        [kpsewhich, f"{name}.sty"], capture_output=True, text=True, check=False
+    ).stdout.strip()
+    if not found:
+        message = f"the LaTeX package {name} is not installed"
+        if in_ci():
+            pytest.fail(f"{message}; it is required in CI")
+        pytest.skip(message)
+
+
 def console_script() -> str:
     """The ``kl-derive`` console script of the running interpreter's installation."""
     beside = Path(sysconfig.get_path("scripts")) / "kl-derive"
