@@ -13,7 +13,8 @@ import pytest
 from conftest import run_pdflatex
 
 from kl_derive import derive
-from kl_derive.printing.measure import latex_width, line_extent, prose_width
+from kl_derive.printing.measure import latex_width
+from kl_derive.render.slides import line_extent, prose_width
 
 #: widths pdflatex measured (\settowidth, display style, Computer Modern 10pt), in ems
 MEASURED = {

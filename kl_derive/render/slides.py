@@ -3,23 +3,33 @@ r"""Filling beamer frames: which rows of a derivation go on which slide.
 A frame holds its title, the stage's introduction and the block's paragraph (on the
 block's first frame only) and an ``align*`` of rows; rows that do not fit continue on a
 following frame titled "… (continued)". Heights are estimated in ems of the frames'
-``\small`` font: prose by :func:`~kl_derive.printing.measure.prose_width` over the frame's
-width, display lines by :func:`~kl_derive.printing.measure.line_extent` with amsmath's
-spacing (a 12pt baseline, ``\jot`` between rows). The capacity is the frame's text height
-less the title, measured with pdflatex for both aspect ratios.
+``\small`` font: prose by :func:`prose_width` over the frame's width, display lines by
+:func:`line_extent` with amsmath's spacing (a 12pt baseline, ``\jot`` between rows). The
+capacity is the frame's text height less the title, measured with pdflatex for both
+aspect ratios.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..printing.measure import line_extent, prose_width
+from ..printing.measure import latex_width
 from .page import Page
 
-__all__ = ["Frame", "Row", "display_height", "fill_frames", "prose_frames", "result_overflows"]
+__all__ = [
+    "Frame",
+    "Row",
+    "display_height",
+    "fill_frames",
+    "line_extent",
+    "prose_frames",
+    "prose_width",
+    "result_overflows",
+]
 
 BASELINE = 1.2  # \small in an 11pt deck: 10pt type on 12pt lines
 JOT = 0.3
@@ -157,3 +167,53 @@ def result_overflows(text: str, lines: Sequence[str], after: Sequence[str], page
     height = _prose(text, page) + display_height(lines)
     height += sum(0.85 * _prose(p, page) + 0.6 for p in after if p)
     return height > _capacity(page, "")
+
+
+# -- estimates of heights and of prose widths ------------------------------------------
+_TALL = (
+    # (what, height above the baseline, depth below it) in ems, the tallest found wins
+    (re.compile(r"\\(?:Bigg)[lr]"), 1.55, 1.05),
+    (re.compile(r"\\(?:bigg)[lr]"), 1.25, 0.75),
+    (re.compile(r"\\sum_"), 1.9, 1.45),
+    (re.compile(r"\\int_"), 1.9, 1.3),
+    (re.compile(r"\\frac\{[^{}]*\\frac|\\frac\{[^{}]*\\sqrt"), 1.8, 1.2),
+    (re.compile(r"\\frac"), 1.5, 1.0),
+    (re.compile(r"\\(?:Big)[lr]|\\sqrt|\\begin\{pmatrix\}"), 0.95, 0.55),
+)
+
+
+def line_extent(text: str) -> tuple[float, float]:
+    """How far a display line reaches above and below its baseline, in ems (an estimate
+    on the large side: a fraction, an integral with limits, a tall bracket)."""
+    height, depth = 0.75, 0.3
+    for pattern, up, down in _TALL:
+        if pattern.search(text):
+            height, depth = max(height, up), max(depth, down)
+    rows = text.count(r"\begin{aligned}")
+    if rows:  # a numerator or denominator over several lines
+        lines = text.count(r"\\") + 1
+        height, depth = max(height, 0.9 + 1.2 * lines), max(depth, 1.0 + 1.2 * (lines - 1))
+    return height, depth
+
+
+_INLINE = re.compile(r"\$(.+?)\$")
+_COMMAND = re.compile(r"\\[a-zA-Z]+\*?(\{[^{}]*\})?|[{}]")
+
+
+def prose_width(text: str, font: float = 1.0) -> float:
+    """The width of a paragraph of LaTeX prose set on one line, in ems: inline math by
+    :func:`latex_width`, Latin letters about half an em, a Hangul syllable a full em."""
+    width = 0.0
+    for k, piece in enumerate(_INLINE.split(text)):
+        if k % 2:
+            width += latex_width(piece, inline=True)
+            continue
+        piece = _COMMAND.sub(lambda m: m.group(1)[1:-1] if m.group(1) else "", piece)
+        for ch in piece:
+            if ch == " ":
+                width += 0.33
+            elif ord(ch) >= 0x1100:
+                width += 1.0
+            else:
+                width += 0.52 * font
+    return width
