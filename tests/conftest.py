@@ -105,7 +105,9 @@ def has_catalog(lang: str) -> bool:
     return (MESSAGES / f"{lang}.toml").is_file()
 
 
-def run_pdflatex(workdir: Path, main: str) -> tuple[subprocess.CompletedProcess, str]:
+def run_pdflatex(
+    workdir: Path, main: str, timeout: float = 180
+) -> tuple[subprocess.CompletedProcess, str]:
     """Compile ``workdir/main`` once with pdflatex (halting on the first error); return the
     finished process and the log's text."""
     pdflatex = require_tool("pdflatex")
@@ -115,7 +117,7 @@ def run_pdflatex(workdir: Path, main: str) -> tuple[subprocess.CompletedProcess,
         capture_output=True,
         text=True,
         errors="replace",  # TeX writes Korean to its terminal as raw bytes
-        timeout=180,
+        timeout=timeout,
         check=False,
     )
     log = workdir / (Path(main).stem + ".log")

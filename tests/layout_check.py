@@ -16,18 +16,21 @@ the derivation whose source lines it names. The targets:
 * ``beamer``, ``beamer169``: the decks (``--page beamer169`` for 16:9), every frame;
 * ``notebook``: ``_repr_latex_`` as nbconvert's LaTeX export prints it (raw, in its
   ``article`` at 11pt with 1 in margins);
-* ``bare``: ``--to latex --bare`` in a standard ``article``.
+* ``bare``: ``--to latex --bare`` in a standard ``article``;
+* ``onecolumn-left``, ``twocolumn-highlight``: the first with ``--align left``, the
+  second with ``--highlight`` (a coloured part is closed and reopened on each line).
 """
 
 from __future__ import annotations
 
 import re
-import subprocess
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
+
+from conftest import run_pdflatex
 
 from kl_derive import cross_entropy, derive, entropy
 from kl_derive.derivation import Derivation
@@ -113,100 +116,77 @@ def _body(document: str) -> tuple[str, str]:
     return head + "\\begin{document}\n", rest.rsplit("\\end{document}", 1)[0]
 
 
-def _korean(lang: str) -> str:
-    return "\\usepackage{kotex}\n" if lang == "ko" else ""
-
-
-def _standalone(names: Iterable[str], lang: str) -> Source:
-    source: Source | None = None
-    for name in names:
-        head, body = _body(derivation(name).to_latex(lang, standalone=True))
-        if source is None:
-            source = Source(
-                head.replace("\\begin{document}", "\\tracinglostchars=3\n\\begin{document}")
-            )
-        source.add(name, f"\\clearpage\n{body}")
-    assert source is not None
-    return source
-
-
-def _twocolumn(names: Iterable[str], lang: str) -> Source:
-    source = Source(
-        "\\documentclass[a4paper,twocolumn]{article}\n"
-        f"{_korean(lang)}"
-        "\\usepackage{amsmath,amssymb}\n\\tracinglostchars=3\n\\begin{document}\n"
+def _preamble(lang: str, options: str = "", extra: str = "") -> str:
+    """An ``article`` with amsmath (and xcolor for --highlight), kotex for Korean."""
+    korean = "\\usepackage{kotex}\n" if lang == "ko" else ""
+    return (
+        f"\\documentclass{options}{{article}}\n{korean}"
+        f"\\usepackage{{amsmath,amssymb,xcolor}}\n{extra}"
+        "\\tracinglostchars=3\n\\begin{document}\n"
     )
-    for i, name in enumerate(names):
-        fragment = derivation(name).render("latex", lang, label=f"d{i}", page="twocolumn")
-        source.add(name, f"\\section*{{{name}}}\n{fragment}")
-    return source
 
 
-def _article(names: Iterable[str], lang: str) -> Source:
-    source = Source(
-        "\\documentclass{article}\n"
-        f"{_korean(lang)}"
-        "\\usepackage{amsmath,amssymb}\n\\tracinglostchars=3\n\\begin{document}\n"
-    )
-    for name in names:
-        source.add(name, f"\\section*{{{name}}}\n{derivation(name).to_latex(lang)}")
-    return source
+def _articles(
+    options: str, extra: str, body: Callable[[Derivation, str, int], str]
+) -> Callable[[Iterable[str], str], Source]:
+    """A target whose document is one ``article`` holding ``body`` of each derivation,
+    each under a heading with its name."""
+
+    def build(names: Iterable[str], lang: str) -> Source:
+        source = Source(_preamble(lang, options, extra))
+        for i, name in enumerate(names):
+            source.add(name, f"\\section*{{{name}}}\n{body(derivation(name), lang, i)}")
+        return source
+
+    return build
 
 
-def _beamer(page: str) -> Callable[[Iterable[str], str], Source]:
+def _documents(render: Callable[[Derivation, str], str]) -> Callable[[Iterable[str], str], Source]:
+    """A target whose derivations are complete documents: their bodies, one after another,
+    under the first one's preamble (they all have the same)."""
+
     def build(names: Iterable[str], lang: str) -> Source:
         source: Source | None = None
         for name in names:
-            head, body = _body(derivation(name).render("beamer", lang, page=page))
+            head, body = _body(render(derivation(name), lang))
             if source is None:
-                source = Source(head)
-            source.add(name, body)
+                source = Source(
+                    head.replace("\\begin{document}", "\\tracinglostchars=3\n\\begin{document}")
+                )
+            source.add(name, f"\\clearpage\n{body}")
         assert source is not None
         return source
 
     return build
 
 
-def _notebook(names: Iterable[str], lang: str) -> Source:
-    # nbconvert's LaTeX export: an 11pt article with 1in margins; a text/latex output
-    # is written into the document as it is
-    source = Source(
-        "\\documentclass[11pt]{article}\n"
-        f"{_korean(lang)}"
-        "\\usepackage{amsmath,amssymb}\n"
-        "\\usepackage{geometry}\n"
-        "\\geometry{verbose,tmargin=1in,bmargin=1in,lmargin=1in,rmargin=1in}\n"
-        "\\tracinglostchars=3\n\\begin{document}\n"
-    )
-    for name in names:
-        d = derivation(name)
-        latex = replace(d, lang=lang)._repr_latex_()
-        source.add(name, f"\\section*{{{name}}}\n{latex}")
-    return source
-
-
-def _bare(names: Iterable[str], lang: str) -> Source:
-    source = Source(
-        "\\documentclass{article}\n"
-        f"{_korean(lang)}"
-        "\\usepackage{amsmath,amssymb}\n\\tracinglostchars=3\n\\begin{document}\n"
-    )
-    for name in names:
-        bare = derivation(name).render("latex", lang, bare=True)
-        if bare.startswith("\\begin{aligned}"):  # one block, to paste into a display
-            bare = f"\\[\n{bare}\\]"
-        source.add(name, f"\\section*{{{name}}}\n{bare}")
-    return source
-
+#: nbconvert's LaTeX export: an 11pt article with 1in margins on letter paper, into which
+#: a text/latex output is written as it is
+_NOTEBOOK = (
+    "\\usepackage{geometry}\n\\geometry{verbose,tmargin=1in,bmargin=1in,lmargin=1in,rmargin=1in}\n"
+)
 
 TARGETS: dict[str, Callable[[Iterable[str], str], Source]] = {
-    "onecolumn": _standalone,
-    "article": _article,
-    "twocolumn": _twocolumn,
-    "beamer": _beamer("beamer"),
-    "beamer169": _beamer("beamer169"),
-    "notebook": _notebook,
-    "bare": _bare,
+    "onecolumn": _documents(lambda d, lang: d.to_latex(lang, standalone=True)),
+    "article": _articles("", "", lambda d, lang, i: d.to_latex(lang)),
+    "twocolumn": _articles(
+        "[a4paper,twocolumn]",
+        "",
+        lambda d, lang, i: d.render("latex", lang, label=f"d{i}", page="twocolumn"),
+    ),
+    "beamer": _documents(lambda d, lang: d.render("beamer", lang)),
+    "beamer169": _documents(lambda d, lang: d.render("beamer", lang, page="beamer169")),
+    "notebook": _articles(
+        "[11pt]", _NOTEBOOK, lambda d, lang, i: replace(d, lang=lang)._repr_latex_()
+    ),
+    "bare": _articles("", "", lambda d, lang, i: d.render("latex", lang, bare=True)),
+    # the options that change the measure or the lines: flush-left displays, colour
+    "onecolumn-left": _documents(lambda d, lang: d.to_latex(lang, standalone=True, align="left")),
+    "twocolumn-highlight": _articles(
+        "[a4paper,twocolumn]",
+        "",
+        lambda d, lang, i: d.render("latex", lang, label=f"d{i}", page="twocolumn", highlight=True),
+    ),
 }
 
 
@@ -246,15 +226,7 @@ def compile_target(
     workdir.mkdir(parents=True, exist_ok=True)
     stem = f"{target}-{lang}"
     (workdir / f"{stem}.tex").write_text(source.text(), encoding="utf-8")
-    done = subprocess.run(
-        ["pdflatex", "-halt-on-error", "-interaction=nonstopmode", f"{stem}.tex"],
-        cwd=workdir,
-        capture_output=True,
-        timeout=900,
-        check=False,
-    )
-    log_file = workdir / f"{stem}.log"
-    log = log_file.read_bytes().decode("utf-8", "replace") if log_file.exists() else ""
+    done, log = run_pdflatex(workdir, f"{stem}.tex", timeout=900)
     overfull = []
     for match in _OVERFULL.finditer(log):
         line = int(match.group(3)) if match.group(3) else None

@@ -6,8 +6,9 @@ Wishart, multivariate and low-rank normals, Cauchy || normal, uniform, discrete 
 entropies and a cross-entropy), in English and Korean, is typeset for each target: the
 standalone one-column article, the \\input fragment in a standard article, a column of a
 two-column article (with --label), beamer frames at 4:3 and 16:9, the notebook's LaTeX
-export (_repr_latex_ in nbconvert's article) and --to latex --bare. No line and no frame
-may stick out by more than 1pt: TeX's log lists every overfull box.
+export (_repr_latex_ in nbconvert's article), --to latex --bare, and the standalone article
+with --align left and the two-column one with --highlight. No line and no frame may
+stick out by more than 1pt: TeX's log lists every overfull box.
 """
 
 from __future__ import annotations

@@ -52,6 +52,8 @@ _FRAC_END = "\ue006"
 COLOR_ON = "\ue007"
 COLOR_OFF = "\ue008"
 _END = "\ue00e"
+#: how much further a line continued inside brackets is indented (\quad), in ems
+NESTED = 1.0
 _MARKS = re.compile("[\ue000-\ue00e]")
 
 
@@ -288,6 +290,9 @@ def break_lines(
 class _Breaker:
     def __init__(self, measure: Callable[[str], float]) -> None:
         self.measure = measure
+        #: inside a fraction's numerator or denominator: break only between its terms or
+        #: factors, never inside a bracket of it (``\\exp(-(z \\ - \\mu)^2)`` is unreadable)
+        self.shallow = False
 
     def width(self, text: str) -> float:
         return self.measure(text.replace(COLOR_ON, "").replace(COLOR_OFF, ""))
@@ -300,6 +305,8 @@ class _Breaker:
             parts = _split(items, mark)
             if len(parts) > 1:
                 return self.pack(parts, first, rest, mark)
+        if self.shallow:
+            return [whole]
         return self.inside(items, first, rest)
 
     def pack(self, parts: list[list[_Item]], first: float, rest: float, mark: str) -> list[str]:
@@ -357,9 +364,11 @@ class _Breaker:
         opening = f"{head}{left}"
         closing = self.width(f"{right}{tail}")  # only on the last line, kept off every line
         room = first - self.width(opening) - closing
-        inner = self.lines(item.inner, room, rest - 0.5 - closing)
+        inner = self.lines(item.inner, room, rest - NESTED - closing)
         if len(inner) == 1:
             return [_render(items, colors=False).strip()]
+        # the lines continued inside the brackets are indented further
+        inner = [inner[0], *(rf"\quad {line}" for line in inner[1:])]
         closing = f"{inner[-1]}{right}{tail}"
         return [f"{opening}{inner[0]}".strip(), *inner[1:-1], closing.strip()]
 
@@ -372,7 +381,11 @@ class _Breaker:
         room = first - self.width(head) - self.width(tail)
         parts = []
         for items in (item.top, item.bottom):
-            lines = _close_colors(self.lines(items, room, room - 1.0))
+            shallow, self.shallow = self.shallow, True
+            try:
+                lines = _close_colors(self.lines(items, room, room - 1.0))
+            finally:
+                self.shallow = shallow
             if len(lines) == 1:
                 parts.append(lines[0])
             else:
@@ -391,7 +404,7 @@ def _cost(lines: list[str]) -> int:
     broken product two more."""
     cost, depth = 0, 0
     for line in lines:
-        cost += 1 + (depth > 0) + 2 * line.startswith(r"\times")
+        cost += 1 + (depth > 0) + 2 * _unindented(line).startswith(r"\times")
         depth += len(_SIZED_OPEN.findall(line)) - len(_SIZED_CLOSE.findall(line))
     return cost
 
@@ -445,7 +458,8 @@ def _close_colors(lines: list[str]) -> list[str]:
     out: list[str] = []
     open_ = 0
     for line in lines:
-        text = (COLOR_ON * open_) + line
+        body = _unindented(line)
+        text = line[: len(line) - len(body)] + (COLOR_ON * open_) + body
         for c in line:
             if c == COLOR_ON:
                 open_ += 1
@@ -453,5 +467,17 @@ def _close_colors(lines: list[str]) -> list[str]:
                 open_ -= 1
         text += COLOR_OFF * open_
         on = rf"\textcolor{{{HIGHLIGHT_COLOR}}}{{"
-        out.append(text.replace(COLOR_ON, on).replace(COLOR_OFF, "}"))
+        text = text.replace(COLOR_ON, on).replace(COLOR_OFF, "}")
+        indent = text[: len(text) - len(_unindented(text))]
+        body = text[len(indent) :]
+        if body.startswith(on) and body[len(on) :].startswith(("+", "-", r"\times", r"\cdot")):
+            text = indent + on + "{}" + body[len(on) :]  # an operator, not a sign, in colour
+        out.append(text)
     return out
+
+
+def _unindented(line: str) -> str:
+    """``line`` without the ``\\quad`` indentation of lines continued inside brackets."""
+    while line.startswith(r"\quad "):
+        line = line[len(r"\quad ") :]
+    return line

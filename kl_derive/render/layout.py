@@ -78,10 +78,31 @@ def lay_out_block(
     return whether the block is stacked."""
     lhs = max((width(chain[0].lhs) for chain in chains if chain), default=0.0)
     stacked = _stacked(measure, lhs)
-    first, rest = _budgets(measure, lhs, stacked)
-    for chain in chains:
-        for step in chain:
-            step.rhs_lines = step.breaker(first, rest)
+    layouts = [stacked] if stacked or not measure.lhs_shares_line else [False, True]
+    best: tuple[float, bool, list[list[list[str]]]] | None = None
+    for stacked in layouts:
+        # aligned, unless a right-hand side cannot be broken to fit beside its lhs; then
+        # stacked, which gives it more room
+        first, rest = _budgets(measure, lhs, stacked)
+        lines = [[step.breaker(first, rest) for step in chain] for chain in chains]
+        excess = max(
+            (
+                width(line) - (first if k == 0 else rest)
+                for chain in lines
+                for step_lines in chain
+                for k, line in enumerate(step_lines)
+            ),
+            default=0.0,
+        )
+        if best is None or excess < best[0] - 0.05:
+            best = (excess, stacked, lines)
+        if excess <= 0.05:
+            break
+    assert best is not None
+    _excess, stacked, lines = best
+    for chain, chain_lines in zip(chains, lines, strict=True):
+        for step, step_lines in zip(chain, chain_lines, strict=True):
+            step.rhs_lines = step_lines
     return stacked
 
 
