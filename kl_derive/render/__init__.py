@@ -7,7 +7,8 @@ the wheel as ``kl_derive/templates``. A user can override any of them with
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from ..errors import KLDeriveError
@@ -165,10 +166,13 @@ def render(
         measure = Measure(spec.columns, lhs_shares_line=False)
     else:
         measure = Measure.for_page(target, left=align == "left", numbered=labelled)
+    style = spec.style
+    if style.inline is latex_inline:  # how long an inline formula is depends on the page
+        style = replace(style, inline=partial(latex_inline, measure=target.width_em))
     view = build_view(
         derivation,
         lang,
-        spec.style,
+        style,
         sympy_strings=fmt == "json",
         measure=measure,
         printer_name=spec.printer,

@@ -41,8 +41,9 @@ def html_escape(text: str) -> str:
     return html.escape(text, quote=False)
 
 
-#: an inline formula wider than this (ems) gets break points after its commas
-LONG_INLINE = 15.0
+#: an inline formula wider than this share of the measure gets break points (and may move
+#: to the next line): 15.5em of a standard article, 10em of a two-column article's column
+LONG_INLINE = 0.45
 #: a word of code longer than this (characters) gets break points in it
 LONG_WORD = 12
 
@@ -54,14 +55,14 @@ def ragged_break(penalty: int) -> str:
     return rf"\hskip0pt plus1fil\penalty{penalty}\hskip0pt plus-1fil "
 
 
-def latex_inline(math: str) -> str:
-    """Inline mathematics for LaTeX prose: ``$…$``. A long formula may also be broken
-    after the commas between arguments (TeX breaks inline math only after relations and
-    binary operators), or moved whole to the next line, the line before it left short,
-    so that it does not stick out of a narrow column."""
+def latex_inline(math: str, measure: float = 34.5) -> str:
+    """Inline mathematics for LaTeX prose: ``$…$``. A formula long for the ``measure``
+    (ems) may also be broken after the commas between arguments (TeX breaks inline math
+    only after relations and binary operators), or moved whole to the next line, the line
+    before it left short, so that it does not stick out of a narrow column."""
     from ..printing.measure import latex_width
 
-    if latex_width(math, inline=True) > LONG_INLINE:
+    if latex_width(math, inline=True) > LONG_INLINE * measure:
         return f"{ragged_break(500)}${_after_commas(_fixed_delimiters(math))}$"
     return f"${math}$"
 
