@@ -132,8 +132,9 @@ def test_every_line_of_real_derivations_is_balanced_and_fits(p, q, options) -> N
 
 
 def test_highlight_colours_every_line_a_changed_part_spans(tmp_path) -> None:
-    """--highlight: a coloured part broken over lines is coloured on each of them, and each
-    line's \\textcolor is closed on that line."""
+    """--highlight: a coloured part broken over lines is coloured on each of them (the
+    operator that starts a continued line outside the colour, where it stays binary), and
+    each line's \\textcolor is closed on that line."""
     derivation = derive("gamma", "gamma")
     text = derivation.render("latex", "en", highlight=True, page="twocolumn")
     displays = re.findall(r"\\begin\{align\*\}(.*?)\\end\{align\*\}", text, flags=re.S)
@@ -142,6 +143,9 @@ def test_highlight_colours_every_line_a_changed_part_spans(tmp_path) -> None:
         rows = display.split("\\\\\n")
         for k, row in enumerate(rows):
             assert balanced(row.replace("&", "")), row
-            if k and row.strip().startswith(r"&\qquad \textcolor{blue}"):
+            continued = re.match(
+                r"&\\qquad (?:\\quad )*(?:[+-] |\\times |\\cdot )?\\textcolor\{blue\}", row.strip()
+            )
+            if k and continued:
                 coloured_continuations += 1
     assert coloured_continuations > 0

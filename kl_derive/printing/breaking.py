@@ -470,10 +470,14 @@ def _close_colors(lines: list[str]) -> list[str]:
         text = text.replace(COLOR_ON, on).replace(COLOR_OFF, "}")
         indent = text[: len(text) - len(_unindented(text))]
         body = text[len(indent) :]
-        if body.startswith(on) and body[len(on) :].startswith(("+", "-", r"\times", r"\cdot")):
-            text = indent + on + "{}" + body[len(on) :]  # an operator, not a sign, in colour
+        operator = _OPERATOR.match(body[len(on) :]) if body.startswith(on) else None
+        if operator:  # the operator stays outside the colour, a binary operator there
+            text = indent + operator.group(0) + on + body[len(on) + operator.end() :]
         out.append(text)
     return out
+
+
+_OPERATOR = re.compile(r"(?:[+-]|\\times|\\cdot) ")
 
 
 def _unindented(line: str) -> str:

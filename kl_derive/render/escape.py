@@ -42,8 +42,11 @@ def html_escape(text: str) -> str:
 
 
 #: an inline formula wider than this share of the measure gets break points (and may move
-#: to the next line): 15.5em of a standard article, 10em of a two-column article's column
+#: to the next line): 15.5em of a standard article, 10em of a two-column article's column;
+#: unless TeX's own break points (after its relations and operators) leave no stretch of
+#: it longer than LONG_PIECE of the measure
 LONG_INLINE = 0.45
+LONG_PIECE = 0.25
 #: a word of code longer than this (characters) gets break points in it
 LONG_WORD = 12
 
@@ -62,9 +65,38 @@ def latex_inline(math: str, measure: float = 34.5) -> str:
     before it left short, so that it does not stick out of a narrow column."""
     from ..printing.measure import latex_width
 
-    if latex_width(math, inline=True) > LONG_INLINE * measure:
+    if (
+        latex_width(math, inline=True) > LONG_INLINE * measure
+        and _longest_piece(math) > LONG_PIECE * measure
+    ):
         return f"{ragged_break(500)}${_after_commas(_fixed_delimiters(math))}$"
     return f"${math}$"
+
+
+_BREAKS_AFTER = re.compile(r"\\parallel|\\mid|\\leq?|\\geq?|[=<>+-]")
+
+
+def _longest_piece(math: str) -> float:
+    """The widest stretch of ``math`` between the places TeX may break it: after the
+    relations and binary operators outside any braces or ``\\left … \\right`` pair."""
+    from ..printing.measure import latex_width
+
+    pieces, depth, start, i = [], 0, 0, 0
+    text = _fixed_delimiters(math)
+    while i < len(text):
+        c = text[i]
+        if c in "{}":
+            depth += 1 if c == "{" else -1
+        elif depth == 0 and (match := _BREAKS_AFTER.match(text, i)):
+            pieces.append(text[start : match.end()])
+            start = i = match.end()
+            continue
+        elif c == "\\":
+            i += 2
+            continue
+        i += 1
+    pieces.append(text[start:])
+    return max(latex_width(p, inline=True) for p in pieces)
 
 
 def _fixed_delimiters(math: str) -> str:
