@@ -38,6 +38,7 @@ FORMATS = (
 )
 DETAILS = ("brief", "standard", "full")
 ALIGNMENTS = ("center", "left")
+PAGES = ("onecolumn", "twocolumn", "beamer", "beamer169", "notebook")
 PARAMS = ("scale", "variance", "logvar", "logscale")
 FRAMEWORKS = ("numpy", "torch", "jax", "tensorflow")
 REDUCTIONS = ("sum", "mean", "none")
@@ -162,6 +163,17 @@ def main_command() -> None:
     help="Displays centred or flush left: center or left.",
 )
 @click.option(
+    "--page",
+    metavar="NAME",
+    help="The measure equations are broken for: onecolumn (latex's default), twocolumn, "
+    "beamer (beamer's default), beamer169 or notebook (ipynb's default).",
+)
+@click.option(
+    "--width",
+    metavar="LENGTH",
+    help="The text (or column) width instead of the page's, e.g. 3.3in, 8cm, 230pt.",
+)
+@click.option(
     "--lang",
     default="en",
     show_default=True,
@@ -233,6 +245,8 @@ def derive_command(
     detail: str,
     highlight: bool,
     align: str,
+    page: str | None,
+    width: str | None,
     lang: str,
     param: str | None,
     exercise: bool,
@@ -254,6 +268,8 @@ def derive_command(
     lang = _choice("language", lang, _languages())
     if param is not None:
         param = _choice("parametrization", param, PARAMS)
+    if page is not None:
+        page = _choice("page", page, PAGES)
     if standalone and fmt != "latex":
         raise click.UsageError("--standalone applies to --to latex only")
     env = _choice("environment", env, ("align*", "aligned", "equation"))
@@ -268,6 +284,7 @@ def derive_command(
 
     options = {"standalone": standalone, "label": label, "katex": katex, "bare": bare}
     options.update(env=env, exercise=exercise, detail=detail, highlight=highlight, align=align)
+    options.update(page=page, width=width)
     request = Request(
         _QUANTITY.get(), p, q, fmt, lang, param, dims, strategy, template_dir, options
     )

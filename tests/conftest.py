@@ -56,6 +56,19 @@ def require_tool(name: str) -> str:
     return path
 
 
+def require_latex_package(name: str) -> None:
+    """Skip (fail in CI) unless the LaTeX package ``name`` is installed."""
+    kpsewhich = require_tool("kpsewhich")
+    found = subprocess.run(
+        [kpsewhich, f"{name}.sty"], capture_output=True, text=True, check=False
+    ).stdout.strip()
+    if not found:
+        message = f"the LaTeX package {name} is not installed"
+        if in_ci():
+            pytest.fail(f"{message}; it is required in CI")
+        pytest.skip(message)
+
+
 def console_script() -> str:
     """The ``kl-derive`` console script of the running interpreter's installation."""
     beside = Path(sysconfig.get_path("scripts")) / "kl-derive"
@@ -136,7 +149,9 @@ def has_catalog(lang: str) -> bool:
     return (MESSAGES / f"{lang}.toml").is_file()
 
 
-def run_pdflatex(workdir: Path, main: str) -> tuple[subprocess.CompletedProcess, str]:
+def run_pdflatex(
+    workdir: Path, main: str, timeout: float = 180
+) -> tuple[subprocess.CompletedProcess, str]:
     """Compile ``workdir/main`` once with pdflatex (halting on the first error); return the
     finished process and the log's text."""
     pdflatex = require_tool("pdflatex")
@@ -146,7 +161,7 @@ def run_pdflatex(workdir: Path, main: str) -> tuple[subprocess.CompletedProcess,
         capture_output=True,
         text=True,
         errors="replace",  # TeX writes Korean to its terminal as raw bytes
-        timeout=180,
+        timeout=timeout,
         check=False,
     )
     log = workdir / (Path(main).stem + ".log")

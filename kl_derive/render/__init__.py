@@ -7,19 +7,23 @@ the wheel as ``kl_derive/templates``. A user can override any of them with
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from ..errors import KLDeriveError
 from .environment import environment
-from .escape import html_escape, latex_escape, markdown_escape
+from .escape import html_escape, latex_code, latex_escape, latex_inline, markdown_escape
+from .layout import Measure
+from .page import DEFAULT_PAGES, PAGES, Page, resolve_page
+from .slides import fill_frames, prose_frames, result_overflows
 from .text import TEXT_WIDTH, keep_together
-from .view import DETAILS, LINE_BUDGET, Style, build_view, canonical_spec
+from .view import DETAILS, Style, build_view, canonical_spec
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..derivation import Derivation
 
-__all__ = ["ALIGNMENTS", "DETAILS", "FORMATS", "render"]
+__all__ = ["ALIGNMENTS", "DETAILS", "FORMATS", "PAGES", "Page", "render"]
 
 
 @dataclass(frozen=True)
@@ -32,10 +36,11 @@ class Format:
     display_open: str = "$$"
     display_close: str = "$$"
     labelled_close: str | None = None
-    #: how wide a display line may be, in ems (slides are narrower than a page)
-    line_budget: float = LINE_BUDGET
     #: how mathematics is printed: "latex" or "unicode" (--to text)
     printer: str = "latex"
+    #: how wide a line of mathematics may be in terminal columns (text; the other
+    #: formats are measured on a page, see .page)
+    columns: float = 0.0
 
 
 _MARKDOWN = Style(lambda m: f"${m}$", markdown_escape, lambda c: f"`{c}`")
@@ -43,14 +48,13 @@ _MARKDOWN = Style(lambda m: f"${m}$", markdown_escape, lambda c: f"`{c}`")
 FORMATS: dict[str, Format] = {
     "latex": Format(
         "latex.tex.j2",
-        Style(lambda m: f"${m}$", latex_escape, lambda c: rf"\texttt{{{latex_escape(c)}}}"),
+        Style(latex_inline, latex_escape, latex_code),
         labelled_close="{label}",
     ),
     # slides: a frame per display, steps revealed with \pause
     "beamer": Format(
         "beamer.tex.j2",
-        Style(lambda m: f"${m}$", latex_escape, lambda c: rf"\texttt{{{latex_escape(c)}}}"),
-        line_budget=26.0,
+        Style(latex_inline, latex_escape, latex_code),
     ),
     # KaTeX / MathJax: GitHub, MkDocs with arithmatex, Jupyter, Jupyter Book
     "markdown": Format("markdown.md.j2", _MARKDOWN),
@@ -81,8 +85,8 @@ FORMATS: dict[str, Format] = {
     "text": Format(
         "text.txt.j2",
         Style(keep_together, code=keep_together),
-        line_budget=TEXT_WIDTH - 6,
         printer="unicode",
+        columns=TEXT_WIDTH - 6,
     ),
 }
 
@@ -93,6 +97,13 @@ ALIGNMENTS = ("center", "left")
 #: indented by 1em from the left margin
 FLEQN_OPEN = r"\begingroup\csname @fleqntrue\endcsname" r"\csname @mathmargin\endcsname=1em\relax"
 FLEQN_CLOSE = r"\endgroup"
+
+#: LaTeX: the body of a derivation is a group in which a paragraph with long inline
+#: mathematics may stretch its spaces more than usual rather than stick out into the
+#: margin (a third pass of TeX's line breaking, \emergencystretch), and a long display
+#: may be broken across pages or columns
+BODY_OPEN = r"\begingroup\emergencystretch=3em\relax\allowdisplaybreaks"
+BODY_CLOSE = r"\par\endgroup"
 
 #: LaTeX display environments (--env): how a display opens and closes
 ENVIRONMENTS: dict[str, tuple[str, str]] = {
@@ -121,6 +132,8 @@ def render(
     detail: str = "standard",
     highlight: bool = False,
     align: str = "center",
+    page: Page | str | None = None,
+    width: str | float | None = None,
 ) -> str:
     """Render ``derivation`` to ``fmt`` in language ``lang``.
 
@@ -143,24 +156,40 @@ def render(
     if fmt not in FORMATS:
         raise KLDeriveError(f"unknown format {fmt!r} (available: {', '.join(FORMATS)})")
     spec = FORMATS[fmt]
+    if spec.printer != "latex" and (page is not None or width is not None):
+        raise KLDeriveError(f"--page and --width do not apply to --to {fmt}")
+    target = resolve_page(fmt, page, width)
+    if standalone and target.is_slide:
+        raise KLDeriveError("--standalone makes an article; for slides use --to beamer")
+    labelled = label is not None and spec.labelled_close is not None
+    if spec.printer == "unicode":
+        measure = Measure(spec.columns, lhs_shares_line=False)
+    else:
+        measure = Measure.for_page(target, left=align == "left", numbered=labelled)
+    style = spec.style
+    if style.inline is latex_inline:  # how long an inline formula is depends on the page
+        style = replace(style, inline=partial(latex_inline, measure=target.width_em))
     view = build_view(
         derivation,
         lang,
-        spec.style,
+        style,
         sympy_strings=fmt == "json",
-        line_budget=spec.line_budget,
+        measure=measure,
         printer_name=spec.printer,
         detail=detail,
         highlight=highlight,
     )
     view["format"] = fmt
+    view["page"] = target
+    view["page_args"] = _page_args(fmt, page, width)
     view["align"] = align
     view["highlight"] = highlight
     view["fleqn_open"], view["fleqn_close"] = (
         (FLEQN_OPEN, FLEQN_CLOSE) if align == "left" else ("", "")
     )
+    fleqn = FLEQN_OPEN.removeprefix(r"\begingroup") if align == "left" else ""
+    view["body_open"], view["body_close"] = BODY_OPEN + fleqn, BODY_CLOSE
     view["display_open"] = spec.display_open
-    labelled = label is not None and spec.labelled_close is not None
     if labelled:
         number = 0
         for stage in view["stages"]:
@@ -188,6 +217,8 @@ def render(
             raise KLDeriveError("--bare applies to --to latex and --to markdown")
         name = "latex_bare.tex.j2"
         view["wrap"] = fmt == "markdown" or wrap
+    if fmt == "beamer":
+        _slides(view, target, pause=detail != "brief")
     if fmt == "json":
         view["data"] = _json_data(derivation, view)
     if exercise:
@@ -212,6 +243,26 @@ def render(
         args = f"{canonical_spec(derivation.p)!r}, {canonical_spec(derivation.q)!r}"
         return notebook(text, args, lang)
     return text
+
+
+def _slides(view: dict[str, Any], page: Page, pause: bool) -> None:
+    """What goes on which beamer frame (see .slides)."""
+    view["pause"] = pause
+    view["frames"] = fill_frames(view["stages"], view["stage_heading"], view["continued"], page)
+    paragraphs = [view["intro"], view["setting"], view["placeholders"], view["assumptions"]]
+    view["intro_frames"] = prose_frames(paragraphs, page)
+    lines = ([view["result_lhs"]] if view["result_lhs_long"] else []) + view["result_lines"]
+    after = [view["asymmetry"], view["checked"]]
+    view["result_split"] = result_overflows(view["result_text"], lines, after, page)
+
+
+def _page_args(fmt: str, page: Page | str | None, width: str | float | None) -> str:
+    """The options that chose a page other than the format's default, as typed."""
+    name = page.name if isinstance(page, Page) else page
+    args = f" --page {name}" if name and name != DEFAULT_PAGES.get(fmt, "onecolumn") else ""
+    if width is not None:
+        args += f" --width {width if isinstance(width, str) else f'{width:g}pt'}"
+    return args
 
 
 def _check_options(
