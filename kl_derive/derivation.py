@@ -78,6 +78,24 @@ class Derivation:
         """The derivation as JSON data (see the README for the schema)."""
         return self.render("json", lang)
 
+    # -- numbers -----------------------------------------------------------------
+    def value(self, values: Mapping[str, Any]) -> float:
+        """The closed form at ``values``, by parameter name: numbers, vectors as lists,
+        matrices as lists of rows (the dimension is their length), e.g.
+        ``derive("normal").value({"mu": 1, "sigma": 0.5})``; ``inf`` where the result is
+        infinite. A value outside its domain is a :class:`~kl_derive.KLDeriveError`."""
+        from .values import value_at
+
+        return value_at(self, values)
+
+    def example_values(self) -> dict[str, Any]:
+        """Valid values for every parameter of :attr:`result` (see :meth:`value`):
+        positive scales, probabilities that sum to one, symmetric positive-definite
+        matrices, a symbolic dimension set to 2, inside a finite result's condition."""
+        from .values import example_values
+
+        return example_values(self)
+
     def _repr_latex_(self) -> str:
         from .render import render
 

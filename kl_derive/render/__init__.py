@@ -209,8 +209,7 @@ def render(
     if fmt == "ipynb":
         from .notebook import notebook
 
-        args = f"{canonical_spec(derivation.p)!r}, {canonical_spec(derivation.q)!r}"
-        return notebook(text, args, lang)
+        return notebook(text, derivation, lang)
     return text
 
 
