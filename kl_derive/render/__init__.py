@@ -36,6 +36,8 @@ class Format:
     line_budget: float = LINE_BUDGET
     #: how mathematics is printed: "latex" or "unicode" (--to text)
     printer: str = "latex"
+    #: the template of a complete document (--standalone), if the format has one
+    standalone: str | None = None
 
 
 _MARKDOWN = Style(lambda m: f"${m}$", markdown_escape, lambda c: f"`{c}`")
@@ -45,6 +47,7 @@ FORMATS: dict[str, Format] = {
         "latex.tex.j2",
         Style(lambda m: f"${m}$", latex_escape, lambda c: rf"\texttt{{{latex_escape(c)}}}"),
         labelled_close="{label}",
+        standalone="latex_standalone.tex.j2",
     ),
     # slides: a frame per display, steps revealed with \pause
     "beamer": Format(
@@ -85,6 +88,9 @@ FORMATS: dict[str, Format] = {
         printer="unicode",
     ),
 }
+
+#: the formats that write a complete document with --standalone
+STANDALONE = tuple(name for name, spec in FORMATS.items() if spec.standalone)
 
 #: --align: where displays sit (centred is LaTeX's and KaTeX's default)
 ALIGNMENTS = ("center", "left")
@@ -178,11 +184,13 @@ def render(
     view["env_open"], view["env_close"] = ENVIRONMENTS[env]
     view["katex"] = (katex or KATEX_DEFAULT).rstrip("/")
     view["title_text"] = derivation.title
+    view["depth"] = 0  # Markdown: the page's own sections (1: under an exercise's title)
+    view["exercise"] = exercise
     name = spec.template
     if standalone:
-        if fmt != "latex":
-            raise KLDeriveError("--standalone applies to --to latex only")
-        name = "latex_standalone.tex.j2"
+        if spec.standalone is None:
+            raise KLDeriveError(f"--standalone applies to --to {' and '.join(STANDALONE)} only")
+        name = spec.standalone
     if bare:
         if fmt not in ("latex", "markdown"):
             raise KLDeriveError("--bare applies to --to latex and --to markdown")
@@ -196,11 +204,12 @@ def render(
         view["exercise_stages"] = _blanked(view["stages"])
         if fmt != "latex":
             exercise_text = environment(template_dir).get_template("exercise.md.j2").render(**view)
-            solution = environment(template_dir).get_template(name).render(**view)
-            body = solution.split("\n", 1)[1].lstrip("\n")  # its header comment is ours
+            view["depth"] = 1  # the solution: sections under the exercise's title
+            body = environment(template_dir).get_template(name).render(**view).lstrip("\n")
             text = exercise_text.rstrip("\n") + "\n\n" + body
             return text if text.endswith("\n") else text + "\n"
-        name = "exercise.tex.j2"
+        if not standalone:
+            name = "exercise.tex.j2"
     template = environment(template_dir).get_template(name)
     text = template.render(**view)
     text = text if text.endswith("\n") else text + "\n"

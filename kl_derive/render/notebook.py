@@ -24,8 +24,8 @@ __all__ = ["notebook"]
 
 def notebook(markdown: str, derivation: Derivation, lang: str) -> str:
     """The notebook as JSON text, from the Markdown flavour of the derivation."""
-    body = re.sub(r"^<!--.*?-->\n+", "", markdown, flags=re.S)
-    sections = re.split(r"\n(?=#{2,3} )", body.strip())
+    body = re.sub(r"<!-- kl-derive .*?-->\n+", "", markdown, count=1, flags=re.S)
+    sections = re.split(r"\n(?=## )", body.strip())  # the title's cell, a cell per stage
     cells: list[dict[str, Any]] = [_markdown(section) for section in sections]
     cells.append(
         _code(

@@ -367,12 +367,17 @@ def build_view(
         },
         key=str,
     )
+    title_plain = _plain_title(derivation, messages, quantity)
     return {
         "version": __version__,
         "lang": lang,
         "language": messages["meta"]["language"],
         "command": _command(derivation),
         "title": text("document.title"),
+        # the title without markup: Unicode mathematics, for headings that tables of
+        # contents show (MkDocs, Sphinx, Quarto) and for a document's metadata
+        "title_plain": title_plain,
+        "title_heading": style.escape(title_plain),
         "intro": text("document.intro"),
         "setting": text(
             "document.setting_catalog"
@@ -448,6 +453,14 @@ def build_view(
 
 class _LatexRaw(str):
     """LaTeX that goes into inline math as is."""
+
+
+def _plain_title(derivation: Derivation, messages: Mapping[str, Any], quantity: str) -> str:
+    """The document's title in plain text, its laws in Unicode: ``KL divergence between
+    𝒩(μ, σ²) and 𝒩(0, 1)``."""
+    printer = _UnicodeMemoPrinter(derivation.functions)
+    fill = _Filler(printer, Style(lambda m: m), {"q_law": derivation.p, "p_law": derivation.q})
+    return fill(_lookup(messages, _quantity_key("document.title", quantity)))
 
 
 def _result_layout(printer: _Printer, lhs: str, result: Expr, line_budget: float) -> dict[str, Any]:
