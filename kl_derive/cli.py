@@ -34,7 +34,10 @@ FORMATS = (
     "ipynb",
     "json",
     "text",
+    "typst",
 )
+#: the formats that write a complete document with --standalone
+STANDALONE = ("latex", "typst")
 DETAILS = ("brief", "standard", "full")
 ALIGNMENTS = ("center", "left")
 PARAMS = ("scale", "variance", "logvar", "logscale")
@@ -172,7 +175,8 @@ def main_command() -> None:
     default="latex",
     show_default=True,
     metavar="FORMAT",
-    help="Output format: latex, beamer, markdown, gfm, myst, quarto, html, ipynb, json or text.",
+    help="Output format: latex, beamer, markdown, gfm, myst, quarto, html, ipynb, json, text "
+    "or typst.",
 )
 @click.option(
     "--detail",
@@ -229,7 +233,7 @@ def main_command() -> None:
 @click.option(
     "--label",
     metavar="PREFIX",
-    help="Number and label the displays PREFIX-1, PREFIX-2, ... (latex, myst, quarto).",
+    help="Number and label the displays PREFIX-1, PREFIX-2, ... (latex, myst, quarto, typst).",
 )
 @click.option(
     "--dims",
@@ -246,7 +250,8 @@ def main_command() -> None:
 @click.option(
     "--standalone",
     is_flag=True,
-    help="With --to latex: a complete document that pdflatex compiles on its own.",
+    help="With --to latex or typst: a complete document that pdflatex or typst compiles "
+    "on its own.",
 )
 @click.option(
     "--template-dir",
@@ -281,8 +286,8 @@ def derive_command(
     lang = _choice("language", lang, _languages())
     if param is not None:
         param = _choice("parametrization", param, PARAMS)
-    if standalone and fmt != "latex":
-        raise click.UsageError("--standalone applies to --to latex only")
+    if standalone and fmt not in STANDALONE:
+        raise click.UsageError("--standalone applies to --to latex and --to typst only")
     env = _choice("environment", env, ("align*", "aligned", "equation"))
     if bare and fmt not in ("latex", "markdown"):
         raise click.UsageError("--bare applies to --to latex and --to markdown")

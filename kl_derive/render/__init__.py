@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import KLDeriveError
 from .environment import environment
-from .escape import html_escape, latex_escape, markdown_escape
+from .escape import html_escape, latex_escape, markdown_escape, typst_code, typst_escape
 from .text import TEXT_WIDTH, keep_together
 from .view import DETAILS, LINE_BUDGET, Style, build_view, canonical_spec
 
@@ -39,6 +39,10 @@ class Format:
     #: the template of a complete document (--standalone), if the format has one
     standalone: str | None = None
 
+
+#: the widest a Typst display line may be, in ems of the LaTeX width model: Typst's default
+#: page (A4, 2.5 cm margins: 453 pt of text) at its default 11 pt
+TYPST_LINE_BUDGET = 36.0
 
 _MARKDOWN = Style(lambda m: f"${m}$", markdown_escape, lambda c: f"`{c}`")
 
@@ -80,6 +84,15 @@ FORMATS: dict[str, Format] = {
     # a Jupyter notebook: the Markdown flavour split into cells, and a checking code cell
     "ipynb": Format("markdown.md.j2", _MARKDOWN),
     "json": Format("json.json.j2", Style(lambda m: f"${m}$", code=lambda c: f"`{c}`")),
+    # Typst: a fragment to #include, or a document (--standalone); labels as <label>
+    "typst": Format(
+        "typst.typ.j2",
+        Style(lambda m: f"${m}$", typst_escape, typst_code),
+        labelled_close="{label}",
+        line_budget=TYPST_LINE_BUDGET,
+        printer="typst",
+        standalone="typst_standalone.typ.j2",
+    ),
     # a terminal: Unicode mathematics, prose wrapped (lines of columns, not ems)
     "text": Format(
         "text.txt.j2",

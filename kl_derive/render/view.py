@@ -32,6 +32,7 @@ from .. import __version__
 from ..families.base import Distribution
 from ..printing.highlight import HIGHLIGHT_COLOR, changed_parts
 from ..printing.latex import TextbookLatexPrinter, kl_latex
+from ..printing.typst import TypstPrinter
 from ..printing.unicode import UnicodePrinter, kl_unicode, latex_to_unicode, text_width
 from ..printing.width import latex_width
 from ..steps.rules import identity
@@ -110,7 +111,7 @@ class _Filler:
 
     def math(self, value: Any) -> str:
         if isinstance(value, Distribution):
-            return self.printer.snippet(value.family.notation(value.args, self.printer.doprint))
+            return self.printer.law(value.family, value.args)
         if isinstance(value, tuple) and value and isinstance(value[0], tuple):
             # a mapping given as pairs: sigma = e^{s}, ...
             return ", ".join(self.math(Eq(a, b, evaluate=False)) for a, b in value)
@@ -183,6 +184,10 @@ class _MemoPrinter(TextbookLatexPrinter):
     def snippet(latex: str) -> str:
         return latex
 
+    def law(self, family: Any, args: tuple) -> str:
+        """A law's notation, ``\\mathcal{N}(\\mu, \\sigma^{2})``."""
+        return family.notation(args, self.doprint)
+
     #: how a step marked ``(n)`` joins the previous line (--detail full)
     @staticmethod
     def marked_eq(number: int) -> str:
@@ -219,15 +224,25 @@ class _UnicodeMemoPrinter(UnicodePrinter):
     def snippet(latex: str) -> str:
         return latex_to_unicode(latex)
 
+    def law(self, family: Any, args: tuple) -> str:
+        """A law's notation, ``𝒩(μ, σ²)``."""
+        return latex_to_unicode(family.notation(args, self.doprint))
+
     @staticmethod
     def marked_eq(number: int) -> str:
         return f"=({number})"
 
 
-_Printer = _MemoPrinter | _UnicodeMemoPrinter
-PRINTERS: dict[str, type[_MemoPrinter] | type[_UnicodeMemoPrinter]] = {
+def _typst_printer(functions: Mapping[str, str], expect_subscripts: bool = False) -> TypstPrinter:
+    """Typst mathematics (``--to typst``) translated from the memoizing LaTeX printer."""
+    return TypstPrinter(latex=_MemoPrinter(functions, expect_subscripts=expect_subscripts))
+
+
+_Printer = _MemoPrinter | _UnicodeMemoPrinter | TypstPrinter
+PRINTERS: dict[str, Callable[..., _Printer]] = {
     "latex": _MemoPrinter,
     "unicode": _UnicodeMemoPrinter,
+    "typst": _typst_printer,
 }
 
 
@@ -287,7 +302,7 @@ def build_view(
         "kl": KL(q_fn, p_fn),
     }
     laws = tuple(
-        printer.snippet(d.family.notation(d.user_args, printer.doprint))
+        printer.law(d.family, d.user_args)
         for d in (derivation.p, derivation.q)
     )
     quantity = getattr(derivation, "quantity", "kl")
