@@ -40,6 +40,7 @@ FORMATS = (
 STANDALONE = ("latex", "typst")
 DETAILS = ("brief", "standard", "full")
 ALIGNMENTS = ("center", "left")
+PAGES = ("onecolumn", "twocolumn", "beamer", "beamer169", "notebook")
 PARAMS = ("scale", "variance", "logvar", "logscale")
 FRAMEWORKS = ("numpy", "torch", "jax", "tensorflow")
 REDUCTIONS = ("sum", "mean", "none")
@@ -199,6 +200,17 @@ def main_command() -> None:
     help="Displays centred or flush left: center or left.",
 )
 @click.option(
+    "--page",
+    metavar="NAME",
+    help="The measure equations are broken for: onecolumn (latex's default), twocolumn, "
+    "beamer (beamer's default), beamer169 or notebook (ipynb's default).",
+)
+@click.option(
+    "--width",
+    metavar="LENGTH",
+    help="The text (or column) width instead of the page's, e.g. 3.3in, 8cm, 230pt.",
+)
+@click.option(
     "--lang",
     default="en",
     show_default=True,
@@ -266,6 +278,8 @@ def derive_command(
     detail: str,
     highlight: bool,
     align: str,
+    page: str | None,
+    width: str | None,
     lang: str,
     param: str | None,
     exercise: bool,
@@ -286,6 +300,8 @@ def derive_command(
     lang = _choice("language", lang, _languages())
     if param is not None:
         param = _choice("parametrization", param, PARAMS)
+    if page is not None:
+        page = _choice("page", page, PAGES)
     if standalone and fmt not in STANDALONE:
         raise click.UsageError("--standalone applies to --to latex and --to typst only")
     env = _choice("environment", env, ("align*", "aligned", "equation"))
@@ -319,6 +335,8 @@ def derive_command(
         detail=detail,
         highlight=highlight,
         align=align,
+        page=page,
+        width=width,
     )
     _write(text, output)
 

@@ -99,7 +99,7 @@ class Derivation:
     def _repr_latex_(self) -> str:
         from .render import render
 
-        return render(self, "latex", self.lang, bare=True, wrap=True)
+        return render(self, "latex", self.lang, bare=True, wrap=True, page="notebook")
 
     def _repr_markdown_(self) -> str:
         return self.to_markdown()

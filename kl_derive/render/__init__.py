@@ -12,14 +12,16 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import KLDeriveError
 from .environment import environment
-from .escape import html_escape, latex_escape, markdown_escape, typst_code, typst_escape
+from .escape import html_escape, latex_escape, markdown_escape
+from .page import DEFAULT_PAGES, PAGES, Page, resolve_page
 from .text import TEXT_WIDTH, keep_together
+from .typst import typst_code, typst_escape, typst_page
 from .view import DETAILS, LINE_BUDGET, Style, build_view, canonical_spec
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..derivation import Derivation
 
-__all__ = ["ALIGNMENTS", "DETAILS", "FORMATS", "render"]
+__all__ = ["ALIGNMENTS", "DETAILS", "FORMATS", "PAGES", "Page", "render"]
 
 
 @dataclass(frozen=True)
@@ -39,10 +41,6 @@ class Format:
     #: the template of a complete document (--standalone), if the format has one
     standalone: str | None = None
 
-
-#: the widest a Typst display line may be, in ems of the LaTeX width model: Typst's default
-#: page (A4, 2.5 cm margins: 453 pt of text) at its default 11 pt
-TYPST_LINE_BUDGET = 36.0
 
 _MARKDOWN = Style(lambda m: f"${m}$", markdown_escape, lambda c: f"`{c}`")
 
@@ -89,7 +87,6 @@ FORMATS: dict[str, Format] = {
         "typst.typ.j2",
         Style(lambda m: f"${m}$", typst_escape, typst_code),
         labelled_close="{label}",
-        line_budget=TYPST_LINE_BUDGET,
         printer="typst",
         standalone="typst_standalone.typ.j2",
     ),
@@ -101,6 +98,10 @@ FORMATS: dict[str, Format] = {
         printer="unicode",
     ),
 }
+
+#: the printers whose lines are broken for a page (--page, --width): Typst mathematics is
+#: the LaTeX printer's, translated, and measured the same way
+_PAGED = ("latex", "typst")
 
 #: the formats that write a complete document with --standalone
 STANDALONE = tuple(name for name, spec in FORMATS.items() if spec.standalone)
@@ -140,6 +141,8 @@ def render(
     detail: str = "standard",
     highlight: bool = False,
     align: str = "center",
+    page: Page | str | None = None,
+    width: str | float | None = None,
 ) -> str:
     """Render ``derivation`` to ``fmt`` in language ``lang``.
 
@@ -162,17 +165,26 @@ def render(
     if fmt not in FORMATS:
         raise KLDeriveError(f"unknown format {fmt!r} (available: {', '.join(FORMATS)})")
     spec = FORMATS[fmt]
+    if spec.printer not in _PAGED and (page is not None or width is not None):
+        raise KLDeriveError(f"--page and --width do not apply to --to {fmt}")
+    measure = resolve_page(fmt, page, width)
+    if standalone and measure.is_slide:
+        raise KLDeriveError("--standalone makes an article; for slides use --to beamer")
     view = build_view(
         derivation,
         lang,
         spec.style,
         sympy_strings=fmt == "json",
-        line_budget=spec.line_budget,
+        line_budget=_line_budget(spec, fmt, measure),
         printer_name=spec.printer,
         detail=detail,
         highlight=highlight,
     )
     view["format"] = fmt
+    view["page"] = measure
+    if fmt == "typst":
+        view["typst_page"] = typst_page(measure)
+    view["page_args"] = _page_args(fmt, page, width)
     view["align"] = align
     view["highlight"] = highlight
     view["fleqn_open"], view["fleqn_close"] = (
@@ -233,6 +245,23 @@ def render(
 
         return notebook(text, derivation, lang)
     return text
+
+
+def _page_args(fmt: str, page: Page | str | None, width: str | float | None) -> str:
+    """The options that chose a page other than the format's default, as typed."""
+    name = page.name if isinstance(page, Page) else page
+    args = f" --page {name}" if name and name != DEFAULT_PAGES.get(fmt, "onecolumn") else ""
+    if width is not None:
+        args += f" --width {width if isinstance(width, str) else f'{width:g}pt'}"
+    return args
+
+
+def _line_budget(spec: Format, fmt: str, page: Page) -> float:
+    """How wide a display line may be, in ems: the format's budget scaled to ``page``."""
+    if spec.printer not in _PAGED:
+        return spec.line_budget
+    default = PAGES[DEFAULT_PAGES.get(fmt, "onecolumn")]
+    return spec.line_budget * page.width_em / default.width_em
 
 
 def _check_options(

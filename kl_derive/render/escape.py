@@ -37,20 +37,3 @@ def html_escape(text: str) -> str:
     import html
 
     return html.escape(text, quote=False)
-
-
-#: what Typst's markup reads as markup: escaped with a backslash
-_TYPST = set("\\#$*_[]<>@`~/")
-
-
-def typst_escape(text: str) -> str:
-    """Escape what Typst's markup would read as markup (``/`` too: ``//`` opens a
-    comment); a line that starts with ``=``, ``-``, ``+`` would be a heading or a list."""
-    out = "".join("\\" + c if c in _TYPST else c for c in text)
-    return "\\" + out if out[:1] in ("=", "-", "+") else out
-
-
-def typst_code(text: str) -> str:
-    """Code (a command line) as Typst's raw text, in a string literal."""
-    quoted = text.replace("\\", "\\\\").replace('"', '\\"')
-    return f'#raw("{quoted}")'

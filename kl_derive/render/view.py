@@ -301,10 +301,7 @@ def build_view(
         "g": _LatexRaw(printer.snippet(derivation.functions.get("g", "g"))),
         "kl": KL(q_fn, p_fn),
     }
-    laws = tuple(
-        printer.law(d.family, d.user_args)
-        for d in (derivation.p, derivation.q)
-    )
+    laws = tuple(printer.law(d.family, d.user_args) for d in (derivation.p, derivation.q))
     quantity = getattr(derivation, "quantity", "kl")
     result_lhs = printer.kl(*laws) if quantity == "kl" else _entropy_lhs(printer, laws, quantity)
     common["kl_laws"] = _LatexRaw(result_lhs)
