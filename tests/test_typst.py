@@ -206,3 +206,25 @@ def test_cli_options(tmp_path: Path) -> None:
     one_line_error(run_module(["normal", "--to", "typst", "--exercise"]), "--exercise")
     one_line_error(run_module(["normal", "--to", "typst", "--bare"]), "--bare")
     one_line_error(run_module(["normal", "--to", "typst", "--label", "1x"]), "--label")
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"detail": "full", "highlight": True},
+        {"detail": "brief", "align": "left"},
+        {"align": "left", "label": "g", "standalone": True},
+        {"page": "twocolumn", "standalone": True},
+        {"width": "12cm", "standalone": True},
+    ],
+)
+def test_options_compile(options: dict, tmp_path: Path) -> None:
+    text = derive("gamma", "gamma").render("typst", "ko", **options)
+    if options.get("highlight"):
+        assert "#text(fill: blue)" in text
+    if options.get("detail") == "full":
+        assert "limits(=)^(\\(1\\))" in text
+    (tmp_path / "d.typ").write_text(text, encoding="utf-8")
+    warnings = compile_typst(tmp_path / "d.typ", tmp_path / "d.pdf")
+    # a fragment leaves the Korean font to the including document: Typst falls back
+    assert not [w for w in warnings if "font" not in w or options.get("standalone")], warnings
