@@ -50,7 +50,7 @@ class Derivation:
     # -- rendering -------------------------------------------------------------
     def render(self, fmt: str, lang: str | None = None, **options: Any) -> str:
         """Render to ``fmt``: ``"latex"``, ``"beamer"``, ``"markdown"``, ``"gfm"``,
-        ``"myst"``, ``"quarto"``, ``"html"``, ``"ipynb"``, ``"json"`` or ``"text"``
+        ``"myst"``, ``"quarto"``, ``"html"``, ``"ipynb"``, ``"json"``, ``"text"`` or ``"typst"``
         (options: ``standalone``, ``label``, ``template_dir``, ``detail`` = ``"brief"`` |
         ``"standard"`` | ``"full"``, ``highlight``, ``align`` = ``"center"`` | ``"left"``,
         and the others of :func:`kl_derive.render.render`)."""
@@ -62,6 +62,11 @@ class Derivation:
         """An amsmath LaTeX fragment (or, with ``standalone``, a whole document); options
         as for :meth:`render` (``detail``, ``highlight``, ``align``, ...)."""
         return self.render("latex", lang, standalone=standalone, **options)
+
+    def to_typst(self, lang: str | None = None, *, standalone: bool = False, **options: Any) -> str:
+        """A Typst fragment to ``#include`` (or, with ``standalone``, a whole document);
+        options as for :meth:`render` (``label``, ``page``, ``detail``, ...)."""
+        return self.render("typst", lang, standalone=standalone, **options)
 
     def to_markdown(
         self, lang: str | None = None, *, flavour: str = "markdown", **options: Any

@@ -35,6 +35,16 @@ def _pages(fmt: str) -> dict[str, str]:
     return pages
 
 
+def _write_pages(fmt: str, folder: Path) -> dict[str, str]:
+    """The sample's pages in ``fmt`` written to ``folder``; their titles, by name."""
+    folder.mkdir()
+    titles = {}
+    for name, text in _pages(fmt).items():
+        titles[name] = _one_title(name, text)
+        (folder / f"{name}.md").write_text(text, encoding="utf-8")
+    return titles
+
+
 def _one_title(name: str, text: str) -> str:
     """The page's one level-1 heading (asserting there is exactly one, on the first line)."""
     titles = [line for line in text.splitlines() if re.match(r"#\s", line)]
@@ -57,12 +67,7 @@ def test_sphinx_builds_the_myst_pages_without_a_warning(tmp_path: Path) -> None:
     require_module("sphinx")
     require_module("myst_parser")
     source = tmp_path / "src"
-    source.mkdir()
-    pages = _pages("myst")
-    titles = {}
-    for name, text in pages.items():
-        titles[name] = _one_title(name, text)
-        (source / f"{name}.md").write_text(text, encoding="utf-8")
+    titles = _write_pages("myst", source)
     (source / "conf.py").write_text(
         'project = "kl-derive sample"\n'
         'extensions = ["myst_parser"]\n'
@@ -70,7 +75,7 @@ def test_sphinx_builds_the_myst_pages_without_a_warning(tmp_path: Path) -> None:
         "myst_heading_anchors = 3\n",
         encoding="utf-8",
     )
-    toctree = "\n".join(pages)
+    toctree = "\n".join(titles)
     (source / "index.md").write_text(
         f"# Sample\n\n```{{toctree}}\n:maxdepth: 2\n\n{toctree}\n```\n", encoding="utf-8"
     )
@@ -86,7 +91,7 @@ def test_sphinx_builds_the_myst_pages_without_a_warning(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr[-4000:]
     index = (tmp_path / "html" / "index.html").read_text(encoding="utf-8")
     entries = _toc_entries(index)
-    assert len(entries) > len(pages)  # the pages and their sections
+    assert len(entries) > len(titles)  # the pages and their sections
     for name, title in titles.items():
         assert html.unescape(title.replace("\\", "")) in entries, (name, title)
     assert not [e for e in entries if LATEX_LEFT.search(e)]
@@ -101,12 +106,7 @@ def test_mkdocs_builds_the_markdown_pages_with_one_title_each(tmp_path: Path) ->
     require_module("mkdocs")
     require_module("pymdownx")
     docs = tmp_path / "docs"
-    docs.mkdir()
-    pages = _pages("markdown")
-    titles = {}
-    for name, text in pages.items():
-        titles[name] = _one_title(name, text)
-        (docs / f"{name}.md").write_text(text, encoding="utf-8")
+    titles = _write_pages("markdown", docs)
     (docs / "index.md").write_text("# Sample\n", encoding="utf-8")
     (tmp_path / "mkdocs.yml").write_text(
         "site_name: kl-derive sample\n"

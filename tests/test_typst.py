@@ -52,14 +52,7 @@ def compile_typst(source: Path, output: Path) -> list[str]:
 def outside(pdf: Path, geometry: dict) -> list[tuple[int, float, str]]:
     """The words of ``pdf`` that lie outside the text block of ``geometry`` (see
     :func:`kl_derive.render.typst.typst_page`): (page, by how many points, the word)."""
-    pdftotext = require_tool("pdftotext")
-    html = subprocess.run(
-        [pdftotext, "-bbox-layout", str(pdf), "-"],
-        capture_output=True,
-        text=True,
-        errors="replace",
-        check=True,
-    ).stdout
+    html = poppler("pdftotext", pdf, "-bbox-layout")
     left, right = geometry["x"], geometry["width"] - geometry["x"]
     bottom = geometry["height"] - geometry["y"]
     found = []
@@ -74,6 +67,14 @@ def outside(pdf: Path, geometry: dict) -> list[tuple[int, float, str]]:
             if over > TOLERANCE:
                 found.append((number, round(over, 1), word))
     return found
+
+
+def poppler(tool: str, pdf: Path, *args: str) -> str:
+    """What a poppler tool (``pdftotext``, ``pdffonts``) prints for ``pdf``."""
+    command = [require_tool(tool), *args, str(pdf)] + (["-"] if tool == "pdftotext" else [])
+    return subprocess.run(
+        command, capture_output=True, text=True, errors="replace", check=True
+    ).stdout
 
 
 def _render_all(tmp_path: Path, page: str | None = None) -> dict[str, Path]:
@@ -139,12 +140,7 @@ def test_labelled_fragment_is_numbered_and_referenced(tmp_path: Path) -> None:
     numbered = [e for e in found if e.get("numbering")]
     assert {e.get("label") for e in numbered} >= {"<kl-1>", "<kl-result>"}
     assert len(numbered) == len(labels)  # the last label is kl-result
-    text = subprocess.run(
-        [require_tool("pdftotext"), str(tmp_path / "notes.pdf"), "-"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    text = poppler("pdftotext", tmp_path / "notes.pdf")
     assert f"Equation {len(labels)}," in text and "Equation 1 onwards" in text
 
 
@@ -152,20 +148,9 @@ def test_korean_document_uses_a_hangul_font(tmp_path: Path) -> None:
     source = tmp_path / "ko.typ"
     source.write_text(derive("normal").render("typst", "ko", standalone=True), encoding="utf-8")
     assert not compile_typst(source, tmp_path / "ko.pdf")
-    fonts = subprocess.run(
-        [require_tool("pdffonts"), str(tmp_path / "ko.pdf")],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    fonts = poppler("pdffonts", tmp_path / "ko.pdf")
     assert "NanumMyeongjo" in fonts, fonts
-    text = subprocess.run(
-        [require_tool("pdftotext"), str(tmp_path / "ko.pdf"), "-"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    assert "1단계" in text
+    assert "1단계" in poppler("pdftotext", tmp_path / "ko.pdf")
 
 
 def test_every_rule_identity_translates_and_compiles(tmp_path: Path) -> None:
