@@ -177,6 +177,12 @@ def test_every_rule_identity_translates_and_compiles(tmp_path: Path) -> None:
         (r"\mathrm{logvar}", '"logvar"'),
         (r"\left(x\right)^{2}", "( x )^(2)"),
         (r"\begin{pmatrix} a & b \\ b & c \end{pmatrix}", 'mat(delim: "(", a, b; b, c)'),
+        (r"D_{\mathrm{KL}}\left(a\right. \parallel \left.b\right)", 'D_("KL") ( a ∥ b )'),
+        (
+            r"\frac{\begin{aligned}&a + b \\ &\quad + c\end{aligned}}{2}",
+            "(mat(delim: #none, align: #left, a + b; quad + c))/(2)",
+        ),
+        (r"\Bigl(a + b\Bigr)", r"\( a + b \)"),
     ],
 )
 def test_latex_to_typst(latex: str, typst: str) -> None:

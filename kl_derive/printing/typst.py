@@ -48,7 +48,7 @@ _SYMBOLS = {
     ":": "med", " ": "thin", "{": "\\{", "}": "\\}", "%": "%", "#": "\\#", "&": "\\&",
 }  # fmt: skip
 #: commands that take no room and print nothing of their own
-_NOTHING = {"!", "displaystyle", "textstyle", "left", "right", "bigl", "bigr", "big"}
+_NOTHING = {"!", "displaystyle", "textstyle"}
 #: commands with one argument, and how Typst writes them
 _WRAPPERS = {
     "mathcal": "cal({})",
@@ -179,6 +179,10 @@ def _command(reader: _Reader, atoms: list[str]) -> None:
     elif name in ("Bigl", "Bigr", "bigl", "bigr", "Big", "big"):
         delimiter = reader.group()
         atoms.append("\\" + delimiter if delimiter in "()[]" else "")
+    elif name in ("left", "right"):  # Typst sizes matched brackets by itself
+        delimiter = reader.group()
+        if delimiter != ".":  # \left. is no bracket at all
+            atoms.append(latex_to_typst(delimiter))
     elif name == "middle":
         delimiter = reader.group()
         atoms.append("mid(‖)" if delimiter in ("\\|", "|") else "mid(|)")
@@ -218,6 +222,10 @@ def _matrix(reader: _Reader, atoms: list[str]) -> None:
     body = reader.text[reader.i : end if end >= 0 else len(reader.text)]
     reader.i = end + len(f"\\end{{{environment}}}") if end >= 0 else len(reader.text)
     rows = [row for row in re.split(r"\\\\", body) if row.strip()]
+    if environment in ("aligned", "gathered", "split"):  # lines inside a formula
+        lines = "; ".join(_arg(latex_to_typst(row.replace("&", " "))) for row in rows)
+        atoms.append(f"mat(delim: #none, align: #left, {lines})")
+        return
     if environment == "cases":
         cases = ", ".join(
             " & ".join(_arg(latex_to_typst(c)) for c in row.split("&")) for row in rows
