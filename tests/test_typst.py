@@ -183,6 +183,7 @@ def test_every_rule_identity_translates_and_compiles(tmp_path: Path) -> None:
             "(mat(delim: #none, align: #left, a + b; quad + c))/(2)",
         ),
         (r"\Bigl(a + b\Bigr)", r"\( a + b \)"),
+        (r"\left(0, 1\right) \cap \left[a, \infty\right)", "( 0 , 1 ) ∩ [ a , infinity )"),
     ],
 )
 def test_latex_to_typst(latex: str, typst: str) -> None:
