@@ -182,7 +182,7 @@ def test_every_rule_identity_translates_and_compiles(tmp_path: Path) -> None:
             r"\frac{\begin{aligned}&a + b \\ &\quad + c\end{aligned}}{2}",
             "(mat(delim: #none, align: #left, a + b; quad + c))/(2)",
         ),
-        (r"\Bigl(a + b\Bigr)", r"\( a + b \)"),
+        (r"\Bigl(a + b\Bigr)", r"lr(size: #1.8em, \( ) a + b lr(size: #1.8em, \) )"),
         (r"\left(0, 1\right) \cap \left[a, \infty\right)", "( 0 , 1 ) ∩ [ a , infinity )"),
     ],
 )

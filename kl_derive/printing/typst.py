@@ -61,6 +61,8 @@ _WRAPPERS = {
     "sqrt": "sqrt({})",
 }
 _TEXT = {"mathrm", "text", "operatorname", "texttt"}
+#: TeX's fixed delimiter sizes (\big, \Big, \bigg, \Bigg), as Typst sizes
+_SIZES = {"big": "1.2em", "Big": "1.8em", "bigg": "2.4em", "Bigg": "3em"}
 
 
 class _Reader:
@@ -179,9 +181,11 @@ def _command(reader: _Reader, atoms: list[str]) -> None:
     elif name == "overset":
         top, base = latex_to_typst(reader.group()), latex_to_typst(reader.group())
         atoms.append(f"limits({base})^({top})")
-    elif name in ("Bigl", "Bigr", "bigl", "bigr", "Big", "big"):
-        delimiter = reader.group()
-        atoms.append("\\" + delimiter if delimiter in "()[]" else "")
+    elif name.rstrip("lrm") in _SIZES:  # \Bigl( … \Bigr) may be on different lines
+        delimiter = latex_to_typst(reader.group())
+        if delimiter in "()[]":
+            delimiter = "\\" + delimiter  # a bracket Typst must not pair
+        atoms.append(f"lr(size: #{_SIZES[name.rstrip('lrm')]}, {delimiter} )")
     elif name in ("left", "right"):  # Typst sizes matched brackets by itself
         delimiter = reader.group()
         if delimiter != ".":  # \left. is no bracket at all
