@@ -33,8 +33,11 @@ from kl_derive.render.typst import typst_page
 #: in a full stop, a comma or a hyphen, the overhang Typst gives that character
 TOLERANCE = 1.0
 OVERHANG = 3.0
-#: a word's box reaches below its baseline by the font's descent
-DESCENT = 3.5
+#: how far the last line of a page may reach below the text block, in ems of the text: a
+#: word's box ends at its font's descent, an inline subscript (the lower limit of an
+#: integral in running text) hangs lower, and TeX too lets the last line's depth into the
+#: margin (\maxdepth)
+DESCENT = 0.6
 
 _WORD = re.compile(
     r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</word>'
@@ -63,7 +66,8 @@ def outside(pdf: Path, geometry: dict) -> list[tuple[int, float, str]]:
             x0, y0, x1, y1 = map(float, match.groups()[:4])
             word = match.group(5)
             hang = OVERHANG if word.endswith((".", ",", ";", ":", "\xad", "-", ")")) else 0
-            over = max(left - x0, x1 - right - hang, y1 - bottom - DESCENT, -y0)
+            depth = DESCENT * geometry["font_size"]
+            over = max(left - x0, x1 - right - hang, y1 - bottom - depth, -y0)
             if over > TOLERANCE:
                 found.append((number, round(over, 1), word))
     return found

@@ -11,12 +11,10 @@ from __future__ import annotations
 
 from sympy import Add, Basic, Expr
 
+from .breaking import HIGHLIGHT_COLOR
 from .latex import _split_sign
 
 __all__ = ["HIGHLIGHT_COLOR", "changed_parts"]
-
-#: the colour of a changed part: a name both xcolor (LaTeX) and KaTeX know
-HIGHLIGHT_COLOR = "blue"
 
 
 def changed_parts(before: Expr, after: Expr) -> set[Basic]:

@@ -40,7 +40,7 @@ from sympy.printing.latex import LatexPrinter
 
 from ..symbolic.matrices import MatDet, MatTrace, QuadForm
 from ..symbolic.objects import KL, Between, Bracket, CrossEntropy, Entropy, Expect
-from .width import latex_width
+from .breaking import BREAK_PRODUCT, BREAK_SUM, flatten, fraction, group, is_tall
 
 __all__ = ["TextbookLatexPrinter", "kl_latex", "latex"]
 
@@ -90,52 +90,15 @@ class TextbookLatexPrinter(LatexPrinter):
         self._expect_subscripts = expect_subscripts
         self._depth = 0  # how many fractions we are inside
 
-    # -- long lines ------------------------------------------------------------
-    def doprint_lines(self, expr: Expr, budget: float) -> list[str]:
-        """``expr`` as one or more pieces, each about ``budget`` ems wide or less.
+    # -- output ----------------------------------------------------------------
+    def doprint(self, expr: Expr) -> str:
+        """The LaTeX of ``expr``."""
+        return flatten(self.marked(expr))
 
-        A sum breaks between terms (a piece after the first starts with its sign), an
-        integral between the factors of its integrand (the ``dz`` stays on the last piece);
-        anything else stays on one line.
-        """
-        whole = self.doprint(expr)
-        if latex_width(whole) <= budget:
-            return [whole]
-        if isinstance(expr, Add):
-            pieces: list[str] = []
-            for i, term in enumerate(expr.args):
-                negative, magnitude = _split_sign(term)
-                sign = "- " if negative else ("" if i == 0 else "+ ")
-                text = self._term(magnitude)
-                inner = [text]
-                if isinstance(magnitude, Add) and latex_width(text) > budget:
-                    # a bracketed sum too long for a line: fixed-size brackets may break
-                    inner = self.doprint_lines(magnitude, budget - 2)
-                if len(inner) > 1:
-                    pieces.extend([rf"{sign}\Bigl({inner[0]}", *inner[1:-1], rf"{inner[-1]}\Bigr)"])
-                else:
-                    pieces.append(sign + text)
-            return _pack(pieces, budget)
-        if (
-            isinstance(expr, Mul)
-            and len(expr.args) == 2
-            and isinstance(expr.args[0], Rational)
-            and isinstance(expr.args[1], Add)
-        ):
-            # c (a + b + ...): fixed-size brackets may break across lines, \left( may not
-            coeff = self._print_Rational(expr.args[0])
-            inner = self.doprint_lines(expr.args[1], budget - latex_width(coeff) - 1)
-            if len(inner) == 1:
-                return [whole]
-            return [rf"{coeff}\Bigl({inner[0]}", *inner[1:-1], rf"{inner[-1]}\Bigr)"]
-        if isinstance(expr, Integral) and isinstance(expr.function, Mul):
-            (variable, lower, upper) = expr.limits[0]
-            head = rf"\int_{{{self._print(lower)}}}^{{{self._print(upper)}}}"
-            factors = [self._factor(f) for f in expr.function.args]
-            pieces = [f"{head} {factors[0]}", *factors[1:]]
-            pieces[-1] += rf" \,d{self._print(variable)}"
-            return _pack(pieces, budget)
-        return [whole]
+    def marked(self, expr: Expr) -> str:
+        """The LaTeX of ``expr`` with the places it may be broken over lines marked (see
+        :mod:`kl_derive.printing.breaking`)."""
+        return super().doprint(expr)
 
     # -- atoms ---------------------------------------------------------------
     def _print_Symbol(self, expr: Symbol, style: str = "plain") -> str:
@@ -163,7 +126,7 @@ class TextbookLatexPrinter(LatexPrinter):
 
     # -- sums ----------------------------------------------------------------
     def _print_Add(self, expr: Add, order: str | None = None) -> str:
-        return " ".join(self._signed_terms(expr))
+        return f" {BREAK_SUM}".join(self._signed_terms(expr))
 
     def _signed_terms(self, expr: Add) -> list[str]:
         """``["a", "- b", "+ c"]``: each term with the sign that joins it to the previous."""
@@ -184,7 +147,7 @@ class TextbookLatexPrinter(LatexPrinter):
 
     def _paren(self, expr: Expr) -> str:
         """A bracketed factor or term: ``\\left(...\\right)``, as textbooks set ``a(b + c)``."""
-        return rf"\left({self._print(expr)}\right)"
+        return group(self._print(expr), "(", ")", grows=True)
 
     def _argument(self, expr: Expr) -> str:
         """A function's argument: plain brackets unless the content is tall.
@@ -196,9 +159,7 @@ class TextbookLatexPrinter(LatexPrinter):
     @staticmethod
     def _wrap(text: str, left: str, right: str) -> str:
         """Brackets that grow (``\\left(``) only around tall content such as a fraction."""
-        if _is_tall(text):
-            return rf"\left{left}{text}\right{right}"
-        return f"{left}{text}{right}"
+        return group(text, left, right, grows=_is_tall(text))
 
     def _fraction(self, top: str, bottom: str, top_is_sum: bool, bottom_is_compound: bool) -> str:
         """``\\frac{top}{bottom}``, or ``top/bottom`` inside another fraction's parts.
@@ -206,7 +167,7 @@ class TextbookLatexPrinter(LatexPrinter):
         A fraction inside a fraction is set in a smaller type; the slash keeps it legible.
         """
         if self._depth == 0:
-            return rf"\frac{{{top}}}{{{bottom}}}"
+            return fraction(top, bottom)
         if bottom_is_compound:
             bottom = f"({bottom})"
         if top_is_sum:
@@ -270,6 +231,8 @@ class TextbookLatexPrinter(LatexPrinter):
             text = self._factor(factor, first=(i == 0 and leading), in_fraction=in_fraction)
             if self._depth and len(factors) > 1 and _has_inverse(factor) and "/" in text:
                 text = f"({text})"  # (1/\sqrt{2\pi}) \exp(...), not 1/(\sqrt{2\pi} \exp(...))
+            if previous is not None and not (_is_simple(previous) and _is_simple(factor)):
+                pieces.append(BREAK_PRODUCT)  # a product may be broken between factors
             if previous is not None and _needs_cdot(previous, factor):
                 pieces.append(r" \cdot ")
             elif previous is not None:
@@ -306,8 +269,7 @@ class TextbookLatexPrinter(LatexPrinter):
             return self._trig(type(base).__name__, base, e)  # \sin^{2} \mu
         if isinstance(base, exp):
             # (e^{s})^{2}
-            inner = self._print(base)
-            return rf"\left({inner}\right)^{{{self._print(e)}}}"
+            return group(self._print(base), "(", ")", grows=True) + f"^{{{self._print(e)}}}"
         if base == S.Exp1:
             return rf"e^{{{self._print(e)}}}"
         if (
@@ -461,9 +423,10 @@ class TextbookLatexPrinter(LatexPrinter):
     def _print_MatTrace(self, expr: Expr) -> str:
         a, b = expr.args
         inner = self._print(b) if isinstance(a, Identity) else f"{self._print(a)} {self._print(b)}"
-        if expr.atoms(ImmutableMatrix):  # matrices written out: tall brackets
-            return rf"\operatorname{{tr}}\left({inner}\right)"
-        return rf"\operatorname{{tr}}({inner})"
+        # matrices written out: tall brackets
+        return r"\operatorname{tr}" + group(
+            inner, "(", ")", grows=bool(expr.atoms(ImmutableMatrix))
+        )
 
     def _print_QuadForm(self, expr: Expr) -> str:
         a, b, m = expr.args
@@ -489,8 +452,8 @@ class TextbookLatexPrinter(LatexPrinter):
 
     def _print_Between(self, expr: Between) -> str:
         antiderivative, _variable, lower, upper = expr.args
-        body = self._print(antiderivative)
-        return rf"\left[{body}\right]_{{{self._print(lower)}}}^{{{self._print(upper)}}}"
+        body = group(self._print(antiderivative), "[", "]", grows=True)
+        return rf"{body}_{{{self._print(lower)}}}^{{{self._print(upper)}}}"
 
     def _print_KL(self, expr: KL) -> str:
         q, p = expr.args
@@ -509,27 +472,17 @@ class TextbookLatexPrinter(LatexPrinter):
 # ---------------------------------------------------------------------------
 
 
-def _pack(pieces: list[str], budget: float) -> list[str]:
-    """Greedily join ``pieces`` into lines of at most ``budget`` ems (at least one each)."""
-    lines: list[str] = []
-    for piece in pieces:
-        if lines and latex_width(lines[-1] + " " + piece) <= budget:
-            lines[-1] += " " + piece
-        else:
-            lines.append(piece)
-    return lines
-
-
 def kl_latex(left: str, right: str) -> str:
     """``D_{KL}(left \\parallel right)``, with growing brackets only for tall arguments."""
     if _is_tall(left) or _is_tall(right):
-        return rf"D_{{\mathrm{{KL}}}}\left({left} \,\middle\|\, {right}\right)"
+        # two pairs rather than \middle: a line may break at the bars in running text
+        return rf"D_{{\mathrm{{KL}}}}\left({left}\right. \parallel \left.{right}\right)"
     return rf"D_{{\mathrm{{KL}}}}({left} \parallel {right})"
 
 
 def _is_tall(text: str) -> bool:
     tall = (r"\frac", r"\int", r"\sum", r"\left", r"\sqrt", r"\begin{pmatrix}")
-    return any(token in text for token in tall)
+    return is_tall(text) or any(token in text for token in tall)
 
 
 def _is_atomic(e: Expr) -> bool:

@@ -17,13 +17,14 @@ fraction operator, so it becomes the symbol ``slash``.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
+from .breaking import break_lines
 from .latex import TextbookLatexPrinter
-from .width import latex_width
+from .measure import latex_width
 
-__all__ = ["TypstPrinter", "kl_typst", "latex_to_typst"]
+__all__ = ["TypstPrinter", "kl_typst", "latex_to_typst", "stack_cases"]
 
 #: LaTeX commands that are a Typst symbol or name of their own
 _SYMBOLS = {
@@ -157,7 +158,30 @@ def latex_to_typst(latex: str) -> str:
         else:
             atoms.append(c)
             reader.i += 1
-    return " ".join(a for a in atoms if a)
+    return " ".join(a for a in _unpaired(atoms) if a)
+
+
+_BRACKET = re.compile(r"[()\[\]](?:[_^].*)?", flags=re.S)
+
+
+def _unpaired(atoms: list[str]) -> list[str]:
+    """``atoms`` with the brackets that have no partner escaped (``\\(``): a line of a
+    broken formula may open a bracket that a later line closes, and Typst would otherwise
+    pair it with whatever comes next, or fail."""
+    opened: list[int] = []
+    out = list(atoms)
+    for i, atom in enumerate(atoms):
+        if not _BRACKET.fullmatch(atom):
+            continue
+        if atom[0] in "([":
+            opened.append(i)
+        elif opened:
+            opened.pop()
+        else:
+            out[i] = "\\" + atom
+    for i in opened:
+        out[i] = "\\" + out[i]
+    return out
 
 
 def _command(reader: _Reader, atoms: list[str]) -> None:
@@ -188,7 +212,9 @@ def _command(reader: _Reader, atoms: list[str]) -> None:
         atoms.append(f"lr(size: #{_SIZES[name.rstrip('lrm')]}, {delimiter} )")
     elif name in ("left", "right"):  # Typst sizes matched brackets by itself
         delimiter = reader.group()
-        if delimiter != ".":  # \left. is no bracket at all
+        if delimiter in "()[]":
+            atoms.append(delimiter)  # paired with its partner in this formula
+        elif delimiter != ".":  # \left. is no bracket at all
             atoms.append(latex_to_typst(delimiter))
     elif name == "middle":
         delimiter = reader.group()
@@ -244,6 +270,28 @@ def _matrix(reader: _Reader, atoms: list[str]) -> None:
     atoms.append(f"mat(delim: {delimiter}, {cells})")
 
 
+_CASES = re.compile(r"\\begin\{cases\}(.*?)\\end\{cases\}", flags=re.S)
+
+
+def stack_cases(latex: str) -> str:
+    r"""``latex`` with each case ``value & \text{for}\: condition`` of its ``cases`` set on
+    two rows, the condition under its value: half as wide."""
+
+    def stack(match: re.Match[str]) -> str:
+        rows = []
+        for row in re.split(r"\\\\", match.group(1)):
+            value, _, condition = row.partition("&")
+            if "otherwise" in condition:  # no column of conditions to line up with
+                rows.append(rf"{value.strip()} \quad {condition.strip()}")
+            elif condition.strip():
+                rows += [f"{value.strip()},", rf"\quad {condition.strip()}"]
+            else:
+                rows.append(row.strip())
+        return r"\begin{cases}" + r" \\ ".join(rows) + r"\end{cases}"
+
+    return _CASES.sub(stack, latex)
+
+
 def kl_typst(left: str, right: str) -> str:
     """``D_KL(left ‖ right)`` in Typst: brackets that grow with tall arguments."""
     return f'D_("KL") lr(( {left} mid(‖) {right} ))'
@@ -252,11 +300,8 @@ def kl_typst(left: str, right: str) -> str:
 class TypstPrinter:
     """Typst mathematics from a :class:`TextbookLatexPrinter` (``latex``, by default one
     with ``functions`` and ``expect_subscripts``), with the interface the view needs:
-    expressions whole and broken into lines, widths, the divergence of two laws and
-    fixed snippets."""
-
-    #: a chain's first right-hand side shares the line of its left-hand side
-    lhs_shares_line = True
+    expressions whole and broken into lines (:meth:`breaker`), widths, the divergence of
+    two laws and fixed snippets."""
 
     def __init__(
         self,
@@ -284,8 +329,22 @@ class TypstPrinter:
     def doprint(self, expr: Any) -> str:
         return self._typst(self.latex.doprint(expr))
 
-    def doprint_lines(self, expr: Any, budget: float) -> list[str]:
-        return [self._typst(line) for line in self.latex.doprint_lines(expr, budget)]
+    def breaker(self, expr: Any) -> Callable[[float, float], list[str]]:
+        """``expr`` broken for a first line and continued lines of given widths (in ems), as
+        the LaTeX printer breaks it (:mod:`~kl_derive.printing.breaking`), in Typst. A line
+        still too wide because of a piecewise result (``cases``, which is not broken) gets
+        each condition on a line of its own, under its value."""
+        marked = self.latex.marked(expr)
+
+        def lines(first: float, rest: float) -> list[str]:
+            out = []
+            for i, line in enumerate(break_lines(marked, first, rest)):
+                if latex_width(line) > (first if i == 0 else rest) and r"\begin{cases}" in line:
+                    line = stack_cases(line)
+                out.append(self._typst(line))
+            return out
+
+        return lines
 
     def width(self, text: str) -> float:
         """The width, in ems, of what was printed as ``text`` (measured on its LaTeX)."""

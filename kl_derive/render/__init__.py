@@ -13,10 +13,11 @@ from typing import TYPE_CHECKING, Any
 from ..errors import KLDeriveError
 from .environment import environment
 from .escape import html_escape, latex_escape, markdown_escape
+from .layout import Measure
 from .page import DEFAULT_PAGES, PAGES, Page, resolve_page
 from .text import TEXT_WIDTH, keep_together
 from .typst import typst_code, typst_escape, typst_page
-from .view import DETAILS, LINE_BUDGET, Style, build_view, canonical_spec
+from .view import DETAILS, Style, build_view, canonical_spec
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..derivation import Derivation
@@ -34,12 +35,13 @@ class Format:
     display_open: str = "$$"
     display_close: str = "$$"
     labelled_close: str | None = None
-    #: how wide a display line may be, in ems (slides are narrower than a page)
-    line_budget: float = LINE_BUDGET
     #: how mathematics is printed: "latex" or "unicode" (--to text)
     printer: str = "latex"
     #: the template of a complete document (--standalone), if the format has one
     standalone: str | None = None
+    #: how wide a line of mathematics may be in terminal columns (text; the other
+    #: formats are measured on a page, see .page)
+    columns: float = 0.0
 
 
 _MARKDOWN = Style(lambda m: f"${m}$", markdown_escape, lambda c: f"`{c}`")
@@ -55,7 +57,6 @@ FORMATS: dict[str, Format] = {
     "beamer": Format(
         "beamer.tex.j2",
         Style(lambda m: f"${m}$", latex_escape, lambda c: rf"\texttt{{{latex_escape(c)}}}"),
-        line_budget=26.0,
     ),
     # KaTeX / MathJax: GitHub, MkDocs with arithmatex, Jupyter, Jupyter Book
     "markdown": Format("markdown.md.j2", _MARKDOWN),
@@ -94,8 +95,8 @@ FORMATS: dict[str, Format] = {
     "text": Format(
         "text.txt.j2",
         Style(keep_together, code=keep_together),
-        line_budget=TEXT_WIDTH - 6,
         printer="unicode",
+        columns=TEXT_WIDTH - 6,
     ),
 }
 
@@ -167,23 +168,28 @@ def render(
     spec = FORMATS[fmt]
     if spec.printer not in _PAGED and (page is not None or width is not None):
         raise KLDeriveError(f"--page and --width do not apply to --to {fmt}")
-    measure = resolve_page(fmt, page, width)
-    if standalone and measure.is_slide:
+    target = resolve_page(fmt, page, width)
+    if standalone and target.is_slide:
         raise KLDeriveError("--standalone makes an article; for slides use --to beamer")
+    labelled = label is not None and spec.labelled_close is not None
+    if spec.printer == "unicode":
+        measure = Measure(spec.columns, lhs_shares_line=False)
+    else:
+        measure = Measure.for_page(target, left=align == "left", numbered=labelled)
     view = build_view(
         derivation,
         lang,
         spec.style,
         sympy_strings=fmt == "json",
-        line_budget=_line_budget(spec, fmt, measure),
+        measure=measure,
         printer_name=spec.printer,
         detail=detail,
         highlight=highlight,
     )
     view["format"] = fmt
-    view["page"] = measure
+    view["page"] = target
     if fmt == "typst":
-        view["typst_page"] = typst_page(measure)
+        view["typst_page"] = typst_page(target)
     view["page_args"] = _page_args(fmt, page, width)
     view["align"] = align
     view["highlight"] = highlight
@@ -191,7 +197,6 @@ def render(
         (FLEQN_OPEN, FLEQN_CLOSE) if align == "left" else ("", "")
     )
     view["display_open"] = spec.display_open
-    labelled = label is not None and spec.labelled_close is not None
     if labelled:
         number = 0
         for stage in view["stages"]:
@@ -254,14 +259,6 @@ def _page_args(fmt: str, page: Page | str | None, width: str | float | None) -> 
     if width is not None:
         args += f" --width {width if isinstance(width, str) else f'{width:g}pt'}"
     return args
-
-
-def _line_budget(spec: Format, fmt: str, page: Page) -> float:
-    """How wide a display line may be, in ems: the format's budget scaled to ``page``."""
-    if spec.printer not in _PAGED:
-        return spec.line_budget
-    default = PAGES[DEFAULT_PAGES.get(fmt, "onecolumn")]
-    return spec.line_budget * page.width_em / default.width_em
 
 
 def _check_options(

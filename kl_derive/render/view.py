@@ -30,16 +30,18 @@ from sympy import (
 
 from .. import __version__
 from ..families.base import Distribution
-from ..printing.highlight import HIGHLIGHT_COLOR, changed_parts
+from ..printing.breaking import COLOR_OFF, COLOR_ON, break_lines
+from ..printing.highlight import changed_parts
 from ..printing.latex import TextbookLatexPrinter, kl_latex
+from ..printing.measure import latex_width
 from ..printing.typst import TypstPrinter
 from ..printing.unicode import UnicodePrinter, kl_unicode, latex_to_unicode, text_width
-from ..printing.width import latex_width
 from ..steps.rules import identity
 from ..steps.step import Code, Step
 from ..symbolic.display import display_form
 from ..symbolic.objects import KL, VARIABLE
 from .catalog import catalog
+from .layout import Measure, lay_out_block, lay_out_result
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..derivation import Derivation
@@ -59,8 +61,7 @@ class Style:
     code: Callable[[str], str] = lambda s: s
 
 
-#: the widest a display line may be, in ems: an article's text width at 10pt, less margin
-LINE_BUDGET = 32.0
+Breaker = Callable[[float, float], list[str]]
 
 
 @dataclass
@@ -76,6 +77,8 @@ class StepView:
     check: str
     #: the sign that joins the step to the previous line: "=", or "=" marked "(3)" (full)
     eq: str = "="
+    #: breaks the right-hand side for a first line and continued lines of given widths
+    breaker: Breaker | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass
@@ -87,6 +90,8 @@ class BlockView:
     chains: list[list[StepView]]
     label: str | None = None
     notes: list[str] = field(default_factory=list)
+    #: each left-hand side on a line of its own, the equalities under it (see .layout)
+    stacked: bool = False
 
 
 @dataclass
@@ -156,21 +161,23 @@ class _MemoPrinter(TextbookLatexPrinter):
         self._memo: dict[Basic, str] = {}
         self.marks: set[Basic] = set()
 
-    #: a chain's first right-hand side shares the line of its left-hand side
-    lhs_shares_line = True
-
-    def doprint(self, expr: Any) -> str:
+    def marked(self, expr: Any) -> str:
         if not isinstance(expr, Basic) or self.marks:
-            return super().doprint(expr)
+            return super().marked(expr)
         if expr not in self._memo:
-            self._memo[expr] = super().doprint(expr)
+            self._memo[expr] = super().marked(expr)
         return self._memo[expr]
 
     def _print(self, expr: Any, **kwargs: Any) -> str:
         text = super()._print(expr, **kwargs)
         if self.marks and isinstance(expr, Basic) and expr in self.marks:
-            return rf"\textcolor{{{HIGHLIGHT_COLOR}}}{{{text}}}"
+            return f"{COLOR_ON}{text}{COLOR_OFF}"
         return text
+
+    def breaker(self, expr: Expr) -> Breaker:
+        """``expr`` broken for lines of given widths (see :mod:`~.printing.breaking`)."""
+        marked = self.marked(expr)
+        return lambda first, rest: break_lines(marked, first, rest)
 
     @staticmethod
     def width(text: str) -> float:
@@ -202,15 +209,15 @@ class _UnicodeMemoPrinter(UnicodePrinter):
         self._memo: dict[Basic, str] = {}
         self.marks: set[Basic] = set()
 
-    #: the text layout puts a chain's left-hand side on a line of its own
-    lhs_shares_line = False
-
     def doprint(self, expr: Any) -> str:
         if not isinstance(expr, Basic):
             return super().doprint(expr)
         if expr not in self._memo:
             self._memo[expr] = super().doprint(expr)
         return self._memo[expr]
+
+    def breaker(self, expr: Expr) -> Breaker:
+        return lambda first, rest: self.doprint_lines(expr, first)
 
     @staticmethod
     def width(text: str) -> float:
@@ -260,7 +267,7 @@ def build_view(
     style: Style,
     *,
     sympy_strings: bool = False,
-    line_budget: float = LINE_BUDGET,
+    measure: Measure | None = None,
     printer_name: str = "latex",
     detail: str = "standard",
     highlight: bool = False,
@@ -269,7 +276,8 @@ def build_view(
 
     ``sympy_strings`` adds each step's sides as SymPy strings (``before``/``after``), which
     only the JSON output needs. ``printer_name`` is ``"latex"`` or ``"unicode"`` (the
-    text format; ``line_budget`` is then in columns). ``detail``:
+    text format); ``measure`` is how wide displays may be (in ems, or in columns for
+    text; by default a standard article's). ``detail``:
 
     * ``"standard"``: every step, a paragraph of explanation per display;
     * ``"brief"``: each stage's introduction and one display per stage in which every
@@ -284,6 +292,10 @@ def build_view(
     """
     if detail not in DETAILS:
         raise ValueError(f"unknown detail {detail!r}")
+    if measure is None:
+        from .page import PAGES
+
+        measure = Measure.for_page(PAGES["onecolumn"])
     messages = catalog(lang)
     printer = PRINTERS[printer_name](
         derivation.functions, expect_subscripts=derivation.expect_subscripts
@@ -324,20 +336,15 @@ def build_view(
             intro=text(f"stage.{stage.key}.intro", _stage_params(stage, derivation)),
         )
         for chain in stage.chains:
-            budget = line_budget
-            if printer.lhs_shares_line:
-                budget -= printer.width(printer.doprint(chain.lhs)) + 1.5
             if detail == "brief":
-                steps = [_brief_view(chain.steps, printer, sympy_strings, budget, highlight)]
+                steps = [_brief_view(chain.steps, printer, sympy_strings, highlight)]
                 if view.blocks:
                     view.blocks[-1].chains.append(steps)
                 else:
                     view.blocks.append(BlockView("", [steps]))
                 continue
             steps = [
-                _step_view(
-                    step, stage.key, messages, fill, printer, sympy_strings, budget, highlight
-                )
+                _step_view(step, stage.key, messages, fill, printer, sympy_strings, highlight)
                 for step in chain.steps
             ]
             paragraph = " ".join(s.explanation for s in steps if s.explanation)
@@ -345,6 +352,8 @@ def build_view(
                 view.blocks[-1].chains.append(steps)
             else:
                 view.blocks.append(BlockView(paragraph, [steps]))
+        for block in view.blocks:
+            block.stacked = lay_out_block(block.chains, printer.width, measure)
         if detail == "full":
             for block in view.blocks:
                 _justify(block, stage.key, messages, fill, printer, derivation)
@@ -432,7 +441,9 @@ def build_view(
         "result_lhs": result_lhs,
         "result_latex": printer.doprint(derivation.result_display),
         "detail": detail,
-        **_result_layout(printer, result_lhs, derivation.result_display, line_budget),
+        **lay_out_result(
+            result_lhs, printer.breaker(derivation.result_display), printer.width, measure
+        ),
         "result_sympy": sstr(derivation.result_display),
         "kl_latex": kl_of_densities,
         "asymmetry": text(
@@ -473,15 +484,6 @@ def _plain_title(derivation: Derivation, messages: Mapping[str, Any], quantity: 
     printer = _UnicodeMemoPrinter(derivation.functions)
     fill = _Filler(printer, Style(lambda m: m), {"q_law": derivation.p, "p_law": derivation.q})
     return fill(_lookup(messages, _quantity_key("document.title", quantity)))
-
-
-def _result_layout(printer: _Printer, lhs: str, result: Expr, line_budget: float) -> dict[str, Any]:
-    """The closing display: on one line when it fits, else the divergence on a line of its
-    own (when it is long) and the closed form broken over indented lines."""
-    lhs_width = printer.width(lhs)
-    long_lhs = lhs_width > line_budget / 2
-    budget = line_budget - 3 if long_lhs else line_budget - lhs_width - 1.5
-    return {"result_lines": printer.doprint_lines(result, budget), "result_lhs_long": long_lhs}
 
 
 def _dimension_symbol(derivation: Derivation) -> Symbol:
@@ -531,7 +533,6 @@ def _step_view(
     fill: _Filler,
     printer: _Printer,
     sympy_strings: bool,
-    budget: float,
     highlight: bool = False,
 ) -> StepView:
     entry = _rule_entry(messages, stage, step.rule)
@@ -545,14 +546,15 @@ def _step_view(
         # why an expectation holds: a sentence of its own in the catalog
         reason_params = {**params, "psi": _PSI, "euler": _EULER}
         params["reason"] = _Raw(fill(messages["moment_reason"][params["reason"]], reason_params))
-    rhs, rhs_lines = _right_side(printer, step.before, step.after, budget, highlight)
+    rhs, breaker = _right_side(printer, step.before, step.after, highlight)
     return StepView(
         rule=step.rule,
         title=entry["title"],
         explanation=fill(entry["text"], params),
         lhs=printer.doprint(step.before),
         rhs=rhs,
-        rhs_lines=rhs_lines,
+        rhs_lines=[rhs],
+        breaker=breaker,
         before=sstr(step.before, order="none") if sympy_strings else "",
         after=sstr(step.after, order="none") if sympy_strings else "",
         check=step.check or "",
@@ -565,14 +567,14 @@ def _rule_entry(messages: Mapping[str, Any], stage: str, rule: str) -> Mapping[s
 
 
 def _right_side(
-    printer: _Printer, before: Expr, after: Expr, budget: float, highlight: bool
-) -> tuple[str, list[str]]:
-    """A step's right-hand side, whole and broken into lines; with ``highlight``, what
-    differs from ``before`` is coloured."""
+    printer: _Printer, before: Expr, after: Expr, highlight: bool
+) -> tuple[str, Breaker]:
+    """A step's right-hand side, whole and as a breaker into lines (see .layout); with
+    ``highlight``, what differs from ``before`` is coloured."""
     if highlight:
         printer.marks = changed_parts(before, after)
     try:
-        return printer.doprint(after), printer.doprint_lines(after, budget)
+        return printer.doprint(after), printer.breaker(after)
     finally:
         printer.marks = set()
 
@@ -581,20 +583,20 @@ def _brief_view(
     steps: tuple[Step, ...],
     printer: _Printer,
     sympy_strings: bool,
-    budget: float,
     highlight: bool,
 ) -> StepView:
     """A chain reduced to its first and last member (``--detail brief``)."""
     first, last = steps[0], steps[-1]
     checks = {s.check for s in steps}
-    rhs, rhs_lines = _right_side(printer, first.before, last.after, budget, highlight)
+    rhs, breaker = _right_side(printer, first.before, last.after, highlight)
     return StepView(
         rule=last.rule,
         title="",
         explanation="",
         lhs=printer.doprint(first.before),
         rhs=rhs,
-        rhs_lines=rhs_lines,
+        rhs_lines=[rhs],
+        breaker=breaker,
         before=sstr(first.before, order="none") if sympy_strings else "",
         after=sstr(last.after, order="none") if sympy_strings else "",
         check=checks.pop() if len(checks) == 1 else "",
