@@ -29,7 +29,7 @@ def notebook(markdown: str, derivation: Derivation, lang: str) -> str:
     cells: list[dict[str, Any]] = [_markdown(section) for section in sections]
     cells.append(
         _code(
-            "import kl_derive\n"
+            "import kl_derive\n\n"
             f"d = {_call(derivation)}\n"
             "assert all(step.verified for step in d.steps)\n"
             "d.result"
