@@ -35,7 +35,10 @@ FORMATS = (
     "ipynb",
     "json",
     "text",
+    "typst",
 )
+#: the formats that write a complete document with --standalone
+STANDALONE = ("latex", "typst")
 DETAILS = ("brief", "standard", "full")
 ALIGNMENTS = ("center", "left")
 PAGES = ("onecolumn", "twocolumn", "beamer", "beamer169", "notebook")
@@ -140,7 +143,8 @@ def main_command() -> None:
     default="latex",
     show_default=True,
     metavar="FORMAT",
-    help="Output format: latex, beamer, markdown, gfm, myst, quarto, html, ipynb, json or text.",
+    help="Output format: latex, beamer, markdown, gfm, myst, quarto, html, ipynb, json, text "
+    "or typst.",
 )
 @click.option(
     "--detail",
@@ -208,7 +212,7 @@ def main_command() -> None:
 @click.option(
     "--label",
     metavar="PREFIX",
-    help="Number and label the displays PREFIX-1, PREFIX-2, ... (latex, myst, quarto).",
+    help="Number and label the displays PREFIX-1, PREFIX-2, ... (latex, myst, quarto, typst).",
 )
 @click.option(
     "--dims",
@@ -225,7 +229,8 @@ def main_command() -> None:
 @click.option(
     "--standalone",
     is_flag=True,
-    help="With --to latex: a complete document that pdflatex compiles on its own.",
+    help="With --to latex or typst: a complete document that pdflatex or typst compiles "
+    "on its own.",
 )
 @click.option(
     "--template-dir",
@@ -270,8 +275,8 @@ def derive_command(
         param = _choice("parametrization", param, PARAMS)
     if page is not None:
         page = _choice("page", page, PAGES)
-    if standalone and fmt != "latex":
-        raise click.UsageError("--standalone applies to --to latex only")
+    if standalone and fmt not in STANDALONE:
+        raise click.UsageError("--standalone applies to --to latex and --to typst only")
     env = _choice("environment", env, ("align*", "aligned", "equation"))
     if bare and fmt not in ("latex", "markdown"):
         raise click.UsageError("--bare applies to --to latex and --to markdown")

@@ -50,7 +50,7 @@ class Derivation:
     # -- rendering -------------------------------------------------------------
     def render(self, fmt: str, lang: str | None = None, **options: Any) -> str:
         """Render to ``fmt``: ``"latex"``, ``"beamer"``, ``"markdown"``, ``"gfm"``,
-        ``"myst"``, ``"quarto"``, ``"html"``, ``"ipynb"``, ``"json"`` or ``"text"``
+        ``"myst"``, ``"quarto"``, ``"html"``, ``"ipynb"``, ``"json"``, ``"text"`` or ``"typst"``
         (options: ``standalone``, ``label``, ``template_dir``, ``detail`` = ``"brief"`` |
         ``"standard"`` | ``"full"``, ``highlight``, ``align`` = ``"center"`` | ``"left"``,
         and the others of :func:`kl_derive.render.render`)."""
@@ -62,6 +62,11 @@ class Derivation:
         """An amsmath LaTeX fragment (or, with ``standalone``, a whole document); options
         as for :meth:`render` (``detail``, ``highlight``, ``align``, ...)."""
         return self.render("latex", lang, standalone=standalone, **options)
+
+    def to_typst(self, lang: str | None = None, *, standalone: bool = False, **options: Any) -> str:
+        """A Typst fragment to ``#include`` (or, with ``standalone``, a whole document);
+        options as for :meth:`render` (``label``, ``page``, ``detail``, ...)."""
+        return self.render("typst", lang, standalone=standalone, **options)
 
     def to_markdown(
         self, lang: str | None = None, *, flavour: str = "markdown", **options: Any
@@ -77,6 +82,24 @@ class Derivation:
     def to_json(self, lang: str | None = None) -> str:
         """The derivation as JSON data (see the README for the schema)."""
         return self.render("json", lang)
+
+    # -- numbers -----------------------------------------------------------------
+    def value(self, values: Mapping[str, Any]) -> float:
+        """The closed form at ``values``, by parameter name: numbers, vectors as lists,
+        matrices as lists of rows (the dimension is their length), e.g.
+        ``derive("normal").value({"mu": 1, "sigma": 0.5})``; ``inf`` where the result is
+        infinite. A value outside its domain is a :class:`~kl_derive.KLDeriveError`."""
+        from .values import value_at
+
+        return value_at(self, values)
+
+    def example_values(self) -> dict[str, Any]:
+        """Valid values for every parameter of :attr:`result` (see :meth:`value`):
+        positive scales, probabilities that sum to one, symmetric positive-definite
+        matrices, a symbolic dimension set to 2, inside a finite result's condition."""
+        from .values import example_values
+
+        return example_values(self)
 
     def _repr_latex_(self) -> str:
         from .render import render

@@ -247,3 +247,16 @@ def one_line_error(done: subprocess.CompletedProcess[str], *fragments: str) -> s
     for fragment in fragments:
         assert fragment in line, (fragment, line)
     return line
+
+
+def require_module(name: str):
+    """The Python module ``name`` (a test extra such as nbconvert or typst); skip the test
+    without it, fail in CI, where ``pip install -e ".[test]"`` installs it."""
+    import importlib
+
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        if in_ci():
+            pytest.fail(f"the Python package {name} is required in CI (the test extra)")
+        pytest.skip(f"{name} is not installed")

@@ -224,6 +224,18 @@ def test_exercise_has_blanks_hints_and_the_solution_and_compiles(
     assert done.returncode == 0, done.stdout[-2000:]
 
 
+@pytest.mark.external
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_standalone_exercise_is_a_complete_document(derivation, lang: str, tmp_path: Path) -> None:
+    text = derivation.render("latex", lang, exercise=True, standalone=True)
+    assert text.count("\\documentclass") == 1 and text.rstrip().endswith("\\end{document}")
+    assert "--exercise --standalone" in text.splitlines()[0]
+    assert "\\underline{\\hspace{8em}}" in text  # the blanks, then the solution
+    (tmp_path / "ex.tex").write_text(text, encoding="utf-8")
+    done, log = run_pdflatex(tmp_path, "ex.tex")
+    assert done.returncode == 0, log[-2000:]
+
+
 def test_markdown_exercise_renders_with_katex(derivation) -> None:
     from test_markdown_render import math_tokens
 

@@ -185,3 +185,45 @@ def test_every_rule_identity_reads_without_latex() -> None:
 )
 def test_bad_options_are_one_line_errors(args: list[str], fragment: str) -> None:
     one_line_error(run_module(args, cwd=ROOT), fragment)
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_the_sample_fits_78_columns_without_latex(lang: str) -> None:
+    """Every line of the catalog sample, displays included, fits the 78-column measure,
+    and no LaTeX command is left (the Dirichlet pair's Bregman identity had
+    ``langle … rangle``)."""
+    import re
+
+    from sample_catalog import SAMPLE, derivation
+
+    for key in SAMPLE:
+        text = derivation(key).to_text(lang)
+        wide = [line for line in text.splitlines() if text_width(line) > 78]
+        assert not wide, (key, wide[:3])
+        assert "\\" not in text and not re.search(r"\b[lr]angle\b|\^\(\)", text), key
+    bregman = derivation("dirichlet").to_text(lang)
+    assert "⟨ηₚ − η_q, 𝔼_q[T]⟩" in bregman.replace("⟨ ", "⟨").replace(" ⟩", "⟩")
+
+
+def test_a_long_formula_breaks_before_an_outer_operator() -> None:
+    from kl_derive.render.text import break_formula
+
+    formula = "(a + b)(c + d) + " + " + ".join(f"x{i}" for i in range(30))
+    lines = break_formula(formula, 30)
+    assert all(text_width(line) <= 30 for line in lines)
+    assert all(line.startswith("+ ") for line in lines[1:])
+    assert " ".join(lines) == formula
+    # a word wider than the measure stays whole
+    assert break_formula("x" * 40, 30) == ["x" * 40]
+
+
+def test_log_ratios_are_fractions_of_the_densities() -> None:
+    """log(q/p) with both densities substituted is the fraction q/p, not p's factors
+    inverted one by one (log(1/(b₁ − a₁) (b₂ − a₂)))."""
+    uniform = derive("uniform", "uniform")
+    assert "log((1/(b₁ − a₁))/(1/(b₂ − a₂)))" in uniform.to_text()
+    latex = uniform.to_latex()
+    assert r"\log \frac{1/(b_{1} - a_{1})}{1/(b_{2} - a_{2})}" in latex
+    assert r"\left(b_{2} - a_{2}\right)\right)" not in latex
+    gamma = derive("gamma", "gamma").to_text()
+    assert "/(β₂^α₂/Γ(α₂)" in gamma and "β₂^(−α₂)" not in gamma

@@ -213,8 +213,9 @@ class TextbookLatexPrinter(LatexPrinter):
             if coeff != 1:
                 top = self._product([Rational(coeff.p), *numerator]) if coeff.p != 1 else top
             bottom_factors = ([Rational(coeff.q)] if coeff.q != 1 else []) + denominator
-            if self._depth == 1 and len(bottom_factors) == 1 and isinstance(bottom_factors[0], Add):
-                bottom = self._print(bottom_factors[0])  # \frac{a}{1 + e^{a}}: no brackets
+            if len(bottom_factors) == 1 and isinstance(bottom_factors[0], Add):
+                # \frac{a}{1 + e^{a}}: no brackets; inside a fraction, a/(1 + e^{a})
+                bottom = self._print(bottom_factors[0])
             else:
                 bottom = self._product(bottom_factors, in_fraction=True)
         finally:

@@ -678,6 +678,20 @@ _COMMANDS = {
     r"\bigl": "",
     r"\bigr": "",
     r"\displaystyle": "",
+    r"\textstyle": "",
+    r"\langle": "⟨",
+    r"\rangle": "⟩",
+    r"\lvert": "|",
+    r"\rvert": "|",
+    r"\dots": "…",
+    r"\ldots": "…",
+    r"\cdots": "⋯",
+    r"\times": "×",
+    r"\in": "∈",
+    r"\nabla": "∇",
+    r"\ne": "≠",
+    r"\mapsto": "↦",
+    r"\implies": "⟹",
 }
 _WRAPPERS = {
     r"\mathrm": lambda s: s,
@@ -764,6 +778,9 @@ def latex_to_unicode(latex: str) -> str:
             i += 1
         elif c in "^_":
             inner, i = _group(latex, i + 1)
+            if inner in _WRAPPERS:  # e^\boldsymbol{logvar}: the command and its argument
+                argument, i = _group(latex, i)
+                inner = f"{inner}{{{argument}}}"
             inner = latex_to_unicode(inner)
             if inner == "-1" or inner == f"{MINUS}1":
                 out.append("⁻¹")

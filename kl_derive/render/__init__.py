@@ -18,6 +18,7 @@ from .layout import Measure
 from .page import DEFAULT_PAGES, PAGES, Page, resolve_page
 from .slides import fill_frames, prose_frames, result_overflows
 from .text import TEXT_WIDTH, keep_together
+from .typst import typst_code, typst_escape, typst_page
 from .view import DETAILS, Style, build_view, canonical_spec
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -38,6 +39,8 @@ class Format:
     labelled_close: str | None = None
     #: how mathematics is printed: "latex" or "unicode" (--to text)
     printer: str = "latex"
+    #: the template of a complete document (--standalone), if the format has one
+    standalone: str | None = None
     #: how wide a line of mathematics may be in terminal columns (text; the other
     #: formats are measured on a page, see .page)
     columns: float = 0.0
@@ -50,6 +53,7 @@ FORMATS: dict[str, Format] = {
         "latex.tex.j2",
         Style(latex_inline, latex_escape, latex_code),
         labelled_close="{label}",
+        standalone="latex_standalone.tex.j2",
     ),
     # slides: a frame per display, steps revealed with \pause
     "beamer": Format(
@@ -81,6 +85,14 @@ FORMATS: dict[str, Format] = {
     # a Jupyter notebook: the Markdown flavour split into cells, and a checking code cell
     "ipynb": Format("markdown.md.j2", _MARKDOWN),
     "json": Format("json.json.j2", Style(lambda m: f"${m}$", code=lambda c: f"`{c}`")),
+    # Typst: a fragment to #include, or a document (--standalone); labels as <label>
+    "typst": Format(
+        "typst.typ.j2",
+        Style(lambda m: f"${m}$", typst_escape, typst_code),
+        labelled_close="{label}",
+        printer="typst",
+        standalone="typst_standalone.typ.j2",
+    ),
     # a terminal: Unicode mathematics, prose wrapped (lines of columns, not ems)
     "text": Format(
         "text.txt.j2",
@@ -89,6 +101,13 @@ FORMATS: dict[str, Format] = {
         columns=TEXT_WIDTH - 6,
     ),
 }
+
+#: the printers whose lines are broken for a page (--page, --width): Typst mathematics is
+#: the LaTeX printer's, translated, and measured the same way
+_PAGED = ("latex", "typst")
+
+#: the formats that write a complete document with --standalone
+STANDALONE = tuple(name for name, spec in FORMATS.items() if spec.standalone)
 
 #: --align: where displays sit (centred is LaTeX's and KaTeX's default)
 ALIGNMENTS = ("center", "left")
@@ -156,7 +175,7 @@ def render(
     if fmt not in FORMATS:
         raise KLDeriveError(f"unknown format {fmt!r} (available: {', '.join(FORMATS)})")
     spec = FORMATS[fmt]
-    if spec.printer != "latex" and (page is not None or width is not None):
+    if spec.printer not in _PAGED and (page is not None or width is not None):
         raise KLDeriveError(f"--page and --width do not apply to --to {fmt}")
     target = resolve_page(fmt, page, width)
     if standalone and target.is_slide:
@@ -181,6 +200,8 @@ def render(
     )
     view["format"] = fmt
     view["page"] = target
+    if fmt == "typst":
+        view["typst_page"] = typst_page(target)
     view["page_args"] = _page_args(fmt, page, width)
     view["align"] = align
     view["highlight"] = highlight
@@ -207,11 +228,13 @@ def render(
     view["env_open"], view["env_close"] = ENVIRONMENTS[env]
     view["katex"] = (katex or KATEX_DEFAULT).rstrip("/")
     view["title_text"] = derivation.title
+    view["depth"] = 0  # Markdown: the page's own sections (1: under an exercise's title)
+    view["exercise"] = exercise
     name = spec.template
     if standalone:
-        if fmt != "latex":
-            raise KLDeriveError("--standalone applies to --to latex only")
-        name = "latex_standalone.tex.j2"
+        if spec.standalone is None:
+            raise KLDeriveError(f"--standalone applies to --to {' and '.join(STANDALONE)} only")
+        name = spec.standalone
     if bare:
         if fmt not in ("latex", "markdown"):
             raise KLDeriveError("--bare applies to --to latex and --to markdown")
@@ -227,11 +250,12 @@ def render(
         view["exercise_stages"] = _blanked(view["stages"])
         if fmt != "latex":
             exercise_text = environment(template_dir).get_template("exercise.md.j2").render(**view)
-            solution = environment(template_dir).get_template(name).render(**view)
-            body = solution.split("\n", 1)[1].lstrip("\n")  # its header comment is ours
+            view["depth"] = 1  # the solution: sections under the exercise's title
+            body = environment(template_dir).get_template(name).render(**view).lstrip("\n")
             text = exercise_text.rstrip("\n") + "\n\n" + body
             return text if text.endswith("\n") else text + "\n"
-        name = "exercise.tex.j2"
+        if not standalone:
+            name = "exercise.tex.j2"
     template = environment(template_dir).get_template(name)
     text = template.render(**view)
     text = text if text.endswith("\n") else text + "\n"
@@ -240,8 +264,7 @@ def render(
     if fmt == "ipynb":
         from .notebook import notebook
 
-        args = f"{canonical_spec(derivation.p)!r}, {canonical_spec(derivation.q)!r}"
-        return notebook(text, args, lang)
+        return notebook(text, derivation, lang)
     return text
 
 

@@ -15,7 +15,7 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
 from ..errors import KLDeriveError
 from ..resources import templates_dir
 from .bytecode import template_bytecode_cache
-from .text import wrap
+from .text import formula_lines, wrap
 
 __all__ = ["TEMPLATES", "environment"]
 
@@ -54,6 +54,7 @@ class _Environment(Environment):
         for env in (self, self.latex):
             env.filters["json"] = lambda data: json.dumps(data, ensure_ascii=False, indent=2)
             env.filters["wrap"] = wrap
+            env.filters["formula"] = formula_lines
 
     def get_template(self, name, parent=None, globals=None):  # type: ignore[override]
         if str(name).endswith(".tex.j2"):

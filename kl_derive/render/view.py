@@ -34,6 +34,7 @@ from ..printing.breaking import COLOR_OFF, COLOR_ON, break_lines
 from ..printing.highlight import changed_parts
 from ..printing.latex import TextbookLatexPrinter, kl_latex
 from ..printing.measure import latex_width
+from ..printing.typst import TypstPrinter
 from ..printing.unicode import UnicodePrinter, kl_unicode, latex_to_unicode, text_width
 from ..steps.rules import identity
 from ..steps.step import Code, Step
@@ -115,7 +116,7 @@ class _Filler:
 
     def math(self, value: Any) -> str:
         if isinstance(value, Distribution):
-            return self.printer.snippet(value.family.notation(value.args, self.printer.doprint))
+            return self.printer.law(value.family, value.args)
         if isinstance(value, tuple) and value and isinstance(value[0], tuple):
             # a mapping given as pairs: sigma = e^{s}, ...
             return ", ".join(self.math(Eq(a, b, evaluate=False)) for a, b in value)
@@ -190,6 +191,10 @@ class _MemoPrinter(TextbookLatexPrinter):
     def snippet(latex: str) -> str:
         return latex
 
+    def law(self, family: Any, args: tuple) -> str:
+        """A law's notation, ``\\mathcal{N}(\\mu, \\sigma^{2})``."""
+        return family.notation(args, self.doprint)
+
     #: how a step marked ``(n)`` joins the previous line (--detail full)
     @staticmethod
     def marked_eq(number: int) -> str:
@@ -226,15 +231,25 @@ class _UnicodeMemoPrinter(UnicodePrinter):
     def snippet(latex: str) -> str:
         return latex_to_unicode(latex)
 
+    def law(self, family: Any, args: tuple) -> str:
+        """A law's notation, ``𝒩(μ, σ²)``."""
+        return latex_to_unicode(family.notation(args, self.doprint))
+
     @staticmethod
     def marked_eq(number: int) -> str:
         return f"=({number})"
 
 
-_Printer = _MemoPrinter | _UnicodeMemoPrinter
-PRINTERS: dict[str, type[_MemoPrinter] | type[_UnicodeMemoPrinter]] = {
+def _typst_printer(functions: Mapping[str, str], expect_subscripts: bool = False) -> TypstPrinter:
+    """Typst mathematics (``--to typst``) translated from the memoizing LaTeX printer."""
+    return TypstPrinter(latex=_MemoPrinter(functions, expect_subscripts=expect_subscripts))
+
+
+_Printer = _MemoPrinter | _UnicodeMemoPrinter | TypstPrinter
+PRINTERS: dict[str, Callable[..., _Printer]] = {
     "latex": _MemoPrinter,
     "unicode": _UnicodeMemoPrinter,
+    "typst": _typst_printer,
 }
 
 
@@ -298,10 +313,7 @@ def build_view(
         "g": _LatexRaw(printer.snippet(derivation.functions.get("g", "g"))),
         "kl": KL(q_fn, p_fn),
     }
-    laws = tuple(
-        printer.snippet(d.family.notation(d.user_args, printer.doprint))
-        for d in (derivation.p, derivation.q)
-    )
+    laws = tuple(printer.law(d.family, d.user_args) for d in (derivation.p, derivation.q))
     quantity = getattr(derivation, "quantity", "kl")
     result_lhs = printer.kl(*laws) if quantity == "kl" else _entropy_lhs(printer, laws, quantity)
     common["kl_laws"] = _LatexRaw(result_lhs)
@@ -376,12 +388,17 @@ def build_view(
         },
         key=str,
     )
+    title_plain = _plain_title(derivation, messages, quantity)
     return {
         "version": __version__,
         "lang": lang,
         "language": messages["meta"]["language"],
         "command": _command(derivation),
         "title": text("document.title"),
+        # the title without markup: Unicode mathematics, for headings that tables of
+        # contents show (MkDocs, Sphinx, Quarto) and for a document's metadata
+        "title_plain": title_plain,
+        "title_heading": style.escape(title_plain),
         "intro": text("document.intro"),
         "setting": text(
             "document.setting_catalog"
@@ -459,6 +476,14 @@ def build_view(
 
 class _LatexRaw(str):
     """LaTeX that goes into inline math as is."""
+
+
+def _plain_title(derivation: Derivation, messages: Mapping[str, Any], quantity: str) -> str:
+    """The document's title in plain text, its laws in Unicode: ``KL divergence between
+    𝒩(μ, σ²) and 𝒩(0, 1)``."""
+    printer = _UnicodeMemoPrinter(derivation.functions)
+    fill = _Filler(printer, Style(lambda m: m), {"q_law": derivation.p, "p_law": derivation.q})
+    return fill(_lookup(messages, _quantity_key("document.title", quantity)))
 
 
 def _dimension_symbol(derivation: Derivation) -> Symbol:

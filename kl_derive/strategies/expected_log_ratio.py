@@ -38,6 +38,7 @@ from sympy import (
     Mul,
     Or,
     Piecewise,
+    Pow,
     S,
     StrictGreaterThan,
     Sum,
@@ -217,7 +218,9 @@ def group(e: Expr) -> Expr:
 
 def _definition_stage(q: _Law, p: _Law, kl: Expr) -> Stage:
     integrand = mul(q.function, ln(Mul(q.function, p.function**-1, evaluate=False)))
-    written = mul(q.density, ln(Mul(q.density, p.density**-1, evaluate=False)))
+    # q/p as a fraction of the two densities: p**-1 would distribute over p's factors
+    # (log(1/(b1 - a1) (b2 - a2)) instead of the ratio of 1/(b1 - a1) to 1/(b2 - a2))
+    written = mul(q.density, ln(Mul(q.density, Pow(p.density, -1, evaluate=False), evaluate=False)))
     rule = "kl.definition_sum" if q.facts.discrete else "kl.definition"
     return Stage(
         "catalog_definition",
