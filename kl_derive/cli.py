@@ -76,10 +76,9 @@ def _write(text: str, output: str | None) -> None:
     if output is None:
         click.echo(text, nl=False)
         return
-    try:
-        Path(output).write_text(text, encoding="utf-8")
-    except OSError as error:
-        raise click.UsageError(f"cannot write {output!r}: {error.strerror or error}") from None
+    from .files import write_text
+
+    write_text(output, text)
 
 
 def _expression_last(command: click.Command, args: list[str]) -> list[str]:
