@@ -13,6 +13,9 @@ the traceback).
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import io
 import os
 import re
 import sys
@@ -569,19 +572,29 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _exit_now(status: int) -> None:
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (OSError, ValueError):  # a closed pipe: nothing more can be said
-            status = status or 1
+    try:
+        if sys.stdout is not None:
+            sys.stdout.flush()
+    except (OSError, ValueError):  # the output was not all delivered
+        status = status or 1
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        sys.stderr.flush()  # a closed or full stderr does not turn a success into a failure
     os._exit(status)
 
 
 def _run(args: list[str]) -> None:
     from .errors import KLDeriveError
 
+    closed = sys.stdout is None
+    if closed:  # file descriptor 1 closed (`kl-derive ... >&-`): see whether output is lost
+        sys.stdout = io.StringIO()
     try:
-        status = main_command.main(args=args, prog_name="kl-derive", standalone_mode=False)
+        try:
+            status = main_command.main(args=args, prog_name="kl-derive", standalone_mode=False)
+        except SystemExit as done:  # a command that sets its own status (check)
+            status = done.code
+        if closed and sys.stdout.getvalue():
+            raise OSError(errno.EBADF, "it is closed")
     except click.UsageError as error:
         message = error.format_message()
         _fail(message.splitlines()[0] if message else "invalid usage", 2)
@@ -593,14 +606,37 @@ def _run(args: list[str]) -> None:
         _fail(str(error), 2)
     except KeyboardInterrupt:
         _fail("interrupted", 130)
+    except OSError as error:
+        if not (closed or _writing_stdout(error)):
+            _internal(error)
+        if isinstance(error, BrokenPipeError):  # the reader stopped reading: nothing to say
+            sys.exit(1)
+        _fail(f"cannot write to standard output: {error.strerror or error}", 2)
     except Exception as error:  # never show a traceback to a user
-        if os.environ.get("KL_DERIVE_DEBUG"):
-            raise
-        _fail(f"internal error ({type(error).__name__}: {error}); please report it", 1)
+        _internal(error)
     else:
         sys.exit(status if isinstance(status, int) else 0)
 
 
+def _writing_stdout(error: OSError) -> bool:
+    """Whether ``error`` came from writing to standard output (full, a closed pipe): every
+    such write goes through ``click.echo`` without ``err``."""
+    tb = error.__traceback__
+    while tb is not None:
+        frame = tb.tb_frame
+        if frame.f_code.co_name == "echo" and frame.f_globals.get("__name__") == "click.utils":
+            return not frame.f_locals.get("err")
+        tb = tb.tb_next
+    return False
+
+
+def _internal(error: Exception) -> None:
+    if os.environ.get("KL_DERIVE_DEBUG"):
+        raise error
+    _fail(f"internal error ({type(error).__name__}: {error}); please report it", 1)
+
+
 def _fail(message: str, status: int) -> None:
-    click.echo(f"kl-derive: error: {message}", err=True)
+    with contextlib.suppress(OSError, ValueError):  # stderr full or closed: the status says it
+        click.echo(f"kl-derive: error: {message}", err=True)
     sys.exit(status)
