@@ -17,7 +17,6 @@ import contextlib
 import errno
 import io
 import os
-import re
 import sys
 from contextvars import ContextVar
 from pathlib import Path
@@ -288,14 +287,29 @@ def derive_command(
     env = _choice("environment", env, ("align*", "aligned", "equation"))
     if bare and fmt not in ("latex", "markdown"):
         raise click.UsageError("--bare applies to --to latex and --to markdown")
-    if label is not None and not re.fullmatch(r"[A-Za-z][A-Za-z0-9:_-]*", label):
-        raise click.UsageError(f"--label must be letters, digits, ':', '_' or '-', got {label!r}")
     if template_dir is not None and not Path(template_dir).is_dir():
         raise click.UsageError(f"template directory {template_dir!r} does not exist")
+    if katex is not None:
+        if fmt != "html":
+            raise click.UsageError("--katex applies to --to html only")
+        from .render.katex import katex_folder, katex_href
+
+        katex_href(katex)
+        katex_folder(katex, output)
 
     from .api import cross_entropy, derive, entropy
-    from .render import render
+    from .render import check_options, render
 
+    check_options(
+        fmt,
+        detail=detail,
+        highlight=highlight,
+        align=align,
+        bare=bare,
+        exercise=exercise,
+        standalone=standalone,
+        label=label,
+    )
     if _QUANTITY.get() == "entropy":
         derivation = entropy(p, param=param, lang=lang)
     elif _QUANTITY.get() == "cross_entropy":

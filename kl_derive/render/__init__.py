@@ -7,19 +7,25 @@ the wheel as ``kl_derive/templates``. A user can override any of them with
 
 from __future__ import annotations
 
+import os
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+from markupsafe import Markup
 
 from ..errors import KLDeriveError
 from .environment import environment
 from .escape import html_escape, latex_escape, markdown_escape
+from .katex import katex_href
+from .sandbox import render_bounded
 from .text import TEXT_WIDTH, keep_together
 from .view import DETAILS, LINE_BUDGET, Style, build_view, canonical_spec
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..derivation import Derivation
 
-__all__ = ["ALIGNMENTS", "DETAILS", "FORMATS", "render"]
+__all__ = ["ALIGNMENTS", "DETAILS", "FORMATS", "check_options", "render"]
 
 
 @dataclass(frozen=True)
@@ -72,6 +78,7 @@ FORMATS: dict[str, Format] = {
             lambda m: rf"\({html_escape(m)}\)",
             html_escape,
             lambda c: f"<code>{html_escape(c)}</code>",
+            Markup,  # the prose is escaped already; the template escapes everything else
         ),
     ),
     # a Jupyter notebook: the Markdown flavour split into cells, and a checking code cell
@@ -137,7 +144,20 @@ def render(
     ``fleqn``; Markdown: each chain's lines start at the left, ``= …`` under the
     left-hand side).
     """
-    _check_options(fmt, detail, highlight, align, bare, exercise)
+    check_options(
+        fmt,
+        detail=detail,
+        highlight=highlight,
+        align=align,
+        bare=bare,
+        exercise=exercise,
+        standalone=standalone,
+        label=label,
+    )
+    if template_dir is not None:
+        if not isinstance(template_dir, (str, os.PathLike)):
+            raise TypeError(f"template_dir is a folder's path; got {template_dir!r}")
+        template_dir = os.fspath(template_dir)
     if env not in ENVIRONMENTS:
         raise KLDeriveError(f"unknown environment {env!r} (available: {', '.join(ENVIRONMENTS)})")
     if fmt not in FORMATS:
@@ -176,7 +196,11 @@ def render(
 
     view["display_close"] = display_close
     view["env_open"], view["env_close"] = ENVIRONMENTS[env]
-    view["katex"] = (katex or KATEX_DEFAULT).rstrip("/")
+    if katex is not None and fmt != "html":
+        raise KLDeriveError("--katex applies to --to html only")
+    view["katex"] = KATEX_DEFAULT if katex is None else katex_href(katex)
+    if fmt == "html":  # inside an HTML comment: as text, without < > & (so no "-->")
+        view["command"] = Markup(html_escape(view["command"]))
     view["title_text"] = derivation.title
     name = spec.template
     if standalone:
@@ -195,14 +219,13 @@ def render(
             raise KLDeriveError("--exercise applies to --to latex and the Markdown flavours")
         view["exercise_stages"] = _blanked(view["stages"])
         if fmt != "latex":
-            exercise_text = environment(template_dir).get_template("exercise.md.j2").render(**view)
-            solution = environment(template_dir).get_template(name).render(**view)
+            exercise_text = render_bounded(environment(template_dir), "exercise.md.j2", view)
+            solution = render_bounded(environment(template_dir), name, view)
             body = solution.split("\n", 1)[1].lstrip("\n")  # its header comment is ours
             text = exercise_text.rstrip("\n") + "\n\n" + body
             return text if text.endswith("\n") else text + "\n"
         name = "exercise.tex.j2"
-    template = environment(template_dir).get_template(name)
-    text = template.render(**view)
+    text = render_bounded(environment(template_dir), name, view)
     text = text if text.endswith("\n") else text + "\n"
     if fmt == "text":
         text = text.replace(keep_together(" "), " ")
@@ -214,10 +237,37 @@ def render(
     return text
 
 
+def check_options(
+    fmt: str,
+    *,
+    detail: str = "standard",
+    highlight: bool = False,
+    align: str = "center",
+    bare: bool = False,
+    exercise: bool = False,
+    standalone: bool = False,
+    label: str | None = None,
+) -> None:
+    """A one-line error (:class:`KLDeriveError`) for options that do not go together, or a
+    label that is not one; the command line calls it before it derives."""
+    if label is not None and not (
+        isinstance(label, str) and re.fullmatch(r"[A-Za-z][A-Za-z0-9:_-]*", label)
+    ):
+        raise KLDeriveError(f"--label must be letters, digits, ':', '_' or '-', got {label!r}")
+    _check_options(fmt, detail, highlight, align, bare, exercise)
+    if bare and exercise:
+        raise KLDeriveError("--bare and --exercise do not go together (choose one)")
+    if standalone and (bare or exercise):
+        raise KLDeriveError(
+            "--standalone writes the whole derivation as a document; it does not take "
+            f"{'--bare' if bare else '--exercise'}"
+        )
+
+
 def _check_options(
     fmt: str, detail: str, highlight: bool, align: str, bare: bool, exercise: bool
 ) -> None:
-    """A one-line error for an option the format cannot honour."""
+    """A one-line error for an option the format, or another option, cannot honour."""
     if detail not in DETAILS:
         raise KLDeriveError(f"unknown detail {detail!r} (available: {', '.join(DETAILS)})")
     if align not in ALIGNMENTS:

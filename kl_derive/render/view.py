@@ -51,11 +51,13 @@ DETAILS = ("brief", "standard", "full")
 
 @dataclass(frozen=True)
 class Style:
-    """How a format writes inline math and escapes prose."""
+    """How a format writes inline math and escapes prose; ``safe`` marks filled prose as
+    escaped already (``Markup`` for an autoescaping HTML template)."""
 
     inline: Callable[[str], str]
     escape: Callable[[str], str] = lambda s: s
     code: Callable[[str], str] = lambda s: s
+    safe: Callable[[str], str] = str
 
 
 #: the widest a display line may be, in ems: an article's text width at 10pt, less margin
@@ -138,7 +140,7 @@ class _Filler:
                 out.append(self.style.code(value))
             else:
                 out.append(self.style.inline(self.math(value)))
-        return "".join(out)
+        return self.style.safe("".join(out))
 
 
 class _MemoPrinter(TextbookLatexPrinter):
@@ -328,7 +330,7 @@ def build_view(
                 )
                 for step in chain.steps
             ]
-            paragraph = " ".join(s.explanation for s in steps if s.explanation)
+            paragraph = style.safe(" ").join(s.explanation for s in steps if s.explanation)
             if view.blocks and view.blocks[-1].text == paragraph and paragraph:
                 view.blocks[-1].chains.append(steps)
             else:
@@ -382,7 +384,7 @@ def build_view(
         "placeholders": text("document.placeholders", {"mapping": placeholders})
         if placeholders
         else "",
-        "assumptions": " ".join(
+        "assumptions": style.safe(" ").join(
             filter(
                 None,
                 [
