@@ -22,6 +22,7 @@ from sympy import (
     log,
     pi,
     sqrt,
+    sympify,
 )
 
 from ..errors import SpecError
@@ -61,6 +62,11 @@ def bind_pair(
         second, logits2 = _read_logits(fam2, second)
     if (fam1.name, fam2.name) not in PAIRS:
         raise SpecError(_not_derivable(fam1.name, fam2.name))
+    if second is None and not fam1.standard:
+        raise SpecError(
+            f"{fam1.name} has no standard member to compare with; give the second law as "
+            "well (kl-derive P Q)"
+        )
     _check_arity(fam1, first)
     if second is not None:
         _check_arity(fam2, second)
@@ -75,7 +81,7 @@ def bind_pair(
         taken |= {p.symbol for p in fam2.parameters}
     d1 = _bind(fam1, first, domains, taken, "_1" if both_bare else "")
     if second is None:
-        d2 = Distribution(fam2, tuple(Integer(a) for a in fam2.standard), fam2.name)
+        d2 = Distribution(fam2, tuple(sympify(a) for a in fam2.standard), fam2.name)
     else:
         d2 = _bind(
             fam2,
