@@ -303,6 +303,8 @@ def _blanked(stages: list) -> list:
 
 
 def _json_data(derivation: Derivation, view: dict[str, Any]) -> dict[str, Any]:
+    from ..printing.exact import exact
+
     def law(distribution: Any, density: str) -> dict[str, Any]:
         from ..printing.latex import latex
 
@@ -341,5 +343,9 @@ def _json_data(derivation: Derivation, view: dict[str, Any]) -> dict[str, Any]:
         "q": law(derivation.q, derivation.functions.get("p", "")),
         "title": view["title"],
         "steps": steps,
-        "result": {"sympy": view["result_sympy"], "latex": view["result_latex"]},
+        "result": {
+            "sympy": view["result_sympy"],
+            "srepr": exact(derivation.result),
+            "latex": view["result_latex"],
+        },
     }
