@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from .derivation import Derivation
 from .engine import draft_for, verify_draft
+from .errors import SpecError
+from .families import get_family
 from .spec import parse_spec
 from .symbolic.convert import bind_pair, with_dimension
 from .symbolic.display import evaluate
@@ -42,7 +44,13 @@ def derive(
     if dims is not None and (isinstance(dims, bool) or not isinstance(dims, int)):
         raise TypeError(f"dims is a whole number of coordinates, such as 3; got {dims!r}")
     check_language(lang)
-    first, second = bind_pair(parse_spec(p), parse_spec(q) if q is not None else None, param)
+    spec = parse_spec(p)
+    if q is None and not get_family(spec.family).standard:
+        raise SpecError(
+            f"{get_family(spec.family).name} has no standard member to compare with; give "
+            "the second law as well (kl-derive P Q)"
+        )
+    first, second = bind_pair(spec, parse_spec(q) if q is not None else None, param)
     if dims is not None:
         first, second = (with_dimension(d, dims) for d in (first, second))
     draft = draft_for(first, second, strategy)

@@ -37,18 +37,20 @@ def replacing(path: str) -> Iterator[IO[bytes]]:
     An error inside the block (or while writing) leaves ``path`` as it was and removes the
     temporary file.
     """
-    target = _resolve(path)
+    if not path:
+        raise KLDeriveError("cannot write to an empty file name")
     with _reporting(path):
         try:
-            mode: int | None = os.stat(target).st_mode
+            mode: int | None = os.stat(path).st_mode  # through links (a loop: ELOOP)
         except FileNotFoundError:
             mode = None
     if mode is not None and stat.S_ISDIR(mode):
         raise KLDeriveError(f"cannot write {path!r}: it is a directory")
     if mode is not None and not stat.S_ISREG(mode):
-        with _reporting(path), open(target, "wb") as device:  # nothing there to lose
+        with _reporting(path), open(path, "wb") as device:  # nothing there to lose
             yield device
         return
+    target = os.path.realpath(path)  # the file a link points to is replaced
     handle, temporary = _temporary(path, target)
     try:
         with _reporting(path):
@@ -78,16 +80,6 @@ def _temporary(path: str, target: str) -> tuple[int, str]:
         except OSError as error:
             raise _cannot(path, error, folder) from None
     raise KLDeriveError(f"cannot write {path!r}: no free name for a temporary file")
-
-
-def _resolve(path: str) -> str:
-    """The file ``path`` names, through any symbolic links (a loop is an error)."""
-    if not path:
-        raise KLDeriveError("cannot write to an empty file name")
-    target = os.path.realpath(path)
-    if os.path.islink(target):  # realpath stops inside a loop of links
-        raise _cannot(path, OSError(errno.ELOOP, os.strerror(errno.ELOOP)))
-    return target
 
 
 @contextlib.contextmanager

@@ -62,11 +62,6 @@ def bind_pair(
         second, logits2 = _read_logits(fam2, second)
     if (fam1.name, fam2.name) not in PAIRS:
         raise SpecError(_not_derivable(fam1.name, fam2.name))
-    if second is None and not fam1.standard:
-        raise SpecError(
-            f"{fam1.name} has no standard member to compare with; give the second law as "
-            "well (kl-derive P Q)"
-        )
     _check_arity(fam1, first)
     if second is not None:
         _check_arity(fam2, second)
