@@ -71,7 +71,8 @@ def _temporary(path: str, target: str) -> tuple[int, str]:
     """A new file beside ``target``, created as ``open`` would create it (umask applies)."""
     folder, name = os.path.split(target)
     for _ in range(100):
-        temporary = os.path.join(folder, f".{name}.{secrets.token_hex(4)}.tmp")
+        # (a name of its own that fits where the target's name fits)
+        temporary = os.path.join(folder, f".{name[:200]}.{secrets.token_hex(4)}.tmp")
         try:
             flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
             return os.open(temporary, flags, 0o666), temporary

@@ -91,7 +91,12 @@ class BoundedSandbox(SandboxedEnvironment):
     def bound_filters(self) -> None:
         """Measure the arguments and results of the filters (call once they are all set)."""
         if self.bounded:
-            self.filters = {name: _measured_filter(f) for name, f in self.filters.items()}
+            self.filters = {name: _measured_filter(name, f) for name, f in self.filters.items()}
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        if self.bounded and isinstance(obj, str) and attr in _UNMEASURED:
+            return False
+        return super().is_safe_attribute(obj, attr, value)
 
     def measured(self, value: Any) -> Any:
         if self.bounded:
@@ -108,10 +113,13 @@ class BoundedSandbox(SandboxedEnvironment):
             _check_arguments(args, kwargs)
             template = getattr(getattr(__obj, "__wrapped__", __obj), "__self__", None)
             if isinstance(template, str):  # "...".format(...), "...".replace(...)
-                if getattr(__obj, "__name__", "") in ("format", "format_map"):
+                method = getattr(__obj, "__name__", "")
+                if method in ("format", "format_map"):
                     _check_format(template)
-                if getattr(__obj, "__name__", "") == "replace" and len(args) >= 2:
+                if method == "replace" and len(args) >= 2:
                     _check_replace(template, *args[:2])
+                if method == "join" and args:
+                    _check_join(template, args[0])
         return __self.measured(super().call(__context, __obj, *args, **kwargs))
 
 
@@ -145,6 +153,25 @@ def _check_replace(text: str, old: Any, new: Any) -> None:
         _check_length(len(text) + text.count(old) * (len(new) - len(old)))
 
 
+def _check_join(separator: Any, items: Any) -> None:
+    if isinstance(items, (list, tuple)):
+        _check_length(len(str(separator)) * max(len(items) - 1, 0))
+        _check_length(sum(map(len, map(str, items))))  # (no Python lines: not counted)
+
+
+def _check_lines(text: Any, width: Any, per_line: Any) -> None:
+    """``indent`` and ``wordwrap``: ``per_line`` added to each line of ``text`` (lines of
+    ``width`` characters; 0 for as they are)."""
+    if isinstance(text, str):
+        lines = (
+            text.count("\n")
+            + 1
+            + (len(text) // width if isinstance(width, int) and width > 0 else 0)
+        )
+        extra = per_line if isinstance(per_line, int) else len(str(per_line))
+        _check_length(len(text) + lines * extra)
+
+
 def _check_binop(operator: str, left: Any, right: Any) -> None:
     sized = (str, list, tuple)
     if operator == "*":
@@ -168,18 +195,38 @@ def _check_bits(bits: int) -> None:
         raise TemplateLimit(f"a number in a template may have at most {MAX_BITS:,} bits")
 
 
-def _measured_filter(f: Any) -> Any:
+def _measured_filter(name: str, f: Any) -> Any:
+    """The filter ``f`` with its numbers checked, what it would build measured first where
+    it can multiply its input (join, indent, replace, wordwrap), and its result measured."""
+
     @functools.wraps(f)  # keeps Jinja's pass_context / pass_environment marks
     def measured(*args: Any, **kwargs: Any) -> Any:
         skip = 2 if getattr(f, "jinja_pass_arg", None) is not None else 1
-        _check_arguments(args[skip:], kwargs)
-        if f.__name__ == "do_replace" and len(args) >= skip + 2:
-            _check_replace(str(args[skip - 1]), *args[skip : skip + 2])
+        value, rest = args[skip - 1] if len(args) >= skip else None, args[skip:]
+        _check_arguments(rest, kwargs)
+
+        def option(i: int, key: str, default: Any) -> Any:
+            return rest[i] if len(rest) > i else kwargs.get(key, default)
+
+        if name == "replace" and len(rest) >= 2:
+            _check_replace(str(value), *rest[:2])
+        elif name == "join":
+            _check_join(option(0, "d", ""), value)
+        elif name == "indent":
+            _check_lines(value, 0, option(0, "width", 4))
+        elif name == "wordwrap":
+            _check_lines(value, option(0, "width", 79), option(3, "wrapstring", "\n"))
+        elif name == "format" and isinstance(value, str):
+            _check_format(value)
         result = f(*args, **kwargs)
         _check_size(result)
         return result
 
     return measured
+
+
+#: string methods that can multiply a string beyond what can be checked before
+_UNMEASURED = frozenset({"expandtabs", "translate", "maketrans"})
 
 
 @contextlib.contextmanager
@@ -235,12 +282,13 @@ def render_bounded(environment: Any, name: str, view: dict[str, Any]) -> str:
     except KLDeriveError:
         raise
     except (Exception, RecursionError, MemoryError) as error:  # the template's own mistake
-        raise _template_error(error, folder) from None
+        raise _template_error(error, folder, name) from None
 
 
-def _template_error(error: BaseException, folder: Path) -> KLDeriveError:
-    """``template markdown.md.j2, line 3: 'nosuch' is undefined``."""
-    where = _where(error, folder)
+def _template_error(error: BaseException, folder: Path, name: str) -> KLDeriveError:
+    """``template markdown.md.j2, line 3: 'nosuch' is undefined`` (the template rendered,
+    ``name``, when the line is not known)."""
+    where = _where(error, folder) or f"template {name}"
     if isinstance(error, TemplateNotFound):
         what = f"there is no template {error.name!r}"
     elif isinstance(error, RecursionError):
@@ -254,7 +302,7 @@ def _template_error(error: BaseException, folder: Path) -> KLDeriveError:
     what = " ".join(str(what).split())
     if isinstance(error, TemplateUnreadable):
         return KLDeriveError(what)
-    return KLDeriveError(f"{where}: {what}" if where else f"template error: {what}")
+    return KLDeriveError(f"{where}: {what}")
 
 
 def _where(error: BaseException, folder: Path) -> str:
