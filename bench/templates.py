@@ -69,15 +69,12 @@ def _plain() -> object:
             return super().get_template(name, parent, globals)
 
     plain = Plain(**options)
-    plain.latex = jinja2.Environment(
-        **options,
-        block_start_string="((*",
-        block_end_string="*))",
-        variable_start_string="(((",
-        variable_end_string=")))",
-        comment_start_string="((=",
-        comment_end_string="=))",
-    )
+    syntax = {  # the LaTeX templates' delimiters, as kl-derive's environment has them
+        name: getattr(sandboxed.latex, name)
+        for kind in ("block", "variable", "comment")
+        for name in (f"{kind}_start_string", f"{kind}_end_string")
+    }
+    plain.latex = jinja2.Environment(**options, **syntax)
     for env in (plain, plain.latex):
         env.filters.update({k: sandboxed.filters[k] for k in ("json", "wrap")})
     return plain

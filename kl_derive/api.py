@@ -45,10 +45,10 @@ def derive(
         raise TypeError(f"dims is a whole number of coordinates, such as 3; got {dims!r}")
     check_language(lang)
     spec = parse_spec(p)
-    if q is None and not get_family(spec.family).standard:
+    if q is None and not (family := get_family(spec.family)).standard:
         raise SpecError(
-            f"{get_family(spec.family).name} has no standard member to compare with; give "
-            "the second law as well (kl-derive P Q)"
+            f"{family.name} has no standard member to compare with; give the second law as "
+            "well (kl-derive P Q)"
         )
     first, second = bind_pair(spec, parse_spec(q) if q is not None else None, param)
     if dims is not None:

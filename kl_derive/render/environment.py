@@ -12,12 +12,7 @@ import json
 from functools import cache
 from pathlib import Path
 
-from jinja2 import (
-    ChoiceLoader,
-    FileSystemLoader,
-    StrictUndefined,
-    TemplateNotFound,
-)
+from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined, TemplateNotFound
 
 from ..errors import KLDeriveError
 from .sandbox import BoundedSandbox, TemplateUnreadable
