@@ -34,7 +34,7 @@ CASES = [
     ("diag_normal", None),
     ("multivariate_normal(mu1, Sigma1)", "multivariate_normal(mu2, Sigma2)"),
     ("gamma", "gamma(a, b)"),
-    ("rayleigh", "gumbel"),
+    ("poisson", "poisson(r)"),
 ]
 FORMATS = ("latex", "beamer", "markdown", "html", "json", "text")
 
