@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from .derivation import Derivation
 from .engine import draft_for, verify_draft
+from .errors import SpecError
+from .families import get_family
 from .spec import parse_spec
 from .symbolic.convert import bind_pair, with_dimension
 from .symbolic.display import evaluate
@@ -38,8 +40,17 @@ def derive(
     """
     from .render.catalog import check_language
 
+    _check_types(param=param, lang=lang, strategy=strategy)
+    if dims is not None and (isinstance(dims, bool) or not isinstance(dims, int)):
+        raise TypeError(f"dims is a whole number of coordinates, such as 3; got {dims!r}")
     check_language(lang)
-    first, second = bind_pair(parse_spec(p), parse_spec(q) if q is not None else None, param)
+    spec = parse_spec(p)
+    if q is None and not (family := get_family(spec.family)).standard:
+        raise SpecError(
+            f"{family.name} has no standard member to compare with; give the second law as "
+            "well (kl-derive P Q)"
+        )
+    first, second = bind_pair(spec, parse_spec(q) if q is not None else None, param)
     if dims is not None:
         first, second = (with_dimension(d, dims) for d in (first, second))
     draft = draft_for(first, second, strategy)
@@ -96,6 +107,7 @@ def _bind_univariate(p: str, q: str | None, param: str | None, lang: str, what: 
     from .render.catalog import check_language
     from .strategies import CATALOG_FAMILIES
 
+    _check_types(param=param, lang=lang)
     check_language(lang)
     first, second = bind_pair(parse_spec(p), parse_spec(q) if q is not None else None, param)
     for law in (first, second):
@@ -120,3 +132,14 @@ def _derivation(draft, first, second, lang: str) -> Derivation:
         setting=draft.setting,
         quantity=draft.quantity,
     )
+
+
+def _check_types(**options: object) -> None:
+    """A clear :class:`TypeError` for an option that is not a string (``None`` where that
+    means the default)."""
+    for name, value in options.items():
+        if not (isinstance(value, str) or (value is None and name != "lang")):
+            raise TypeError(f"{name} is a string, such as {_EXAMPLES[name]!r}; got {value!r}")
+
+
+_EXAMPLES = {"param": "logvar", "lang": "en", "strategy": "bregman"}

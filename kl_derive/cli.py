@@ -13,8 +13,10 @@ the traceback).
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import io
 import os
-import re
 import sys
 from contextvars import ContextVar
 from pathlib import Path
@@ -81,10 +83,9 @@ def _write(text: str, output: str | None) -> None:
     if output is None:
         click.echo(text, nl=False)
         return
-    try:
-        Path(output).write_text(text, encoding="utf-8")
-    except OSError as error:
-        raise click.UsageError(f"cannot write {output!r}: {error.strerror or error}") from None
+    from .files import write_text
+
+    write_text(output, text)
 
 
 class _DeriveByDefault(click.Group):
@@ -280,13 +281,29 @@ def derive_command(
     env = _choice("environment", env, ("align*", "aligned", "equation"))
     if bare and fmt not in ("latex", "markdown"):
         raise click.UsageError("--bare applies to --to latex and --to markdown")
-    if label is not None and not re.fullmatch(r"[A-Za-z][A-Za-z0-9:_-]*", label):
-        raise click.UsageError(f"--label must be letters, digits, ':', '_' or '-', got {label!r}")
     if template_dir is not None and not Path(template_dir).is_dir():
         raise click.UsageError(f"template directory {template_dir!r} does not exist")
+    if katex is not None:
+        if fmt != "html":
+            raise click.UsageError("--katex applies to --to html only")
+        from .render.katex import katex_folder, katex_href
+
+        katex_href(katex)
+        katex_folder(katex, output)
 
     from .batch import Request, serve, submit
+    from .options import check_options
 
+    check_options(
+        fmt,
+        detail=detail,
+        highlight=highlight,
+        align=align,
+        bare=bare,
+        exercise=exercise,
+        standalone=standalone,
+        label=label,
+    )
     options = {"standalone": standalone, "label": label, "katex": katex, "bare": bare}
     options.update(env=env, exercise=exercise, detail=detail, highlight=highlight, align=align)
     options.update(page=page, width=width)
@@ -573,19 +590,29 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _exit_now(status: int) -> None:
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (OSError, ValueError):  # a closed pipe: nothing more can be said
-            status = status or 1
+    try:
+        if sys.stdout is not None:
+            sys.stdout.flush()
+    except (OSError, ValueError):  # the output was not all delivered
+        status = status or 1
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        sys.stderr.flush()  # a closed or full stderr does not turn a success into a failure
     os._exit(status)
 
 
 def _run(args: list[str]) -> None:
     from .errors import KLDeriveError
 
+    closed = sys.stdout is None
+    if closed:  # file descriptor 1 closed (`kl-derive ... >&-`): see whether output is lost
+        sys.stdout = io.StringIO()
     try:
-        status = main_command.main(args=args, prog_name="kl-derive", standalone_mode=False)
+        try:
+            status = main_command.main(args=args, prog_name="kl-derive", standalone_mode=False)
+        except SystemExit as done:  # a command that sets its own status (check)
+            status = done.code
+        if closed and sys.stdout.getvalue():
+            raise OSError(errno.EBADF, "it is closed")
     except click.UsageError as error:
         message = error.format_message()
         _fail(message.splitlines()[0] if message else "invalid usage", 2)
@@ -597,14 +624,37 @@ def _run(args: list[str]) -> None:
         _fail(str(error), 2)
     except KeyboardInterrupt:
         _fail("interrupted", 130)
+    except OSError as error:
+        if not (closed or _writing_stdout(error)):
+            _internal(error)
+        if isinstance(error, BrokenPipeError):  # the reader stopped reading: nothing to say
+            sys.exit(1)
+        _fail(f"cannot write to standard output: {error.strerror or error}", 2)
     except Exception as error:  # never show a traceback to a user
-        if os.environ.get("KL_DERIVE_DEBUG"):
-            raise
-        _fail(f"internal error ({type(error).__name__}: {error}); please report it", 1)
+        _internal(error)
     else:
         sys.exit(status if isinstance(status, int) else 0)
 
 
+def _writing_stdout(error: OSError) -> bool:
+    """Whether ``error`` came from writing to standard output (full, a closed pipe): every
+    such write goes through ``click.echo`` without ``err``."""
+    tb = error.__traceback__
+    while tb is not None:
+        frame = tb.tb_frame
+        if frame.f_code.co_name == "echo" and frame.f_globals.get("__name__") == "click.utils":
+            return not frame.f_locals.get("err")
+        tb = tb.tb_next
+    return False
+
+
+def _internal(error: Exception) -> None:
+    if os.environ.get("KL_DERIVE_DEBUG"):
+        raise error
+    _fail(f"internal error ({type(error).__name__}: {error}); please report it", 1)
+
+
 def _fail(message: str, status: int) -> None:
-    click.echo(f"kl-derive: error: {message}", err=True)
+    with contextlib.suppress(OSError, ValueError):  # stderr full or closed: the status says it
+        click.echo(f"kl-derive: error: {message}", err=True)
     sys.exit(status)

@@ -79,6 +79,10 @@ def parse_spec(text: str) -> DistributionSpec:
     >>> parse_spec("normal(mu, exp(s))").family
     'normal'
     """
+    if not isinstance(text, str):
+        raise TypeError(
+            f"a distribution is given as a string such as 'normal(mu, sigma)'; got {text!r}"
+        )
     source = text.strip()
     if not source:
         raise SpecError(
@@ -107,6 +111,8 @@ def parse_spec(text: str) -> DistributionSpec:
                 f"keyword arguments other than {', '.join(KEYWORDS)} are not supported in "
                 f"{source!r}; give the parameters in order"
             )
+        if any(name == keyword.arg for name, _ in keywords):
+            raise SpecError(f"{keyword.arg}= is given twice in {source!r}")
         keywords.append((keyword.arg, _convert(keyword.value, source, 1)))
     family = _family_name(tree.func.id)
     args = tuple(_convert(arg, source, 1) for arg in tree.args)

@@ -8,6 +8,8 @@ from typing import ClassVar
 
 from sympy import Expr, S, Symbol
 
+from ..spec import MAX_DIMENSION
+
 __all__ = ["Distribution", "Family", "Moment", "Parameter", "absolute_deviation_point"]
 
 
@@ -219,8 +221,9 @@ class NaturalForm:
     base: Expr = S.One
 
 
-#: the natural parameters' symbols, eta_1, eta_2, ... (A is written in them)
-ETA: tuple[Symbol, ...] = tuple(Symbol(f"eta_{i}", real=True) for i in range(1, 9))
+#: the natural parameters' symbols, eta_1, eta_2, ... (A is written in them): one for each
+#: entry of the longest list a spec may hold (a Dirichlet law of MAX_DIMENSION coordinates)
+ETA: tuple[Symbol, ...] = tuple(Symbol(f"eta_{i}", real=True) for i in range(1, MAX_DIMENSION + 1))
 
 
 class LocationScaleFamily(UnivariateFamily):

@@ -7,24 +7,30 @@ the wheel as ``kl_derive/templates``. A user can override any of them with
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, replace
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from markupsafe import Markup
+
 from ..errors import KLDeriveError
+from ..options import ALIGNMENTS, DETAILS, check_options
 from .environment import environment
 from .escape import html_escape, latex_code, latex_escape, latex_inline, markdown_escape
+from .katex import katex_href
 from .layout import Measure
 from .page import DEFAULT_PAGES, PAGES, Page, resolve_page
+from .sandbox import render_bounded
 from .slides import fill_frames, prose_frames, result_overflows
 from .text import TEXT_WIDTH, keep_together
 from .typst import typst_code, typst_escape, typst_page
-from .view import DETAILS, Style, build_view, canonical_spec
+from .view import Style, build_view, canonical_spec
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..derivation import Derivation
 
-__all__ = ["ALIGNMENTS", "DETAILS", "FORMATS", "PAGES", "Page", "render"]
+__all__ = ["ALIGNMENTS", "DETAILS", "FORMATS", "PAGES", "Page", "check_options", "render"]
 
 
 @dataclass(frozen=True)
@@ -80,6 +86,7 @@ FORMATS: dict[str, Format] = {
             lambda m: rf"\({html_escape(m)}\)",
             html_escape,
             lambda c: f"<code>{html_escape(c)}</code>",
+            Markup,  # the prose is escaped already; the template escapes everything else
         ),
     ),
     # a Jupyter notebook: the Markdown flavour split into cells, and a checking code cell
@@ -110,7 +117,6 @@ _PAGED = ("latex", "typst")
 STANDALONE = tuple(name for name, spec in FORMATS.items() if spec.standalone)
 
 #: --align: where displays sit (centred is LaTeX's and KaTeX's default)
-ALIGNMENTS = ("center", "left")
 
 #: LaTeX, --align left: amsmath's fleqn switched on for the body (a group), displays
 #: indented by 1em from the left margin
@@ -169,7 +175,20 @@ def render(
     ``fleqn``; Markdown: each chain's lines start at the left, ``= …`` under the
     left-hand side).
     """
-    _check_options(fmt, detail, highlight, align, bare, exercise)
+    check_options(
+        fmt,
+        detail=detail,
+        highlight=highlight,
+        align=align,
+        bare=bare,
+        exercise=exercise,
+        standalone=standalone,
+        label=label,
+    )
+    if template_dir is not None:
+        if not isinstance(template_dir, (str, os.PathLike)):
+            raise TypeError(f"template_dir is a folder's path; got {template_dir!r}")
+        template_dir = os.fspath(template_dir)
     if env not in ENVIRONMENTS:
         raise KLDeriveError(f"unknown environment {env!r} (available: {', '.join(ENVIRONMENTS)})")
     if fmt not in FORMATS:
@@ -226,7 +245,11 @@ def render(
 
     view["display_close"] = display_close
     view["env_open"], view["env_close"] = ENVIRONMENTS[env]
-    view["katex"] = (katex or KATEX_DEFAULT).rstrip("/")
+    if katex is not None and fmt != "html":
+        raise KLDeriveError("--katex applies to --to html only")
+    view["katex"] = KATEX_DEFAULT if katex is None else katex_href(katex)
+    if fmt == "html":  # inside an HTML comment: as text, without < > & (so no "-->")
+        view["command"] = Markup(html_escape(view["command"]))
     view["title_text"] = derivation.title
     view["depth"] = 0  # Markdown: the page's own sections (1: under an exercise's title)
     view["exercise"] = exercise
@@ -249,15 +272,14 @@ def render(
             raise KLDeriveError("--exercise applies to --to latex and the Markdown flavours")
         view["exercise_stages"] = _blanked(view["stages"])
         if fmt != "latex":
-            exercise_text = environment(template_dir).get_template("exercise.md.j2").render(**view)
+            exercise_text = render_bounded(environment(template_dir), "exercise.md.j2", view)
             view["depth"] = 1  # the solution: sections under the exercise's title
-            body = environment(template_dir).get_template(name).render(**view).lstrip("\n")
+            body = render_bounded(environment(template_dir), name, view).lstrip("\n")
             text = exercise_text.rstrip("\n") + "\n\n" + body
             return text if text.endswith("\n") else text + "\n"
         if not standalone:
             name = "exercise.tex.j2"
-    template = environment(template_dir).get_template(name)
-    text = template.render(**view)
+    text = render_bounded(environment(template_dir), name, view)
     text = text if text.endswith("\n") else text + "\n"
     if fmt == "text":
         text = text.replace(keep_together(" "), " ")
@@ -288,24 +310,6 @@ def _page_args(fmt: str, page: Page | str | None, width: str | float | None) -> 
     return args
 
 
-def _check_options(
-    fmt: str, detail: str, highlight: bool, align: str, bare: bool, exercise: bool
-) -> None:
-    """A one-line error for an option the format cannot honour."""
-    if detail not in DETAILS:
-        raise KLDeriveError(f"unknown detail {detail!r} (available: {', '.join(DETAILS)})")
-    if align not in ALIGNMENTS:
-        raise KLDeriveError(f"unknown alignment {align!r} (available: {', '.join(ALIGNMENTS)})")
-    if detail != "standard" and fmt == "json":
-        raise KLDeriveError("--detail applies to every format but json (which has every step)")
-    if detail == "full" and (fmt == "beamer" or exercise or bare):
-        raise KLDeriveError("--detail full does not apply to beamer, --exercise or --bare")
-    if highlight and fmt in ("json", "text"):
-        raise KLDeriveError("--highlight applies to latex, beamer, html and the Markdown flavours")
-    if align != "center" and (fmt == "json" or bare):
-        raise KLDeriveError("--align applies to the displays of a document, not to json or --bare")
-
-
 BLANK = r"\underline{\hspace{8em}}"
 
 
@@ -327,6 +331,8 @@ def _blanked(stages: list) -> list:
 
 
 def _json_data(derivation: Derivation, view: dict[str, Any]) -> dict[str, Any]:
+    from ..printing.exact import exact
+
     def law(distribution: Any, density: str) -> dict[str, Any]:
         from ..printing.latex import latex
 
@@ -365,5 +371,9 @@ def _json_data(derivation: Derivation, view: dict[str, Any]) -> dict[str, Any]:
         "q": law(derivation.q, derivation.functions.get("p", "")),
         "title": view["title"],
         "steps": steps,
-        "result": {"sympy": view["result_sympy"], "latex": view["result_latex"]},
+        "result": {
+            "sympy": view["result_sympy"],
+            "srepr": exact(derivation.result),
+            "latex": view["result_latex"],
+        },
     }

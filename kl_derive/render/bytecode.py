@@ -53,7 +53,7 @@ class TemplateBytecodeCache(BytecodeCache):
         self.folder = folder
 
     def get_bucket(self, environment, name, filename, source):  # type: ignore[override]
-        settings = [repr(getattr(environment, setting, None)) for setting in _SETTINGS]
+        settings = [_stable(getattr(environment, setting, None)) for setting in _SETTINGS]
         settings.append(sorted(environment.extensions))
         # the generated code depends on which filters and tests exist and what they take
         for table in (environment.filters, environment.tests):
@@ -97,6 +97,14 @@ class TemplateBytecodeCache(BytecodeCache):
         for path in self.folder.glob("*.jinja"):
             with suppress(OSError):
                 path.unlink()
+
+
+def _stable(value: object) -> str:
+    """A setting as text that is the same in every process (a function, such as the
+    autoescape test, by its qualified name rather than its address)."""
+    if callable(value):
+        return f"{getattr(value, '__module__', '')}.{getattr(value, '__qualname__', value)}"
+    return repr(value)
 
 
 def template_bytecode_cache() -> TemplateBytecodeCache | None:

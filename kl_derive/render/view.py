@@ -30,6 +30,7 @@ from sympy import (
 
 from .. import __version__
 from ..families.base import Distribution
+from ..options import DETAILS
 from ..printing.breaking import COLOR_OFF, COLOR_ON, break_lines
 from ..printing.highlight import changed_parts
 from ..printing.latex import TextbookLatexPrinter, kl_latex
@@ -46,19 +47,20 @@ from .layout import Measure, lay_out_block, lay_out_result
 if TYPE_CHECKING:  # pragma: no cover
     from ..derivation import Derivation
 
-__all__ = ["DETAILS", "Style", "build_view", "canonical_spec"]
+__all__ = ["Style", "build_view", "canonical_spec"]
 
 #: how much a derivation shows (--detail): see :func:`build_view`
-DETAILS = ("brief", "standard", "full")
 
 
 @dataclass(frozen=True)
 class Style:
-    """How a format writes inline math and escapes prose."""
+    """How a format writes inline math and escapes prose; ``safe`` marks filled prose as
+    escaped already (``Markup`` for an autoescaping HTML template)."""
 
     inline: Callable[[str], str]
     escape: Callable[[str], str] = lambda s: s
     code: Callable[[str], str] = lambda s: s
+    safe: Callable[[str], str] = str
 
 
 Breaker = Callable[[float, float], list[str]]
@@ -144,7 +146,7 @@ class _Filler:
                 out.append(self.style.code(value))
             else:
                 out.append(self.style.inline(self.math(value)))
-        return "".join(out)
+        return self.style.safe("".join(out))
 
 
 class _MemoPrinter(TextbookLatexPrinter):
@@ -347,7 +349,7 @@ def build_view(
                 _step_view(step, stage.key, messages, fill, printer, sympy_strings, highlight)
                 for step in chain.steps
             ]
-            paragraph = " ".join(s.explanation for s in steps if s.explanation)
+            paragraph = style.safe(" ").join(s.explanation for s in steps if s.explanation)
             if view.blocks and view.blocks[-1].text == paragraph and paragraph:
                 view.blocks[-1].chains.append(steps)
             else:
@@ -408,7 +410,7 @@ def build_view(
         "placeholders": text("document.placeholders", {"mapping": placeholders})
         if placeholders
         else "",
-        "assumptions": " ".join(
+        "assumptions": style.safe(" ").join(
             filter(
                 None,
                 [

@@ -22,6 +22,7 @@ from sympy import (
     log,
     pi,
     sqrt,
+    sympify,
 )
 
 from ..errors import SpecError
@@ -84,7 +85,7 @@ def bind_pair(
         taken |= {p.symbol for p in fam2.parameters}
     d1 = _bind(fam1, first, domains, taken, "_1" if both_bare else "")
     if second is None:
-        d2 = Distribution(fam2, tuple(Integer(a) for a in fam2.standard), fam2.name)
+        d2 = Distribution(fam2, tuple(sympify(a) for a in fam2.standard), fam2.name)
     else:
         d2 = _bind(
             fam2,

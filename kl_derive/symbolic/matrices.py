@@ -14,7 +14,15 @@ from functools import lru_cache
 
 from sympy import Expr, Function, Identity, MatrixBase, MatrixExpr, MatrixSymbol, S, ZeroMatrix
 
-__all__ = ["MatDet", "MatTrace", "MultiDigamma", "MultiGamma", "QuadForm", "explicit"]
+__all__ = [
+    "MatDet",
+    "MatTrace",
+    "MultiDigamma",
+    "MultiGamma",
+    "QuadForm",
+    "as_sympy",
+    "explicit",
+]
 
 
 def explicit(m: Expr) -> MatrixBase | None:
@@ -146,3 +154,24 @@ class MultiDigamma(_OfOrder):
 
     def _eval_is_real(self):
         return True
+
+
+def as_sympy(expr: Expr) -> Expr:
+    """``expr`` with these functions written in SymPy's own classes (for a reader without
+    kl-derive): ``Determinant``, ``Trace`` (a quadratic form as the trace of its 1 x 1
+    product), ``multigamma``, and the multivariate digamma function as a ``Sum``."""
+    from sympy import Determinant, Rational, Sum, Symbol, Trace, multigamma, polygamma
+
+    index = Symbol("i", integer=True, positive=True)
+    return expr.replace(
+        lambda e: isinstance(e, (MatDet, MatTrace, QuadForm, MultiGamma, MultiDigamma)),
+        lambda e: {
+            MatDet: lambda a: Determinant(a),
+            MatTrace: lambda a, b: Trace(a * b),
+            QuadForm: lambda a, b, m: Trace((a - b).T * m * (a - b)),
+            MultiGamma: lambda a, p: multigamma(a, p),
+            MultiDigamma: lambda a, p: Sum(
+                polygamma(0, a - Rational(1, 2) * (index - 1)), (index, 1, p)
+            ),
+        }[type(e)](*e.args),
+    )

@@ -1,0 +1,27 @@
+"""The exact form of an expression for data (``--to json``): what rebuilds it.
+
+``exact(expr)`` is SymPy's ``srepr`` of the expression in SymPy's own classes (kl-derive's
+matrix functions written as ``Determinant``, ``Trace``, ...): every symbol with its name
+and assumptions, every function by its class, so ``sympy.sympify`` reads it back as the
+same expression. A symbol named ``beta``, ``E``, ``I`` or ``oo`` stays a symbol (the
+printed form ``sympy`` of the JSON reads them as SymPy's beta function and constants).
+"""
+
+from __future__ import annotations
+
+from sympy import Expr
+from sympy.printing.repr import ReprPrinter
+
+from ..symbolic.matrices import as_sympy
+
+__all__ = ["exact"]
+
+
+class _ExactPrinter(ReprPrinter):
+    def _print_Str(self, s) -> str:  # a matrix symbol's name: a plain string reads back
+        return repr(s.name)
+
+
+def exact(expr: Expr) -> str:
+    """``srepr`` of ``expr`` in SymPy's own classes; ``sympy.sympify`` reads it back."""
+    return _ExactPrinter().doprint(as_sympy(expr))
