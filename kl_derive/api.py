@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from .derivation import Derivation
 from .engine import draft_for, verify_draft
+from .families.base import Distribution
 from .spec import parse_spec
+from .strategies.draft import Draft
+from .strategies.placeholders import substitute_draft
 from .symbolic.convert import bind_pair, with_dimension
 from .symbolic.display import evaluate
 
@@ -42,22 +45,7 @@ def derive(
     first, second = bind_pair(parse_spec(p), parse_spec(q) if q is not None else None, param)
     if dims is not None:
         first, second = (with_dimension(d, dims) for d in (first, second))
-    draft = draft_for(first, second, strategy)
-    stages = verify_draft(draft)
-    return Derivation(
-        p=first,
-        q=second,
-        stages=stages,
-        result=evaluate(draft.result_display),
-        result_display=draft.result_display,
-        strategy=draft.strategy,
-        functions=dict(draft.functions),
-        expect_subscripts=draft.expect_subscripts,
-        instance_sizes=draft.instance_sizes,
-        lang=lang,
-        setting=draft.setting,
-        dimension_name=draft.dimension_name,
-    )
+    return _derivation(draft_for(first, second, strategy), first, second, lang)
 
 
 def entropy(p: str = "normal", *, param: str | None = None, lang: str = "en") -> Derivation:
@@ -107,7 +95,10 @@ def _bind_univariate(p: str, q: str | None, param: str | None, lang: str, what: 
     return first, second
 
 
-def _derivation(draft, first, second, lang: str) -> Derivation:
+def _derivation(draft: Draft, first: Distribution, second: Distribution, lang: str) -> Derivation:
+    """The one way a draft becomes a :class:`Derivation`, whatever the quantity: the
+    parameters given as expressions substituted back, every step verified."""
+    draft = substitute_draft(draft, (first, second))
     return Derivation(
         p=first,
         q=second,
@@ -116,7 +107,10 @@ def _derivation(draft, first, second, lang: str) -> Derivation:
         result_display=draft.result_display,
         strategy=draft.strategy,
         functions=dict(draft.functions),
+        expect_subscripts=draft.expect_subscripts,
+        instance_sizes=draft.instance_sizes,
         lang=lang,
         setting=draft.setting,
         quantity=draft.quantity,
+        dimension_name=draft.dimension_name,
     )

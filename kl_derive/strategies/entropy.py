@@ -140,6 +140,7 @@ def _draft(stages, contexts, result, q: _Law, p: _Law, quantity: str) -> Draft:
         functions={"q": f"q({name})", "p": f"p({name})"},
         setting="catalog",
         quantity=quantity,
+        tidier=_tidy,
     )
 
 

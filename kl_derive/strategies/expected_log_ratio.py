@@ -54,7 +54,6 @@ from ..steps.step import Chain, Stage, Step
 from ..symbolic.display import add, display_form, evaluate, ln, mul, neg, sub, substitute
 from ..symbolic.objects import COUNT, KL, POSITIVE_VARIABLE, VARIABLE, Between, Bracket, Expect
 from .draft import Draft
-from .placeholders import substitute_back
 from .tidy import tidy, tidy_coefficient
 
 __all__ = [
@@ -190,10 +189,7 @@ def derive(first: Distribution, second: Distribution) -> Draft:
         bare.densities, conditions=(*conditions, *support_conditions, *conditions_needed)
     )
     contexts = {"main": finite, "lemma": lemma, "piecewise": main}
-    # parameters given as expressions (or read from logits) substituted back
-    mapping = {**first.substitutions, **second.substitutions}
-    extra, final, contexts["substitute"] = substitute_back(final, mapping, finite)
-    closing = [*closing, *extra]
+    # parameters given as expressions are substituted back by the caller (placeholders.py)
     stages.append(Stage("result", (Chain(tuple(closing)),)))
     return _draft(stages, contexts, final, q, p)
 

@@ -26,7 +26,6 @@ from ..steps.step import Chain, Stage, Step
 from ..symbolic.display import add, div, evaluate, group, ln, mul, neg, sub
 from ..symbolic.objects import COUNT, KL, Bracket, Expect
 from .draft import Draft
-from .placeholders import substitute_back
 
 __all__ = ["derive"]
 
@@ -167,14 +166,13 @@ def derive(first: Distribution, second: Distribution) -> Draft:
         {"q": DensityFacts(qf, ks, (0, n), evaluate(q_density), known, True), "p": bare_p},
         conditions=conditions,
     )
-    # probabilities read from logits substituted back
-    extra, final, substituted = substitute_back(final, mapping, main)
-    result = Stage("result", (Chain((*closing, *extra)),))
+    # the probabilities read from logits are substituted back by the caller (placeholders.py)
+    result = Stage("result", (Chain(tuple(closing)),))
     stages = (definition, logs, log_ratio, expectation, moments, result)
     return Draft(
         NAME,
         stages,
-        {"main": main, "lemma": lemma, "substitute": substituted},
+        {"main": main, "lemma": lemma},
         final if pairs else neg(0),
         functions={"q": "q(k)", "p": "p(k)"},
         setting="catalog",
