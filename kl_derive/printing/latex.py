@@ -27,6 +27,7 @@ from sympy import (
     Mul,
     Number,
     NumberSymbol,
+    Piecewise,
     Pow,
     Rational,
     S,
@@ -40,6 +41,7 @@ from sympy.printing.latex import LatexPrinter
 
 from ..symbolic.matrices import MatDet, MatTrace, QuadForm
 from ..symbolic.objects import KL, Between, Bracket, CrossEntropy, Entropy, Expect
+from .conditions import as_bounds
 from .width import latex_width
 
 __all__ = ["TextbookLatexPrinter", "kl_latex", "latex"]
@@ -207,7 +209,7 @@ class TextbookLatexPrinter(LatexPrinter):
         """
         if self._depth == 0:
             return rf"\frac{{{top}}}{{{bottom}}}"
-        if bottom_is_compound:
+        if bottom_is_compound and not _enclosed(bottom):
             bottom = f"({bottom})"
         if top_is_sum:
             top = f"({top})"
@@ -495,6 +497,20 @@ class TextbookLatexPrinter(LatexPrinter):
         q, p = expr.args
         return kl_latex(self._print(q), self._print(p))
 
+    def _print_And(self, expr: Expr) -> str:
+        bounds = as_bounds(expr)
+        if bounds is None:
+            return super()._print_And(expr)
+        lower, low, variable, high, upper = bounds
+        ops = {"<=": r"\leq", "<": "<"}
+        return " ".join(
+            (self._print(lower), ops[low], self._print(variable), ops[high], self._print(upper))
+        )
+
+    def _print_OnSupport(self, expr: Expr) -> str:
+        value, condition = expr.args
+        return self._print(Piecewise((value, condition), (0, True), evaluate=False))
+
     def _print_Entropy(self, expr: Entropy) -> str:
         return rf"\mathrm{{H}}({self._print(expr.args[0])})"
 
@@ -616,3 +632,19 @@ def latex(expr: Expr, functions: Mapping[str, str] | None = None) -> str:
     """Print ``expr`` with :class:`TextbookLatexPrinter`."""
     printer = TextbookLatexPrinter(functions) if functions else _DEFAULT
     return printer.doprint(expr)
+
+
+def _enclosed(text: str) -> bool:
+    """Whether ``text`` is one parenthesized group, ``(...)`` or ``\\left(...\\right)``
+    (a second pair would print a sum in double parentheses)."""
+    if not text.startswith("(") and not text.startswith(r"\left("):
+        return False
+    depth = 0
+    for i, char in enumerate(text):
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                return i == len(text) - 1
+    return False
