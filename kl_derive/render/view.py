@@ -35,7 +35,7 @@ from ..printing.latex import TextbookLatexPrinter, kl_latex
 from ..printing.unicode import UnicodePrinter, kl_unicode, latex_to_unicode, text_width
 from ..printing.width import latex_width
 from ..steps.rules import identity
-from ..steps.step import Code, Step
+from ..steps.step import Chain, Code, Sentence, Step, conjuncts
 from ..symbolic.display import display_form
 from ..symbolic.objects import KL, VARIABLE
 from .catalog import catalog
@@ -75,6 +75,8 @@ class StepView:
     check: str
     #: the sign that joins the step to the previous line: "=", or "=" marked "(3)" (full)
     eq: str = "="
+    #: where the chain this step ends holds, as SymPy text (JSON); "" when everywhere
+    condition: str = ""
 
 
 @dataclass
@@ -188,6 +190,16 @@ class _MemoPrinter(TextbookLatexPrinter):
     def marked_eq(number: int) -> str:
         return rf"\overset{{({number})}}{{=}}"
 
+    @staticmethod
+    def tag(before: str, conditions: list[str], after: str) -> str:
+        """A condition written after a formula: ``\\qquad \\text{if } a \\geq b``."""
+        before, after = before.strip(), after.strip()
+        words = [rf"\text{{{before}}}"] if before else []
+        words.append(r",\ ".join(conditions))
+        if after:
+            words.append(rf"\text{{{after}}}")
+        return r"\qquad " + r"\ ".join(words)
+
 
 class _UnicodeMemoPrinter(UnicodePrinter):
     """The Unicode printer with the same interface as :class:`_MemoPrinter` (``--to text``)."""
@@ -222,6 +234,11 @@ class _UnicodeMemoPrinter(UnicodePrinter):
     @staticmethod
     def marked_eq(number: int) -> str:
         return f"=({number})"
+
+    @staticmethod
+    def tag(before: str, conditions: list[str], after: str) -> str:
+        """A condition written after a formula: ``   if a ≥ b``."""
+        return "    " + " ".join(w for w in (before.strip(), ", ".join(conditions), after) if w)
 
 
 _Printer = _MemoPrinter | _UnicodeMemoPrinter
@@ -317,6 +334,7 @@ def build_view(
                 budget -= printer.width(printer.doprint(chain.lhs)) + 1.5
             if detail == "brief":
                 steps = [_brief_view(chain.steps, printer, sympy_strings, budget, highlight)]
+                _state_condition(steps[-1], chain, messages, printer, budget, sympy_strings)
                 if view.blocks:
                     view.blocks[-1].chains.append(steps)
                 else:
@@ -328,6 +346,7 @@ def build_view(
                 )
                 for step in chain.steps
             ]
+            _state_condition(steps[-1], chain, messages, printer, budget, sympy_strings)
             paragraph = " ".join(s.explanation for s in steps if s.explanation)
             if view.blocks and view.blocks[-1].text == paragraph and paragraph:
                 view.blocks[-1].chains.append(steps)
@@ -429,7 +448,13 @@ def build_view(
         if quantity == "kl" and canonical_spec(derivation.p) != canonical_spec(derivation.q)
         else "",
         "checked": text(
-            "document.checked_instances" if counts["instances"] else "document.checked",
+            "document.checked_instances"
+            if counts["instances"]
+            else "document.checked_all"
+            if counts["numeric"] == 0
+            else "document.checked_one"
+            if counts["numeric"] == 1
+            else "document.checked",
             {
                 "symbolic": _Raw(str(counts["symbolic"])),
                 "numeric": _Raw(str(counts["numeric"])),
@@ -516,6 +541,9 @@ def _step_view(
     rule_identity = identity(step.rule)
     if rule_identity is not None:
         params["identity"] = _Raw(fill.style.inline(printer.snippet(rule_identity)))
+    for name, value in list(params.items()):
+        if isinstance(value, Sentence):  # a sentence of the catalog, by its key
+            params[name] = _Raw(fill(_lookup(messages, value), params))
     if isinstance(params.get("reason"), str):
         # why an expectation holds: a sentence of its own in the catalog
         reason_params = {**params, "psi": _PSI, "euler": _EULER}
@@ -532,6 +560,31 @@ def _step_view(
         after=sstr(step.after, order="none") if sympy_strings else "",
         check=step.check or "",
     )
+
+
+def _state_condition(
+    step: StepView,
+    chain: Chain,
+    messages: Mapping[str, Any],
+    printer: _Printer,
+    budget: float,
+    sympy_strings: bool,
+) -> None:
+    """Write where a chain holds after its last formula (``if a_1 >= a_2``): on the last
+    line when it fits, else on a line of its own."""
+    condition = chain.condition
+    if condition is None:
+        return
+    before, _, after = messages["math"]["condition"].partition("{condition}")
+    texts = [printer.doprint(c) for c in conjuncts(condition)]
+    tag = printer.tag(before, texts, after)
+    step.rhs += tag
+    if printer.width(step.rhs_lines[-1] + tag) <= budget:
+        step.rhs_lines[-1] += tag
+    else:
+        step.rhs_lines.append(tag.strip().removeprefix(r"\qquad").strip())
+    if sympy_strings:
+        step.condition = sstr(condition)
 
 
 def _rule_entry(messages: Mapping[str, Any], stage: str, rule: str) -> Mapping[str, str]:

@@ -38,8 +38,12 @@ from .expected_log_ratio import (
     _term,
     _total,
     group,
+    joined_conditions,
     log_density_steps,
+    moment_contexts,
     result_steps,
+    stated_conditions,
+    support_note,
     support_outside_step,
     variable_for,
 )
@@ -74,11 +78,11 @@ def _one_sided(first: Distribution, second: Distribution | None) -> Draft:
     conditions = _parameter_conditions(first) if entropy else _parameter_conditions(first, second)
     bare = Context(densities, conditions=conditions)
     lhs = Entropy(q.function) if entropy else CrossEntropy(q.function, p.function)
-    stages = [_definition_stage(q, p, lhs, entropy)]
+    outside = () if entropy else _support_relation(q, p)
+    stages = [_definition_stage(q, p, lhs, entropy, differ=outside is True or bool(outside))]
 
     support_conditions: tuple[Expr, ...] = ()
     if not entropy:
-        outside = _support_relation(q, p)
         if outside is True:  # q has mass where p is zero, for every parameter value
             step = support_outside_step(lhs, q, p)
             stages.append(Stage("cross_entropy_support_outside", (Chain((step,)),)))
@@ -104,9 +108,11 @@ def _one_sided(first: Distribution, second: Distribution | None) -> Draft:
     except NoClosedForm as error:
         what = "entropy" if entropy else "cross-entropy"
         raise NoClosedForm(str(error).replace("the divergence has", f"the {what} has")) from None
-    stages.append(_expectation_stage(lhs, q, p, collected, constant, statistics))
+    stages.append(
+        _expectation_stage(lhs, q, p, collected, constant, statistics, support_conditions)
+    )
     if moments:
-        stages.append(_moment_stage(q, moments))
+        stages.append(_moment_stage(q, moments, support_conditions))
     conditions_needed = tuple(c for m in moments for c in _conjuncts(m.condition))
     closing, final = result_steps(
         lhs,
@@ -119,14 +125,10 @@ def _one_sided(first: Distribution, second: Distribution | None) -> Draft:
         tidier=_tidy,
         p_name="p" if support_conditions else "q",
     )
-    stages.append(Stage("entropy_result", (Chain(tuple(closing)),)))
-
-    expectations = {m.statistic: evaluate(m.value) for m in moments}
-    main = bare.with_expectations("q", expectations)
-    every = (*conditions, *support_conditions, *conditions_needed)
-    finite = Context(main.densities, conditions=every)
-    lemma = Context(bare.densities, conditions=every)
-    contexts = {"main": finite, "lemma": lemma, "piecewise": main}
+    stages.append(Stage("entropy_result", tuple(closing)))
+    contexts = moment_contexts(
+        bare, moments, stated_conditions(support_conditions, conditions_needed)
+    )
     return _draft(stages, contexts, final, q, p, "entropy" if entropy else "cross_entropy")
 
 
@@ -144,21 +146,25 @@ def _draft(stages, contexts, result, q: _Law, p: _Law, quantity: str) -> Draft:
     )
 
 
-def _definition(q: _Law, p: _Law, written: bool) -> Expr:
+def _definition(q: _Law, p: _Law, written: bool, p_shown: Expr | None = None) -> Expr:
     """``-\\int q log p`` (``p`` is ``q`` for the entropy), with the densities written
-    out when ``written``."""
+    out when ``written`` (``p`` as ``p_shown``, with its support, when given)."""
     if written:
-        return neg(_total(mul(q.density, ln(p.density)), q))
+        return neg(_total(mul(q.density, ln(p_shown if p_shown is not None else p.density)), q))
     return neg(_total(mul(q.function, ln(p.function)), q))
 
 
-def _definition_stage(q: _Law, p: _Law, lhs: Expr, entropy: bool) -> Stage:
+def _definition_stage(q: _Law, p: _Law, lhs: Expr, entropy: bool, differ: bool = False) -> Stage:
+    """The density (or densities) and the definition; where the supports may differ, each
+    density is written with its support (see :mod:`.expected_log_ratio`)."""
+    q_shown = q.density_with_support if differ else q.density
+    p_shown = p.density_with_support if differ else p.density
     chains = [
-        Chain((Step("density.formula", q.function, q.density, params={"law": q.distribution}),))
+        Chain((Step("density.formula", q.function, q_shown, params={"law": q.distribution}),))
     ]
     if not entropy:
         chains.append(
-            Chain((Step("density.formula", p.function, p.density, params={"law": p.distribution}),))
+            Chain((Step("density.formula", p.function, p_shown, params={"law": p.distribution}),))
         )
     kind = "entropy" if entropy else "cross_entropy"
     rule = f"{kind}.definition_sum" if q.facts.discrete else f"{kind}.definition"
@@ -166,14 +172,18 @@ def _definition_stage(q: _Law, p: _Law, lhs: Expr, entropy: bool) -> Stage:
         Chain(
             (
                 Step(rule, lhs, _definition(q, p, False)),
-                Step("density.substitute", _definition(q, p, False), _definition(q, p, True)),
+                Step(
+                    "density.substitute",
+                    _definition(q, p, False),
+                    _definition(q, p, True, p_shown if differ else None),
+                ),
             )
         )
     )
     return Stage(f"{kind}_definition", tuple(chains), params={"support": _support_set(q)})
 
 
-def _expectation_stage(lhs, q: _Law, p: _Law, collected, constant, statistics) -> Stage:
+def _expectation_stage(lhs, q: _Law, p: _Law, collected, constant, statistics, support=()) -> Stage:
     integral = _definition(q, p, False)
     inserted = neg(_total(mul(q.function, group(collected)), q))
     terms = [_tidy(-constant)] if constant != 0 else []
@@ -187,7 +197,13 @@ def _expectation_stage(lhs, q: _Law, p: _Law, collected, constant, statistics) -
     chain = Chain(
         (
             Step(rule, lhs, integral),
-            Step("log_density.insert", integral, inserted),
+            Step(
+                "log_density.insert",
+                integral,
+                inserted,
+                params=support_note(support),
+                condition=joined_conditions(support),
+            ),
             Step("expectation.term_by_term", inserted, linear),
         )
     )

@@ -23,7 +23,7 @@ with one log density give the entropy and the cross-entropy (:func:`derive_entro
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sympy import (
     Abs,
@@ -38,8 +38,10 @@ from sympy import (
     Mul,
     Or,
     Piecewise,
+    Pow,
     S,
     StrictGreaterThan,
+    StrictLessThan,
     Sum,
     Symbol,
     expand,
@@ -50,9 +52,19 @@ from sympy import (
 from ..errors import KLDeriveError
 from ..families.base import Distribution, Moment, absolute_deviation_point
 from ..steps.context import Context, DensityFacts
-from ..steps.step import Chain, Stage, Step
+from ..steps.step import Chain, Sentence, Stage, Step
+from ..steps.support import support_condition
 from ..symbolic.display import add, display_form, evaluate, ln, mul, neg, sub, substitute
-from ..symbolic.objects import COUNT, KL, POSITIVE_VARIABLE, VARIABLE, Between, Bracket, Expect
+from ..symbolic.objects import (
+    COUNT,
+    KL,
+    POSITIVE_VARIABLE,
+    VARIABLE,
+    Between,
+    Bracket,
+    Expect,
+    OnSupport,
+)
 from .draft import Draft
 from .tidy import tidy, tidy_coefficient
 
@@ -94,6 +106,16 @@ class _Law:
     def args(self) -> tuple[Expr, ...]:
         return self.distribution.args
 
+    @property
+    def density_with_support(self) -> Expr:
+        """The density written with the set it lives on, ``{formula if z in support; 0
+        otherwise}``: how it is shown where the two laws' supports differ."""
+        facts = self.facts
+        condition = support_condition(facts.variable, facts.support, facts.discrete)
+        if condition is S.true or condition == S.true:
+            return self.density
+        return OnSupport(self.density, condition)
+
 
 def _law(distribution: Distribution, name: str, variable: Symbol) -> _Law:
     family = distribution.family
@@ -132,9 +154,8 @@ def derive(first: Distribution, second: Distribution) -> Draft:
     conditions = _parameter_conditions(first, second)
     bare = Context({"q": q.facts, "p": p.facts}, conditions=conditions)
     kl = KL(q.function, p.function)
-    stages = [_definition_stage(q, p, kl)]
-
     outside = _support_relation(q, p)
+    stages = [_definition_stage(q, p, kl, differ=outside is True or bool(outside))]
     if outside is True:  # q has mass where p is zero, for every parameter value
         stages.append(Stage("support_outside", (Chain((support_outside_step(kl, q, p),)),)))
         return _draft(stages, {"main": bare, "lemma": bare}, oo, q, p)
@@ -171,27 +192,33 @@ def derive(first: Distribution, second: Distribution) -> Draft:
         main = bare.with_expectations("q", expectations)
         return _draft(stages, {"main": main, "lemma": bare}, oo, q, p)
     moments = list(found)
-    expectation_stage, _expanded = _expectation_stage(kl, ratio, collected, q, constant, statistics)
+    expectation_stage, _expanded = _expectation_stage(
+        kl, ratio, collected, q, constant, statistics, support=support_conditions
+    )
     stages.append(expectation_stage)
-    stages.append(_moment_stage(q, moments))
+    if moments:  # (a uniform law against another: a constant log ratio, no expectation)
+        stages.append(_moment_stage(q, moments, support_conditions))
     conditions_needed = tuple(c for m in moments for c in _conjuncts(m.condition))
     closing, final = result_steps(
         kl, constant, statistics, moments, support_conditions, conditions_needed
     )
-
-    expectations = {m.statistic: evaluate(m.value) for m in moments}
-    main = bare.with_expectations("q", expectations)
-    finite = Context(
-        main.densities,
-        conditions=(*conditions, *support_conditions, *conditions_needed),
+    contexts = moment_contexts(
+        bare, moments, stated_conditions(support_conditions, conditions_needed)
     )
-    lemma = Context(
-        bare.densities, conditions=(*conditions, *support_conditions, *conditions_needed)
-    )
-    contexts = {"main": finite, "lemma": lemma, "piecewise": main}
     # parameters given as expressions are substituted back by the caller (placeholders.py)
-    stages.append(Stage("result", (Chain(tuple(closing)),)))
+    stages.append(Stage("result", tuple(closing)))
     return _draft(stages, contexts, final, q, p)
+
+
+def moment_contexts(bare: Context, moments: list[Moment], conditions) -> dict[str, Context]:
+    """The contexts of a derivation by moments: ``main`` knows only the parameters'
+    domain (the log densities, the algebra); ``lemma`` is where each moment is shown
+    (under its own condition); ``finite`` knows the moments, and a step that uses them
+    must state the conditions they rest on; ``piecewise`` is the same for the piecewise
+    result, which states them in its condition."""
+    expectations = {m.statistic: evaluate(m.value) for m in moments}
+    finite = replace(bare.with_expectations("q", expectations), assumed=tuple(conditions))
+    return {"main": bare, "lemma": bare, "finite": finite, "piecewise": finite}
 
 
 def _draft(stages, contexts, result, q: _Law, p: _Law) -> Draft:
@@ -211,19 +238,20 @@ def group(e: Expr) -> Expr:
     return e if not isinstance(e, Add) else Add(*e.args, evaluate=False)
 
 
-def _definition_stage(q: _Law, p: _Law, kl: Expr) -> Stage:
+def _definition_stage(q: _Law, p: _Law, kl: Expr, differ: bool = False) -> Stage:
+    """The two densities and the definition; where the supports may differ, each density
+    is written with its support (``p`` is zero where it is not positive, and the integral
+    of the definition is then infinite), ``q`` inside its own support as its formula."""
+    q_shown = q.density_with_support if differ else q.density
+    p_shown = p.density_with_support if differ else p.density
     integrand = mul(q.function, ln(Mul(q.function, p.function**-1, evaluate=False)))
-    written = mul(q.density, ln(Mul(q.density, p.density**-1, evaluate=False)))
+    written = mul(q.density, ln(Mul(q.density, p_shown**-1, evaluate=False)))
     rule = "kl.definition_sum" if q.facts.discrete else "kl.definition"
     return Stage(
         "catalog_definition",
         (
-            Chain(
-                (Step("density.formula", q.function, q.density, params={"law": q.distribution}),)
-            ),
-            Chain(
-                (Step("density.formula", p.function, p.density, params={"law": p.distribution}),)
-            ),
+            Chain((Step("density.formula", q.function, q_shown, params={"law": q.distribution}),)),
+            Chain((Step("density.formula", p.function, p_shown, params={"law": p.distribution}),)),
             Chain(
                 (
                     Step(rule, kl, _total(integrand, q)),
@@ -282,7 +310,7 @@ def _support_relation(q: _Law, p: _Law):
             continue
         if relation is S.false or relation == S.false:
             return True
-        conditions.append(relation)
+        conditions.append(relation.canonical)  # written one way: a_1 >= a_2
     return tuple(conditions)
 
 
@@ -497,11 +525,14 @@ def _divergent_stages(kl, ratio, collected, q: _Law, constant, statistics, found
     return [expectation, moments_stage, Stage("result_divergent", (Chain((insert, absorb)),))]
 
 
-def _expectation_stage(kl, ratio, collected, q: _Law, constant, statistics, grouped=None):
+def _expectation_stage(
+    kl, ratio, collected, q: _Law, constant, statistics, grouped=None, support=()
+):
     """KL as the expectation of the log ratio, then term by term: the constant and
     ``coefficient * E[statistic]`` for each statistic, and ``factor * E[h]`` for the
-    ``grouped`` terms ``(h, factor)`` of an infinite divergence. Returns the stage and the
-    linear form."""
+    ``grouped`` terms ``(h, factor)`` of an infinite divergence. Inserting the log ratio
+    holds where ``p`` is its formula wherever ``q`` is positive: under the ``support``
+    conditions (stated on the step). Returns the stage and the linear form."""
     integral = _total(mul(q.function, ratio), q)
     inserted = _total(mul(q.function, group(collected)), q)
     linear_terms = [tidy(constant)] if constant != 0 else []
@@ -516,7 +547,13 @@ def _expectation_stage(kl, ratio, collected, q: _Law, constant, statistics, grou
     chain = Chain(
         (
             Step("kl.definition_sum" if q.facts.discrete else "kl.definition", kl_of(q), integral),
-            Step("log_ratio.insert", integral, inserted),
+            Step(
+                "log_ratio.insert",
+                integral,
+                inserted,
+                params=_support_note(support, "support_note.inside"),
+                condition=joined_conditions(support),
+            ),
             Step("expectation.term_by_term", inserted, linear),
         )
     )
@@ -527,17 +564,37 @@ def kl_of(q: _Law) -> Expr:
     return KL(q.function, Function("p")(q.facts.variable))
 
 
-def _moment_stage(q: _Law, moments: list[Moment]) -> Stage:
+def _moment_stage(q: _Law, moments: list[Moment], support=()) -> Stage:
+    """Each expectation with its reason, stated where it holds: where its own condition
+    does (a finite moment), and, for a statistic that is not finite everywhere (``log z``,
+    ``1/z``), where the supports nest (the ``support`` conditions)."""
     chains = []
     for moment in moments:
-        split = _split_at_kink(q, moment)
-        if split is not None:
-            chains.append(Chain(split))
-            continue
-        if moment.reason == "direct_integral":
-            chains.append(Chain(_direct_integral_steps(q, moment)))
-            continue
-        step = Step(
+        singular = _singular(moment.statistic, q.facts.variable)
+        own = _conjuncts(moment.condition)
+        condition = joined_conditions(stated_conditions(support if singular else (), own))
+        chains.append(
+            Chain(tuple(replace(step, condition=condition) for step in _moment_steps(q, moment)))
+        )
+    return Stage("moments", tuple(chains), params={"law": q.distribution})
+
+
+def _singular(statistic: Expr, variable: Symbol) -> bool:
+    """Whether a statistic may be infinite or undefined somewhere on the real line: a
+    logarithm or a negative power of the variable."""
+    return any(a.has(variable) for a in statistic.atoms(log)) or any(
+        a.base.has(variable) and a.exp.is_negative for a in statistic.atoms(Pow)
+    )
+
+
+def _moment_steps(q: _Law, moment: Moment) -> tuple[Step, ...]:
+    split = _split_at_kink(q, moment)
+    if split is not None:
+        return split
+    if moment.reason == "direct_integral":
+        return _direct_integral_steps(q, moment)
+    return (
+        Step(
             "moment.known",
             Expect(display_form(moment.statistic), q.function),
             moment.value,
@@ -548,9 +605,8 @@ def _moment_stage(q: _Law, moments: list[Moment]) -> Stage:
                 **dict(moment.params),
             },
             facts="lemma",
-        )
-        chains.append(Chain((step,)))
-    return Stage("moments", tuple(chains), params={"law": q.distribution})
+        ),
+    )
 
 
 def _source(q: _Law, moment: Moment) -> dict:
@@ -660,30 +716,93 @@ def result_steps(
         substituted_terms.append(_term(tidy_coefficient(sign * coefficient), shown))
         value += sign * coefficient * evaluate(moment.value)
     substituted = add(*substituted_terms) if substituted_terms else tidier(value)
-    steps = [Step("moment.insert", lhs, substituted)]
+    conditions = stated_conditions(support_conditions, conditions_needed)
+    condition = joined_conditions(conditions)
+    # the closed form, stated where it holds
+    steps = [Step("moment.insert", lhs, substituted, facts="finite", condition=condition)]
     final = tidier(value)
     if final != substituted:
         steps.append(Step("algebra.simplify", substituted, final))
-    conditions = _strengthened((*support_conditions, *conditions_needed))
+    chains = [Chain(tuple(steps))]
     if conditions:
-        condition = And(*conditions).simplify()
+        # then the quantity everywhere: the closed form where it holds, infinity elsewhere
         piecewise = Piecewise((final, condition), (oo, True), evaluate=False)
-        steps.append(
-            Step(
-                "support.piecewise",
-                final,
-                piecewise,
-                params={
-                    "q_name": "q",
-                    "p_name": p_name,
-                    "support_conditions": support_conditions,
-                    "condition": condition,
-                },
-                facts="piecewise",
+        if support_conditions and conditions_needed:
+            otherwise = "piecewise_reason.both"
+        else:
+            otherwise = (
+                "piecewise_reason.support" if support_conditions else "piecewise_reason.moment"
+            )
+        chains.append(
+            Chain(
+                (
+                    Step(
+                        "support.piecewise",
+                        lhs,
+                        piecewise,
+                        params={
+                            "q_name": "q",
+                            "p_name": p_name,
+                            "support_conditions": support_conditions,
+                            "condition": condition,
+                            "otherwise": Sentence(otherwise),
+                        },
+                        facts="piecewise",
+                    ),
+                )
             )
         )
         final = piecewise
-    return steps, final
+    return chains, final
+
+
+def _support_note(support, key: str) -> dict:
+    """The parameters of a step that holds where the supports nest: the condition and
+    the sentence that says why (none when the supports nest for every parameter)."""
+    condition = joined_conditions(support)
+    if condition is None:
+        return {"inside": Sentence("support_note.none")}
+    return {"inside": Sentence(key), "condition": condition}
+
+
+def support_note(support) -> dict:
+    """:func:`_support_note` as a clause inside a sentence (the entropy's insertion)."""
+    return _support_note(support, "support_note.clause")
+
+
+def stated_conditions(support_conditions, conditions_needed) -> tuple[Expr, ...]:
+    """The conditions a closed form is stated under, as it states them: the supports
+    nest and the moments are finite (each written one way, ``a_1 >= a_2``)."""
+    both = _strengthened((*support_conditions, *conditions_needed))
+    written = tuple(dict.fromkeys(c.canonical if hasattr(c, "canonical") else c for c in both))
+    return tuple(c for c in written if not any(_stronger(d, c) for d in written if d != c))
+
+
+def _stronger(first: Expr, second: Expr) -> bool:
+    """Whether ``first`` implies ``second`` as two bounds on one quantity: ``alpha > 2``
+    implies ``alpha > 1`` (which is then not stated as well)."""
+    from sympy.core.relational import Relational
+
+    if not (isinstance(first, Relational) and isinstance(second, Relational)):
+        return False
+    if first.lhs != second.lhs or not (first.rhs - second.rhs).is_number:
+        return False
+    gap = first.rhs - second.rhs
+    above = (StrictGreaterThan, GreaterThan)
+    if isinstance(first, above) and isinstance(second, above):
+        return bool(gap > 0) or (gap == 0 and isinstance(first, StrictGreaterThan))
+    below = (StrictLessThan, LessThan)
+    if isinstance(first, below) and isinstance(second, below):
+        return bool(gap < 0) or (gap == 0 and isinstance(first, StrictLessThan))
+    return False
+
+
+def joined_conditions(conditions) -> Expr | None:
+    """The conditions joined with "and" (``None`` for none)."""
+    conditions = tuple(conditions)
+    if not conditions:
+        return None
+    return And(*conditions) if len(conditions) > 1 else conditions[0]
 
 
 def _strengthened(conditions: tuple) -> tuple:
