@@ -56,10 +56,15 @@ def entropy(p: str = "normal", *, param: str | None = None, lang: str = "en") ->
     ``param`` and ``lang`` as for :func:`derive`. The :class:`Derivation` has
     ``quantity == "entropy"`` and ``q`` equal to ``p``.
     """
+    from .errors import KLDeriveError
     from .strategies.entropy import derive_entropy
+    from .strategies.table import ENTROPY
 
     first, _ = _bind_univariate(p, None, param, lang, "entropy")
-    draft = derive_entropy(first)
+    try:
+        draft = derive_entropy(first)
+    except KLDeriveError as error:  # say which families have one
+        raise type(error)(f"{error} (it has one for {', '.join(ENTROPY)})") from None
     return _derivation(draft, first, first, lang)
 
 
@@ -83,14 +88,18 @@ def _bind_univariate(p: str, q: str | None, param: str | None, lang: str, what: 
     from .errors import KLDeriveError
     from .render.catalog import check_language
     from .strategies import CATALOG_FAMILIES
+    from .strategies.table import ENTROPY
 
     check_language(lang)
     first, second = bind_pair(parse_spec(p), parse_spec(q) if q is not None else None, param)
+    # the entropy: the families that have one in closed form; the cross-entropy: any
+    # univariate family (whether a pair has one depends on both laws)
+    offered = ENTROPY if what == "entropy" else CATALOG_FAMILIES
     for law in (first, second):
         if law.family.name not in CATALOG_FAMILIES:
             raise KLDeriveError(
                 f"the {what} is derived for univariate families only, not {law.family.name} "
-                f"(choose from {', '.join(CATALOG_FAMILIES)})"
+                f"(choose from {', '.join(offered)})"
             )
     return first, second
 

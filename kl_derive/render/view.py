@@ -317,6 +317,13 @@ def build_view(
     }
     fill.common = common
 
+    def _sentences(params: dict[str, Any]) -> dict[str, Any]:
+        """The parameters that are sentences of the catalog, read (with the others)."""
+        return {
+            k: _Raw(fill(_lookup(messages, v), params)) if isinstance(v, Sentence) else v
+            for k, v in params.items()
+        }
+
     def text(key: str, params: Mapping[str, Any] | None = None) -> str:
         return fill(_lookup(messages, _quantity_key(key, quantity)), params)
 
@@ -326,7 +333,7 @@ def build_view(
             number=number,
             key=stage.key,
             title=text(f"stage.{stage.key}.title"),
-            intro=text(f"stage.{stage.key}.intro", _stage_params(stage, derivation)),
+            intro=text(f"stage.{stage.key}.intro", _sentences(_stage_params(stage, derivation))),
         )
         for chain in stage.chains:
             budget = line_budget

@@ -185,7 +185,7 @@ def derive(first: Distribution, second: Distribution) -> Draft:
         if divergent is None and all(m is not None for m in found):
             divergent = []
         elif divergent is None or support_conditions:
-            raise _no_closed_form(q, statistics, found)
+            raise _no_closed_form(q, statistics, found, p, support_conditions)
     if any(m is None for m in found):
         stages.extend(divergent)
         expectations = {m.statistic: evaluate(m.value) for m in found if m is not None}
@@ -430,11 +430,42 @@ def _found_moments(q: _Law, statistics: list[Expr], fallback: bool = True) -> li
     ]
 
 
-def _no_closed_form(q: _Law, statistics, found) -> NoClosedForm:
+def _no_closed_form(
+    q: _Law, statistics, found, p: _Law | None = None, support_conditions=()
+) -> NoClosedForm:
+    """The one-line refusal: the expectation that has no closed form; where the
+    divergence is nevertheless known to be infinite (the supports do not nest), that
+    case as a condition; and, between two laws of one family with different counts, that
+    the same count gives a closed form (the binomial coefficients then cancel)."""
     statistic = next(t for (t, _), m in zip(statistics, found, strict=True) if m is None)
-    return NoClosedForm(
+    mapping = dict(q.distribution.substitutions)
+    if p is not None:
+        mapping.update(p.distribution.substitutions)
+    statistic = statistic.xreplace(mapping)  # in the user's names
+    unknown = (
         f"no closed form known for E[{statistic}] under {q.distribution.family.name}; the "
         "divergence has no closed form in the catalog"
+    )
+    condition = joined_conditions(
+        c for c in (s.xreplace(mapping) for s in support_conditions) if c != S.true
+    )
+    if condition is not None:
+        unknown = (
+            f"the divergence is infinite when {(~condition).simplify()} (the first law then "
+            f"puts probability where the second has none); when {condition}, {unknown}"
+        )
+    if p is not None and _counts_differ(q.distribution, p.distribution):
+        unknown += "; with the same total_count in both laws it has one"
+    return NoClosedForm(unknown)
+
+
+def _counts_differ(first: Distribution, second: Distribution) -> bool:
+    """Two laws of one family whose counts (``total_count``) differ."""
+    if first.family is not second.family:
+        return False
+    return any(
+        parameter.domain == "count" and a != b
+        for parameter, a, b in zip(first.family.parameters, first.args, second.args, strict=False)
     )
 
 

@@ -55,9 +55,10 @@ def substitute_draft(draft: Draft, laws: Iterable[Distribution]) -> Draft:
     *stages, last = draft.stages
     *chains, chain = last.chains
     facts = chain.steps[-1].facts
-    steps, final, context = substitute_back(
-        result, mapping, draft.contexts[facts], tidier=draft.tidier or tidy
-    )
+    # the substitution rests on the definitions alone, not on the facts of the last step
+    # (a piecewise result's context knows moments that hold under its condition)
+    context = replace(draft.contexts[facts], assumed=())
+    steps, final, context = substitute_back(result, mapping, context, tidier=draft.tidier or tidy)
     name = f"{facts}:substitute"
     steps = [replace(step, facts=name) for step in steps]
     if chain.steps[-1].after == result:
