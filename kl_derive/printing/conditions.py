@@ -4,7 +4,25 @@ from __future__ import annotations
 
 from sympy import And, Expr, GreaterThan, LessThan, StrictGreaterThan, StrictLessThan
 
-__all__ = ["as_bounds"]
+__all__ = ["ENGLISH", "around", "as_bounds"]
+
+#: the words inside formulas, in English; a message catalog's ``[math]`` table gives them
+#: in its language (a condition after a formula, the rows of cases, "and")
+ENGLISH: dict[str, str] = {
+    "condition": "if {condition}",
+    "cases": "for {condition}",
+    "otherwise": "otherwise",
+    "case_text": "{value} if {condition}",
+    "otherwise_text": "{value} otherwise",
+    "and": " and ",
+}
+
+
+def around(template: str) -> tuple[str, str]:
+    """The words before and after ``{condition}`` in a template (``"if "``, ``""``)."""
+    before, _, after = template.partition("{condition}")
+    return before, after
+
 
 _SMALLER = {LessThan: "<=", StrictLessThan: "<"}
 _LARGER = {GreaterThan: "<=", StrictGreaterThan: "<"}

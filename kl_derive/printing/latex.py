@@ -41,7 +41,7 @@ from sympy.printing.latex import LatexPrinter
 
 from ..symbolic.matrices import MatDet, MatTrace, QuadForm
 from ..symbolic.objects import KL, Between, Bracket, CrossEntropy, Entropy, Expect
-from .conditions import as_bounds
+from .conditions import ENGLISH, around, as_bounds
 from .width import latex_width
 
 __all__ = ["TextbookLatexPrinter", "kl_latex", "latex"]
@@ -497,10 +497,27 @@ class TextbookLatexPrinter(LatexPrinter):
         q, p = expr.args
         return kl_latex(self._print(q), self._print(p))
 
+    #: the words inside formulas (see :data:`~kl_derive.printing.conditions.ENGLISH`)
+    words: Mapping[str, str] = ENGLISH
+
+    def _print_Piecewise(self, expr: Expr) -> str:
+        before, after = around(self.words["cases"])
+        rows = []
+        for value, condition in expr.args:
+            if condition == S.true:
+                rows.append(rf"{self._print(value)} & \text{{{self.words['otherwise']}}}")
+                continue
+            words = [rf"\text{{{before}}}" if before else "", self._print(condition)]
+            if after:
+                words.append(rf"\text{{{after}}}")
+            rows.append(rf"{self._print(value)} & " + "".join(words))
+        return r"\begin{cases} " + r" \\ ".join(rows) + r" \end{cases}"
+
     def _print_And(self, expr: Expr) -> str:
         bounds = as_bounds(expr)
         if bounds is None:
-            return super()._print_And(expr)
+            joined = rf"\text{{{self.words['and']}}}"
+            return joined.join(self._print(a) for a in expr.args)
         lower, low, variable, high, upper = bounds
         ops = {"<=": r"\leq", "<": "<"}
         return " ".join(

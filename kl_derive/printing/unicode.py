@@ -41,7 +41,7 @@ from sympy.printing.str import StrPrinter
 
 from ..symbolic.matrices import MatDet
 from ..symbolic.objects import KL, Between, Bracket, Expect
-from .conditions import as_bounds
+from .conditions import ENGLISH, as_bounds
 from .latex import _is_inverse, _split_sign
 
 __all__ = ["UnicodePrinter", "kl_unicode", "latex_to_unicode", "text_width", "unicode"]
@@ -478,13 +478,18 @@ class UnicodePrinter(StrPrinter):
     def _print_beta(self, expr: Any) -> str:
         return "B(" + ", ".join(self._print(a) for a in expr.args) + ")"
 
+    #: the words inside formulas (see :data:`~kl_derive.printing.conditions.ENGLISH`)
+    words: Mapping[str, str] = ENGLISH
+
     def _print_Piecewise(self, expr: Any) -> str:
         cases = []
         for value, condition in expr.args:
             if condition == S.true:
-                cases.append(f"{self._print(value)} otherwise")
+                row = self.words["otherwise_text"].replace("{value}", self._print(value))
             else:
-                cases.append(f"{self._print(value)} if {self._print(condition)}")
+                row = self.words["case_text"].replace("{value}", self._print(value))
+                row = row.replace("{condition}", self._print(condition))
+            cases.append(row)
         return "{ " + "; ".join(cases) + " }"
 
     def _print_And(self, expr: Any) -> str:
@@ -494,7 +499,7 @@ class UnicodePrinter(StrPrinter):
             ops = {"<=": "≤", "<": "<"}
             parts = (self._print(lower), ops[low], self._print(variable), ops[high])
             return " ".join((*parts, self._print(upper)))
-        return " and ".join(self._print(a) for a in expr.args)
+        return self.words["and"].join(self._print(a) for a in expr.args)
 
     def _print_OnSupport(self, expr: Any) -> str:
         value, condition = expr.args

@@ -30,6 +30,7 @@ from sympy import (
 
 from .. import __version__
 from ..families.base import Distribution
+from ..printing.conditions import ENGLISH, around
 from ..printing.highlight import HIGHLIGHT_COLOR, changed_parts
 from ..printing.latex import TextbookLatexPrinter, kl_latex
 from ..printing.unicode import UnicodePrinter, kl_unicode, latex_to_unicode, text_width
@@ -193,12 +194,11 @@ class _MemoPrinter(TextbookLatexPrinter):
     @staticmethod
     def tag(before: str, conditions: list[str], after: str) -> str:
         """A condition written after a formula: ``\\qquad \\text{if } a \\geq b``."""
-        before, after = before.strip(), after.strip()
         words = [rf"\text{{{before}}}"] if before else []
         words.append(r",\ ".join(conditions))
         if after:
             words.append(rf"\text{{{after}}}")
-        return r"\qquad " + r"\ ".join(words)
+        return r"\qquad " + "".join(words)
 
 
 class _UnicodeMemoPrinter(UnicodePrinter):
@@ -237,8 +237,8 @@ class _UnicodeMemoPrinter(UnicodePrinter):
 
     @staticmethod
     def tag(before: str, conditions: list[str], after: str) -> str:
-        """A condition written after a formula: ``   if a ≥ b``."""
-        return "    " + " ".join(w for w in (before.strip(), ", ".join(conditions), after) if w)
+        """A condition written after a formula: ``   if a ≥ b`` (``   a ≥ b일 때``)."""
+        return "    " + before + ", ".join(conditions) + after
 
 
 _Printer = _MemoPrinter | _UnicodeMemoPrinter
@@ -290,6 +290,7 @@ def build_view(
     printer = PRINTERS[printer_name](
         derivation.functions, expect_subscripts=derivation.expect_subscripts
     )
+    printer.words = {**ENGLISH, **messages.get("math", {})}  # "if", "otherwise", "and"
     z, x, eps = Symbol("z"), Symbol("x"), Symbol("epsilon")
     q_fn, p_fn = Function("q")(VARIABLE), Function("p")(VARIABLE)
     common = {
@@ -582,7 +583,7 @@ def _state_condition(
     condition = chain.condition
     if condition is None:
         return
-    before, _, after = messages["math"]["condition"].partition("{condition}")
+    before, after = around(printer.words["condition"])
     texts = [printer.doprint(c) for c in conjuncts(condition)]
     tag = printer.tag(before, texts, after)
     step.rhs += tag

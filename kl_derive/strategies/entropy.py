@@ -22,6 +22,14 @@ from ..steps.context import Context
 from ..steps.step import Chain, Stage, Step
 from ..symbolic.display import add, display_form, evaluate, ln, mul, neg
 from ..symbolic.objects import CrossEntropy, Entropy, Expect
+from .closing import (
+    joined_conditions,
+    moment_contexts,
+    result_steps,
+    stated_conditions,
+    support_note,
+)
+from .closing import term as _term
 from .draft import Draft
 from .expected_log_ratio import (
     NoClosedForm,
@@ -35,15 +43,9 @@ from .expected_log_ratio import (
     _parameter_conditions,
     _support_relation,
     _support_set,
-    _term,
     _total,
     group,
-    joined_conditions,
     log_density_steps,
-    moment_contexts,
-    result_steps,
-    stated_conditions,
-    support_note,
     support_outside_step,
     variable_for,
 )

@@ -32,16 +32,10 @@ from sympy import (
     Dummy,
     Expr,
     Function,
-    GreaterThan,
     Integral,
-    LessThan,
     Mul,
-    Or,
-    Piecewise,
     Pow,
     S,
-    StrictGreaterThan,
-    StrictLessThan,
     Sum,
     Symbol,
     expand,
@@ -52,9 +46,9 @@ from sympy import (
 from ..errors import KLDeriveError
 from ..families.base import Distribution, Moment, absolute_deviation_point
 from ..steps.context import Context, DensityFacts
-from ..steps.step import Chain, Sentence, Stage, Step
+from ..steps.step import Chain, Stage, Step
 from ..steps.support import support_condition
-from ..symbolic.display import add, display_form, evaluate, ln, mul, neg, sub, substitute
+from ..symbolic.display import add, display_form, evaluate, ln, mul, sub, substitute
 from ..symbolic.objects import (
     COUNT,
     KL,
@@ -65,6 +59,14 @@ from ..symbolic.objects import (
     Expect,
     OnSupport,
 )
+from .closing import (
+    joined_conditions,
+    moment_contexts,
+    result_steps,
+    stated_conditions,
+    support_note,
+)
+from .closing import term as _term
 from .draft import Draft
 from .tidy import tidy, tidy_coefficient
 
@@ -208,17 +210,6 @@ def derive(first: Distribution, second: Distribution) -> Draft:
     # parameters given as expressions are substituted back by the caller (placeholders.py)
     stages.append(Stage("result", tuple(closing)))
     return _draft(stages, contexts, final, q, p)
-
-
-def moment_contexts(bare: Context, moments: list[Moment], conditions) -> dict[str, Context]:
-    """The contexts of a derivation by moments: ``main`` knows only the parameters'
-    domain (the log densities, the algebra); ``lemma`` is where each moment is shown
-    (under its own condition); ``finite`` knows the moments, and a step that uses them
-    must state the conditions they rest on; ``piecewise`` is the same for the piecewise
-    result, which states them in its condition."""
-    expectations = {m.statistic: evaluate(m.value) for m in moments}
-    finite = replace(bare.with_expectations("q", expectations), assumed=tuple(conditions))
-    return {"main": bare, "lemma": bare, "finite": finite, "piecewise": finite}
 
 
 def _draft(stages, contexts, result, q: _Law, p: _Law) -> Draft:
@@ -401,14 +392,6 @@ def _collected_display(constant: Expr, statistics: list[tuple[Expr, Expr]]) -> E
     return add(*terms)
 
 
-def _term(coefficient: Expr, statistic: Expr) -> Expr:
-    if coefficient == 1:
-        return statistic
-    if coefficient == -1:
-        return neg(statistic)
-    return mul(coefficient, statistic)
-
-
 # ---------------------------------------------------------------------------
 # the expectation and the moments
 # ---------------------------------------------------------------------------
@@ -582,7 +565,7 @@ def _expectation_stage(
                 "log_ratio.insert",
                 integral,
                 inserted,
-                params=_support_note(support, "support_note.inside"),
+                params=support_note(support, "support_note.inside"),
                 condition=joined_conditions(support),
             ),
             Step("expectation.term_by_term", inserted, linear),
@@ -721,138 +704,6 @@ def _split_at_kink(q: _Law, moment: Moment) -> tuple[Step, ...] | None:
             facts="lemma",
         ),
     )
-
-
-def result_steps(
-    lhs,
-    constant,
-    statistics,
-    moments,
-    support_conditions,
-    conditions_needed,
-    *,
-    sign: int = 1,
-    tidier=tidy,
-    p_name: str = "p",
-):
-    """The closing chain: ``lhs = constant + sum coefficient * E[T]`` with the moments
-    substituted (each term times ``sign``), tidied, and made piecewise when the result
-    holds only under conditions. Shared by the divergence and the (cross-)entropy."""
-    substituted_terms = [tidier(sign * constant)] if constant != 0 else []
-    value = sign * constant
-    for (_statistic, coefficient), moment in zip(statistics, moments, strict=True):
-        shown = moment.value
-        if isinstance(shown, Add):
-            shown = Bracket(shown)
-        substituted_terms.append(_term(tidy_coefficient(sign * coefficient), shown))
-        value += sign * coefficient * evaluate(moment.value)
-    substituted = add(*substituted_terms) if substituted_terms else tidier(value)
-    conditions = stated_conditions(support_conditions, conditions_needed)
-    condition = joined_conditions(conditions)
-    # the closed form, stated where it holds
-    steps = [Step("moment.insert", lhs, substituted, facts="finite", condition=condition)]
-    final = tidier(value)
-    if final != substituted:
-        steps.append(Step("algebra.simplify", substituted, final))
-    chains = [Chain(tuple(steps))]
-    if conditions:
-        # then the quantity everywhere: the closed form where it holds, infinity elsewhere
-        piecewise = Piecewise((final, condition), (oo, True), evaluate=False)
-        if support_conditions and conditions_needed:
-            otherwise = "piecewise_reason.both"
-        else:
-            otherwise = (
-                "piecewise_reason.support" if support_conditions else "piecewise_reason.moment"
-            )
-        chains.append(
-            Chain(
-                (
-                    Step(
-                        "support.piecewise",
-                        lhs,
-                        piecewise,
-                        params={
-                            "q_name": "q",
-                            "p_name": p_name,
-                            "support_conditions": support_conditions,
-                            "condition": condition,
-                            "otherwise": Sentence(otherwise),
-                        },
-                        facts="piecewise",
-                    ),
-                )
-            )
-        )
-        final = piecewise
-    return chains, final
-
-
-def _support_note(support, key: str) -> dict:
-    """The parameters of a step that holds where the supports nest: the condition and
-    the sentence that says why (none when the supports nest for every parameter)."""
-    condition = joined_conditions(support)
-    if condition is None:
-        return {"inside": Sentence("support_note.none")}
-    return {"inside": Sentence(key), "condition": condition}
-
-
-def support_note(support) -> dict:
-    """:func:`_support_note` as a clause inside a sentence (the entropy's insertion)."""
-    return _support_note(support, "support_note.clause")
-
-
-def stated_conditions(support_conditions, conditions_needed) -> tuple[Expr, ...]:
-    """The conditions a closed form is stated under, as it states them: the supports
-    nest and the moments are finite (each written one way, ``a_1 >= a_2``)."""
-    both = _strengthened((*support_conditions, *conditions_needed))
-    written = tuple(dict.fromkeys(c.canonical if hasattr(c, "canonical") else c for c in both))
-    return tuple(c for c in written if not any(_stronger(d, c) for d in written if d != c))
-
-
-def _stronger(first: Expr, second: Expr) -> bool:
-    """Whether ``first`` implies ``second`` as two bounds on one quantity: ``alpha > 2``
-    implies ``alpha > 1`` (which is then not stated as well)."""
-    from sympy.core.relational import Relational
-
-    if not (isinstance(first, Relational) and isinstance(second, Relational)):
-        return False
-    if first.lhs != second.lhs or not (first.rhs - second.rhs).is_number:
-        return False
-    gap = first.rhs - second.rhs
-    above = (StrictGreaterThan, GreaterThan)
-    if isinstance(first, above) and isinstance(second, above):
-        return bool(gap > 0) or (gap == 0 and isinstance(first, StrictGreaterThan))
-    below = (StrictLessThan, LessThan)
-    if isinstance(first, below) and isinstance(second, below):
-        return bool(gap < 0) or (gap == 0 and isinstance(first, StrictLessThan))
-    return False
-
-
-def joined_conditions(conditions) -> Expr | None:
-    """The conditions joined with "and" (``None`` for none)."""
-    conditions = tuple(conditions)
-    if not conditions:
-        return None
-    return And(*conditions) if len(conditions) > 1 else conditions[0]
-
-
-def _strengthened(conditions: tuple) -> tuple:
-    """``a >= s`` (the supports nest) with ``a > s or b < s`` (a singular point outside
-    ``[a, b]``, the interval of a direct integral) is ``a > s``: one condition, exact at
-    the boundary ``a = s``, where the integral diverges."""
-    out = list(conditions)
-    for condition in conditions:
-        if not isinstance(condition, Or):
-            continue
-        for option in condition.args:
-            if isinstance(option, StrictGreaterThan):  # a > s; a >= s may be s <= a
-                weak = [GreaterThan(option.lhs, option.rhs), LessThan(option.rhs, option.lhs)]
-                found = next((w for w in weak if w in out), None)
-                if found is not None and condition in out:
-                    out[out.index(found)] = option
-                    out.remove(condition)
-                    break
-    return tuple(out)
 
 
 # ---------------------------------------------------------------------------

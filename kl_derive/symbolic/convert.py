@@ -545,17 +545,32 @@ def _broken(law: Distribution, condition: Expr) -> str:
 MAX_MAGNITUDE = 1e300
 
 
+def _magnitude(value: Expr) -> float:
+    """``|value|`` in floating point (``inf`` when it overflows), computed at once."""
+    from sympy import lambdify
+
+    try:
+        return abs(complex(lambdify((), value, modules="math")()))
+    except (OverflowError, ValueError, ZeroDivisionError, TypeError):
+        return math.inf
+
+
+def _check_number(value: Expr) -> None:
+    """A number in a parameter too large or too close to zero to be checked numerically."""
+    magnitude = _magnitude(value)
+    if magnitude > MAX_MAGNITUDE or (value != 0 and magnitude < 1 / MAX_MAGNITUDE):
+        raise SpecError(
+            f"the number {value} is too {'small' if magnitude < 1 else 'large'} (at most 1e300 "
+            "and at least 1e-300 in absolute value); give it as a name and substitute the "
+            "number in the result"
+        )
+
+
 def _check_magnitude(family: Family, name: str, value: Expr, text: str) -> None:
     """A number too large (``exp(exp(exp(100)))``) or too close to zero (``exp(-1000)``)
     is refused in one line: it is evaluated in floating point first, which overflows or
     underflows at once instead of computing an astronomically long integer."""
-    from sympy import lambdify
-
-    try:
-        number = complex(lambdify((), value, modules="math")())
-    except (OverflowError, ValueError, ZeroDivisionError, TypeError):
-        number = complex("inf")
-    magnitude = abs(number)
+    magnitude = _magnitude(value)
     if magnitude > MAX_MAGNITUDE or (value != 0 and magnitude < 1 / MAX_MAGNITUDE):
         raise SpecError(
             f"the {name} of {family.name}, {value}, is too {'small' if magnitude < 1 else 'large'}"
@@ -599,7 +614,10 @@ def _to_sympy(node: Node, domains: dict[str, str]) -> Expr:
     if node.kind == "neg":
         return -args[0]
     if node.kind == "call":
-        return _FUNCTIONS[node.value](args[0])
+        value = _FUNCTIONS[node.value](args[0])
+        if value.is_number:  # before anything asks SymPy about it (exp(exp(exp(100))))
+            _check_number(value)
+        return value
     left, right = args
     if node.value == "+":
         return left + right
