@@ -259,3 +259,14 @@ def test_domain_error_from_the_api_is_a_kl_derive_error() -> None:
     with pytest.raises(KLDeriveError, match="low < high"):
         derive("uniform(1, 0)", "uniform(a, b)")
     assert derive("normal(0, 1/1000)").result.subs(Symbol("x"), 0).is_finite
+
+
+def test_cross_entropy_with_a_moment_condition() -> None:
+    """H(InvGamma, chi): finite only for alpha > 2 (E[z^2] under the inverse gamma law);
+    its infinite side was once checked against the wrong density, and refused."""
+    d = cross_entropy("inverse_gamma(a, b)", "chi(k)")
+    assert isinstance(d.result, Piecewise)
+    law, other = stats.invgamma(3.5, scale=1.2), stats.chi(1.7)
+    expected = -law.expect(lambda z: other.logpdf(z))
+    assert _value(d.result, a=3.5, b=1.2, k=1.7) == pytest.approx(expected, rel=1e-6)
+    assert _value(d.result, a=1.5, b=1.2, k=1.7) == math.inf

@@ -125,7 +125,7 @@ def _one_sided(first: Distribution, second: Distribution | None) -> Draft:
         conditions_needed,
         sign=-1,  # H = -E[log density]
         tidier=_tidy,
-        p_name="p" if support_conditions else "q",
+        p_name="q" if entropy else "p",
     )
     stages.append(Stage("entropy_result", tuple(closing)))
     contexts = moment_contexts(
