@@ -270,3 +270,10 @@ def test_cross_entropy_with_a_moment_condition() -> None:
     expected = -law.expect(lambda z: other.logpdf(z))
     assert _value(d.result, a=3.5, b=1.2, k=1.7) == pytest.approx(expected, rel=1e-6)
     assert _value(d.result, a=1.5, b=1.2, k=1.7) == math.inf
+
+
+def test_cross_entropy_infinite_by_a_moment_says_so() -> None:
+    """With numbers that break the moment condition the cross-entropy is +oo: the one-line
+    refusal says so rather than "no closed form"."""
+    with pytest.raises(KLDeriveError, match="cross-entropy is infinite"):
+        cross_entropy("pareto(3/2, 3/2)", "weibull(3/2, 3/2)")

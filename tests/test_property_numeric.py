@@ -364,6 +364,9 @@ def test_cross_entropy_matches_the_definition(data) -> None:
     try:
         derivation = _derive("cross_entropy", p.spec, q.spec, None)
     except KLDeriveError as error:
+        if "is infinite" in str(error):  # a divergent moment, said in one line
+            _assert_infinite_kl(p, pv, q, qv, names)
+            return
         assert "no closed form" in str(error), error
         with pytest.raises(KLDeriveError, match="no closed form"):
             _derive("cross_entropy", p_family, q_family, None)

@@ -109,6 +109,13 @@ def _one_sided(first: Distribution, second: Distribution | None) -> Draft:
         moments = _moments(q, [t for t, _ in statistics])
     except NoClosedForm as error:
         what = "entropy" if entropy else "cross-entropy"
+        infinite = _infinite_because_of(q, statistics)
+        if infinite is not None:  # it is +oo: say so, not "no closed form"
+            raise NoClosedForm(
+                f"the {what} is infinite: E[{infinite}] under {q.distribution.family.name} "
+                "is +oo and every other expectation it needs is finite (this case is not "
+                "written out as a derivation)"
+            ) from None
         raise NoClosedForm(str(error).replace("the divergence has", f"the {what} has")) from None
     stages.append(
         _expectation_stage(lhs, q, p, collected, constant, statistics, support_conditions)
@@ -132,6 +139,19 @@ def _one_sided(first: Distribution, second: Distribution | None) -> Draft:
         bare, moments, stated_conditions(support_conditions, conditions_needed)
     )
     return _draft(stages, contexts, final, q, p, "entropy" if entropy else "cross_entropy")
+
+
+def _infinite_because_of(q: _Law, statistics) -> Expr | None:
+    """The terms of ``-log p`` whose mean under ``q`` is shown to be +oo (the others
+    finite for every parameter value), or ``None``."""
+    from ..steps.divergence import divergent_ends
+    from .expected_log_ratio import _found_moments
+
+    found = _found_moments(q, [t for t, _ in statistics], fallback=False)
+    if any(m is not None and m.condition != S.true for m in found):
+        return None
+    h = sum((-c * t for (t, c), m in zip(statistics, found, strict=True) if m is None), S.Zero)
+    return h if divergent_ends(h, q.facts) is not None else None
 
 
 def _draft(stages, contexts, result, q: _Law, p: _Law, quantity: str) -> Draft:
