@@ -6,7 +6,10 @@ from .derivation import Derivation
 from .engine import draft_for, verify_draft
 from .errors import SpecError
 from .families import get_family
+from .families.base import Distribution
 from .spec import parse_spec
+from .strategies.draft import Draft
+from .strategies.placeholders import substitute_draft
 from .symbolic.convert import bind_pair, with_dimension
 from .symbolic.display import evaluate
 
@@ -53,22 +56,7 @@ def derive(
     first, second = bind_pair(spec, parse_spec(q) if q is not None else None, param)
     if dims is not None:
         first, second = (with_dimension(d, dims) for d in (first, second))
-    draft = draft_for(first, second, strategy)
-    stages = verify_draft(draft)
-    return Derivation(
-        p=first,
-        q=second,
-        stages=stages,
-        result=evaluate(draft.result_display),
-        result_display=draft.result_display,
-        strategy=draft.strategy,
-        functions=dict(draft.functions),
-        expect_subscripts=draft.expect_subscripts,
-        instance_sizes=draft.instance_sizes,
-        lang=lang,
-        setting=draft.setting,
-        dimension_name=draft.dimension_name,
-    )
+    return _derivation(draft_for(first, second, strategy), first, second, lang)
 
 
 def entropy(p: str = "normal", *, param: str | None = None, lang: str = "en") -> Derivation:
@@ -79,10 +67,15 @@ def entropy(p: str = "normal", *, param: str | None = None, lang: str = "en") ->
     ``param`` and ``lang`` as for :func:`derive`. The :class:`Derivation` has
     ``quantity == "entropy"`` and ``q`` equal to ``p``.
     """
+    from .errors import KLDeriveError
     from .strategies.entropy import derive_entropy
+    from .strategies.table import ENTROPY
 
     first, _ = _bind_univariate(p, None, param, lang, "entropy")
-    draft = derive_entropy(first)
+    try:
+        draft = derive_entropy(first)
+    except KLDeriveError as error:  # say which families have one
+        raise type(error)(f"{error} (it has one for {', '.join(ENTROPY)})") from None
     return _derivation(draft, first, first, lang)
 
 
@@ -106,20 +99,27 @@ def _bind_univariate(p: str, q: str | None, param: str | None, lang: str, what: 
     from .errors import KLDeriveError
     from .render.catalog import check_language
     from .strategies import CATALOG_FAMILIES
+    from .strategies.table import ENTROPY
 
     _check_types(param=param, lang=lang)
     check_language(lang)
     first, second = bind_pair(parse_spec(p), parse_spec(q) if q is not None else None, param)
+    # the entropy: the families that have one in closed form; the cross-entropy: any
+    # univariate family (whether a pair has one depends on both laws)
+    offered = ENTROPY if what == "entropy" else CATALOG_FAMILIES
     for law in (first, second):
         if law.family.name not in CATALOG_FAMILIES:
             raise KLDeriveError(
                 f"the {what} is derived for univariate families only, not {law.family.name} "
-                f"(choose from {', '.join(CATALOG_FAMILIES)})"
+                f"(choose from {', '.join(offered)})"
             )
     return first, second
 
 
-def _derivation(draft, first, second, lang: str) -> Derivation:
+def _derivation(draft: Draft, first: Distribution, second: Distribution, lang: str) -> Derivation:
+    """The one way a draft becomes a :class:`Derivation`, whatever the quantity: the
+    parameters given as expressions substituted back, every step verified."""
+    draft = substitute_draft(draft, (first, second))
     return Derivation(
         p=first,
         q=second,
@@ -128,9 +128,12 @@ def _derivation(draft, first, second, lang: str) -> Derivation:
         result_display=draft.result_display,
         strategy=draft.strategy,
         functions=dict(draft.functions),
+        expect_subscripts=draft.expect_subscripts,
+        instance_sizes=draft.instance_sizes,
         lang=lang,
         setting=draft.setting,
         quantity=draft.quantity,
+        dimension_name=draft.dimension_name,
     )
 
 

@@ -551,12 +551,14 @@ def pairs_command() -> None:
     of PyTorch's table of pairs that covers."""
     from .strategies import PAIRS
     from .strategies.pytorch_pairs import FINITE, GENERIC, INFINITE
-    from .strategies.table import OUTCOMES
+    from .strategies.table import OUTCOMES, SHARED
 
     width = max(len(f"{p} || {q}") for p, q in PAIRS)
     for (p, q), strategies in PAIRS.items():
         names = ", ".join(name for name, _ in strategies)
         outcome = OUTCOMES.get((p, q), "finite")
+        if (p, q) in SHARED:  # the closed form needs, e.g., the same total_count
+            outcome += " with the same " + ", ".join(SHARED[(p, q)])
         click.echo(f"{p + ' || ' + q:<{width}}  {names:<24}  {outcome}")
     finite = sum(1 for pair in FINITE if pair in PAIRS)
     infinite = sum(1 for pair in INFINITE if OUTCOMES.get(pair) == "infinite")

@@ -334,10 +334,65 @@ class _Outside(Exception):
     pass
 
 
+def numeric_cross_entropy(p_name: str, p_values, q_name: str, q_values) -> float:
+    """H(P, Q) = -E_P[log q] by quadrature (or summation) over P's support, from the
+    densities written here; ``inf`` when P gives positive probability to a set where Q's
+    density is zero. With Q = P it is the entropy H(P)."""
+    discrete = p_name in DISCRETE
+    if discrete != (q_name in DISCRETE):
+        return math.inf
+    if discrete:
+        p, q = REFERENCE[p_name](*p_values), REFERENCE[q_name](*q_values)
+        lower, upper = p.support()
+        upper = min(upper, p.ppf(1 - 1e-16) + 50)
+        total = 0.0
+        for k in range(int(lower), int(upper) + 1):
+            a = float(p.logpmf(k))
+            if a == -math.inf:
+                continue
+            b = float(q.logpmf(k))
+            if b == -math.inf:
+                return math.inf
+            total -= math.exp(a) * b
+        return total
+    p, q = _mp_law(p_name, p_values), _mp_law(q_name, q_values)
+    lower, upper = p.support()
+    q_lower, q_upper = q.support()
+    if lower < q_lower or upper > q_upper:
+        return math.inf  # every density here is positive inside its support
+    breaks = [
+        *KINKS.get(p_name, lambda *v: [])(*p_values),
+        *KINKS.get(q_name, lambda *v: [])(*q_values),
+    ]
+    return _expectation_high_precision(p, lambda x, a: -q.logpdf(x), lower, upper, breaks)
+
+
+def numeric_entropy(name: str, values) -> float:
+    """H(P) = -E_P[log p] by quadrature (or summation)."""
+    return numeric_cross_entropy(name, values, name, values)
+
+
+def _mp_law(name: str, values) -> _Density:
+    """A continuous law as a log density that mpmath's points can be given to."""
+    if name in MP_LOGPDF:
+        return MP_LOGPDF[name](*values)
+    law = REFERENCE[name](*values)
+    assert isinstance(law, _Density), name
+    return law
+
+
 def _kl_high_precision(
     p: _Density, q, lq, lower: float, upper: float, breaks: list[float]
 ) -> float:
-    """KL by tanh-sinh quadrature in mpmath of p log(p/q), both log densities in mpmath.
+    """KL by tanh-sinh quadrature in mpmath of p log(p/q), both log densities in mpmath."""
+    return _expectation_high_precision(p, lambda x, a: a - lq(x), lower, upper, breaks)
+
+
+def _expectation_high_precision(
+    p: _Density, g: Callable, lower: float, upper: float, breaks: list[float]
+) -> float:
+    """E_p[g(x, log p(x))] by tanh-sinh quadrature in mpmath (p log(p/q) for the KL,
+    -p log q for a cross-entropy).
 
     The support is split at the kinks; an infinite end is reached through
     x = c +- (e^u - 1), which turns power-law tails (Pareto, Cauchy) into exponential
@@ -348,10 +403,10 @@ def _kl_high_precision(
         a = p.logpdf(x)
         if a < -20000:
             return 0  # p is nothing here (and q's log density may be huge)
-        b = lq(x)
+        b = g(x, a)
         if not mpmath.isfinite(b):
             return 0  # the supports nest (checked before): q underflows in a far tail
-        return mpmath.exp(a) * (a - b)
+        return mpmath.exp(a) * b
 
     def tail(start, sign):
         return mpmath.quad(

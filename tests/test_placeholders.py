@@ -10,9 +10,10 @@ import mpmath
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy import stats
 from sympy import Symbol, lambdify, log
 
-from kl_derive import derive
+from kl_derive import cross_entropy, derive, entropy
 
 POSITIVE = st.floats(min_value=0.3, max_value=3.0)
 
@@ -104,3 +105,63 @@ def test_two_bare_laws_with_a_parametrization_get_numbered_names() -> None:
     values = {"mu_1": 0.3, "logvar_1": -0.4, "mu_2": -1.1, "sigma_2": 1.7}
     expected = math.log(1.7) + 0.2 + ((0.3 + 1.1) ** 2 + math.exp(-0.4)) / (2 * 1.7**2) - 0.5
     assert _value(d.result, **values) == pytest.approx(expected, rel=1e-12)
+
+
+# ---------------------------------------------------------------------------
+# every quantity and every strategy ends in the user's names (issue 11)
+# ---------------------------------------------------------------------------
+
+#: H(P) at s = 0.3, a = 0.7, mu = 0.2 against SciPy's own entropy
+ENTROPIES = [
+    ("normal(mu, exp(s))", lambda: stats.norm(0.2, math.exp(0.3)).entropy()),
+    ("gumbel(mu, sqrt(2))", lambda: stats.gumbel_r(0.2, math.sqrt(2)).entropy()),
+    ("chi2(exp(s))", lambda: stats.chi2(math.exp(0.3)).entropy()),
+    # PyTorch's geometric law counts the failures before the first success
+    ("geometric(1/(1 + exp(-a)))", lambda: stats.geom(1 / (1 + math.exp(-0.7))).entropy()),
+    ("continuous_bernoulli(1/(1 + exp(-a)))", lambda: _continuous_bernoulli_entropy(0.7)),
+]
+
+
+def _continuous_bernoulli_entropy(a: float) -> float:
+    lam = 1 / (1 + math.exp(-a))
+    norm = 2 * math.atanh(1 - 2 * lam) / (1 - 2 * lam)
+
+    def log_density(x: float) -> float:
+        return math.log(norm) + x * math.log(lam) + (1 - x) * math.log(1 - lam)
+
+    return -float(mpmath.quad(lambda x: math.exp(log_density(x)) * log_density(x), [0, 1]))
+
+
+@pytest.mark.parametrize(("spec", "expected"), ENTROPIES, ids=[s for s, _ in ENTROPIES])
+def test_entropy_with_expression_parameters_is_in_the_users_names(spec: str, expected) -> None:
+    d = entropy(spec)
+    names = {"mu": 0.2, "s": 0.3, "a": 0.7}
+    assert {s.name for s in d.result.free_symbols} <= set(names), d.result
+    assert d.steps[-1].verified and d.steps[-1].rule in ("parameter.substitute", "algebra.simplify")
+    assert _value(d.result, **names) == pytest.approx(float(expected()), rel=1e-9)
+
+
+def test_cross_entropy_with_expression_parameters_is_in_the_users_names() -> None:
+    d = cross_entropy("normal(mu, exp(s))", "normal(m, exp(t))")
+    assert {s.name for s in d.result.free_symbols} == {"mu", "s", "m", "t"}
+    mu, s, m, t = 0.2, 0.3, -0.5, 0.1
+    expected = (
+        0.5 * math.log(2 * math.pi) + t + (math.exp(2 * s) + (mu - m) ** 2) / (2 * math.exp(2 * t))
+    )
+    assert _value(d.result, mu=mu, s=s, m=m, t=t) == pytest.approx(expected, rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("p", "q", "names"),
+    [
+        ("exponential(exp(s))", "exponential(2*l)", {"s": 0.3, "l": 0.8}),
+        ("bernoulli(logits=a)", "bernoulli(logits=b)", {"a": 0.4, "b": -1.2}),
+        ("normal(m, exp(s))", "normal(0, 1)", {"m": 0.3, "s": -0.2}),
+    ],
+)
+def test_bregman_strategy_substitutes_back_too(p: str, q: str, names: dict) -> None:
+    """The Bregman strategy once left the placeholders in its result (sigma for exp(s))."""
+    d = derive(p, q, strategy="bregman")
+    moments = derive(p, q)
+    assert {s.name for s in d.result.free_symbols} == set(names), d.result
+    assert _value(d.result, **names) == pytest.approx(_value(moments.result, **names), rel=1e-12)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 
 import pytest
 from conftest import accepted_false_steps
-from sympy import Add, Expr, Integral, Rational, Symbol, log, pi
+from sympy import Add, Expr, Integral, Piecewise, Rational, Symbol, log, pi
 
 from kl_derive import derive
 from kl_derive.derivation import Derivation
@@ -19,7 +19,7 @@ from kl_derive.steps.step import Chain, Step
 from kl_derive.steps.verify import verify_step
 from kl_derive.strategies.draft import Draft
 from kl_derive.symbolic.convert import bind_pair
-from kl_derive.symbolic.objects import Expect
+from kl_derive.symbolic.objects import KL, Expect, OnSupport
 
 STAGES = ("definition", "log_ratio", "split", "normalization", "expectation", "combine")
 SPECS = [
@@ -315,3 +315,101 @@ def test_broken_step_in_general_pair_is_rejected() -> None:
     last = d.stages[-1].chains[-1].steps[-1]
     with pytest.raises(VerificationError):
         verify_step(replace(last, after=2 * last.after), d.contexts[last.facts])
+
+
+# ---------------------------------------------------------------------------
+# the two false patterns of a result that holds under a condition (issue 11)
+# ---------------------------------------------------------------------------
+
+
+def _find_step(draft: Draft, rule: str) -> Step:
+    return next(s for stage in draft.stages for s in stage.steps if s.rule == rule)
+
+
+def _refused(draft: Draft, step: Step, match: str | None = None) -> None:
+    with pytest.raises(VerificationError, match=match):
+        verify_step(step, draft.contexts[step.facts])
+
+
+@pytest.fixture(scope="module")
+def uniforms() -> Draft:
+    return make_draft("uniform", "uniform")
+
+
+@pytest.fixture(scope="module")
+def moment_conditional() -> Draft:
+    """KL(Gamma || InvGamma): finite only for alpha_1 > 1 (E[1/z] under the gamma law)."""
+    return make_draft("gamma", "inverse_gamma")
+
+
+def test_closed_form_equated_with_the_piecewise_result_is_refused(uniforms: Draft) -> None:
+    """log((b2 - a2)/(b1 - a1)) = {log(...) if a1 >= a2 and b1 <= b2; oo otherwise} is
+    false where the condition fails (the left side is finite there): it was printed so."""
+    step = _find_step(uniforms, "support.piecewise")
+    assert isinstance(step.before, type(KL(Symbol("q"), Symbol("p"))))
+    closed_form = step.after.args[0][0]
+    _refused(uniforms, replace(step, before=closed_form), "not infinite")
+    assert verify_step(step, uniforms.contexts[step.facts])  # the true step stands
+
+
+def test_closed_form_without_its_condition_is_refused(uniforms, moment_conditional) -> None:
+    """D = closed form, with the condition left off the equality: refused, whether the
+    condition is the supports' or a moment's."""
+    for draft in (uniforms, moment_conditional):
+        step = _find_step(draft, "moment.insert")
+        assert step.condition is not None
+        _refused(draft, replace(step, condition=None), "does not state")
+        assert verify_step(step, draft.contexts[step.facts])
+    # the moment that needs alpha_1 > 1 states it
+    moment = next(s for s in moment_conditional.stages[-2].steps if s.before.args[0].is_Pow)
+    assert str(moment.condition) == "alpha_1 > 1"
+
+
+def test_piecewise_with_a_wrong_condition_is_refused(moment_conditional: Draft) -> None:
+    """{closed form if alpha_1 > 1/2; oo otherwise} (too weak: E[1/z] is infinite for
+    alpha_1 <= 1) and {... if alpha_1 > 1 and beta_2 > 1; ...} (a condition that changes
+    nothing) are both refused."""
+    step = _find_step(moment_conditional, "support.piecewise")
+    (value, condition), infinite = step.after.args
+    (alpha,) = condition.free_symbols
+    beta = next(s for s in value.free_symbols if s.name == "beta_2")
+    for wrong in (alpha > Rational(1, 2), condition & (beta > 1)):
+        after = Piecewise((value, wrong), infinite, evaluate=False)
+        _refused(moment_conditional, replace(step, after=after, params={**step.params}))
+
+
+@pytest.mark.parametrize(
+    ("p", "q"), [("normal(a1, a2)", "exponential(b1)"), ("uniform", "uniform")]
+)
+def test_density_written_without_its_support_is_refused(p: str, q: str) -> None:
+    """int q log(q/p) dz = int q log(q / b e^{-bz}) dz over the whole line is false (the
+    left side is +oo where q > 0 = p): the density must carry its support."""
+    draft = make_draft(p, q)
+    formula = next(
+        s
+        for s in draft.stages[0].steps
+        if s.rule == "density.formula" and s.before.func.__name__ == "p"
+    )
+    assert isinstance(formula.after, OnSupport), formula.after  # shown with its support
+    substitute = _find_step(draft, "density.substitute")
+    assert substitute.after.has(OnSupport)
+    unsupported = substitute.after.replace(lambda x: isinstance(x, OnSupport), lambda x: x.args[0])
+    _refused(draft, replace(substitute, after=unsupported))
+
+
+def test_log_ratio_inserted_without_the_support_condition_is_refused(uniforms: Draft) -> None:
+    step = _find_step(uniforms, "log_ratio.insert")
+    assert step.condition is not None
+    _refused(uniforms, replace(step, condition=None))
+
+
+@pytest.mark.parametrize(
+    ("p", "q"),
+    [("uniform", "uniform"), ("gamma", "inverse_gamma"), ("normal(a1, a2)", "exponential(b1)")],
+)
+def test_every_step_of_a_conditional_or_infinite_pair_plus_one_is_rejected(p, q) -> None:
+    draft = make_draft(p, q)
+    accepted = accepted_false_steps(
+        draft, {"plus one": lambda e: e + 1, "doubled": lambda e: 2 * e}
+    )
+    assert not accepted, f"false steps accepted: {accepted}"

@@ -8,7 +8,7 @@ r"""The uniform family ``uniform(low, high)``: :math:`\mathcal{U}(a, b)`, densit
 
 from __future__ import annotations
 
-from sympy import Abs, Expr, Integral, Symbol, cos, exp, integrate, log, sin
+from sympy import Abs, Expr, Integral, S, Symbol, cos, exp, integrate, limit, log, sin, zoo
 
 from ..symbolic.display import display_form, div, ln, neg, sub
 from .base import Moment, Parameter, UnivariateFamily
@@ -54,10 +54,19 @@ class Uniform(UnivariateFamily):
         antiderivative = _antiderivative(statistic, variable)
         if antiderivative.has(Integral) or antiderivative.has(Abs):
             return None
-        value = (antiderivative.subs(variable, high) - antiderivative.subs(variable, low)) / (
-            high - low
-        )
+        at_high = _at_end(antiderivative, variable, high, "-")
+        at_low = _at_end(antiderivative, variable, low, "+")
+        value = (at_high - at_low) / (high - low)
         return Moment(statistic, display_form(value.expand()), "integral")
+
+
+def _at_end(antiderivative: Expr, variable: Symbol, end: Expr, side: str) -> Expr:
+    """The antiderivative at an end of the interval; its limit there when the value is
+    0 log 0 (an end at 0 for ``log z``: ``z log z - z`` tends to 0)."""
+    value = antiderivative.subs(variable, end)
+    if value.has(S.NaN, zoo):
+        value = limit(antiderivative, variable, end, side)
+    return value
 
 
 def _antiderivative(statistic: Expr, variable: Symbol) -> Expr:

@@ -27,6 +27,7 @@ from sympy import (
     Mul,
     Number,
     NumberSymbol,
+    Piecewise,
     Pow,
     Rational,
     S,
@@ -41,6 +42,7 @@ from sympy.printing.latex import LatexPrinter
 from ..symbolic.matrices import MatDet, MatTrace, QuadForm
 from ..symbolic.objects import KL, Between, Bracket, CrossEntropy, Entropy, Expect
 from .breaking import BREAK_PRODUCT, BREAK_SUM, flatten, fraction, group, is_tall
+from .conditions import ENGLISH, around, as_bounds
 
 __all__ = ["TextbookLatexPrinter", "kl_latex", "latex"]
 
@@ -168,10 +170,12 @@ class TextbookLatexPrinter(LatexPrinter):
         """
         if self._depth == 0:
             return fraction(top, bottom)
-        if bottom_is_compound:
-            bottom = f"({bottom})"
+        # marked as brackets, so a break inside them is a last resort, not a break of
+        # the sum around the slash fraction
+        if bottom_is_compound and not _enclosed(bottom):
+            bottom = group(bottom, "(", ")", grows=False)
         if top_is_sum:
-            top = f"({top})"
+            top = group(top, "(", ")", grows=False)
         return f"{top}/{bottom}"
 
     # -- products ------------------------------------------------------------
@@ -459,6 +463,37 @@ class TextbookLatexPrinter(LatexPrinter):
         q, p = expr.args
         return kl_latex(self._print(q), self._print(p))
 
+    #: the words inside formulas (see :data:`~kl_derive.printing.conditions.ENGLISH`)
+    words: Mapping[str, str] = ENGLISH
+
+    def _print_Piecewise(self, expr: Expr) -> str:
+        before, after = around(self.words["cases"])
+        rows = []
+        for value, condition in expr.args:
+            if condition == S.true:
+                rows.append(rf"{self._print(value)} & \text{{{self.words['otherwise']}}}")
+                continue
+            words = [rf"\text{{{before}}}" if before else "", self._print(condition)]
+            if after:
+                words.append(rf"\text{{{after}}}")
+            rows.append(rf"{self._print(value)} & " + "".join(words))
+        return r"\begin{cases} " + r" \\ ".join(rows) + r" \end{cases}"
+
+    def _print_And(self, expr: Expr) -> str:
+        bounds = as_bounds(expr)
+        if bounds is None:
+            joined = rf"\text{{{self.words['and']}}}"
+            return joined.join(self._print(a) for a in expr.args)
+        lower, low, variable, high, upper = bounds
+        ops = {"<=": r"\leq", "<": "<"}
+        return " ".join(
+            (self._print(lower), ops[low], self._print(variable), ops[high], self._print(upper))
+        )
+
+    def _print_OnSupport(self, expr: Expr) -> str:
+        value, condition = expr.args
+        return self._print(Piecewise((value, condition), (0, True), evaluate=False))
+
     def _print_Entropy(self, expr: Entropy) -> str:
         return rf"\mathrm{{H}}({self._print(expr.args[0])})"
 
@@ -570,3 +605,20 @@ def latex(expr: Expr, functions: Mapping[str, str] | None = None) -> str:
     """Print ``expr`` with :class:`TextbookLatexPrinter`."""
     printer = TextbookLatexPrinter(functions) if functions else _DEFAULT
     return printer.doprint(expr)
+
+
+def _enclosed(text: str) -> bool:
+    """Whether ``text`` is one parenthesized group, ``(...)`` or ``\\left(...\\right)``
+    (a second pair would print a sum in double parentheses)."""
+    text = flatten(text).strip()
+    if not text.startswith("(") and not text.startswith(r"\left("):
+        return False
+    depth = 0
+    for i, char in enumerate(text):
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                return i == len(text) - 1
+    return False

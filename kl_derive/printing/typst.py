@@ -321,6 +321,25 @@ class TypstPrinter:
     def marks(self, value: set) -> None:
         self.latex.marks = value  # type: ignore[attr-defined]
 
+    @property
+    def words(self) -> Mapping[str, str]:
+        """The words inside formulas ("if", "otherwise"), as the LaTeX printer has them."""
+        return self.latex.words
+
+    @words.setter
+    def words(self, value: Mapping[str, str]) -> None:
+        self.latex.words = value
+
+    def tag(self, before: str, conditions: list[str], after: str) -> str:
+        """A condition written after a formula: ``quad "if " a_1 >= a_2``."""
+        words = [self._typst(rf"\text{{{before}}}")] if before else []
+        words.append(", ".join(conditions))
+        if after:
+            words.append(self._typst(rf"\text{{{after}}}"))
+        text = "quad " + " ".join(words)
+        self._source[text] = r"\qquad \text{" + before + "}" + " x" * len(", ".join(conditions))
+        return text
+
     def _typst(self, latex: str) -> str:
         text = latex_to_typst(latex)
         self._source[text] = latex

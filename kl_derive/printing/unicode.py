@@ -25,6 +25,7 @@ from sympy import (
     MatrixBase,
     Mul,
     Number,
+    Piecewise,
     Pow,
     Rational,
     S,
@@ -40,6 +41,7 @@ from sympy.printing.str import StrPrinter
 
 from ..symbolic.matrices import MatDet
 from ..symbolic.objects import KL, Between, Bracket, Expect
+from .conditions import ENGLISH, as_bounds
 from .latex import _is_inverse, _split_sign
 
 __all__ = ["UnicodePrinter", "kl_unicode", "latex_to_unicode", "text_width", "unicode"]
@@ -476,17 +478,32 @@ class UnicodePrinter(StrPrinter):
     def _print_beta(self, expr: Any) -> str:
         return "B(" + ", ".join(self._print(a) for a in expr.args) + ")"
 
+    #: the words inside formulas (see :data:`~kl_derive.printing.conditions.ENGLISH`)
+    words: Mapping[str, str] = ENGLISH
+
     def _print_Piecewise(self, expr: Any) -> str:
         cases = []
         for value, condition in expr.args:
             if condition == S.true:
-                cases.append(f"{self._print(value)} otherwise")
+                row = self.words["otherwise_text"].replace("{value}", self._print(value))
             else:
-                cases.append(f"{self._print(value)} if {self._print(condition)}")
+                row = self.words["case_text"].replace("{value}", self._print(value))
+                row = row.replace("{condition}", self._print(condition))
+            cases.append(row)
         return "{ " + "; ".join(cases) + " }"
 
     def _print_And(self, expr: Any) -> str:
-        return " and ".join(self._print(a) for a in expr.args)
+        bounds = as_bounds(expr)
+        if bounds is not None:
+            lower, low, variable, high, upper = bounds
+            ops = {"<=": "≤", "<": "<"}
+            parts = (self._print(lower), ops[low], self._print(variable), ops[high])
+            return " ".join((*parts, self._print(upper)))
+        return self.words["and"].join(self._print(a) for a in expr.args)
+
+    def _print_OnSupport(self, expr: Any) -> str:
+        value, condition = expr.args
+        return self._print(Piecewise((value, condition), (0, True), evaluate=False))
 
     def _print_Or(self, expr: Any) -> str:
         return " or ".join(self._print(a) for a in expr.args)
@@ -505,12 +522,14 @@ class UnicodePrinter(StrPrinter):
         return f"[{self._print(second)} = {self._print(first)}]"
 
     def _print_Range(self, expr: Any) -> str:
-        first = expr.inf
-        if expr.sup.is_infinite:
+        # start and stop, not inf and sup: SymPy has no inf for a symbolic start (n + 1)
+        first, stop = expr.start, expr.stop
+        if stop.is_infinite:
             return f"{{{self._print(first)}, {self._print(first + 1)}, …}}"
-        if (expr.sup - first).is_number and expr.sup - first <= 2:
+        last = stop - 1
+        if (last - first).is_number and last - first <= 2:
             return "{" + ", ".join(self._print(k) for k in expr) + "}"
-        return f"{{{self._print(first)}, …, {self._print(expr.sup)}}}"
+        return f"{{{self._print(first)}, …, {self._print(last)}}}"
 
     def _print_Relational(self, expr: Any) -> str:
         symbols = {"==": "=", "!=": "≠", "<=": "≤", ">=": "≥", "<": "<", ">": ">"}

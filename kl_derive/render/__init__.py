@@ -361,6 +361,8 @@ def _json_data(derivation: Derivation, view: dict[str, Any]) -> dict[str, Any]:
                             "after": step.after,
                             "verified": bool(step.check),
                             "check": step.check,
+                            # where the chain this step ends holds (None: everywhere)
+                            "condition": step.condition or None,
                         }
                     )
     return {

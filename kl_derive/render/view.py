@@ -32,13 +32,14 @@ from .. import __version__
 from ..families.base import Distribution
 from ..options import DETAILS
 from ..printing.breaking import COLOR_OFF, COLOR_ON, break_lines
+from ..printing.conditions import ENGLISH, around
 from ..printing.highlight import changed_parts
 from ..printing.latex import TextbookLatexPrinter, kl_latex
 from ..printing.measure import latex_width
 from ..printing.typst import TypstPrinter
 from ..printing.unicode import UnicodePrinter, kl_unicode, latex_to_unicode, text_width
 from ..steps.rules import identity
-from ..steps.step import Code, Step
+from ..steps.step import Chain, Code, Sentence, Step, conjuncts
 from ..symbolic.display import display_form
 from ..symbolic.objects import KL, VARIABLE
 from .catalog import catalog
@@ -81,6 +82,8 @@ class StepView:
     eq: str = "="
     #: breaks the right-hand side for a first line and continued lines of given widths
     breaker: Breaker | None = field(default=None, repr=False, compare=False)
+    #: where the chain this step ends holds, as SymPy text (JSON); "" when everywhere
+    condition: str = ""
 
 
 @dataclass
@@ -202,6 +205,15 @@ class _MemoPrinter(TextbookLatexPrinter):
     def marked_eq(number: int) -> str:
         return rf"\overset{{({number})}}{{=}}"
 
+    @staticmethod
+    def tag(before: str, conditions: list[str], after: str) -> str:
+        """A condition written after a formula: ``\\qquad \\text{if } a \\geq b``."""
+        words = [rf"\text{{{before}}}"] if before else []
+        words.append(r",\ ".join(conditions))
+        if after:
+            words.append(rf"\text{{{after}}}")
+        return r"\qquad " + "".join(words)
+
 
 class _UnicodeMemoPrinter(UnicodePrinter):
     """The Unicode printer with the same interface as :class:`_MemoPrinter` (``--to text``)."""
@@ -240,6 +252,11 @@ class _UnicodeMemoPrinter(UnicodePrinter):
     @staticmethod
     def marked_eq(number: int) -> str:
         return f"=({number})"
+
+    @staticmethod
+    def tag(before: str, conditions: list[str], after: str) -> str:
+        """A condition written after a formula: ``   if a ≥ b`` (``   a ≥ b일 때``)."""
+        return "    " + before + ", ".join(conditions) + after
 
 
 def _typst_printer(functions: Mapping[str, str], expect_subscripts: bool = False) -> TypstPrinter:
@@ -302,6 +319,7 @@ def build_view(
     printer = PRINTERS[printer_name](
         derivation.functions, expect_subscripts=derivation.expect_subscripts
     )
+    printer.words = {**ENGLISH, **messages.get("math", {})}  # "if", "otherwise", "and"
     z, x, eps = Symbol("z"), Symbol("x"), Symbol("epsilon")
     q_fn, p_fn = Function("q")(VARIABLE), Function("p")(VARIABLE)
     common = {
@@ -326,6 +344,13 @@ def build_view(
     }
     fill.common = common
 
+    def _sentences(params: dict[str, Any]) -> dict[str, Any]:
+        """The parameters that are sentences of the catalog, read (with the others)."""
+        return {
+            k: _Raw(fill(_lookup(messages, v), params)) if isinstance(v, Sentence) else v
+            for k, v in params.items()
+        }
+
     def text(key: str, params: Mapping[str, Any] | None = None) -> str:
         return fill(_lookup(messages, _quantity_key(key, quantity)), params)
 
@@ -335,11 +360,12 @@ def build_view(
             number=number,
             key=stage.key,
             title=text(f"stage.{stage.key}.title"),
-            intro=text(f"stage.{stage.key}.intro", _stage_params(stage, derivation)),
+            intro=text(f"stage.{stage.key}.intro", _sentences(_stage_params(stage, derivation))),
         )
         for chain in stage.chains:
             if detail == "brief":
                 steps = [_brief_view(chain.steps, printer, sympy_strings, highlight)]
+                _state_condition(steps[-1], chain, printer, sympy_strings)
                 if view.blocks:
                     view.blocks[-1].chains.append(steps)
                 else:
@@ -349,6 +375,7 @@ def build_view(
                 _step_view(step, stage.key, messages, fill, printer, sympy_strings, highlight)
                 for step in chain.steps
             ]
+            _state_condition(steps[-1], chain, printer, sympy_strings)
             paragraph = style.safe(" ").join(s.explanation for s in steps if s.explanation)
             if view.blocks and view.blocks[-1].text == paragraph and paragraph:
                 view.blocks[-1].chains.append(steps)
@@ -459,7 +486,13 @@ def build_view(
         if quantity == "kl" and canonical_spec(derivation.p) != canonical_spec(derivation.q)
         else "",
         "checked": text(
-            "document.checked_instances" if counts["instances"] else "document.checked",
+            "document.checked_instances"
+            if counts["instances"]
+            else "document.checked_all"
+            if counts["numeric"] == 0
+            else "document.checked_one"
+            if counts["numeric"] == 1
+            else "document.checked",
             {
                 "symbolic": _Raw(str(counts["symbolic"])),
                 "numeric": _Raw(str(counts["numeric"])),
@@ -544,6 +577,9 @@ def _step_view(
     rule_identity = identity(step.rule)
     if rule_identity is not None:
         params["identity"] = _Raw(fill.style.inline(printer.snippet(rule_identity)))
+    for name, value in list(params.items()):
+        if isinstance(value, Sentence):  # a sentence of the catalog, by its key
+            params[name] = _Raw(fill(_lookup(messages, value), params))
     if isinstance(params.get("reason"), str):
         # why an expectation holds: a sentence of its own in the catalog
         reason_params = {**params, "psi": _PSI, "euler": _EULER}
@@ -561,6 +597,32 @@ def _step_view(
         after=sstr(step.after, order="none") if sympy_strings else "",
         check=step.check or "",
     )
+
+
+def _state_condition(step: StepView, chain: Chain, printer: _Printer, sympy_strings: bool) -> None:
+    """Write where a chain holds after its last formula (``if a_1 >= a_2``): on the last
+    line when it fits, else on a line of its own."""
+    condition = chain.condition
+    if condition is None:
+        return
+    before, after = around(printer.words["condition"])
+    texts = [printer.doprint(c) for c in conjuncts(condition)]
+    tag = printer.tag(before, texts, after)
+    step.rhs += tag
+    step.rhs_lines = [*step.rhs_lines[:-1], step.rhs_lines[-1] + tag]
+    breaker = step.breaker
+    if breaker is not None:
+
+        def lines(first: float, rest: float) -> list[str]:
+            out = breaker(first, rest)
+            room = first if len(out) == 1 else rest
+            if printer.width(out[-1]) + printer.width(tag) <= room:
+                return [*out[:-1], out[-1] + tag]
+            return [*out, tag.strip().removeprefix(r"\qquad").removeprefix("quad").strip()]
+
+        step.breaker = lines
+    if sympy_strings:
+        step.condition = sstr(condition)
 
 
 def _rule_entry(messages: Mapping[str, Any], stage: str, rule: str) -> Mapping[str, str]:

@@ -54,6 +54,9 @@ class Context:
     bindings: Mapping[Expr, Expr] = field(default_factory=dict)
     #: relations the parameters satisfy (``low < high``): numeric checks sample inside them
     conditions: tuple[Expr, ...] = ()
+    #: conditions the facts of this context rest on (an expectation that is finite only
+    #: for ``alpha > 1``): a step verified here must state them (``Step.condition``)
+    assumed: tuple[Expr, ...] = ()
 
     def density_of(self, function: Expr) -> DensityFacts | None:
         """The facts for an applied density such as ``q(z)``, if it is one."""

@@ -33,7 +33,7 @@ from ..symbolic.display import evaluate
 from .context import Context, DensityFacts
 from .step import Step
 
-__all__ = ["divergent_ends", "verify_divergence_step"]
+__all__ = ["divergent_ends", "mean_is_infinite", "verify_divergence_step"]
 
 
 def _weight(variable: Symbol, end: Expr) -> Expr:
@@ -80,6 +80,37 @@ def divergent_ends(h: Expr, facts: DensityFacts) -> tuple[Expr, ...] | None:
         elif not (rate == 0 or rate.is_zero):
             return None
     return tuple(out) or None
+
+
+def mean_is_infinite(h: Expr, facts: DensityFacts) -> bool:
+    """Whether ``E_q[h] = +oo`` is shown for a whole log ratio ``h`` at numeric parameter
+    values: at some end ``w h q`` has a positive or infinite limit while ``h`` tends to
+    ``+oo`` (:func:`divergent_ends`), and at every end where ``h`` tends to ``-oo`` its
+    negative part is integrable (``w^2 h q -> 0`` at an infinite end, ``w^(1/2) h q -> 0``
+    at a finite one): a linear tail ``-b z`` under a law with a mean does not cancel the
+    divergence."""
+    variable, density = facts.variable, facts.value
+    lower, upper = facts.support
+    diverging = False
+    for end in (lower, upper):
+        behaviour = _limit(h, variable, end, lower)
+        if behaviour is None or behaviour.has(zoo, S.NaN):
+            return False
+        weight = _weight(variable, end)
+        if behaviour == -oo:
+            tight = weight**2 if end in (oo, -oo) else weight**S.Half
+            rate = _limit(tight * h * density, variable, end, lower)
+            if rate is None or not (rate == 0 or rate.is_zero):
+                return False
+            continue
+        if behaviour.has(oo, -oo) and behaviour != oo:
+            return False
+        rate = _limit(weight * h * density, variable, end, lower)
+        if rate is None or rate.has(zoo, S.NaN):
+            return False
+        if behaviour == oo and (rate == oo or rate.is_positive):
+            diverging = True
+    return diverging
 
 
 # ---------------------------------------------------------------------------

@@ -8,11 +8,16 @@ from typing import Any
 
 from sympy import Expr, Symbol
 
-__all__ = ["Chain", "Code", "Reparametrization", "Stage", "Step"]
+__all__ = ["Chain", "Code", "Reparametrization", "Sentence", "Stage", "Step", "conjuncts"]
 
 
 class Code(str):
     """A piece of source code quoted in an explanation (set in a monospaced font)."""
+
+
+class Sentence(str):
+    """A step parameter that is itself a sentence of the message catalog, by its key
+    (``"piecewise_reason.support"``): the explanation that cites it reads that sentence."""
 
 
 @dataclass(frozen=True)
@@ -39,6 +44,10 @@ class Step:
     ``facts`` names the verification context (what the verifier may assume, see
     :class:`~kl_derive.steps.context.Context`); ``check`` records how the engine
     established the equality: ``"symbolic"`` or ``"numeric"`` (``None`` until verified).
+
+    ``condition``, when set, is where the equality is claimed (``a_1 >= a_2``): it is
+    printed with the step, and the step is verified only under it. A context whose facts
+    rest on conditions (:attr:`Context.assumed`) verifies only steps that state them.
     """
 
     rule: str
@@ -48,6 +57,7 @@ class Step:
     hint: Reparametrization | None = None
     facts: str = "main"
     check: str | None = None
+    condition: Expr | None = None
 
     @property
     def verified(self) -> bool:
@@ -72,10 +82,32 @@ class Chain:
     def lhs(self) -> Expr:
         return self.steps[0].before
 
+    @property
+    def condition(self) -> Expr | None:
+        """Where the chain holds: the conditions its steps state (``None``: everywhere)."""
+        from sympy import And
+
+        stated = [
+            c
+            for step in self.steps
+            if step.condition is not None
+            for c in conjuncts(step.condition)
+        ]
+        return And(*dict.fromkeys(stated)) if stated else None
+
     def __post_init__(self) -> None:
         for first, second in zip(self.steps, self.steps[1:], strict=False):
             if first.after != second.before:
                 raise ValueError(f"step {second.rule!r} does not continue the chain")
+
+
+def conjuncts(condition: Expr | None) -> tuple[Expr, ...]:
+    """The conditions a condition joins with "and" (none for ``None`` or ``True``)."""
+    from sympy import And, S
+
+    if condition is None or condition is S.true or condition == S.true:
+        return ()
+    return tuple(condition.args) if isinstance(condition, And) else (condition,)
 
 
 @dataclass(frozen=True)

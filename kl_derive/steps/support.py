@@ -5,24 +5,92 @@ Two rules are checked here rather than by the normal form of :mod:`.verify`:
 * ``support.outside`` -- :math:`D_{\mathrm{KL}}(q \,\|\, p) = \infty` because ``q`` puts
   positive probability on a set where ``p`` is zero. The set is the part of ``q``'s
   support outside ``p``'s; the check computes it and its probability under ``q``.
-* ``support.piecewise`` -- the closed form holds where ``q``'s support lies inside
-  ``p``'s (and the moments it uses are finite), and the divergence is infinite elsewhere:
-  the finite branch must equal the step's left side, and at parameter values that break
-  a support condition ``q`` must put positive probability outside ``p``'s support.
+* ``support.piecewise`` -- ``D = {closed form if C; oo otherwise}``: the closed form
+  holds where ``q``'s support lies inside ``p``'s and the moments it uses are finite, and
+  the quantity is infinite elsewhere. The left side must be the quantity itself (a
+  closed form is finite where ``C`` fails, so ``log(...) = {log(...) if C; oo otherwise}``
+  is refused); the finite branch must equal it under ``C``, with no fact resting on a
+  condition ``C`` does not state; at parameter values that break a support condition
+  ``q`` must put positive probability outside ``p``'s support, and at values that break
+  any other condition, the expectation of the log ratio (or log density) must be shown
+  to diverge (:func:`~kl_derive.steps.divergence.divergent_ends`).
+
+A density is zero outside its support: :func:`with_support` writes it so,
+``{p(z) if z in support; 0 otherwise}``, as a derivation shows it where the supports of
+the two laws differ, and as the verifier reads it inside an integral over a range it may
+not cover.
 """
 
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 
 import mpmath
-from sympy import Expr, Interval, Piecewise, S, lambdify, oo
+from sympy import And, Expr, Interval, Piecewise, S, Symbol, lambdify, oo
+from sympy.core.relational import Relational
 
 from ..errors import VerificationError
+from ..symbolic.objects import KL, CrossEntropy, Entropy
 from .context import Context, DensityFacts
-from .step import Step
+from .step import Step, conjuncts
 
-__all__ = ["mass_outside", "outside_set", "verify_support_step"]
+#: what a support step may say is infinite: the quantities themselves, never a closed form
+_QUANTITIES = (KL, Entropy, CrossEntropy)
+
+__all__ = [
+    "implied",
+    "mass_outside",
+    "outside_set",
+    "support_condition",
+    "verify_support_step",
+    "with_support",
+]
+
+
+def support_condition(variable: Symbol, support: tuple[Expr, Expr], discrete: bool = False) -> Expr:
+    """``lower < variable < upper`` for the finite ends of a support (``<=`` for the values
+    of a mass function); ``True`` when the variable's own assumptions already say so (a
+    positive ``z`` on the half-line, a count ``k`` from 0)."""
+    lower, upper = (S(b) for b in support)
+    bounds = []
+    if lower.is_finite:
+        bounds.append(variable >= lower if discrete else variable > lower)
+    if upper.is_finite:
+        bounds.append(variable <= upper if discrete else variable < upper)
+    return And(*bounds)
+
+
+def with_support(
+    value: Expr, variable: Symbol, support: tuple[Expr, Expr], discrete: bool = False
+) -> Expr:
+    """``{value if variable in support; 0 otherwise}``: a density with the set it lives
+    on (``value`` itself when that set is the variable's whole range)."""
+    condition = support_condition(variable, support, discrete)
+    if condition is S.true or condition == S.true:
+        return value
+    return Piecewise((value, condition), (S.Zero, True))
+
+
+def implied(relation: Expr, conditions: tuple[Expr, ...] | list[Expr]) -> bool:
+    """Whether ``relation`` is one of ``conditions`` (or ``True``), up to the way it is
+    written (``a_2 <= a_1`` is ``a_1 >= a_2``), a strict condition implying its weak
+    form."""
+    if relation is S.true or relation == S.true:
+        return True
+    if not isinstance(relation, Relational):
+        return any(relation == c for c in conditions)
+    wanted = relation.canonical
+    for condition in conditions:
+        if not isinstance(condition, Relational):
+            continue
+        known = condition.canonical
+        if known == wanted:
+            return True
+        weak = getattr(known, "weak", None)
+        if weak is not None and weak.canonical == wanted:
+            return True
+    return False
 
 
 def outside_set(q: DensityFacts, p: DensityFacts) -> Expr:
@@ -89,6 +157,8 @@ def _verify_outside(step: Step, context: Context, q: DensityFacts, p: DensityFac
 
     if step.after != oo:
         raise VerificationError(step.rule, "a support mismatch makes the divergence infinite")
+    if not isinstance(step.before, _QUANTITIES):
+        raise VerificationError(step.rule, f"{step.before} is not a divergence or entropy")
     symbols = sorted(
         (
             q.value.free_symbols
@@ -114,17 +184,26 @@ def _verify_piecewise(
     from .verify import sample_parameters, verify_step
 
     after = step.after
-    if not isinstance(after, Piecewise) or after.args[-1] != (oo, True):
+    if not isinstance(after, Piecewise) or after.args[-1] != (oo, True) or len(after.args) != 2:
         raise VerificationError(step.rule, "expected a closed form and infinity otherwise")
+    if not isinstance(step.before, _QUANTITIES):
+        # a closed form is finite where the condition fails: it is not the piecewise value
+        raise VerificationError(
+            step.rule, f"{step.before} is not infinite where the condition fails"
+        )
     value, condition = after.args[0]
+    stated = conjuncts(condition)
+    missing = [c for c in context.assumed if not implied(c, stated)]
+    if missing:
+        raise VerificationError(step.rule, f"the closed form rests on {missing}, not stated")
     # the finite branch: the same value, checked where the condition holds
-    inside = Context(
-        context.densities,
-        context.definitions,
-        conditions=(*context.conditions, condition),
+    verify_step(
+        Step("algebra.simplify", step.before, value, condition=condition),
+        replace(context, assumed=()),
+        cache,
     )
-    verify_step(Step("algebra.simplify", step.before, value), inside, cache)
-    # the infinite branch: where a support condition fails, q has mass outside p
+    # the infinite branch: where a condition fails, q has mass where the log density is
+    # -oo (outside p's support), or the expectation diverges
     support_conditions = step.params.get("support_conditions", ())
     symbols = sorted(
         (condition.free_symbols | q.value.free_symbols | p.value.free_symbols)
@@ -132,10 +211,40 @@ def _verify_piecewise(
         key=str,
     )
     rng = random.Random("piecewise")
-    for broken in support_conditions:
-        values = sample_parameters(symbols, (*context.conditions, ~broken), rng)
+    for broken in stated:
+        # the others held: each condition is shown to matter on its own
+        others = [c for c in stated if c is not broken]
+        values = sample_parameters(symbols, (*context.conditions, *others, ~broken), rng)
         if values is None:
-            raise VerificationError(step.rule, f"no parameters break {broken}")
-        if not mass_outside(q, p, values) > 0:
+            raise VerificationError(step.rule, f"no parameters break {broken} alone")
+        if mass_outside(q, p, values) > 0:
+            continue
+        if any(implied(broken, (c,)) and implied(c, (broken,)) for c in support_conditions):
             raise VerificationError(step.rule, f"breaking {broken} leaves no mass outside")
+        if not _diverges(step.before, q, p, values):
+            raise VerificationError(step.rule, f"breaking {broken} is not shown to be infinite")
     return "numeric"
+
+
+def _diverges(quantity: Expr, q: DensityFacts, p: DensityFacts, values: dict) -> bool:
+    """Whether the expectation under ``q`` that defines ``quantity`` (the log ratio, or
+    minus a log density) is shown to be +oo at the parameter ``values``."""
+    from sympy import expand_log, log
+
+    from .divergence import mean_is_infinite
+
+    if isinstance(quantity, KL):
+        h = log(q.value) - log(p.value)
+    elif isinstance(quantity, Entropy):
+        h = -log(q.value)
+    else:
+        h = -log(p.value)
+    at = replace(
+        q,
+        value=q.value.xreplace(values),
+        support=tuple(S(b).xreplace(values) for b in q.support),
+    )
+    try:
+        return mean_is_infinite(expand_log(h.xreplace(values), force=True), at)
+    except Exception:  # a limit SymPy cannot take: not shown
+        return False

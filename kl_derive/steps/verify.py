@@ -27,6 +27,7 @@ from sympy import (
     Dummy,
     Expr,
     Float,
+    GreaterThan,
     Integer,
     Integral,
     LessThan,
@@ -56,7 +57,8 @@ from ..symbolic.display import evaluate
 from ..symbolic.floatfn import compile_float
 from ..symbolic.objects import COUNT, KL, Between, CrossEntropy, Entropy, Expect
 from .context import Context, DensityFacts
-from .step import Reparametrization, Step
+from .step import Reparametrization, Step, conjuncts
+from .support import implied, with_support
 
 __all__ = ["normal_form", "verify_step"]
 
@@ -69,7 +71,21 @@ def verify_step(step: Step, context: Context, cache: dict | None = None) -> str:
 
     ``cache`` may be shared by the steps of one derivation verified against the same
     contexts: consecutive steps share a side, whose normal form is then computed once.
+
+    A step with a ``condition`` is verified where it holds; a context whose facts rest on
+    conditions (``context.assumed``) verifies only a step that states them (a piecewise
+    result states them in its condition, checked by its own rule).
     """
+    if step.rule != "support.piecewise":
+        stated = conjuncts(step.condition)
+        missing = [c for c in context.assumed if not implied(c, stated)]
+        if missing:
+            raise VerificationError(
+                step.rule,
+                f"{step.before} = {step.after} rests on {missing}, which it does not state",
+            )
+        if stated:
+            context = replace(context, conditions=(*context.conditions, *stated), assumed=())
     if context.instances:
         return _verify_instances(step, context)
     if step.rule == "log_partition.gradient":
@@ -181,12 +197,59 @@ def _same_after_unfolding(step: Step, context: Context) -> bool:
     before, after = evaluate(step.before), evaluate(step.after)
     if before == after:
         return True
-    mapping = {facts.function: facts.value for facts in context.densities.values()}
-    mapping.update(context.definitions)
     unfolded = before.replace(
         lambda x: isinstance(x, _UNFOLDED), lambda x: _kl_integral(x, context)
     )
-    return unfolded.xreplace(mapping) == after.xreplace(mapping)
+    unfolded, after = _with_supports(unfolded, context), _with_supports(after, context)
+    mapping = {facts.function: facts.value for facts in context.densities.values()}
+    mapping.update(context.definitions)
+    if unfolded.xreplace(mapping) == after.xreplace(mapping):
+        return True
+    # a density is zero outside its support: p(z) = {formula if z in support; 0 otherwise}
+    whole = {
+        facts.function: with_support(facts.value, facts.variable, facts.support, facts.discrete)
+        for facts in context.densities.values()
+        if isinstance(facts.variable, Symbol)
+    }
+    whole.update(context.definitions)
+    return unfolded.xreplace(whole) == after.xreplace(whole)
+
+
+def _with_supports(e: Expr, context: Context) -> Expr:
+    """``e`` with each density that appears inside an integral, a sum or an expectation
+    over a range its support may not cover (under the context's conditions) written as
+    ``{p(z) if z in support; 0 otherwise}``: there it is zero on part of the range, and
+    ``log(q/p)`` is infinite there (the identities that hold on its support do not)."""
+
+    def guarded(body: Expr, variable: Expr, lower: Expr, upper: Expr) -> Expr:
+        mapping = {}
+        for facts in context.densities.values():
+            if facts.variable != variable or not body.has(facts.function):
+                continue
+            inside = implied(S(facts.support[0]) <= lower, context.conditions) and implied(
+                upper <= S(facts.support[1]), context.conditions
+            )
+            if not inside:
+                mapping[facts.function] = with_support(
+                    facts.function, facts.variable, facts.support, facts.discrete
+                )
+        return body.xreplace(mapping) if mapping else body
+
+    def visit(x: Expr) -> Expr:
+        if isinstance(x, Expect):
+            f, density = x.args
+            facts = context.density_of(density)
+            if facts is None or not isinstance(facts.variable, Symbol):
+                return x
+            return Expect(guarded(f, facts.variable, *facts.support), density)
+        if len(x.limits) != 1 or len(x.limits[0]) != 3:
+            return x
+        variable, lower, upper = x.limits[0]
+        return x.func(guarded(x.function, variable, lower, upper), x.limits[0])
+
+    if not e.has(Integral, Sum, Expect):
+        return e
+    return e.replace(lambda x: isinstance(x, (Integral, Sum, Expect)), visit)
 
 
 def _cached_normal_form(
@@ -194,6 +257,8 @@ def _cached_normal_form(
 ) -> Expr:
     if cache is None:
         return normal_form(expr, context, hint)
+    # the context is kept with the cache: its id cannot then be taken by another context
+    cache.setdefault(("context", id(context)), context)
     key = (expr, id(context), hint)
     if key not in cache:
         cache[key] = normal_form(expr, context, hint)
@@ -211,6 +276,7 @@ def normal_form(expr: Expr, context: Context, hint: Reparametrization | None = N
         if unfolded == e:
             break
         e = unfolded
+    e = _with_supports(e, context)
     if hint is not None:
         _check_reparametrization(hint, context)
     e = e.replace(lambda x: isinstance(x, (Integral, Sum)), lambda x: _as_expectation(x, context))
@@ -518,6 +584,9 @@ def _is_zero(e: Expr) -> bool:
 
 
 def _numerically_equal(a: Expr, b: Expr, context: Context, seed: str, fast: bool) -> bool:
+    if a.has(zoo, S.NaN) or b.has(zoo, S.NaN):
+        # log(q/0) where a density is zero (its support): no finite number to compare
+        return False
     bound = _bound_variables(context)
     free = a.free_symbols | b.free_symbols
     for facts in context.densities.values():  # a density's own parameters count too
@@ -580,12 +649,26 @@ def sample_parameters(
         for _ in range(4):  # move a symbol to the right side of a relation it breaks
             broken = [c for c in conditions if not bool(c.xreplace(values))]
             if not broken:
-                return values
+                break
             for relation in broken:
                 _repair(relation, values, rng)
-        if all(bool(c.xreplace(values)) for c in conditions):
+        if all(bool(c.xreplace(values)) for c in conditions) and not _on_edge(conditions, values):
             return values
     return None
+
+
+def _on_edge(conditions: list[Expr], values: dict) -> bool:
+    """Whether the values sit exactly on the edge of a weak condition on real parameters
+    (``a_1 >= 0`` with ``a_1 = 0``): a closed form may there be a limit (``a log a``)
+    that cannot be evaluated, and an identity is checked at generic points."""
+    for condition in conditions:
+        if not isinstance(condition, (LessThan, GreaterThan)) or condition.is_Equality:
+            continue
+        if any(s.is_integer for s in condition.free_symbols):
+            continue
+        if (condition.lhs - condition.rhs).xreplace(values) == 0:
+            return True
+    return False
 
 
 def _inside(value: Expr | None, facts: DensityFacts, values: dict) -> bool:

@@ -7,7 +7,7 @@ the verifier may use, and the result. The engine verifies every step of a draft.
 
 from ..families import _MODULES as _FAMILY_MODULES
 from ..families import DISCRETE
-from .table import OUTCOMES
+from .table import OUTCOMES, SHARED
 
 #: (family of P, family of Q) -> the strategies that derive the pair, the default first:
 #: (name, module). Kept free of SymPy so that ``kl-derive pairs`` answers at once.
@@ -46,6 +46,7 @@ if "multinomial" in _FAMILY_MODULES:
     PAIRS[("multinomial", "multinomial")] = (
         ("moments", "kl_derive.strategies.multinomial_counts"),
     )
+    SHARED[("multinomial", "multinomial")] = ("total_count",)  # disjoint supports otherwise
 
 #: the univariate families the expected-log-ratio strategy derives between
 CATALOG_FAMILIES: tuple[str, ...] = tuple(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from sympy import Expr
@@ -37,3 +37,6 @@ class Draft:
     quantity: str = "kl"
     #: the name of the dimension in ``instance_sizes`` (``d``; ``p`` for Wishart laws)
     dimension_name: str = "d"
+    #: how a result with the user's expressions substituted in is tidied (``None``: as
+    #: any result is, :func:`~kl_derive.strategies.tidy.tidy`)
+    tidier: Callable[[Expr], Expr] | None = None

@@ -22,6 +22,14 @@ from ..steps.context import Context
 from ..steps.step import Chain, Stage, Step
 from ..symbolic.display import add, display_form, evaluate, ln, mul, neg
 from ..symbolic.objects import CrossEntropy, Entropy, Expect
+from .closing import (
+    joined_conditions,
+    moment_contexts,
+    result_steps,
+    stated_conditions,
+    support_note,
+)
+from .closing import term as _term
 from .draft import Draft
 from .expected_log_ratio import (
     NoClosedForm,
@@ -35,11 +43,9 @@ from .expected_log_ratio import (
     _parameter_conditions,
     _support_relation,
     _support_set,
-    _term,
     _total,
     group,
     log_density_steps,
-    result_steps,
     support_outside_step,
     variable_for,
 )
@@ -74,11 +80,11 @@ def _one_sided(first: Distribution, second: Distribution | None) -> Draft:
     conditions = _parameter_conditions(first) if entropy else _parameter_conditions(first, second)
     bare = Context(densities, conditions=conditions)
     lhs = Entropy(q.function) if entropy else CrossEntropy(q.function, p.function)
-    stages = [_definition_stage(q, p, lhs, entropy)]
+    outside = () if entropy else _support_relation(q, p)
+    stages = [_definition_stage(q, p, lhs, entropy, differ=outside is True or bool(outside))]
 
     support_conditions: tuple[Expr, ...] = ()
     if not entropy:
-        outside = _support_relation(q, p)
         if outside is True:  # q has mass where p is zero, for every parameter value
             step = support_outside_step(lhs, q, p)
             stages.append(Stage("cross_entropy_support_outside", (Chain((step,)),)))
@@ -103,10 +109,19 @@ def _one_sided(first: Distribution, second: Distribution | None) -> Draft:
         moments = _moments(q, [t for t, _ in statistics])
     except NoClosedForm as error:
         what = "entropy" if entropy else "cross-entropy"
+        infinite = _infinite_because_of(q, statistics)
+        if infinite is not None:  # it is +oo: say so, not "no closed form"
+            raise NoClosedForm(
+                f"the {what} is infinite: E[{infinite}] under {q.distribution.family.name} "
+                "is +oo and every other expectation it needs is finite (this case is not "
+                "written out as a derivation)"
+            ) from None
         raise NoClosedForm(str(error).replace("the divergence has", f"the {what} has")) from None
-    stages.append(_expectation_stage(lhs, q, p, collected, constant, statistics))
+    stages.append(
+        _expectation_stage(lhs, q, p, collected, constant, statistics, support_conditions)
+    )
     if moments:
-        stages.append(_moment_stage(q, moments))
+        stages.append(_moment_stage(q, moments, support_conditions))
     conditions_needed = tuple(c for m in moments for c in _conjuncts(m.condition))
     closing, final = result_steps(
         lhs,
@@ -117,17 +132,26 @@ def _one_sided(first: Distribution, second: Distribution | None) -> Draft:
         conditions_needed,
         sign=-1,  # H = -E[log density]
         tidier=_tidy,
-        p_name="p" if support_conditions else "q",
+        p_name="q" if entropy else "p",
     )
-    stages.append(Stage("entropy_result", (Chain(tuple(closing)),)))
-
-    expectations = {m.statistic: evaluate(m.value) for m in moments}
-    main = bare.with_expectations("q", expectations)
-    every = (*conditions, *support_conditions, *conditions_needed)
-    finite = Context(main.densities, conditions=every)
-    lemma = Context(bare.densities, conditions=every)
-    contexts = {"main": finite, "lemma": lemma, "piecewise": main}
+    stages.append(Stage("entropy_result", tuple(closing)))
+    contexts = moment_contexts(
+        bare, moments, stated_conditions(support_conditions, conditions_needed)
+    )
     return _draft(stages, contexts, final, q, p, "entropy" if entropy else "cross_entropy")
+
+
+def _infinite_because_of(q: _Law, statistics) -> Expr | None:
+    """The terms of ``-log p`` whose mean under ``q`` is shown to be +oo (the others
+    finite for every parameter value), or ``None``."""
+    from ..steps.divergence import divergent_ends
+    from .expected_log_ratio import _found_moments
+
+    found = _found_moments(q, [t for t, _ in statistics], fallback=False)
+    if any(m is not None and m.condition != S.true for m in found):
+        return None
+    h = sum((-c * t for (t, c), m in zip(statistics, found, strict=True) if m is None), S.Zero)
+    return h if divergent_ends(h, q.facts) is not None else None
 
 
 def _draft(stages, contexts, result, q: _Law, p: _Law, quantity: str) -> Draft:
@@ -140,24 +164,29 @@ def _draft(stages, contexts, result, q: _Law, p: _Law, quantity: str) -> Draft:
         functions={"q": f"q({name})", "p": f"p({name})"},
         setting="catalog",
         quantity=quantity,
+        tidier=_tidy,
     )
 
 
-def _definition(q: _Law, p: _Law, written: bool) -> Expr:
+def _definition(q: _Law, p: _Law, written: bool, p_shown: Expr | None = None) -> Expr:
     """``-\\int q log p`` (``p`` is ``q`` for the entropy), with the densities written
-    out when ``written``."""
+    out when ``written`` (``p`` as ``p_shown``, with its support, when given)."""
     if written:
-        return neg(_total(mul(q.density, ln(p.density)), q))
+        return neg(_total(mul(q.density, ln(p_shown if p_shown is not None else p.density)), q))
     return neg(_total(mul(q.function, ln(p.function)), q))
 
 
-def _definition_stage(q: _Law, p: _Law, lhs: Expr, entropy: bool) -> Stage:
+def _definition_stage(q: _Law, p: _Law, lhs: Expr, entropy: bool, differ: bool = False) -> Stage:
+    """The density (or densities) and the definition; where the supports may differ, each
+    density is written with its support (see :mod:`.expected_log_ratio`)."""
+    q_shown = q.density_with_support if differ else q.density
+    p_shown = p.density_with_support if differ else p.density
     chains = [
-        Chain((Step("density.formula", q.function, q.density, params={"law": q.distribution}),))
+        Chain((Step("density.formula", q.function, q_shown, params={"law": q.distribution}),))
     ]
     if not entropy:
         chains.append(
-            Chain((Step("density.formula", p.function, p.density, params={"law": p.distribution}),))
+            Chain((Step("density.formula", p.function, p_shown, params={"law": p.distribution}),))
         )
     kind = "entropy" if entropy else "cross_entropy"
     rule = f"{kind}.definition_sum" if q.facts.discrete else f"{kind}.definition"
@@ -165,14 +194,18 @@ def _definition_stage(q: _Law, p: _Law, lhs: Expr, entropy: bool) -> Stage:
         Chain(
             (
                 Step(rule, lhs, _definition(q, p, False)),
-                Step("density.substitute", _definition(q, p, False), _definition(q, p, True)),
+                Step(
+                    "density.substitute",
+                    _definition(q, p, False),
+                    _definition(q, p, True, p_shown if differ else None),
+                ),
             )
         )
     )
     return Stage(f"{kind}_definition", tuple(chains), params={"support": _support_set(q)})
 
 
-def _expectation_stage(lhs, q: _Law, p: _Law, collected, constant, statistics) -> Stage:
+def _expectation_stage(lhs, q: _Law, p: _Law, collected, constant, statistics, support=()) -> Stage:
     integral = _definition(q, p, False)
     inserted = neg(_total(mul(q.function, group(collected)), q))
     terms = [_tidy(-constant)] if constant != 0 else []
@@ -186,7 +219,13 @@ def _expectation_stage(lhs, q: _Law, p: _Law, collected, constant, statistics) -
     chain = Chain(
         (
             Step(rule, lhs, integral),
-            Step("log_density.insert", integral, inserted),
+            Step(
+                "log_density.insert",
+                integral,
+                inserted,
+                params=support_note(support),
+                condition=joined_conditions(support),
+            ),
             Step("expectation.term_by_term", inserted, linear),
         )
     )

@@ -23,7 +23,7 @@ with one log density give the entropy and the cross-entropy (:func:`derive_entro
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sympy import (
     Abs,
@@ -32,15 +32,10 @@ from sympy import (
     Dummy,
     Expr,
     Function,
-    GreaterThan,
     Integral,
-    LessThan,
     Mul,
-    Or,
-    Piecewise,
     Pow,
     S,
-    StrictGreaterThan,
     Sum,
     Symbol,
     expand,
@@ -52,10 +47,27 @@ from ..errors import KLDeriveError
 from ..families.base import Distribution, Moment, absolute_deviation_point
 from ..steps.context import Context, DensityFacts
 from ..steps.step import Chain, Stage, Step
-from ..symbolic.display import add, display_form, evaluate, ln, mul, neg, sub, substitute
-from ..symbolic.objects import COUNT, KL, POSITIVE_VARIABLE, VARIABLE, Between, Bracket, Expect
+from ..steps.support import support_condition
+from ..symbolic.display import add, display_form, evaluate, ln, mul, sub, substitute
+from ..symbolic.objects import (
+    COUNT,
+    KL,
+    POSITIVE_VARIABLE,
+    VARIABLE,
+    Between,
+    Bracket,
+    Expect,
+    OnSupport,
+)
+from .closing import (
+    joined_conditions,
+    moment_contexts,
+    result_steps,
+    stated_conditions,
+    support_note,
+)
+from .closing import term as _term
 from .draft import Draft
-from .placeholders import substitute_back
 from .tidy import tidy, tidy_coefficient
 
 __all__ = [
@@ -96,6 +108,16 @@ class _Law:
     def args(self) -> tuple[Expr, ...]:
         return self.distribution.args
 
+    @property
+    def density_with_support(self) -> Expr:
+        """The density written with the set it lives on, ``{formula if z in support; 0
+        otherwise}``: how it is shown where the two laws' supports differ."""
+        facts = self.facts
+        condition = support_condition(facts.variable, facts.support, facts.discrete)
+        if condition is S.true or condition == S.true:
+            return self.density
+        return OnSupport(self.density, condition)
+
 
 def _law(distribution: Distribution, name: str, variable: Symbol) -> _Law:
     family = distribution.family
@@ -134,9 +156,8 @@ def derive(first: Distribution, second: Distribution) -> Draft:
     conditions = _parameter_conditions(first, second)
     bare = Context({"q": q.facts, "p": p.facts}, conditions=conditions)
     kl = KL(q.function, p.function)
-    stages = [_definition_stage(q, p, kl)]
-
     outside = _support_relation(q, p)
+    stages = [_definition_stage(q, p, kl, differ=outside is True or bool(outside))]
     if outside is True:  # q has mass where p is zero, for every parameter value
         stages.append(Stage("support_outside", (Chain((support_outside_step(kl, q, p),)),)))
         return _draft(stages, {"main": bare, "lemma": bare}, oo, q, p)
@@ -166,36 +187,28 @@ def derive(first: Distribution, second: Distribution) -> Draft:
         if divergent is None and all(m is not None for m in found):
             divergent = []
         elif divergent is None or support_conditions:
-            raise _no_closed_form(q, statistics, found)
+            raise _no_closed_form(q, statistics, found, p, support_conditions)
     if any(m is None for m in found):
         stages.extend(divergent)
         expectations = {m.statistic: evaluate(m.value) for m in found if m is not None}
         main = bare.with_expectations("q", expectations)
         return _draft(stages, {"main": main, "lemma": bare}, oo, q, p)
     moments = list(found)
-    expectation_stage, _expanded = _expectation_stage(kl, ratio, collected, q, constant, statistics)
+    expectation_stage, _expanded = _expectation_stage(
+        kl, ratio, collected, q, constant, statistics, support=support_conditions
+    )
     stages.append(expectation_stage)
-    stages.append(_moment_stage(q, moments))
+    if moments:  # (a uniform law against another: a constant log ratio, no expectation)
+        stages.append(_moment_stage(q, moments, support_conditions))
     conditions_needed = tuple(c for m in moments for c in _conjuncts(m.condition))
     closing, final = result_steps(
         kl, constant, statistics, moments, support_conditions, conditions_needed
     )
-
-    expectations = {m.statistic: evaluate(m.value) for m in moments}
-    main = bare.with_expectations("q", expectations)
-    finite = Context(
-        main.densities,
-        conditions=(*conditions, *support_conditions, *conditions_needed),
+    contexts = moment_contexts(
+        bare, moments, stated_conditions(support_conditions, conditions_needed)
     )
-    lemma = Context(
-        bare.densities, conditions=(*conditions, *support_conditions, *conditions_needed)
-    )
-    contexts = {"main": finite, "lemma": lemma, "piecewise": main}
-    # parameters given as expressions (or read from logits) substituted back
-    mapping = {**first.substitutions, **second.substitutions}
-    extra, final, contexts["substitute"] = substitute_back(final, mapping, finite)
-    closing = [*closing, *extra]
-    stages.append(Stage("result", (Chain(tuple(closing)),)))
+    # parameters given as expressions are substituted back by the caller (placeholders.py)
+    stages.append(Stage("result", tuple(closing)))
     return _draft(stages, contexts, final, q, p)
 
 
@@ -216,21 +229,22 @@ def group(e: Expr) -> Expr:
     return e if not isinstance(e, Add) else Add(*e.args, evaluate=False)
 
 
-def _definition_stage(q: _Law, p: _Law, kl: Expr) -> Stage:
+def _definition_stage(q: _Law, p: _Law, kl: Expr, differ: bool = False) -> Stage:
+    """The two densities and the definition; where the supports may differ, each density
+    is written with its support (``p`` is zero where it is not positive, and the integral
+    of the definition is then infinite), ``q`` inside its own support as its formula."""
+    q_shown = q.density_with_support if differ else q.density
+    p_shown = p.density_with_support if differ else p.density
     integrand = mul(q.function, ln(Mul(q.function, p.function**-1, evaluate=False)))
     # q/p as a fraction of the two densities: p**-1 would distribute over p's factors
     # (log(1/(b1 - a1) (b2 - a2)) instead of the ratio of 1/(b1 - a1) to 1/(b2 - a2))
-    written = mul(q.density, ln(Mul(q.density, Pow(p.density, -1, evaluate=False), evaluate=False)))
+    written = mul(q.density, ln(Mul(q.density, Pow(p_shown, -1, evaluate=False), evaluate=False)))
     rule = "kl.definition_sum" if q.facts.discrete else "kl.definition"
     return Stage(
         "catalog_definition",
         (
-            Chain(
-                (Step("density.formula", q.function, q.density, params={"law": q.distribution}),)
-            ),
-            Chain(
-                (Step("density.formula", p.function, p.density, params={"law": p.distribution}),)
-            ),
+            Chain((Step("density.formula", q.function, q_shown, params={"law": q.distribution}),)),
+            Chain((Step("density.formula", p.function, p_shown, params={"law": p.distribution}),)),
             Chain(
                 (
                     Step(rule, kl, _total(integrand, q)),
@@ -289,7 +303,7 @@ def _support_relation(q: _Law, p: _Law):
             continue
         if relation is S.false or relation == S.false:
             return True
-        conditions.append(relation)
+        conditions.append(relation.canonical)  # written one way: a_1 >= a_2
     return tuple(conditions)
 
 
@@ -380,14 +394,6 @@ def _collected_display(constant: Expr, statistics: list[tuple[Expr, Expr]]) -> E
     return add(*terms)
 
 
-def _term(coefficient: Expr, statistic: Expr) -> Expr:
-    if coefficient == 1:
-        return statistic
-    if coefficient == -1:
-        return neg(statistic)
-    return mul(coefficient, statistic)
-
-
 # ---------------------------------------------------------------------------
 # the expectation and the moments
 # ---------------------------------------------------------------------------
@@ -409,11 +415,42 @@ def _found_moments(q: _Law, statistics: list[Expr], fallback: bool = True) -> li
     ]
 
 
-def _no_closed_form(q: _Law, statistics, found) -> NoClosedForm:
+def _no_closed_form(
+    q: _Law, statistics, found, p: _Law | None = None, support_conditions=()
+) -> NoClosedForm:
+    """The one-line refusal: the expectation that has no closed form; where the
+    divergence is nevertheless known to be infinite (the supports do not nest), that
+    case as a condition; and, between two laws of one family with different counts, that
+    the same count gives a closed form (the binomial coefficients then cancel)."""
     statistic = next(t for (t, _), m in zip(statistics, found, strict=True) if m is None)
-    return NoClosedForm(
+    mapping = dict(q.distribution.substitutions)
+    if p is not None:
+        mapping.update(p.distribution.substitutions)
+    statistic = statistic.xreplace(mapping)  # in the user's names
+    unknown = (
         f"no closed form known for E[{statistic}] under {q.distribution.family.name}; the "
         "divergence has no closed form in the catalog"
+    )
+    condition = joined_conditions(
+        c for c in (s.xreplace(mapping) for s in support_conditions) if c != S.true
+    )
+    if condition is not None:
+        unknown = (
+            f"the divergence is infinite when {(~condition).simplify()} (the first law then "
+            f"puts probability where the second has none); when {condition}, {unknown}"
+        )
+    if p is not None and _counts_differ(q.distribution, p.distribution):
+        unknown += "; with the same total_count in both laws it has one"
+    return NoClosedForm(unknown)
+
+
+def _counts_differ(first: Distribution, second: Distribution) -> bool:
+    """Two laws of one family whose counts (``total_count``) differ."""
+    if first.family is not second.family:
+        return False
+    return any(
+        parameter.domain == "count" and a != b
+        for parameter, a, b in zip(first.family.parameters, first.args, second.args, strict=False)
     )
 
 
@@ -504,11 +541,14 @@ def _divergent_stages(kl, ratio, collected, q: _Law, constant, statistics, found
     return [expectation, moments_stage, Stage("result_divergent", (Chain((insert, absorb)),))]
 
 
-def _expectation_stage(kl, ratio, collected, q: _Law, constant, statistics, grouped=None):
+def _expectation_stage(
+    kl, ratio, collected, q: _Law, constant, statistics, grouped=None, support=()
+):
     """KL as the expectation of the log ratio, then term by term: the constant and
     ``coefficient * E[statistic]`` for each statistic, and ``factor * E[h]`` for the
-    ``grouped`` terms ``(h, factor)`` of an infinite divergence. Returns the stage and the
-    linear form."""
+    ``grouped`` terms ``(h, factor)`` of an infinite divergence. Inserting the log ratio
+    holds where ``p`` is its formula wherever ``q`` is positive: under the ``support``
+    conditions (stated on the step). Returns the stage and the linear form."""
     integral = _total(mul(q.function, ratio), q)
     inserted = _total(mul(q.function, group(collected)), q)
     linear_terms = [tidy(constant)] if constant != 0 else []
@@ -523,7 +563,13 @@ def _expectation_stage(kl, ratio, collected, q: _Law, constant, statistics, grou
     chain = Chain(
         (
             Step("kl.definition_sum" if q.facts.discrete else "kl.definition", kl_of(q), integral),
-            Step("log_ratio.insert", integral, inserted),
+            Step(
+                "log_ratio.insert",
+                integral,
+                inserted,
+                params=support_note(support, "support_note.inside"),
+                condition=joined_conditions(support),
+            ),
             Step("expectation.term_by_term", inserted, linear),
         )
     )
@@ -534,17 +580,37 @@ def kl_of(q: _Law) -> Expr:
     return KL(q.function, Function("p")(q.facts.variable))
 
 
-def _moment_stage(q: _Law, moments: list[Moment]) -> Stage:
+def _moment_stage(q: _Law, moments: list[Moment], support=()) -> Stage:
+    """Each expectation with its reason, stated where it holds: where its own condition
+    does (a finite moment), and, for a statistic that is not finite everywhere (``log z``,
+    ``1/z``), where the supports nest (the ``support`` conditions)."""
     chains = []
     for moment in moments:
-        split = _split_at_kink(q, moment)
-        if split is not None:
-            chains.append(Chain(split))
-            continue
-        if moment.reason == "direct_integral":
-            chains.append(Chain(_direct_integral_steps(q, moment)))
-            continue
-        step = Step(
+        singular = _singular(moment.statistic, q.facts.variable)
+        own = _conjuncts(moment.condition)
+        condition = joined_conditions(stated_conditions(support if singular else (), own))
+        chains.append(
+            Chain(tuple(replace(step, condition=condition) for step in _moment_steps(q, moment)))
+        )
+    return Stage("moments", tuple(chains), params={"law": q.distribution})
+
+
+def _singular(statistic: Expr, variable: Symbol) -> bool:
+    """Whether a statistic may be infinite or undefined somewhere on the real line: a
+    logarithm or a negative power of the variable."""
+    return any(a.has(variable) for a in statistic.atoms(log)) or any(
+        a.base.has(variable) and a.exp.is_negative for a in statistic.atoms(Pow)
+    )
+
+
+def _moment_steps(q: _Law, moment: Moment) -> tuple[Step, ...]:
+    split = _split_at_kink(q, moment)
+    if split is not None:
+        return split
+    if moment.reason == "direct_integral":
+        return _direct_integral_steps(q, moment)
+    return (
+        Step(
             "moment.known",
             Expect(display_form(moment.statistic), q.function),
             moment.value,
@@ -555,9 +621,8 @@ def _moment_stage(q: _Law, moments: list[Moment]) -> Stage:
                 **dict(moment.params),
             },
             facts="lemma",
-        )
-        chains.append(Chain((step,)))
-    return Stage("moments", tuple(chains), params={"law": q.distribution})
+        ),
+    )
 
 
 def _source(q: _Law, moment: Moment) -> dict:
@@ -641,75 +706,6 @@ def _split_at_kink(q: _Law, moment: Moment) -> tuple[Step, ...] | None:
             facts="lemma",
         ),
     )
-
-
-def result_steps(
-    lhs,
-    constant,
-    statistics,
-    moments,
-    support_conditions,
-    conditions_needed,
-    *,
-    sign: int = 1,
-    tidier=tidy,
-    p_name: str = "p",
-):
-    """The closing chain: ``lhs = constant + sum coefficient * E[T]`` with the moments
-    substituted (each term times ``sign``), tidied, and made piecewise when the result
-    holds only under conditions. Shared by the divergence and the (cross-)entropy."""
-    substituted_terms = [tidier(sign * constant)] if constant != 0 else []
-    value = sign * constant
-    for (_statistic, coefficient), moment in zip(statistics, moments, strict=True):
-        shown = moment.value
-        if isinstance(shown, Add):
-            shown = Bracket(shown)
-        substituted_terms.append(_term(tidy_coefficient(sign * coefficient), shown))
-        value += sign * coefficient * evaluate(moment.value)
-    substituted = add(*substituted_terms) if substituted_terms else tidier(value)
-    steps = [Step("moment.insert", lhs, substituted)]
-    final = tidier(value)
-    if final != substituted:
-        steps.append(Step("algebra.simplify", substituted, final))
-    conditions = _strengthened((*support_conditions, *conditions_needed))
-    if conditions:
-        condition = And(*conditions).simplify()
-        piecewise = Piecewise((final, condition), (oo, True), evaluate=False)
-        steps.append(
-            Step(
-                "support.piecewise",
-                final,
-                piecewise,
-                params={
-                    "q_name": "q",
-                    "p_name": p_name,
-                    "support_conditions": support_conditions,
-                    "condition": condition,
-                },
-                facts="piecewise",
-            )
-        )
-        final = piecewise
-    return steps, final
-
-
-def _strengthened(conditions: tuple) -> tuple:
-    """``a >= s`` (the supports nest) with ``a > s or b < s`` (a singular point outside
-    ``[a, b]``, the interval of a direct integral) is ``a > s``: one condition, exact at
-    the boundary ``a = s``, where the integral diverges."""
-    out = list(conditions)
-    for condition in conditions:
-        if not isinstance(condition, Or):
-            continue
-        for option in condition.args:
-            if isinstance(option, StrictGreaterThan):  # a > s; a >= s may be s <= a
-                weak = [GreaterThan(option.lhs, option.rhs), LessThan(option.rhs, option.lhs)]
-                found = next((w for w in weak if w in out), None)
-                if found is not None and condition in out:
-                    out[out.index(found)] = option
-                    out.remove(condition)
-                    break
-    return tuple(out)
 
 
 # ---------------------------------------------------------------------------

@@ -16,17 +16,16 @@ k_K = n`, written as the expectation of the log ratio under the first law:
 
 from __future__ import annotations
 
-from sympy import Expr, Function, Mul, factorial
+from sympy import Expr, Function, Mul, S, Symbol, expand, factorial
 
 from ..errors import SpecError
 from ..families.base import Distribution
 from ..families.multinomial import counts
 from ..steps.context import Context, DensityFacts
-from ..steps.step import Chain, Stage, Step
+from ..steps.step import Chain, Sentence, Stage, Step
 from ..symbolic.display import add, div, evaluate, group, ln, mul, neg, sub
 from ..symbolic.objects import COUNT, KL, Bracket, Expect
 from .draft import Draft
-from .placeholders import substitute_back
 
 __all__ = ["derive"]
 
@@ -74,7 +73,19 @@ def derive(first: Distribution, second: Distribution) -> Draft:
             Chain((Step("density.formula", pf, p_density, params={"law": second}),)),
             Chain((Step("kl.expectation", kl, Expect(ratio, qf)),)),
         ),
-        params={"law": first, "n": n, "vector": _vector(ks)},
+        params={
+            "law": first,
+            "n": n,
+            "vector": _vector(ks),
+            "sums": tuple(
+                (add(*probs), S.One) for probs in (p, q) if expand(sum(probs, S.Zero) - 1) != 0
+            ),
+            "sums_note": Sentence(
+                "multinomial_note.sums"
+                if _sum_to_one(p) or _sum_to_one(q)
+                else "multinomial_note.none"
+            ),
+        },
     )
 
     lq = family.log_density(None, first.args)
@@ -112,7 +123,13 @@ def derive(first: Distribution, second: Distribution) -> Draft:
             Chain(
                 (
                     Step("kl.expectation", kl, Expect(ratio, qf)),
-                    Step("log_ratio.insert", Expect(ratio, qf), Expect(group(collected), qf)),
+                    Step(
+                        "log_ratio.insert",
+                        Expect(ratio, qf),
+                        Expect(group(collected), qf),
+                        # the supports are the same count vectors: nothing to add
+                        params={"inside": Sentence("support_note.none")},
+                    ),
                     Step("expectation.term_by_term", Expect(group(collected), qf), linear),
                 )
             ),
@@ -150,14 +167,21 @@ def derive(first: Distribution, second: Distribution) -> Draft:
     # probabilities read from logits are placeholders; the sum over the count vectors
     # needs their values (which add up to one)
     mapping = {**first.substitutions, **second.substitutions}
+    # probabilities given by name add up to one: the last name stands for one minus the
+    # others (a mean n p_i holds only then), for the verifier as for the reader
+    sums = {**_sum_to_one(p), **_sum_to_one(q)}
     lemma = Context(
         {
-            "q": DensityFacts(qf, ks, (0, n), evaluate(q_density).xreplace(mapping), {}, True),
-            "p": DensityFacts(pf, ks, (0, n), evaluate(p_density).xreplace(mapping), {}, True),
+            "q": DensityFacts(
+                qf, ks, (0, n), evaluate(q_density).xreplace(mapping).xreplace(sums), {}, True
+            ),
+            "p": DensityFacts(
+                pf, ks, (0, n), evaluate(p_density).xreplace(mapping).xreplace(sums), {}, True
+            ),
         },
         conditions=conditions,
     )
-    for placeholder, value in mapping.items():
+    for placeholder, value in (*mapping.items(), *sums.items()):
         lemma = lemma.define(placeholder, value)
     known = {
         tuple(1 if j == i else 0 for j in range(len(ks))): evaluate(means[k])
@@ -167,18 +191,33 @@ def derive(first: Distribution, second: Distribution) -> Draft:
         {"q": DensityFacts(qf, ks, (0, n), evaluate(q_density), known, True), "p": bare_p},
         conditions=conditions,
     )
-    # probabilities read from logits substituted back
-    extra, final, substituted = substitute_back(final, mapping, main)
-    result = Stage("result", (Chain((*closing, *extra)),))
+    # the probabilities read from logits are substituted back by the caller (placeholders.py)
+    result = Stage("result", (Chain(tuple(closing)),))
     stages = (definition, logs, log_ratio, expectation, moments, result)
     return Draft(
         NAME,
         stages,
-        {"main": main, "lemma": lemma, "substitute": substituted},
+        {"main": main, "lemma": lemma},
         final if pairs else neg(0),
         functions={"q": "q(k)", "p": "p(k)"},
         setting="catalog",
     )
+
+
+def _sum_to_one(probs: tuple[Expr, ...]) -> dict[Symbol, Expr]:
+    """``{p_K: 1 - p_1 - ... - p_{K-1}}`` for probabilities given by name that do not add
+    up to one as written (none when they do: ``[a, b, 1 - a - b]``)."""
+    total = sum(probs, S.Zero)
+    if expand(total - 1) == 0:
+        return {}
+    named = [x for x in probs if isinstance(x, Symbol)]
+    if not named:  # expressions only: solved for one of their names, when linear in it
+        for symbol in sorted(total.free_symbols, key=str):
+            if total.diff(symbol).is_number and total.diff(symbol) != 0:
+                return {symbol: expand(symbol - (total - 1) / total.diff(symbol))}
+        return {}
+    last = named[-1]
+    return {last: expand(1 - (total - last))}
 
 
 def _vector(ks) -> Expr:

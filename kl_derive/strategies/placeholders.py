@@ -14,22 +14,63 @@ that parameter's place. The closing steps of the derivation put the expressions 
    (``log(2l/lambda)`` stays whole).
 
 A piecewise result is substituted in its pieces and its conditions, and left as it is.
+
+Every quantity (KL, entropy, cross-entropy) ends through :func:`substitute_draft`, which
+the public entry points apply to every draft: a strategy drafts in the placeholders, and
+the closing steps are appended here, so that no strategy and no new quantity can leave a
+placeholder in a result. A strategy that needs its own simplification of the substituted
+result (the Gaussian one) calls :func:`substitute_back` itself; the draft then has no
+placeholder left and :func:`substitute_draft` leaves it alone.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
 
 from sympy import Add, Expr, Piecewise, S, Symbol, count_ops, exp, log
 
+from ..families.base import Distribution
 from ..steps.context import Context
-from ..steps.step import Step
+from ..steps.step import Chain, Step
 from ..symbolic.display import display_form, evaluate, substitute
 from ..symbolic.objects import Bracket
+from .draft import Draft
 from .logits import in_logits
 from .tidy import tidy
 
-__all__ = ["substitute_back"]
+__all__ = ["substitute_back", "substitute_draft"]
+
+
+def substitute_draft(draft: Draft, laws: Iterable[Distribution]) -> Draft:
+    """``draft`` with the placeholders of ``laws`` substituted back in its result: the
+    closing steps appended to its last chain (verified in that chain's context, with the
+    placeholders defined). The one path by which every result leaves the placeholders."""
+    mapping: dict[Symbol, Expr] = {}
+    for law in laws:
+        mapping.update(law.substitutions)
+    result = draft.result_display
+    if not mapping or not (evaluate(result).free_symbols & set(mapping)):
+        return draft
+    *stages, last = draft.stages
+    *chains, chain = last.chains
+    facts = chain.steps[-1].facts
+    # the substitution rests on the definitions alone, not on the facts of the last step
+    # (a piecewise result's context knows moments that hold under its condition)
+    context = replace(draft.contexts[facts], assumed=())
+    steps, final, context = substitute_back(result, mapping, context, tidier=draft.tidier or tidy)
+    name = f"{facts}:substitute"
+    steps = [replace(step, facts=name) for step in steps]
+    if chain.steps[-1].after == result:
+        closing = replace(last, chains=(*chains, Chain((*chain.steps, *steps))))
+    else:  # the result is not the end of the last chain: the steps make a chain of their own
+        closing = replace(last, chains=(*last.chains, Chain(tuple(steps))))
+    return replace(
+        draft,
+        stages=(*stages, closing),
+        contexts={**draft.contexts, name: context},
+        result_display=final,
+    )
 
 
 def substitute_back(
@@ -37,13 +78,15 @@ def substitute_back(
     mapping: Mapping[Symbol, Expr],
     context: Context,
     simplify: Callable[[Expr], Expr] | None = None,
+    tidier: Callable[[Expr], Expr] = tidy,
 ) -> tuple[list[Step], Expr, Context]:
     """The closing steps that substitute ``mapping`` (placeholder to value) into the
     result ``final``, the new result, and ``context`` with the placeholders defined
     (the facts those steps are verified against). No steps when nothing changes.
 
     ``simplify`` replaces the default simplification of the substituted result (the
-    Gaussian strategy keeps its ``1/2 (...)`` and simplifies each term in place)."""
+    Gaussian strategy keeps its ``1/2 (...)`` and simplifies each term in place);
+    ``tidier`` is the tidier of the default one (an entropy gathers its logarithms)."""
     for placeholder, value in mapping.items():
         context = context.define(placeholder, value)
     if not mapping:
@@ -64,20 +107,20 @@ def substitute_back(
     ]
     if isinstance(shown, Piecewise):
         return steps, shown, context
-    simplified = simplify(shown) if simplify is not None else _simplified(shown)
+    simplified = simplify(shown) if simplify is not None else _simplified(shown, tidier)
     if simplified != shown:
         steps.append(Step("algebra.simplify", shown, simplified, facts="substitute"))
         return steps, simplified, context
     return steps, shown, context
 
 
-def _simplified(shown: Expr) -> Expr:
+def _simplified(shown: Expr, tidier: Callable[[Expr], Expr]) -> Expr:
     """The substituted result gathered by the logarithms the sigmoid or softmax brought,
     or tidied; never a tidied form longer than the substituted one."""
     plain = evaluate(shown)
     simplified = in_logits(plain)
     if simplified is None or not _logs_of_exponentials(simplified):
-        simplified = tidy(plain)
+        simplified = tidier(plain)
         if count_ops(evaluate(simplified)) > count_ops(plain):
             # the tidier split what the substitution left whole (log(2l/lambda))
             simplified = display_form(plain)

@@ -472,3 +472,36 @@ OUTCOMES: dict[tuple[str, str], str] = {
     ("von_mises", "logit_normal"): "infinite",
     ("von_mises", "von_mises"): "finite",
 }
+
+#: pairs whose closed form needs the two laws to share a parameter (the same
+#: total_count: the binomial coefficients cancel only then), and which ones
+SHARED: dict[tuple[str, str], tuple[str, ...]] = {
+    ("binomial", "binomial"): ("total_count",),
+    ("negative_binomial", "negative_binomial"): ("total_count",),
+}
+
+#: the families whose entropy has a closed form (kl-derive entropy)
+ENTROPY: tuple[str, ...] = (
+    "normal",
+    "exponential",
+    "gamma",
+    "bernoulli",
+    "geometric",
+    "gumbel",
+    "half_normal",
+    "continuous_bernoulli",
+    "cauchy",
+    "half_cauchy",
+    "log_normal",
+    "weibull",
+    "chi2",
+    "inverse_gamma",
+    "rayleigh",
+    "chi",
+    "uniform",
+    "laplace",
+    "pareto",
+    "beta",
+    "moyal",
+    "von_mises",
+)

@@ -16,6 +16,7 @@ from sympy import (
     MatrixSymbol,
     Number,
     Rational,
+    S,
     Symbol,
     Tuple,
     exp,
@@ -109,6 +110,8 @@ def bind_pair(
         d1 = _probability_placeholders(d1, "p", _used_names(d2))
     if logits2:
         d2 = _probability_placeholders(d2, "r", _used_names(d1))
+    for law in (d1, d2):
+        _check_conditions(law)
     return _check_matrices(d1), _check_matrices(d2)
 
 
@@ -533,7 +536,81 @@ def _fresh(name: str, taken: set[str]) -> str:
     return f"{name}_{i}"
 
 
+def _check_conditions(law: Distribution) -> None:
+    """A law whose parameters, as numbers, break its family's conditions (``uniform(1,
+    0)``: the lower end above the upper) is refused: no such law exists."""
+    if getattr(law.family, "vector", False):
+        # a list (of probabilities) is checked by the family itself, which says in one
+        # line what is wrong (a sum that is not one; no standard member to default to);
+        # a list given by name is checked where the pair is derived
+        if not law.args or any(isinstance(a, Tuple) for a in law.args):
+            law.family.conditions(law.user_args)
+        return
+    conditions = law.family.conditions(law.user_args)
+    for condition in conditions:
+        if condition is S.false or condition == S.false:
+            raise SpecError(
+                f"{_written(law)} is not a {law.family.name} law: {_broken(law, condition)}"
+            )
+
+
+def _written(law: Distribution) -> str:
+    args = ", ".join(str(a) for a in law.user_args)
+    return f"{law.family.name}({args})"
+
+
+def _broken(law: Distribution, condition: Expr) -> str:
+    """What a broken condition requires, in the parameters' names (``low < high``)."""
+    names = tuple(Symbol(p.name) for p in law.family.parameters)
+    if len(names) == len(law.user_args):
+        for relation in law.family.conditions(names):
+            if relation.xreplace(dict(zip(names, law.user_args, strict=True))) == condition:
+                return f"{relation} is required"
+    return f"{condition} does not hold"
+
+
+#: the largest (and, inverted, the smallest) magnitude of a parameter given as a number:
+#: beyond it the numeric checks of a derivation cannot evaluate it
+MAX_MAGNITUDE = 1e300
+
+
+def _magnitude(value: Expr) -> float:
+    """``|value|`` in floating point (``inf`` when it overflows), computed at once."""
+    from sympy import lambdify
+
+    try:
+        return abs(complex(lambdify((), value, modules="math")()))
+    except (OverflowError, ValueError, ZeroDivisionError, TypeError):
+        return math.inf
+
+
+def _check_number(value: Expr) -> None:
+    """A number in a parameter too large or too close to zero to be checked numerically."""
+    magnitude = _magnitude(value)
+    if magnitude > MAX_MAGNITUDE or (value != 0 and magnitude < 1 / MAX_MAGNITUDE):
+        raise SpecError(
+            f"the number {value} is too {'small' if magnitude < 1 else 'large'} (at most 1e300 "
+            "and at least 1e-300 in absolute value); give it as a name and substitute the "
+            "number in the result"
+        )
+
+
+def _check_magnitude(family: Family, name: str, value: Expr, text: str) -> None:
+    """A number too large (``exp(exp(exp(100)))``) or too close to zero (``exp(-1000)``)
+    is refused in one line: it is evaluated in floating point first, which overflows or
+    underflows at once instead of computing an astronomically long integer."""
+    magnitude = _magnitude(value)
+    if magnitude > MAX_MAGNITUDE or (value != 0 and magnitude < 1 / MAX_MAGNITUDE):
+        raise SpecError(
+            f"the {name} of {family.name}, {value}, is too {'small' if magnitude < 1 else 'large'}"
+            f" a number (at most 1e300 and at least 1e-300 in absolute value) in {text!r}; "
+            "give it as a name and substitute the number in the result"
+        )
+
+
 def _check_domain(family: Family, name: str, domain: str, value: Expr, text: str) -> None:
+    if value.is_number and not isinstance(value, Tuple):
+        _check_magnitude(family, name, value, text)
     if domain in ("positive", "unit", "count") and value.is_positive is False:
         raise SpecError(f"the {name} of {family.name} must be positive, got {value} in {text!r}")
     if domain == "unit" and (value - 1).is_nonnegative:
@@ -580,7 +657,10 @@ def _to_sympy(node: Node, domains: dict[str, str]) -> Expr:
     if node.kind == "neg":
         return -args[0]
     if node.kind == "call":
-        return _FUNCTIONS[node.value](args[0])
+        value = _FUNCTIONS[node.value](args[0])
+        if value.is_number:  # before anything asks SymPy about it (exp(exp(exp(100))))
+            _check_number(value)
+        return value
     left, right = args
     if node.value == "+":
         return left + right

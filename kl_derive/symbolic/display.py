@@ -27,6 +27,7 @@ from sympy import (
     Integer,
     Mul,
     Number,
+    Piecewise,
     Pow,
     Rational,
     S,
@@ -225,6 +226,9 @@ def _rebuild(expr: Basic) -> Basic:
     args = [_rebuild(a) for a in expr.args]
     if type(expr).__name__ == "Bracket":
         return args[0]
+    if type(expr).__name__ == "OnSupport":  # f on its support, 0 elsewhere
+        value, condition = args
+        return Piecewise((value, condition), (S.Zero, True))
     if type(expr).__name__ == "Between":  # [F(z)]_a^b = F(b) - F(a)
         antiderivative, variable, lower, upper = args
         return antiderivative.subs(variable, upper) - antiderivative.subs(variable, lower)

@@ -115,3 +115,27 @@ class CrossEntropy(Function):
     @classmethod
     def eval(cls, q, p):
         return None
+
+
+class OnSupport(Function):
+    """``OnSupport(f, condition)``: a density with the set it lives on, ``f`` where
+    ``condition`` holds and 0 elsewhere, shown as cases. It is kept whole inside an
+    integral (a ``Piecewise`` there would be folded into the integrand); evaluation
+    (:func:`~kl_derive.symbolic.display.evaluate`, :meth:`doit`) gives the ``Piecewise``."""
+
+    nargs = 2
+
+    @classmethod
+    def eval(cls, value, condition):
+        return None
+
+    def doit(self, **hints):
+        from sympy import Piecewise
+
+        value, condition = self.args
+        if hints.get("deep", True):
+            value = value.doit(**hints)
+        return Piecewise((value, condition), (0, True))
+
+    def _eval_is_commutative(self):
+        return True
