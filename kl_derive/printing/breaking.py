@@ -383,9 +383,14 @@ class _Breaker:
         for items in (item.top, item.bottom):
             shallow, self.shallow = self.shallow, True
             try:
-                lines = _close_colors(self.lines(items, room, room - 1.0))
+                lines = self.lines(items, room, room - 1.0)
             finally:
                 self.shallow = shallow
+            if any(self.width(line) > room for line in lines):
+                # a bracket wider than the line: broken inside after all (unreadable is
+                # better than cut off at the margin)
+                lines = self.lines(items, room, room - 1.0)
+            lines = _close_colors(lines)
             if len(lines) == 1:
                 parts.append(lines[0])
             else:
