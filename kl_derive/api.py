@@ -103,17 +103,20 @@ def _bind_univariate(p: str, q: str | None, param: str | None, lang: str, what: 
 
     _check_types(param=param, lang=lang)
     check_language(lang)
-    first, second = bind_pair(parse_spec(p), parse_spec(q) if q is not None else None, param)
+    specs = [parse_spec(p), *([parse_spec(q)] if q is not None else [])]
     # the entropy: the families that have one in closed form; the cross-entropy: any
-    # univariate family (whether a pair has one depends on both laws)
+    # univariate family (whether a pair has one depends on both laws). Checked before the
+    # laws are bound: a multivariate family would otherwise be refused for its own reasons
+    # (no standard member), which is not why it is refused here.
     offered = ENTROPY if what == "entropy" else CATALOG_FAMILIES
-    for law in (first, second):
-        if law.family.name not in CATALOG_FAMILIES:
+    for spec in specs:
+        name = get_family(spec.family).name
+        if name not in CATALOG_FAMILIES:
             raise KLDeriveError(
-                f"the {what} is derived for univariate families only, not {law.family.name} "
+                f"the {what} is derived for univariate families only, not {name} "
                 f"(choose from {', '.join(offered)})"
             )
-    return first, second
+    return bind_pair(specs[0], specs[1] if q is not None else None, param)
 
 
 def _derivation(draft: Draft, first: Distribution, second: Distribution, lang: str) -> Derivation:

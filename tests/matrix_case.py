@@ -14,8 +14,7 @@ No case may end in a traceback, an "internal error", a warning or other stray li
 standard error, a hang (60 s), code run from a template, or a changed or half-written file
 that was there before (``keep``). ``stream`` runs the case as a separate process with
 standard output or error closed or full, or with a limit on the size of files it writes.
-``owner`` marks a case another branch of issue 11 fixes (an expected failure until it is
-merged). The cases are in ``bad_input_cases.py`` (specs, options, commands) and
+The cases are in ``bad_input_cases.py`` (specs, options, commands) and
 ``bad_input_io_cases.py`` (files, templates, streams); ``test_bad_input.py`` runs them and
 ``python tests/test_bad_input.py`` prints the count of each outcome.
 """
@@ -29,8 +28,6 @@ from kl_derive.families import family_names
 #: the families, as ``kl-derive families`` lists them
 FAMILIES = family_names()
 
-TRUST_MATH = "trust-math"
-BOUNDED = "bounded"
 #: a file a template that ran code would create
 SENTINEL = "{tmp}/pwned"
 #: what a file held before kl-derive was told to write it
@@ -48,7 +45,6 @@ class Case:
     #: files (relative to {tmp}) that must hold what they held before when the case fails
     keep: tuple[str, ...] = ()
     stream: str | None = None
-    owner: str | None = None
     #: a marker that must not appear in the output (an injected script, say)
     absent: str | None = None
     #: a further check of the files afterwards ("link-followed")
