@@ -1,0 +1,34 @@
+r"""The rules the divergences' steps cite, added to :data:`kl_derive.steps.rules.RULES`
+where they live (the catalogs explain each one, like every rule)."""
+
+from __future__ import annotations
+
+from ..steps.rules import RULES, Rule
+
+__all__ = ["DIVERGENCE_RULES"]
+
+DIVERGENCE_RULES = (
+    Rule(
+        "alpha_family.combine",
+        r"q^{\alpha} p^{1 - \alpha} = h\, e^{\langle \alpha \eta_{q} + (1 - \alpha) \eta_{p},"
+        r" T \rangle - \alpha A(\eta_{q}) - (1 - \alpha) A(\eta_{p})}",
+    ),
+    Rule("alpha_family.normalize", r"\int h\, e^{\langle \eta, T \rangle} = e^{A(\eta)}"),
+    Rule("alpha_integral.form"),
+    Rule("alpha_integral.insert"),
+    Rule(
+        "renyi.definition",
+        r"D_{\alpha}(q \parallel p) = \frac{1}{\alpha - 1} \log \int q^{\alpha} p^{1 - \alpha}",
+    ),
+    Rule("bhattacharyya.definition", r"D_{\mathrm{B}}(q, p) = -\log \int \sqrt{q p}"),
+    Rule("hellinger.definition", r"H^{2}(q, p) = 1 - \int \sqrt{q p}"),
+    Rule("chi_square.definition", r"\chi^{2}(q \parallel p) = \int \frac{q^{2}}{p} - 1"),
+    Rule(
+        "hellinger.half_squared",
+        r"\tfrac{1}{2} \int (\sqrt{q} - \sqrt{p})^{2} = \tfrac{1}{2} \int q"
+        r" + \tfrac{1}{2} \int p - \int \sqrt{q p} = 1 - \int \sqrt{q p}",
+    ),
+    Rule("chi_square.renyi", r"D_{2}(q \parallel p) = \log \int \frac{q^{2}}{p}"),
+)
+
+RULES.update({rule.id: rule for rule in DIVERGENCE_RULES})
