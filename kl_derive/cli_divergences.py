@@ -124,11 +124,20 @@ def divergences_command() -> None:
 
 
 def _counts(pairs: list[tuple[str, str, str]]) -> str:
-    conditional = sum(1 for *_, outcome in pairs if outcome == "conditional")
-    return f"{len(pairs)} ({conditional} finite only under a condition)"
+    counts = {k: sum(1 for *_, outcome in pairs if outcome == k) for k in _OUTCOMES}
+    derived = counts["finite"] + counts["conditional"]
+    return (
+        f"{derived} derived ({counts['conditional']} finite only under a condition), "
+        f"{counts['refused'] + counts['infinite']} refused"
+    )
 
 
-_OUTCOMES = {"finite": "finite", "conditional": "finite under a condition, infinite otherwise"}
+_OUTCOMES = {
+    "finite": "finite",
+    "conditional": "finite under a condition, infinite otherwise",
+    "infinite": "infinite (not derived: one KL divergence is infinite)",
+    "refused": "refused where a condition is needed (see kl-derive divergences)",
+}
 
 
 def _extend_pairs(pairs: click.Command) -> None:

@@ -36,7 +36,7 @@ __all__ = [
 ]
 
 #: the modules that define a divergence, in the order they are listed
-MODULES = ("renyi", "bhattacharyya", "hellinger", "chi_square")
+MODULES = ("renyi", "bhattacharyya", "hellinger", "chi_square", "jeffreys")
 
 
 @dataclass(frozen=True)

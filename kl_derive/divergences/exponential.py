@@ -34,6 +34,7 @@ from sympy import (
     And,
     Expr,
     Function,
+    I,
     Integral,
     Mul,
     Ne,
@@ -65,6 +66,7 @@ from ..symbolic.objects import Bracket
 
 __all__ = [
     "DOMAINS",
+    "UNSHOWN_INFINITE",
     "AlphaIntegral",
     "Law",
     "alpha_integral",
@@ -188,6 +190,12 @@ def alpha_integral(first: Distribution, second: Distribution, alpha: Expr) -> Al
         .define(evaluate(a_mix), evaluate(value["mix"]))
     )
     condition = _condition(family.name, mixed, conditions)
+    if condition is not None and family.name in UNSHOWN_INFINITE:
+        raise KLDeriveError(
+            f"between two {family.name} laws this integral is finite only when {condition}, "
+            "and kl-derive cannot yet show it infinite otherwise; no result is printed "
+            "(an order below 1 has no condition)"
+        )
 
     # 1. the natural forms (as the Bregman strategy writes them)
     chains = []
@@ -277,6 +285,8 @@ def _partition(log_partition: Expr, etas: tuple[Symbol, ...], naturals: tuple[Ex
     """``A`` at the given natural parameters, in the laws' parameters."""
     value = log_partition.xreplace({e: evaluate(v) for e, v in zip(etas, naturals, strict=True)})
     simplified = expand_log(simplify(value), force=True)
+    if simplified.has(I):  # log(1 + p/(1 - p)) is -log(1 - p), not log(p - 1) + i pi
+        simplified = -log(1 / together(value.args[0])) if isinstance(value, log) else value
     return simplified if count_ops(simplified) <= count_ops(value) else value
 
 
@@ -327,6 +337,12 @@ def is_order(alpha: Expr) -> bool:
     return bool(alpha.free_symbols) or (alpha.is_positive and alpha != 1)
 
 
+#: families whose conditional results are refused: where the condition fails, the verifier
+#: does not yet show the integral infinite (the limit at the upper end of (0, 1) of a power
+#: of 1 - z comes out with the wrong sign), so no piecewise result is printed for them
+UNSHOWN_INFINITE = frozenset({"beta"})
+
+
 def conditional(family: str) -> bool:
     """Whether the family's natural parameter space is bounded (an order alpha > 1 may
     then leave it: the integral is finite only under a condition)."""
@@ -348,7 +364,14 @@ def log_parts(exponent: Expr) -> tuple[Expr, Expr]:
     argument = Mul(*[factor(together(x)) ** c for c, x in logs])
     argument = powsimp(powdenest(argument, force=True), force=True)
     remainder = Add(*rest)
+    if argument.has(I) or any(b.could_extract_minus_sign() for b in _bases(argument)):
+        # a negative factor (p - 1) would bring the logarithm's branch in: left as it is
+        return S.One, evaluate(exponent)
     return argument, (factor(together(remainder)) if remainder != 0 else S.Zero)
+
+
+def _bases(e: Expr) -> list[Expr]:
+    return [factor.as_base_exp()[0] for factor in Mul.make_args(e)]
 
 
 def exp_form(exponent: Expr) -> Expr:

@@ -57,9 +57,16 @@ def draft(first: Distribution, second: Distribution, alpha: Any) -> Draft:
 
 
 def pairs() -> list[tuple[str, str, str]]:
-    from .exponential import DOMAINS, conditional
+    from .exponential import DOMAINS, UNSHOWN_INFINITE, conditional
 
-    return [(f, f, "conditional" if conditional(f) else "finite") for f in DOMAINS]
+    return [
+        (
+            f,
+            f,
+            "refused" if f in UNSHOWN_INFINITE else "conditional" if conditional(f) else "finite",
+        )
+        for f in DOMAINS
+    ]
 
 
 DIVERGENCE = register(

@@ -29,6 +29,12 @@ DIVERGENCE_RULES = (
         r" + \tfrac{1}{2} \int p - \int \sqrt{q p} = 1 - \int \sqrt{q p}",
     ),
     Rule("chi_square.renyi", r"D_{2}(q \parallel p) = \log \int \frac{q^{2}}{p}"),
+    Rule(
+        "jeffreys.definition",
+        r"D_{\mathrm{J}}(q, p) = D_{\mathrm{KL}}(q \parallel p) + D_{\mathrm{KL}}(p \parallel q)",
+    ),
+    Rule("jeffreys.insert"),
+    Rule("jeffreys.symmetry"),
 )
 
 RULES.update({rule.id: rule for rule in DIVERGENCE_RULES})
