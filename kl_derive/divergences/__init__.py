@@ -27,6 +27,7 @@ __all__ = [
     "DIVERGENCES",
     "Divergence",
     "Option",
+    "bind",
     "by_quantity",
     "divergence",
     "get_divergence",
@@ -36,7 +37,7 @@ __all__ = [
 ]
 
 #: the modules that define a divergence, in the order they are listed
-MODULES = ("renyi", "bhattacharyya", "hellinger", "chi_square", "jeffreys")
+MODULES = ("renyi", "bhattacharyya", "hellinger", "chi_square", "jeffreys", "wasserstein")
 
 
 @dataclass(frozen=True)
@@ -143,11 +144,12 @@ def divergence(
             + (f" (it takes {', '.join(sorted(known))})" if known else "")
         )
     read = entry.read(**options)
-    first, second = _bind(p, q, param, lang)
+    first, second = bind(p, q, param, lang)
     return finish(entry.draft(first, second, **read), first, second, lang)
 
 
-def _bind(p: str, q: str | None, param: str | None, lang: str):
+def bind(p: str, q: str | None, param: str | None, lang: str):
+    """The two laws ``p`` and ``q`` name (``q`` defaults to the standard member)."""
     from ..errors import SpecError
     from ..families import get_family
     from ..render.catalog import check_language

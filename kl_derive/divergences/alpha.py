@@ -154,7 +154,7 @@ def alpha_draft(first: Distribution, second: Distribution, quantity: str, alpha=
         stages,
         contexts,
         result,
-        functions={"q": f"q({name})", "p": f"p({name})", "A": "A"},
+        functions={"q": f"q({name})", "p": f"p({name})"},
         setting="catalog",
         quantity=quantity,
     )

@@ -189,7 +189,10 @@ def alpha_integral(first: Distribution, second: Distribution, alpha: Expr) -> Al
         .define(evaluate(a_p), evaluate(value["p"]))
         .define(evaluate(a_mix), evaluate(value["mix"]))
     )
-    condition = _condition(family.name, mixed, conditions)
+    # the natural parameter space is convex: an order in (0, 1) mixes two of its points
+    # and stays inside it (what SymPy cannot always see, as for log(1 - p) < 0)
+    inside = alpha.is_number and 0 < alpha < 1
+    condition = None if inside else _condition(family.name, mixed, conditions)
     if condition is not None and family.name in UNSHOWN_INFINITE:
         raise KLDeriveError(
             f"between two {family.name} laws this integral is finite only when {condition}, "
@@ -357,7 +360,7 @@ def log_parts(exponent: Expr) -> tuple[Expr, Expr]:
     logs, rest = [], []
     for term in Add.make_args(expand(evaluate(exponent))):
         coefficient, part = term.as_independent(log, as_Add=False)
-        if isinstance(part, log) and coefficient.is_number:
+        if isinstance(part, log) and not coefficient.has(log):
             logs.append((coefficient, part.args[0]))
         else:
             rest.append(term)

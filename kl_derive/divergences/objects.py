@@ -21,7 +21,9 @@ __all__ = [
     "DivergenceObject",
     "HellingerSquared",
     "Jeffreys",
+    "NormalQuantile",
     "Renyi",
+    "WassersteinSquared",
 ]
 
 
@@ -127,3 +129,36 @@ class Jeffreys(DivergenceObject):
     nargs = 2
     latex = (r"D_{\mathrm{J}}(", ", ", ")")
     unicode = ("D_J(", ", ", ")")
+
+
+class WassersteinSquared(DivergenceObject):
+    """The squared 2-Wasserstein distance ``W_2^2(q, p)`` (Euclidean cost)."""
+
+    nargs = 2
+    latex = (r"W_{2}^{2}(", ", ", ")")
+    unicode = ("W₂²(", ", ", ")")
+
+
+class NormalQuantile(Function):
+    """``NormalQuantile(u)`` is the standard normal quantile :math:`\\Phi^{-1}(u) =
+    \\sqrt{2}\\,\\mathrm{erfinv}(2u - 1)` for ``u`` in (0, 1): real, with derivative
+    :math:`1/\\varphi(\\Phi^{-1}(u))` (SymPy's ``erfinv`` is not known to be real there)."""
+
+    nargs = 1
+    is_real = True
+
+    def fdiff(self, argindex: int = 1) -> Expr:
+        from sympy import exp, pi, sqrt
+
+        return sqrt(2 * pi) * exp(self**2 / 2)
+
+    def _eval_evalf(self, prec: int) -> Expr:
+        from sympy import erfinv, sqrt
+
+        return (sqrt(2) * erfinv(2 * self.args[0] - 1))._eval_evalf(prec)
+
+    def _kl_latex(self, printer: Any) -> str:
+        return r"\Phi^{-1}(" + printer._print(self.args[0]) + ")"
+
+    def _kl_unicode(self, printer: Any) -> str:
+        return "Φ⁻¹(" + printer._print(self.args[0]) + ")"

@@ -35,6 +35,17 @@ DIVERGENCE_RULES = (
     ),
     Rule("jeffreys.insert"),
     Rule("jeffreys.symmetry"),
+    Rule(
+        "wasserstein.quantile_coupling",
+        r"W_{2}^{2}(q, p) = \int_{0}^{1} \bigl(F_{q}^{-1}(u) - F_{p}^{-1}(u)\bigr)^{2}\,du",
+    ),
+    Rule("wasserstein.normal_quantile", r"F^{-1}(u) = \mu + \sigma\,\Phi^{-1}(u)"),
+    Rule("wasserstein.collect"),
+    Rule("wasserstein.substitute", r"u = \Phi(t),\ du = \varphi(t)\,dt"),
+    Rule(
+        "wasserstein.normal_moments",
+        r"\int \varphi = 1,\ \int t\,\varphi = 0,\ \int t^{2} \varphi = 1",
+    ),
 )
 
 RULES.update({rule.id: rule for rule in DIVERGENCE_RULES})
