@@ -80,16 +80,16 @@ def test_latex_compiles_and_katex_is_strict(tmp_path, lang: str) -> None:
 
 def test_cli_json_and_options(tmp_path) -> None:
     out = tmp_path / "renyi.json"
-    options = ["--to", "json", "--lang", "ko", "--detail", "full", "-o", str(out)]
+    options = ["--to", "json", "--lang", "ko", "-o", str(out)]
     done = run_module(["renyi", "exponential", "exponential(2)", "--alpha", "1/2", *options])
     assert done.returncode == 0, done.stderr
     data = json.loads(out.read_text(encoding="utf-8"))
-    result = sympify(data["result"]["sympy"])
+    assert data["result"]["sympy"]
+    result = sympify(data["result"]["srepr"])
     expected = _derived("renyi", "exponential", "exponential(2)", "1/2").result
     assert (result - expected).simplify() == 0
-    latex = run_module(
-        ["chi-square", "normal", "normal(0, s)", "--label", "chi", "--param", "variance"]
-    )
+    options = ["--label", "chi", "--param", "variance", "--detail", "full"]
+    latex = run_module(["chi-square", "normal", "normal(0, s)", *options])
     assert latex.returncode == 0, latex.stderr
     assert "\\label{chi-1}" in latex.stdout and "\\chi^{2}" in latex.stdout
     assert "\\infty" in latex.stdout  # the result holds under a condition, infinite otherwise
@@ -162,7 +162,10 @@ def test_jeffreys_against_quadrature(p, q, law, ranges) -> None:
             x, y = l1.logpdf(z), l2.logpdf(z)
             return (math.exp(x) - math.exp(y)) * (x - y)
 
-        expected = integrate.quad(f, lo, hi, limit=400)[0]
+        # a finite range holding all but a negligible mass, split at the laws' kinks
+        lo, hi = max(lo, -80.0), min(hi, 80.0)
+        kinks = sorted({float(a1[0]), float(a2[0])}) if p == "laplace" else None
+        expected = integrate.quad(f, lo, hi, limit=400, points=kinks)[0]
         assert got == pytest.approx(expected, rel=1e-6, abs=1e-10)
         swapped = {k: values[_other(k)] for k in values}
         again = float(d.result.xreplace({s: swapped[s.name] for s in d.result.free_symbols}))
@@ -189,38 +192,18 @@ def _other(name: str) -> str:
     return f"{base}_{'2' if index == '1' else '1'}"
 
 
-def test_jeffreys_pairs_listed_are_derived_for_a_sample() -> None:
-    listed = [(p, q) for p, q, outcome in pairs("jeffreys") if outcome != "infinite"]
-    rng = random.Random("jeffreys-sample")
-    for p, q in rng.sample(listed, 4):
-        d = kl_derive.divergence("jeffreys", p, q)
-        assert all(step.verified for step in d.steps)
+@pytest.mark.parametrize(("p", "q"), [("poisson", "poisson"), ("normal", "laplace")])
+def test_jeffreys_of_listed_pairs(p: str, q: str) -> None:
+    """A sample of the listed pairs: every step verified, a closed form."""
+    listed = {(a, b): outcome for a, b, outcome in pairs("jeffreys")}
+    assert listed[(p, q)] == "finite"
+    d = kl_derive.divergence("jeffreys", p, q)
+    assert all(step.verified for step in d.steps)
+    assert d.result.is_finite is not False and not d.result.has(oo)
 
 
-def test_wasserstein_against_the_quantile_integral() -> None:
-    """W_2^2 between normals against int_0^1 (F^-1 - G^-1)^2 by quadrature (scipy's ppf),
-    and W_2 >= |mu_1 - mu_2| (Jensen's inequality)."""
-    d = _derived("wasserstein", "normal", "normal")
-    rng = random.Random("wasserstein")
-    for _ in range(5):
-        a1 = (rng.uniform(-2, 2), rng.uniform(0.3, 3))
-        a2 = (rng.uniform(-2, 2), rng.uniform(0.3, 3))
-        values = {"mu_1": a1[0], "sigma_1": a1[1], "mu_2": a2[0], "sigma_2": a2[1]}
-        got = float(d.result.xreplace({s: values[s.name] for s in d.result.free_symbols}))
-        l1, l2 = stats.norm(*a1), stats.norm(*a2)
-        expected = integrate.quad(lambda u, l1=l1, l2=l2: (l1.ppf(u) - l2.ppf(u)) ** 2, 0, 1)[0]
-        assert got == pytest.approx(expected, rel=1e-7)
-        assert math.sqrt(got) >= abs(a1[0] - a2[0]) - 1e-12
-
-
-def test_the_verifier_refuses_altered_steps() -> None:
-    """Each step of a divergence's draft, with its right side altered, is refused."""
-    from conftest import accepted_false_steps
-
-    from kl_derive.divergences import bind, get_divergence
-
-    for name, p, q in (("wasserstein", "normal", "normal"), ("chi-square", "exponential", None)):
-        first, second = bind(p, q, None, "en")
-        draft = get_divergence(name).draft(first, second)
-        mutations = {"plus one": lambda e: e + 1, "doubled": lambda e: 2 * e}
-        assert accepted_false_steps(draft, mutations) == []
+def test_jeffreys_refuses_conditional_pairs() -> None:
+    """Where a KL is finite only under a condition, Jeffreys' is refused, and so listed."""
+    listed = {(a, b): outcome for a, b, outcome in pairs("jeffreys")}
+    assert listed[("pareto", "pareto")] == "refused"
+    one_line_error(run_module(["jeffreys", "pareto", "pareto"]), "not derived yet")

@@ -37,6 +37,8 @@ def _law(family: str, args: tuple[float, ...]):
         return stats.halfnorm(scale=args[0]), (0, np.inf), False
     if family == "rayleigh":
         return stats.rayleigh(scale=args[0]), (0, np.inf), False
+    if family == "chi2":
+        return stats.chi2(args[0]), (0, np.inf), False
     if family == "geometric":  # failures before the first success: k = 0, 1, 2, ...
         return stats.geom(args[0], loc=-1), (0, np.inf), True
     if family == "poisson":
@@ -57,6 +59,7 @@ NAMES = {
     "geometric": ("p",),
     "poisson": ("lambda",),
     "bernoulli": ("p",),
+    "chi2": ("nu",),
 }
 
 

@@ -47,6 +47,7 @@ from sympy import (
     expand_log,
     factor,
     fraction,
+    gamma,
     log,
     powdenest,
     powsimp,
@@ -56,12 +57,12 @@ from sympy import (
 from sympy.core.relational import Relational
 
 from ..errors import KLDeriveError
-from ..families.base import ETA, Distribution
+from ..families.base import ETA, Distribution, NaturalForm
 from ..steps.context import Context, DensityFacts
 from ..steps.step import Chain, Stage, Step
 from ..strategies.bregman import LOG_PARTITION, natural_form
 from ..strategies.tidy import tidy, tidy_coefficient
-from ..symbolic.display import add, display_form, evaluate, expo, ln, mul, neg, power, sub
+from ..symbolic.display import add, display_form, div, evaluate, expo, ln, mul, neg, power, sub
 from ..symbolic.objects import Bracket
 
 __all__ = [
@@ -91,6 +92,7 @@ DOMAINS: dict[str, Callable[[tuple[Symbol, ...]], tuple[Expr, ...]]] = {
     "rayleigh": lambda e: (e[0] < 0,),  # int_0^oo z e^{eta z^2} dz
     "geometric": lambda e: (e[0] < 0,),  # sum_k e^{eta k}
     "poisson": lambda e: (),  # sum_k e^{eta k} / k! = e^{e^eta}: every eta
+    "chi2": lambda e: (e[0] > -1,),  # int_0^oo z^{eta} e^{-z/2} dz
     "bernoulli": lambda e: (),  # 1 + e^eta: every eta
 }
 
@@ -163,7 +165,7 @@ def alpha_integral(first: Distribution, second: Distribution, alpha: Expr) -> Al
         )
     variable = _variable(first)
     q, p = law(first, "q", variable), law(second, "p", variable)
-    fq, fp = natural_form(first, variable), natural_form(second, variable)
+    fq, fp = _natural_form(first, variable), _natural_form(second, variable)
     n = len(fq.statistics)
     etas = ETA[:n]
     rest = sub(1, alpha) if alpha.free_symbols else 1 - alpha  # 1 - alpha, as shown
@@ -266,6 +268,22 @@ def alpha_integral(first: Distribution, second: Distribution, alpha: Expr) -> Al
     )
     contexts = {"definitions": definitions, "main": definitions}
     return AlphaIntegral(q, p, tuple(stages), contexts, integral, value, exponent, condition)
+
+
+def _natural_form(distribution: Distribution, variable: Symbol) -> NaturalForm:
+    """The family's natural form; the chi-squared family's, which its module does not
+    give, is written here: ``T = log z``, ``eta = nu/2 - 1``, ``h = e^{-z/2}``,
+    ``A = log Gamma(eta + 1) + (eta + 1) log 2``."""
+    if distribution.family.name != "chi2":
+        return natural_form(distribution, variable)
+    (df,) = distribution.args
+    e = ETA[0]
+    return NaturalForm(
+        (log(variable),),
+        (sub(div(df, 2), 1),),
+        log(gamma(e + 1)) + (e + 1) * log(2),
+        expo(neg(div(variable, 2))),
+    )
 
 
 def _variable(first: Distribution) -> Symbol:

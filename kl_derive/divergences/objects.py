@@ -153,9 +153,19 @@ class NormalQuantile(Function):
         return sqrt(2 * pi) * exp(self**2 / 2)
 
     def _eval_evalf(self, prec: int) -> Expr:
+        return self.rewritten()._eval_evalf(prec)
+
+    def rewritten(self) -> Expr:
+        r""":math:`\sqrt{2}\,\mathrm{erfinv}(2u - 1)`."""
         from sympy import erfinv, sqrt
 
-        return (sqrt(2) * erfinv(2 * self.args[0] - 1))._eval_evalf(prec)
+        return sqrt(2) * erfinv(2 * self.args[0] - 1)
+
+    # code printers (lambdify, numeric checks): the function written out
+    def _mpmathcode(self, printer: Any) -> str:
+        return printer._print(self.rewritten())
+
+    _numpycode = _pythoncode = _lambdacode = _mpmathcode
 
     def _kl_latex(self, printer: Any) -> str:
         return r"\Phi^{-1}(" + printer._print(self.args[0]) + ")"

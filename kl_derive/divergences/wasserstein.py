@@ -25,7 +25,7 @@ __all__ = ["DIVERGENCE"]
 
 
 def draft(first: Distribution, second: Distribution) -> Draft:
-    from sympy import Function, Integral, S, Symbol, exp, oo, pi, sqrt
+    from sympy import Eq, Function, Integral, S, Symbol, exp, oo, pi, sqrt
 
     from ..errors import KLDeriveError
     from ..steps.context import Context, DensityFacts
@@ -88,7 +88,9 @@ def draft(first: Distribution, second: Distribution) -> Draft:
     )
     if final != moments:
         steps = (*steps, Step("algebra.simplify", moments, final))
-    result = Stage("wasserstein_result", (Chain(steps),), params={"phi_inv": standard, "phi": phi})
+    substitution = Eq(u, Function("Phi")(t), evaluate=False)
+    params = {"phi_inv": standard, "phi": phi, "substitution": substitution}
+    result = Stage("wasserstein_result", (Chain(steps),), params=params)
     return Draft(
         "quantile_coupling",
         (result,),
