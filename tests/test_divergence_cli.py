@@ -35,6 +35,7 @@ SAMPLES = {
     "chi-square": ("normal", "normal(0, s)", None),
     "jeffreys": ("exponential(a)", "exponential(b)", None),
     "wasserstein": ("normal", "normal(m, s)", None),
+    "total-variation": ("bernoulli", "bernoulli(q)", None),
 }
 
 
@@ -58,6 +59,7 @@ def test_every_format_renders(name: str, lang: str) -> None:
             "chi-square": "Chi-square",
             "jeffreys": "Jeffreys",
             "wasserstein": "Wasserstein",
+            "total-variation": "Total variation",
         },
         "ko": {
             "renyi": "레니",
@@ -66,6 +68,7 @@ def test_every_format_renders(name: str, lang: str) -> None:
             "chi-square": "카이제곱",
             "jeffreys": "제프리스",
             "wasserstein": "바서슈타인",
+            "total-variation": "총변동",
         },
     }[lang][name]
     assert word in title, title
@@ -207,3 +210,25 @@ def test_jeffreys_refuses_conditional_pairs() -> None:
     listed = {(a, b): outcome for a, b, outcome in pairs("jeffreys")}
     assert listed[("pareto", "pareto")] == "refused"
     one_line_error(run_module(["jeffreys", "pareto", "pareto"]), "not derived yet")
+
+
+def test_total_variation_of_bernoulli_laws_and_the_inequalities() -> None:
+    """TV(Bern(p1), Bern(p2)) against the sum (1/2) sum_k |p1(k) - p2(k)| over scipy's
+    masses; Pinsker (TV <= sqrt(KL / 2)) and H^2 <= TV <= sqrt(2) H with the derived KL
+    and squared Hellinger distance."""
+    tv = _derived("total-variation", "bernoulli", "bernoulli").result
+    h2 = _derived("hellinger", "bernoulli", "bernoulli").result
+    kl = kl_derive.derive("bernoulli(p_1)", "bernoulli(p_2)").result
+    rng = random.Random("total-variation")
+    for _ in range(8):
+        p1, p2 = rng.uniform(0.02, 0.98), rng.uniform(0.02, 0.98)
+        values = {"p_1": p1, "p_2": p2}
+
+        def at(e, values=values):
+            return float(e.xreplace({s: values[s.name] for s in e.free_symbols}))
+
+        l1, l2 = stats.bernoulli(p1), stats.bernoulli(p2)
+        expected = 0.5 * sum(abs(l1.pmf(k) - l2.pmf(k)) for k in (0, 1))
+        assert at(tv) == pytest.approx(expected, rel=1e-12)
+        assert at(tv) <= math.sqrt(at(kl) / 2) + 1e-12
+        assert at(h2) <= at(tv) + 1e-12 <= math.sqrt(2 * at(h2)) + 2e-12

@@ -37,7 +37,15 @@ __all__ = [
 ]
 
 #: the modules that define a divergence, in the order they are listed
-MODULES = ("renyi", "bhattacharyya", "hellinger", "chi_square", "jeffreys", "wasserstein")
+MODULES = (
+    "renyi",
+    "bhattacharyya",
+    "hellinger",
+    "chi_square",
+    "jeffreys",
+    "wasserstein",
+    "total_variation",
+)
 
 
 @dataclass(frozen=True)

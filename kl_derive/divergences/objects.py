@@ -23,6 +23,7 @@ __all__ = [
     "Jeffreys",
     "NormalQuantile",
     "Renyi",
+    "TotalVariation",
     "WassersteinSquared",
 ]
 
@@ -172,3 +173,11 @@ class NormalQuantile(Function):
 
     def _kl_unicode(self, printer: Any) -> str:
         return "Φ⁻¹(" + printer._print(self.args[0]) + ")"
+
+
+class TotalVariation(DivergenceObject):
+    """The total variation distance ``TV(q, p) = (1/2) int |q - p|``."""
+
+    nargs = 2
+    latex = (r"\mathrm{TV}(", ", ", ")")
+    unicode = ("TV(", ", ", ")")

@@ -41,6 +41,11 @@ DIVERGENCE_RULES = (
     ),
     Rule("wasserstein.normal_quantile", r"F^{-1}(u) = \mu + \sigma\,\Phi^{-1}(u)"),
     Rule("wasserstein.collect"),
+    Rule(
+        "total_variation.definition",
+        r"\mathrm{TV}(q, p) = \tfrac{1}{2} \sum_{k} \lvert q(k) - p(k) \rvert",
+    ),
+    Rule("total_variation.terms"),
     Rule("wasserstein.substitute", r"u = \Phi(t),\ du = \varphi(t)\,dt"),
     Rule(
         "wasserstein.normal_moments",
