@@ -179,24 +179,6 @@ def bind(p: str, q: str | None, param: str | None, lang: str):
 def finish(draft: Draft, first: Distribution, second: Distribution, lang: str) -> Derivation:
     """A draft made a :class:`Derivation`: the user's expressions substituted back, every
     step verified (as :func:`kl_derive.derive` does)."""
-    from ..derivation import Derivation
-    from ..engine import verify_draft
-    from ..strategies.placeholders import substitute_draft
-    from ..symbolic.display import evaluate
+    from ..api import derivation_of
 
-    draft = substitute_draft(draft, (first, second))
-    return Derivation(
-        p=first,
-        q=second,
-        stages=verify_draft(draft),
-        result=evaluate(draft.result_display),
-        result_display=draft.result_display,
-        strategy=draft.strategy,
-        functions=dict(draft.functions),
-        expect_subscripts=draft.expect_subscripts,
-        instance_sizes=draft.instance_sizes,
-        lang=lang,
-        setting=draft.setting,
-        quantity=draft.quantity,
-        dimension_name=draft.dimension_name,
-    )
+    return derivation_of(draft, first, second, lang)

@@ -20,16 +20,9 @@ def draft(first: Distribution, second: Distribution) -> Draft:
 
 
 def pairs() -> list[tuple[str, str, str]]:
-    from .exponential import DOMAINS, UNSHOWN_INFINITE, conditional
+    from .exponential import alpha_pairs
 
-    return [
-        (
-            f,
-            f,
-            "refused" if f in UNSHOWN_INFINITE else "conditional" if conditional(f) else "finite",
-        )
-        for f in DOMAINS
-    ]
+    return alpha_pairs(True)
 
 
 DIVERGENCE = register(

@@ -71,6 +71,7 @@ __all__ = [
     "AlphaIntegral",
     "Law",
     "alpha_integral",
+    "alpha_pairs",
     "conditional",
     "exp_form",
     "is_order",
@@ -362,6 +363,19 @@ def is_order(alpha: Expr) -> bool:
 #: does not yet show the integral infinite (the limit at the upper end of (0, 1) of a power
 #: of 1 - z comes out with the wrong sign), so no piecewise result is printed for them
 UNSHOWN_INFINITE = frozenset({"beta"})
+
+
+def alpha_pairs(order_above_one: bool) -> list[tuple[str, str, str]]:
+    """The pairs of the divergences of :mod:`.alpha` (``kl-derive pairs --divergence``):
+    with an order that may exceed 1 a bounded natural parameter space makes the result
+    conditional (refused where the verifier cannot show the infinite branch)."""
+    out = []
+    for family in DOMAINS:
+        outcome = "finite"
+        if order_above_one and conditional(family):
+            outcome = "refused" if family in UNSHOWN_INFINITE else "conditional"
+        out.append((family, family, outcome))
+    return out
 
 
 def conditional(family: str) -> bool:

@@ -20,9 +20,9 @@ def draft(first: Distribution, second: Distribution) -> Draft:
 
 
 def pairs() -> list[tuple[str, str, str]]:
-    from .exponential import DOMAINS
+    from .exponential import alpha_pairs
 
-    return [(f, f, "finite") for f in DOMAINS]
+    return alpha_pairs(False)
 
 
 DIVERGENCE = register(
