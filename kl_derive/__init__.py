@@ -26,12 +26,14 @@ __all__ = [
     "__version__",
     "cross_entropy",
     "derive",
+    "divergence",
     "entropy",
 ]
 
 if TYPE_CHECKING:  # pragma: no cover - imports for type checkers only
     from .api import cross_entropy, derive, entropy
     from .derivation import Derivation
+    from .divergences import divergence
     from .errors import KLDeriveError
     from .steps.step import Step
 
@@ -39,6 +41,7 @@ _LAZY = {
     "derive": ("kl_derive.api", "derive"),
     "entropy": ("kl_derive.api", "entropy"),
     "cross_entropy": ("kl_derive.api", "cross_entropy"),
+    "divergence": ("kl_derive.divergences", "divergence"),
     "Derivation": ("kl_derive.derivation", "Derivation"),
     "Step": ("kl_derive.steps.step", "Step"),
     "KLDeriveError": ("kl_derive.errors", "KLDeriveError"),

@@ -140,6 +140,10 @@ def _derivation(draft: Draft, first: Distribution, second: Distribution, lang: s
     )
 
 
+#: public for :mod:`kl_derive.divergences`, whose derivations are made the same way
+derivation_of = _derivation
+
+
 def _check_types(**options: object) -> None:
     """A clear :class:`TypeError` for an option that is not a string (``None`` where that
     means the default)."""

@@ -25,6 +25,7 @@ import click
 
 from . import __version__
 from .cli_check import check_command
+from .cli_divergences import add_divergence_commands
 
 FORMATS = (
     "latex",
@@ -567,6 +568,9 @@ def pairs_command() -> None:
         f"{len(FINITE)} closed-form pairs derived, {infinite} of its {len(INFINITE)} "
         f"always-infinite pairs explained ({len(GENERIC)} generic rules not counted)."
     )
+
+
+add_divergence_commands(main_command, derive_command, _QUANTITY)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -122,6 +122,10 @@ class Derivation:
             return f"H({canonical_spec(self.p)})"
         if self.quantity == "cross_entropy":
             return f"H({canonical_spec(self.p)}, {canonical_spec(self.q)})"
+        if self.quantity != "kl":  # a divergence of kl_derive.divergences
+            from .divergences.describe import title
+
+            return title(self, canonical_spec(self.p), canonical_spec(self.q))
         return f"KL({canonical_spec(self.p)} || {canonical_spec(self.q)})"
 
     def __str__(self) -> str:

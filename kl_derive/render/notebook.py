@@ -69,6 +69,10 @@ def _call(derivation: Derivation) -> str:
         return f"kl_derive.entropy({p!r})"
     if quantity == "cross_entropy":
         return f"kl_derive.cross_entropy({p!r}, {q!r})"
+    if quantity != "kl":  # a divergence of kl_derive.divergences
+        from ..divergences.describe import call
+
+        return call(derivation, p, q)
     from ..strategies import PAIRS
 
     strategies = PAIRS.get((derivation.p.family.name, derivation.q.family.name), ())

@@ -336,6 +336,8 @@ def build_view(
     laws = tuple(printer.law(d.family, d.user_args) for d in (derivation.p, derivation.q))
     quantity = getattr(derivation, "quantity", "kl")
     result_lhs = printer.kl(*laws) if quantity == "kl" else _entropy_lhs(printer, laws, quantity)
+    if quantity not in ("kl", "entropy", "cross_entropy"):  # kl_derive.divergences
+        result_lhs = _divergence_lhs(printer, laws, derivation)
     common["kl_laws"] = _LatexRaw(result_lhs)
     fill = _Filler(printer, style, {})
     common = {
@@ -738,6 +740,14 @@ def _entropy_lhs(printer: _Printer, laws: tuple[str, ...], quantity: str) -> str
     return printer.snippet(r"\mathrm{H}") + "(" + ", ".join(shown) + ")"
 
 
+def _divergence_lhs(printer: _Printer, laws: tuple[str, ...], derivation: Derivation) -> str:
+    """``D_{2}(P \\parallel Q)``: a divergence of :mod:`kl_derive.divergences`."""
+    from ..divergences.describe import lhs_latex
+
+    before, between, after = (printer.snippet(s) for s in lhs_latex(derivation))
+    return before + laws[0] + between + laws[1] + after
+
+
 def _quantity_key(key: str, quantity: str) -> str:
     """The document's title, introduction and setting for an entropy or a cross-entropy."""
     if quantity == "kl" or key not in _QUANTITY_KEYS:
@@ -759,6 +769,10 @@ def _command(derivation: Derivation) -> str:
         return f'kl-derive entropy "{p}"'
     if quantity == "cross_entropy":
         return f'kl-derive cross-entropy "{p}" "{q}"'
+    if quantity != "kl":  # a divergence of kl_derive.divergences
+        from ..divergences.describe import command_line
+
+        return command_line(derivation, p, q)
     if (p, q) == ("normal(mu, sigma)", "normal(0, 1)"):
         return "kl-derive normal"
     return f'kl-derive "{p}" "{q}"'

@@ -141,6 +141,12 @@ def _mp(x: Expr) -> mpmath.mpf:
     return mpmath.mpf(str(S(x).evalf(30)))
 
 
+def _is_quantity(e: Expr) -> bool:
+    """Whether ``e`` is a quantity itself (a divergence of :mod:`kl_derive.divergences`
+    says when it is infinite through its ``defining_mean``)."""
+    return isinstance(e, _QUANTITIES) or hasattr(e, "defining_mean")
+
+
 def verify_support_step(step: Step, context: Context, cache: dict | None = None) -> str:
     """``"symbolic"`` or ``"numeric"`` for a true support step; raise otherwise."""
     q = context.densities[step.params["q_name"]]
@@ -157,7 +163,7 @@ def _verify_outside(step: Step, context: Context, q: DensityFacts, p: DensityFac
 
     if step.after != oo:
         raise VerificationError(step.rule, "a support mismatch makes the divergence infinite")
-    if not isinstance(step.before, _QUANTITIES):
+    if not _is_quantity(step.before):
         raise VerificationError(step.rule, f"{step.before} is not a divergence or entropy")
     symbols = sorted(
         (
@@ -186,7 +192,7 @@ def _verify_piecewise(
     after = step.after
     if not isinstance(after, Piecewise) or after.args[-1] != (oo, True) or len(after.args) != 2:
         raise VerificationError(step.rule, "expected a closed form and infinity otherwise")
-    if not isinstance(step.before, _QUANTITIES):
+    if not _is_quantity(step.before):
         # a closed form is finite where the condition fails: it is not the piecewise value
         raise VerificationError(
             step.rule, f"{step.before} is not infinite where the condition fails"
@@ -233,7 +239,9 @@ def _diverges(quantity: Expr, q: DensityFacts, p: DensityFacts, values: dict) ->
 
     from .divergence import mean_is_infinite
 
-    if isinstance(quantity, KL):
+    if hasattr(quantity, "defining_mean"):  # a divergence of kl_derive.divergences
+        h = quantity.defining_mean(q.value, p.value)
+    elif isinstance(quantity, KL):
         h = log(q.value) - log(p.value)
     elif isinstance(quantity, Entropy):
         h = -log(q.value)

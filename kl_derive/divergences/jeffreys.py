@@ -1,0 +1,260 @@
+r"""Jeffreys' divergence, :math:`J(P, Q) = D_{\mathrm{KL}}(P \| Q) + D_{\mathrm{KL}}(Q \| P)`.
+
+Both KL divergences are derived by the KL engine (every pair it derives both ways), the
+second with the densities' names exchanged, so that ``q`` is P's density and ``p`` is Q's
+throughout. A closing stage adds the two results and shows the symmetry: the sum is
+unchanged when the two laws' parameters are exchanged.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from . import Divergence, register
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..families.base import Distribution
+    from ..strategies.draft import Draft
+
+__all__ = ["DIVERGENCE"]
+
+
+def draft(first: Distribution, second: Distribution) -> Draft:
+    from dataclasses import replace
+
+    from sympy import Piecewise, oo
+
+    from ..engine import draft_for
+    from ..errors import KLDeriveError
+    from ..steps.step import Chain, Stage, Step
+    from ..strategies.placeholders import substitute_draft
+    from ..symbolic.display import add, evaluate
+    from ..symbolic.objects import KL, Bracket
+    from .objects import Jeffreys
+
+    try:
+        forward = substitute_draft(draft_for(first, second), (first, second))
+        backward = substitute_draft(draft_for(second, first), (first, second))
+    except KeyError:
+        raise KLDeriveError(
+            f"Jeffreys' divergence needs KL both ways; kl-derive does not derive "
+            f"KL({first.family.name} || {second.family.name}) and its reverse "
+            "(kl-derive pairs lists the pairs)"
+        ) from None
+    backward = _swapped(backward)
+    q_name, p_name = _names(forward)
+    q, p = q_name, p_name
+    one, two = forward.result_display, backward.result_display
+    lhs = Jeffreys(q, p)
+    kl_sum = add(KL(q, p), KL(p, q))
+    pieces = [one, two]
+    if any(r == oo for r in pieces):
+        raise KLDeriveError(
+            "one of the two KL divergences is infinite for every value of the parameters, "
+            "and so is Jeffreys' divergence (kl-derive P Q shows why)"
+        )
+    if any(isinstance(r, Piecewise) for r in pieces):
+        # each finite under its own condition (often nested supports both ways, which
+        # leaves only equal supports): not derived yet
+        raise KLDeriveError(
+            f"KL({first.family.name} || {second.family.name}) or its reverse is finite only "
+            "under a condition; Jeffreys' divergence of such pairs is not derived yet"
+        )
+    values = pieces
+    summed = add(*[Bracket(v) if v.is_Add else v for v in values])
+    final = _simplest(evaluate(summed))
+    context = forward.contexts[_last_facts(forward)]
+    context = replace(context, assumed=())
+    context = context.define(evaluate(lhs), evaluate(kl_sum))
+    steps = [
+        Step("jeffreys.definition", lhs, kl_sum, facts="jeffreys"),
+        Step("jeffreys.insert", kl_sum, summed, facts="jeffreys"),
+    ]
+    if final != summed:
+        steps.append(Step("algebra.simplify", summed, final, facts="jeffreys"))
+    chains = [Chain(tuple(steps))]
+    result = final
+    # the symmetry: the laws exchanged, the value is the same
+    exchange = _exchange(first, second)
+    if exchange:
+        swapped = final.xreplace(exchange)
+        if swapped != final:
+            chains.append(Chain((Step("jeffreys.symmetry", final, swapped, facts="symmetry"),)))
+    contexts = {
+        **{f"forward:{k}": v for k, v in forward.contexts.items()},
+        **{f"backward:{k}": v for k, v in backward.contexts.items()},
+        "jeffreys": context,
+        "symmetry": replace(context, definitions={}),
+    }
+    stages = (
+        *_prefixed(forward, "forward", "jeffreys_forward"),
+        *_prefixed(backward, "backward", "jeffreys_backward"),
+        Stage("jeffreys_result", tuple(chains)),
+    )
+    return replace(
+        forward,
+        strategy="jeffreys",
+        stages=stages,
+        contexts=contexts,
+        result_display=result,
+        quantity="jeffreys",
+        setting="catalog",
+        # q and p are the two laws here, not an encoder and a prior: q(z), not q(z | x)
+        functions={k: v.replace(r" \mid x", "") for k, v in forward.functions.items()},
+        tidier=None,
+    )
+
+
+def _simplest(value: Any) -> Any:
+    """The tidied sum, or its terms over one denominator when that is shorter."""
+    from sympy import count_ops, factor, together
+
+    from ..strategies.tidy import tidy
+
+    candidates = [tidy(value), tidy(factor(together(value)))]
+    return min(candidates, key=count_ops)
+
+
+def _names(forward: Draft) -> tuple[Any, Any]:
+    """The densities ``q(z)`` and ``p(z)`` as the KL derivation applies them."""
+    from ..symbolic.objects import KL
+
+    for stage in forward.stages:
+        for step in stage.steps:
+            if isinstance(step.before, KL):
+                return step.before.args
+    raise ValueError("no KL in the derivation")
+
+
+def _last_facts(draft: Draft) -> str:
+    return draft.stages[-1].chains[-1].steps[-1].facts
+
+
+def _prefixed(draft: Draft, prefix: str, intro: str):
+    """The draft's stages, their steps verified in the prefixed contexts; the first
+    stage's key says which of the two divergences begins."""
+    from dataclasses import replace
+
+    from ..steps.step import Chain
+
+    out = []
+    for number, stage in enumerate(draft.stages):
+        chains = tuple(
+            Chain(tuple(replace(s, facts=f"{prefix}:{s.facts}") for s in chain.steps))
+            for chain in stage.chains
+        )
+        out.append(replace(stage, chains=chains))
+        if number == 0:
+            out.insert(0, replace(stage, key=intro, chains=()))
+    return out
+
+
+def _swapped(draft: Draft) -> Draft:
+    """KL(Q || P) with the densities' names exchanged: ``q`` is P's density, ``p`` Q's."""
+    from dataclasses import replace
+
+    from sympy import Function
+
+    from ..steps.step import Chain
+
+    mapping: dict = {}
+    for context in draft.contexts.values():
+        for name, facts in context.densities.items():
+            other = {"q": "p", "p": "q"}.get(name)
+            if other is not None:
+                mapping[facts.function] = Function(other)(*facts.function.args)
+
+    def expr(e: Any) -> Any:
+        return e.xreplace(mapping) if hasattr(e, "xreplace") else e
+
+    def value(v: Any) -> Any:
+        if isinstance(v, tuple):
+            return tuple(value(x) for x in v)
+        return expr(v)
+
+    def step(s):
+        params = {k: value(v) for k, v in s.params.items()}
+        for key in ("q_name", "p_name"):
+            if key in params:
+                params[key] = {"q": "p", "p": "q"}.get(params[key], params[key])
+        hint = s.hint
+        if hint is not None:  # a change of variables names the densities it relates
+            swap = {"q": "p", "p": "q"}
+            hint = replace(hint, old=swap.get(hint.old, hint.old), new=swap.get(hint.new, hint.new))
+        return replace(
+            s,
+            before=expr(s.before),
+            after=expr(s.after),
+            condition=expr(s.condition),
+            params=params,
+            hint=hint,
+        )
+
+    def context(c):
+        densities = {
+            {"q": "p", "p": "q"}.get(k, k): replace(f, function=expr(f.function))
+            for k, f in c.densities.items()
+        }
+        definitions = {expr(k): expr(v) for k, v in c.definitions.items()}
+        instances = {n: context(i) for n, i in c.instances.items()}
+        return replace(c, densities=densities, definitions=definitions, instances=instances)
+
+    stages = tuple(
+        replace(
+            stage,
+            chains=tuple(Chain(tuple(step(s) for s in chain.steps)) for chain in stage.chains),
+            params={k: value(v) for k, v in stage.params.items()},
+        )
+        for stage in draft.stages
+    )
+    contexts = {k: context(c) for k, c in draft.contexts.items()}
+    return replace(
+        draft, stages=stages, contexts=contexts, result_display=expr(draft.result_display)
+    )
+
+
+def _exchange(first: Distribution, second: Distribution) -> dict:
+    """The map exchanging the two laws' parameters (when both are plain symbols)."""
+    from sympy import Symbol
+
+    if first.family.name != second.family.name:
+        return {}
+    one, two = first.args, second.args
+    if not all(isinstance(a, Symbol) for a in (*one, *two)):
+        return {}
+    mapping = {}
+    for a, b in zip(one, two, strict=True):
+        mapping[a], mapping[b] = b, a
+    return mapping
+
+
+def pairs() -> list[tuple[str, str, str]]:
+    from ..strategies import PAIRS
+    from ..strategies.table import OUTCOMES
+
+    out = []
+    for p, q in PAIRS:
+        if (q, p) not in PAIRS:
+            continue
+        outcomes = {OUTCOMES.get((p, q), "finite"), OUTCOMES.get((q, p), "finite")}
+        if "infinite" in outcomes:
+            out.append((p, q, "infinite"))
+        elif outcomes == {"finite"}:
+            out.append((p, q, "finite"))
+        else:  # a KL finite only under a condition: not derived yet
+            out.append((p, q, "refused"))
+    return out
+
+
+DIVERGENCE = register(
+    Divergence(
+        name="jeffreys",
+        quantity="jeffreys",
+        summary="Jeffreys divergence (symmetrized KL)",
+        definition="J(P, Q) = KL(P || Q) + KL(Q || P)",
+        convention="natural logarithm; symmetric in P and Q; derived wherever kl-derive "
+        "derives both KL divergences",
+        draft=draft,
+        pairs=pairs,
+    )
+)

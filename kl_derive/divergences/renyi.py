@@ -1,0 +1,79 @@
+"""The Rényi divergence of order alpha (symbolic by default, or a number)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from . import Divergence, Option, register
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..families.base import Distribution
+    from ..strategies.draft import Draft
+
+__all__ = ["DIVERGENCE", "read_order"]
+
+
+def read(alpha: object = "alpha") -> dict[str, Any]:
+    return {"alpha": read_order(alpha)}
+
+
+def read_order(alpha: object) -> Any:
+    """The order: a positive number other than 1 (``2``, ``"1/2"``, ``0.5``) or a name
+    (a positive symbol, ``alpha`` by default)."""
+    from sympy import Rational, Symbol
+
+    from ..errors import SpecError
+
+    if isinstance(alpha, bool) or not isinstance(alpha, (str, int, float)):
+        raise SpecError(f"alpha is a number or a name, such as 2, 1/2 or alpha; got {alpha!r}")
+    text = str(alpha).strip()
+    if text.isidentifier() and text.isascii():
+        return Symbol(text, positive=True)
+    try:
+        value = Rational(text)
+    except (TypeError, ValueError):
+        raise SpecError(
+            f"alpha is a number or a name, such as 2, 1/2 or alpha; got {text!r}"
+        ) from None
+    if not value > 0 or value == 1:
+        raise SpecError(
+            "the order alpha is positive and not 1 (the limit alpha -> 1 is KL(P || Q), "
+            f"kl-derive P Q); got {text}"
+        )
+    return value
+
+
+def draft(first: Distribution, second: Distribution, alpha: Any) -> Draft:
+    from ..errors import SpecError
+    from .alpha import alpha_draft
+
+    used = {str(s) for law in (first, second) for a in law.args for s in a.free_symbols}
+    if alpha.free_symbols and str(alpha) in used:
+        raise SpecError(
+            f"the order is named {alpha}, as a parameter of the laws is; name it otherwise "
+            "(--alpha a)"
+        )
+    return alpha_draft(first, second, "renyi", alpha)
+
+
+def pairs() -> list[tuple[str, str, str]]:
+    from .exponential import alpha_pairs
+
+    return alpha_pairs(True)
+
+
+DIVERGENCE = register(
+    Divergence(
+        name="renyi",
+        quantity="renyi",
+        summary="Rényi divergence of order alpha",
+        definition="D_alpha(P || Q) = log(∫ p^alpha q^(1 - alpha)) / (alpha - 1), "
+        "alpha > 0, alpha != 1",
+        convention="natural logarithm; alpha -> 1 gives KL(P || Q); +oo where the integral "
+        "is (an order alpha > 1 may need a condition)",
+        draft=draft,
+        pairs=pairs,
+        options=(Option("alpha", "alpha", "The order: a number > 0 other than 1, or a name."),),
+        read=read,
+    )
+)
