@@ -27,10 +27,12 @@ __all__ = [
     "cross_entropy",
     "derive",
     "entropy",
+    "estimators",
 ]
 
 if TYPE_CHECKING:  # pragma: no cover - imports for type checkers only
     from .api import cross_entropy, derive, entropy
+    from .companions import estimators
     from .derivation import Derivation
     from .errors import KLDeriveError
     from .steps.step import Step
@@ -39,6 +41,7 @@ _LAZY = {
     "derive": ("kl_derive.api", "derive"),
     "entropy": ("kl_derive.api", "entropy"),
     "cross_entropy": ("kl_derive.api", "cross_entropy"),
+    "estimators": ("kl_derive.companions", "estimators"),
     "Derivation": ("kl_derive.derivation", "Derivation"),
     "Step": ("kl_derive.steps.step", "Step"),
     "KLDeriveError": ("kl_derive.errors", "KLDeriveError"),

@@ -357,6 +357,15 @@ main_command.add_command(
     )
 )
 
+main_command.add_command(
+    _one_sided_command(
+        "estimators",
+        "estimators",
+        True,
+        "Derive the Monte-Carlo estimators k1, k2, k3 of KL(P || Q) from samples of P: "
+        "their means, the bias of k2, their variances and their gradients (two normal laws).",
+    )
+)
 
 _BUILD_EPILOG = """\b
 A manifest lists derivations, one [[derivation]] table each:
