@@ -25,6 +25,7 @@ import click
 
 from . import __version__
 from .cli_check import check_command
+from .cli_companions import code_with_companions
 
 FORMATS = (
     "latex",
@@ -452,6 +453,7 @@ def code_command(
     _write(code_for(p, q, framework=framework, param=param, reduce=reduction), output)
 
 
+main_command.add_command(code_with_companions(code_command, _output_option))
 main_command.add_command(check_command)
 
 

@@ -344,3 +344,81 @@ def test_command_line(tmp_path) -> None:
         )
         assert bad.returncode == 2, args
         assert bad.stderr.count("\n") == 1 and bad.stderr.startswith("kl-derive: error:")
+
+
+# ---------------------------------------------------------------------------
+# kl-derive code estimators
+# ---------------------------------------------------------------------------
+
+
+def _run_generated(source: str, framework: str):
+    """Run generated code with NumPy standing in for the framework's module."""
+    from types import SimpleNamespace
+
+    stand_in = {
+        "numpy": {},
+        "torch": {"torch": np},
+        "jax": {"jnp": np},
+        "tensorflow": {"tf": SimpleNamespace(math=SimpleNamespace(expm1=np.expm1))},
+    }[framework]
+    lines = [line for line in source.splitlines() if not line.startswith("import ")]
+    namespace = {"np": np, **stand_in}
+    if framework == "numpy":
+        lines = source.splitlines()
+    exec(compile("\n".join(lines), "generated", "exec"), namespace)  # our own generated code
+    return next(v for k, v in namespace.items() if k.startswith("kl_"))
+
+
+@pytest.mark.parametrize("framework", ["numpy", "torch", "jax", "tensorflow"])
+def test_generated_estimators_compute_the_definitions(framework) -> None:
+    from kl_derive.codegen.estimators import estimator_code
+
+    rng = np.random.default_rng(3)
+    logp, ref_logp = rng.normal(size=1000), rng.normal(size=1000)
+    log_r = ref_logp - logp
+    r = np.exp(log_r)
+    k1, k2, k3 = _run_generated(estimator_code(framework), framework)(logp, ref_logp)
+    assert np.allclose(k1, -log_r) and np.allclose(k2, log_r**2 / 2)
+    assert np.allclose(k3, r - 1 - log_r, rtol=1e-12, atol=1e-15)
+    only = _run_generated(estimator_code(framework, "k3"), framework)
+    tiny = np.array([1e-9, -1e-9, 0.0])  # log r near 0: expm1 keeps the digits
+    assert np.allclose(only(np.zeros(3), tiny), tiny**2 / 2, rtol=1e-6, atol=0)
+
+
+def test_generated_k3_estimates_kl_by_monte_carlo(general) -> None:
+    from kl_derive.codegen.estimators import estimator_code
+
+    m1, s1, m2, s2 = 0.2, 1.1, -0.3, 0.9
+    rng = np.random.default_rng(99)
+    x = rng.normal(m1, s1, 200_000)
+    k1, _k2, k3 = _run_generated(estimator_code("numpy"), "numpy")(
+        stats.norm.logpdf(x, m1, s1), stats.norm.logpdf(x, m2, s2)
+    )
+    kl = _f(general.facts.kl, general)(m1, s1, m2, s2)
+    for k in (k1, k3):
+        assert abs(k.mean() - kl) < 4 * k.std(ddof=1) / math.sqrt(k.size)
+
+
+def test_code_estimators_command_line(tmp_path) -> None:
+    script = console_script()
+    done = subprocess.run(
+        [script, "code", "estimators", "--framework", "torch", "--estimator", "k2"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "def kl_k2(logp, ref_logp):" in done.stdout
+    kl = subprocess.run([script, "code", "normal"], capture_output=True, text=True, timeout=120)
+    assert kl.returncode == 0 and "def kl_divergence(mu, logvar):" in kl.stdout
+    out = tmp_path / "k.py"
+    assert (
+        subprocess.run([script, "code", "estimators", "-o", str(out)], timeout=120).returncode == 0
+    )
+    assert "def kl_estimators" in out.read_text()
+    for args in (["--framework", "pytorch"], ["--estimator", "k4"], ["--bogus"]):
+        bad = subprocess.run(
+            [script, "code", "estimators", *args], capture_output=True, text=True, timeout=120
+        )
+        assert bad.returncode == 2, args
+        assert bad.stderr.count("\n") == 1 and bad.stderr.startswith("kl-derive: error:")
