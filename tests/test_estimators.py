@@ -422,3 +422,31 @@ def test_code_estimators_command_line(tmp_path) -> None:
         )
         assert bad.returncode == 2, args
         assert bad.stderr.count("\n") == 1 and bad.stderr.startswith("kl-derive: error:")
+
+
+def test_off_policy_samples_need_the_differentiated_weight() -> None:
+    """Samples from a fixed law m (not q): the held-fixed gradient of k3 estimates
+    neither divergence's gradient; weighted by q/m with the weight differentiated too, it
+    is the gradient of KL(q || p) (the remark of the derivation's last stage)."""
+    # p narrower than q and m wider than q: r and the weight q/m are bounded
+    m1, s1, m2, s2 = 0.4, 1.0, -0.3, 0.8
+    mb, sb = 0.0, 1.2  # the sampling law m
+    h = 1e-5
+    forward = (_kl_quad(m1 + h, s1, m2, s2) - _kl_quad(m1 - h, s1, m2, s2)) / (2 * h)
+    reverse = (_kl_quad(m2, s2, m1 + h, s1) - _kl_quad(m2, s2, m1 - h, s1)) / (2 * h)
+    rng = np.random.default_rng(5)
+    x = rng.normal(mb, sb, 400_000)
+
+    def k3(mu):
+        lr = _log_r(x, mu, s1, m2, s2)
+        return np.expm1(lr) - lr
+
+    def weighted(mu):
+        return np.exp(stats.norm.logpdf(x, mu, s1) - stats.norm.logpdf(x, mb, sb)) * k3(mu)
+
+    plain = (k3(m1 + h) - k3(m1 - h)) / (2 * h)
+    full = (weighted(m1 + h) - weighted(m1 - h)) / (2 * h)
+    assert abs(full.mean() - forward) < 4 * full.std(ddof=1) / math.sqrt(full.size)
+    plain_se = plain.std(ddof=1) / math.sqrt(plain.size)
+    assert abs(plain.mean() - forward) > 10 * plain_se
+    assert abs(plain.mean() - reverse) > 10 * plain_se
