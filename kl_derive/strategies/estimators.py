@@ -305,32 +305,40 @@ def derive_estimators(first: Distribution, second: Distribution) -> Draft:
             Step("estimator.minus_log_ratio", Expect(ln(div(qf, pf)), qf), e_k1),
         )
     )
-    k1_value = Chain(
-        (
+    numeric = not any(a.free_symbols for a in (*first.args, *second.args))
+    k1_steps = _simplified(
+        [
             Step("estimator.insert_quadratic", e_k1, neg(Expect(quadratic, qf))),
             Step("estimator.moments_insert", neg(Expect(quadratic, qf)), mean_a_c),
             Step("estimator.coefficients_insert", mean_a_c, kl_value),
-        )
+        ],
+        numeric,
     )
+    k1_value = Chain(tuple(k1_steps))
     centred = add(mul(b_sym, EPSILON), mul(c_sym, Bracket(sub(square(EPSILON), 1))))
     var_k1_value = add(square(b_sym), mul(2, square(c_sym)))
     var_k1 = Chain(
-        (
-            Step("variance.definition", v1, sub(Expect(square(k1), qf), square(e_k1))),
-            Step(
-                "estimator.centre",
-                sub(Expect(square(k1), qf), square(e_k1)),
-                Expect(square(centred), qf),
-            ),
-            Step("estimator.moments_insert", Expect(square(centred), qf), var_k1_value),
-            Step(
-                "estimator.coefficients_insert",
-                var_k1_value,
-                add(
-                    div(mul(square(delta), square(s1)), power(s2, 4)),
-                    mul(S.Half, square(sub(1, div(square(s1), square(s2))))),
-                ),
-            ),
+        tuple(
+            _simplified(
+                [
+                    Step("variance.definition", v1, sub(Expect(square(k1), qf), square(e_k1))),
+                    Step(
+                        "estimator.centre",
+                        sub(Expect(square(k1), qf), square(e_k1)),
+                        Expect(square(centred), qf),
+                    ),
+                    Step("estimator.moments_insert", Expect(square(centred), qf), var_k1_value),
+                    Step(
+                        "estimator.coefficients_insert",
+                        var_k1_value,
+                        add(
+                            div(mul(square(delta), square(s1)), power(s2, 4)),
+                            mul(S.Half, square(sub(1, div(square(s1), square(s2))))),
+                        ),
+                    ),
+                ],
+                numeric,
+            )
         )
     )
     stages.append(Stage("estimators_k1", (k1_chain, k1_value, var_k1)))
@@ -389,7 +397,9 @@ def derive_estimators(first: Distribution, second: Distribution) -> Draft:
         Chain(
             (
                 Step("estimator.weighted_log_ratio", Expect(mul(rf, ln(rf)), qf), KL(pf, qf)),
-                Step("kl.closed_form", KL(pf, qf), _kl_display(m2, s2, m1, s1)),
+                *_simplified(
+                    [Step("kl.closed_form", KL(pf, qf), _kl_display(m2, s2, m1, s1))], numeric
+                ),
             )
         )
     )
@@ -412,11 +422,16 @@ def derive_estimators(first: Distribution, second: Distribution) -> Draft:
                         params={"condition": shown, "chi2": chi2},
                         condition=stated,
                     ),
-                    Step(
-                        "estimator.gaussian_integral",
-                        Integral(div(square(pf), qf), lim),
-                        _ratio_second_moment_display(m1, s1, m2, s2),
-                        condition=stated,
+                    *_simplified(
+                        [
+                            Step(
+                                "estimator.gaussian_integral",
+                                Integral(div(square(pf), qf), lim),
+                                _ratio_second_moment_display(m1, s1, m2, s2),
+                                condition=stated,
+                            )
+                        ],
+                        numeric,
                     ),
                 )
             )
@@ -516,7 +531,7 @@ def derive_estimators(first: Distribution, second: Distribution) -> Draft:
         NAME,
         tuple(stages),
         contexts,
-        kl_value,
+        k1_steps[-1].after,
         functions={
             "q": "q(z)",
             "p": "p(z)",
@@ -583,6 +598,19 @@ def _gradient_stage(
             "log_q": ln(qf),
         },
     )
+
+
+def _simplified(steps: list[Step], numeric: bool) -> list[Step]:
+    """``steps`` with the last right side simplified, when the laws' parameters are all
+    numbers (``log(1/2) + (1 + 1)/(1/2) - 1/2`` is ``7/2 - log 2``)."""
+    if numeric:
+        from .tidy import tidy
+
+        last = steps[-1].after
+        simple = tidy(evaluate(last))
+        if simple != last:
+            steps = [*steps, Step("algebra.simplify", last, simple)]
+    return steps
 
 
 def _assign(stage: Stage, facts: str) -> Stage:
