@@ -50,8 +50,8 @@ class EstimatorsDerivation(Derivation):
 def estimators(
     p: str = "normal", q: str | None = None, *, param: str | None = None, lang: str = "en"
 ) -> EstimatorsDerivation:
-    """Derive the Monte-Carlo estimators of KL(P || Q) from samples z ~ P, with
-    r = q(z)/p(z) (the second density over the first): k1 = -log r, k2 = (log r)^2 / 2,
+    """Derive the Monte-Carlo estimators of KL(P || Q) from samples z ~ P, with r the
+    density of Q over that of P at z: k1 = -log r, k2 = (log r)^2 / 2,
     k3 = (r - 1) - log r. The derivation shows that k1 and k3 are unbiased (E[r] = 1),
     that k3 >= 0, the bias of k2, the variance of each (that of k3 finite only when
     2 sigma_P^2 > sigma_Q^2, a chi-square condition) and what each one's gradient

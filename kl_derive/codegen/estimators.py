@@ -29,11 +29,12 @@ LOGP, REF_LOGP, LOG_RATIO = Symbol("logp"), Symbol("ref_logp"), Symbol("log_rati
 
 _DOC = {
     "k1": "k1 = -log r: unbiased; negative wherever r > 1; high variance.",
-    "k2": "k2 = (log r)^2 / 2: biased (small when the laws are close); its gradient with "
-    "the samples held fixed is unbiased for the gradient of KL(q || p).",
+    "k2": "k2 = (log r)^2 / 2: biased (small when the laws are close); for samples from q, "
+    "its gradient with the samples held fixed is unbiased for the gradient of KL(q || p).",
     "k3": "k3 = (r - 1) - log r: unbiased (E_q[r] = 1) and never negative; its variance "
-    "is finite only when E_q[r^2] = 1 + chi^2(p || q) is; its gradient with the samples "
-    "held fixed is that of KL(p || q), the reverse divergence.",
+    "is finite only when E_q[r^2] = 1 + chi^2(p || q) is; for samples from q, its gradient "
+    "with the samples held fixed has the mean of the gradient of KL(p || q), the reverse "
+    "divergence.",
 }
 
 
