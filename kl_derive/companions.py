@@ -21,7 +21,7 @@ class EstimatorsDerivation(Derivation):
     """A verified derivation of the Monte-Carlo estimators k1, k2, k3 of KL(P || Q) under
     samples from P. ``result`` is KL(P || Q), the mean of k1 and of k3; ``facts`` holds
     every closed form (means, variances, the bias of k2, E[r^2] and its condition, the
-    expected gradients), see :class:`~kl_derive.strategies.estimators.EstimatorFacts`."""
+    expected gradients), see :class:`~kl_derive.strategies.estimator_parts.EstimatorFacts`."""
 
     facts: Any = None
     #: the left-hand side of the result, E_q[k1] = E_q[k3]
@@ -58,16 +58,19 @@ def estimators(
     estimates when the sample is held fixed. Both laws are univariate normals;
     ``q`` defaults to N(0, 1); ``param`` and ``lang`` as for :func:`kl_derive.derive`.
     """
-    from .api import _check_types
     from .engine import verify_draft
     from .render.catalog import check_language
     from .spec import parse_spec
-    from .strategies.estimators import derive_estimators, estimator_facts
+    from .strategies.estimator_parts import estimator_facts
+    from .strategies.estimators import derive_estimators
     from .strategies.placeholders import substitute_draft
     from .symbolic.convert import bind_pair
     from .symbolic.display import evaluate
 
-    _check_types(param=param, lang=lang)
+    if not (param is None or isinstance(param, str)):
+        raise TypeError(f"param is a string, such as 'logvar'; got {param!r}")
+    if not isinstance(lang, str):
+        raise TypeError(f"lang is a string, such as 'en'; got {lang!r}")
     check_language(lang)
     if not isinstance(p, str) or not (q is None or isinstance(q, str)):
         raise TypeError("p and q are distribution specs, such as 'normal(mu, sigma)'")
