@@ -28,10 +28,12 @@ __all__ = [
     "derive",
     "divergence",
     "entropy",
+    "estimators",
 ]
 
 if TYPE_CHECKING:  # pragma: no cover - imports for type checkers only
     from .api import cross_entropy, derive, entropy
+    from .companions import estimators
     from .derivation import Derivation
     from .divergences import divergence
     from .errors import KLDeriveError
@@ -42,6 +44,7 @@ _LAZY = {
     "entropy": ("kl_derive.api", "entropy"),
     "cross_entropy": ("kl_derive.api", "cross_entropy"),
     "divergence": ("kl_derive.divergences", "divergence"),
+    "estimators": ("kl_derive.companions", "estimators"),
     "Derivation": ("kl_derive.derivation", "Derivation"),
     "Step": ("kl_derive.steps.step", "Step"),
     "KLDeriveError": ("kl_derive.errors", "KLDeriveError"),

@@ -90,6 +90,10 @@ def derive_request(request: Request) -> Derivation:
         return entropy(request.p, param=request.param, lang=request.lang)
     if request.quantity == "cross_entropy":
         return cross_entropy(request.p, request.q, param=request.param, lang=request.lang)
+    if request.quantity == "estimators":
+        from .companions import estimators
+
+        return estimators(request.p, request.q, param=request.param, lang=request.lang)
     if request.quantity != "kl":  # a divergence of kl_derive.divergences
         from .cli_divergences import derive_quantity
 

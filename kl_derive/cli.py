@@ -25,6 +25,7 @@ import click
 
 from . import __version__
 from .cli_check import check_command
+from .cli_companions import code_with_companions
 from .cli_divergences import add_divergence_commands
 
 FORMATS = (
@@ -358,6 +359,15 @@ main_command.add_command(
     )
 )
 
+main_command.add_command(
+    _one_sided_command(
+        "estimators",
+        "estimators",
+        True,
+        "Derive the Monte-Carlo estimators k1, k2, k3 of KL(P || Q) from samples of P: "
+        "their means, the bias of k2, their variances and their gradients (two normal laws).",
+    )
+)
 
 _BUILD_EPILOG = """\b
 A manifest lists derivations, one [[derivation]] table each:
@@ -444,6 +454,7 @@ def code_command(
     _write(code_for(p, q, framework=framework, param=param, reduce=reduction), output)
 
 
+main_command.add_command(code_with_companions(code_command, _output_option))
 main_command.add_command(check_command)
 
 

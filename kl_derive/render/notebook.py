@@ -63,6 +63,8 @@ def notebook(markdown: str, derivation: Derivation, lang: str) -> str:
 
 def _call(derivation: Derivation) -> str:
     """The Python call that derives the same thing again."""
+    if isinstance(getattr(type(derivation), "call", None), property):  # a companion
+        return derivation.call
     p, q = canonical_spec(derivation.p), canonical_spec(derivation.q)
     quantity = getattr(derivation, "quantity", "kl")
     if quantity == "entropy":

@@ -336,7 +336,9 @@ def build_view(
     laws = tuple(printer.law(d.family, d.user_args) for d in (derivation.p, derivation.q))
     quantity = getattr(derivation, "quantity", "kl")
     result_lhs = printer.kl(*laws) if quantity == "kl" else _entropy_lhs(printer, laws, quantity)
-    if quantity not in ("kl", "entropy", "cross_entropy"):  # kl_derive.divergences
+    if getattr(derivation, "result_lhs", None) is not None:  # a companion names its own
+        result_lhs = printer.doprint(derivation.result_lhs)
+    elif quantity not in ("kl", "entropy", "cross_entropy"):  # kl_derive.divergences
         result_lhs = _divergence_lhs(printer, laws, derivation)
     common["kl_laws"] = _LatexRaw(result_lhs)
     fill = _Filler(printer, style, {})
@@ -763,6 +765,8 @@ _QUANTITY_KEYS = {
 
 
 def _command(derivation: Derivation) -> str:
+    if isinstance(getattr(type(derivation), "command", None), property):  # a companion
+        return derivation.command
     p, q = canonical_spec(derivation.p), canonical_spec(derivation.q)
     quantity = getattr(derivation, "quantity", "kl")
     if quantity == "entropy":

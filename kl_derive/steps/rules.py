@@ -170,6 +170,11 @@ RULES: dict[str, Rule] = {
     )
 }
 
+# the companion derivations' rules (kl-derive estimators), kept in their own module
+from .rules_companions import COMPANION_RULES  # noqa: E402
+
+RULES.update({rule_id: Rule(rule_id, latex) for rule_id, latex in COMPANION_RULES})
+
 
 def identity(rule: str) -> str | None:
     """The LaTeX identity behind ``rule`` (``None`` for rules that cite no identity)."""

@@ -1,0 +1,107 @@
+"""``kl-derive code estimators``: the ``code`` command with the companions' code.
+
+:func:`code_with_companions` wraps the ``code`` command of :mod:`kl_derive.cli` in a group
+whose first argument, when it is not ``estimators``, goes to that command unchanged
+(``kl-derive code normal --framework torch`` as before). Registered by
+:mod:`kl_derive.cli`; imports click and the standard library only.
+"""
+
+from __future__ import annotations
+
+import inspect
+
+import click
+
+__all__ = ["code_with_companions"]
+
+_FRAMEWORKS = ("numpy", "torch", "jax", "tensorflow")
+_ESTIMATORS = ("k1", "k2", "k3", "all")
+
+
+class _CodeByDefault(click.Group):
+    """A group whose first argument, when it is not a companion, is the KL command's."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if not args or args[0] not in self.commands or args[0] == "kl":
+            if args and args[0] in ctx.help_option_names:
+                return super().parse_args(ctx, args)
+            args = ["kl", *args]
+        return super().parse_args(ctx, args)
+
+    def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        formatter.write_usage(
+            "kl-derive code", "P [Q] [OPTIONS]   |   kl-derive code estimators [OPTIONS]"
+        )
+
+    def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        kl = self.commands["kl"]
+        formatter.write_paragraph()
+        with formatter.indentation():
+            formatter.write_text(inspect.cleandoc(kl.help or ""))
+            formatter.write_paragraph()
+            formatter.write_text(
+                "`kl-derive code estimators` prints the Monte-Carlo KL estimators k1, k2, k3 "
+                "from per-sample log-probabilities (see kl-derive code estimators --help)."
+            )
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        kl = self.commands["kl"]
+        records = [
+            record
+            for param in kl.get_params(ctx)
+            if (record := param.get_help_record(ctx)) is not None
+        ]
+        with formatter.section("Options"):
+            formatter.write_dl(records)
+
+
+def _estimators_command(output_option) -> click.Command:
+    @click.command("estimators", context_settings={"help_option_names": ["-h", "--help"]})
+    @click.option(
+        "--framework",
+        default="numpy",
+        show_default=True,
+        metavar="NAME",
+        help="numpy, torch, jax or tensorflow.",
+    )
+    @click.option(
+        "--estimator",
+        default="all",
+        show_default=True,
+        metavar="K",
+        help="k1, k2, k3, or all (a tuple of the three).",
+    )
+    @output_option
+    def estimators(framework: str, estimator: str, output: str | None) -> None:
+        """Print the per-sample Monte-Carlo estimators of KL(q || p) as a function of
+        logp (log q at samples drawn from q) and ref_logp (log p at the same samples):
+        k1 = -log r, k2 = (log r)^2/2, k3 = (r - 1) - log r with log r = ref_logp - logp.
+        Their means, variances and gradients are derived by `kl-derive estimators`."""
+        framework = _choice("framework", framework, _FRAMEWORKS)
+        estimator = _choice("estimator", estimator, _ESTIMATORS)
+        from .codegen.estimators import estimator_code
+        from .files import write_text
+
+        text = estimator_code(framework, estimator)
+        if output is None:
+            click.echo(text, nl=False)
+        else:
+            write_text(output, text)
+
+    return estimators
+
+
+def _choice(kind: str, value: str, choices: tuple[str, ...]) -> str:
+    if value in choices:
+        return value
+    raise click.UsageError(f"unknown {kind} {value!r} (choose from {', '.join(choices)})")
+
+
+def code_with_companions(code_command: click.Command, output_option) -> click.Group:
+    """The ``code`` group: ``estimators``, and otherwise ``code_command``."""
+    group = _CodeByDefault("code", context_settings={"help_option_names": ["-h", "--help"]})
+    code_command.name = "kl"
+    code_command.hidden = True
+    group.add_command(code_command)
+    group.add_command(_estimators_command(output_option))
+    return group

@@ -1,0 +1,55 @@
+r"""The rules the companion derivations cite (``kl-derive estimators``): ``(id, identity)``
+pairs, registered in :data:`kl_derive.steps.rules.RULES` (which see)."""
+
+from __future__ import annotations
+
+__all__ = ["COMPANION_RULES"]
+
+COMPANION_RULES: tuple[tuple[str, str | None], ...] = (
+    ("estimator.ratio", None),
+    ("estimator.k1", None),
+    ("estimator.k2", None),
+    ("estimator.k3", None),
+    ("estimator.log_densities", None),
+    ("estimator.standardize", None),
+    ("estimator.coefficient", None),
+    (
+        "estimator.standard_moment",
+        r"\mathbb{E}[\varepsilon^{2j}] = (2j - 1)!!, \ \mathbb{E}[\varepsilon^{2j+1}] = 0",
+    ),
+    ("estimator.minus_log_ratio", r"\log \frac{q}{p} = -\log r"),
+    ("estimator.insert_quadratic", None),
+    ("estimator.moments_insert", None),
+    ("estimator.coefficients_insert", None),
+    (
+        "variance.definition",
+        r"\operatorname{Var}[X] = \mathbb{E}[X^{2}] - \mathbb{E}[X]^{2}",
+    ),
+    ("estimator.centre", r"\operatorname{Var}[X] = \mathbb{E}[(X - \mathbb{E}[X])^{2}]"),
+    ("estimator.ratio_cancels", r"q \cdot \frac{p}{q} = p"),
+    ("estimator.k3_linearity", r"\mathbb{E}[X - 1 + Y] = \mathbb{E}[X] - 1 + \mathbb{E}[Y]"),
+    ("estimator.insert_mean_ratio", r"\mathbb{E}_{q}[r] = 1"),
+    ("estimator.unbiased", None),
+    ("estimator.k3_integral", r"\int_{1}^{r} \left(1 - \frac{1}{t}\right) dt = r - 1 - \log r"),
+    (
+        "estimator.k3_variance",
+        r"\operatorname{Var}[X - Y] = \operatorname{Var}[X] + \operatorname{Var}[Y]"
+        r" - 2 \operatorname{Cov}[X, Y]",
+    ),
+    ("estimator.weighted_log_ratio", r"\mathbb{E}_{q}[r f] = \mathbb{E}_{p}[f]"),
+    ("kl.closed_form", None),
+    ("estimator.ratio_square", r"\mathbb{E}_{q}[r^{2}] = 1 + \chi^{2}(p \,\|\, q)"),
+    (
+        "estimator.gaussian_integral",
+        r"\int_{-\infty}^{\infty} e^{-a z^{2} + b z} \,dz = \sqrt{\pi / a}\, e^{b^{2}/(4a)},"
+        r" \ a > 0",
+    ),
+    ("estimator.k2_linearity", None),
+    ("estimator.k2_in_kl", None),
+    ("estimator.bias", None),
+    ("estimator.k2_fourth", None),
+    ("estimator.gradient_k1", r"\mathbb{E}_{q}[\partial_{\theta} \log q] = 0"),
+    ("estimator.gradient_k2", None),
+    ("estimator.gradient_k3", None),
+    ("estimator.gradient_k3_value", r"\mathbb{E}_{q}[r f] = \mathbb{E}_{p}[f]"),
+)
