@@ -48,14 +48,24 @@ def derive(
         raise TypeError(f"dims is a whole number of coordinates, such as 3; got {dims!r}")
     check_language(lang)
     spec = parse_spec(p)
-    if q is None and not (family := get_family(spec.family)).standard:
-        raise SpecError(
-            f"{family.name} has no standard member to compare with; give the second law as "
-            "well (kl-derive P Q)"
-        )
-    first, second = bind_pair(spec, parse_spec(q) if q is not None else None, param)
-    if dims is not None:
-        first, second = (with_dimension(d, dims) for d in (first, second))
+    family = get_family(spec.family)
+    lone = q is None and not family.standard
+    try:
+        # what is wrong with the law as written (a list that does not sum to one, a size
+        # over a limit) is said before what is missing (a second law)
+        first, second = bind_pair(spec, parse_spec(q) if q is not None else None, param)
+        if dims is not None:
+            first, second = (with_dimension(d, dims) for d in (first, second))
+    except SpecError as error:
+        if lone and "standard member" in str(error):
+            raise _no_standard_member(family.name) from None
+        raise
+    except Exception:  # an incomplete pair the family's own code does not expect
+        if lone:
+            raise _no_standard_member(family.name) from None
+        raise
+    if lone:
+        raise _no_standard_member(family.name)
     return _derivation(draft_for(first, second, strategy), first, second, lang)
 
 
@@ -142,6 +152,13 @@ def _derivation(draft: Draft, first: Distribution, second: Distribution, lang: s
 
 #: public for :mod:`kl_derive.divergences`, whose derivations are made the same way
 derivation_of = _derivation
+
+
+def _no_standard_member(name: str) -> SpecError:
+    return SpecError(
+        f"{name} has no standard member to compare with; give the second law as well "
+        "(kl-derive P Q)"
+    )
 
 
 def _check_types(**options: object) -> None:
