@@ -330,7 +330,7 @@ def test_cli_bad_input_is_one_line(spec: str, message: str) -> None:
 
 
 def test_api_errors() -> None:
-    with pytest.raises(KLDeriveError, match="no standard member .* give the second law"):
+    with pytest.raises(KLDeriveError, match=r"no standard member .* give the second law"):
         derive("wishart(3, [[1, 0], [0, 1]])")
     with pytest.raises(KLDeriveError, match="has 2 coordinates"):
         derive("wishart(3, [[1, 0], [0, 1]])", "wishart(4, [[1, 0, 0], [0, 1, 0], [0, 0, 1]])")
