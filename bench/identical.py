@@ -41,22 +41,13 @@ import sys
 import time
 from pathlib import Path
 
+from kl_derive.cli_options import FORMATS as CLI_FORMATS
+
 HERE = Path(__file__).resolve().parent
 MANIFEST = HERE / "identical.json"
 
-FORMATS = (
-    "latex",
-    "beamer",
-    "markdown",
-    "gfm",
-    "myst",
-    "quarto",
-    "html",
-    "ipynb",
-    "json",
-    "text",
-    "typst",
-)
+#: every format the CLI offers (--to)
+FORMATS = CLI_FORMATS
 
 #: catalog pairs: every format in English
 PAIRS = (
