@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from .version import __version__
 
 __all__ = [
     "Derivation",
@@ -35,7 +35,7 @@ if TYPE_CHECKING:  # pragma: no cover - imports for type checkers only
     from .api import cross_entropy, derive, entropy
     from .companions import estimators
     from .derivation import Derivation
-    from .divergences import divergence
+    from .divergence_api import divergence
     from .errors import KLDeriveError
     from .steps.step import Step
 
@@ -43,7 +43,7 @@ _LAZY = {
     "derive": ("kl_derive.api", "derive"),
     "entropy": ("kl_derive.api", "entropy"),
     "cross_entropy": ("kl_derive.api", "cross_entropy"),
-    "divergence": ("kl_derive.divergences", "divergence"),
+    "divergence": ("kl_derive.divergence_api", "divergence"),
     "estimators": ("kl_derive.companions", "estimators"),
     "Derivation": ("kl_derive.derivation", "Derivation"),
     "Step": ("kl_derive.steps.step", "Step"),

@@ -46,8 +46,8 @@ from contextlib import suppress
 from functools import cache
 from pathlib import Path
 
-from . import __version__
 from .resources import PACKAGE, templates_dir
+from .version import __version__
 
 __all__ = [
     "ResultCache",

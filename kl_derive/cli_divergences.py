@@ -34,7 +34,7 @@ def split_quantity(quantity: str) -> tuple[str, dict[str, str]]:
 
 def derive_quantity(quantity: str, p: str, q: str | None, param: str | None, lang: str) -> Any:
     """The derivation a command's quantity names (see the module docstring)."""
-    from .divergences import divergence
+    from .divergence_api import divergence
 
     name, options = split_quantity(quantity)
     return divergence(name, p, q, param=param, lang=lang, **options)

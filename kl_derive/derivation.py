@@ -3,49 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
-from sympy import Expr
-
-from .families.base import Distribution
-from .steps.step import Stage, Step
+from .record import DerivationRecord
 
 __all__ = ["Derivation"]
 
 
-@dataclass(frozen=True, repr=False)
-class Derivation:
+class Derivation(DerivationRecord):
     """A verified, step-by-step derivation of KL(P || Q).
 
     ``stages`` hold the steps in order (``steps`` flattens them); ``result`` is the
     closed form as an ordinary SymPy expression in the user's symbols, and
     ``result_display`` the same expression as printed. The ``to_*`` methods render it;
-    in Jupyter the object displays itself.
+    in Jupyter the object displays itself. (The data are those of
+    :class:`~kl_derive.record.DerivationRecord`.)
     """
-
-    p: Distribution
-    q: Distribution
-    stages: tuple[Stage, ...]
-    result: Expr
-    result_display: Expr
-    strategy: str
-    functions: Mapping[str, str] = field(default_factory=dict)
-    expect_subscripts: bool = False
-    instance_sizes: tuple[int, ...] = ()
-    lang: str = "en"
-    #: the opening paragraph: ``"vae"`` (encoder and prior) or ``"catalog"`` (two laws)
-    setting: str = "vae"
-    #: what is derived: ``"kl"`` (KL(P || Q)), ``"entropy"`` (H(P); ``q`` is ``p``) or
-    #: ``"cross_entropy"`` (H(P, Q))
-    quantity: str = "kl"
-    #: the name of the dimension in the instances the steps were verified in (``d``, ``p``)
-    dimension_name: str = "d"
-
-    @property
-    def steps(self) -> tuple[Step, ...]:
-        """Every step, in the order the derivation shows them."""
-        return tuple(step for stage in self.stages for step in stage.steps)
 
     # -- rendering -------------------------------------------------------------
     def render(self, fmt: str, lang: str | None = None, **options: Any) -> str:
@@ -112,26 +85,3 @@ class Derivation:
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
         """IPython's ``text/plain``: the derivation as text (a terminal has no LaTeX)."""
         printer.text(repr(self) if cycle else self.to_text())
-
-    @property
-    def title(self) -> str:
-        """``KL(normal(mu, sigma) || normal(0, 1))``: the pair, as the derivation reads it."""
-        from .render.view import canonical_spec
-
-        if self.quantity == "entropy":
-            return f"H({canonical_spec(self.p)})"
-        if self.quantity == "cross_entropy":
-            return f"H({canonical_spec(self.p)}, {canonical_spec(self.q)})"
-        if self.quantity != "kl":  # a divergence of kl_derive.divergences
-            from .divergences.describe import title
-
-            return title(self, canonical_spec(self.p), canonical_spec(self.q))
-        return f"KL({canonical_spec(self.p)} || {canonical_spec(self.q)})"
-
-    def __str__(self) -> str:
-        from sympy import sstr
-
-        return f"{self.title} = {sstr(self.result_display, order='none')}"
-
-    def __repr__(self) -> str:
-        return f"<Derivation {self.title}: {len(self.steps)} verified steps>"

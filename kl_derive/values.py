@@ -36,7 +36,7 @@ from sympy import (
 from .errors import KLDeriveError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .derivation import Derivation
+    from .record import DerivationRecord as Derivation
 
 __all__ = ["example_values", "value_at"]
 
@@ -300,7 +300,7 @@ def _categories(size: int, index: int) -> list[Expr]:
 def _satisfy(derivation: Derivation, chosen: dict, size: int, dimension) -> None:
     """Move the numbers to where the families' relations and the closed form's
     condition for a finite value hold (the verifier's sampler, with a fixed seed)."""
-    from .steps.verify import sample_parameters
+    from .steps.verify.sampling import sample_parameters
 
     conditions = []
     for law in _laws(derivation):

@@ -27,6 +27,59 @@ FINAL_LATEX = r"\frac{1}{2} \left(\mu^{2} + \sigma^{2} - \log \sigma^{2} - 1\rig
 
 _FALSY = {"", "0", "false", "no", "off"}
 
+#: the test modules of the whole suite only, left out of the inner loop
+#: (``python -m pytest -q -n 2 -m "not slow"``, see CONTRIBUTING.md): real renderers
+#: (pdflatex, Typst, Chromium, nbconvert, Sphinx, MkDocs), sweeps over the catalog or the
+#: bad-input matrix, independent numerics (quadrature, generated code) over many pairs,
+#: explicit matrices, and tests that start many processes or build wheels; chosen by
+#: their measured durations. A slow test in another module carries ``@pytest.mark.slow``.
+SLOW_MODULES = frozenset(
+    {
+        "test_bad_input.py",
+        "test_batch.py",
+        "test_bregman.py",
+        "test_cache.py",
+        "test_catalog.py",
+        "test_catalog_discrete.py",
+        "test_check_cli.py",
+        "test_check_corpus.py",
+        "test_check_precommit.py",
+        "test_cli.py",
+        "test_codegen.py",
+        "test_conditional.py",
+        "test_detail_layout.py",
+        "test_determinism.py",
+        "test_direct_integration.py",
+        "test_entropy.py",
+        "test_examples.py",
+        "test_gaussian_cases.py",
+        "test_html_browser.py",
+        "test_json_roundtrip.py",
+        "test_latex_compile.py",
+        "test_layout.py",
+        "test_low_rank.py",
+        "test_markdown_render.py",
+        "test_mellin.py",
+        "test_multinomial_logits.py",
+        "test_notebooks.py",
+        "test_plot.py",
+        "test_property_numeric.py",
+        "test_sites.py",
+        "test_startup.py",
+        "test_typst.py",
+        "test_von_mises.py",
+        "test_wheel.py",
+        "test_wishart.py",
+    }
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark every test of :data:`SLOW_MODULES` ``slow``."""
+    for item in items:
+        if item.path.name in SLOW_MODULES:
+            item.add_marker(pytest.mark.slow)
+
 
 @pytest.fixture(autouse=True)
 def private_cache(

@@ -228,7 +228,7 @@ def cached_twice(installation: Path, args: list[str], cwd: Path, cache: Path) ->
 def test_a_new_version_is_a_miss(installation: Path, tmp_path: Path, private_cache: Path) -> None:
     before = cached_twice(installation, ["normal"], tmp_path, private_cache)
     assert before.startswith("% kl-derive 0.1.0:")
-    edit(installation / "kl_derive" / "__init__.py", '__version__ = "0.1.0"', '__version__ = "9.9"')
+    edit(installation / "kl_derive" / "version.py", '__version__ = "0.1.0"', '__version__ = "9.9"')
     after = run_copy(installation, ["normal"], tmp_path)
     assert after.returncode == 0, after.stderr
     assert after.stdout.startswith("% kl-derive 9.9:")

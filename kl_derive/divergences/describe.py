@@ -4,12 +4,18 @@ and :class:`~kl_derive.derivation.Derivation` for a quantity they do not know)."
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import Any, Protocol
 
 from .objects import DivergenceObject
 
-if TYPE_CHECKING:  # pragma: no cover
-    from ..derivation import Derivation
+
+class Derivation(Protocol):
+    """What is read of a derivation here (its record, :mod:`kl_derive.record`, which
+    renders and so may not be imported from below the renderers)."""
+
+    quantity: str
+    stages: Sequence[Any]
 
 __all__ = ["call", "command_line", "lhs_latex", "quantity_object", "title"]
 

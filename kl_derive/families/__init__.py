@@ -17,7 +17,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .base import Family
 
 #: family name -> module that defines ``FAMILY``
-_MODULES: dict[str, str] = {
+MODULES: dict[str, str] = {
     "normal": "kl_derive.families.normal",
     "diag_normal": "kl_derive.families.diag_normal",
     "multivariate_normal": "kl_derive.families.multivariate_normal",
@@ -94,16 +94,16 @@ ALIASES: dict[str, str] = {
 
 def family_names() -> list[str]:
     """The names of all known families, sorted."""
-    return sorted(_MODULES)
+    return sorted(MODULES)
 
 
 def resolve_name(name: str) -> str:
     """The canonical family name for ``name``, or a one-line error with a suggestion."""
-    if name in _MODULES:
+    if name in MODULES:
         return name
     if name in ALIASES:
         return ALIASES[name]
-    candidates = [*_MODULES, *ALIASES]
+    candidates = [*MODULES, *ALIASES]
     close = difflib.get_close_matches(
         name, candidates, n=1, cutoff=0.6
     ) or difflib.get_close_matches(name.lower(), candidates, n=1, cutoff=0.6)
@@ -114,4 +114,4 @@ def resolve_name(name: str) -> str:
 
 def get_family(name: str) -> Family:
     """The :class:`~kl_derive.families.base.Family` called ``name`` (aliases accepted)."""
-    return import_module(_MODULES[resolve_name(name)]).FAMILY
+    return import_module(MODULES[resolve_name(name)]).FAMILY

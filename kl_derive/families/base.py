@@ -9,6 +9,7 @@ from typing import ClassVar
 from sympy import Expr, S, Symbol
 
 from ..spec import MAX_DIMENSION
+from .moment import Moment
 
 __all__ = ["Distribution", "Family", "Moment", "Parameter", "absolute_deviation_point"]
 
@@ -35,27 +36,6 @@ class Parameter:
         if self.domain in ("positive", "unit"):
             return {"positive": True}
         return {"real": True}
-
-
-@dataclass(frozen=True)
-class Moment:
-    """``E[statistic] = value`` under a distribution, and why.
-
-    ``reason`` names the argument in the message catalogs (``moment_reason.<reason>``):
-    ``"mean"``, ``"variance"``, ``"mgf"``, ``"log_partition"``, ``"integral"``, ...;
-    ``condition`` is when the expectation is finite (``alpha > 1`` for the mean of a
-    Pareto law), ``True`` when it always is. ``params`` are further facts the reason's
-    sentence cites (``(("normalizer", Eq(...)),)``), typeset in it by name.
-    """
-
-    statistic: Expr
-    value: Expr
-    reason: str
-    condition: Expr = S.true
-    #: what the reason refers to, shown in its sentence (the power moment E[z^t] a
-    #: log-moment was differentiated from), or ``None``
-    source: Expr | None = None
-    params: tuple[tuple[str, Expr], ...] = ()
 
 
 class Family:

@@ -27,7 +27,7 @@ from sympy import (
 )
 
 from ..symbolic.display import add, display_form, evaluate, power
-from .base import Moment
+from .moment import Moment
 
 __all__ = ["log_power_moment", "power_moment", "power_statistic"]
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from sympy import Add, Basic, Expr
 
 from .breaking import HIGHLIGHT_COLOR
-from .latex import _split_sign
+from .core import split_sign
 
 __all__ = ["HIGHLIGHT_COLOR", "changed_parts"]
 
@@ -23,7 +23,7 @@ def changed_parts(before: Expr, after: Expr) -> set[Basic]:
     sum is printed as signs and magnitudes."""
     found = _changed(before, after)
     for part in list(found):
-        negative, magnitude = _split_sign(part)
+        negative, magnitude = split_sign(part)
         if negative:
             found.add(magnitude)
     return found

@@ -20,19 +20,15 @@ from collections.abc import Mapping
 from sympy import (
     Add,
     Expr,
-    Identity,
-    ImmutableMatrix,
     Indexed,
     Integral,
     Mul,
     Number,
     NumberSymbol,
-    Piecewise,
     Pow,
     Rational,
     S,
     Symbol,
-    ZeroMatrix,
     exp,
     log,
 )
@@ -40,36 +36,25 @@ from sympy.core.function import AppliedUndef
 from sympy.printing.latex import LatexPrinter
 
 from ..symbolic.matrices import MatDet, MatTrace, QuadForm
-from ..symbolic.objects import KL, Between, Bracket, CrossEntropy, Entropy, Expect
-from .breaking import BREAK_PRODUCT, BREAK_SUM, flatten, fraction, group, is_tall
-from .conditions import ENGLISH, around, as_bounds
+from ..symbolic.objects import Bracket, Expect
+from .breaking import BREAK_PRODUCT, BREAK_SUM, flatten, fraction, group
+from .conditions import ENGLISH
+from .core import (
+    fraction_parts,
+    has_inverse,
+    is_inverse,
+    is_number,
+    is_simple,
+    needs_brackets,
+    signed_terms,
+    split_sign,
+)
+from .latex_operators import LatexOperators, is_tall_latex, kl_latex
 
 __all__ = ["TextbookLatexPrinter", "kl_latex", "latex"]
 
 
-def _is_number(e: Expr) -> bool:
-    return isinstance(e, Number)
-
-
-def _is_inverse(e: Expr) -> bool:
-    """A factor that belongs in a denominator: ``x**-1``, ``x**-2``, ``x**(-1/2)``."""
-    return isinstance(e, Pow) and _is_number(e.exp) and e.exp.is_negative
-
-
-def _is_simple(e: Expr) -> bool:
-    """Short enough to follow ``\\log`` or ``e^`` without brackets."""
-    if isinstance(e, (Symbol, AppliedUndef, Indexed, MatDet)):
-        return True
-    if _is_number(e):
-        return e.is_positive and e.is_Integer
-    if isinstance(e, Indexed):
-        return True
-    if isinstance(e, Pow):
-        return isinstance(e.base, (Symbol, Indexed)) and e.exp.is_Integer and e.exp.is_positive
-    return False
-
-
-class TextbookLatexPrinter(LatexPrinter):
+class TextbookLatexPrinter(LatexOperators, LatexPrinter):
     """LaTeX for lecture notes; see the module docstring for the conventions.
 
     ``functions`` maps an undefined function's name to the LaTeX of its application,
@@ -133,9 +118,7 @@ class TextbookLatexPrinter(LatexPrinter):
     def _signed_terms(self, expr: Add) -> list[str]:
         """``["a", "- b", "+ c"]``: each term with the sign that joins it to the previous."""
         out: list[str] = []
-        for i, term in enumerate(expr.args):
-            negative, magnitude = _split_sign(term)
-            text = self._term(magnitude)
+        for i, (negative, text) in enumerate(signed_terms(expr, self._term)):
             if negative:
                 out.append(f"- {text}")
             else:
@@ -161,7 +144,7 @@ class TextbookLatexPrinter(LatexPrinter):
     @staticmethod
     def _wrap(text: str, left: str, right: str) -> str:
         """Brackets that grow (``\\left(``) only around tall content such as a fraction."""
-        return group(text, left, right, grows=_is_tall(text))
+        return group(text, left, right, grows=is_tall_latex(text))
 
     def _fraction(self, top: str, bottom: str, top_is_sum: bool, bottom_is_compound: bool) -> str:
         """``\\frac{top}{bottom}``, or ``top/bottom`` inside another fraction's parts.
@@ -180,25 +163,11 @@ class TextbookLatexPrinter(LatexPrinter):
 
     # -- products ------------------------------------------------------------
     def _print_Mul(self, expr: Mul) -> str:
-        negative, magnitude = _split_sign(expr)
+        negative, magnitude = split_sign(expr)
         sign = "- " if negative else ""
         if not isinstance(magnitude, Mul):
             return sign + self._factor(magnitude, first=True)
-        coeff = S.One
-        numerator: list[Expr] = []
-        denominator: list[Expr] = []
-        for factor in magnitude.args:
-            if isinstance(factor, Rational) and factor.q != 1 and not numerator and coeff == 1:
-                coeff = factor
-            elif _is_inverse(factor):
-                if factor.exp == -1 and _has_inverse(factor.base):
-                    denominator.append(factor.base)  # a fraction over a fraction
-                elif factor.exp == -1:
-                    denominator.extend(Mul.make_args(factor.base))
-                else:
-                    denominator.append(Pow(factor.base, -factor.exp, evaluate=False))
-            else:
-                numerator.append(factor)
+        coeff, numerator, denominator = fraction_parts(magnitude)
         if not denominator and coeff.q != 1 and any(map(_is_heavy, numerator)):
             # \frac{1}{2} \log \sigma^{2}, \frac{1}{2}\left(\mu^{2} + \dots\right)
             head = self._print_Rational(coeff)
@@ -233,9 +202,9 @@ class TextbookLatexPrinter(LatexPrinter):
         previous: Expr | None = None
         for i, factor in enumerate(factors):
             text = self._factor(factor, first=(i == 0 and leading), in_fraction=in_fraction)
-            if self._depth and len(factors) > 1 and _has_inverse(factor) and "/" in text:
+            if self._depth and len(factors) > 1 and has_inverse(factor) and "/" in text:
                 text = f"({text})"  # (1/\sqrt{2\pi}) \exp(...), not 1/(\sqrt{2\pi} \exp(...))
-            if previous is not None and not (_is_simple(previous) and _is_simple(factor)):
+            if previous is not None and not (is_simple(previous) and is_simple(factor)):
                 pieces.append(BREAK_PRODUCT)  # a product may be broken between factors
             if previous is not None and _needs_cdot(previous, factor):
                 pieces.append(r" \cdot ")
@@ -248,11 +217,7 @@ class TextbookLatexPrinter(LatexPrinter):
     def _factor(self, factor: Expr, first: bool = False, in_fraction: bool = False) -> str:
         if isinstance(factor, Bracket) and not first and _is_atomic(factor.args[0]):
             return r"\cdot " + self._print(factor.args[0])  # a value just substituted
-        if isinstance(factor, Add):
-            return self._paren(factor)
-        if _is_number(factor) and factor.is_negative:
-            return self._paren(factor)
-        if isinstance(factor, Mul) and _split_sign(factor)[0]:
+        if needs_brackets(factor):
             return self._paren(factor)
         return self._print(factor)
 
@@ -261,7 +226,7 @@ class TextbookLatexPrinter(LatexPrinter):
         base, e = expr.base, expr.exp
         if e == S.Half:
             return rf"\sqrt{{{self._print(base)}}}"
-        if _is_number(e) and e.is_negative:
+        if is_number(e) and e.is_negative:
             inverse = base if e == -1 else Pow(base, -e, evaluate=False)
             self._depth += 1
             try:
@@ -278,7 +243,7 @@ class TextbookLatexPrinter(LatexPrinter):
             return rf"e^{{{self._print(e)}}}"
         if (
             isinstance(base, (Add, Mul, Pow, log, MatDet))
-            or (_is_number(base) and base.is_negative)
+            or (is_number(base) and base.is_negative)
             or (isinstance(base, Rational) and base.q != 1)
         ):
             base_text = self._argument(base)
@@ -324,7 +289,7 @@ class TextbookLatexPrinter(LatexPrinter):
         """``\\cos \\mu``, ``\\cos(z - \\mu)``, ``\\sin^{2} \\mu`` as textbooks write them."""
         arg = expr.args[0]
         head = rf"\{name}" if power is None else rf"\{name}^{{{self._print(power)}}}"
-        if _is_simple(arg):
+        if is_simple(arg):
             return f"{head} {self._print(arg)}"
         return head + self._argument(arg)
 
@@ -345,7 +310,7 @@ class TextbookLatexPrinter(LatexPrinter):
 
     def _print_factorial(self, expr: Expr, exp: object = None) -> str:
         arg = expr.args[0]
-        inner = self._print(arg) if _is_simple(arg) else self._paren(arg)
+        inner = self._print(arg) if is_simple(arg) else self._paren(arg)
         return f"{inner}!"
 
     def _print_binomial(self, expr: Expr, exp: object = None) -> str:
@@ -364,7 +329,7 @@ class TextbookLatexPrinter(LatexPrinter):
             "MultiGamma",
         ):
             return rf"\log {self._print(arg)}"
-        if _is_simple(arg) or _is_fraction(arg) or _is_root(arg) or arg is S.Pi:
+        if is_simple(arg) or _is_fraction(arg) or _is_root(arg) or arg is S.Pi:
             return rf"\log {self._print(arg)}"
         return r"\log" + self._argument(arg)
 
@@ -378,7 +343,7 @@ class TextbookLatexPrinter(LatexPrinter):
             and isinstance(arg.args[0], Rational)
             and arg.args[0].q != 1
             and abs(arg.args[0].p) == 1
-            and _is_simple(arg.args[1])
+            and is_simple(arg.args[1])
         ):
             sign = "-" if arg.args[0].p < 0 else ""
             return rf"e^{{{sign}{self._print(arg.args[1])}/{arg.args[0].q}}}"
@@ -398,52 +363,6 @@ class TextbookLatexPrinter(LatexPrinter):
             return self._print(Symbol(name)) + self._wrap(inner, "(", ")")
         return super()._print_Function(expr, exp)
 
-    def _print_Integral(self, expr: Integral) -> str:
-        integrand = expr.function
-        (variable, lower, upper) = expr.limits[0]
-        body = self._paren(integrand) if isinstance(integrand, Add) else self._print(integrand)
-        return (
-            rf"\int_{{{self._print(lower)}}}^{{{self._print(upper)}}} {body}"
-            rf" \,d{self._print(variable)}"
-        )
-
-    def _print_Expect(self, expr: Expect) -> str:
-        body = self._wrap(self._print(expr.args[0]), "[", "]")
-        if self._expect_subscripts:
-            return rf"\mathbb{{E}}_{{{self._print(expr.args[1])}}}" + body
-        return r"\mathbb{E}" + body
-
-    def _print_Sum(self, expr: Expr) -> str:
-        ((index, lower, upper),) = expr.limits
-        body = self._print(expr.function)
-        if isinstance(expr.function, Add) or _split_sign(expr.function)[0]:
-            body = self._paren(expr.function)
-        head = rf"\sum_{{{self._print(index)}={self._print(lower)}}}^{{{self._print(upper)}}}"
-        return f"{head} {body}"
-
-    def _print_MatDet(self, expr: Expr) -> str:
-        return rf"\det {self._print(expr.args[0])}"
-
-    def _print_MatTrace(self, expr: Expr) -> str:
-        a, b = expr.args
-        inner = self._print(b) if isinstance(a, Identity) else f"{self._print(a)} {self._print(b)}"
-        # matrices written out: tall brackets
-        return r"\operatorname{tr}" + group(
-            inner, "(", ")", grows=bool(expr.atoms(ImmutableMatrix))
-        )
-
-    def _print_QuadForm(self, expr: Expr) -> str:
-        a, b, m = expr.args
-        if isinstance(a, ZeroMatrix):  # (0 - b)^T A (0 - b) = b^T A b
-            a, b = b, a
-        if isinstance(b, ZeroMatrix):
-            v = self._print(a)
-        else:
-            v = f"({self._print(a)} - {self._print(b)})"
-        if isinstance(m, Identity):
-            return f"{v}^{{T}} {v}"
-        return f"{v}^{{T}} {self._print(m)} {v}"
-
     def _print_Identity(self, expr: Expr) -> str:
         return "I"
 
@@ -451,55 +370,8 @@ class TextbookLatexPrinter(LatexPrinter):
         base = self._print(Symbol(str(expr.base.label)))
         return f"{base}_{{{','.join(self._print(i) for i in expr.indices)}}}"
 
-    def _print_Bracket(self, expr: Bracket) -> str:
-        return self._paren(expr.args[0])
-
-    def _print_Between(self, expr: Between) -> str:
-        antiderivative, _variable, lower, upper = expr.args
-        body = group(self._print(antiderivative), "[", "]", grows=True)
-        return rf"{body}_{{{self._print(lower)}}}^{{{self._print(upper)}}}"
-
-    def _print_KL(self, expr: KL) -> str:
-        q, p = expr.args
-        return kl_latex(self._print(q), self._print(p))
-
     #: the words inside formulas (see :data:`~kl_derive.printing.conditions.ENGLISH`)
     words: Mapping[str, str] = ENGLISH
-
-    def _print_Piecewise(self, expr: Expr) -> str:
-        before, after = around(self.words["cases"])
-        rows = []
-        for value, condition in expr.args:
-            if condition == S.true:
-                rows.append(rf"{self._print(value)} & \text{{{self.words['otherwise']}}}")
-                continue
-            words = [rf"\text{{{before}}}" if before else "", self._print(condition)]
-            if after:
-                words.append(rf"\text{{{after}}}")
-            rows.append(rf"{self._print(value)} & " + "".join(words))
-        return r"\begin{cases} " + r" \\ ".join(rows) + r" \end{cases}"
-
-    def _print_And(self, expr: Expr) -> str:
-        bounds = as_bounds(expr)
-        if bounds is None:
-            joined = rf"\text{{{self.words['and']}}}"
-            return joined.join(self._print(a) for a in expr.args)
-        lower, low, variable, high, upper = bounds
-        ops = {"<=": r"\leq", "<": "<"}
-        return " ".join(
-            (self._print(lower), ops[low], self._print(variable), ops[high], self._print(upper))
-        )
-
-    def _print_OnSupport(self, expr: Expr) -> str:
-        value, condition = expr.args
-        return self._print(Piecewise((value, condition), (0, True), evaluate=False))
-
-    def _print_Entropy(self, expr: Entropy) -> str:
-        return rf"\mathrm{{H}}({self._print(expr.args[0])})"
-
-    def _print_CrossEntropy(self, expr: CrossEntropy) -> str:
-        q, p = expr.args
-        return rf"\mathrm{{H}}({self._print(q)}, {self._print(p)})"
 
 
 # ---------------------------------------------------------------------------
@@ -507,40 +379,8 @@ class TextbookLatexPrinter(LatexPrinter):
 # ---------------------------------------------------------------------------
 
 
-def kl_latex(left: str, right: str) -> str:
-    """``D_{KL}(left \\parallel right)``, with growing brackets only for tall arguments."""
-    if _is_tall(left) or _is_tall(right):
-        # two pairs rather than \middle: a line may break at the bars in running text
-        return rf"D_{{\mathrm{{KL}}}}\left({left}\right. \parallel \left.{right}\right)"
-    return rf"D_{{\mathrm{{KL}}}}({left} \parallel {right})"
-
-
-def _is_tall(text: str) -> bool:
-    tall = (r"\frac", r"\int", r"\sum", r"\left", r"\sqrt", r"\begin{pmatrix}")
-    return is_tall(text) or any(token in text for token in tall)
-
-
 def _is_atomic(e: Expr) -> bool:
     return isinstance(e, (Symbol, Number, NumberSymbol))
-
-
-def _split_sign(term: Expr) -> tuple[bool, Expr]:
-    """``(True, x)`` for ``-x`` (a negative number or a product with a negative coefficient)."""
-    if _is_number(term) and term.is_negative:
-        return True, -term
-    if isinstance(term, Mul):
-        args = list(term.args)
-        for i, factor in enumerate(args):
-            if _is_number(factor):
-                if factor.is_negative:
-                    rest = args[:i] + ([-factor] if factor != -1 else []) + args[i + 1 :]
-                    if not rest:
-                        return True, S.One
-                    if len(rest) == 1:
-                        return True, rest[0]
-                    return True, Mul(*rest, evaluate=False)
-                break
-    return False, term
 
 
 def _is_heavy(e: Expr) -> bool:
@@ -552,7 +392,7 @@ def _is_heavy(e: Expr) -> bool:
 
 def _needs_cdot(previous: Expr, factor: Expr) -> bool:
     """Numbers next to numbers, or a number after a letter, need an explicit ``\\cdot``."""
-    if _is_number(factor) or (_has_inverse(previous) and _has_inverse(factor)):
+    if is_number(factor) or (has_inverse(previous) and has_inverse(factor)):
         return True
     return isinstance(previous, (Integral, log)) and not isinstance(factor, Integral)
 
@@ -562,20 +402,16 @@ def _tight(previous: Expr, factor: Expr) -> bool:
     if isinstance(factor, Add):
         return True
     return (
-        _is_number(previous)
+        is_number(previous)
         and isinstance(factor, (Symbol, Pow, NumberSymbol))
-        and not _is_inverse(factor)
+        and not is_inverse(factor)
     )
-
-
-def _has_inverse(e: Expr) -> bool:
-    return isinstance(e, Mul) and any(_is_inverse(f) for f in e.args)
 
 
 def _is_fraction(e: Expr) -> bool:
     return (
-        (isinstance(e, Mul) and any(_is_inverse(f) for f in e.args))
-        or (_is_inverse(e) and e.exp == -1)
+        (isinstance(e, Mul) and any(is_inverse(f) for f in e.args))
+        or (is_inverse(e) and e.exp == -1)
         or (isinstance(e, Rational) and e.q != 1 and e.p > 0)
     )
 
@@ -585,15 +421,15 @@ def _is_root(e: Expr) -> bool:
 
 
 def _is_short_exponent(e: Expr) -> bool:
-    if _is_simple(e) or _is_number(e):
+    if is_simple(e) or is_number(e):
         return True
     if isinstance(e, Mul):
-        _negative, magnitude = _split_sign(e)
+        _negative, magnitude = split_sign(e)
         parts = Mul.make_args(magnitude)
         return (
             len(parts) <= 2
-            and all(isinstance(p, Symbol) or (_is_number(p) and p.is_Integer) for p in parts)
-            and not any(_is_inverse(p) for p in parts)
+            and all(isinstance(p, Symbol) or (is_number(p) and p.is_Integer) for p in parts)
+            and not any(is_inverse(p) for p in parts)
         )
     return False
 

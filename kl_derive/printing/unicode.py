@@ -11,117 +11,65 @@ densities' names, the notation of a family).
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
 from sympy import (
     Add,
     Expr,
-    Identity,
     Indexed,
     Integral,
     MatrixBase,
     Mul,
     Number,
-    Piecewise,
     Pow,
     Rational,
     S,
     Symbol,
-    ZeroMatrix,
     exp,
     log,
 )
 from sympy.core.function import AppliedUndef
-from sympy.printing.conventions import split_super_sub
-from sympy.printing.pretty.pretty_symbology import greek_unicode
 from sympy.printing.str import StrPrinter
 
 from ..symbolic.matrices import MatDet
-from ..symbolic.objects import KL, Between, Bracket, Expect
-from .conditions import ENGLISH, as_bounds
-from .latex import _is_inverse, _split_sign
-
-__all__ = ["UnicodePrinter", "kl_unicode", "latex_to_unicode", "text_width", "unicode"]
-
-MINUS = "\N{MINUS SIGN}"
-
-_SUPERSCRIPT = dict(
-    zip(
-        "0123456789+-=()nidTjkt",
-        "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿⁱᵈᵀʲᵏᵗ",
-        strict=True,
-    )
+from ..symbolic.objects import Bracket
+from .conditions import ENGLISH
+from .core import (
+    fraction_parts,
+    is_simple,
+    needs_brackets,
+    signed_terms,
+    split_sign,
 )
-_SUPERSCRIPT[MINUS] = "⁻"
-_SUBSCRIPT = dict(
-    zip("0123456789+-=()aeijklmnoprstuvx", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ", strict=True)
+from .glyphs import (
+    MINUS,
+    VULGAR_FRACTIONS,
+    is_word,
+    sub_or_plain,
+    sub_text,
+    subscript,
+    sup_text,
+    superscript,
+    symbol_name,
+    text_width,
 )
-_SUBSCRIPT[MINUS] = "₋"
-_FRACTIONS = {(1, 2): "½", (1, 3): "⅓", (2, 3): "⅔", (1, 4): "¼", (3, 4): "¾", (1, 8): "⅛"}
-_GREEK = {name: greek_unicode[name] for name in greek_unicode}
-_GREEK.update({"epsilon": "ε", "varepsilon": "ε", "varphi": "φ", "phi": "φ", "vartheta": "ϑ"})
+from .snippets import latex_to_unicode
+from .unicode_operators import UnicodeOperators, kl_unicode
+
+__all__ = [
+    "UnicodePrinter",
+    "kl_unicode",
+    "latex_to_unicode",
+    "subscript",
+    "superscript",
+    "symbol_name",
+    "text_width",
+    "unicode",
+]
 
 
-def superscript(text: str) -> str | None:
-    """``text`` in superscript characters, or ``None`` when Unicode lacks one of them."""
-    out = [_SUPERSCRIPT.get(c) for c in text.replace(" ", "")]
-    return "".join(out) if out and all(out) else None  # type: ignore[arg-type]
-
-
-def subscript(text: str) -> str | None:
-    """``text`` in subscript characters, or ``None`` when Unicode lacks one of them."""
-    out = [_SUBSCRIPT.get(c) for c in text.replace(" ", "")]
-    return "".join(out) if out and all(out) else None  # type: ignore[arg-type]
-
-
-def _sup(text: str) -> str:
-    small = superscript(text)
-    if small is not None:
-        return small
-    return "^" + (text if _is_word(text) else f"({text})")
-
-
-def _sub(text: str) -> str:
-    small = subscript(text)
-    if small is not None:
-        return small
-    return "_" + (text if _is_word(text) else f"({text})")
-
-
-def _is_word(text: str) -> bool:
-    """A number, or a name (not starting with a digit): it can follow ``^`` or ``_`` bare
-    (``e^st``); ``2s`` cannot, since ``e^2s`` reads as ``e^2 s``."""
-    return bool(re.fullmatch(r"\d+|[^\W\d]\w*", text))
-
-
-def text_width(text: str) -> int:
-    """Columns ``text`` takes in a terminal (East Asian wide characters take two)."""
-    return sum(
-        0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1
-        for c in text
-    )
-
-
-def symbol_name(name: str) -> str:
-    """``mu1`` -> ``μ₁``, ``Sigma_2`` -> ``Σ₂``, ``logvar`` -> ``logvar``."""
-    base, sups, subs = split_super_sub(name)
-    text = _GREEK.get(base, base)
-    for s in subs:
-        text += _sub(_GREEK.get(s, s))
-    for s in sups:
-        text += _sup(_GREEK.get(s, s))
-    return text
-
-
-def kl_unicode(left: str, right: str) -> str:
-    """``D_KL(left ‖ right)``."""
-    return f"D_KL({left} ‖ {right})"
-
-
-class UnicodePrinter(StrPrinter):
+class UnicodePrinter(UnicodeOperators, StrPrinter):
     """Plain Unicode mathematics for a terminal; see the module docstring.
 
     ``functions`` maps an undefined function's name to the LaTeX of its application
@@ -153,7 +101,7 @@ class UnicodePrinter(StrPrinter):
         if isinstance(expr, Add):
             pieces: list[str] = []
             for i, term in enumerate(expr.args):
-                negative, magnitude = _split_sign(term)
+                negative, magnitude = split_sign(term)
                 sign = f"{MINUS} " if negative else ("" if i == 0 else "+ ")
                 pieces.append(sign + self._term(magnitude))
             return _pack(pieces, budget)
@@ -193,7 +141,7 @@ class UnicodePrinter(StrPrinter):
             return self._print_Integer(expr)
         sign = MINUS if expr.p < 0 else ""
         key = (abs(expr.p), expr.q)
-        return sign + _FRACTIONS.get(key, f"{key[0]}/{key[1]}")
+        return sign + VULGAR_FRACTIONS.get(key, f"{key[0]}/{key[1]}")
 
     def _print_Half(self, expr: Any) -> str:
         return "½"
@@ -227,7 +175,7 @@ class UnicodePrinter(StrPrinter):
 
     def _print_Indexed(self, expr: Indexed) -> str:
         base = symbol_name(str(expr.base.label))
-        return base + _sub(",".join(self._print(i) for i in expr.indices))
+        return base + sub_text(",".join(self._print(i) for i in expr.indices))
 
     def _print_IndexedBase(self, expr: Any) -> str:
         return symbol_name(str(expr.label))
@@ -251,9 +199,7 @@ class UnicodePrinter(StrPrinter):
     # -- sums ----------------------------------------------------------------
     def _print_Add(self, expr: Add, order: str | None = None) -> str:
         out: list[str] = []
-        for i, term in enumerate(expr.args):
-            negative, magnitude = _split_sign(term)
-            text = self._term(magnitude)
+        for i, (negative, text) in enumerate(signed_terms(expr, self._term)):
             if negative:
                 out.append(f"{MINUS} {text}" if i else f"{MINUS}{text}")
             else:
@@ -267,25 +213,11 @@ class UnicodePrinter(StrPrinter):
 
     # -- products ------------------------------------------------------------
     def _print_Mul(self, expr: Mul) -> str:
-        negative, magnitude = _split_sign(expr)
+        negative, magnitude = split_sign(expr)
         sign = MINUS if negative else ""
         if not isinstance(magnitude, Mul):
             return sign + self._factor(magnitude, alone=True)
-        coeff: Rational = S.One
-        numerator: list[Expr] = []
-        denominator: list[Expr] = []
-        for factor in magnitude.args:
-            if isinstance(factor, Rational) and factor.q != 1 and not numerator and coeff == 1:
-                coeff = factor
-            elif _is_inverse(factor):
-                if factor.exp == -1 and _has_inverse(factor.base):
-                    denominator.append(factor.base)  # a fraction over a fraction
-                elif factor.exp == -1:
-                    denominator.extend(Mul.make_args(factor.base))
-                else:
-                    denominator.append(Pow(factor.base, -factor.exp, evaluate=False))
-            else:
-                numerator.append(factor)
+        coeff, numerator, denominator = fraction_parts(magnitude)
         if not denominator and coeff.q != 1:
             # ½ log σ², ½(μ² + σ² − 1), (1/3) x
             head = self._print_Rational(coeff)
@@ -328,11 +260,7 @@ class UnicodePrinter(StrPrinter):
     def _factor(self, factor: Expr, alone: bool = False) -> str:
         if isinstance(factor, Bracket) and _substituted(factor) and not alone:
             return self._print(factor.args[0])  # a value just substituted: "· μ"
-        if isinstance(factor, Add):
-            return f"({self._print(factor)})"
-        if isinstance(factor, Number) and factor.is_negative:
-            return f"({self._print(factor)})"
-        if isinstance(factor, Mul) and _split_sign(factor)[0]:
+        if needs_brackets(factor):
             return f"({self._print(factor)})"
         return self._print(factor)
 
@@ -370,7 +298,7 @@ class UnicodePrinter(StrPrinter):
         small = superscript(text) if isinstance(e, (Number, Symbol)) else None
         if small is not None:
             return small
-        if _is_word(text):
+        if is_word(text):
             return "^" + text
         return f"^({text})"
 
@@ -389,7 +317,7 @@ class UnicodePrinter(StrPrinter):
     def _print_log(self, expr: log) -> str:
         arg = expr.args[0]
         text = self._print(arg)
-        if (_is_simple(arg) and "/" not in text) or arg is S.Pi or type(arg).__name__ == "besseli":
+        if (is_simple(arg) and "/" not in text) or arg is S.Pi or type(arg).__name__ == "besseli":
             return f"log {text}"
         if type(arg).__name__ in ("gamma", "factorial", "binomial", "beta"):
             return f"log {text}"  # log Γ(α), as in the LaTeX output
@@ -398,7 +326,7 @@ class UnicodePrinter(StrPrinter):
     def _print_exp(self, expr: exp) -> str:
         arg = expr.args[0]
         text = self._print(arg)
-        if _is_word(text) or (isinstance(arg, Symbol)) or superscript(text) is not None:
+        if is_word(text) or (isinstance(arg, Symbol)) or superscript(text) is not None:
             return "e" + self._exponent(arg)
         if (
             isinstance(arg, Mul)
@@ -406,7 +334,7 @@ class UnicodePrinter(StrPrinter):
             and isinstance(arg.args[0], Rational)
             and abs(arg.args[0].p) == 1
             and arg.args[0].q != 1
-            and _is_simple(arg.args[1])
+            and is_simple(arg.args[1])
         ):
             sign = MINUS if arg.args[0].p < 0 else ""
             return f"e^({sign}{self._print(arg.args[1])}/{arg.args[0].q})"
@@ -447,17 +375,17 @@ class UnicodePrinter(StrPrinter):
             return f"ψ({self._print(x)})"
         if n == 1:
             return f"ψ′({self._print(x)})"
-        return f"ψ{_sup(self._print(n))}({self._print(x)})"
+        return f"ψ{sup_text(self._print(n))}({self._print(x)})"
 
     def _print_besseli(self, expr: Any) -> str:
         order, arg = expr.args
-        return f"I{_sub(self._print(order))}({self._print(arg)})"
+        return f"I{sub_text(self._print(order))}({self._print(arg)})"
 
     def _trig(self, name: str, expr: Any, power: Expr | None = None) -> str:
         """``cos μ``, ``cos(z − μ)``, ``sin² μ``."""
         arg = expr.args[0]
         head = name if power is None else name + self._exponent(power)
-        if _is_simple(arg):
+        if is_simple(arg):
             return f"{head} {self._print(arg)}"
         return f"{head}({self._print(arg)})"
 
@@ -469,11 +397,11 @@ class UnicodePrinter(StrPrinter):
 
     def _print_MultiGamma(self, expr: Any) -> str:
         a, p = expr.args
-        return f"Γ{_sub_or_plain(self._print(p))}({self._print(a)})"
+        return f"Γ{sub_or_plain(self._print(p))}({self._print(a)})"
 
     def _print_MultiDigamma(self, expr: Any) -> str:
         a, p = expr.args
-        return f"ψ{_sub_or_plain(self._print(p))}({self._print(a)})"
+        return f"ψ{sub_or_plain(self._print(p))}({self._print(a)})"
 
     def _print_beta(self, expr: Any) -> str:
         return "B(" + ", ".join(self._print(a) for a in expr.args) + ")"
@@ -481,153 +409,9 @@ class UnicodePrinter(StrPrinter):
     #: the words inside formulas (see :data:`~kl_derive.printing.conditions.ENGLISH`)
     words: Mapping[str, str] = ENGLISH
 
-    def _print_Piecewise(self, expr: Any) -> str:
-        cases = []
-        for value, condition in expr.args:
-            if condition == S.true:
-                row = self.words["otherwise_text"].replace("{value}", self._print(value))
-            else:
-                row = self.words["case_text"].replace("{value}", self._print(value))
-                row = row.replace("{condition}", self._print(condition))
-            cases.append(row)
-        return "{ " + "; ".join(cases) + " }"
-
-    def _print_And(self, expr: Any) -> str:
-        bounds = as_bounds(expr)
-        if bounds is not None:
-            lower, low, variable, high, upper = bounds
-            ops = {"<=": "≤", "<": "<"}
-            parts = (self._print(lower), ops[low], self._print(variable), ops[high])
-            return " ".join((*parts, self._print(upper)))
-        return self.words["and"].join(self._print(a) for a in expr.args)
-
-    def _print_OnSupport(self, expr: Any) -> str:
-        value, condition = expr.args
-        return self._print(Piecewise((value, condition), (0, True), evaluate=False))
-
-    def _print_Or(self, expr: Any) -> str:
-        return " or ".join(self._print(a) for a in expr.args)
-
-    def _print_Interval(self, expr: Any) -> str:
-        left = "(" if expr.left_open or expr.start.is_infinite else "["
-        right = ")" if expr.right_open or expr.end.is_infinite else "]"
-        return f"{left}{self._print(expr.start)}, {self._print(expr.end)}{right}"
-
-    def _print_Union(self, expr: Any) -> str:
-        return " ∪ ".join(self._print(a) for a in expr.args)
-
-    def _print_KroneckerDelta(self, expr: Any) -> str:
-        """The indicator [k = i] (one when k = i, else zero)."""
-        first, second = expr.args
-        return f"[{self._print(second)} = {self._print(first)}]"
-
-    def _print_Range(self, expr: Any) -> str:
-        # start and stop, not inf and sup: SymPy has no inf for a symbolic start (n + 1)
-        first, stop = expr.start, expr.stop
-        if stop.is_infinite:
-            return f"{{{self._print(first)}, {self._print(first + 1)}, …}}"
-        last = stop - 1
-        if (last - first).is_number and last - first <= 2:
-            return "{" + ", ".join(self._print(k) for k in expr) + "}"
-        return f"{{{self._print(first)}, …, {self._print(last)}}}"
-
-    def _print_Relational(self, expr: Any) -> str:
-        symbols = {"==": "=", "!=": "≠", "<=": "≤", ">=": "≥", "<": "<", ">": ">"}
-        op = symbols.get(expr.rel_op, expr.rel_op)
-        return f"{self._print(expr.lhs)} {op} {self._print(expr.rhs)}"
-
-    def _print_Integral(self, expr: Integral) -> str:
-        integrand = expr.function
-        (variable, lower, upper) = expr.limits[0]
-        body = self._term(integrand)
-        head = "∫"
-        if (lower, upper) != (S.NegativeInfinity, S.Infinity):
-            head = f"∫{_sub(self._print(lower))}{_sup(self._print(upper))}"
-        return f"{head} {body} d{self._print(variable)}"
-
-    def _print_Expect(self, expr: Expect) -> str:
-        body = f"[{self._print(expr.args[0])}]"
-        if self._expect_subscripts:
-            density = self._print(expr.args[1])
-            return "𝔼" + _sub_or_plain(density) + body
-        return "𝔼" + body
-
-    def _print_Sum(self, expr: Any) -> str:
-        return self._big("Σ", expr)
-
-    def _print_Product(self, expr: Any) -> str:
-        return self._big("∏", expr)
-
-    def _big(self, sign: str, expr: Any) -> str:
-        ((index, lower, upper),) = expr.limits
-        body = self._print(expr.function)
-        if isinstance(expr.function, Add) or _split_sign(expr.function)[0]:
-            body = f"({body})"
-        limits = f"{self._print(index)}={self._print(lower)}"
-        return f"{sign}{_sub(limits)}{_sup(self._print(upper))} {body}"
-
-    def _print_MatDet(self, expr: Any) -> str:
-        return f"det {self._print(expr.args[0])}"
-
-    def _print_MatTrace(self, expr: Any) -> str:
-        a, b = expr.args
-        inner = self._print(b) if isinstance(a, Identity) else f"{self._print(a)} {self._print(b)}"
-        return f"tr({inner})"
-
-    def _print_QuadForm(self, expr: Any) -> str:
-        a, b, m = expr.args
-        if isinstance(a, ZeroMatrix):
-            a, b = b, a
-        if isinstance(b, ZeroMatrix):
-            v = self._print(a)
-            vt = v + "ᵀ"
-        else:
-            v = f"({self._print(a)} {MINUS} {self._print(b)})"
-            vt = v + "ᵀ"
-        if isinstance(m, Identity):
-            return f"{vt} {v}"
-        return f"{vt} {self._print(m)} {v}"
-
-    def _print_MatMul(self, expr: Any) -> str:
-        return " ".join(self._base(a) for a in expr.args)
-
-    def _print_Bracket(self, expr: Bracket) -> str:
-        return f"({self._print(expr.args[0])})"
-
-    def _print_Between(self, expr: Between) -> str:
-        antiderivative, _variable, lower, upper = expr.args
-        body = self._print(antiderivative)
-        return f"[{body}]{_sub(self._print(lower))}{_sup(self._print(upper))}"
-
-    def _print_KL(self, expr: KL) -> str:
-        q, p = expr.args
-        return kl_unicode(self._print(q), self._print(p))
-
-    def _print_Entropy(self, expr: Any) -> str:
-        return f"H({self._print(expr.args[0])})"
-
-    def _print_CrossEntropy(self, expr: Any) -> str:
-        return f"H({self._print(expr.args[0])}, {self._print(expr.args[1])})"
-
-
-def _sub_or_plain(text: str) -> str:
-    small = subscript(text)
-    return small if small is not None else f"_{text}"
-
 
 def _is_matrix(e: Expr) -> bool:
     return bool(getattr(e, "is_Matrix", False))
-
-
-def _is_simple(e: Expr) -> bool:
-    """Short enough to follow ``log`` without brackets."""
-    if isinstance(e, (Symbol, AppliedUndef, Indexed, MatDet)):
-        return True
-    if isinstance(e, Number):
-        return bool(e.is_positive and e.is_Integer)
-    if isinstance(e, Pow):
-        return isinstance(e.base, (Symbol, Indexed)) and e.exp.is_Integer and e.exp.is_positive
-    return False
 
 
 def _substituted(e: Expr) -> bool:
@@ -645,10 +429,6 @@ def _atomic(e: Expr) -> bool:
     )
 
 
-def _has_inverse(e: Expr) -> bool:
-    return isinstance(e, Mul) and any(_is_inverse(f) for f in e.args)
-
-
 def _pack(pieces: list[str], budget: float) -> list[str]:
     lines: list[str] = []
     for piece in pieces:
@@ -662,161 +442,6 @@ def _pack(pieces: list[str], budget: float) -> list[str]:
 # ---------------------------------------------------------------------------
 # fixed LaTeX snippets
 # ---------------------------------------------------------------------------
-
-_COMMANDS = {
-    r"\parallel": "‖",
-    r"\|": "‖",
-    r"\mid": "|",
-    r"\cdot": "·",
-    r"\infty": "∞",
-    r"\int": "∫",
-    r"\sum": "Σ",
-    r"\prod": "∏",
-    r"\log": "log",
-    r"\exp": "exp",
-    r"\det": "det",
-    r"\partial": "∂",
-    r"\to": "→",
-    r"\le": "≤",
-    r"\ge": "≥",
-    r"\neq": "≠",
-    r"\approx": "≈",
-    r"\sim": "∼",
-    r"\,": " ",
-    r"\;": " ",
-    r"\:": " ",
-    r"\!": "",
-    r"\ ": " ",
-    r"\quad": "  ",
-    r"\qquad": "    ",
-    r"\left": "",
-    r"\right": "",
-    r"\middle": "",
-    r"\Bigl": "",
-    r"\Bigr": "",
-    r"\bigl": "",
-    r"\bigr": "",
-    r"\displaystyle": "",
-    r"\textstyle": "",
-    r"\langle": "⟨",
-    r"\rangle": "⟩",
-    r"\lvert": "|",
-    r"\rvert": "|",
-    r"\dots": "…",
-    r"\ldots": "…",
-    r"\cdots": "⋯",
-    r"\times": "×",
-    r"\in": "∈",
-    r"\nabla": "∇",
-    r"\ne": "≠",
-    r"\mapsto": "↦",
-    r"\implies": "⟹",
-}
-_WRAPPERS = {
-    r"\mathrm": lambda s: s,
-    r"\operatorname": lambda s: s,
-    r"\text": lambda s: s,
-    r"\boldsymbol": lambda s: s,
-    r"\mathbf": lambda s: s,
-    r"\mathcal": lambda s: {"N": "𝒩", "W": "𝒲"}.get(s, s),
-    r"\mathbb": lambda s: {"E": "𝔼", "R": "ℝ"}.get(s, s),
-}
-
-
-def _group(text: str, i: int) -> tuple[str, int]:
-    """The argument starting at ``text[i]`` (a brace group, a command or one character)."""
-    while i < len(text) and text[i] == " ":
-        i += 1
-    if i >= len(text):
-        return "", i
-    if text[i] == "{":
-        depth = 0
-        for j in range(i, len(text)):
-            if text[j] == "\\":
-                continue
-            if text[j] == "{" and (j == 0 or text[j - 1] != "\\"):
-                depth += 1
-            elif text[j] == "}" and text[j - 1] != "\\":
-                depth -= 1
-                if depth == 0:
-                    return text[i + 1 : j], j + 1
-        return text[i + 1 :], len(text)
-    if text[i] == "\\":
-        match = re.match(r"\\([A-Za-z]+|.)", text[i:])
-        assert match is not None
-        return match.group(0), i + len(match.group(0))
-    return text[i], i + 1
-
-
-def _compound(text: str) -> bool:
-    return bool(re.search(r"[ +\-−·/]", text.strip()))
-
-
-def latex_to_unicode(latex: str) -> str:
-    """A short LaTeX formula (an identity, a density's name, a family's notation) in
-    Unicode: ``\\log (1/a) = -\\log a`` -> ``log (1/a) = −log a``. Expressions are printed
-    by :class:`UnicodePrinter`; this is only for the fixed snippets."""
-    out: list[str] = []
-    i = 0
-    while i < len(latex):
-        c = latex[i]
-        if c == "\\":
-            match = re.match(r"\\([A-Za-z]+|.)", latex[i:])
-            assert match is not None
-            command = match.group(0)
-            i += len(command)
-            if command in (r"\frac", r"\tfrac", r"\dfrac"):
-                top, i = _group(latex, i)
-                bottom, i = _group(latex, i)
-                top, bottom = latex_to_unicode(top), latex_to_unicode(bottom)
-                if top.isdigit() and bottom.isdigit() and (int(top), int(bottom)) in _FRACTIONS:
-                    out.append(_FRACTIONS[int(top), int(bottom)])
-                    continue
-                top = f"({top})" if _compound(top) else top
-                bottom = f"({bottom})" if _compound(bottom) else bottom
-                out.append(f"{top}/{bottom}")
-            elif command == r"\sqrt":
-                inner, i = _group(latex, i)
-                inner = latex_to_unicode(inner)
-                out.append("√" + (inner if len(inner) == 1 or inner.isdigit() else f"({inner})"))
-            elif command in _WRAPPERS:
-                inner, i = _group(latex, i)
-                out.append(_WRAPPERS[command](latex_to_unicode(inner)))
-            elif command in _COMMANDS:
-                out.append(_COMMANDS[command])
-            elif command in (r"\textcolor", r"\color"):
-                _, i = _group(latex, i)
-            elif command[1:] in _GREEK:
-                out.append(_GREEK[command[1:]])
-            elif command in (r"\{", r"\}", r"\(", r"\)"):
-                out.append(command[1])
-            else:
-                out.append(command[1:])
-        elif c in "^_" and latex[i + 1 : i + 2] == "(":
-            out.append(c)  # text already written out: e^(2s) stays as it is
-            i += 1
-        elif c in "^_":
-            inner, i = _group(latex, i + 1)
-            if inner in _WRAPPERS:  # e^\boldsymbol{logvar}: the command and its argument
-                argument, i = _group(latex, i)
-                inner = f"{inner}{{{argument}}}"
-            inner = latex_to_unicode(inner)
-            if inner == "-1" or inner == f"{MINUS}1":
-                out.append("⁻¹")
-            else:
-                out.append(_sup(inner) if c == "^" else _sub(inner))
-        elif c in "{}":
-            i += 1
-        elif c == "-":
-            out.append(MINUS)
-            i += 1
-        elif c == "~":
-            out.append(" ")
-            i += 1
-        else:
-            out.append(c)
-            i += 1
-    return re.sub(r" {2,}", " ", "".join(out)) if "  " not in latex else "".join(out)
 
 
 _DEFAULT = UnicodePrinter()

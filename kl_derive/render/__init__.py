@@ -28,7 +28,7 @@ from .typst import typst_code, typst_escape, typst_page
 from .view import Style, build_view, canonical_spec
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..derivation import Derivation
+    from ..record import DerivationRecord as Derivation
 
 __all__ = ["ALIGNMENTS", "DETAILS", "FORMATS", "PAGES", "Page", "check_options", "render"]
 

@@ -21,8 +21,8 @@ from pathlib import Path
 import jinja2
 from jinja2.bccache import Bucket, BytecodeCache
 
-from .. import __version__
 from ..cache import cache_folder, write_atomic
+from ..version import __version__
 
 __all__ = ["TemplateBytecodeCache", "template_bytecode_cache"]
 

@@ -17,7 +17,7 @@ from ..values import example_values
 from .view import canonical_spec
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..derivation import Derivation
+    from ..record import DerivationRecord as Derivation
 
 __all__ = ["notebook"]
 

@@ -7,277 +7,38 @@ how inline math and plain text are written in the target format.
 
 from __future__ import annotations
 
-import re
-import string
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from sympy import (
-    Basic,
     Eq,
     Expr,
     Function,
-    ImmutableMatrix,
     Indexed,
     IndexedBase,
-    Lambda,
     MatrixSymbol,
     Symbol,
-    Tuple,
     sstr,
 )
 
-from .. import __version__
-from ..families.base import Distribution
+from ..families.canonical import canonical_spec
 from ..options import DETAILS
-from ..printing.breaking import COLOR_OFF, COLOR_ON, break_lines
-from ..printing.conditions import ENGLISH, around
-from ..printing.highlight import changed_parts
-from ..printing.latex import TextbookLatexPrinter, kl_latex
-from ..printing.measure import latex_width
-from ..printing.typst import TypstPrinter
-from ..printing.unicode import UnicodePrinter, kl_unicode, latex_to_unicode, text_width
-from ..steps.rules import identity
-from ..steps.step import Chain, Code, Sentence, Step, conjuncts
+from ..printing.conditions import ENGLISH
+from ..steps.step import Code, Sentence
 from ..symbolic.display import display_form
 from ..symbolic.objects import KL, VARIABLE
+from ..version import __version__
 from .catalog import catalog
 from .layout import Measure, lay_out_block, lay_out_result
+from .view_filler import Filler
+from .view_model import BlockView, LatexRaw, Raw, StageView, Style
+from .view_printers import PRINTERS, Printer, UnicodeMemoPrinter
+from .view_steps import brief_view, dimension_symbol, justify, lookup, state_condition, step_view
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..derivation import Derivation
+    from ..record import DerivationRecord as Derivation
 
 __all__ = ["Style", "build_view", "canonical_spec"]
-
-#: how much a derivation shows (--detail): see :func:`build_view`
-
-
-@dataclass(frozen=True)
-class Style:
-    """How a format writes inline math and escapes prose; ``safe`` marks filled prose as
-    escaped already (``Markup`` for an autoescaping HTML template)."""
-
-    inline: Callable[[str], str]
-    escape: Callable[[str], str] = lambda s: s
-    code: Callable[[str], str] = lambda s: s
-    safe: Callable[[str], str] = str
-
-
-Breaker = Callable[[float, float], list[str]]
-
-
-@dataclass
-class StepView:
-    rule: str
-    title: str
-    explanation: str
-    lhs: str
-    rhs: str
-    rhs_lines: list[str]
-    before: str
-    after: str
-    check: str
-    #: the sign that joins the step to the previous line: "=", or "=" marked "(3)" (full)
-    eq: str = "="
-    #: breaks the right-hand side for a first line and continued lines of given widths
-    breaker: Breaker | None = field(default=None, repr=False, compare=False)
-    #: where the chain this step ends holds, as SymPy text (JSON); "" when everywhere
-    condition: str = ""
-
-
-@dataclass
-class BlockView:
-    """A paragraph and the display (one or more chains) it introduces; with
-    ``--detail full``, ``notes`` justify the display's equalities one by one."""
-
-    text: str
-    chains: list[list[StepView]]
-    label: str | None = None
-    notes: list[str] = field(default_factory=list)
-    #: each left-hand side on a line of its own, the equalities under it (see .layout)
-    stacked: bool = False
-
-
-@dataclass
-class StageView:
-    number: int
-    key: str
-    title: str
-    intro: str
-    blocks: list[BlockView] = field(default_factory=list)
-
-
-_FIELD = re.compile(r"\{(\w+)\}")
-
-
-class _Filler:
-    """Fills catalog sentences: escapes the prose, typesets the placeholders."""
-
-    def __init__(self, printer: _Printer, style: Style, common: Mapping[str, Any]):
-        self.printer = printer
-        self.style = style
-        self.common = dict(common)
-
-    def math(self, value: Any) -> str:
-        if isinstance(value, Distribution):
-            return self.printer.law(value.family, value.args)
-        if isinstance(value, tuple) and value and isinstance(value[0], tuple):
-            # a mapping given as pairs: sigma = e^{s}, ...
-            return ", ".join(self.math(Eq(a, b, evaluate=False)) for a, b in value)
-        if isinstance(value, tuple):
-            return ", ".join(self.math(v) for v in value)
-        if isinstance(value, Eq):
-            return f"{self.printer.doprint(value.lhs)} = {self.printer.doprint(value.rhs)}"
-        if isinstance(value, Basic):
-            return self.printer.doprint(value)
-        return str(value)
-
-    def __call__(self, template: str, params: Mapping[str, Any] | None = None) -> str:
-        values = {**self.common, **(params or {})}
-        out: list[str] = []
-        for literal, name, _, _ in string.Formatter().parse(template):
-            out.append(self.style.escape(literal))
-            if name is None:
-                continue
-            if name not in values:
-                raise KeyError(f"message placeholder {{{name}}} has no value")
-            value = values[name]
-            if isinstance(value, _Raw):
-                out.append(value)
-            elif isinstance(value, Code):
-                out.append(self.style.code(value))
-            else:
-                out.append(self.style.inline(self.math(value)))
-        return self.style.safe("".join(out))
-
-
-class _MemoPrinter(TextbookLatexPrinter):
-    """Prints each expression once: a chain's steps share their sides.
-
-    With ``marks`` set, the marked sub-expressions are coloured (``--highlight``), and the
-    memo is not used. ``width``, ``kl`` and ``snippet`` are what the view needs besides
-    expressions: how wide a printed line is, the divergence of two printed laws, and a
-    fixed LaTeX snippet (an identity, a density's name) in this printer's notation.
-    """
-
-    def __init__(self, functions: Mapping[str, str], expect_subscripts: bool = False) -> None:
-        super().__init__(functions, expect_subscripts=expect_subscripts)
-        self._memo: dict[Basic, str] = {}
-        self.marks: set[Basic] = set()
-
-    def marked(self, expr: Any) -> str:
-        if not isinstance(expr, Basic) or self.marks:
-            return super().marked(expr)
-        if expr not in self._memo:
-            self._memo[expr] = super().marked(expr)
-        return self._memo[expr]
-
-    def _print(self, expr: Any, **kwargs: Any) -> str:
-        text = super()._print(expr, **kwargs)
-        if self.marks and isinstance(expr, Basic) and expr in self.marks:
-            return f"{COLOR_ON}{text}{COLOR_OFF}"
-        return text
-
-    def breaker(self, expr: Expr) -> Breaker:
-        """``expr`` broken for lines of given widths (see :mod:`~.printing.breaking`)."""
-        marked = self.marked(expr)
-        return lambda first, rest: break_lines(marked, first, rest)
-
-    @staticmethod
-    def width(text: str) -> float:
-        return latex_width(text)
-
-    @staticmethod
-    def kl(left: str, right: str) -> str:
-        return kl_latex(left, right)
-
-    @staticmethod
-    def snippet(latex: str) -> str:
-        return latex
-
-    def law(self, family: Any, args: tuple) -> str:
-        """A law's notation, ``\\mathcal{N}(\\mu, \\sigma^{2})``."""
-        return family.notation(args, self.doprint)
-
-    #: how a step marked ``(n)`` joins the previous line (--detail full)
-    @staticmethod
-    def marked_eq(number: int) -> str:
-        return rf"\overset{{({number})}}{{=}}"
-
-    @staticmethod
-    def tag(before: str, conditions: list[str], after: str) -> str:
-        """A condition written after a formula: ``\\qquad \\text{if } a \\geq b``."""
-        words = [rf"\text{{{before}}}"] if before else []
-        words.append(r",\ ".join(conditions))
-        if after:
-            words.append(rf"\text{{{after}}}")
-        return r"\qquad " + "".join(words)
-
-
-class _UnicodeMemoPrinter(UnicodePrinter):
-    """The Unicode printer with the same interface as :class:`_MemoPrinter` (``--to text``)."""
-
-    def __init__(self, functions: Mapping[str, str], expect_subscripts: bool = False) -> None:
-        super().__init__(functions, expect_subscripts=expect_subscripts)
-        self._memo: dict[Basic, str] = {}
-        self.marks: set[Basic] = set()
-
-    def doprint(self, expr: Any) -> str:
-        if not isinstance(expr, Basic):
-            return super().doprint(expr)
-        if expr not in self._memo:
-            self._memo[expr] = super().doprint(expr)
-        return self._memo[expr]
-
-    def breaker(self, expr: Expr) -> Breaker:
-        return lambda first, rest: self.doprint_lines(expr, first)
-
-    @staticmethod
-    def width(text: str) -> float:
-        return float(text_width(text))
-
-    @staticmethod
-    def kl(left: str, right: str) -> str:
-        return kl_unicode(left, right)
-
-    @staticmethod
-    def snippet(latex: str) -> str:
-        return latex_to_unicode(latex)
-
-    def law(self, family: Any, args: tuple) -> str:
-        """A law's notation, ``𝒩(μ, σ²)``."""
-        return latex_to_unicode(family.notation(args, self.doprint))
-
-    @staticmethod
-    def marked_eq(number: int) -> str:
-        return f"=({number})"
-
-    @staticmethod
-    def tag(before: str, conditions: list[str], after: str) -> str:
-        """A condition written after a formula: ``   if a ≥ b`` (``   a ≥ b일 때``)."""
-        return "    " + before + ", ".join(conditions) + after
-
-
-def _typst_printer(functions: Mapping[str, str], expect_subscripts: bool = False) -> TypstPrinter:
-    """Typst mathematics (``--to typst``) translated from the memoizing LaTeX printer."""
-    return TypstPrinter(latex=_MemoPrinter(functions, expect_subscripts=expect_subscripts))
-
-
-_Printer = _MemoPrinter | _UnicodeMemoPrinter | TypstPrinter
-PRINTERS: dict[str, Callable[..., _Printer]] = {
-    "latex": _MemoPrinter,
-    "unicode": _UnicodeMemoPrinter,
-    "typst": _typst_printer,
-}
-
-
-class _Raw(str):
-    """Already formatted for the target (inserted as is)."""
-
-
-_PSI = Symbol("psi")
-_EULER = Symbol("gamma")
 
 
 def build_view(
@@ -323,14 +84,14 @@ def build_view(
     z, x, eps = Symbol("z"), Symbol("x"), Symbol("epsilon")
     q_fn, p_fn = Function("q")(VARIABLE), Function("p")(VARIABLE)
     common = {
-        "q": _LatexRaw(printer.snippet(derivation.functions.get("q", "q"))),
-        "p": _LatexRaw(printer.snippet(derivation.functions.get("p", "p"))),
+        "q": LatexRaw(printer.snippet(derivation.functions.get("q", "q"))),
+        "p": LatexRaw(printer.snippet(derivation.functions.get("p", "p"))),
         "q_law": derivation.p,
         "p_law": derivation.q,
         "z": z,
         "x": x,
         "epsilon": eps,
-        "g": _LatexRaw(printer.snippet(derivation.functions.get("g", "g"))),
+        "g": LatexRaw(printer.snippet(derivation.functions.get("g", "g"))),
         "kl": KL(q_fn, p_fn),
     }
     laws = tuple(printer.law(d.family, d.user_args) for d in (derivation.p, derivation.q))
@@ -340,23 +101,22 @@ def build_view(
         result_lhs = printer.doprint(derivation.result_lhs)
     elif quantity not in ("kl", "entropy", "cross_entropy"):  # kl_derive.divergences
         result_lhs = _divergence_lhs(printer, laws, derivation)
-    common["kl_laws"] = _LatexRaw(result_lhs)
-    fill = _Filler(printer, style, {})
+    common["kl_laws"] = LatexRaw(result_lhs)
+    fill = Filler(printer, style, {})
     common = {
-        k: (_Raw(style.inline(str(v))) if isinstance(v, _LatexRaw) else v)
-        for k, v in common.items()
+        k: (Raw(style.inline(str(v))) if isinstance(v, LatexRaw) else v) for k, v in common.items()
     }
     fill.common = common
 
     def _sentences(params: dict[str, Any]) -> dict[str, Any]:
         """The parameters that are sentences of the catalog, read (with the others)."""
         return {
-            k: _Raw(fill(_lookup(messages, v), params)) if isinstance(v, Sentence) else v
+            k: Raw(fill(lookup(messages, v), params)) if isinstance(v, Sentence) else v
             for k, v in params.items()
         }
 
     def text(key: str, params: Mapping[str, Any] | None = None) -> str:
-        return fill(_lookup(messages, _quantity_key(key, quantity)), params)
+        return fill(lookup(messages, _quantity_key(key, quantity)), params)
 
     stages: list[StageView] = []
     for number, stage in enumerate(derivation.stages, start=1):
@@ -368,18 +128,18 @@ def build_view(
         )
         for chain in stage.chains:
             if detail == "brief":
-                steps = [_brief_view(chain.steps, printer, sympy_strings, highlight)]
-                _state_condition(steps[-1], chain, printer, sympy_strings)
+                steps = [brief_view(chain.steps, printer, sympy_strings, highlight)]
+                state_condition(steps[-1], chain, printer, sympy_strings)
                 if view.blocks:
                     view.blocks[-1].chains.append(steps)
                 else:
                     view.blocks.append(BlockView("", [steps]))
                 continue
             steps = [
-                _step_view(step, stage.key, messages, fill, printer, sympy_strings, highlight)
+                step_view(step, stage.key, messages, fill, printer, sympy_strings, highlight)
                 for step in chain.steps
             ]
-            _state_condition(steps[-1], chain, printer, sympy_strings)
+            state_condition(steps[-1], chain, printer, sympy_strings)
             paragraph = style.safe(" ").join(s.explanation for s in steps if s.explanation)
             if view.blocks and view.blocks[-1].text == paragraph and paragraph:
                 view.blocks[-1].chains.append(steps)
@@ -389,7 +149,7 @@ def build_view(
             block.stacked = lay_out_block(block.chains, printer.width, measure)
         if detail == "full":
             for block in view.blocks:
-                _justify(block, stage.key, messages, fill, printer, derivation)
+                justify(block, stage.key, messages, fill, printer, derivation)
         stages.append(view)
 
     covariances = tuple(
@@ -460,8 +220,8 @@ def build_view(
             )
         ),
         "stage_heading": lambda s: fill(
-            _lookup(messages, "document.stage"),
-            {"number": _Raw(str(s.number)), "title": _Raw(s.title)},
+            lookup(messages, "document.stage"),
+            {"number": Raw(str(s.number)), "title": Raw(s.title)},
         ),
         "stages": stages,
         "result_title": text("document.result_title"),
@@ -498,14 +258,14 @@ def build_view(
             if counts["numeric"] == 1
             else "document.checked",
             {
-                "symbolic": _Raw(str(counts["symbolic"])),
-                "numeric": _Raw(str(counts["numeric"])),
-                "instances": _Raw(str(counts["instances"])),
+                "symbolic": Raw(str(counts["symbolic"])),
+                "numeric": Raw(str(counts["numeric"])),
+                "instances": Raw(str(counts["instances"])),
                 "sizes": tuple(
-                    Eq(_dimension_symbol(derivation), k, evaluate=False)
+                    Eq(dimension_symbol(derivation), k, evaluate=False)
                     for k in derivation.instance_sizes
                 ),
-                "total": _Raw(str(len(steps))),
+                "total": Raw(str(len(steps))),
             },
         ),
         "counts": counts,
@@ -513,26 +273,12 @@ def build_view(
     }
 
 
-class _LatexRaw(str):
-    """LaTeX that goes into inline math as is."""
-
-
 def _plain_title(derivation: Derivation, messages: Mapping[str, Any], quantity: str) -> str:
     """The document's title in plain text, its laws in Unicode: ``KL divergence between
     𝒩(μ, σ²) and 𝒩(0, 1)``."""
-    printer = _UnicodeMemoPrinter(derivation.functions)
-    fill = _Filler(printer, Style(lambda m: m), {"q_law": derivation.p, "p_law": derivation.q})
-    return fill(_lookup(messages, _quantity_key("document.title", quantity)))
-
-
-def _dimension_symbol(derivation: Derivation) -> Symbol:
-    """The symbolic size the instances fix: as the strategy names it, K categories, else
-    the dimension d."""
-    name = getattr(derivation, "dimension_name", "d")
-    if name != "d":  # the strategy names it (p for Wishart matrices)
-        return Symbol(name)
-    categorical = derivation.p.family.name in ("categorical", "one_hot_categorical")
-    return Symbol("K" if categorical else "d")
+    printer = UnicodeMemoPrinter(derivation.functions)
+    fill = Filler(printer, Style(lambda m: m), {"q_law": derivation.p, "p_law": derivation.q})
+    return fill(lookup(messages, _quantity_key("document.title", quantity)))
 
 
 def _all_scales(derivation: Derivation, symbols: list[Expr]) -> bool:
@@ -547,163 +293,9 @@ def _all_scales(derivation: Derivation, symbols: list[Expr]) -> bool:
     return all(roles.get(s) == "scale" for s in symbols)
 
 
-def _positivity(symbols: list[Expr], printer: _Printer) -> _LatexRaw:
+def _positivity(symbols: list[Expr], printer: Printer) -> LatexRaw:
     plain = type(printer)({})  # no density names: a symbol is just its letter
-    return _LatexRaw(", ".join(plain.doprint(s) for s in symbols) + " > 0")
-
-
-def _lookup(messages: Mapping[str, Any], key: str) -> str:
-    node: Any = messages
-    for part in _split_key(key):
-        node = node[part]
-    return node
-
-
-def _split_key(key: str) -> list[str]:
-    if key.startswith("rule."):
-        return ["rule", key[len("rule.") :]]
-    return key.split(".")
-
-
-def _step_view(
-    step: Step,
-    stage: str,
-    messages: Mapping[str, Any],
-    fill: _Filler,
-    printer: _Printer,
-    sympy_strings: bool,
-    highlight: bool = False,
-) -> StepView:
-    entry = _rule_entry(messages, stage, step.rule)
-    params = dict(step.params)
-    params["lhs"] = step.before
-    params["rhs"] = step.after
-    rule_identity = identity(step.rule)
-    if rule_identity is not None:
-        params["identity"] = _Raw(fill.style.inline(printer.snippet(rule_identity)))
-    for name, value in list(params.items()):
-        if isinstance(value, Sentence):  # a sentence of the catalog, by its key
-            params[name] = _Raw(fill(_lookup(messages, value), params))
-    if isinstance(params.get("reason"), str):
-        # why an expectation holds: a sentence of its own in the catalog
-        reason_params = {**params, "psi": _PSI, "euler": _EULER}
-        params["reason"] = _Raw(fill(messages["moment_reason"][params["reason"]], reason_params))
-    rhs, breaker = _right_side(printer, step.before, step.after, highlight)
-    return StepView(
-        rule=step.rule,
-        title=entry["title"],
-        explanation=fill(entry["text"], params),
-        lhs=printer.doprint(step.before),
-        rhs=rhs,
-        rhs_lines=[rhs],
-        breaker=breaker,
-        before=sstr(step.before, order="none") if sympy_strings else "",
-        after=sstr(step.after, order="none") if sympy_strings else "",
-        check=step.check or "",
-    )
-
-
-def _state_condition(step: StepView, chain: Chain, printer: _Printer, sympy_strings: bool) -> None:
-    """Write where a chain holds after its last formula (``if a_1 >= a_2``): on the last
-    line when it fits, else on a line of its own."""
-    condition = chain.condition
-    if condition is None:
-        return
-    before, after = around(printer.words["condition"])
-    texts = [printer.doprint(c) for c in conjuncts(condition)]
-    tag = printer.tag(before, texts, after)
-    step.rhs += tag
-    step.rhs_lines = [*step.rhs_lines[:-1], step.rhs_lines[-1] + tag]
-    breaker = step.breaker
-    if breaker is not None:
-
-        def lines(first: float, rest: float) -> list[str]:
-            out = breaker(first, rest)
-            room = first if len(out) == 1 else rest
-            if printer.width(out[-1]) + printer.width(tag) <= room:
-                return [*out[:-1], out[-1] + tag]
-            return [*out, tag.strip().removeprefix(r"\qquad").removeprefix("quad").strip()]
-
-        step.breaker = lines
-    if sympy_strings:
-        step.condition = sstr(condition)
-
-
-def _rule_entry(messages: Mapping[str, Any], stage: str, rule: str) -> Mapping[str, str]:
-    rules = messages["rule"]
-    return rules.get(f"{stage}:{rule}") or rules[rule]
-
-
-def _right_side(
-    printer: _Printer, before: Expr, after: Expr, highlight: bool
-) -> tuple[str, Breaker]:
-    """A step's right-hand side, whole and as a breaker into lines (see .layout); with
-    ``highlight``, what differs from ``before`` is coloured."""
-    if highlight:
-        printer.marks = changed_parts(before, after)
-    try:
-        return printer.doprint(after), printer.breaker(after)
-    finally:
-        printer.marks = set()
-
-
-def _brief_view(
-    steps: tuple[Step, ...],
-    printer: _Printer,
-    sympy_strings: bool,
-    highlight: bool,
-) -> StepView:
-    """A chain reduced to its first and last member (``--detail brief``)."""
-    first, last = steps[0], steps[-1]
-    checks = {s.check for s in steps}
-    rhs, breaker = _right_side(printer, first.before, last.after, highlight)
-    return StepView(
-        rule=last.rule,
-        title="",
-        explanation="",
-        lhs=printer.doprint(first.before),
-        rhs=rhs,
-        rhs_lines=[rhs],
-        breaker=breaker,
-        before=sstr(first.before, order="none") if sympy_strings else "",
-        after=sstr(last.after, order="none") if sympy_strings else "",
-        check=checks.pop() if len(checks) == 1 else "",
-    )
-
-
-def _justify(
-    block: BlockView,
-    stage: str,
-    messages: Mapping[str, Any],
-    fill: _Filler,
-    printer: _Printer,
-    derivation: Derivation,
-) -> None:
-    """Number the equalities of ``block`` and say, for each, what justifies it and how it
-    was verified (``--detail full``)."""
-    sizes = tuple(
-        Eq(_dimension_symbol(derivation), k, evaluate=False) for k in derivation.instance_sizes
-    )
-    number = 0
-    for chain in block.chains:
-        for step in chain:
-            number += 1
-            step.eq = printer.marked_eq(number)
-            rule_identity = identity(step.rule)
-            check = fill(
-                _lookup(messages, f"document.check_{step.check or 'symbolic'}"), {"sizes": sizes}
-            )
-            params = {
-                "number": _Raw(str(number)),
-                "title": _Raw(fill.style.escape(_rule_entry(messages, stage, step.rule)["title"])),
-                "check": _Raw(check),
-            }
-            if rule_identity is not None:
-                params["identity"] = _Raw(fill.style.inline(printer.snippet(rule_identity)))
-                key = "document.note_identity"
-            else:
-                key = "document.note"
-            block.notes.append(fill(_lookup(messages, key), params))
+    return LatexRaw(", ".join(plain.doprint(s) for s in symbols) + " > 0")
 
 
 def _stage_params(stage: Any, derivation: Derivation) -> dict[str, Any]:
@@ -715,34 +307,13 @@ def _stage_params(stage: Any, derivation: Derivation) -> dict[str, Any]:
     return params
 
 
-def canonical_spec(distribution: Distribution) -> str:
-    """``family(arg, ...)`` with the arguments as the derivation reads them."""
-    args = ", ".join(_spec_argument(a) for a in distribution.user_args)
-    return f"{distribution.family.name}({args})"
-
-
-def _spec_argument(a: Expr) -> str:
-    """An argument as the user would write it: ``exp(logvar/2)`` for an elementwise one."""
-    if isinstance(a, Lambda):
-        a = a.expr.replace(lambda x: isinstance(x, Indexed), lambda x: Symbol(str(x.base.label)))
-    if isinstance(a, Tuple):
-        return "[" + ", ".join(sstr(x) for x in a) + "]"
-    if isinstance(a, ImmutableMatrix):
-        if a.shape[1] == 1:
-            return "[" + ", ".join(sstr(x) for x in a) + "]"
-        return (
-            "[" + ", ".join("[" + ", ".join(sstr(x) for x in row) + "]" for row in a.tolist()) + "]"
-        )
-    return sstr(a)
-
-
-def _entropy_lhs(printer: _Printer, laws: tuple[str, ...], quantity: str) -> str:
+def _entropy_lhs(printer: Printer, laws: tuple[str, ...], quantity: str) -> str:
     """``H(P)`` (entropy) or ``H(P, Q)`` (cross-entropy), in the printer's notation."""
     shown = laws[:1] if quantity == "entropy" else laws
     return printer.snippet(r"\mathrm{H}") + "(" + ", ".join(shown) + ")"
 
 
-def _divergence_lhs(printer: _Printer, laws: tuple[str, ...], derivation: Derivation) -> str:
+def _divergence_lhs(printer: Printer, laws: tuple[str, ...], derivation: Derivation) -> str:
     """``D_{2}(P \\parallel Q)``: a divergence of :mod:`kl_derive.divergences`."""
     from ..divergences.describe import lhs_latex
 

@@ -153,7 +153,8 @@ def _numeric_tail_check(
 ) -> None:
     """At random parameter values, ``w h q`` approaching each divergent end stays
     positive and does not decay (the comparison with ``1/w`` holds numerically)."""
-    from .verify import safe_exp, sample_parameters
+    from .verify.quadrature import safe_exp
+    from .verify.sampling import sample_parameters
 
     variable = facts.variable
     lower = facts.support[0]
@@ -206,7 +207,7 @@ def _verify_insert(step: Step, context: Context) -> str:
     if expand(evaluate(linear) - stated - factor * Expect(h, facts.function)) != 0:
         raise VerificationError(step.rule, "the left side is not the expectation being split")
     if linear != before:  # D_KL(q || p) itself: its normal form is the split expectation
-        from .verify import normal_form
+        from .verify.normal_form import normal_form
 
         if expand(normal_form(before, context) - normal_form(linear, context)) != 0:
             raise VerificationError(step.rule, "the divergence is not the split expectation")

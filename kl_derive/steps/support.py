@@ -15,7 +15,8 @@ Two rules are checked here rather than by the normal form of :mod:`.verify`:
   any other condition, the expectation of the log ratio (or log density) must be shown
   to diverge (:func:`~kl_derive.steps.divergence.divergent_ends`).
 
-A density is zero outside its support: :func:`with_support` writes it so,
+A density is zero outside its support: :func:`with_support` (of :mod:`.support_sets`,
+with the other helpers the verifier's normal form shares) writes it so,
 ``{p(z) if z in support; 0 otherwise}``, as a derivation shows it where the supports of
 the two laws differ, and as the verifier reads it inside an integral over a range it may
 not cover.
@@ -24,16 +25,17 @@ not cover.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import replace
 
 import mpmath
-from sympy import And, Expr, Interval, Piecewise, S, Symbol, lambdify, oo
-from sympy.core.relational import Relational
+from sympy import Expr, Interval, Piecewise, S, lambdify, oo
 
 from ..errors import VerificationError
 from ..symbolic.objects import KL, CrossEntropy, Entropy
 from .context import Context, DensityFacts
 from .step import Step, conjuncts
+from .support_sets import implied, support_condition, with_support
 
 #: what a support step may say is infinite: the quantities themselves, never a closed form
 _QUANTITIES = (KL, Entropy, CrossEntropy)
@@ -46,51 +48,6 @@ __all__ = [
     "verify_support_step",
     "with_support",
 ]
-
-
-def support_condition(variable: Symbol, support: tuple[Expr, Expr], discrete: bool = False) -> Expr:
-    """``lower < variable < upper`` for the finite ends of a support (``<=`` for the values
-    of a mass function); ``True`` when the variable's own assumptions already say so (a
-    positive ``z`` on the half-line, a count ``k`` from 0)."""
-    lower, upper = (S(b) for b in support)
-    bounds = []
-    if lower.is_finite:
-        bounds.append(variable >= lower if discrete else variable > lower)
-    if upper.is_finite:
-        bounds.append(variable <= upper if discrete else variable < upper)
-    return And(*bounds)
-
-
-def with_support(
-    value: Expr, variable: Symbol, support: tuple[Expr, Expr], discrete: bool = False
-) -> Expr:
-    """``{value if variable in support; 0 otherwise}``: a density with the set it lives
-    on (``value`` itself when that set is the variable's whole range)."""
-    condition = support_condition(variable, support, discrete)
-    if condition is S.true or condition == S.true:
-        return value
-    return Piecewise((value, condition), (S.Zero, True))
-
-
-def implied(relation: Expr, conditions: tuple[Expr, ...] | list[Expr]) -> bool:
-    """Whether ``relation`` is one of ``conditions`` (or ``True``), up to the way it is
-    written (``a_2 <= a_1`` is ``a_1 >= a_2``), a strict condition implying its weak
-    form."""
-    if relation is S.true or relation == S.true:
-        return True
-    if not isinstance(relation, Relational):
-        return any(relation == c for c in conditions)
-    wanted = relation.canonical
-    for condition in conditions:
-        if not isinstance(condition, Relational):
-            continue
-        known = condition.canonical
-        if known == wanted:
-            return True
-        weak = getattr(known, "weak", None)
-        if weak is not None and weak.canonical == wanted:
-            return True
-    return False
 
 
 def outside_set(q: DensityFacts, p: DensityFacts) -> Expr:
@@ -123,7 +80,7 @@ def mass_outside(q: DensityFacts, p: DensityFacts, values: dict) -> mpmath.mpf:
             else:
                 total += mpmath.nsum(term, [first, mpmath.inf])
         return total
-    from .verify import safe_exp
+    from .verify.quadrature import safe_exp
 
     integrand = lambdify(q.variable, density, modules=[{"exp": safe_exp}, "mpmath"])
     if lower_q < lower_p:
@@ -147,19 +104,23 @@ def _is_quantity(e: Expr) -> bool:
     return isinstance(e, _QUANTITIES) or hasattr(e, "defining_mean")
 
 
-def verify_support_step(step: Step, context: Context, cache: dict | None = None) -> str:
-    """``"symbolic"`` or ``"numeric"`` for a true support step; raise otherwise."""
+def verify_support_step(
+    step: Step, context: Context, verify: Callable[..., str], cache: dict | None = None
+) -> str:
+    """``"symbolic"`` or ``"numeric"`` for a true support step; raise otherwise. ``verify``
+    is the verifier's entry point (:func:`kl_derive.steps.verify.verify_step`), which checks
+    a piecewise result's finite branch."""
     q = context.densities[step.params["q_name"]]
     p = context.densities[step.params["p_name"]]
     if step.rule == "support.outside":
         return _verify_outside(step, context, q, p)
     if step.rule == "support.piecewise":
-        return _verify_piecewise(step, context, q, p, cache)
+        return _verify_piecewise(step, context, q, p, verify, cache)
     raise VerificationError(step.rule, "unknown support rule")
 
 
 def _verify_outside(step: Step, context: Context, q: DensityFacts, p: DensityFacts) -> str:
-    from .verify import sample_parameters
+    from .verify.sampling import sample_parameters
 
     if step.after != oo:
         raise VerificationError(step.rule, "a support mismatch makes the divergence infinite")
@@ -185,9 +146,14 @@ def _verify_outside(step: Step, context: Context, q: DensityFacts, p: DensityFac
 
 
 def _verify_piecewise(
-    step: Step, context: Context, q: DensityFacts, p: DensityFacts, cache: dict | None
+    step: Step,
+    context: Context,
+    q: DensityFacts,
+    p: DensityFacts,
+    verify: Callable[..., str],
+    cache: dict | None,
 ) -> str:
-    from .verify import sample_parameters, verify_step
+    from .verify.sampling import sample_parameters
 
     after = step.after
     if not isinstance(after, Piecewise) or after.args[-1] != (oo, True) or len(after.args) != 2:
@@ -203,7 +169,7 @@ def _verify_piecewise(
     if missing:
         raise VerificationError(step.rule, f"the closed form rests on {missing}, not stated")
     # the finite branch: the same value, checked where the condition holds
-    verify_step(
+    verify(
         Step("algebra.simplify", step.before, value, condition=condition),
         replace(context, assumed=()),
         cache,

@@ -5,8 +5,8 @@ Each strategy is a module with a ``derive(first, second)`` function returning a
 the verifier may use, and the result. The engine verifies every step of a draft.
 """
 
-from ..families import _MODULES as _FAMILY_MODULES
 from ..families import DISCRETE
+from ..families import MODULES as _FAMILY_MODULES
 from .table import OUTCOMES, SHARED
 
 #: (family of P, family of Q) -> the strategies that derive the pair, the default first:

@@ -32,7 +32,6 @@ from sympy import (
     Symbol,
     count_ops,
     diff,
-    expand,
     expand_log,
     log,
     simplify,
@@ -45,7 +44,7 @@ from ..steps.step import Chain, Stage, Step
 from ..symbolic.display import add, display_form, evaluate, expo, ln, mul, neg, sub
 from ..symbolic.objects import KL, Bracket, Expect
 from .draft import Draft
-from .expected_log_ratio import _Law, _law, _parameter_conditions, variable_for
+from .laws import Law, make_law, parameter_conditions, variable_for
 from .tidy import tidy, tidy_coefficient
 
 __all__ = ["derive"]
@@ -78,7 +77,7 @@ def derive(first: Distribution, second: Distribution) -> Draft:
         q, p = _vector_law(first, "q", variable), _vector_law(second, "p", variable)
     else:
         variable = variable_for(first)
-        q, p = _law(first, "q", variable), _law(second, "p", variable)
+        q, p = make_law(first, "q", variable), make_law(second, "p", variable)
     fq, fp = natural_form(first, variable), natural_form(second, variable)
     n = len(fq.statistics)
     etas = ETA[:n]
@@ -86,7 +85,7 @@ def derive(first: Distribution, second: Distribution) -> Draft:
     a_p = LOG_PARTITION(*fp.natural)
     value_q = _partition_value(fq)
     value_p = _partition_value(fp)
-    conditions = _parameter_conditions(first, second)
+    conditions = parameter_conditions(first, second)
     bare = Context({"q": q.facts, "p": p.facts}, conditions=conditions)
     definitions = bare.define(evaluate(a_q), evaluate(value_q)).define(
         evaluate(a_p), evaluate(value_p)
@@ -224,12 +223,12 @@ def derive(first: Distribution, second: Distribution) -> Draft:
     )
 
 
-def _vector_law(distribution: Distribution, name: str, variables: tuple) -> _Law:
+def _vector_law(distribution: Distribution, name: str, variables: tuple) -> Law:
     """A law of several coordinates: the density named ``q(z)``, its value in ``z_i``."""
     function = Function(name)(VECTOR)
     density = distribution.family.density(variables, distribution.args)
     facts = DensityFacts(function, variables, (S.Zero, S.One), evaluate(density))
-    return _Law(distribution, function, facts, density)
+    return Law(distribution, function, facts, density)
 
 
 #: the vector variable z (its coordinates are the law's own symbols z_1, ..., z_K)
@@ -259,14 +258,3 @@ def _difference(a: Expr, b: Expr) -> Expr:
 
 def _bracketed(e: Expr) -> Expr:
     return Bracket(e) if e.is_Add else e
-
-
-def verify_gradient(step: Step) -> bool:
-    """``E[T_i] = dA/d eta_i`` at the law's natural parameters, by differentiation."""
-    params = step.params
-    derivative = diff(params["log_partition"], params["eta"]).xreplace(
-        {k: evaluate(v) for k, v in params["natural"]}
-    )
-    return expand(evaluate(step.after) - derivative) == 0 or (
-        (evaluate(step.after) - derivative).equals(0) is True
-    )

@@ -31,24 +31,22 @@ from .closing import (
 )
 from .closing import term as _term
 from .draft import Draft
-from .expected_log_ratio import (
-    NoClosedForm,
-    _collect,
-    _collected_display,
-    _conjuncts,
-    _Law,
-    _law,
-    _moment_stage,
-    _moments,
-    _parameter_conditions,
-    _support_relation,
-    _support_set,
-    _total,
+from .laws import (
+    Law,
+    collect_statistics,
+    collected_display,
+    conjuncts,
     group,
     log_density_steps,
+    make_law,
+    parameter_conditions,
     support_outside_step,
+    support_relation,
+    support_set,
+    total_over,
     variable_for,
 )
+from .moments import NoClosedForm, found_moments, known_moments, moment_stage
 from .tidy import tidy, tidy_coefficient
 
 __all__ = ["derive_cross_entropy", "derive_entropy"]
@@ -73,14 +71,14 @@ def derive_cross_entropy(first: Distribution, second: Distribution) -> Draft:
 
 def _one_sided(first: Distribution, second: Distribution | None) -> Draft:
     variable = variable_for(first)
-    q = _law(first, "q", variable)
-    p = _law(second, "p", variable) if second is not None else q
+    q = make_law(first, "q", variable)
+    p = make_law(second, "p", variable) if second is not None else q
     entropy = second is None
     densities = {"q": q.facts} if entropy else {"q": q.facts, "p": p.facts}
-    conditions = _parameter_conditions(first) if entropy else _parameter_conditions(first, second)
+    conditions = parameter_conditions(first) if entropy else parameter_conditions(first, second)
     bare = Context(densities, conditions=conditions)
     lhs = Entropy(q.function) if entropy else CrossEntropy(q.function, p.function)
-    outside = () if entropy else _support_relation(q, p)
+    outside = () if entropy else support_relation(q, p)
     stages = [_definition_stage(q, p, lhs, entropy, differ=outside is True or bool(outside))]
 
     support_conditions: tuple[Expr, ...] = ()
@@ -94,8 +92,8 @@ def _one_sided(first: Distribution, second: Distribution | None) -> Draft:
     # the log density, as a constant plus coefficient * statistic
     written = log_density_steps(p)
     expand_step = written[-1]
-    statistics, constant = _collect(evaluate(expand_step.after), variable)
-    collected = _collected_display(S.Zero, statistics)
+    statistics, constant = collect_statistics(evaluate(expand_step.after), variable)
+    collected = collected_display(S.Zero, statistics)
     if constant != 0:
         collected = add(_tidy(constant), collected)
     steps = list(written)
@@ -106,7 +104,7 @@ def _one_sided(first: Distribution, second: Distribution | None) -> Draft:
     )
 
     try:
-        moments = _moments(q, [t for t, _ in statistics])
+        moments = known_moments(q, [t for t, _ in statistics])
     except NoClosedForm as error:
         what = "entropy" if entropy else "cross-entropy"
         infinite = _infinite_because_of(q, statistics)
@@ -121,8 +119,8 @@ def _one_sided(first: Distribution, second: Distribution | None) -> Draft:
         _expectation_stage(lhs, q, p, collected, constant, statistics, support_conditions)
     )
     if moments:
-        stages.append(_moment_stage(q, moments, support_conditions))
-    conditions_needed = tuple(c for m in moments for c in _conjuncts(m.condition))
+        stages.append(moment_stage(q, moments, support_conditions))
+    conditions_needed = tuple(c for m in moments for c in conjuncts(m.condition))
     closing, final = result_steps(
         lhs,
         constant,
@@ -141,20 +139,19 @@ def _one_sided(first: Distribution, second: Distribution | None) -> Draft:
     return _draft(stages, contexts, final, q, p, "entropy" if entropy else "cross_entropy")
 
 
-def _infinite_because_of(q: _Law, statistics) -> Expr | None:
+def _infinite_because_of(q: Law, statistics) -> Expr | None:
     """The terms of ``-log p`` whose mean under ``q`` is shown to be +oo (the others
     finite for every parameter value), or ``None``."""
     from ..steps.divergence import divergent_ends
-    from .expected_log_ratio import _found_moments
 
-    found = _found_moments(q, [t for t, _ in statistics], fallback=False)
+    found = found_moments(q, [t for t, _ in statistics], fallback=False)
     if any(m is not None and m.condition != S.true for m in found):
         return None
     h = sum((-c * t for (t, c), m in zip(statistics, found, strict=True) if m is None), S.Zero)
     return h if divergent_ends(h, q.facts) is not None else None
 
 
-def _draft(stages, contexts, result, q: _Law, p: _Law, quantity: str) -> Draft:
+def _draft(stages, contexts, result, q: Law, p: Law, quantity: str) -> Draft:
     name = "k" if q.facts.discrete else "z"
     return Draft(
         NAME,
@@ -168,15 +165,15 @@ def _draft(stages, contexts, result, q: _Law, p: _Law, quantity: str) -> Draft:
     )
 
 
-def _definition(q: _Law, p: _Law, written: bool, p_shown: Expr | None = None) -> Expr:
+def _definition(q: Law, p: Law, written: bool, p_shown: Expr | None = None) -> Expr:
     """``-\\int q log p`` (``p`` is ``q`` for the entropy), with the densities written
     out when ``written`` (``p`` as ``p_shown``, with its support, when given)."""
     if written:
-        return neg(_total(mul(q.density, ln(p_shown if p_shown is not None else p.density)), q))
-    return neg(_total(mul(q.function, ln(p.function)), q))
+        return neg(total_over(mul(q.density, ln(p_shown if p_shown is not None else p.density)), q))
+    return neg(total_over(mul(q.function, ln(p.function)), q))
 
 
-def _definition_stage(q: _Law, p: _Law, lhs: Expr, entropy: bool, differ: bool = False) -> Stage:
+def _definition_stage(q: Law, p: Law, lhs: Expr, entropy: bool, differ: bool = False) -> Stage:
     """The density (or densities) and the definition; where the supports may differ, each
     density is written with its support (see :mod:`.expected_log_ratio`)."""
     q_shown = q.density_with_support if differ else q.density
@@ -202,12 +199,12 @@ def _definition_stage(q: _Law, p: _Law, lhs: Expr, entropy: bool, differ: bool =
             )
         )
     )
-    return Stage(f"{kind}_definition", tuple(chains), params={"support": _support_set(q)})
+    return Stage(f"{kind}_definition", tuple(chains), params={"support": support_set(q)})
 
 
-def _expectation_stage(lhs, q: _Law, p: _Law, collected, constant, statistics, support=()) -> Stage:
+def _expectation_stage(lhs, q: Law, p: Law, collected, constant, statistics, support=()) -> Stage:
     integral = _definition(q, p, False)
-    inserted = neg(_total(mul(q.function, group(collected)), q))
+    inserted = neg(total_over(mul(q.function, group(collected)), q))
     terms = [_tidy(-constant)] if constant != 0 else []
     for statistic, coefficient in statistics:
         terms.append(

@@ -17,47 +17,31 @@ what their log density is and which expectations they know:
    :math:`\infty` elsewhere.
 
 A discrete law is summed over its values ``k`` instead of integrated. The same stages
-with one log density give the entropy and the cross-entropy (:func:`derive_entropy`,
-:func:`derive_cross_entropy`).
+with one log density give the entropy and the cross-entropy (:mod:`.entropy`); the law
+model is :mod:`.laws` and the expectations of the statistics :mod:`.moments`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-
 from sympy import (
-    Abs,
     Add,
-    And,
-    Dummy,
     Expr,
     Function,
-    Integral,
     Mul,
     Pow,
     S,
-    Sum,
     Symbol,
     expand,
-    log,
     oo,
 )
 
-from ..errors import KLDeriveError
-from ..families.base import Distribution, Moment, absolute_deviation_point
-from ..steps.context import Context, DensityFacts
+from ..families.base import Distribution
+from ..steps.context import Context
 from ..steps.step import Chain, Stage, Step
-from ..steps.support import support_condition
-from ..symbolic.display import add, display_form, evaluate, ln, mul, sub, substitute
+from ..symbolic.display import add, display_form, evaluate, ln, mul, sub
 from ..symbolic.objects import (
-    COUNT,
     KL,
-    POSITIVE_VARIABLE,
-    VARIABLE,
-    Between,
-    Bracket,
     Expect,
-    OnSupport,
 )
 from .closing import (
     joined_conditions,
@@ -68,75 +52,28 @@ from .closing import (
 )
 from .closing import term as _term
 from .draft import Draft
+from .laws import (
+    Law,
+    collect_statistics,
+    collected_display,
+    conjuncts,
+    group,
+    log_density_steps,
+    make_law,
+    parameter_conditions,
+    statistic_key,
+    support_outside_step,
+    support_relation,
+    support_set,
+    total_over,
+    variable_for,
+)
+from .moments import NoClosedForm, found_moments, moment_stage, no_closed_form
 from .tidy import tidy, tidy_coefficient
 
-__all__ = [
-    "derive",
-    "derive_cross_entropy",
-    "derive_entropy",
-    "log_density_steps",
-    "variable_for",
-]
+__all__ = ["NAME", "NoClosedForm", "derive", "kl_of", "support_outside_step"]
 
 NAME = "moments"
-
-
-class NoClosedForm(KLDeriveError):
-    """The pair has no closed form the catalog knows (a one-line error, not a hang)."""
-
-
-def variable_for(distribution: Distribution) -> Symbol:
-    """The variable a derivation integrates (or sums) over: ``k`` for a count, a positive
-    ``z`` on the half-line (so that ``log z`` may be split), else a real ``z``."""
-    family = distribution.family
-    if family.discrete:
-        return COUNT
-    lower, _ = family.support(distribution.args)
-    return POSITIVE_VARIABLE if S(lower).is_nonnegative else VARIABLE
-
-
-@dataclass(frozen=True)
-class _Law:
-    """A distribution as one derivation uses it: its density function and facts."""
-
-    distribution: Distribution
-    function: Expr
-    facts: DensityFacts
-    density: Expr  # display
-
-    @property
-    def args(self) -> tuple[Expr, ...]:
-        return self.distribution.args
-
-    @property
-    def density_with_support(self) -> Expr:
-        """The density written with the set it lives on, ``{formula if z in support; 0
-        otherwise}``: how it is shown where the two laws' supports differ."""
-        facts = self.facts
-        condition = support_condition(facts.variable, facts.support, facts.discrete)
-        if condition is S.true or condition == S.true:
-            return self.density
-        return OnSupport(self.density, condition)
-
-
-def _law(distribution: Distribution, name: str, variable: Symbol) -> _Law:
-    family = distribution.family
-    function = Function(name)(variable)
-    density = family.density(variable, distribution.args)
-    facts = DensityFacts(
-        function,
-        variable,
-        tuple(S(b) for b in family.support(distribution.args)),
-        evaluate(density),
-        discrete=family.discrete,
-    )
-    return _Law(distribution, function, facts, density)
-
-
-def _total(integrand: Expr, law: _Law) -> Expr:
-    """``\\int_{support} integrand dz`` (or the sum over ``k``)."""
-    limits = (law.facts.variable, *law.facts.support)
-    return Sum(integrand, limits) if law.facts.discrete else Integral(integrand, limits)
 
 
 # ---------------------------------------------------------------------------
@@ -152,11 +89,11 @@ def derive(first: Distribution, second: Distribution) -> Draft:
             "density; the divergence is not defined"
         )
     variable = variable_for(first)
-    q, p = _law(first, "q", variable), _law(second, "p", variable)
-    conditions = _parameter_conditions(first, second)
+    q, p = make_law(first, "q", variable), make_law(second, "p", variable)
+    conditions = parameter_conditions(first, second)
     bare = Context({"q": q.facts, "p": p.facts}, conditions=conditions)
     kl = KL(q.function, p.function)
-    outside = _support_relation(q, p)
+    outside = support_relation(q, p)
     stages = [_definition_stage(q, p, kl, differ=outside is True or bool(outside))]
     if outside is True:  # q has mass where p is zero, for every parameter value
         stages.append(Stage("support_outside", (Chain((support_outside_step(kl, q, p),)),)))
@@ -169,25 +106,25 @@ def derive(first: Distribution, second: Distribution) -> Draft:
 
     ratio = ln(Mul(q.function, p.function**-1, evaluate=False))
     difference = sub(group(lq.after), group(lp.after))
-    statistics, constant = _collect(evaluate(lq.after) - evaluate(lp.after), variable)
-    collected = _collected_display(constant, statistics)
+    statistics, constant = collect_statistics(evaluate(lq.after) - evaluate(lp.after), variable)
+    collected = collected_display(constant, statistics)
     steps = [Step("log.quotient", ratio, sub(ln(q.function), ln(p.function)))]
     steps.append(Step("log_density.insert", steps[-1].after, difference))
     if collected != difference:
         steps.append(Step("algebra.collect_statistics", difference, collected))
     stages.append(Stage("log_ratio_statistics", (Chain(tuple(steps)),)))
 
-    found = _found_moments(q, [t for t, _ in statistics], fallback=False)
+    found = found_moments(q, [t for t, _ in statistics], fallback=False)
     if any(m is None for m in found):
         # an expectation with no finite value: the divergence may be infinite because of it
         divergent = _divergent_stages(kl, ratio, collected, q, constant, statistics, found)
         if divergent is None:
             # a finite one no family states: SymPy may integrate it (the fallback)
-            found = _found_moments(q, [t for t, _ in statistics])
+            found = found_moments(q, [t for t, _ in statistics])
         if divergent is None and all(m is not None for m in found):
             divergent = []
         elif divergent is None or support_conditions:
-            raise _no_closed_form(q, statistics, found, p, support_conditions)
+            raise no_closed_form(q, statistics, found, p, support_conditions)
     if any(m is None for m in found):
         stages.extend(divergent)
         expectations = {m.statistic: evaluate(m.value) for m in found if m is not None}
@@ -199,8 +136,8 @@ def derive(first: Distribution, second: Distribution) -> Draft:
     )
     stages.append(expectation_stage)
     if moments:  # (a uniform law against another: a constant log ratio, no expectation)
-        stages.append(_moment_stage(q, moments, support_conditions))
-    conditions_needed = tuple(c for m in moments for c in _conjuncts(m.condition))
+        stages.append(moment_stage(q, moments, support_conditions))
+    conditions_needed = tuple(c for m in moments for c in conjuncts(m.condition))
     closing, final = result_steps(
         kl, constant, statistics, moments, support_conditions, conditions_needed
     )
@@ -212,7 +149,7 @@ def derive(first: Distribution, second: Distribution) -> Draft:
     return _draft(stages, contexts, final, q, p)
 
 
-def _draft(stages, contexts, result, q: _Law, p: _Law) -> Draft:
+def _draft(stages, contexts, result, q: Law, p: Law) -> Draft:
     name = "k" if q.facts.discrete else "z"
     return Draft(
         NAME,
@@ -224,12 +161,7 @@ def _draft(stages, contexts, result, q: _Law, p: _Law) -> Draft:
     )
 
 
-def group(e: Expr) -> Expr:
-    """A sum kept whole (printed in parentheses when it stands inside another sum)."""
-    return e if not isinstance(e, Add) else Add(*e.args, evaluate=False)
-
-
-def _definition_stage(q: _Law, p: _Law, kl: Expr, differ: bool = False) -> Stage:
+def _definition_stage(q: Law, p: Law, kl: Expr, differ: bool = False) -> Stage:
     """The two densities and the definition; where the supports may differ, each density
     is written with its support (``p`` is zero where it is not positive, and the integral
     of the definition is then infinite), ``q`` inside its own support as its formula."""
@@ -247,83 +179,13 @@ def _definition_stage(q: _Law, p: _Law, kl: Expr, differ: bool = False) -> Stage
             Chain((Step("density.formula", p.function, p_shown, params={"law": p.distribution}),)),
             Chain(
                 (
-                    Step(rule, kl, _total(integrand, q)),
-                    Step("density.substitute", _total(integrand, q), _total(written, q)),
+                    Step(rule, kl, total_over(integrand, q)),
+                    Step("density.substitute", total_over(integrand, q), total_over(written, q)),
                 )
             ),
         ),
-        params={"support": _support_set(q)},
+        params={"support": support_set(q)},
     )
-
-
-def support_outside_step(lhs: Expr, q: _Law, p: _Law) -> Step:
-    """``lhs = oo``: ``q`` puts probability where ``p`` is zero (the sets shown)."""
-    return Step(
-        "support.outside",
-        lhs,
-        oo,
-        params={
-            "q_name": "q",
-            "p_name": "p",
-            "outside": _outside_set(q, p),
-            "q_support": _support_set(q),
-            "p_support": _support_set(p),
-        },
-    )
-
-
-def _support_set(law: _Law) -> Expr:
-    from sympy import Interval, Range
-
-    lower, upper = law.facts.support
-    if law.facts.discrete:
-        return Range(lower, upper + 1) if upper.is_finite else Range(lower, oo)
-    return Interval(lower, upper, left_open=True, right_open=True)
-
-
-def _outside_set(q: _Law, p: _Law) -> Expr:
-    from sympy import Interval
-
-    if q.facts.discrete:
-        from sympy import Range
-
-        _lower_q, upper_q = q.facts.support
-        _, upper_p = p.facts.support
-        return Range(upper_p + 1, upper_q + 1 if upper_q.is_finite else oo)
-    return Interval(*q.facts.support) - Interval(*p.facts.support)
-
-
-def _support_relation(q: _Law, p: _Law):
-    """``True`` when ``q``'s support is certainly not inside ``p``'s; otherwise the
-    conditions (a tuple, empty when certainly inside) under which it is inside."""
-    (lq, uq), (lp, up) = q.facts.support, p.facts.support
-    conditions = []
-    for relation in (lp <= lq, uq <= up):
-        if relation is S.true or relation == S.true:
-            continue
-        if relation is S.false or relation == S.false:
-            return True
-        conditions.append(relation.canonical)  # written one way: a_1 >= a_2
-    return tuple(conditions)
-
-
-def _parameter_conditions(*laws: Distribution) -> tuple[Expr, ...]:
-    out: list[Expr] = []
-    for law in laws:
-        for parameter, arg in zip(law.family.parameters, law.args, strict=False):
-            # a list of probabilities (categorical) states its conditions itself
-            if parameter.domain == "unit" and not arg.is_number and isinstance(arg, Expr):
-                out.append(arg < 1)
-        out.extend(law.family.conditions(law.args))
-    return tuple(dict.fromkeys(out))
-
-
-def _conjuncts(condition: Expr) -> tuple[Expr, ...]:
-    if condition is S.true or condition == S.true:
-        return ()
-    if isinstance(condition, And):
-        return tuple(condition.args)
-    return (condition,)
 
 
 # ---------------------------------------------------------------------------
@@ -331,137 +193,9 @@ def _conjuncts(condition: Expr) -> tuple[Expr, ...]:
 # ---------------------------------------------------------------------------
 
 
-def _log_density_chain(law: _Law) -> Step:
-    family = law.distribution.family
-    written = family.log_density(law.facts.variable, law.args)
-    return Step("log_density.expand", ln(law.function), written, params={"law": law.distribution})
-
-
-def log_density_steps(law: _Law) -> tuple[Step, ...]:
-    """The log density written out, then any further forms the family shows before the
-    statistics are collected (``cos(z - mu)`` expanded for a von Mises law)."""
-    steps = [_log_density_chain(law)]
-    family = law.distribution.family
-    rewrites = getattr(family, "log_density_rewrites", None)
-    for rule, after in rewrites(law.facts.variable, law.args) if rewrites else ():
-        steps.append(Step(rule, steps[-1].after, after))
-    return tuple(steps)
-
-
-def _collect(value: Expr, variable: Symbol) -> tuple[list[tuple[Expr, Expr]], Expr]:
-    """``value`` as ``constant + sum coefficient_i * T_i(variable)``: the statistics with
-    their coefficients, in a stable order, and the constant."""
-    groups: dict[Expr, Expr] = {}
-    # the logarithm of a sum (a Cauchy law's log((z - mu)^2 + gamma^2)) stays as written
-    # and so does a logit, log(z / (1 - z)), one statistic of a logit-normal law
-    kept = {a: Dummy() for a in value.atoms(log) if _kept_whole(a, variable)}
-    restore = {d: a for a, d in kept.items()}
-    for term in Add.make_args(expand(value.xreplace(kept))):
-        coefficient, statistic = term.xreplace(restore).as_independent(variable, as_Add=False)
-        groups[statistic] = groups.get(statistic, S.Zero) + coefficient
-    constant = groups.pop(S.One, S.Zero)
-    statistics = [(t, c) for t, c in groups.items() if c != 0]
-    statistics.sort(key=lambda tc: _statistic_key(tc[0], variable))
-    return statistics, constant
-
-
-def _kept_whole(logarithm: Expr, variable: Symbol) -> bool:
-    """Whether a logarithm is one statistic: of a sum (``log((z - mu)^2 + gamma^2)``) or
-    of a ratio with a sum below (the logit ``log(z / (1 - z))``)."""
-    arg = logarithm.args[0]
-    if not arg.has(variable):
-        return False
-    if arg.is_Add:
-        return True
-    return isinstance(arg, Mul) and any(
-        f.is_Pow and f.exp.is_negative and f.base.is_Add for f in arg.args
-    )
-
-
-def _statistic_key(statistic: Expr, variable: Symbol) -> tuple:
-    base, exponent = statistic.as_base_exp()
-    if base == variable and exponent.is_Integer:
-        return (0, -int(exponent), "")
-    if isinstance(statistic, log):
-        return (1, 0, str(statistic))
-    return (2, 0, str(statistic))
-
-
-def _collected_display(constant: Expr, statistics: list[tuple[Expr, Expr]]) -> Expr:
-    terms = [tidy(constant)] if constant != 0 else []
-    for statistic, coefficient in statistics:
-        terms.append(_term(tidy_coefficient(coefficient), display_form(statistic)))
-    return add(*terms)
-
-
 # ---------------------------------------------------------------------------
 # the expectation and the moments
 # ---------------------------------------------------------------------------
-
-
-def _found_moments(q: _Law, statistics: list[Expr], fallback: bool = True) -> list[Moment | None]:
-    """Each statistic's expectation under ``q``, ``None`` where the family has none (and,
-    with ``fallback``, SymPy cannot integrate it within its budget)."""
-    from .direct_integration import integrate_expectation
-
-    family = q.distribution.family
-    found = [family.expectation(t, q.facts.variable, q.args) for t in statistics]
-    if not fallback:
-        return found
-    # the general fallback: SymPy integrates what no family states, within a time budget
-    return [
-        m if m is not None else integrate_expectation(evaluate(t), q.facts)
-        for t, m in zip(statistics, found, strict=True)
-    ]
-
-
-def _no_closed_form(
-    q: _Law, statistics, found, p: _Law | None = None, support_conditions=()
-) -> NoClosedForm:
-    """The one-line refusal: the expectation that has no closed form; where the
-    divergence is nevertheless known to be infinite (the supports do not nest), that
-    case as a condition; and, between two laws of one family with different counts, that
-    the same count gives a closed form (the binomial coefficients then cancel)."""
-    statistic = next(t for (t, _), m in zip(statistics, found, strict=True) if m is None)
-    mapping = dict(q.distribution.substitutions)
-    if p is not None:
-        mapping.update(p.distribution.substitutions)
-    statistic = statistic.xreplace(mapping)  # in the user's names
-    unknown = (
-        f"no closed form known for E[{statistic}] under {q.distribution.family.name}; the "
-        "divergence has no closed form in the catalog"
-    )
-    condition = joined_conditions(
-        c for c in (s.xreplace(mapping) for s in support_conditions) if c != S.true
-    )
-    if condition is not None:
-        unknown = (
-            f"the divergence is infinite when {(~condition).simplify()} (the first law then "
-            f"puts probability where the second has none); when {condition}, {unknown}"
-        )
-    if p is not None and _counts_differ(q.distribution, p.distribution):
-        unknown += "; with the same total_count in both laws it has one"
-    return NoClosedForm(unknown)
-
-
-def _counts_differ(first: Distribution, second: Distribution) -> bool:
-    """Two laws of one family whose counts (``total_count``) differ."""
-    if first.family is not second.family:
-        return False
-    return any(
-        parameter.domain == "count" and a != b
-        for parameter, a, b in zip(first.family.parameters, first.args, second.args, strict=False)
-    )
-
-
-def _moments(q: _Law, statistics: list[Expr]) -> list[Moment]:
-    # the entropy and cross-entropy: no table says in advance which integrals SymPy
-    # answers quickly, so no direct integration (a KL pair reaches it only when the
-    # table, built with it, lists the pair)
-    found = _found_moments(q, statistics, fallback=False)
-    if any(m is None for m in found):
-        raise _no_closed_form(q, [(t, 1) for t in statistics], found)
-    return list(found)
 
 
 def _common_factor(h: Expr, variable: Symbol) -> tuple[Expr, Expr]:
@@ -471,7 +205,7 @@ def _common_factor(h: Expr, variable: Symbol) -> tuple[Expr, Expr]:
     c, g = factor_terms(h).as_independent(variable, as_Add=False)
     g = expand(g)
     terms = sorted(
-        Add.make_args(g), key=lambda t: _statistic_key(t.as_independent(variable)[1], variable)
+        Add.make_args(g), key=lambda t: statistic_key(t.as_independent(variable)[1], variable)
     )
     lead = terms[0].as_independent(variable, as_Add=False)[0]
     if lead.is_number and lead != 0:  # monic inside: (1/(2 sigma^2)) E[z^2 - 2 mu z]
@@ -481,7 +215,7 @@ def _common_factor(h: Expr, variable: Symbol) -> tuple[Expr, Expr]:
     return c, expand(g)
 
 
-def _divergent_stages(kl, ratio, collected, q: _Law, constant, statistics, found):
+def _divergent_stages(kl, ratio, collected, q: Law, constant, statistics, found):
     """The stages of an infinite divergence: the terms of the log ratio whose mean is
     unknown form ``h``, whose mean is shown to be :math:`+\\infty` (see
     :mod:`kl_derive.steps.divergence`) while every other term has a finite mean; or
@@ -502,7 +236,7 @@ def _divergent_stages(kl, ratio, collected, q: _Law, constant, statistics, found
     expectation, linear = _expectation_stage(
         kl, ratio, collected, q, constant, [t for t, _ in known], grouped=(h_shown, factor_out)
     )
-    moments_stage = _moment_stage(q, [m for _, m in known])
+    moments_stage = moment_stage(q, [m for _, m in known])
     divergent = Step(
         "moment.divergent",
         Expect(h_shown, q.function),
@@ -542,15 +276,15 @@ def _divergent_stages(kl, ratio, collected, q: _Law, constant, statistics, found
 
 
 def _expectation_stage(
-    kl, ratio, collected, q: _Law, constant, statistics, grouped=None, support=()
+    kl, ratio, collected, q: Law, constant, statistics, grouped=None, support=()
 ):
     """KL as the expectation of the log ratio, then term by term: the constant and
     ``coefficient * E[statistic]`` for each statistic, and ``factor * E[h]`` for the
     ``grouped`` terms ``(h, factor)`` of an infinite divergence. Inserting the log ratio
     holds where ``p`` is its formula wherever ``q`` is positive: under the ``support``
     conditions (stated on the step). Returns the stage and the linear form."""
-    integral = _total(mul(q.function, ratio), q)
-    inserted = _total(mul(q.function, group(collected)), q)
+    integral = total_over(mul(q.function, ratio), q)
+    inserted = total_over(mul(q.function, group(collected)), q)
     linear_terms = [tidy(constant)] if constant != 0 else []
     for statistic, coefficient in statistics:
         linear_terms.append(
@@ -576,152 +310,10 @@ def _expectation_stage(
     return Stage("expectation_statistics", (chain,)), linear
 
 
-def kl_of(q: _Law) -> Expr:
+def kl_of(q: Law) -> Expr:
     return KL(q.function, Function("p")(q.facts.variable))
-
-
-def _moment_stage(q: _Law, moments: list[Moment], support=()) -> Stage:
-    """Each expectation with its reason, stated where it holds: where its own condition
-    does (a finite moment), and, for a statistic that is not finite everywhere (``log z``,
-    ``1/z``), where the supports nest (the ``support`` conditions)."""
-    chains = []
-    for moment in moments:
-        singular = _singular(moment.statistic, q.facts.variable)
-        own = _conjuncts(moment.condition)
-        condition = joined_conditions(stated_conditions(support if singular else (), own))
-        chains.append(
-            Chain(tuple(replace(step, condition=condition) for step in _moment_steps(q, moment)))
-        )
-    return Stage("moments", tuple(chains), params={"law": q.distribution})
-
-
-def _singular(statistic: Expr, variable: Symbol) -> bool:
-    """Whether a statistic may be infinite or undefined somewhere on the real line: a
-    logarithm or a negative power of the variable."""
-    return any(a.has(variable) for a in statistic.atoms(log)) or any(
-        a.base.has(variable) and a.exp.is_negative for a in statistic.atoms(Pow)
-    )
-
-
-def _moment_steps(q: _Law, moment: Moment) -> tuple[Step, ...]:
-    split = _split_at_kink(q, moment)
-    if split is not None:
-        return split
-    if moment.reason == "direct_integral":
-        return _direct_integral_steps(q, moment)
-    return (
-        Step(
-            "moment.known",
-            Expect(display_form(moment.statistic), q.function),
-            moment.value,
-            params={
-                "law": q.distribution,
-                "reason": moment.reason,
-                **_source(q, moment),
-                **dict(moment.params),
-            },
-            facts="lemma",
-        ),
-    )
-
-
-def _source(q: _Law, moment: Moment) -> dict:
-    """What a moment's reason refers to: the power moment ``E[z^t] = M(t)`` that a
-    log-moment is differentiated from."""
-    if moment.source is None:
-        return {}
-    from sympy import Eq
-
-    t = next(iter(s for s in moment.source.free_symbols if s.name == "t"), Symbol("t"))
-    power_moment = Eq(Expect(q.facts.variable**t, q.function), moment.source, evaluate=False)
-    return {"source": power_moment, "t": t, "t_zero": Eq(t, 0, evaluate=False)}
-
-
-def _direct_integral_steps(q: _Law, moment: Moment) -> tuple[Step, ...]:
-    """``E[T] = integral of T q = value``: an expectation SymPy integrated directly."""
-    shown = Expect(display_form(moment.statistic), q.function)
-    integral = _total(mul(display_form(moment.statistic), q.function), q)
-    definition = Step("expectation.definition", shown, integral, facts="lemma")
-    antiderivative = dict(moment.params).get("antiderivative")
-    if antiderivative is None:
-        return (
-            definition,
-            Step(
-                "moment.known",
-                integral,
-                tidy(moment.value),
-                params={"law": q.distribution, "reason": "direct_integral"},
-                facts="lemma",
-            ),
-        )
-    # [F(z)]_a^b with F an antiderivative SymPy's rules found, then evaluated at the ends
-    variable = q.facts.variable
-    lower, upper = q.facts.support
-    shown_antiderivative = display_form(antiderivative, variable)
-    evaluated = Between(shown_antiderivative, variable, lower, upper)
-    at_ends = sub(
-        substitute(shown_antiderivative, {variable: upper}),
-        substitute(shown_antiderivative, {variable: lower}),
-    )
-    return (
-        definition,
-        Step(
-            "integral.antiderivative",
-            integral,
-            evaluated,
-            params={"law": q.distribution, "antiderivative": display_form(antiderivative)},
-            facts="lemma",
-        ),
-        Step("integral.limits", evaluated, at_ends, facts="lemma"),
-    )
-
-
-def _split_at_kink(q: _Law, moment: Moment) -> tuple[Step, ...] | None:
-    """``E|z - a|`` by piecewise integration: the integral split at ``a``, where the
-    absolute value changes sign, each piece without it."""
-    statistic = moment.statistic
-    variable = q.facts.variable
-    point = None if q.facts.discrete else absolute_deviation_point(statistic, variable)
-    if point is None:
-        return None
-    lower, upper = q.facts.support
-    if (lower, upper) != (S.NegativeInfinity, S.Infinity):
-        return None
-    shown = Expect(display_form(statistic), q.function)
-    whole = Integral(
-        mul(Abs(sub(variable, point), evaluate=False), q.function), (variable, lower, upper)
-    )
-    pieces = add(
-        Integral(mul(Bracket(sub(point, variable)), q.function), (variable, lower, point)),
-        Integral(mul(Bracket(sub(variable, point)), q.function), (variable, point, upper)),
-    )
-    return (
-        Step("expectation.definition", shown, whole, facts="lemma"),
-        Step("integral.split_at_kink", whole, pieces, params={"point": point}, facts="lemma"),
-        Step(
-            "moment.known",
-            pieces,
-            moment.value,
-            params={"law": q.distribution, "reason": "piecewise"},
-            facts="lemma",
-        ),
-    )
 
 
 # ---------------------------------------------------------------------------
 # entropy and cross-entropy: the same stages with one log density
 # ---------------------------------------------------------------------------
-
-
-def derive_entropy(first: Distribution) -> Draft:
-    """Derive the (differential) entropy H(first) = -E[log q] (see :mod:`.entropy`)."""
-    from .entropy import derive_entropy
-
-    return derive_entropy(first)
-
-
-def derive_cross_entropy(first: Distribution, second: Distribution) -> Draft:
-    """Derive the cross-entropy H(first, second) = -E_first[log p] (see :mod:`.entropy`)."""
-    from .entropy import derive_cross_entropy
-
-    return derive_cross_entropy(first, second)

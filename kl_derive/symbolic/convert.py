@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import math
 from collections.abc import Iterable
 from dataclasses import replace
 
@@ -11,41 +10,36 @@ from sympy import (
     Expr,
     ImmutableMatrix,
     IndexedBase,
-    Integer,
-    Lambda,
     MatrixSymbol,
     Number,
-    Rational,
-    S,
     Symbol,
     Tuple,
-    exp,
-    log,
-    pi,
-    sqrt,
     sympify,
 )
 
 from ..errors import SpecError
 from ..families import get_family
 from ..families.base import Distribution, Family
-from ..spec import MAX_DIMENSION, MAX_EXPONENT, DistributionSpec, Node
+from ..spec import MAX_DIMENSION, DistributionSpec, Node
 from ..strategies import PAIRS
+from .arrays import bind_low_rank, bind_matrix, bind_vector, symmetric_rows
+from .checks import (
+    MAX_NUMBER,
+    MAX_SYMBOLIC_SIZE,
+    check_conditions,
+    check_domain,
+    check_matrices,
+    check_size,
+)
+from .nodes import names_in, symbol_for, to_sympy
 
-__all__ = ["bind_pair", "with_dimension"]
-
-_FUNCTIONS = {"exp": exp, "log": log, "sqrt": sqrt}
-#: no number in a spec may have more decimal digits than this (10**300 is plenty)
-MAX_DIGITS = 300
-#: the largest number a scalar parameter may be given as (in absolute value): kl-derive
-#: computes exactly, and a law's density holds powers and factorials of its parameters
-#: (a gamma law's beta^alpha and Gamma(alpha), a binomial law's sum over n + 1 counts),
-#: which past this size take minutes or cannot be written out; a name has no such cost
-MAX_NUMBER = 1000
-#: the largest matrix with names among its entries (a covariance or Wishart scale given
-#: as a list of rows, or written out by --dims): its determinant and inverse are sums of
-#: up to d! products, which past 3 x 3 take minutes to verify and fill pages
-MAX_SYMBOLIC_SIZE = 3
+__all__ = [
+    "MAX_NUMBER",
+    "MAX_SYMBOLIC_SIZE",
+    "bind_pair",
+    "symmetric_rows",
+    "with_dimension",
+]
 
 
 def bind_pair(
@@ -111,25 +105,8 @@ def bind_pair(
     if logits2:
         d2 = _probability_placeholders(d2, "r", _used_names(d1))
     for law in (d1, d2):
-        _check_conditions(law)
-    return _check_matrices(d1), _check_matrices(d2)
-
-
-def _check_matrices(distribution: Distribution) -> Distribution:
-    """A matrix with names among its entries is at most :data:`MAX_SYMBOLIC_SIZE`
-    square; a larger one is refused with the ways to the answer."""
-    for a in distribution.args:
-        if not (isinstance(a, ImmutableMatrix) and min(a.shape) > MAX_SYMBOLIC_SIZE):
-            continue
-        if a.free_symbols:
-            n = a.shape[0]
-            raise SpecError(
-                f"the {n}x{n} matrix with names among its entries in {distribution.spec!r} is "
-                f"over the limit of {MAX_SYMBOLIC_SIZE}x{MAX_SYMBOLIC_SIZE} (README, Limits); "
-                "keep the dimension symbolic (a name for the matrix, no --dims) or give "
-                "the entries as numbers"
-            )
-    return distribution
+        check_conditions(law)
+    return check_matrices(d1), check_matrices(d2)
 
 
 def _read_logits(family: Family, spec: DistributionSpec) -> tuple[DistributionSpec, bool]:
@@ -264,7 +241,7 @@ def _domains(pairs: Iterable[tuple[Family, DistributionSpec]]) -> dict[str, str]
             # a vector's entries are parameters in their own right
             nodes = arg.args if arg.kind == "list" else (arg,)
             for node in nodes:
-                for name in _names(node):
+                for name in names_in(node):
                     strong = node.kind == "name" and parameter.domain != "real"
                     if strong or name not in domains:
                         domains[name] = parameter.domain if strong else domains.get(name, "real")
@@ -289,7 +266,7 @@ def _positive_for_scales(
                 if node.kind in ("name", "num", "list"):
                     continue
                 try:
-                    value = _to_sympy(node, domains)
+                    value = to_sympy(node, domains)
                 except SpecError:
                     continue
                 if value.is_positive is not None:
@@ -302,181 +279,40 @@ def _positive_for_scales(
     return names
 
 
-def _names(node: Node) -> set[str]:
-    if node.kind == "name":
-        return {node.value}
-    return set().union(*(_names(a) for a in node.args)) if node.args else set()
-
-
-def _symbol(name: str, domain: str) -> Symbol:
-    if domain == "count":
-        return Symbol(name, integer=True, positive=True)
-    if domain in ("positive", "unit"):
-        return Symbol(name, positive=True)
-    return Symbol(name, real=True)
-
-
 def _bind(
     family: Family, spec: DistributionSpec, domains: dict[str, str], taken: set[str], suffix: str
 ) -> Distribution:
     if hasattr(family, "bind"):  # a family that reads its own arguments (wishart)
-        return family.bind(spec, domains, _to_sympy, suffix)
+        return family.bind(spec, domains, to_sympy, suffix)
     if family.vector:
-        return _bind_vector(family, spec, domains, suffix)
+        return bind_vector(family, spec, domains, suffix)
     if getattr(family, "low_rank", False):
-        return _bind_low_rank(family, spec, domains)
+        return bind_low_rank(family, spec, domains)
     if getattr(family, "matrix", False):
-        return _bind_matrix(family, spec, domains, suffix)
+        return bind_matrix(family, spec, domains, suffix)
     if not spec.args:
         # a count (a binomial's total_count) is shared by two bare laws: KL(Bin(n, p_1) ||
         # Bin(n, p_2)) is the pair people mean, and different counts have no closed form
         args = tuple(
-            _symbol(p.symbol + ("" if p.domain == "count" else suffix), p.domain)
+            symbol_for(p.symbol + ("" if p.domain == "count" else suffix), p.domain)
             for p in family.parameters
         )
         return Distribution(family, args, spec.text)
     args: list[Expr] = []
     substitutions: dict[Symbol, Expr] = {}
     for parameter, node in zip(family.parameters, spec.args, strict=True):
-        value = _to_sympy(node, domains)
-        _check_domain(family, parameter.name, parameter.domain, value, spec.text)
-        _check_size(family, parameter.name, value, spec.text)
+        value = to_sympy(node, domains)
+        check_domain(family, parameter.name, parameter.domain, value, spec.text)
+        check_size(family, parameter.name, value, spec.text)
         if isinstance(value, (Symbol, Number)):
             args.append(value)
             continue
         placeholder = _fresh(parameter.symbol, taken)
         taken.add(str(placeholder))
-        symbol = _symbol(placeholder, parameter.domain)
+        symbol = symbol_for(placeholder, parameter.domain)
         substitutions[symbol] = value
         args.append(symbol)
     return Distribution(family, tuple(args), spec.text, substitutions)
-
-
-def symmetric_rows(node: Node, what: str, text: str, domains: dict[str, str]) -> ImmutableMatrix:
-    """A matrix given as a list of rows (``[[a, b], [b, c]]``), checked to be square and
-    symmetric; ``what`` names it in the one-line error (``"the covariance"``)."""
-    rows = [row.args if row.kind == "list" else None for row in node.args]
-    if any(r is None or len(r) != len(rows) for r in rows):
-        raise SpecError(f"{what} in {text!r} must be a square list of rows")
-    matrix = ImmutableMatrix([[_to_sympy(x, domains) for x in row] for row in rows])
-    if matrix != matrix.T:
-        raise SpecError(f"{what} in {text!r} must be symmetric")
-    return matrix
-
-
-def _bind_vector(
-    family: Family, spec: DistributionSpec, domains: dict[str, str], suffix: str
-) -> Distribution:
-    """Vector parameters: a name is a symbolic vector (components ``mu[j]``), a list an
-    explicit one, a number the same value in every coordinate."""
-    nodes = spec.args or tuple(
-        Node("name", p.symbol + ("" if p.domain == "count" else suffix)) for p in family.parameters
-    )
-    args: list[Expr] = []
-    for parameter, node in zip(family.parameters, nodes, strict=True):
-        if parameter.domain == "count":  # a multinomial's total_count: one number or name
-            value = _to_sympy(node, {**domains, **dict.fromkeys(_names(node), "count")})
-            _check_domain(family, parameter.name, parameter.domain, value, spec.text)
-            args.append(value)
-        elif node.kind == "name":
-            assumptions = {"positive": True} if parameter.domain == "positive" else {"real": True}
-            args.append(IndexedBase(node.value, **assumptions))
-        elif node.kind == "list":
-            items = []
-            for item in node.args:
-                value = _to_sympy(item, domains)
-                _check_domain(family, parameter.name, parameter.domain, value, spec.text)
-                items.append(value)
-            args.append(Tuple(*items))
-        else:
-            value = _to_sympy(node, domains)
-            _check_domain(family, parameter.name, parameter.domain, value, spec.text)
-            if not value.is_number:
-                # an expression of vectors, taken coordinate by coordinate: exp(logvar/2)
-                j = family.index
-                vectors = {s: IndexedBase(s.name, **s.assumptions0)[j] for s in value.free_symbols}
-                value = Lambda(j, value.xreplace(vectors))
-            args.append(value)
-    sizes = {len(a) for a in args if isinstance(a, Tuple)}
-    if len(sizes) > 1:
-        raise SpecError(f"the vectors in {spec.text!r} have different lengths")
-    if sizes and any(isinstance(a, IndexedBase) for a in args):
-        raise SpecError(f"give every vector of {spec.text!r} as a list, or every one as a name")
-    return Distribution(family, tuple(args), spec.text)
-
-
-def _bind_matrix(
-    family: Family, spec: DistributionSpec, domains: dict[str, str], suffix: str
-) -> Distribution:
-    """A mean vector and a covariance matrix: names (size d), list literals, or 0 and 1."""
-    from ..families.multivariate_normal import DIMENSION
-
-    nodes = spec.args or tuple(Node("name", p.symbol + suffix) for p in family.parameters)
-    (loc_node, cov_node) = nodes
-    args: list[Expr] = []
-    if loc_node.kind == "name":
-        args.append(MatrixSymbol(loc_node.value, DIMENSION, 1))
-    elif loc_node.kind == "list":
-        args.append(ImmutableMatrix([_to_sympy(x, domains) for x in loc_node.args]))
-    else:
-        args.append(_number_argument(family, "loc", loc_node, domains, spec))
-    if cov_node.kind == "name":
-        args.append(MatrixSymbol(cov_node.value, DIMENSION, DIMENSION))
-    elif cov_node.kind == "list":
-        matrix = symmetric_rows(cov_node, "the covariance", spec.text, domains)
-        if matrix.is_positive_definite is False:
-            raise SpecError(f"the covariance in {spec.text!r} is not positive definite")
-        args.append(matrix)
-    else:
-        args.append(_number_argument(family, "covariance_matrix", cov_node, domains, spec))
-        if args[-1] != 1:
-            raise SpecError(
-                "a number as covariance stands for the identity; write 1, or a list of rows"
-            )
-    shapes = {a.shape[0] for a in args if isinstance(a, ImmutableMatrix)}
-    if len(shapes) > 1:
-        raise SpecError(f"the mean and the covariance in {spec.text!r} have different sizes")
-    if shapes and any(isinstance(a, MatrixSymbol) for a in args):
-        raise SpecError(f"give both parameters of {spec.text!r} as lists, or both as names")
-    return Distribution(family, tuple(args), spec.text)
-
-
-def _bind_low_rank(family: Family, spec: DistributionSpec, domains: dict[str, str]) -> Distribution:
-    """``(loc, cov_factor, cov_diag)`` as lists: the law with covariance W W^T + diag(D)."""
-    from ..families.low_rank_multivariate_normal import covariance
-
-    if len(spec.args) != 3 or any(a.kind != "list" for a in spec.args):
-        raise SpecError(
-            f"give the three parameters of {family.name} as lists, e.g. "
-            "low_rank_multivariate_normal([m1, m2], [[w1], [w2]], [d1, d2])"
-        )
-    loc_node, factor_node, diag_node = spec.args
-    loc = [_to_sympy(x, domains) for x in loc_node.args]
-    rows = [row.args if row.kind == "list" else None for row in factor_node.args]
-    if any(r is None for r in rows) or len({len(r) for r in rows}) != 1:
-        raise SpecError(f"the cov_factor in {spec.text!r} must be a list of rows of one length")
-    factor = ImmutableMatrix([[_to_sympy(x, domains) for x in row] for row in rows])
-    diagonal = []
-    for node in diag_node.args:
-        value = _to_sympy(node, {**domains, **dict.fromkeys(_names(node), "positive")})
-        if node.kind == "name":
-            value = Symbol(node.value, positive=True)
-        _check_domain(family, "cov_diag", "positive", value, spec.text)
-        diagonal.append(value)
-    if not len(loc) == factor.shape[0] == len(diagonal):
-        raise SpecError(f"the parameters in {spec.text!r} have different sizes")
-    cov = covariance(factor, diagonal)
-    return Distribution(family, (ImmutableMatrix(loc), cov), spec.text)
-
-
-def _number_argument(family, name, node, domains, spec) -> Expr:
-    value = _to_sympy(node, domains)
-    if not value.is_number or value not in (0, 1):
-        raise SpecError(
-            f"the {name} of {family.name} must be a name, a list, or 0 / 1 (the standard one); "
-            f"got {node} in {spec.text!r}"
-        )
-    return value
 
 
 def with_dimension(distribution: Distribution, n: int) -> Distribution:
@@ -485,12 +321,12 @@ def with_dimension(distribution: Distribution, n: int) -> Distribution:
     if hasattr(distribution.family, "with_dimension"):  # a family that writes itself out
         if not 1 <= n <= MAX_DIMENSION:
             raise SpecError(f"--dims must be between 1 and {MAX_DIMENSION}, got {n}")
-        return _check_matrices(distribution.family.with_dimension(distribution, n))
+        return check_matrices(distribution.family.with_dimension(distribution, n))
     if getattr(distribution.family, "matrix", False):
         if not 1 <= n <= MAX_DIMENSION:
             raise SpecError(f"--dims must be between 1 and {MAX_DIMENSION}, got {n}")
         explicit = tuple(_explicit_matrix(a, n) for a in distribution.args)
-        return _check_matrices(replace(distribution, args=explicit))
+        return check_matrices(replace(distribution, args=explicit))
     if not distribution.family.vector:
         raise SpecError(f"--dims applies to vector families; {distribution.family.name} is not one")
     if not 1 <= n <= MAX_DIMENSION:
@@ -534,150 +370,3 @@ def _fresh(name: str, taken: set[str]) -> str:
     while f"{name}_{i}" in taken:
         i += 1
     return f"{name}_{i}"
-
-
-def _check_conditions(law: Distribution) -> None:
-    """A law whose parameters, as numbers, break its family's conditions (``uniform(1,
-    0)``: the lower end above the upper) is refused: no such law exists."""
-    if getattr(law.family, "vector", False):
-        # a list (of probabilities) is checked by the family itself, which says in one
-        # line what is wrong (a sum that is not one; no standard member to default to);
-        # a list given by name is checked where the pair is derived
-        if not law.args or any(isinstance(a, Tuple) for a in law.args):
-            law.family.conditions(law.user_args)
-        return
-    conditions = law.family.conditions(law.user_args)
-    for condition in conditions:
-        if condition is S.false or condition == S.false:
-            raise SpecError(
-                f"{_written(law)} is not a {law.family.name} law: {_broken(law, condition)}"
-            )
-
-
-def _written(law: Distribution) -> str:
-    args = ", ".join(str(a) for a in law.user_args)
-    return f"{law.family.name}({args})"
-
-
-def _broken(law: Distribution, condition: Expr) -> str:
-    """What a broken condition requires, in the parameters' names (``low < high``)."""
-    names = tuple(Symbol(p.name) for p in law.family.parameters)
-    if len(names) == len(law.user_args):
-        for relation in law.family.conditions(names):
-            if relation.xreplace(dict(zip(names, law.user_args, strict=True))) == condition:
-                return f"{relation} is required"
-    return f"{condition} does not hold"
-
-
-#: the largest (and, inverted, the smallest) magnitude of a parameter given as a number:
-#: beyond it the numeric checks of a derivation cannot evaluate it
-MAX_MAGNITUDE = 1e300
-
-
-def _magnitude(value: Expr) -> float:
-    """``|value|`` in floating point (``inf`` when it overflows), computed at once."""
-    from sympy import lambdify
-
-    try:
-        return abs(complex(lambdify((), value, modules="math")()))
-    except (OverflowError, ValueError, ZeroDivisionError, TypeError):
-        return math.inf
-
-
-def _check_number(value: Expr) -> None:
-    """A number in a parameter too large or too close to zero to be checked numerically."""
-    magnitude = _magnitude(value)
-    if magnitude > MAX_MAGNITUDE or (value != 0 and magnitude < 1 / MAX_MAGNITUDE):
-        raise SpecError(
-            f"the number {value} is too {'small' if magnitude < 1 else 'large'} (at most 1e300 "
-            "and at least 1e-300 in absolute value); give it as a name and substitute the "
-            "number in the result"
-        )
-
-
-def _check_magnitude(family: Family, name: str, value: Expr, text: str) -> None:
-    """A number too large (``exp(exp(exp(100)))``) or too close to zero (``exp(-1000)``)
-    is refused in one line: it is evaluated in floating point first, which overflows or
-    underflows at once instead of computing an astronomically long integer."""
-    magnitude = _magnitude(value)
-    if magnitude > MAX_MAGNITUDE or (value != 0 and magnitude < 1 / MAX_MAGNITUDE):
-        raise SpecError(
-            f"the {name} of {family.name}, {value}, is too {'small' if magnitude < 1 else 'large'}"
-            f" a number (at most 1e300 and at least 1e-300 in absolute value) in {text!r}; "
-            "give it as a name and substitute the number in the result"
-        )
-
-
-def _check_domain(family: Family, name: str, domain: str, value: Expr, text: str) -> None:
-    if value.is_number and not isinstance(value, Tuple):
-        _check_magnitude(family, name, value, text)
-    if domain in ("positive", "unit", "count") and value.is_positive is False:
-        raise SpecError(f"the {name} of {family.name} must be positive, got {value} in {text!r}")
-    if domain == "unit" and (value - 1).is_nonnegative:
-        raise SpecError(
-            f"the {name} of {family.name} is a probability strictly between 0 and 1, "
-            f"got {value} in {text!r}"
-        )
-    if domain == "count" and value.is_number and not value.is_integer:
-        raise SpecError(
-            f"the {name} of {family.name} must be a whole number, got {value} in {text!r}"
-        )
-    if value.is_real is False:
-        raise SpecError(f"the {name} of {family.name} must be real, got {value} in {text!r}")
-
-
-def _check_size(family: Family, name: str, value: Expr, text: str) -> None:
-    """A number over :data:`MAX_NUMBER` is refused with the way to the answer: a name."""
-    if not value.is_number or value.free_symbols:
-        return
-    if value.is_real and abs(value) > MAX_NUMBER:
-        shown = f"{float(value):.6g}"
-        raise SpecError(
-            f"the {name} of {family.name} is {shown} in {text!r}, over the limit of "
-            f"{MAX_NUMBER} for a number given as a parameter (README, Limits); give it a "
-            f"name, e.g. {family.name}({', '.join(p.symbol for p in family.parameters)}), "
-            "and substitute the value into the result"
-        )
-
-
-def _to_sympy(node: Node, domains: dict[str, str]) -> Expr:
-    if node.kind == "num":
-        return (
-            Rational(node.value)
-            if "." in node.value or "e" in node.value.lower()
-            else Integer(node.value)
-        )
-    if node.kind == "name":
-        return _symbol(node.value, domains.get(node.value, "real"))
-    if node.kind == "const":
-        return pi
-    if node.kind == "list":
-        raise SpecError(f"a list {node} is not allowed here; this parameter is a number")
-    args = [_to_sympy(a, domains) for a in node.args]
-    if node.kind == "neg":
-        return -args[0]
-    if node.kind == "call":
-        value = _FUNCTIONS[node.value](args[0])
-        if value.is_number:  # before anything asks SymPy about it (exp(exp(exp(100))))
-            _check_number(value)
-        return value
-    left, right = args
-    if node.value == "+":
-        return left + right
-    if node.value == "-":
-        return left - right
-    if node.value == "*":
-        return left * right
-    if node.value == "/":
-        if right == 0:
-            raise SpecError("division by zero in a parameter")
-        return left / right
-    if right.is_Number and abs(right) > MAX_EXPONENT:
-        raise SpecError(f"exponent {right} is too large (at most {MAX_EXPONENT})")
-    if left.is_Number and right.is_Number and left != 0:
-        digits = abs(float(right)) * abs(math.log10(abs(float(left)))) if abs(left) < 1e300 else 1e9
-        if digits > MAX_DIGITS:
-            raise SpecError(f"the number {left}**{right} is too large")
-    if left == 0 and right.is_Number and right.is_negative:
-        raise SpecError("division by zero in a parameter")
-    return left**right

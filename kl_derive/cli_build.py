@@ -1,0 +1,59 @@
+"""The build command: every derivation of a TOML manifest, in one process and its workers."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from .cli_derive import cross_entropy_command, derive_command, entropy_command
+from .cli_options import CONTEXT
+
+__all__ = ["build_command"]
+
+
+_BUILDEPILOG = """\b
+A manifest lists derivations, one [[derivation]] table each:
+  [defaults]                  # optional: keys every entry starts from
+  lang = "en"
+  [[derivation]]
+  p = "normal"                # and q = "...", as on the command line
+  to = "latex"
+  output = "notes/kl-normal.tex"
+  [[derivation]]
+  quantity = "entropy"        # kl (default), entropy or cross-entropy
+  p = "gamma"
+  output = "notes/entropy-gamma.md"
+  to = "markdown"
+
+\b
+Other keys are the command's long options without their dashes (detail, highlight,
+label, template-dir, ...). Paths are relative to the manifest's folder.
+"""
+
+
+@click.command("build", context_settings=CONTEXT, epilog=_BUILDEPILOG)
+@click.argument("manifest", type=click.Path(dir_okay=False))
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Derive N at a time [default: CPUs].",
+)
+@click.option("--no-cache", is_flag=True, help="Derive every entry afresh (no result cache).")
+@click.option("-q", "--quiet", is_flag=True, help="Report failures only.")
+def build_command(manifest: str, jobs: int | None, no_cache: bool, quiet: bool) -> None:
+    """Derive every entry of a TOML manifest and write each output (see README, Batch builds).
+
+    Entries are checked like the same command lines, derived in parallel and written in
+    the manifest's order; unchanged derivations come from the result cache.
+    """
+    from .batch import build
+
+    commands = {
+        "entropy": entropy_command,
+        "cross-entropy": cross_entropy_command,
+        "kl": derive_command,
+    }
+    sys.exit(build(manifest, commands, jobs=jobs, use_cache=not no_cache, quiet=quiet))

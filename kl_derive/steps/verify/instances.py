@@ -1,0 +1,46 @@
+"""Steps stated for a symbolic dimension ``d``, verified in each concrete instance."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+
+from sympy import (
+    S,
+    Symbol,
+)
+
+from ...symbolic.display import evaluate
+from ..context import Context
+from ..step import Step
+from .normal_form import expand_big_operators
+
+
+def _mentions(step: Step, symbols: tuple[Symbol | None, ...]) -> bool:
+    free = step.before.free_symbols | step.after.free_symbols
+    return any(s is not None and s in free for s in symbols)
+
+
+def verify_instances(step: Step, context: Context, verify: Callable[[Step, Context], str]) -> str:
+    """Verify a step stated for a symbolic dimension ``d`` (and coordinate ``j``) in each
+    instance ``d = n``, for every coordinate ``j = 1..n``, by ``verify`` (the verifier's
+    entry point)."""
+    uses_index = _mentions(step, (context.index,))
+    for n, instance in sorted(context.instances.items()):
+        indices = range(1, n + 1) if uses_index else [None]
+        for j in indices:
+            mapping = {context.dimension: S(n), **instance.bindings}
+            if j is not None:
+                mapping[context.index] = S(j)
+            # the bindings once more after the sums are written out: p[k] became p[1], ...
+            concrete = replace(
+                step,
+                before=expand_big_operators(evaluate(step.before).xreplace(mapping)).xreplace(
+                    instance.bindings
+                ),
+                after=expand_big_operators(evaluate(step.after).xreplace(mapping)).xreplace(
+                    instance.bindings
+                ),
+            )
+            verify(concrete, instance)
+    return "instances"

@@ -1,0 +1,163 @@
+"""The numeric fallback: both sides evaluated at pseudo-random parameter values.
+
+Expectations become integrals (or sums) against the density, evaluated by
+:mod:`.quadrature`; the parameters are drawn by :mod:`.sampling` with a fixed seed, so a
+run is reproducible. Two sides agree when they match to 1e-10 (relative) at every sample.
+"""
+
+from __future__ import annotations
+
+import random
+
+import mpmath
+from sympy import (
+    Add,
+    Expr,
+    Float,
+    Integral,
+    Mul,
+    Rational,
+    S,
+    Sum,
+    oo,
+    zoo,
+)
+
+from ...symbolic.objects import Expect
+from ..context import Context, DensityFacts
+from .normal_form import unfold_densities
+from .quadrature import quadrature, series
+from .sampling import (
+    bound_variables,
+    in_support,
+    is_count_vector,
+    sample_counts,
+    sample_in_support,
+    sample_parameters,
+)
+
+_SAMPLES = 3
+
+
+_TOLERANCE = mpmath.mpf("1e-10")
+
+
+def numerically_equal(a: Expr, b: Expr, context: Context, seed: str, fast: bool) -> bool:
+    if a.has(zoo, S.NaN) or b.has(zoo, S.NaN):
+        # log(q/0) where a density is zero (its support): no finite number to compare
+        return False
+    bound = bound_variables(context)
+    free = a.free_symbols | b.free_symbols
+    for facts in context.densities.values():  # a density's own parameters count too
+        counts = set(facts.variable) if is_count_vector(facts) else set()
+        if a.has(facts.function) or b.has(facts.function) or counts & free:
+            free |= facts.value.free_symbols | set().union(
+                *(S(end).free_symbols for end in facts.support)
+            )
+    symbols = sorted(free - bound, key=str)
+    # a variable left free (an identity between log densities) is sampled in its support
+    free_variables = (
+        []
+        if a.has(Expect, Integral, Sum) or b.has(Expect, Integral, Sum)
+        else [
+            f
+            for f in context.densities.values()
+            if (set(f.variable) if is_count_vector(f) else {f.variable})
+            & (a.free_symbols | b.free_symbols)
+        ]
+    )
+    rng = random.Random(seed)
+    with mpmath.workdps(30):
+        for _ in range(_SAMPLES if symbols or free_variables else 1):
+            values = sample_parameters(symbols, context.conditions, rng)
+            if values is None:
+                return False
+            for facts in free_variables:
+                if any(S(end).xreplace(values).free_symbols for end in facts.support):
+                    continue  # another law's support (Bin(n, p)'s n absent from the step)
+                if is_count_vector(facts):  # a count vector summing to n
+                    values.update(sample_counts(facts, values, rng))
+                    continue
+                if facts.discrete and in_support(values.get(facts.variable), facts, values):
+                    continue  # a count already drawn in a smaller support stays (both hold)
+                values[facts.variable] = sample_in_support(facts, values, rng)
+            try:
+                x, y = _number(a, values, context, fast), _number(b, values, context, fast)
+            except (TypeError, ValueError, ZeroDivisionError):
+                return False
+            if abs(x - y) > _TOLERANCE * max(1, abs(x), abs(y)):
+                return False
+    return True
+
+
+def _number(e: Expr, values: dict, context: Context, fast: bool) -> mpmath.mpf:
+    # fractions enter as 30-digit floats: exact powers such as (37/63)^(123/4567), which
+    # e^{c log x} becomes, would send SymPy looking for exact roots
+    values = {
+        k: Float(v, 30) if isinstance(v, Rational) and not v.is_Integer else v
+        for k, v in values.items()
+    }
+    e = _merged_integrals(_as_integrals(unfold_densities(e, context), context))
+    # an integral is compiled once with its parameters as arguments (and kept for the
+    # other samples and steps), not rebuilt and compiled at every sample
+    replacements = {
+        integral: Float(quadrature(integral, values, fast), 30) for integral in e.atoms(Integral)
+    }
+    e = e.xreplace(replacements).xreplace(values)
+    replacements = {total: Float(series(total), 30) for total in e.atoms(Sum)}
+    value = e.xreplace(replacements).evalf(30)
+    if not value.is_number or value.has(S.NaN, oo, -oo, zoo):
+        raise ValueError("not a finite number")
+    return (
+        mpmath.mpmathify(complex(value)).real if value.is_real is False else mpmath.mpf(str(value))
+    )
+
+
+def _merged_integrals(e: Expr) -> Expr:
+    """``c1 * int f1 + c2 * int f2`` over the same range as ``int (c1 f1 + c2 f2)``: one
+    quadrature for a combination of expectations under one law (``E[log^2 z] - 2 E[log z
+    log(1 - z)] + E[log^2(1 - z)]``)."""
+    groups: dict[tuple, list[Expr]] = {}
+    rest = []
+    for term in Add.make_args(e):
+        factors = Mul.make_args(term)
+        integrals = [f for f in factors if isinstance(f, Integral)]
+        if len(integrals) != 1 or len(integrals[0].limits[0]) != 3:
+            rest.append(term)
+            continue
+        (integral,) = integrals
+        coeff = Mul(*(f for f in factors if f is not integral))
+        if coeff.has(Integral) or coeff.free_symbols & {integral.limits[0][0]}:
+            rest.append(term)
+            continue
+        groups.setdefault(integral.limits, []).append(coeff * integral.function)
+    merged = [Integral(Add(*parts), *limits) for limits, parts in groups.items()]
+    return Add(*rest, *merged)
+
+
+def _as_integrals(e: Expr, context: Context) -> Expr:
+    def to_integral(expectation: Expect) -> Expr:
+        f, density = expectation.args
+        facts: DensityFacts | None = context.density_of(density)
+        if facts is None:
+            raise ValueError("expectation under an unknown density")
+        if facts.discrete and isinstance(facts.variable, tuple):
+            return _count_vector_sum(f * facts.value, facts)
+        if facts.discrete:
+            return Sum(f * facts.value, (facts.variable, *facts.support))
+        return Integral(f * facts.value, (facts.variable, *facts.support))
+
+    return e.replace(lambda x: isinstance(x, Expect), to_integral)
+
+
+def _count_vector_sum(f: Expr, facts: DensityFacts) -> Sum:
+    """The sum of ``f`` over the count vectors ``(k_1, ..., k_K)`` of a discrete law with
+    a tuple of variables: nonnegative integers summing to the support's upper end ``n``
+    (a multinomial law); the last count is ``n`` minus the others."""
+    *free, last = facts.variable
+    total = facts.support[1]
+    limits, used = [], S.Zero
+    for variable in free:
+        limits.append((variable, 0, total - used))
+        used += variable
+    return Sum(f.xreplace({last: total - used}), *limits)

@@ -1,0 +1,282 @@
+"""Numbers for integrals and sums: mpmath quadrature (an integrand compiled once per
+integral, ends and tails reached through exponential substitutions), a floating-point
+trapezoidal rule for smooth integrands on the whole line, and series summed term by term.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import math
+from collections.abc import Callable
+from typing import NamedTuple
+
+import mpmath
+from sympy import (
+    Abs,
+    Dummy,
+    Expr,
+    Integral,
+    S,
+    Sum,
+    Symbol,
+    expand,
+    lambdify,
+    oo,
+)
+
+from ...symbolic.floatfn import compile_float
+
+
+def series(total: Sum) -> mpmath.mpf:
+    """A sum over the values of a discrete variable (finite, or summed by mpmath)."""
+    if len(total.limits) > 1:
+        return _nested_series(total)
+    ((variable, lower, upper),) = total.limits
+    term = lambdify(variable, total.function, modules="mpmath")
+    if upper.is_finite:
+        if int(upper) - int(lower) > _MAX_TERMS:
+            raise ValueError("too many terms to sum")
+        return mpmath.fsum(term(mpmath.mpf(k)) for k in range(int(lower), int(upper) + 1))
+    return _infinite_series(term, int(lower))
+
+
+def _infinite_series(term, lower: int) -> mpmath.mpf:
+    """``sum_{k >= lower} term(k)``: term by term up to where the terms have passed
+    their largest and fallen below 1e-3 of it, then mpmath's ``nsum`` for the tail.
+    ``nsum`` alone extrapolates from the first terms, which is wrong when the mass lies
+    far from ``lower`` (a Poisson law with rate 100); at most :data:`_MAX_TERMS` terms."""
+    head, largest, k = [], mpmath.mpf(0), lower
+    while True:
+        value = term(mpmath.mpf(k))
+        head.append(value)
+        size = abs(value)
+        largest = max(largest, size)
+        if len(head) >= 2 and size <= abs(head[-2]) and size < largest / 1000:
+            break
+        if len(head) > _MAX_TERMS:
+            raise ValueError("too many terms to sum")
+        k += 1
+    return mpmath.fsum(head) + mpmath.nsum(term, [k + 1, mpmath.inf])
+
+
+#: the most terms a finite sum over several indices is written out in
+_MAX_TERMS = 200_000
+
+
+def _nested_series(total: Sum) -> mpmath.mpf:
+    """A finite sum over several indices (the count vectors of a multinomial law), each
+    range given by numbers and the indices before it; too many terms is a failure."""
+    variables = [limit[0] for limit in total.limits]
+    term = lambdify(variables, total.function, modules="mpmath")
+    points: list[tuple[int, ...]] = [()]
+    for _variable, lower, upper in total.limits:
+        grown = []
+        for point in points:
+            values = dict(zip(variables, point, strict=False))
+            low, high = (S(b).xreplace(values) for b in (lower, upper))
+            if not (low.is_Integer and high.is_Integer):
+                raise ValueError("a sum with bounds that are not whole numbers")
+            grown += [(*point, k) for k in range(int(low), int(high) + 1)]
+            if len(grown) > _MAX_TERMS:
+                raise ValueError("too many terms to sum")
+        points = grown
+    return mpmath.fsum(term(*(mpmath.mpf(k) for k in point)) for point in points)
+
+
+class _CompiledIntegral(NamedTuple):
+    """An integral's integrand compiled once, its parameters as further arguments."""
+
+    parameters: tuple[Symbol, ...]
+    integrand: Callable  # f(z, *parameters)
+    near: tuple[Callable | None, Callable | None]  # f(lower + d, ...), f(upper - d, ...)
+    kinks: tuple[Expr, ...]  # where an absolute value changes sign
+
+
+@functools.lru_cache(maxsize=256)
+def _compiled(integral: Integral) -> _CompiledIntegral:
+    ((variable, lower, upper),) = integral.limits
+    f = integral.function
+    parameters = tuple(
+        sorted(
+            (f.free_symbols | S(lower).free_symbols | S(upper).free_symbols) - {variable},
+            key=str,
+        )
+    )
+    # the parameters as dummies: one named like a function (beta, the beta law's second
+    # shape) would shadow that function in the generated code
+    dummies = [Dummy(f"p{i}") for i in range(len(parameters))]
+    renamed = dict(zip(parameters, dummies, strict=True))
+    g = f.xreplace(renamed)
+    modules = [{"exp": safe_exp}, "mpmath"]
+    # the integrand in the distance d to a finite end (z = lower + d, z = upper - d),
+    # which stays exact where z itself would round to the end
+    d = Dummy("d", positive=True)
+    near = tuple(
+        lambdify((d, *dummies), g.xreplace({variable: end}), modules=modules)
+        if bound.is_finite
+        else None
+        for bound, end in (
+            (lower, S(lower).xreplace(renamed) + d),
+            (upper, S(upper).xreplace(renamed) - d),
+        )
+    )
+    return _CompiledIntegral(
+        parameters,
+        lambdify((variable, *dummies), g, modules=modules),
+        near,  # type: ignore[arg-type]
+        tuple(_kinks(f, variable)),
+    )
+
+
+def quadrature(integral: Integral, values: dict, fast: bool) -> mpmath.mpf:
+    """The integral's value at the parameter ``values``: the trapezoidal rule when
+    ``fast`` allows, else mpmath."""
+    ((variable, lower, upper),) = integral.limits
+    lower, upper = S(lower).xreplace(values), S(upper).xreplace(values)
+    if fast and lower == -oo and upper == oo:
+        compiled = compile_float(integral.function.xreplace(values), variable)
+        value = _trapezoid(compiled) if compiled is not None else None
+        if value is not None:
+            return mpmath.mpf(value)
+    compiled_integral = _compiled(integral)
+    arguments = [_mp(S(values[s])) for s in compiled_integral.parameters]
+    lo, hi = _mp(lower), _mp(upper)
+    integrand = _fringe_zero(
+        lambda x: compiled_integral.integrand(x, *arguments),
+        lambda x: abs(x) > _FRINGE**-1 or x - lo < _FRINGE or hi - x < _FRINGE,
+    )
+    kinks = [S(k).xreplace(values) for k in compiled_integral.kinks]
+    inner = {mpmath.mpf(-3), mpmath.mpf(0), mpmath.mpf(3), *(_mp(k) for k in kinks if k.is_number)}
+    points = [lo, *sorted(p for p in inner if lo < p < hi), hi]
+    # on a half-line [L, oo) the far end is reached through z = c e^{u}: power-law
+    # tails (a Pareto law) become exponential ones, which tanh-sinh integrates to full
+    # precision (a whole line keeps mpmath's own treatment, fine for light tails)
+    tail = mpmath.mpf(0)
+    if points[-1] == mpmath.inf and points[0] != -mpmath.inf and points[0] >= 0:
+        start = max(points[-2], mpmath.mpf(1))
+        if start > points[-2]:
+            points.insert(-1, start)
+        tail = _exponential_quad(
+            lambda u: integrand(start * mpmath.exp(u)) * start * mpmath.exp(u),
+        )
+        points.pop()
+    near = [
+        _fringe_zero(lambda x, g=g: g(x, *arguments), lambda x: x < _FRINGE)
+        if g is not None
+        else None
+        for g in compiled_integral.near
+    ]
+    return _segments(integrand, points, *near) + tail
+
+
+def _exponential_quad(f) -> mpmath.mpf:
+    """The integral of ``f`` over ``u`` in ``[0, oo)``, where ``f`` decays at least
+    exponentially (a substituted end or tail): up to ``u = 100``, and up to ``10^4`` only
+    when ``f`` is not yet negligible there (a slow decay such as ``e^{-u/50}``)."""
+    total = mpmath.quad(f, [0, 10, 100])
+    edge = f(mpmath.mpf(100))
+    if not mpmath.isfinite(edge) or abs(edge) > mpmath.mpf(10) ** -40:
+        # a finite far end: e^{-u/50} is below 1e-80 at u = 10^4, and mpmath's map of an
+        # infinite interval would reach u = 10^20, where e^{u} costs a long computation
+        total += mpmath.quad(f, [100, 1000, 10000])
+    return total
+
+
+#: how close to an end (or how far out) an integrand may be 0 * log(0/0)
+_FRINGE = mpmath.mpf("1e-8")
+
+
+def _fringe_zero(f, at_fringe):
+    """``f``, but 0 where it cannot be evaluated at the fringe of its range: there a
+    density has underflowed to 0 (``safe_exp``) and ``q log(q/p)`` is ``0 log(0/0)`` or
+    ``q log(q/0)``, whose true contribution there is far below any tolerance."""
+
+    def wrapped(x):
+        try:
+            value = f(x)
+        except ZeroDivisionError:
+            if at_fringe(x):
+                return mpmath.mpf(0)
+            raise
+        if at_fringe(x) and isinstance(value, mpmath.mpf) and not mpmath.isfinite(value):
+            return mpmath.mpf(0)
+        return value
+
+    return wrapped
+
+
+def _segments(integrand, points: list, shifted=None, reflected=None) -> mpmath.mpf:
+    """``integrand`` over the segments between ``points``; a finite end of the whole
+    range is reached through ``z = end -+ w e^{-u}``, which turns an integrable
+    singularity there (``z^{-0.9}`` of a gamma law's ``E[1/z]`` with shape 1.1) into an
+    exponential decay that tanh-sinh integrates to full precision."""
+    if len(points) < 2:
+        return mpmath.mpf(0)
+    if len(points) == 2 and all(mpmath.isfinite(p) for p in points):
+        points = [points[0], (points[0] + points[1]) / 2, points[1]]
+    total = mpmath.mpf(0)
+    last = len(points) - 2
+    for i, (a, b) in enumerate(itertools.pairwise(points)):
+        if i == 0 and shifted is not None and mpmath.isfinite(b):
+            width = b - a
+            total += _exponential_quad(
+                lambda u, w=width: shifted(w * mpmath.exp(-u)) * w * mpmath.exp(-u),
+            )
+        elif i == last and reflected is not None and mpmath.isfinite(a):
+            width = b - a
+            total += _exponential_quad(
+                lambda u, w=width: reflected(w * mpmath.exp(-u)) * w * mpmath.exp(-u),
+            )
+        else:
+            total += mpmath.quad(integrand, [a, b])
+    return total
+
+
+def _kinks(f: Expr, variable: Symbol) -> list[Expr]:
+    """Where an absolute value in ``f`` changes sign (in the parameters): quadrature
+    splits there."""
+    out = []
+    for atom in f.atoms(Abs):
+        inner = expand(atom.args[0])
+        slope = inner.coeff(variable)
+        rest = expand(inner - slope * variable)
+        if not slope.has(variable) and slope != 0 and not rest.has(variable):
+            out.append(-rest / slope)
+    return out
+
+
+def _trapezoid(f, half_width: float = 40.0, step: float = 1 / 8) -> float | None:
+    """The trapezoidal rule on [-40, 40]: spectrally accurate for smooth integrands with
+    Gaussian tails that are not too narrow, and cheap. ``None`` when the tails are not
+    negligible there, or the integrand cannot be evaluated in floating point; the caller
+    then uses mpmath. A too-narrow integrand gives a wrong value, never a false proof: the
+    verifier retries a disagreement with mpmath before it rejects a step.
+    """
+    try:
+        n = int(half_width / step)
+        values = [f(i * step) for i in range(-n, n + 1)]
+        if not all(map(math.isfinite, values)):
+            return None
+        if max(abs(values[0]), abs(values[-1])) > 1e-30 * max(map(abs, values)):
+            return None
+        return math.fsum(values) * step
+    except (OverflowError, ValueError, ZeroDivisionError, TypeError):
+        return None
+
+
+def safe_exp(x: mpmath.mpf) -> mpmath.mpf:
+    """mpmath's exponential, but zero far below any tolerance: ``exp(-exp(y))`` at a
+    quadrature node far out in a Gumbel tail would otherwise need log 2 to billions of
+    digits."""
+    if isinstance(x, mpmath.mpf) and x < -(10**6):
+        return mpmath.mpf(0)
+    return mpmath.exp(x)
+
+
+def _mp(x: Expr) -> mpmath.mpf:
+    if x == oo:
+        return mpmath.inf
+    if x == -oo:
+        return -mpmath.inf
+    return mpmath.mpf(str(x.evalf(30)))
