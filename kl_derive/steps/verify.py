@@ -53,6 +53,8 @@ from sympy import (
 from sympy.core.relational import Relational
 
 from ..errors import VerificationError
+from ..numeric.bounded import bounded_value
+from ..numeric.screen import clearly_nonzero
 from ..symbolic.display import evaluate
 from ..symbolic.floatfn import compile_float
 from ..symbolic.objects import COUNT, KL, Between, CrossEntropy, Entropy, Expect
@@ -569,6 +571,8 @@ def _is_zero(e: Expr) -> bool:
         return True
     from sympy import cancel
 
+    if clearly_nonzero(e):  # a numeric screen first (kl_derive.numeric.screen)
+        return False
     if not e.free_symbols and not e.has(Expect, Integral):
         # a closed-form constant such as log(10)/2 - log(5)/2 - log(2)/2
         return bool(e.equals(0))
@@ -623,10 +627,13 @@ def _numerically_equal(a: Expr, b: Expr, context: Context, seed: str, fast: bool
                     continue  # a count already drawn in a smaller support stays (both hold)
                 values[facts.variable] = _sample_in_support(facts, values, rng)
             try:
-                x, y = _number(a, values, context, fast), _number(b, values, context, fast)
+                (x, dx), (y, dy) = (
+                    _number(a, values, context, fast),
+                    _number(b, values, context, fast),
+                )
             except (TypeError, ValueError, ZeroDivisionError):
                 return False
-            if abs(x - y) > _TOLERANCE * max(1, abs(x), abs(y)):
+            if abs(x - y) + dx + dy > _TOLERANCE * max(1, abs(x), abs(y)):
                 return False
     return True
 
@@ -747,7 +754,9 @@ def _sample(symbol: Symbol, rng: random.Random, wide: bool = False) -> Rational:
     return Rational(rng.randint(-150, 150), 100)
 
 
-def _number(e: Expr, values: dict, context: Context, fast: bool) -> mpmath.mpf:
+def _number(e: Expr, values: dict, context: Context, fast: bool) -> tuple[mpmath.mpf, mpmath.mpf]:
+    """The value of ``e`` and a bound on its error: ``fast``, in double precision with
+    error bounds (:mod:`kl_derive.numeric`); else to 30 digits, counted exact."""
     # fractions enter as 30-digit floats: exact powers such as (37/63)^(123/4567), which
     # e^{c log x} becomes, would send SymPy looking for exact roots
     values = {
@@ -755,6 +764,9 @@ def _number(e: Expr, values: dict, context: Context, fast: bool) -> mpmath.mpf:
         for k, v in values.items()
     }
     e = _merged_integrals(_as_integrals(_unfold_densities(e, context), context))
+    found = fast and bounded_value(e, values, lambda i: _quadrature(i, values, False), _series)
+    if found:
+        return found
     # an integral is compiled once with its parameters as arguments (and kept for the
     # other samples and steps), not rebuilt and compiled at every sample
     replacements = {
@@ -767,7 +779,7 @@ def _number(e: Expr, values: dict, context: Context, fast: bool) -> mpmath.mpf:
         raise ValueError("not a finite number")
     return (
         mpmath.mpmathify(complex(value)).real if value.is_real is False else mpmath.mpf(str(value))
-    )
+    ), mpmath.mpf(0)
 
 
 def _merged_integrals(e: Expr) -> Expr:
