@@ -17,6 +17,7 @@ class Derivation(Protocol):
     quantity: str
     stages: Sequence[Any]
 
+
 __all__ = ["call", "command_line", "lhs_latex", "quantity_object", "title"]
 
 

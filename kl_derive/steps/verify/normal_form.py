@@ -404,6 +404,10 @@ def is_zero(e: Expr) -> bool:
         return True
     from sympy import cancel
 
+    from ...numeric.screen import clearly_nonzero
+
+    if clearly_nonzero(e):  # a numeric screen first (kl_derive.numeric.screen)
+        return False
     if not e.free_symbols and not e.has(Expect, Integral):
         # a closed-form constant such as log(10)/2 - log(5)/2 - log(2)/2
         return bool(e.equals(0))

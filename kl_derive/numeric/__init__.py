@@ -1,0 +1,1 @@
+"""Double-precision numerics with error bounds for the verifier's first, fast pass."""
