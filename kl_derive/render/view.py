@@ -713,6 +713,8 @@ def _stage_params(stage: Any, derivation: Derivation) -> dict[str, Any]:
 
 def canonical_spec(distribution: Distribution) -> str:
     """``family(arg, ...)`` with the arguments as the derivation reads them."""
+    if getattr(distribution.family, "low_rank", False):  # read as (loc, covariance): as given
+        return distribution.spec
     args = ", ".join(_spec_argument(a) for a in distribution.user_args)
     return f"{distribution.family.name}({args})"
 
