@@ -69,13 +69,23 @@ def entropy(p: str = "normal", *, param: str | None = None, lang: str = "en") ->
     """
     from .errors import KLDeriveError
     from .strategies.entropy import derive_entropy
+    from .strategies.gaussian_entropy import (
+        GAUSSIAN_FAMILIES,
+        bind_gaussian_laws,
+        derive_gaussian_entropy,
+    )
     from .strategies.table import ENTROPY
 
+    _check_types(param=param, lang=lang)
+    gaussian = bind_gaussian_laws(p, None, param)  # a multivariate normal: its own strategy
+    if gaussian is not None:
+        return _derivation(derive_gaussian_entropy(gaussian[0]), gaussian[0], gaussian[0], lang)
     first, _ = _bind_univariate(p, None, param, lang, "entropy")
     try:
         draft = derive_entropy(first)
     except KLDeriveError as error:  # say which families have one
-        raise type(error)(f"{error} (it has one for {', '.join(ENTROPY)})") from None
+        known = ", ".join((*ENTROPY, *GAUSSIAN_FAMILIES))
+        raise type(error)(f"{error} (it has one for {known})") from None
     return _derivation(draft, first, first, lang)
 
 
@@ -89,7 +99,12 @@ def cross_entropy(
     standard member of P's family; ``param`` and ``lang`` as for :func:`derive`.
     """
     from .strategies.entropy import derive_cross_entropy
+    from .strategies.gaussian_entropy import bind_gaussian_laws, derive_gaussian_cross_entropy
 
+    _check_types(param=param, lang=lang)
+    gaussian = bind_gaussian_laws(p, q, param)  # multivariate normals: their own strategy
+    if gaussian is not None:
+        return _derivation(derive_gaussian_cross_entropy(*gaussian), *gaussian, lang)
     first, second = _bind_univariate(p, q, param, lang, "cross-entropy")
     draft = derive_cross_entropy(first, second)
     return _derivation(draft, first, second, lang)
@@ -110,7 +125,8 @@ def _bind_univariate(p: str, q: str | None, param: str | None, lang: str, what: 
     for law in (first, second):
         if law.family.name not in CATALOG_FAMILIES:
             raise KLDeriveError(
-                f"the {what} is derived for univariate families only, not {law.family.name} "
+                f"the {what} is derived for univariate families and multivariate normals "
+                f"only, not {law.family.name} "
                 f"(choose from {', '.join(offered)})"
             )
     return first, second

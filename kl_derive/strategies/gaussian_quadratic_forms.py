@@ -298,3 +298,11 @@ def _explicit_covariance(c: Expr, n: int, which: int, explicit: dict) -> Immutab
     ]
     lower = Matrix(entries)
     return ImmutableMatrix(lower * lower.T)
+
+
+# shared with the entropy of multivariate normals (gaussian_entropy.py)
+symbolic_parameters = _symbolic
+density_of = _density
+log_density_of = _log_density
+instance_context = _instance
+scaled_form = _scaled_form
