@@ -118,12 +118,28 @@ def _bind_univariate(p: str, q: str | None, param: str | None, lang: str, what: 
 
     _check_types(param=param, lang=lang)
     check_language(lang)
-    first, second = bind_pair(parse_spec(p), parse_spec(q) if q is not None else None, param)
+    from sympy import Tuple
+
+    from .families import resolve_name
+    from .strategies import LIST_FAMILIES
+
+    spec_p = parse_spec(p)
+    spec_q = parse_spec(q) if q is not None else None
+    if spec_q is None and what == "entropy" and resolve_name(spec_p.family) in LIST_FAMILIES:
+        spec_q = spec_p  # a categorical law has no standard member; the entropy needs none
+    first, second = bind_pair(spec_p, spec_q, param)
     # the entropy: the families that have one in closed form; the cross-entropy: any
-    # univariate family (whether a pair has one depends on both laws)
+    # univariate family (whether a pair has one depends on both laws); categorical laws
+    # given by their lists of probabilities
     offered = ENTROPY if what == "entropy" else CATALOG_FAMILIES
     for law in (first, second):
-        if law.family.name not in CATALOG_FAMILIES:
+        listed = law.family.name in LIST_FAMILIES and isinstance(law.args[0], Tuple)
+        if law.family.name not in CATALOG_FAMILIES and not listed:
+            if law.family.name in LIST_FAMILIES:
+                raise KLDeriveError(
+                    f"the {what} of {law.family.name} is derived with its probabilities "
+                    "given as a list, e.g. categorical([a, b, 1 - a - b])"
+                )
             raise KLDeriveError(
                 f"the {what} is derived for univariate families and multivariate normals "
                 f"only, not {law.family.name} "
