@@ -79,13 +79,23 @@ def entropy(p: str = "normal", *, param: str | None = None, lang: str = "en") ->
     """
     from .errors import KLDeriveError
     from .strategies.entropy import derive_entropy
+    from .strategies.gaussian_entropy import (
+        GAUSSIAN_FAMILIES,
+        bind_gaussian_laws,
+        derive_gaussian_entropy,
+    )
     from .strategies.table import ENTROPY
 
+    _check_types(param=param, lang=lang)
+    gaussian = bind_gaussian_laws(p, None, param)  # a multivariate normal: its own strategy
+    if gaussian is not None:
+        return _derivation(derive_gaussian_entropy(gaussian[0]), gaussian[0], gaussian[0], lang)
     first, _ = _bind_univariate(p, None, param, lang, "entropy")
     try:
         draft = derive_entropy(first)
     except KLDeriveError as error:  # say which families have one
-        raise type(error)(f"{error} (it has one for {', '.join(ENTROPY)})") from None
+        known = ", ".join((*ENTROPY, *GAUSSIAN_FAMILIES))
+        raise type(error)(f"{error} (it has one for {known})") from None
     return _derivation(draft, first, first, lang)
 
 
@@ -99,7 +109,12 @@ def cross_entropy(
     standard member of P's family; ``param`` and ``lang`` as for :func:`derive`.
     """
     from .strategies.entropy import derive_cross_entropy
+    from .strategies.gaussian_entropy import bind_gaussian_laws, derive_gaussian_cross_entropy
 
+    _check_types(param=param, lang=lang)
+    gaussian = bind_gaussian_laws(p, q, param)  # multivariate normals: their own strategy
+    if gaussian is not None:
+        return _derivation(derive_gaussian_cross_entropy(*gaussian), *gaussian, lang)
     first, second = _bind_univariate(p, q, param, lang, "cross-entropy")
     draft = derive_cross_entropy(first, second)
     return _derivation(draft, first, second, lang)
@@ -113,20 +128,39 @@ def _bind_univariate(p: str, q: str | None, param: str | None, lang: str, what: 
 
     _check_types(param=param, lang=lang)
     check_language(lang)
-    specs = [parse_spec(p), *([parse_spec(q)] if q is not None else [])]
+    from sympy import Tuple
+
+    from .families import resolve_name
+    from .strategies import LIST_FAMILIES
+
+    spec_p = parse_spec(p)
+    spec_q = parse_spec(q) if q is not None else None
     # the entropy: the families that have one in closed form; the cross-entropy: any
-    # univariate family (whether a pair has one depends on both laws). Checked before the
-    # laws are bound: a multivariate family would otherwise be refused for its own reasons
-    # (no standard member), which is not why it is refused here.
+    # univariate family (whether a pair has one depends on both laws); categorical laws
+    # given by their lists of probabilities. A family outside these is refused by name,
+    # before the laws are bound (binding would refuse it for another reason: no standard
+    # member), which is not why it is refused here.
     offered = ENTROPY if what == "entropy" else CATALOG_FAMILIES
-    for spec in specs:
-        name = get_family(spec.family).name
-        if name not in CATALOG_FAMILIES:
+    for spec in (spec_p, spec_q):
+        if spec is None:
+            continue
+        name = resolve_name(spec.family)
+        if name not in CATALOG_FAMILIES and name not in LIST_FAMILIES:
             raise KLDeriveError(
-                f"the {what} is derived for univariate families only, not {name} "
-                f"(choose from {', '.join(offered)})"
+                f"the {what} is derived for univariate families and multivariate normals "
+                f"only, not {name} (choose from {', '.join(offered)})"
             )
-    return bind_pair(specs[0], specs[1] if q is not None else None, param)
+    if spec_q is None and what == "entropy" and resolve_name(spec_p.family) in LIST_FAMILIES:
+        spec_q = spec_p  # a categorical law has no standard member; the entropy needs none
+    first, second = bind_pair(spec_p, spec_q, param)
+    for law in (first, second):
+        listed = law.family.name in LIST_FAMILIES and isinstance(law.args[0], Tuple)
+        if law.family.name not in CATALOG_FAMILIES and not listed:
+            raise KLDeriveError(
+                f"the {what} of {law.family.name} is derived with its probabilities "
+                "given as a list, e.g. categorical([a, b, 1 - a - b])"
+            )
+    return first, second
 
 
 def _derivation(draft: Draft, first: Distribution, second: Distribution, lang: str) -> Derivation:

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from .errors import SpecError
+from .independent import unwrap_independent
 
 #: Functions a parameter expression may call.
 FUNCTIONS = ("exp", "log", "sqrt")
@@ -100,6 +101,7 @@ def parse_spec(text: str) -> DistributionSpec:
         raise SpecError(f"cannot read {source!r}; {_SHAPE}") from None
     except (ValueError, RecursionError, MemoryError):
         raise SpecError(f"cannot read {source!r}") from None
+    tree = unwrap_independent(tree, source)  # independent(normal(a, b), 1): diag_normal(a, b)
     if isinstance(tree, ast.Name):
         return DistributionSpec(_family_name(tree.id), (), source)
     if not (isinstance(tree, ast.Call) and isinstance(tree.func, ast.Name)):

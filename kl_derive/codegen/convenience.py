@@ -26,6 +26,12 @@ PARAMETRIZATIONS: dict[str, str] = {
 #: Bare family names that ``param`` completes (``"normal"`` -> ``normal(mu, exp(logvar/2))``).
 BARE_FAMILIES = ("normal", "diag_normal")
 
+#: A diagonal law against a multivariate normal is that KL with a diagonal covariance.
+DIAGONAL_NOTE = (
+    "# {which} is a diagonal Gaussian N(mu, diag(sigma**2)): pass its covariance as\n"
+    "# S{n} = diag(sigma**2) (a diagonal matrix of the variances); the closed form is\n"
+    "# the multivariate normal one, derived by kl-derive P Q.\n"
+)
 #: Specs that ask for the full-covariance multivariate normal (:func:`generate_mvn`).
 MVN_SPECS = ("mvn", "multivariate_normal")
 
@@ -62,6 +68,14 @@ def code_for(
         known = ", ".join(PARAMETRIZATIONS)
         raise KLDeriveError(f"unknown parametrization {param!r}{hint} (choose from {known})")
 
+    if spec_p is not None and _is_mvn(spec_p) and spec_q is not None and _is_diag(spec_q):
+        return DIAGONAL_NOTE.format(which="Q", n=2) + generate_mvn(
+            framework, name=name or "mvn_kl_divergence"
+        )
+    if spec_p is not None and _is_diag(spec_p) and spec_q is not None and _is_mvn(spec_q):
+        return DIAGONAL_NOTE.format(which="P", n=1) + generate_mvn(
+            framework, name=name or "mvn_kl_divergence"
+        )
     if spec_p is not None and _is_mvn(spec_p):
         if spec_q is not None and not _is_mvn(spec_q):
             raise KLDeriveError("a multivariate normal P needs a multivariate normal Q ('mvn')")
@@ -118,6 +132,15 @@ def code_for(
         inputs=inputs,
         name=name or "kl_divergence",
         doc=doc,
+    )
+
+
+def _is_diag(spec: str) -> bool:
+    """A diagonal Gaussian, by its name or PyTorch's ``independent(normal(...), 1)``."""
+    text = spec.strip().replace(" ", "")
+    return text.split("(", 1)[0] in ("diag_normal", "diag_gaussian", "diagonal_normal") or (
+        text.split("(", 1)[0] in ("independent", "Independent")
+        and text.split("(", 2)[1:2] in (["normal"], ["gaussian"], ["Normal"])
     )
 
 

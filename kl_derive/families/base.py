@@ -178,6 +178,13 @@ class UnivariateFamily(Family):
                 if known is not None:
                     value, condition = known
                     return Moment(statistic, value, "mgf", condition)
+        point = absolute_deviation_point(statistic, variable)
+        if point is not None:  # E|z - a|, split at the kink
+            from .absolute_deviation import absolute_moment
+
+            found = absolute_moment(self.name, statistic, point, args)
+            if found is not None:
+                return found
         from .powers import log_power_moment, power_moment
 
         return power_moment(self, statistic, variable, args) or log_power_moment(

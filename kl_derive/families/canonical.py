@@ -11,6 +11,8 @@ __all__ = ["canonical_spec"]
 
 def canonical_spec(distribution: Distribution) -> str:
     """``family(arg, ...)`` with the arguments as the derivation reads them."""
+    if getattr(distribution.family, "low_rank", False):  # read as (loc, covariance): as given
+        return distribution.spec
     args = ", ".join(_spec_argument(a) for a in distribution.user_args)
     return f"{distribution.family.name}({args})"
 

@@ -30,6 +30,16 @@ PAIRS: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {
     },
 }
 
+#: Gaussians in different representations: the diagonal law is written as a multivariate
+#: normal with covariance diag(sigma^2), then the quadratic forms as above
+for _pair in (
+    ("diag_normal", "multivariate_normal"),
+    ("multivariate_normal", "diag_normal"),
+    ("diag_normal", "low_rank_multivariate_normal"),
+    ("low_rank_multivariate_normal", "diag_normal"),
+):
+    PAIRS[_pair] = (("quadratic forms", "kl_derive.strategies.mixed_gaussians"),)
+
 # Wishart laws: the scale matrices are lists of rows (their own strategy)
 if "wishart" in _FAMILY_MODULES:
     PAIRS[("wishart", "wishart")] = (("wishart moments", "kl_derive.strategies.wishart_moments"),)

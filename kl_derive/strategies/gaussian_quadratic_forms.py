@@ -67,8 +67,11 @@ def derive(first: Distribution, second: Distribution) -> Draft:
     size = S(n) if n is not None else DIMENSION
     zv = MatrixSymbol("z", size, 1)
     both_explicit = sum(family.dimension((a,)) is not None for a in (first.args[1], second.args[1]))
-    (m1, c1), names1 = _symbolic(family, first, size, "_1" if both_explicit > 1 else "")
-    (m2, c2), names2 = _symbolic(family, second, size, "_2" if both_explicit > 1 else "")
+    # numbered names when both laws are lists, or when a list's name would meet a user's
+    named = any(isinstance(a, MatrixSymbol) for a in (*first.args, *second.args))
+    numbered = both_explicit > 1 or (both_explicit and named)
+    (m1, c1), names1 = _symbolic(family, first, size, "_1" if numbered else "")
+    (m2, c2), names2 = _symbolic(family, second, size, "_2" if numbered else "")
     qz, pz = Function("q")(Z), Function("p")(Z)
     dq, dp = _density(zv, m1, c1, size), _density(zv, m2, c2, size)
 
@@ -295,3 +298,11 @@ def _explicit_covariance(c: Expr, n: int, which: int, explicit: dict) -> Immutab
     ]
     lower = Matrix(entries)
     return ImmutableMatrix(lower * lower.T)
+
+
+# shared with the entropy of multivariate normals (gaussian_entropy.py)
+symbolic_parameters = _symbolic
+density_of = _density
+log_density_of = _log_density
+instance_context = _instance
+scaled_form = _scaled_form
