@@ -73,9 +73,10 @@ def test_conditional_pair_never_claims_the_closed_form_unconditionally(p: str, q
             if any(step.after == closed_form for step in chain.steps):
                 assert chain.condition is not None, (stage.key, chain)
                 assert set(conjuncts(chain.condition)) == set(conjuncts(condition))
-    # and no step equates a closed form with a piecewise value
+    # and no step equates a closed form with a value that is infinite somewhere (a case
+    # split of a finite value, E|z - mu| with mu below or inside the support, is a fact)
     for step in (s for stage in draft.stages for s in stage.steps):
-        if isinstance(step.after, Piecewise):
+        if isinstance(step.after, Piecewise) and any(v == oo for v, _ in step.after.args):
             assert isinstance(step.before, KL), step
 
 

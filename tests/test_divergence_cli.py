@@ -16,7 +16,7 @@ from scipy import integrate, stats
 from sympy import oo, sympify
 
 import kl_derive
-from kl_derive.cli import FORMATS
+from kl_derive.cli_options import FORMATS
 from kl_derive.divergences import DIVERGENCES, load, pairs
 
 load()

@@ -104,7 +104,10 @@ def _number(e: Expr, values: dict, context: Context, fast: bool) -> tuple[mpmath
         for k, v in values.items()
     }
     e = _merged_integrals(_as_integrals(unfold_densities(e, context), context))
-    found = fast and bounded_value(e, values, lambda i: quadrature(i, values, False), series)
+    try:
+        found = fast and bounded_value(e, values, lambda i: quadrature(i, values, False), series)
+    except KeyError:  # a symbol with no value (a coordinate, an entry): the precise path says
+        found = None
     if found:
         return found
     # an integral is compiled once with its parameters as arguments (and kept for the
