@@ -57,6 +57,9 @@ def test_same_output_twice_in_one_process() -> None:
         ["diag_normal", "--param", "logvar", "--to", "markdown", "--lang", "ko"],
         ["diag_normal([m1, m2], [s1, s2])", "diag_normal([a1, a2], [b1, b2])", "--to", "json"],
         ["multivariate_normal(mu1, Sigma1)", "multivariate_normal(mu2, Sigma2)", "--to", "json"],
+        # coordinates written out by --dims take their assumptions from the vector's: the
+        # JSON's srepr once listed them in hash order
+        ["diag_normal(mu, sigma)", "--dims", "3", "--to", "json"],
     ],
 )
 def test_vector_families_same_bytes_under_every_hash_seed(args: list[str]) -> None:

@@ -21,6 +21,20 @@ class _ExactPrinter(ReprPrinter):
     def _print_Str(self, s) -> str:  # a matrix symbol's name: a plain string reads back
         return repr(s.name)
 
+    def _print_Symbol(self, expr) -> str:
+        """``Symbol('mu_1', positive=True, real=True)``: the assumptions as the symbol was
+        made with them, sorted by name. SymPy writes them in the order of a dictionary
+        that a symbol derived from another's assumptions fills in hash order, so the same
+        derivation's JSON would differ from one run to the next."""
+        given = dict(getattr(expr, "_assumptions_orig", None) or expr.assumptions0)
+        if expr.is_Dummy:
+            given["dummy_index"] = expr.dummy_index
+        name = self._print(expr.name)
+        if not given:
+            return f"{type(expr).__name__}({name})"
+        attributes = ", ".join(f"{k}={v}" for k, v in sorted(given.items()))
+        return f"{type(expr).__name__}({name}, {attributes})"
+
 
 def exact(expr: Expr) -> str:
     """``srepr`` of ``expr`` in SymPy's own classes; ``sympy.sympify`` reads it back."""
