@@ -76,10 +76,31 @@ def divergent_ends(h: Expr, facts: DensityFacts) -> tuple[Expr, ...] | None:
         if rate is None or rate.has(zoo, S.NaN):
             return None
         if rate == oo or rate.is_positive:
+            if not _confirmed_at_a_point(h, facts, end):
+                return None
             out.append(end)
         elif not (rate == 0 or rate.is_zero):
             return None
     return tuple(out) or None
+
+
+def _confirmed_at_a_point(h: Expr, facts: DensityFacts, end: Expr) -> bool:
+    """Whether a divergent end found with symbolic parameters is found again with numbers
+    in their place, when the density has a power with a symbolic exponent (a Student-t
+    density's ``(1 + (z - mu)^2/(nu sigma^2))^(-(nu + 1)/2)``): SymPy's limit of ``w h q``
+    there can be ``oo`` where it is 0. The numbers are fixed (7/3, 7/3 + 1/7, ... in the
+    order of the names), so the answer is the same on every machine."""
+    from sympy import Pow, Rational
+
+    variable, density = facts.variable, facts.value
+    if not any(p.exp.free_symbols - {variable} for p in density.atoms(Pow) if p.exp.free_symbols):
+        return True
+    symbols = sorted((density.free_symbols | h.free_symbols) - {variable}, key=str)
+    values = {s: Rational(7, 3) + Rational(k, 7) for k, s in enumerate(symbols)}
+    lower = facts.support[0].xreplace(values)
+    point = end.xreplace(values)
+    rate = _limit((_weight(variable, point) * h * density).xreplace(values), variable, point, lower)
+    return rate is not None and (rate == oo or bool(rate.is_positive))
 
 
 def mean_is_infinite(h: Expr, facts: DensityFacts) -> bool:
