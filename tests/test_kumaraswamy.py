@@ -1,0 +1,106 @@
+"""The Kumaraswamy family: entropy against quadrature and the harmonic-number formula,
+KL against the uniform law on (0, 1), and the pairs that need E[log(1 - z)] (against a
+beta law: an infinite series) refused as having no closed form, never summed to a false
+equality."""
+
+from __future__ import annotations
+
+import math
+from functools import cache
+
+import mpmath
+import numpy as np
+import pytest
+from catalog_reference import MP_LOGPDF, numeric_entropy, numeric_kl
+from conftest import compile_fragments, katex_blocks, run_module
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from scipy import special
+from sympy import Rational, Symbol, log
+
+import kl_derive
+from kl_derive.errors import KLDeriveError
+from kl_derive.families import get_family
+from kl_derive.strategies.table import ENTROPY
+
+SETTINGS = settings(
+    max_examples=8, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+)
+shapes = st.integers(2, 96).map(lambda i: i / 16)
+
+
+@cache
+def _entropy():
+    return kl_derive.entropy("kumaraswamy")
+
+
+def _value(derivation, **values: float) -> float:
+    s = {str(x): x for x in derivation.result.free_symbols}
+    return float(derivation.result.xreplace({s[k]: v for k, v in values.items()}).evalf(30))
+
+
+def _harmonic(b: float) -> float:
+    return float(special.digamma(b + 1) + np.euler_gamma)
+
+
+@SETTINGS
+@given(a=shapes, b=shapes)
+def test_moments_match_quadrature(a, b) -> None:
+    z = Symbol("z", positive=True)
+    table = get_family("kumaraswamy").moment_table(z, (Rational(a), Rational(b)))
+    law = MP_LOGPDF["kumaraswamy"](a, b)
+    pairs = ((log(z), mpmath.log), (log(1 - z ** Rational(a)), lambda x: mpmath.log(1 - x**a)))
+    for statistic, g in pairs:
+        expected = mpmath.quad(lambda x, g=g: mpmath.exp(law.logpdf(x)) * g(x), [0, 0.5, 1])
+        assert float(table[statistic].value.evalf(30)) == pytest.approx(float(expected), rel=1e-8)
+
+
+@SETTINGS
+@given(a=shapes, b=shapes)
+def test_entropy_matches_quadrature_and_the_harmonic_number_formula(a, b) -> None:
+    derived = _value(_entropy(), a=a, b=b)
+    textbook = (1 - 1 / b) + (1 - 1 / a) * _harmonic(b) - math.log(a * b)
+    assert derived == pytest.approx(textbook, rel=1e-10, abs=1e-12)
+    assert derived == pytest.approx(numeric_entropy("kumaraswamy", (a, b)), rel=1e-7, abs=1e-9)
+
+
+@SETTINGS
+@given(a=shapes, b=shapes)
+def test_kl_to_the_uniform_law_is_minus_the_entropy(a, b) -> None:
+    derivation = kl_derive.derive("kumaraswamy(a, b)", "uniform(0, 1)")
+    derived = _value(derivation, a=a, b=b)
+    assert derived == pytest.approx(-_value(_entropy(), a=a, b=b), rel=1e-10, abs=1e-12)
+    assert derived == pytest.approx(
+        numeric_kl("kumaraswamy", (a, b), "uniform", (0.0, 1.0)), rel=1e-7, abs=1e-9
+    )
+
+
+def test_kl_to_a_beta_law_needs_a_series_and_is_refused() -> None:
+    with pytest.raises(KLDeriveError, match=r"no closed form.*log\(1 - z\)"):
+        kl_derive.derive("kumaraswamy(a, b)", "beta(c, d)")
+    done = run_module(["kumaraswamy", "beta"])
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1
+
+
+def test_registered_and_listed() -> None:
+    assert get_family("Kumaraswamy") is get_family("kumaraswamy")
+    assert "kumaraswamy" in ENTROPY
+    families = run_module(["families"])
+    assert "kumaraswamy(a, b)" in families.stdout
+
+
+def _all_derivations():
+    return [_entropy(), kl_derive.derive("kumaraswamy(a, b)", "uniform(0, 1)")]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_markdown_renders_with_katex(lang: str) -> None:
+    assert katex_blocks(_all_derivations(), lang)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_latex_compiles_with_pdflatex(tmp_path, lang: str) -> None:
+    compile_fragments(tmp_path, [d.to_latex(lang) for d in _all_derivations()], lang)
