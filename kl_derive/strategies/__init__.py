@@ -100,6 +100,8 @@ _INTERIM: dict[tuple[str, str], str] = {
     ("truncated_normal", "normal"): "finite",
     ("truncated_normal", "truncated_normal"): "conditional",  # the intervals must nest
     ("continuous_bernoulli", "truncated_normal"): "conditional",
+    ("truncated_normal", "uniform"): "conditional",  # U must cover (a, b)
+    ("uniform", "truncated_normal"): "conditional",  # and (a, b) must cover U
     ("kumaraswamy", "uniform"): "conditional",
     **{
         (p, "student_t"): "none"
