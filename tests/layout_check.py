@@ -72,9 +72,6 @@ SAMPLE: dict[str, tuple[str, str, str | None, dict[str, str]]] = {
     "entropy-gamma": ("entropy", "gamma", None, {}),
     "entropy-beta": ("entropy", "beta", None, {}),
     "cross-entropy-gamma": ("cross_entropy", "gamma", "normal", {}),
-    "student-t-normal": ("kl", "student_t", "normal", {}),
-    "truncated-normal": ("kl", "truncated_normal", "truncated_normal", {}),
-    "entropy-kumaraswamy": ("entropy", "kumaraswamy", None, {}),
 }
 
 LANGS = ("en", "ko")
