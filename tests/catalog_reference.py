@@ -108,6 +108,17 @@ def _continuous_bernoulli_mp(lam: float) -> _Density:
 
 
 _mp = mpmath
+
+
+def _normal_mass(alpha: float, beta: float):
+    """Phi(beta) - Phi(alpha) without cancellation: from the upper tail when the interval
+    lies right of 0 (Phi(-alpha) - Phi(-beta)), at 50 digits."""
+    with mpmath.workdps(50):
+        if alpha > 0:
+            return mpmath.ncdf(-alpha) - mpmath.ncdf(-beta)
+        return mpmath.ncdf(beta) - mpmath.ncdf(alpha)
+
+
 _INF = math.inf
 
 
@@ -208,7 +219,7 @@ MP_LOGPDF: dict[str, Callable] = {
         lambda x: (
             -((x - loc) ** 2) / (2 * scale**2)
             - _mp.log(scale * _mp.sqrt(2 * _mp.pi))
-            - _mp.log(_mp.ncdf((high - loc) / scale) - _mp.ncdf((low - loc) / scale))
+            - _mp.log(_normal_mass((low - loc) / scale, (high - loc) / scale))
         ),
         low,
         high,
