@@ -78,6 +78,16 @@ RULES: dict[str, Rule] = {
         Rule("kl.univariate"),
         Rule("kl.sum_coordinates"),
         Rule("moment.insert_coordinates"),
+        Rule(
+            "entropy.definition_coordinate",
+            r"-\mathbb{E}_{q_{j}}[\log q_{j}] = \mathrm{H}(q_{j})",
+        ),
+        Rule("entropy.univariate"),
+        Rule("entropy.sum_coordinates"),
+        Rule(
+            "sum.split_constant",
+            r"\sum_{j=1}^{d} (c + a_{j}) = d\,c + \sum_{j=1}^{d} a_{j}",
+        ),
         Rule("sum.constant_factor", r"\sum_{j} c\, a_{j} = c \sum_{j} a_{j}"),
         Rule("parameter.substitute"),
         Rule(

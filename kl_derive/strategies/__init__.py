@@ -40,6 +40,10 @@ for _pair in (
 ):
     PAIRS[_pair] = (("quadratic forms", "kl_derive.strategies.mixed_gaussians"),)
 
+#: a univariate normal against a diagonal law: the same normal in every coordinate
+for _pair in (("normal", "diag_normal"), ("diag_normal", "normal")):
+    PAIRS[_pair] = (("independent coordinates", "kl_derive.strategies.normal_diag"),)
+
 # Wishart laws: the scale matrices are lists of rows (their own strategy)
 if "wishart" in _FAMILY_MODULES:
     PAIRS[("wishart", "wishart")] = (("wishart moments", "kl_derive.strategies.wishart_moments"),)
