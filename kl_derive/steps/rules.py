@@ -137,6 +137,18 @@ RULES: dict[str, Rule] = {
             r" - \langle \eta_{p} - \eta_{q}, \mathbb{E}_{q}[T] \rangle",
         ),
         Rule("log_partition.insert"),
+        Rule(
+            "exponential_family.entropy",
+            r"-\mathbb{E}_{q}[\log p] = A(\eta_{p}) - \langle \eta_{p}, \mathbb{E}_{q}[T]"
+            r" \rangle - \mathbb{E}_{q}[\log h]",
+        ),
+        Rule("log_partition.insert_one"),
+        Rule(
+            "multinomial.log_factorial",
+            r"k_{i} \sim \operatorname{Bin}(n, p_{i}): \quad \mathbb{E}[\log k_{i}!] ="
+            r" \sum_{j=0}^{n} \frac{n!}{j!\,(n - j)!} p_{i}^{j} (1 - p_{i})^{n - j} \log j!",
+        ),
+        Rule("entropy.definition_expectation", r"\mathrm{H}(q) = -\mathbb{E}_{q}[\log q]"),
         Rule("log_partition.gradient", r"\mathbb{E}[T_{i}] = \partial A / \partial \eta_{i}"),
         Rule("algebra.simplify"),
         Rule("entropy.definition", r"\mathrm{H}(q) = -\int q \log q"),
