@@ -143,6 +143,16 @@ RULES: dict[str, Rule] = {
             r" \rangle - \mathbb{E}_{q}[\log h]",
         ),
         Rule("log_partition.insert_one"),
+        Rule("density.factor_conditional", r"q(x, \tau) = q(\tau)\, q(x \mid \tau)"),
+        Rule(
+            "kl.chain_rule",
+            r"D_{\mathrm{KL}}(q(x, \tau) \,\|\, p(x, \tau)) = D_{\mathrm{KL}}(q(\tau) \,\|\,"
+            r" p(\tau)) + \mathbb{E}_{q(\tau)}\bigl[D_{\mathrm{KL}}(q(x \mid \tau) \,\|\,"
+            r" p(x \mid \tau))\bigr]",
+        ),
+        Rule("kl.marginal"),
+        Rule("kl.conditional"),
+        Rule("kl.insert_conditional"),
         Rule(
             "multinomial.log_factorial",
             r"k_{i} \sim \operatorname{Bin}(n, p_{i}): \quad \mathbb{E}[\log k_{i}!] ="
