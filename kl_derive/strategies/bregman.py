@@ -47,7 +47,7 @@ from .draft import Draft
 from .laws import Law, make_law, parameter_conditions, variable_for
 from .tidy import tidy, tidy_coefficient
 
-__all__ = ["derive", "moments_by_gradient", "natural_form", "vector_law"]
+__all__ = ["derive", "moments_by_gradient", "natural_form", "natural_form_chain", "vector_law"]
 
 NAME = "bregman"
 
@@ -93,22 +93,8 @@ def derive(first: Distribution, second: Distribution) -> Draft:
 
     # 1. natural forms -----------------------------------------------------------
     chains = []
-    for law, form, applied in ((q, fq, a_q), (p, fp, a_p)):
-        exponent = add(*[mul(eta, t) for eta, t in zip(form.natural, form.statistics, strict=True)])
-        shown = mul(form.base, expo(sub(exponent, applied)))
-        chains.append(
-            Chain(
-                (
-                    Step(
-                        "exponential_family.form",
-                        law.function,
-                        shown,
-                        params={"law": law.distribution},
-                        facts="definitions",
-                    ),
-                )
-            )
-        )
+    for law, form in ((q, fq), (p, fp)):
+        chains.append(natural_form_chain(law, form))
     log_partition = Function("A")(*etas)
     stages = [
         Stage(
@@ -231,6 +217,20 @@ def moments_by_gradient(first: Distribution, fq: NaturalForm, q: Law) -> tuple[S
             )
         )
     return Stage("gradient", tuple(gradient), params={"law": first}), moments
+
+
+def natural_form_chain(law: Law, form: NaturalForm) -> Chain:
+    """``q(z) = h(z) exp(<eta, T(z)> - A(eta))`` for ``law``, checked with ``A`` defined."""
+    exponent = add(*[mul(eta, t) for eta, t in zip(form.natural, form.statistics, strict=True)])
+    shown = mul(form.base, expo(sub(exponent, LOG_PARTITION(*form.natural))))
+    step = Step(
+        "exponential_family.form",
+        law.function,
+        shown,
+        params={"law": law.distribution},
+        facts="definitions",
+    )
+    return Chain((step,))
 
 
 def vector_law(distribution: Distribution, name: str, variables: tuple) -> Law:

@@ -41,9 +41,15 @@ from ..errors import KLDeriveError
 from ..families.base import ETA, Distribution
 from ..steps.context import Context
 from ..steps.step import Chain, Stage, Step
-from ..symbolic.display import add, display_form, evaluate, expo, ln, mul, neg, sub
+from ..symbolic.display import add, display_form, evaluate, ln, mul, neg, sub
 from ..symbolic.objects import CrossEntropy, Entropy, Expect
-from .bregman import LOG_PARTITION, moments_by_gradient, natural_form, vector_law
+from .bregman import (
+    LOG_PARTITION,
+    moments_by_gradient,
+    natural_form,
+    natural_form_chain,
+    vector_law,
+)
 from .draft import Draft
 from .laws import parameter_conditions
 
@@ -86,21 +92,7 @@ def _derive(first: Distribution, second: Distribution | None) -> Draft:
     # 1. the natural form(s)
     chains = []
     for law, form in ((q, fq),) if entropy else ((q, fq), (p, fp)):
-        applied = LOG_PARTITION(*form.natural)
-        exponent = add(*[mul(e, t) for e, t in zip(form.natural, form.statistics, strict=True)])
-        chains.append(
-            Chain(
-                (
-                    Step(
-                        "exponential_family.form",
-                        law.function,
-                        mul(form.base, expo(sub(exponent, applied))),
-                        params={"law": law.distribution},
-                        facts="definitions",
-                    ),
-                )
-            )
-        )
+        chains.append(natural_form_chain(law, form))
     etas = ETA[: len(fq.statistics)]
     stages = [
         Stage(
