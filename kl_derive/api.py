@@ -154,9 +154,10 @@ def _bind_univariate(p: str, q: str | None, param: str | None, lang: str, what: 
             continue
         name = resolve_name(spec.family)
         if name not in CATALOG_FAMILIES and name not in LIST_FAMILIES:
+            others = "dirichlet" if what == "cross-entropy" else "dirichlet, wishart, multinomial"
             raise KLDeriveError(
-                f"the {what} is derived for univariate families and multivariate normals "
-                f"only, not {name} (choose from {', '.join(offered)})"
+                f"the {what} is derived for univariate families, multivariate normals and "
+                f"{others} only, not {name} (choose from {', '.join(offered)})"
             )
     if spec_q is None and what == "entropy" and resolve_name(spec_p.family) in LIST_FAMILIES:
         spec_q = spec_p  # a categorical law has no standard member; the entropy needs none
