@@ -84,12 +84,16 @@ def entropy(p: str = "normal", *, param: str | None = None, lang: str = "en") ->
         bind_gaussian_laws,
         derive_gaussian_entropy,
     )
+    from .strategies.multivariate_entropy import bind_multivariate_laws, derive_multivariate
     from .strategies.table import ENTROPY
 
     _check_types(param=param, lang=lang)
     gaussian = bind_gaussian_laws(p, None, param)  # a multivariate normal: its own strategy
     if gaussian is not None:
         return _derivation(derive_gaussian_entropy(gaussian[0]), gaussian[0], gaussian[0], lang)
+    other = bind_multivariate_laws(p, None, param)  # Dirichlet, Wishart, multinomial
+    if other is not None:
+        return _derivation(derive_multivariate(other[0], None), other[0], other[0], lang)
     first, _ = _bind_univariate(p, None, param, lang, "entropy")
     try:
         draft = derive_entropy(first)
@@ -110,11 +114,15 @@ def cross_entropy(
     """
     from .strategies.entropy import derive_cross_entropy
     from .strategies.gaussian_entropy import bind_gaussian_laws, derive_gaussian_cross_entropy
+    from .strategies.multivariate_entropy import bind_multivariate_laws, derive_multivariate
 
     _check_types(param=param, lang=lang)
     gaussian = bind_gaussian_laws(p, q, param)  # multivariate normals: their own strategy
     if gaussian is not None:
         return _derivation(derive_gaussian_cross_entropy(*gaussian), *gaussian, lang)
+    other = bind_multivariate_laws(p, q, param, cross=True)
+    if other is not None:
+        return _derivation(derive_multivariate(*other), *other, lang)
     first, second = _bind_univariate(p, q, param, lang, "cross-entropy")
     draft = derive_cross_entropy(first, second)
     return _derivation(draft, first, second, lang)
@@ -146,9 +154,10 @@ def _bind_univariate(p: str, q: str | None, param: str | None, lang: str, what: 
             continue
         name = resolve_name(spec.family)
         if name not in CATALOG_FAMILIES and name not in LIST_FAMILIES:
+            others = "dirichlet" if what == "cross-entropy" else "dirichlet, wishart, multinomial"
             raise KLDeriveError(
-                f"the {what} is derived for univariate families and multivariate normals "
-                f"only, not {name} (choose from {', '.join(offered)})"
+                f"the {what} is derived for univariate families, multivariate normals and "
+                f"{others} only, not {name} (choose from {', '.join(offered)})"
             )
     if spec_q is None and what == "entropy" and resolve_name(spec_p.family) in LIST_FAMILIES:
         spec_q = spec_p  # a categorical law has no standard member; the entropy needs none

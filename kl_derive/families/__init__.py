@@ -52,6 +52,7 @@ MODULES: dict[str, str] = {
     "von_mises": "kl_derive.families.von_mises",
     "low_rank_multivariate_normal": "kl_derive.families.low_rank_multivariate_normal",
     "wishart": "kl_derive.families.wishart",
+    "normal_gamma": "kl_derive.families.normal_gamma",
 }
 #: the families of mass functions on the integers (known here without importing them)
 DISCRETE: frozenset[str] = frozenset(
@@ -89,6 +90,7 @@ ALIASES: dict[str, str] = {
     "VonMises": "von_mises",
     "Multinomial": "multinomial",
     "Wishart": "wishart",
+    "NormalGamma": "normal_gamma",
 }
 
 

@@ -40,9 +40,19 @@ for _pair in (
 ):
     PAIRS[_pair] = (("quadratic forms", "kl_derive.strategies.mixed_gaussians"),)
 
+#: a univariate normal against a diagonal law: the same normal in every coordinate
+for _pair in (("normal", "diag_normal"), ("diag_normal", "normal")):
+    PAIRS[_pair] = (("independent coordinates", "kl_derive.strategies.normal_diag"),)
+
 # Wishart laws: the scale matrices are lists of rows (their own strategy)
 if "wishart" in _FAMILY_MODULES:
     PAIRS[("wishart", "wishart")] = (("wishart moments", "kl_derive.strategies.wishart_moments"),)
+
+# Normal-Gamma laws: the chain rule over the precision and the value given it
+if "normal_gamma" in _FAMILY_MODULES:
+    PAIRS[("normal_gamma", "normal_gamma")] = (
+        ("chain rule", "kl_derive.strategies.normal_gamma_chain"),
+    )
 
 #: families whose parameter is a list (the probabilities of categorical): derived with the
 #: same moments strategy, but only between two of the same kind with explicit lists, so
@@ -71,6 +81,7 @@ CATALOG_FAMILIES: tuple[str, ...] = tuple(
         "dirichlet",
         "low_rank_multivariate_normal",
         "wishart",
+        "normal_gamma",
     )
 )
 _MOMENTS = "kl_derive.strategies.expected_log_ratio"

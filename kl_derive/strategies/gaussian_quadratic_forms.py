@@ -53,7 +53,7 @@ from ..symbolic.matrices import MatDet, MatTrace, QuadForm
 from ..symbolic.objects import KL, VARIABLE, Expect
 from .draft import Draft
 
-__all__ = ["derive"]
+__all__ = ["closing_contexts", "closing_steps", "derive"]
 
 NAME = "quadratic forms"
 Z = VARIABLE
@@ -150,11 +150,28 @@ def derive(first: Distribution, second: Distribution) -> Draft:
         neg(size),
         ln(div(MatDet(c2), MatDet(c1))) if not isinstance(c2, Identity) else neg(ln(MatDet(c1))),
     )
+    mapping = {**names1, **names2}
+    steps = closing_steps(kl, inserted, inside, mapping)
+    stages.append(Stage("combine_mvn", (Chain(tuple(steps)),)))
+
+    sizes = (n,) if n is not None else INSTANCES
+    return Draft(
+        NAME,
+        tuple(stages),
+        closing_contexts(sizes, zv, (m1, c1), (m2, c2), qz, pz, mapping),
+        steps[-1].after,
+        functions={"q": r"q(z \mid x)", "p": "p(z)"},
+        instance_sizes=sizes,
+    )
+
+
+def closing_steps(lhs: Expr, inserted: Expr, inside: Expr, mapping: dict) -> list[Step]:
+    """The last steps: the expectation inserted, the terms under one half, and where the
+    parameters were lists, the lists substituted for the matrix symbols."""
     steps = [
-        Step("moment.insert", kl, inserted),
+        Step("moment.insert", lhs, inserted),
         Step("algebra.combine", inserted, mul(S.Half, inside), params={"factor": S.Half}),
     ]
-    mapping = {**names1, **names2}
     if mapping:
         value = evaluate(steps[-1].after).xreplace(mapping)
         steps.append(
@@ -166,30 +183,33 @@ def derive(first: Distribution, second: Distribution) -> Draft:
                 facts="substitute",
             )
         )
-    stages.append(Stage("combine_mvn", (Chain(tuple(steps)),)))
+    return steps
 
-    sizes = (n,) if n is not None else INSTANCES
-    # the steps are stated for matrix symbols: they are verified with generic matrices
-    # (a covariance L L^T), whatever the user's lists hold; only the last step, which
-    # puts the lists in, is checked against the lists themselves
+
+def closing_contexts(
+    sizes: tuple[int, ...],
+    zv: Expr,
+    first: tuple[Expr, Expr],
+    second: tuple[Expr, Expr],
+    qz: Expr,
+    pz: Expr,
+    mapping: dict,
+) -> dict[str, Context]:
+    """The verifier's contexts: ``main`` for the steps stated for matrix symbols, verified
+    with generic matrices (a covariance L L^T) in each size, whatever the user's lists
+    hold; ``substitute`` for the last step, which puts the lists in and is checked against
+    the lists themselves."""
     context = Context(
         {},
         dimension=DIMENSION,
-        instances={k: _instance(k, zv, (m1, c1), (m2, c2), {}, qz, pz) for k in sizes},
+        instances={k: _instance(k, zv, first, second, {}, qz, pz) for k in sizes},
     )
     substitution = Context(
         {},
         dimension=DIMENSION,
         instances={k: Context({}, bindings={**mapping, DIMENSION: S(k)}) for k in sizes},
     )
-    return Draft(
-        NAME,
-        tuple(stages),
-        {"main": context, "substitute": substitution},
-        steps[-1].after,
-        functions={"q": r"q(z \mid x)", "p": "p(z)"},
-        instance_sizes=sizes,
-    )
+    return {"main": context, "substitute": substitution}
 
 
 def _scaled_form(value: Expr) -> Expr:
