@@ -33,6 +33,7 @@ from .gaussian_quadratic_forms import (
     INSTANCES,
     density_of,
     instance_context,
+    instance_draws,
     log_density_of,
     scaled_form,
     symbolic_parameters,
@@ -175,7 +176,7 @@ def _derive(first: Distribution, second: Distribution | None) -> Draft:
     context = Context(
         {},
         dimension=DIMENSION,
-        instances={k: instance_context(k, zv, (m1, c1), (m2, c2), {}, qz, pz) for k in sizes},
+        instances={k: instance_context(k, zv, (m1, c1), (m2, c2), qz, pz) for k in sizes},
     )
     substitution = Context(
         {},
@@ -189,6 +190,7 @@ def _derive(first: Distribution, second: Distribution | None) -> Draft:
         steps[-1].after,
         functions={"q": "q(z)", "p": "p(z)"},
         instance_sizes=sizes,
+        instance_draws=instance_draws(sizes),
         setting="catalog",
         quantity="entropy" if entropy else "cross_entropy",
     )
