@@ -67,7 +67,14 @@ def _run(argv: list[str], env: dict[str, str]) -> tuple[int, float, float, str]:
     with tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         child = subprocess.Popen(
-            argv, stdout=subprocess.DEVNULL, stderr=err, stdin=subprocess.DEVNULL, env=env
+            argv,
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+            stdin=subprocess.DEVNULL,
+            env=env,
+            # not the source tree: ``python -m`` puts the working directory first on
+            # sys.path, which would shadow --python-path
+            cwd=tempfile.gettempdir(),
         )
         _pid, status, usage = os.wait4(child.pid, 0)
         wall = time.perf_counter() - start
