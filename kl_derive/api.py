@@ -186,6 +186,7 @@ def _derivation(draft: Draft, first: Distribution, second: Distribution, lang: s
         functions=dict(draft.functions),
         expect_subscripts=draft.expect_subscripts,
         instance_sizes=draft.instance_sizes,
+        instance_draws=draft.instance_draws,
         lang=lang,
         setting=draft.setting,
         quantity=draft.quantity,

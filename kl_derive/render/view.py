@@ -250,7 +250,9 @@ def build_view(
         if quantity == "kl" and canonical_spec(derivation.p) != canonical_spec(derivation.q)
         else "",
         "checked": text(
-            "document.checked_instances"
+            "document.checked_draws"
+            if counts["instances"] and getattr(derivation, "instance_draws", 0)
+            else "document.checked_instances"
             if counts["instances"]
             else "document.checked_all"
             if counts["numeric"] == 0
@@ -261,6 +263,7 @@ def build_view(
                 "symbolic": Raw(str(counts["symbolic"])),
                 "numeric": Raw(str(counts["numeric"])),
                 "instances": Raw(str(counts["instances"])),
+                "draws": Raw(str(getattr(derivation, "instance_draws", 0))),
                 "sizes": tuple(
                     Eq(dimension_symbol(derivation), k, evaluate=False)
                     for k in derivation.instance_sizes

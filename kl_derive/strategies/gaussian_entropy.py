@@ -34,6 +34,7 @@ from .gaussian_quadratic_forms import (
     closing_contexts,
     closing_steps,
     density_of,
+    instance_draws,
     log_density_of,
     symbolic_parameters,
 )
@@ -167,6 +168,7 @@ def _derive(first: Distribution, second: Distribution | None) -> Draft:
         steps[-1].after,
         functions={"q": "q(z)", "p": "p(z)"},
         instance_sizes=sizes,
+        instance_draws=instance_draws(sizes),
         setting="catalog",
         quantity="entropy" if entropy else "cross_entropy",
     )
