@@ -1,0 +1,195 @@
+r"""KL under a change of variables: :math:`D(f_{\#}P \,\|\, f_{\#}Q) = D(P \,\|\, Q)`.
+
+For a strictly monotone :math:`f` and :math:`y = f(z)`, the law of :math:`y` has density
+:math:`q_Y(y) = q(f^{-1}(y))\,\lvert (f^{-1})'(y) \rvert`. In the log ratio of two such
+densities the Jacobian factors cancel, and the substitution :math:`y = f(z)` turns the
+integral over :math:`y` into the one that defines :math:`D(q \,\|\, p)`, which the base
+pair's own strategy then derives (its stages follow, verified with the rest).
+
+:func:`derive_transformed` drafts it for two ``transformed(P, f)`` laws with one ``f``;
+:func:`derive` (the strategy ``change of variables`` of the catalog pairs
+``log_normal || log_normal`` and ``logit_normal || logit_normal``) first identifies each
+law as a normal law through ``exp`` or ``sigmoid`` (a verified equality of densities),
+then states the theorem as one step and derives the normal pair.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from importlib import import_module
+
+from sympy import Eq, Expr, Function, Integral, S, Symbol, log
+
+from ..families import get_family
+from ..families.base import Distribution
+from ..families.transformed import BASE_OF, Bijection, TransformedFamily
+from ..steps.context import Context
+from ..steps.step import Chain, Reparametrization, Stage, Step
+from ..symbolic.display import div, evaluate, mul
+from ..symbolic.objects import KL
+from . import PAIRS
+from .draft import Draft
+from .laws import Law, make_law, parameter_conditions, variable_for
+
+__all__ = ["NAME", "base_law", "derive", "derive_transformed"]
+
+NAME = "change of variables"
+
+
+def base_law(distribution: Distribution) -> Distribution:
+    """The law ``P`` of ``transformed(P, f)`` (a log-normal law's normal law)."""
+    family = distribution.family
+    base = family.base if isinstance(family, TransformedFamily) else get_family("normal")
+    return replace(distribution, family=base)
+
+
+def _bijection_of(distribution: Distribution) -> Bijection:
+    family = distribution.family
+    if isinstance(family, TransformedFamily):
+        return family.bijection
+    return Bijection(BASE_OF[family.name])
+
+
+def _inner(first: Distribution, second: Distribution) -> Draft:
+    """The base pair's draft by its default strategy, its contexts renamed apart."""
+    module = PAIRS[(first.family.name, second.family.name)][0][1]
+    draft = import_module(module).derive(first, second)
+
+    def renamed(step: Step) -> Step:
+        return replace(step, facts=f"inner.{step.facts}")
+
+    stages = tuple(
+        replace(
+            stage,
+            chains=tuple(Chain(tuple(renamed(s) for s in chain.steps)) for chain in stage.chains),
+        )
+        for stage in draft.stages
+    )
+    contexts = {f"inner.{name}": context for name, context in draft.contexts.items()}
+    return replace(draft, stages=stages, contexts=contexts)
+
+
+class _Setting:
+    """The laws and densities both drafts use: ``q_Y``, ``p_Y`` at ``y``; ``q``, ``p`` at
+    ``z``; ``q(f^{-1}(y))`` and ``p(f^{-1}(y))`` defined as the base densities there."""
+
+    def __init__(self, first: Distribution, second: Distribution) -> None:
+        self.f = _bijection_of(first)
+        self.base = (base_law(first), base_law(second))
+        self.z = variable_for(self.base[0])
+        lower, _ = first.family.support(first.args)
+        self.y = Symbol("y", positive=True) if S(lower).is_nonnegative else Symbol("y", real=True)
+        self.q_y, self.p_y = make_law(first, "q_Y", self.y), make_law(second, "p_Y", self.y)
+        self.q, self.p = make_law(self.base[0], "q", self.z), make_law(self.base[1], "p", self.z)
+        self.inverse = self.f.inverse(self.y)
+        self.slope = self.f.inverse_slope(self.y)
+        densities = {law.facts.name: law.facts for law in (self.q_y, self.p_y, self.q, self.p)}
+        context = Context(densities, conditions=parameter_conditions(*self.base))
+        for law in (self.q, self.p):
+            at = law.distribution.family.density(self.inverse, law.args)
+            context = context.define(self.pulled(law, evaluate), evaluate(at))
+        self.context = context
+
+    def pulled(self, law: Law, how=lambda e: e) -> Expr:
+        """``q(f^{-1}(y))``."""
+        return Function(law.facts.name)(how(self.inverse))
+
+    def change_of_variables(self, law: Law, rule: str) -> Step:
+        """``q_Y(y) = q(f^{-1}(y)) |(f^{-1})'(y)|``."""
+        base = self.q if law is self.q_y else self.p
+        return Step(rule, law.function, mul(self.pulled(base), self.slope))
+
+    def identity_map(self) -> Expr:
+        return Eq(self.y, self.f.forward(self.z), evaluate=False)
+
+
+def derive_transformed(first: Distribution, second: Distribution) -> Draft:
+    """KL(f#P || f#Q) for two ``transformed`` laws with the same bijection."""
+    s = _Setting(first, second)
+    densities = []
+    for law in (s.q_y, s.p_y):
+        step = s.change_of_variables(law, "transform.density")
+        written = Step("density.substitute", step.after, law.density)
+        densities.append(Chain((step, written)))
+    ratio = log(div(s.q_y.function, s.p_y.function), evaluate=False)
+    both = log(div(mul(s.pulled(s.q), s.slope), mul(s.pulled(s.p), s.slope)), evaluate=False)
+    cancelled = log(div(s.pulled(s.q), s.pulled(s.p)), evaluate=False)
+    log_ratio = Chain(
+        (
+            Step("transform.density_insert", ratio, both),
+            Step("transform.jacobians_cancel", both, cancelled),
+        )
+    )
+    kl_y = KL(s.q_y.function, s.p_y.function)
+    on_y = Integral(mul(s.q_y.function, ratio), (s.y, *s.q_y.facts.support))
+    inserted = Integral(mul(s.q_y.function, cancelled), (s.y, *s.q_y.facts.support))
+    z_ratio = log(div(s.q.function, s.p.function), evaluate=False)
+    on_z = Integral(mul(s.q.function, z_ratio), (s.z, *s.q.facts.support))
+    change = Reparametrization("q_Y", "q", evaluate(s.f.forward(s.z)), s.z)
+    substitution = Chain(
+        (
+            Step("kl.definition", kl_y, on_y),
+            Step("transform.log_ratio_insert", on_y, inserted),
+            Step("transform.substitute", inserted, on_z, hint=change),
+            Step("transform.base_kl", on_z, KL(s.q.function, s.p.function)),
+        )
+    )
+    params = {"map": s.identity_map(), "inverse": Eq(s.z, s.inverse, evaluate=False)}
+    stages = (
+        Stage("transform_densities", tuple(densities), params=params),
+        Stage("transform_log_ratio", (log_ratio,), params=params),
+        Stage("transform_substitution", (substitution,), params=params),
+    )
+    return _with_inner(stages, s)
+
+
+def derive(first: Distribution, second: Distribution) -> Draft:
+    """The corollary for two log-normal (or two logit-normal) laws: each is a normal law
+    through ``exp`` (``sigmoid``), so their divergence is that of the normal laws."""
+    s = _Setting(first, second)
+    identify = tuple(
+        Chain((s.change_of_variables(law, "transform.identify"),)) for law in (s.q_y, s.p_y)
+    )
+    corollary = Chain(
+        (
+            Step(
+                "transform.invariance",
+                KL(s.q_y.function, s.p_y.function),
+                KL(s.q.function, s.p.function),
+            ),
+        )
+    )
+    params = {
+        "map": s.identity_map(),
+        "inverse": Eq(s.z, s.inverse, evaluate=False),
+        "command": f'kl-derive "{_transformed_spec(first)}" "{_transformed_spec(second)}"',
+    }
+    stages = (
+        Stage("transform_identify", identify, params=params),
+        Stage("transform_corollary", (corollary,), params=params),
+    )
+    return _with_inner(stages, s)
+
+
+def _transformed_spec(distribution: Distribution) -> str:
+    from ..families.canonical import canonical_spec
+
+    base = canonical_spec(base_law(distribution))
+    return f"transformed({base}, {_bijection_of(distribution).spec()})"
+
+
+def _with_inner(stages: tuple[Stage, ...], s: _Setting) -> Draft:
+    inner = _inner(*s.base)
+    # the base densities are printed by name at any point, q(log y) as well as q(z)
+    functions = {k: v for k, v in inner.functions.items() if k not in ("q", "p")}
+    return Draft(
+        NAME,
+        (*stages, *inner.stages),
+        {"main": s.context, **inner.contexts},
+        inner.result_display,
+        functions=functions,
+        expect_subscripts=True,
+        instance_sizes=inner.instance_sizes,
+        setting="catalog",
+        tidier=inner.tidier,
+    )
