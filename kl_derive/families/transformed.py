@@ -51,12 +51,16 @@ class Bijection:
 
     def inverse_slope(self, y: Expr) -> Expr:
         r""":math:`\lvert (f^{-1})'(y) \rvert` as a display expression (positive on the image)."""
+        return div(1, self.slope_denominator(y))
+
+    def slope_denominator(self, y: Expr) -> Expr:
+        r"""``D`` in :math:`\lvert (f^{-1})'(y) \rvert = 1/D`: ``y``, ``y(1 - y)``, ``|scale|``."""
         if self.name == "exp":
-            return div(1, y)
+            return y
         if self.name == "sigmoid":
-            return div(1, mul(y, sub(1, y)))
+            return mul(y, sub(1, y))
         _, scale = self.args
-        return div(1, Abs(scale))
+        return Abs(scale)
 
     def image(self, support: tuple[Expr, Expr]) -> tuple[Expr, Expr] | None:
         """The image of the interval ``support`` (``None`` when the sign of an affine

@@ -93,6 +93,10 @@ def build_view(
         "epsilon": eps,
         "g": LatexRaw(printer.snippet(derivation.functions.get("g", "g"))),
         "kl": KL(q_fn, p_fn),
+        # a change of variables (transformed laws): the variable and densities of y = f(z)
+        "y": Symbol("y"),
+        "q_y": Function("q_Y")(Symbol("y")),
+        "p_y": Function("p_Y")(Symbol("y")),
     }
     laws = tuple(printer.law(d.family, d.user_args) for d in (derivation.p, derivation.q))
     quantity = getattr(derivation, "quantity", "kl")
@@ -193,11 +197,7 @@ def build_view(
         "title_plain": title_plain,
         "title_heading": style.escape(title_plain),
         "intro": text("document.intro"),
-        "setting": text(
-            "document.setting_catalog"
-            if getattr(derivation, "setting", "vae") == "catalog"
-            else "document.setting"
-        ),
+        "setting": text(_setting_key(getattr(derivation, "setting", "vae"))),
         "placeholders": text("document.placeholders", {"mapping": placeholders})
         if placeholders
         else "",
@@ -319,6 +319,13 @@ def _divergence_lhs(printer: Printer, laws: tuple[str, ...], derivation: Derivat
 
     before, between, after = (printer.snippet(s) for s in lhs_latex(derivation))
     return before + laws[0] + between + laws[1] + after
+
+
+def _setting_key(setting: str) -> str:
+    """The opening paragraph: ``document.setting`` (a VAE's encoder and prior), else
+    ``document.setting_<setting>`` (``catalog``: two laws; ``transformed``: two laws
+    through one bijection)."""
+    return "document.setting" if setting == "vae" else f"document.setting_{setting}"
 
 
 def _quantity_key(key: str, quantity: str) -> str:

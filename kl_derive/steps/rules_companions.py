@@ -60,6 +60,7 @@ COMPANION_RULES: tuple[tuple[str, str | None], ...] = (
     ("transform.log_ratio_insert", None),
     ("transform.substitute", r"\int g(y)\,dy = \int g(f(z))\,\lvert f'(z) \rvert\,dz"),
     ("transform.base_kl", r"D_{\mathrm{KL}}(q \,\|\, p) = \int q \log \frac{q}{p}"),
+    ("transform.base_result", None),
     (
         "transform.invariance",
         r"D_{\mathrm{KL}}(f\#P \,\|\, f\#Q) = D_{\mathrm{KL}}(P \,\|\, Q)",

@@ -20,16 +20,17 @@ from importlib import import_module
 
 from sympy import Eq, Expr, Function, Integral, S, Symbol, log
 
+from ..errors import KLDeriveError
 from ..families import get_family
 from ..families.base import Distribution
 from ..families.transformed import BASE_OF, Bijection, TransformedFamily
 from ..steps.context import Context
-from ..steps.step import Chain, Reparametrization, Stage, Step
+from ..steps.step import Chain, Code, Reparametrization, Stage, Step
 from ..symbolic.display import div, evaluate, mul
 from ..symbolic.objects import KL
 from . import PAIRS
 from .draft import Draft
-from .laws import Law, make_law, parameter_conditions, variable_for
+from .laws import Law, make_law, parameter_conditions, support_relation, variable_for
 
 __all__ = ["NAME", "base_law", "derive", "derive_transformed"]
 
@@ -51,22 +52,10 @@ def _bijection_of(distribution: Distribution) -> Bijection:
 
 
 def _inner(first: Distribution, second: Distribution) -> Draft:
-    """The base pair's draft by its default strategy, its contexts renamed apart."""
+    """The base pair's draft by its default strategy (its result is what the last step
+    equates KL(q || p) with; the engine verifies that step itself)."""
     module = PAIRS[(first.family.name, second.family.name)][0][1]
-    draft = import_module(module).derive(first, second)
-
-    def renamed(step: Step) -> Step:
-        return replace(step, facts=f"inner.{step.facts}")
-
-    stages = tuple(
-        replace(
-            stage,
-            chains=tuple(Chain(tuple(renamed(s) for s in chain.steps)) for chain in stage.chains),
-        )
-        for stage in draft.stages
-    )
-    contexts = {f"inner.{name}": context for name, context in draft.contexts.items()}
-    return replace(draft, stages=stages, contexts=contexts)
+    return import_module(module).derive(first, second)
 
 
 class _Setting:
@@ -81,8 +70,15 @@ class _Setting:
         self.y = Symbol("y", positive=True) if S(lower).is_nonnegative else Symbol("y", real=True)
         self.q_y, self.p_y = make_law(first, "q_Y", self.y), make_law(second, "p_Y", self.y)
         self.q, self.p = make_law(self.base[0], "q", self.z), make_law(self.base[1], "p", self.z)
+        if support_relation(self.q, self.p) != ():
+            raise KLDeriveError(
+                "the change of variables is derived when the first base law's support lies "
+                "inside the second's; here it may not (the divergence is then infinite or "
+                "conditional, which kl-derive derives for the base laws themselves: "
+                f"kl-derive {_quoted(self.base)})"
+            )
         self.inverse = self.f.inverse(self.y)
-        self.slope = self.f.inverse_slope(self.y)
+        self.denominator = self.f.slope_denominator(self.y)
         densities = {law.facts.name: law.facts for law in (self.q_y, self.p_y, self.q, self.p)}
         context = Context(densities, conditions=parameter_conditions(*self.base))
         for law in (self.q, self.p):
@@ -97,10 +93,43 @@ class _Setting:
     def change_of_variables(self, law: Law, rule: str) -> Step:
         """``q_Y(y) = q(f^{-1}(y)) |(f^{-1})'(y)|``."""
         base = self.q if law is self.q_y else self.p
-        return Step(rule, law.function, mul(self.pulled(base), self.slope))
+        params = {**self.params, "law": law.distribution, "base": base.distribution}
+        return Step(rule, law.function, self.jacobian_form(base), params=params)
+
+    def jacobian_form(self, base: Law) -> Expr:
+        """``q(f^{-1}(y)) / D`` with ``|(f^{-1})'(y)| = 1/D``."""
+        return div(self.pulled(base), self.denominator)
 
     def identity_map(self) -> Expr:
         return Eq(self.y, self.f.forward(self.z), evaluate=False)
+
+    @property
+    def params(self) -> dict:
+        """What the sentences cite: the map, its inverse, the base pair's own command."""
+        from ..families.canonical import canonical_spec
+
+        p, q = (canonical_spec(law) for law in self.base)
+        return {
+            "map": self.identity_map(),
+            "inverse": Eq(self.z, self.inverse, evaluate=False),
+            "command": Code(f'kl-derive "{p}" "{q}"'),
+        }
+
+    def base_result(self) -> Step:
+        """``KL(q || p) =`` the base pair's closed form (by its own strategy's draft)."""
+        self.inner = _inner(*self.base)
+        return Step(
+            "transform.base_result",
+            KL(self.q.function, self.p.function),
+            self.inner.result_display,
+            params=self.params,
+        )
+
+
+def _quoted(laws: tuple[Distribution, ...]) -> str:
+    from ..families.canonical import canonical_spec
+
+    return " ".join(f'"{canonical_spec(law)}"' for law in laws)
 
 
 def derive_transformed(first: Distribution, second: Distribution) -> Draft:
@@ -112,7 +141,7 @@ def derive_transformed(first: Distribution, second: Distribution) -> Draft:
         written = Step("density.substitute", step.after, law.density)
         densities.append(Chain((step, written)))
     ratio = log(div(s.q_y.function, s.p_y.function), evaluate=False)
-    both = log(div(mul(s.pulled(s.q), s.slope), mul(s.pulled(s.p), s.slope)), evaluate=False)
+    both = log(div(s.jacobian_form(s.q), s.jacobian_form(s.p)), evaluate=False)
     cancelled = log(div(s.pulled(s.q), s.pulled(s.p)), evaluate=False)
     log_ratio = Chain(
         (
@@ -130,11 +159,12 @@ def derive_transformed(first: Distribution, second: Distribution) -> Draft:
         (
             Step("kl.definition", kl_y, on_y),
             Step("transform.log_ratio_insert", on_y, inserted),
-            Step("transform.substitute", inserted, on_z, hint=change),
+            Step("transform.substitute", inserted, on_z, params=s.params, hint=change),
             Step("transform.base_kl", on_z, KL(s.q.function, s.p.function)),
+            s.base_result(),
         )
     )
-    params = {"map": s.identity_map(), "inverse": Eq(s.z, s.inverse, evaluate=False)}
+    params = s.params
     stages = (
         Stage("transform_densities", tuple(densities), params=params),
         Stage("transform_log_ratio", (log_ratio,), params=params),
@@ -147,25 +177,30 @@ def derive(first: Distribution, second: Distribution) -> Draft:
     """The corollary for two log-normal (or two logit-normal) laws: each is a normal law
     through ``exp`` (``sigmoid``), so their divergence is that of the normal laws."""
     s = _Setting(first, second)
-    identify = tuple(
-        Chain((s.change_of_variables(law, "transform.identify"),)) for law in (s.q_y, s.p_y)
-    )
+    identify = []
+    for law in (s.q_y, s.p_y):
+        pulled = s.change_of_variables(law, "transform.identify")
+        formula = Step("density.formula", law.function, law.density, {"law": law.distribution})
+        identify.append(Chain((formula, replace(pulled, before=law.density))))
     corollary = Chain(
         (
             Step(
                 "transform.invariance",
                 KL(s.q_y.function, s.p_y.function),
                 KL(s.q.function, s.p.function),
+                params=s.params,
             ),
+            s.base_result(),
         )
     )
     params = {
-        "map": s.identity_map(),
-        "inverse": Eq(s.z, s.inverse, evaluate=False),
-        "command": f'kl-derive "{_transformed_spec(first)}" "{_transformed_spec(second)}"',
+        **s.params,
+        "transformed": Code(
+            f'kl-derive "{_transformed_spec(first)}" "{_transformed_spec(second)}"'
+        ),
     }
     stages = (
-        Stage("transform_identify", identify, params=params),
+        Stage("transform_identify", tuple(identify), params=params),
         Stage("transform_corollary", (corollary,), params=params),
     )
     return _with_inner(stages, s)
@@ -179,17 +214,13 @@ def _transformed_spec(distribution: Distribution) -> str:
 
 
 def _with_inner(stages: tuple[Stage, ...], s: _Setting) -> Draft:
-    inner = _inner(*s.base)
-    # the base densities are printed by name at any point, q(log y) as well as q(z)
-    functions = {k: v for k, v in inner.functions.items() if k not in ("q", "p")}
+    inner = s.inner
     return Draft(
         NAME,
-        (*stages, *inner.stages),
-        {"main": s.context, **inner.contexts},
+        stages,
+        {"main": s.context},
         inner.result_display,
-        functions=functions,
         expect_subscripts=True,
-        instance_sizes=inner.instance_sizes,
-        setting="catalog",
+        setting="transformed",
         tidier=inner.tidier,
     )
