@@ -53,7 +53,7 @@ def derive(
         for name, given in (("param", param), ("dims", dims), ("strategy", strategy)):
             if given is not None:
                 raise SpecError(f"{name} does not apply to transformed(P, f) laws")
-        return derive_transformed(p, q, lang=lang)
+        return derive_transformed(p, q, lang=lang, finish=_derivation)
     spec = parse_spec(p)
     family = get_family(spec.family)
     lone = q is None and not family.standard

@@ -11,7 +11,8 @@ laws), a base law without a density, an affine map whose scale's sign decides th
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from .errors import KLDeriveError, SpecError
 from .spec import Node, TransformedSpec, parse_spec, parse_transformed
@@ -27,11 +28,14 @@ def is_transformed(p: object, q: object) -> bool:
     return parse_transformed(p) is not None or parse_transformed(q) is not None
 
 
-def derive_transformed(p: str, q: str | None, *, lang: str = "en") -> Derivation:
-    """Derive KL(f#P || f#Q) = KL(P || Q) step by step, every step verified."""
+def derive_transformed(
+    p: str, q: str | None, *, lang: str = "en", finish: Callable[..., Any]
+) -> Derivation:
+    """Derive KL(f#P || f#Q) = KL(P || Q) step by step, every step verified; ``finish``
+    makes the draft a derivation (:func:`kl_derive.api.derivation_of`, passed down by
+    :func:`kl_derive.derive` so that this module does not import the API above it)."""
     from sympy import Symbol
 
-    from .api import derivation_of
     from .families import DISCRETE, resolve_name
     from .families.base import Distribution
     from .families.transformed import TransformedFamily, bijection, same_map
@@ -83,7 +87,7 @@ def derive_transformed(p: str, q: str | None, *, lang: str = "en") -> Derivation
                 "give the scale as a number"
             )
         laws.append(Distribution(family, base.args, spec.text, base.substitutions))
-    return derivation_of(draft_pair(laws[0], laws[1]), laws[0], laws[1], lang)
+    return finish(draft_pair(laws[0], laws[1]), laws[0], laws[1], lang)
 
 
 def _read(text: str) -> TransformedSpec:

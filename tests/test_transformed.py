@@ -261,9 +261,10 @@ def test_false_steps_are_refused() -> None:
     from sympy import Rational
 
     from kl_derive.strategies.change_of_variables import derive_transformed
-    from kl_derive.transformed import derive_transformed as derive_pair
 
-    d = derive_pair("transformed(normal(m1, s1), sigmoid)", "transformed(normal(m2, s2), sigmoid)")
+    d = kl_derive.derive(
+        "transformed(normal(m1, s1), sigmoid)", "transformed(normal(m2, s2), sigmoid)"
+    )
     draft = derive_transformed(d.p, d.q)
     mutations = {
         "plus_one": lambda e: e + 1,
@@ -280,9 +281,8 @@ def test_a_wrong_substitution_is_refused() -> None:
 
     from kl_derive.steps.verify import verify_step
     from kl_derive.strategies.change_of_variables import derive_transformed
-    from kl_derive.transformed import derive_transformed as derive_pair
 
-    d = derive_pair("transformed(normal(m1, s1), exp)", "transformed(normal(m2, s2), exp)")
+    d = kl_derive.derive("transformed(normal(m1, s1), exp)", "transformed(normal(m2, s2), exp)")
     draft = derive_transformed(d.p, d.q)
     (step,) = [s for s in draft.stages[2].steps if s.rule == "transform.substitute"]
     z = step.hint.new_var
