@@ -504,3 +504,61 @@ def test_off_policy_samples_need_the_differentiated_weight() -> None:
     plain_se = plain.std(ddof=1) / math.sqrt(plain.size)
     assert abs(plain.mean() - forward) > 10 * plain_se
     assert abs(plain.mean() - reverse) > 10 * plain_se
+
+
+# ---------------------------------------------------------------------------
+# kl-derive build: estimators entries
+# ---------------------------------------------------------------------------
+
+
+def test_build_manifest_with_estimators_entries(tmp_path) -> None:
+    """An ``estimators`` entry of a manifest writes what ``kl-derive estimators`` prints;
+    a refused pair fails on its own line (exit 2) and the other entries are still built."""
+    from conftest import run_module
+
+    (tmp_path / "notes.toml").write_text(
+        """
+[[derivation]]
+quantity = "estimators"
+p = "normal(0, 2)"
+q = "normal(1, 1)"
+to = "text"
+output = "out/est.txt"
+
+[[derivation]]
+quantity = "estimators"
+p = "normal(0, 2)"
+q = "normal(1, 1)"
+lang = "ko"
+to = "markdown"
+output = "out/est-ko.md"
+
+[[derivation]]
+quantity = "estimators"
+p = "gamma"
+output = "out/bad.tex"
+
+[[derivation]]
+quantity = "estimators"
+p = "normal(0, 2)"
+dims = 2
+output = "out/bad-dims.tex"
+""",
+        encoding="utf-8",
+    )
+    done = run_module(["build", "notes.toml", "--no-cache", "-j", "1"], cwd=tmp_path, timeout=600)
+    assert done.returncode == 2, done.stderr
+    assert "derivation 3" in done.stderr and "normal" in done.stderr
+    assert "derivation 4" in done.stderr and "dims" in done.stderr
+    for name, args in (
+        ("out/est.txt", ["--to", "text"]),
+        ("out/est-ko.md", ["--lang", "ko", "--to", "markdown"]),
+    ):
+        single = run_module(
+            ["estimators", "normal(0, 2)", "normal(1, 1)", *args, "--no-cache"],
+            cwd=tmp_path,
+            timeout=600,
+        )
+        assert single.returncode == 0, single.stderr
+        assert (tmp_path / name).read_text(encoding="utf-8") == single.stdout
+    assert not (tmp_path / "out" / "bad.tex").exists()
