@@ -449,3 +449,73 @@ def test_command_line() -> None:
 )
 def test_command_line_refusals_are_one_line(args, fragment) -> None:
     one_line_error(_run(*args), fragment)
+
+
+def test_build_manifest_entries(tmp_path) -> None:
+    """transformed laws and --via-base in a manifest: the single commands' bytes."""
+    from conftest import run_module
+
+    (tmp_path / "notes.toml").write_text(
+        """
+[[derivation]]
+p = "transformed(normal(m1, s1), sigmoid)"
+q = "transformed(normal(m2, s2), sigmoid)"
+to = "text"
+output = "out/sigmoid.txt"
+
+[[derivation]]
+p = "log_normal"
+q = "log_normal"
+via-base = true
+lang = "ko"
+to = "markdown"
+output = "out/via.md"
+
+[[derivation]]
+p = "transformed(normal(m1, s1), exp)"
+q = "transformed(normal(m2, s2), sigmoid)"
+output = "out/bad.tex"
+""",
+        encoding="utf-8",
+    )
+    done = run_module(["build", "notes.toml", "--no-cache", "-j", "1"], cwd=tmp_path, timeout=600)
+    assert done.returncode == 2, done.stderr
+    assert "derivation 3" in done.stderr and "different bijections" in done.stderr
+    for name, args in (
+        (
+            "out/sigmoid.txt",
+            [
+                "transformed(normal(m1, s1), sigmoid)",
+                "transformed(normal(m2, s2), sigmoid)",
+                "--to",
+                "text",
+            ],
+        ),
+        (
+            "out/via.md",
+            ["log_normal", "log_normal", "--via-base", "--lang", "ko", "--to", "markdown"],
+        ),
+    ):
+        single = run_module([*args, "--no-cache"], cwd=tmp_path, timeout=600)
+        assert single.returncode == 0, single.stderr
+        assert (tmp_path / name).read_text(encoding="utf-8") == single.stdout
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        "transformed(normal(" + "a + " * 120 + "a, 1), exp)",  # over the length limit
+        "transformed(" * 40 + "normal" + ", exp)" * 40,
+        "transformed(normal(1e300, 1), exp)",
+        "transformed(normal, affine(1e13, 1))",
+        "transformed(normal, affine(a, b ** 100))",
+        "transformed(normal, [exp])",
+        "transformed(normal, lambda: 1)",
+        "transformed(normal, exp)[0]",
+        "transformed(normal, 'exp')",
+    ],
+)
+def test_hostile_specs_are_refused_in_one_line(spec) -> None:
+    with pytest.raises(KLDeriveError) as caught:
+        kl_derive.derive(spec, "transformed(normal(m, s), exp)")
+    assert "\n" not in str(caught.value) and len(str(caught.value)) < 1000
