@@ -407,6 +407,7 @@ def test_markdown_renders_with_katex(shown, lang) -> None:
     katex_blocks(shown, lang)
 
 
+@pytest.mark.slow  # pdflatex, or kl-derive in subprocesses
 @pytest.mark.parametrize("lang", ["en", "ko"])
 def test_latex_compiles_without_overfull_boxes(shown, lang, tmp_path) -> None:
     for i, d in enumerate(shown):
@@ -425,6 +426,7 @@ def _run(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow  # pdflatex, or kl-derive in subprocesses
 def test_command_line() -> None:
     done = _run(
         "transformed(normal(m1, s1), exp)", "transformed(normal(m2, s2), exp)", "--to", "json"
@@ -436,6 +438,7 @@ def test_command_line() -> None:
     assert "D_KL(f#P ‖ f#Q) = D_KL(P ‖ Q)" in via.stdout
 
 
+@pytest.mark.slow  # pdflatex, or kl-derive in subprocesses
 @pytest.mark.parametrize(
     "args, fragment",
     [
@@ -451,6 +454,7 @@ def test_command_line_refusals_are_one_line(args, fragment) -> None:
     one_line_error(_run(*args), fragment)
 
 
+@pytest.mark.slow  # pdflatex, or kl-derive in subprocesses
 def test_build_manifest_entries(tmp_path) -> None:
     """transformed laws and --via-base in a manifest: the single commands' bytes."""
     from conftest import run_module
