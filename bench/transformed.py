@@ -9,10 +9,10 @@ run (median of three), as in bench/divergences.py. Exit status 1 when a case fai
 from __future__ import annotations
 
 import json
-import resource
-import statistics
 import subprocess
 import sys
+
+from divergences import sympy_unit  # this folder: the unit, measured the same way
 
 _MEASURE = """
 import json, sys, time
@@ -45,19 +45,8 @@ CASES = [
 ]
 
 
-def _sympy_unit() -> float:
-    """The median CPU time (user + system) of three fresh ``python -c "import sympy"``."""
-    times = []
-    for _ in range(3):
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        subprocess.run([sys.executable, "-c", "import sympy"], check=True, capture_output=True)
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        times.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
-    return statistics.median(times)
-
-
 def main() -> int:
-    unit = _sympy_unit()
+    unit = sympy_unit()
     print(f"unit: python -c 'import sympy' = {unit:.2f} s CPU")
     failed = 0
     for p, q, strategy in CASES:

@@ -26,6 +26,7 @@ from conftest import (
 from scipy import integrate, stats
 
 import kl_derive
+from kl_derive.cli_options import FORMATS
 from kl_derive.errors import KLDeriveError, SpecError, VerificationError
 from kl_derive.spec import parse_spec, parse_transformed
 
@@ -355,21 +356,6 @@ def test_refused_pairs_say_why(pair, fragment) -> None:
 
 
 # -- rendering -----------------------------------------------------------------------
-
-
-FORMATS = (
-    "latex",
-    "beamer",
-    "markdown",
-    "gfm",
-    "myst",
-    "quarto",
-    "html",
-    "json",
-    "text",
-    "ipynb",
-    "typst",
-)
 
 
 @pytest.fixture(scope="module")
