@@ -357,4 +357,19 @@ def _command(derivation: Derivation) -> str:
         return command_line(derivation, p, q)
     if (p, q) == ("normal(mu, sigma)", "normal(0, 1)"):
         return "kl-derive normal"
-    return f'kl-derive "{p}" "{q}"'
+    return f'kl-derive "{p}" "{q}"' + _strategy_option(derivation)
+
+
+def _strategy_option(derivation: Derivation) -> str:
+    """`` --strategy bregman`` (`` --via-base``) for a derivation by a strategy other than
+    its pair's default, so that the command line written with it reproduces it."""
+    import shlex
+
+    from ..strategies import PAIRS, VIA_BASE
+
+    strategies = PAIRS.get((derivation.p.family.name, derivation.q.family.name), ())
+    if not strategies or derivation.strategy == strategies[0][0]:
+        return ""
+    if derivation.strategy == VIA_BASE:
+        return " --via-base"
+    return f" --strategy {shlex.quote(derivation.strategy)}"
