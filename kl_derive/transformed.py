@@ -70,6 +70,9 @@ def derive_transformed(
             )
             for a in spec.args
         )
+        if spec.bijection == "affine" and args[1].is_Symbol and not args[1].is_positive:
+            # a bijection only for a nonzero scale: assumed, and said so (the derivation does)
+            args = (args[0], Symbol(args[1].name, real=True, nonzero=True))
         maps.append(bijection(spec.bijection, args))
     f, g = maps
     if not same_map(f, g):

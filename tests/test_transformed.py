@@ -13,6 +13,7 @@ import itertools
 import json
 import re
 import subprocess
+import zlib
 
 import numpy as np
 import pytest
@@ -30,7 +31,11 @@ from kl_derive.cli_options import FORMATS
 from kl_derive.errors import KLDeriveError, SpecError, VerificationError
 from kl_derive.spec import parse_spec, parse_transformed
 
-RNG = np.random.default_rng(20261207)
+
+def _rng(*key: object) -> np.random.Generator:
+    """A generator of its own for each test case: the values do not depend on which
+    tests ran before in the same worker."""
+    return np.random.default_rng(zlib.crc32(repr(key).encode()))
 
 
 # -- the transformed densities, written independently --------------------------------
@@ -62,6 +67,8 @@ def _kl_by_quadrature(base_p, base_q, name: str, args=(), kinks=()) -> float:
             lq = base_q.logpdf(inverse(y)) + log_slope(y)
         return float(np.exp(lp) * (lp - lq)) if np.isfinite(lp) else 0.0
 
+    if name == "sigmoid":
+        return _sigmoid_kl_by_quadrature(base_p, base_q, kinks)
     tails = [10.0**-k for k in range(1, 14)]
     levels = [*tails, 0.25, 0.5, 0.75, *(1 - t for t in tails[:-1])]
     upper = [base_p.isf(t) for t in tails]  # the upper quantiles, without 1 - t rounding
@@ -76,8 +83,38 @@ def _kl_by_quadrature(base_p, base_q, name: str, args=(), kinks=()) -> float:
     return total
 
 
-def _draw(kind: str) -> float:
-    return {"real": RNG.uniform(-1.5, 1.5), "positive": RNG.uniform(0.6, 2.5)}[kind]
+def _sigmoid_kl_by_quadrature(base_p, base_q, kinks=()) -> float:
+    """The same for y = sigmoid(z) on (0, 1), with the upper half integrated over u = 1 - y
+    (the density of y written at 1 - u, with log(1 - u) from log1p): near y = 1 a double
+    holds u to 16 digits, y = 1 - u only to the digits u leaves."""
+
+    def integrand(u: float, upper: bool) -> float:
+        # y = u below 1/2; y = 1 - u above, so log y = log1p(-u), log(1 - y) = log u
+        log_y, log_1my = (np.log1p(-u), np.log(u)) if upper else (np.log(u), np.log1p(-u))
+        z = log_y - log_1my
+        with np.errstate(all="ignore"):
+            lp = base_p.logpdf(z) - log_y - log_1my
+            lq = base_q.logpdf(z) - log_y - log_1my
+        return float(np.exp(lp) * (lp - lq)) if np.isfinite(lp) else 0.0
+
+    tails = [10.0**-k for k in range(1, 14)]
+    levels = [*tails, 0.25, 0.5, 0.75, *(1 - t for t in tails[:-1])]
+    points = [*base_p.ppf(levels), *(base_p.isf(t) for t in tails), *kinks]
+    points = [t for t in points if np.isfinite(t)]
+    total = 0.0
+    for upper in (False, True):
+        # u = sigmoid(-t) above (1 - sigmoid(t), without the rounding), sigmoid(t) below
+        cuts = sorted({0.5, *(1 / (1 + np.exp(t if upper else -t)) for t in points)})
+        cuts = [c for c in cuts if 0 < c <= 0.5]
+        for a, b in itertools.pairwise(cuts):
+            total += integrate.quad(
+                integrand, a, b, args=(upper,), epsabs=1e-15, epsrel=1e-12, limit=500
+            )[0]
+    return total
+
+
+def _draw(kind: str, rng: np.random.Generator) -> float:
+    return {"real": rng.uniform(-1.5, 1.5), "positive": rng.uniform(0.6, 2.5)}[kind]
 
 
 # (base spec of P, base spec of Q, the parameters' kinds, SciPy laws from the values)
@@ -162,10 +199,11 @@ def test_result_matches_quadrature_of_the_transformed_densities(derived, case) -
         "transform_substitution",
     ]
     _, _, kinds, scipy_laws = BASES[base]
+    rng = _rng(case)
     for _ in range(3):  # random parameters, and random maps where they are symbols
-        values = {n: _draw(k) for n, k in kinds.items()}
-        c = RNG.uniform(-2, 2)
-        dd = RNG.choice([-1, 1]) * RNG.uniform(0.3, 3)
+        values = {n: _draw(k, rng) for n, k in kinds.items()}
+        c = rng.uniform(-2, 2)
+        dd = rng.choice([-1, 1]) * rng.uniform(0.3, 3)
         numbers = (
             tuple(float(eval(a)) for a in args)  # the test's own literals ("3/2", "-2")
             if args and args[0] != "c"
@@ -237,11 +275,12 @@ def test_corollary_agrees_with_the_direct_catalog_result(family) -> None:
     rules = [step.rule for step in via.steps]
     assert rules.count("transform.identify") == 2 and "transform.invariance" in rules
     # and the value at random parameters is the quadrature's
+    rng = _rng(family)
     m1, s1, m2, s2 = (
-        RNG.uniform(-1, 1),
-        RNG.uniform(0.5, 2),
-        RNG.uniform(-1, 1),
-        RNG.uniform(0.5, 2),
+        rng.uniform(-1, 1),
+        rng.uniform(0.5, 2),
+        rng.uniform(-1, 1),
+        rng.uniform(0.5, 2),
     )
     name = "exp" if family == "log_normal" else "sigmoid"
     expected = _kl_by_quadrature(stats.norm(m1, s1), stats.norm(m2, s2), name, ())
@@ -509,3 +548,19 @@ def test_hostile_specs_are_refused_in_one_line(spec) -> None:
     with pytest.raises(KLDeriveError) as caught:
         kl_derive.derive(spec, "transformed(normal(m, s), exp)")
     assert "\n" not in str(caught.value) and len(str(caught.value)) < 1000
+
+
+def test_what_is_assumed_and_the_reproducing_command_are_written() -> None:
+    """A symbolic affine scale is assumed nonzero, and the text says so; the header's
+    command line of the corollary names --via-base (it reproduces the derivation)."""
+    d = kl_derive.derive(
+        "transformed(normal(m1, s1), affine(a, b))", "transformed(normal(m2, s2), affine(a, b))"
+    )
+    en, ko = (" ".join(d.to_text(lang).split()) for lang in ("en", "ko"))
+    assert "We assume b ≠ 0" in en and "b ≠ 0이라고 가정한다" in ko
+    numeric = kl_derive.derive(
+        "transformed(normal(m1, s1), affine(1, 2))", "transformed(normal(m2, s2), affine(1, 2))"
+    )
+    assert "We assume" not in " ".join(numeric.to_text("en").split()).split("Step 1")[1]
+    via = kl_derive.derive("log_normal", "log_normal", strategy="change of variables")
+    assert '"log_normal(mu_2, sigma_2)" --via-base --to markdown' in via.to_markdown()

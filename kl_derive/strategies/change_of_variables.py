@@ -18,14 +18,14 @@ from __future__ import annotations
 from dataclasses import replace
 from importlib import import_module
 
-from sympy import Eq, Expr, Function, Integral, S, Symbol, log
+from sympy import Eq, Expr, Function, Integral, Ne, S, Symbol, log
 
 from ..errors import KLDeriveError
 from ..families import get_family
 from ..families.base import Distribution
 from ..families.transformed import BASE_OF, Bijection, TransformedFamily
 from ..steps.context import Context
-from ..steps.step import Chain, Code, Reparametrization, Stage, Step
+from ..steps.step import Chain, Code, Reparametrization, Sentence, Stage, Step
 from ..symbolic.display import div, evaluate, mul
 from ..symbolic.objects import KL
 from . import PAIRS
@@ -109,7 +109,11 @@ class _Setting:
         from ..families.canonical import canonical_spec
 
         p, q = (canonical_spec(law) for law in self.base)
+        scale = self.f.args[1] if self.f.name == "affine" else S.One
+        assumed = "nonzero" if not scale.is_number else "none"
         return {
+            "assumption": Sentence(f"transform_assumption.{assumed}"),
+            "scale": Ne(scale, 0, evaluate=False),
             "map": self.identity_map(),
             "inverse": Eq(self.z, self.inverse, evaluate=False),
             "command": Code(f'kl-derive "{p}" "{q}"'),
