@@ -3,14 +3,16 @@ r"""KL under a change of variables: :math:`D(f_{\#}P \,\|\, f_{\#}Q) = D(P \,\|\
 For a strictly monotone :math:`f` and :math:`y = f(z)`, the law of :math:`y` has density
 :math:`q_Y(y) = q(f^{-1}(y))\,\lvert (f^{-1})'(y) \rvert`. In the log ratio of two such
 densities the Jacobian factors cancel, and the substitution :math:`y = f(z)` turns the
-integral over :math:`y` into the one that defines :math:`D(q \,\|\, p)`, which the base
-pair's own strategy then derives (its stages follow, verified with the rest).
+integral over :math:`y` into the one that defines :math:`D(q \,\|\, p)`. The last step
+equates that with the closed form the base pair's own strategy drafts (``kl-derive P Q``
+derives it step by step; the step is verified here like every other). The base pair's
+stages are not inlined: their sentences cite their own step numbers.
 
 :func:`derive_transformed` drafts it for two ``transformed(P, f)`` laws with one ``f``;
 :func:`derive` (the strategy ``change of variables`` of the catalog pairs
 ``log_normal || log_normal`` and ``logit_normal || logit_normal``) first identifies each
 law as a normal law through ``exp`` or ``sigmoid`` (a verified equality of densities),
-then states the theorem as one step and derives the normal pair.
+then states the theorem as one step and equates it with the normal pair's closed form.
 """
 
 from __future__ import annotations
