@@ -27,7 +27,7 @@ print(json.dumps({"cpu": time.process_time() - c}))
 """
 
 
-def _sympy_unit() -> float:
+def sympy_unit() -> float:
     """The median CPU time (user + system) of three fresh ``python -c "import sympy"``."""
     times = []
     for _ in range(3):
@@ -45,7 +45,7 @@ def main() -> int:
     from kl_derive.divergences import DIVERGENCES, load
 
     load()
-    unit = _sympy_unit()
+    unit = sympy_unit()
     print(f"unit: python -c 'import sympy' = {unit:.2f} s CPU")
     failed = 0
     for name, entry in DIVERGENCES.items():

@@ -47,6 +47,13 @@ def derive(
     if dims is not None and (isinstance(dims, bool) or not isinstance(dims, int)):
         raise TypeError(f"dims is a whole number of coordinates, such as 3; got {dims!r}")
     check_language(lang)
+    from .transformed import derive_transformed, is_transformed
+
+    if is_transformed(p, q):  # transformed(P, f): KL under a change of variables
+        for name, given in (("param", param), ("dims", dims), ("strategy", strategy)):
+            if given is not None:
+                raise SpecError(f"{name} does not apply to transformed(P, f) laws")
+        return derive_transformed(p, q, lang=lang, finish=_derivation)
     spec = parse_spec(p)
     family = get_family(spec.family)
     lone = q is None and not family.standard

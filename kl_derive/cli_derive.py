@@ -123,6 +123,12 @@ __all__ = [
     metavar="NAME",
     help="Derive by another strategy where several apply (see kl-derive pairs), e.g. bregman.",
 )
+@click.option(
+    "--via-base",
+    is_flag=True,
+    help="log_normal or logit_normal pairs: KL as a corollary of the change of variables "
+    "(normal laws through exp or sigmoid; the strategy 'change of variables').",
+)
 @output_option
 @click.option(
     "--standalone",
@@ -159,12 +165,21 @@ def derive_command(
     label: str | None,
     dims: int | None,
     strategy: str | None,
+    via_base: bool,
     output: str | None,
     standalone: bool,
     template_dir: str | None,
     no_cache: bool,
 ) -> None:
     """Derive KL(P || Q) step by step and print the derivation."""
+    if via_base:
+        from .strategies import VIA_BASE
+
+        if strategy not in (None, VIA_BASE):
+            raise click.UsageError(
+                f"--via-base is the strategy {VIA_BASE!r}; give one or the other"
+            )
+        strategy = VIA_BASE
     fmt = choice("format", fmt, FORMATS)
     detail = choice("detail", detail, DETAILS)
     align = choice("alignment", align, ALIGNMENTS)
@@ -220,12 +235,12 @@ def _one_sided_command(name: str, quantity: str, two: bool, doc: str) -> click.C
     if two:
         arguments.append(click.Argument(["q"], metavar="[Q]", required=False))
     options = [o for o in derive_command.params if isinstance(o, click.Option)]
-    options = [o for o in options if o.name not in ("dims", "strategy")]
+    options = [o for o in options if o.name not in ("dims", "strategy", "via_base")]
 
     def callback(p: str, q: str | None = None, **kwargs: object) -> None:
         token = QUANTITY.set(quantity)
         try:
-            derive_command.callback(p=p, q=q, dims=None, strategy=None, **kwargs)
+            derive_command.callback(p=p, q=q, dims=None, strategy=None, via_base=False, **kwargs)
         finally:
             QUANTITY.reset(token)
 

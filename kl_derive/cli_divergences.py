@@ -62,7 +62,7 @@ def _command(entry: Any, derive: click.Command, quantity: ContextVar[str]) -> cl
         click.Argument(["q"], metavar="[Q]", required=False),
     ]
     shared = [o for o in derive.params if isinstance(o, click.Option)]
-    shared = [o for o in shared if o.name not in ("dims", "strategy")]
+    shared = [o for o in shared if o.name not in ("dims", "strategy", "via_base")]
     own = [
         click.Option(
             [f"--{o.name}"], default=o.default, show_default=True, metavar="A", help=o.help
@@ -80,7 +80,7 @@ def _command(entry: Any, derive: click.Command, quantity: ContextVar[str]) -> cl
         )
         token = quantity.set(text)
         try:
-            derive.callback(p=p, q=q, dims=None, strategy=None, **kwargs)
+            derive.callback(p=p, q=q, dims=None, strategy=None, via_base=False, **kwargs)
         finally:
             quantity.reset(token)
 

@@ -101,6 +101,11 @@ def parse_spec(text: str) -> DistributionSpec:
         raise SpecError(f"cannot read {source!r}; {_SHAPE}") from None
     except (ValueError, RecursionError, MemoryError):
         raise SpecError(f"cannot read {source!r}") from None
+    if _is_transformed(tree):
+        raise SpecError(
+            f"{source!r} is a transformed law; kl-derive derives KL(f#P || f#Q) between two "
+            "of them (kl-derive P Q), nothing else"
+        )
     tree = unwrap_independent(tree, source)  # independent(normal(a, b), 1): diag_normal(a, b)
     if isinstance(tree, ast.Name):
         return DistributionSpec(_family_name(tree.id), (), source)
@@ -201,3 +206,92 @@ def _check_exponent(node: Node, source: str) -> None:
         )
     if node.kind == "neg":
         _check_exponent(node.args[0], source)
+
+
+#: the bijections ``transformed(P, f)`` reads, with the number of arguments each takes:
+#: ``affine(loc, scale)`` is ``loc + scale * z`` (PyTorch's ``AffineTransform`` order)
+BIJECTIONS = {"exp": 0, "sigmoid": 0, "affine": 2}
+
+
+@dataclass(frozen=True)
+class TransformedSpec:
+    """``transformed(P, f)``: the law of ``f(z)`` for ``z ~ P``, with ``base`` the text of
+    ``P`` (read by :func:`parse_spec`) and ``f`` one of :data:`BIJECTIONS` with its
+    argument trees."""
+
+    base: str
+    bijection: str
+    args: tuple[Node, ...]
+    text: str
+
+
+def _is_transformed(tree: ast.AST) -> bool:
+    return (
+        isinstance(tree, ast.Call)
+        and isinstance(tree.func, ast.Name)
+        and tree.func.id == "transformed"
+    )
+
+
+def parse_transformed(text: object) -> TransformedSpec | None:
+    """``transformed(P, f)`` read without ``eval`` (``None`` for any other spec, which
+    :func:`parse_spec` reads).
+
+    >>> parse_transformed("transformed(normal(mu, sigma), exp)").bijection
+    'exp'
+    """
+    if not isinstance(text, str):
+        return None
+    source = text.strip()
+    if not source.startswith("transformed"):
+        return None
+    if len(source) > MAX_SPEC_LENGTH:
+        raise SpecError(
+            f"distribution spec is too long ({len(source)} characters, at most {MAX_SPEC_LENGTH})"
+        )
+    source_py = re.sub(r"\blambda\b", "lambda__", source)
+    try:
+        tree = ast.parse(source_py, mode="eval").body
+    except SyntaxError:
+        raise SpecError(
+            f"cannot read {source!r}; write transformed(P, f), e.g. "
+            "transformed(normal(mu, sigma), exp)"
+        ) from None
+    except (ValueError, RecursionError, MemoryError):
+        raise SpecError(f"cannot read {source!r}") from None
+    if not _is_transformed(tree):
+        return None
+    known = ", ".join(f"{n}(a, b)" if k else n for n, k in BIJECTIONS.items())
+    if tree.keywords or len(tree.args) != 2:
+        raise SpecError(
+            f"transformed() takes a law and a bijection, e.g. transformed(normal(mu, sigma), "
+            f"exp), in {source!r}"
+        )
+    base, bijection = tree.args
+    if _is_transformed(base):
+        raise SpecError(
+            f"transformed() takes one bijection; a transformed law inside another is not "
+            f"read ({source!r})"
+        )
+    if isinstance(bijection, ast.Name):
+        name, arguments = bijection.id, []
+    elif isinstance(bijection, ast.Call) and isinstance(bijection.func, ast.Name):
+        if bijection.keywords:
+            raise SpecError(f"{bijection.func.id}() takes no keyword arguments in {source!r}")
+        name, arguments = bijection.func.id, bijection.args
+    else:
+        raise SpecError(f"the bijection of {source!r} is one of {known}")
+    if name not in BIJECTIONS:
+        raise SpecError(f"unknown bijection {name!r} in {source!r} (known: {known})")
+    if len(arguments) != BIJECTIONS[name]:
+        shown = f"{name}(a, b), a + b*z with b != 0" if BIJECTIONS[name] else name
+        raise SpecError(f"write the bijection as {shown} in {source!r}")
+    segment = ast.get_source_segment(source_py, base)
+    if segment is None:  # pragma: no cover - ast keeps positions for parsed source
+        raise SpecError(f"cannot read {source!r}")
+    return TransformedSpec(
+        base=segment.replace("lambda__", "lambda"),
+        bijection=name,
+        args=tuple(_convert(a, source, 2) for a in arguments),
+        text=source,
+    )

@@ -14,6 +14,9 @@ def canonical_spec(distribution: Distribution) -> str:
     if getattr(distribution.family, "low_rank", False):  # read as (loc, covariance): as given
         return distribution.spec
     args = ", ".join(_spec_argument(a) for a in distribution.user_args)
+    through = getattr(distribution.family, "canonical", None)  # transformed(P, f)
+    if through is not None:
+        return through(f"{distribution.family.base.name}({args})")
     return f"{distribution.family.name}({args})"
 
 

@@ -93,6 +93,10 @@ def build_view(
         "epsilon": eps,
         "g": LatexRaw(printer.snippet(derivation.functions.get("g", "g"))),
         "kl": KL(q_fn, p_fn),
+        # a change of variables (transformed laws): the variable and densities of y = f(z)
+        "y": Symbol("y"),
+        "q_y": Function("q_Y")(Symbol("y")),
+        "p_y": Function("p_Y")(Symbol("y")),
     }
     laws = tuple(printer.law(d.family, d.user_args) for d in (derivation.p, derivation.q))
     quantity = getattr(derivation, "quantity", "kl")
@@ -193,11 +197,7 @@ def build_view(
         "title_plain": title_plain,
         "title_heading": style.escape(title_plain),
         "intro": text("document.intro"),
-        "setting": text(
-            "document.setting_catalog"
-            if getattr(derivation, "setting", "vae") == "catalog"
-            else "document.setting"
-        ),
+        "setting": text(_setting_key(getattr(derivation, "setting", "vae"))),
         "placeholders": text("document.placeholders", {"mapping": placeholders})
         if placeholders
         else "",
@@ -324,6 +324,13 @@ def _divergence_lhs(printer: Printer, laws: tuple[str, ...], derivation: Derivat
     return before + laws[0] + between + laws[1] + after
 
 
+def _setting_key(setting: str) -> str:
+    """The opening paragraph: ``document.setting`` (a VAE's encoder and prior), else
+    ``document.setting_<setting>`` (``catalog``: two laws; ``transformed``: two laws
+    through one bijection)."""
+    return "document.setting" if setting == "vae" else f"document.setting_{setting}"
+
+
 def _quantity_key(key: str, quantity: str) -> str:
     """The document's title, introduction and setting for an entropy or a cross-entropy."""
     if quantity == "kl" or key not in _QUANTITY_KEYS:
@@ -353,4 +360,19 @@ def _command(derivation: Derivation) -> str:
         return command_line(derivation, p, q)
     if (p, q) == ("normal(mu, sigma)", "normal(0, 1)"):
         return "kl-derive normal"
-    return f'kl-derive "{p}" "{q}"'
+    return f'kl-derive "{p}" "{q}"' + _strategy_option(derivation)
+
+
+def _strategy_option(derivation: Derivation) -> str:
+    """`` --strategy bregman`` (`` --via-base``) for a derivation by a strategy other than
+    its pair's default, so that the command line written with it reproduces it."""
+    import shlex
+
+    from ..strategies import PAIRS, VIA_BASE
+
+    strategies = PAIRS.get((derivation.p.family.name, derivation.q.family.name), ())
+    if not strategies or derivation.strategy == strategies[0][0]:
+        return ""
+    if derivation.strategy == VIA_BASE:
+        return " --via-base"
+    return f" --strategy {shlex.quote(derivation.strategy)}"

@@ -52,4 +52,17 @@ COMPANION_RULES: tuple[tuple[str, str | None], ...] = (
     ("estimator.gradient_k2", None),
     ("estimator.gradient_k3", None),
     ("estimator.gradient_k3_value", r"\mathbb{E}_{q}[r f] = \mathbb{E}_{p}[f]"),
+    # KL under a change of variables (transformed(P, f))
+    ("transform.density", r"q_{Y}(y) = q(f^{-1}(y)) \left|\frac{d f^{-1}(y)}{dy}\right|"),
+    ("transform.identify", r"q_{Y}(y) = q(f^{-1}(y)) \left|\frac{d f^{-1}(y)}{dy}\right|"),
+    ("transform.density_insert", None),
+    ("transform.jacobians_cancel", r"\frac{a c}{b c} = \frac{a}{b}, \ c > 0"),
+    ("transform.log_ratio_insert", None),
+    ("transform.substitute", r"\int g(y)\,dy = \int g(f(z))\,\lvert f'(z) \rvert\,dz"),
+    ("transform.base_kl", r"D_{\mathrm{KL}}(q \,\|\, p) = \int q \log \frac{q}{p}"),
+    ("transform.base_result", None),
+    (
+        "transform.invariance",
+        r"D_{\mathrm{KL}}(f\#P \,\|\, f\#Q) = D_{\mathrm{KL}}(P \,\|\, Q)",
+    ),
 )

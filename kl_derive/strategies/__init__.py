@@ -119,6 +119,15 @@ for _name in (*BREGMAN_FAMILIES, "dirichlet"):
     PAIRS[_pair] = (*PAIRS.get(_pair, ()), ("bregman", _BREGMAN))
 
 
+#: a log-normal (logit-normal) pair is a normal pair through exp (sigmoid): the
+#: change-of-variables corollary on request (``--via-base``)
+VIA_BASE = "change of variables"
+for _name in ("log_normal", "logit_normal"):
+    _pair = (_name, _name)
+    if _pair in PAIRS:
+        PAIRS[_pair] = (*PAIRS[_pair], (VIA_BASE, "kl_derive.strategies.change_of_variables"))
+
+
 def same_kind_pairs() -> list[tuple[str, str]]:
     """Every pair of catalog families of the same kind (two densities or two mass
     functions): the pairs :mod:`.build_table` tries."""

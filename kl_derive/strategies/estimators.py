@@ -53,6 +53,7 @@ from .estimator_parts import (
     kl_display,
     log_ratio_coefficients,
     ratio_second_moment_display,
+    scale_gradient_stage,
 )
 
 __all__ = ["derive_estimators"]
@@ -414,6 +415,8 @@ def derive_estimators(first: Distribution, second: Distribution) -> Draft:
     # 7. gradients in mu_1, the sample held fixed --------------------------------------------
     if m1.is_Symbol:
         stages.append(gradient_stage(first, second, qf, pf, rf, main))
+    if s1.is_Symbol:  # and in sigma_1
+        stages.append(scale_gradient_stage(first, second, qf, rf))
 
     # the result: the two unbiased estimators' mean -------------------------------------
     contexts = {"main": main, "none": bare, "bare": defined}

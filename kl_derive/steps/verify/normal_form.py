@@ -264,7 +264,7 @@ def _expand_expectation(
         return _multivariate_expectation(f, facts, context)
     if hint is not None and facts.name == hint.old:
         target = context.densities[hint.new]
-        f = f.xreplace({facts.variable: hint.transform})
+        f = cancel_in_logs(f.xreplace({facts.variable: hint.transform}))
         facts, density = target, target.function
     if hint is None:
         f = _canonical_in_support(unfold_densities(f, context), context)
@@ -392,11 +392,27 @@ def _check_reparametrization(hint: Reparametrization, context: Context) -> None:
         return
     jacobian = diff(hint.transform, hint.new_var)
     pulled_back = old.value.xreplace({old.variable: hint.transform}) * abs(jacobian)
+    pulled_back = cancel_in_logs(pulled_back)
     if not is_zero(_canonical(pulled_back - new.value.xreplace({new.variable: hint.new_var}))):
         raise VerificationError(
             "reparametrization", f"{hint.transform} does not carry {hint.old} to {hint.new}"
         )
     _CHECKED.add(key)
+
+
+def cancel_in_logs(e: Expr) -> Expr:
+    """``e`` with the argument of each logarithm of a rational function of exponentials
+    brought to lowest terms (``log(s / (1 - s))`` with ``s = 1/(1 + e^{-z})`` is
+    ``log e^{z}``, that is ``z``): what a substitution ``y = f(z)`` leaves inside an inverse
+    map. The same value, written so that the normal form can see it."""
+    from sympy import cancel
+
+    if not e.has(log):
+        return e
+    return e.replace(
+        lambda x: isinstance(x, log) and x.args[0].has(exp) and not x.args[0].has(Expect),
+        lambda x: log(cancel(x.args[0])),
+    )
 
 
 def is_zero(e: Expr) -> bool:
