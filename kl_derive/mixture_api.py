@@ -42,6 +42,22 @@ class MixtureDerivation(Derivation):
         return f"kl_derive.mixture({f.canonical!r}, {g.canonical!r})"
 
     @property
+    def json_extra(self) -> dict[str, Any]:
+        """What ``--to json`` adds under ``"mixture"``: the closed forms (SymPy strings), whether
+        the components were matched, and the numbers when every parameter is one."""
+        from sympy import sstr
+
+        facts = self.facts
+        forms = {"coupling": facts.coupling, "variational": facts.variational}
+        if facts.gaussian is not None:
+            forms["lower"], forms["upper"] = facts.gaussian
+        return {
+            "matched": facts.matched,
+            "closed_forms": {k: sstr(v) for k, v in forms.items()},
+            "numbers": dict(facts.numbers),
+        }
+
+    @property
     def bounds(self) -> dict[str, float]:
         """The numbers (empty unless every parameter is a number)."""
         return dict(self.facts.numbers)

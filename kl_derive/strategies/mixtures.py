@@ -182,7 +182,7 @@ def derive_mixture(f: Mixture, g: Mixture, facts: MixtureFacts) -> Draft:
         (
             Step(
                 "mixture.coupling_gap",
-                sub(bound_kl, kl),
+                sub(d_conv, kl),
                 Integral(mul(ff, add(*terms)), lim),
             ),
         )
