@@ -291,5 +291,8 @@ def _check_numeric_weights(nodes: tuple[Node, ...], source: str) -> None:
             raise SpecError(f"mixture weights are positive; got {node} in {source!r}")
         values.append(value)
     if all(v is not None for v in values) and sum(values) != 1:
-        total = float(sum(values))  # type: ignore[arg-type]
-        raise SpecError(f"the mixture weights sum to {total:g}, not 1, in {source!r}")
+        total = sum(values)  # type: ignore[arg-type]
+        shown = f"{float(total):g}"
+        if shown == "1":  # off by less than the printed digits
+            shown = f"1 {'+' if total > 1 else '-'} {abs(float(total - 1)):.3g}"
+        raise SpecError(f"the mixture weights sum to {shown}, not 1, in {source!r}")

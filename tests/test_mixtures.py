@@ -259,6 +259,7 @@ def test_latex_compiles_without_overfull_boxes(gauss, symbolic, gamma_pair, lang
     ("p", "q", "message"),
     [
         ("mixture([0.3, 0.6], [normal(0, 1), normal(1, 1)])", "normal(0, 1)", "sum to 0.9"),
+        ("mixture([1e-300, 1], [normal(0, 1), normal(1, 1)])", "normal(0, 1)", "sum to 1 + 1e-300"),
         ("mixture([w, v], [normal(0, 1), normal(1, 1)])", "normal(0, 1)", "sum to 1 as written"),
         ("mixture([0.5], [normal(0, 1), normal(1, 1)])", "normal(0, 1)", "one weight per"),
         ("mixture([0.5, 0.5], [normal(0, 1), gamma(1, 1)])", "normal(0, 1)", "supports"),
