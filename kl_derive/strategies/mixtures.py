@@ -125,7 +125,13 @@ def derive_mixture(f: Mixture, g: Mixture, facts: MixtureFacts) -> Draft:
         no_closed = Chain((first_step, Step("mixture.split", first_step.after, split)))
     else:
         no_closed = Chain((first_step,))
-    stages.append(Stage("mixture_log_sum", (no_closed,), params={"log_g": log_g}))
+    stages.append(
+        Stage(
+            "mixture_log_sum",
+            (no_closed,),
+            params={"log_g": log_g if g.written_as_mixture else log_f},
+        )
+    )
 
     # 3. the component divergences -----------------------------------------------------------
     chains = []
