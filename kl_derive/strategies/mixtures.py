@@ -32,6 +32,7 @@ from ..steps.step import Chain, Stage, Step
 from ..symbolic.display import add, div, evaluate, expo, ln, mul, neg, sub
 from ..symbolic.objects import KL, VARIABLE, Entropy, Expect
 from .draft import Draft
+from .tidy import simplified_steps
 
 __all__ = ["BOUND_SYMBOLS", "derive_mixture"]
 
@@ -161,7 +162,7 @@ def derive_mixture(f: Mixture, g: Mixture, facts: MixtureFacts) -> Draft:
     definitions[d_conv] = evaluate(bound_value)
     value_chain = Chain(
         tuple(
-            _simplified(
+            simplified_steps(
                 [
                     Step("mixture.coupling", d_conv, bound_kl),
                     Step("mixture.insert_components", bound_kl, bound_value),
@@ -229,7 +230,7 @@ def derive_mixture(f: Mixture, g: Mixture, facts: MixtureFacts) -> Draft:
             (
                 Chain(
                     tuple(
-                        _simplified(
+                        simplified_steps(
                             [
                                 Step("mixture.variational", d_var, var_kl),
                                 Step("mixture.insert_components", var_kl, var_value),
@@ -357,7 +358,7 @@ def _gaussian_stage(f, g, fa, gb, facts: MixtureFacts, definitions: dict, numeri
         inserted = _insert(shown, facts, entropies=dict(zip(fa, f.components, strict=True)))
         inserted = inserted.xreplace(products)
         steps = [Step(rule, sym, shown), Step("mixture.insert_components", shown, inserted)]
-        bound_chains.append(Chain(tuple(_simplified(steps, numeric))))
+        bound_chains.append(Chain(tuple(simplified_steps(steps, numeric))))
     kl = KL(Function("f")(Z), Function("g")(Z))
     return Stage(
         "mixture_gaussian",
@@ -433,17 +434,6 @@ def _number(value: float) -> Expr:
     from sympy import Float
 
     return Float(f"{value:.6g}", 6)
-
-
-def _simplified(steps: list[Step], numeric: bool) -> list[Step]:
-    if numeric:
-        from .tidy import tidy
-
-        last = steps[-1].after
-        simple = tidy(evaluate(last))
-        if simple != last:
-            steps = [*steps, Step("algebra.simplify", last, simple)]
-    return steps
 
 
 def _assign(stage: Stage, common: dict) -> Stage:
