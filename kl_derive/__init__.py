@@ -29,6 +29,7 @@ __all__ = [
     "divergence",
     "entropy",
     "estimators",
+    "mixture",
 ]
 
 if TYPE_CHECKING:  # pragma: no cover - imports for type checkers only
@@ -37,6 +38,7 @@ if TYPE_CHECKING:  # pragma: no cover - imports for type checkers only
     from .derivation import Derivation
     from .divergence_api import divergence
     from .errors import KLDeriveError
+    from .mixture_api import mixture
     from .steps.step import Step
 
 _LAZY = {
@@ -45,6 +47,7 @@ _LAZY = {
     "cross_entropy": ("kl_derive.api", "cross_entropy"),
     "divergence": ("kl_derive.divergence_api", "divergence"),
     "estimators": ("kl_derive.companions", "estimators"),
+    "mixture": ("kl_derive.mixture_api", "mixture"),
     "Derivation": ("kl_derive.derivation", "Derivation"),
     "Step": ("kl_derive.steps.step", "Step"),
     "KLDeriveError": ("kl_derive.errors", "KLDeriveError"),

@@ -106,6 +106,11 @@ def parse_spec(text: str) -> DistributionSpec:
             f"{source!r} is a transformed law; kl-derive derives KL(f#P || f#Q) between two "
             "of them (kl-derive P Q), nothing else"
         )
+    if isinstance(tree, ast.Call) and isinstance(tree.func, ast.Name) and tree.func.id == "mixture":
+        raise SpecError(
+            "the KL divergence of a mixture has no closed form; derive its bounds with "
+            "kl-derive mixture P Q (kl_derive.mixture in Python)"
+        )
     tree = unwrap_independent(tree, source)  # independent(normal(a, b), 1): diag_normal(a, b)
     if isinstance(tree, ast.Name):
         return DistributionSpec(_family_name(tree.id), (), source)
@@ -295,3 +300,91 @@ def parse_transformed(text: object) -> TransformedSpec | None:
         args=tuple(_convert(a, source, 2) for a in arguments),
         text=source,
     )
+#: the most components a mixture spec may have
+MAX_COMPONENTS = 6
+
+
+@dataclass(frozen=True)
+class MixtureSpec:
+    """A parsed ``mixture([w1, w2], [law1, law2])``: the weights' trees and the components."""
+
+    weights: tuple[Node, ...]
+    components: tuple[DistributionSpec, ...]
+    text: str
+
+
+def is_mixture(text: object) -> bool:
+    """Whether ``text`` is written as a mixture (``mixture(...)``), without reading it."""
+    return isinstance(text, str) and re.match(r"\s*mixture\s*\(", text) is not None
+
+
+def parse_mixture(text: str) -> MixtureSpec:
+    """Read ``mixture([w1, ..., wK], [law1, ..., lawK])`` (weights: names, numbers or
+    expressions; laws: specs such as ``normal(m1, s1)``), without ``eval``.
+
+    >>> len(parse_mixture("mixture([0.3, 0.7], [normal(0, 1), normal(2, 1)])").components)
+    2
+    """
+    if not isinstance(text, str):
+        raise TypeError(
+            f"a mixture is given as a string such as 'mixture([w, 1 - w], [...])'; got {text!r}"
+        )
+    source = text.strip()
+    shape = "write a mixture as mixture([w1, w2], [normal(m1, s1), normal(m2, s2)])"
+    if len(source) > 4 * MAX_SPEC_LENGTH:
+        raise SpecError(f"mixture spec is too long ({len(source)} characters)")
+    try:
+        tree = ast.parse(re.sub(r"\blambda\b", "lambda__", source), mode="eval").body
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        raise SpecError(f"cannot read {source!r}; {shape}") from None
+    if not (
+        isinstance(tree, ast.Call)
+        and isinstance(tree.func, ast.Name)
+        and tree.func.id == "mixture"
+        and not tree.keywords
+        and len(tree.args) == 2
+        and all(isinstance(a, ast.List) for a in tree.args)
+    ):
+        raise SpecError(f"cannot read {source!r}; {shape}")
+    weights, laws = tree.args
+    if len(weights.elts) != len(laws.elts):
+        raise SpecError(
+            f"a mixture needs one weight per component ({len(weights.elts)} weights, "
+            f"{len(laws.elts)} components) in {source!r}"
+        )
+    if not laws.elts or len(laws.elts) > MAX_COMPONENTS:
+        raise SpecError(f"a mixture has 1 to {MAX_COMPONENTS} components in {source!r}")
+    nodes = tuple(_convert(w, source, 2) for w in weights.elts)
+    components = []
+    for law in laws.elts:
+        if not isinstance(law, (ast.Call, ast.Name)):
+            raise SpecError(f"a mixture component is a law such as normal(m, s) in {source!r}")
+        piece = ast.unparse(law).replace("lambda__", "lambda")
+        if is_mixture(piece):
+            raise SpecError(f"a mixture component cannot itself be a mixture in {source!r}")
+        components.append(parse_spec(piece))
+    _check_numeric_weights(nodes, source)
+    return MixtureSpec(nodes, tuple(components), source)
+
+
+def _check_numeric_weights(nodes: tuple[Node, ...], source: str) -> None:
+    """Numeric weights are positive and, when all are numbers, sum to one."""
+    from fractions import Fraction
+
+    values = []
+    for node in nodes:
+        negative = node.kind == "neg"
+        inner = node.args[0] if negative else node
+        if inner.kind != "num":
+            values.append(None)
+            continue
+        value = Fraction(inner.value) * (-1 if negative else 1)
+        if value <= 0:
+            raise SpecError(f"mixture weights are positive; got {node} in {source!r}")
+        values.append(value)
+    if all(v is not None for v in values) and sum(values) != 1:
+        total = sum(values)  # type: ignore[arg-type]
+        shown = f"{float(total):g}"
+        if shown == "1":  # off by less than the printed digits
+            shown = f"1 {'+' if total > 1 else '-'} {abs(float(total - 1)):.3g}"
+        raise SpecError(f"the mixture weights sum to {shown}, not 1, in {source!r}")

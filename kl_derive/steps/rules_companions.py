@@ -1,5 +1,6 @@
-r"""The rules the companion derivations cite (``kl-derive estimators``): ``(id, identity)``
-pairs, registered in :data:`kl_derive.steps.rules.RULES` (which see)."""
+r"""The rules the companion derivations cite (``kl-derive estimators``, ``kl-derive
+mixture``): ``(id, identity)`` pairs, registered in :data:`kl_derive.steps.rules.RULES`
+(which see)."""
 
 from __future__ import annotations
 
@@ -65,4 +66,32 @@ COMPANION_RULES: tuple[tuple[str, str | None], ...] = (
         "transform.invariance",
         r"D_{\mathrm{KL}}(f\#P \,\|\, f\#Q) = D_{\mathrm{KL}}(P \,\|\, Q)",
     ),
+    ("mixture.density", r"f(z) = \sum_{a} w_{a} f_{a}(z)"),
+    ("mixture.split", r"\mathbb{E}_{f}[h] = \sum_{a} w_{a} \mathbb{E}_{f_{a}}[h]"),
+    ("mixture.name", None),
+    ("mixture.component", None),
+    (
+        "mixture.coupling",
+        r"\mathrm{KL}\bigl(\textstyle\sum_{ab} \varphi_{ab} f_{a} \,\big\|\,"
+        r" \sum_{ab} \psi_{ab} g_{b}\bigr) \le \sum_{ab} \varphi_{ab}"
+        r" \Bigl(\log \frac{\varphi_{ab}}{\psi_{ab}} + \mathrm{KL}(f_{a} \,\|\, g_{b})\Bigr)",
+    ),
+    ("mixture.insert_components", None),
+    ("mixture.posterior", None),
+    ("mixture.coupling_gap", r"\sum_{k} \pi_{k} \log \frac{\pi_{k}}{\rho_{k}} \ge 0"),
+    (
+        "mixture.variational",
+        r"\log \sum_{k} a_{k} \ge \sum_{k} \varphi_{k} \log \frac{a_{k}}{\varphi_{k}}",
+    ),
+    (
+        "mixture.gaussian_product",
+        r"\int \mathcal{N}(z; \mu_{1}, \sigma_{1}^{2})\, \mathcal{N}(z; \mu_{2}, \sigma_{2}^{2})"
+        r" \,dz = \mathcal{N}(\mu_{1}; \mu_{2}, \sigma_{1}^{2} + \sigma_{2}^{2})",
+    ),
+    (
+        "mixture.entropy",
+        r"\mathrm{H}(\mathcal{N}(\mu, \sigma^{2})) = \tfrac12 \log (2 \pi e \sigma^{2})",
+    ),
+    ("mixture.lower", r"\mathbb{E}[\log X] \le \log \mathbb{E}[X]"),
+    ("mixture.upper", r"\mathbb{E}[\log X] \le \log \mathbb{E}[X]"),
 )
