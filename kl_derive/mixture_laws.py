@@ -67,7 +67,7 @@ class MixtureFamily(Family):
     def __init__(self, mixture: Mixture) -> None:
         self.mixture = mixture
 
-    def canonical(self, distribution: Distribution) -> str:
+    def written_spec(self, distribution: Distribution) -> str:
         return self.mixture.canonical
 
     def support(self, args: tuple[Expr, ...]) -> tuple[Expr, Expr]:
