@@ -25,7 +25,7 @@ from sympy import Derivative, Expr, Function, GreaterThan, Integral, S, Symbol, 
 
 from ..steps.context import Context, DensityFacts
 from ..steps.step import Chain, Reparametrization, Stage, Step
-from ..symbolic.display import add, div, ln, mul
+from ..symbolic.display import add, div, expo, ln, mul, neg, root, square
 from ..symbolic.objects import KL, VARIABLE, Expect
 from .draft import Draft
 from .elbo_parts import (
@@ -70,7 +70,6 @@ FUNCTIONS = {
     "px": "p(x)",
     "ELBO": r"\mathrm{ELBO}(x)",
     "phi": r"p(\varepsilon)",
-    "g": "g",
     "L": r"\mathcal{L}(x)",
 }
 
@@ -104,14 +103,16 @@ def derive_elbo(decoder: str = "gaussian", prior: str = "normal", beta: Expr = S
             (
                 Chain(
                     (
-                        Step("elbo.constant", ln(EVIDENCE), Expect(ln(EVIDENCE), QF)),
+                        Step(
+                            "elbo.constant",
+                            ln(EVIDENCE),
+                            Expect(ln(EVIDENCE), QF),
+                            params={"bayes": _eq(JOINT, mul(EVIDENCE, POSTERIOR))},
+                        ),
                         Step(
                             "elbo.bayes",
                             Expect(ln(EVIDENCE), QF),
                             Expect(ln(div(JOINT, POSTERIOR)), QF),
-                            params={
-                                "bayes": _eq(JOINT, mul(EVIDENCE, POSTERIOR)),
-                            },
                         ),
                         Step("elbo.insert_q", Expect(ln(div(JOINT, POSTERIOR)), QF), split),
                         Step("elbo.name", split, add(ELBO, KL(QF, POSTERIOR))),
@@ -222,7 +223,7 @@ def result_lhs(decoder: str, prior: str, beta: Expr) -> Expr:
 
 
 def _reparametrization_stage() -> Stage:
-    shifted = G.xreplace({Z: MU + SIGMA * EPSILON})
+    shifted = G.func(add(MU, mul(SIGMA, EPSILON)))
     hint = Reparametrization("q", "phi", MU + SIGMA * EPSILON, EPSILON)
     inside = Expect(shifted, NOISE)
     chains = [
@@ -251,7 +252,7 @@ def _reparametrization_stage() -> Stage:
         tuple(chains),
         params={
             "transform": _eq(Z, add(MU, mul(SIGMA, EPSILON))),
-            "noise": _eq(Function("phi", positive=True)(EPSILON), _standard(EPSILON)),
+            "noise": _eq(NOISE, _standard_display(EPSILON)),
             "naive": Derivative(Expect(G, QF), MU),
             "mu": MU,
             "sigma": SIGMA,
@@ -261,6 +262,10 @@ def _reparametrization_stage() -> Stage:
 
 def _standard(v: Symbol) -> Expr:
     return exp(-(v**2) / 2) / sqrt(2 * pi)
+
+
+def _standard_display(v: Symbol) -> Expr:
+    return div(expo(neg(div(square(v), 2))), root(mul(2, pi)))
 
 
 def _reparam_context() -> Context:

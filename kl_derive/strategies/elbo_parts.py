@@ -30,7 +30,7 @@ from sympy import (
 
 from ..families import get_family
 from ..steps.context import Context, DensityFacts
-from ..steps.step import Chain, Stage, Step
+from ..steps.step import Chain, Code, Stage, Step
 from ..symbolic.display import add, div, evaluate, ln, mul, neg, power, square, sub
 from ..symbolic.objects import DIMENSION, KL, VARIABLE
 
@@ -59,6 +59,9 @@ S_DEC = Symbol("s", positive=True)
 MU = IndexedBase("mu", real=True)
 SIGMA = IndexedBase("sigma", positive=True)
 COORDS = IndexedBase("z", real=True)
+#: the derivations the prior stage cites
+DIAG_COMMAND = 'kl-derive "diag_normal(mu, sigma)" "diag_normal(0, 1)"'
+SEED_COMMAND = 'kl-derive "normal(mu_j, sigma_j)" "normal(0, 1)"'
 #: the instances a step in the data dimension D (the latent dimension d) is checked in
 DATA_SIZES = (2, 3)
 LATENT_SIZES = (3, 4)
@@ -155,7 +158,7 @@ def decoder_stage(decoder: str) -> Stage:
     chains.append(Chain(tuple(steps)))
     chains = [_facts(c, "decoder") for c in chains]
     key = {"gaussian": "elbo_gaussian", "gaussian-learned": "elbo_gaussian_learned"}
-    return Stage(key.get(decoder, "elbo_bernoulli"), tuple(chains))
+    return Stage(key.get(decoder, "elbo_bernoulli"), tuple(chains), params={"D": D})
 
 
 def prior_stage() -> Stage:
@@ -166,17 +169,25 @@ def prior_stage() -> Stage:
     each = mul(S.Half, _prior_terms())
     chain = Chain(
         (
-            Step("elbo.prior_coordinates", KL(q, p), Sum(coordinate, (J, 1, LATENT))),
-            Step("elbo.prior_seed", Sum(coordinate, (J, 1, LATENT)), Sum(each, (J, 1, LATENT))),
+            Step(
+                "elbo.prior_coordinates",
+                KL(q, p),
+                Sum(coordinate, (J, 1, LATENT)),
+                params={"command": Code(DIAG_COMMAND)},
+            ),
+            Step(
+                "elbo.prior_seed",
+                Sum(coordinate, (J, 1, LATENT)),
+                Sum(each, (J, 1, LATENT)),
+                params={"command": Code(SEED_COMMAND)},
+            ),
             Step("elbo.prior_half", Sum(each, (J, 1, LATENT)), prior_value()),
         )
     )
     return Stage(
         "elbo_prior",
         (_facts(chain, "prior"),),
-        params={
-            "coordinate_law": Symbol("N_j"),
-        },
+        params={"command": Code(SEED_COMMAND)},
     )
 
 
