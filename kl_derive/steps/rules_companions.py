@@ -1,5 +1,5 @@
-r"""The rules the companion derivations cite (``kl-derive estimators``, ``kl-derive elbo``): ``(id, identity)``
-pairs, registered in :data:`kl_derive.steps.rules.RULES` (which see)."""
+r"""The rules the companion derivations cite (``kl-derive estimators``, ``kl-derive elbo``):
+``(id, identity)`` pairs, registered in :data:`kl_derive.steps.rules.RULES` (which see)."""
 
 from __future__ import annotations
 
@@ -70,7 +70,8 @@ COMPANION_RULES: tuple[tuple[str, str | None], ...] = (
     ),
     (
         "elbo.differentiate_inside",
-        r"\partial_{\theta} \mathbb{E}_{p}[f_{\theta}] = \mathbb{E}_{p}[\partial_{\theta} f_{\theta}]"
+        r"\partial_{\theta} \mathbb{E}_{p}[f_{\theta}]"
+        r" = \mathbb{E}_{p}[\partial_{\theta} f_{\theta}]"
         r" \text{ when } p \text{ does not depend on } \theta",
     ),
     ("elbo.decoder_factor", r"p(x \mid z) = \prod_{i} p(x_{i} \mid z)"),
