@@ -25,6 +25,7 @@ from .cli_options import (
 
 __all__ = [
     "QUANTITY",
+    "SETTINGS",
     "cross_entropy_command",
     "derive_command",
     "entropy_command",
@@ -204,13 +205,27 @@ def derive_command(
     options = {"standalone": standalone, "label": label, "katex": katex, "bare": bare}
     options.update(env=env, exercise=exercise, detail=detail, highlight=highlight, align=align)
     options.update(page=page, width=width)
-    request = Request(QUANTITY.get(), p, q, fmt, lang, param, dims, strategy, template_dir, options)
+    request = Request(
+        QUANTITY.get(),
+        p,
+        q,
+        fmt,
+        lang,
+        param,
+        dims,
+        strategy,
+        template_dir,
+        options,
+        settings=SETTINGS.get(),
+    )
     if not submit(request, output):  # a build reading its manifest takes it from here
         write_output(serve(request, use_cache=not no_cache), output)
 
 
 #: which quantity the derive command's body derives (set by entropy / cross-entropy)
 QUANTITY: ContextVar[str] = ContextVar("quantity", default="kl")
+#: a companion's own choices for the derive command's body (set by kl-derive elbo)
+SETTINGS: ContextVar[tuple[tuple[str, str], ...]] = ContextVar("settings", default=())
 
 
 def _one_sided_command(name: str, quantity: str, two: bool, doc: str) -> click.Command:
