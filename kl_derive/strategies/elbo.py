@@ -227,13 +227,24 @@ def _reparametrization_stage() -> Stage:
     hint = Reparametrization("q", "phi", MU + SIGMA * EPSILON, EPSILON)
     inside = Expect(shifted, NOISE)
     chains = [
-        Chain((Step("elbo.reparametrize", Expect(G, QF), inside, hint=hint),)),
+        Chain(
+            (
+                Step(
+                    "elbo.reparametrize",
+                    Expect(G, QF),
+                    inside,
+                    hint=hint,
+                    params={"shifted": add(MU, mul(SIGMA, EPSILON))},
+                ),
+            )
+        ),
         Chain(
             (
                 Step(
                     "elbo.differentiate_inside",
                     Derivative(inside, MU),
                     Expect(Derivative(shifted, MU), NOISE),
+                    params={"sample": shifted},
                 ),
             )
         ),
@@ -243,6 +254,7 @@ def _reparametrization_stage() -> Stage:
                     "elbo.differentiate_inside",
                     Derivative(inside, SIGMA),
                     Expect(Derivative(shifted, SIGMA), NOISE),
+                    params={"sample": shifted},
                 ),
             )
         ),
