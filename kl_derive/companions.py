@@ -250,6 +250,8 @@ def parse_beta(beta: object) -> Expr:
         if not math.isfinite(beta):
             raise SpecError(f"beta must be a finite positive number, not {beta!r}")
         value = Rational(str(beta)) if isinstance(beta, float) else Rational(beta)
+    if value > 0 and not math.isfinite(float(value)):
+        raise SpecError(f"beta must be a finite positive number, not {beta!r}")
     if value <= 0:
         raise SpecError(
             f"beta must be positive, not {beta} (it weighs the KL term; at zero or below "
