@@ -564,3 +564,23 @@ def test_a_request_without_settings_keeps_its_cache_key() -> None:
     assert "settings" not in plain.key_data() and "settings" not in plain.derivation_data()
     with_settings = replace(plain, quantity="elbo", settings=(("decoder", "bernoulli"),))
     assert with_settings.key_data()["settings"] == (("decoder", "bernoulli"),)
+
+
+@pytest.mark.parametrize("page", [None, "twocolumn"])
+def test_typst_compiles_inside_the_page(page, tmp_path) -> None:
+    import re as _re
+
+    from test_typst import compile_typst, outside
+
+    from kl_derive.render.page import resolve_page
+    from kl_derive.render.typst import typst_page
+
+    geometry = typst_page(resolve_page("typst", page))
+    for i, d in enumerate((kl_derive.elbo(inline=True), kl_derive.elbo("bernoulli", beta="beta"))):
+        for lang in ("en", "ko"):
+            source = tmp_path / f"e{i}-{lang}.typ"
+            source.write_text(d.render("typst", lang, standalone=True, page=page), encoding="utf-8")
+            pdf = source.with_suffix(".pdf")
+            assert compile_typst(source, pdf) == []
+            assert int(_re.search(rb"/Count (\d+)", pdf.read_bytes()).group(1)) >= 2
+            assert outside(pdf, geometry) == []
