@@ -59,15 +59,18 @@ class _CodeByDefault(click.Group):
             formatter.write_dl(records)
 
 
+_framework_option = click.option(
+    "--framework",
+    default="numpy",
+    show_default=True,
+    metavar="NAME",
+    help="numpy, torch, jax or tensorflow.",
+)
+
+
 def _estimators_command(output_option) -> click.Command:
     @click.command("estimators", context_settings={"help_option_names": ["-h", "--help"]})
-    @click.option(
-        "--framework",
-        default="numpy",
-        show_default=True,
-        metavar="NAME",
-        help="numpy, torch, jax or tensorflow.",
-    )
+    @_framework_option
     @click.option(
         "--estimator",
         default="all",
@@ -97,13 +100,7 @@ def _estimators_command(output_option) -> click.Command:
 
 def _elbo_command(output_option) -> click.Command:
     @click.command("elbo", context_settings={"help_option_names": ["-h", "--help"]})
-    @click.option(
-        "--framework",
-        default="numpy",
-        show_default=True,
-        metavar="NAME",
-        help="numpy, torch, jax or tensorflow.",
-    )
+    @_framework_option
     @click.option(
         "--decoder",
         default="gaussian",

@@ -31,6 +31,7 @@ from sympy import (
 )
 
 import kl_derive
+from kl_derive.cli_options import FORMATS
 from kl_derive.errors import KLDeriveError, VerificationError
 from kl_derive.steps.rules import RULES
 from kl_derive.symbolic.display import evaluate
@@ -464,19 +465,7 @@ def test_beta_is_in_the_loss() -> None:
 def test_every_format_renders(default, lang) -> None:
     others = [kl_derive.elbo("bernoulli", beta="beta"), kl_derive.elbo("any", "any")]
     for d in (default, *others):
-        for fmt in (
-            "latex",
-            "beamer",
-            "markdown",
-            "gfm",
-            "myst",
-            "quarto",
-            "html",
-            "json",
-            "text",
-            "ipynb",
-            "typst",
-        ):
+        for fmt in FORMATS:
             assert d.render(fmt, lang).strip()
         assert not re.search(r"\{[a-z_]+\}", d.render("text", lang))  # every placeholder filled
         data = json.loads(d.render("json", lang))

@@ -238,25 +238,18 @@ def _reparametrization_stage() -> Stage:
                 ),
             )
         ),
-        Chain(
-            (
-                Step(
-                    "elbo.differentiate_inside",
-                    Derivative(inside, MU),
-                    Expect(Derivative(shifted, MU), NOISE),
-                    params={"sample": shifted},
-                ),
+        *(
+            Chain(
+                (
+                    Step(
+                        "elbo.differentiate_inside",
+                        Derivative(inside, parameter),
+                        Expect(Derivative(shifted, parameter), NOISE),
+                        params={"sample": shifted},
+                    ),
+                )
             )
-        ),
-        Chain(
-            (
-                Step(
-                    "elbo.differentiate_inside",
-                    Derivative(inside, SIGMA),
-                    Expect(Derivative(shifted, SIGMA), NOISE),
-                    params={"sample": shifted},
-                ),
-            )
+            for parameter in (MU, SIGMA)
         ),
     ]
     return Stage(
