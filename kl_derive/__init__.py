@@ -27,6 +27,7 @@ __all__ = [
     "cross_entropy",
     "derive",
     "divergence",
+    "elbo",
     "entropy",
     "estimators",
     "mixture",
@@ -34,7 +35,7 @@ __all__ = [
 
 if TYPE_CHECKING:  # pragma: no cover - imports for type checkers only
     from .api import cross_entropy, derive, entropy
-    from .companions import estimators
+    from .companions import elbo, estimators
     from .derivation import Derivation
     from .divergence_api import divergence
     from .errors import KLDeriveError
@@ -48,6 +49,7 @@ _LAZY = {
     "divergence": ("kl_derive.divergence_api", "divergence"),
     "estimators": ("kl_derive.companions", "estimators"),
     "mixture": ("kl_derive.mixture_api", "mixture"),
+    "elbo": ("kl_derive.companions", "elbo"),
     "Derivation": ("kl_derive.derivation", "Derivation"),
     "Step": ("kl_derive.steps.step", "Step"),
     "KLDeriveError": ("kl_derive.errors", "KLDeriveError"),

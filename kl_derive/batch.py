@@ -63,6 +63,9 @@ class Request:
     render: Mapping[str, object] = field(default_factory=dict)
     #: the Monte-Carlo sample size of a mixture (``None``: the default)
     samples: int | None = None
+    #: a companion's own choices, as (name, value) pairs (kl-derive elbo: the decoder,
+    #: the prior, beta, whether the seed derivation is inlined)
+    settings: tuple[tuple[str, str], ...] = ()
 
     def derivation_data(self) -> dict[str, object]:
         """What decides the derivation (requests that differ only in how it is rendered
@@ -71,6 +74,8 @@ class Request:
         data = {name: getattr(self, name) for name in fields}
         if self.samples is not None:
             data["samples"] = self.samples
+        if self.settings:
+            data["settings"] = [list(pair) for pair in self.settings]
         return data
 
     def key_data(self) -> dict[str, object]:
@@ -80,6 +85,8 @@ class Request:
         del data["template_dir"]
         if data["samples"] is None:  # the keys of every other request as they were
             del data["samples"]
+        if not self.settings:  # the keys of the requests that have none stay as they were
+            del data["settings"]
         data["render"] = dict(sorted(self.render.items()))
         return data
 
@@ -101,6 +108,17 @@ def derive_request(request: Request) -> Derivation:
         from .mixture_api import mixture
 
         return mixture(request.p, request.q, samples=request.samples, lang=request.lang)
+    if request.quantity == "elbo":
+        from .companions import elbo
+
+        settings = dict(request.settings)
+        return elbo(
+            settings.get("decoder", "gaussian"),
+            settings.get("prior", "normal"),
+            beta=settings.get("beta", "1"),
+            inline=settings.get("inline") == "1",
+            lang=request.lang,
+        )
     if request.quantity == "estimators":
         from .companions import estimators
 

@@ -26,6 +26,7 @@ from .cli_options import (
 
 __all__ = [
     "QUANTITY",
+    "SETTINGS",
     "cross_entropy_command",
     "derive_command",
     "entropy_command",
@@ -221,7 +222,19 @@ def derive_command(
     options = {"standalone": standalone, "label": label, "katex": katex, "bare": bare}
     options.update(env=env, exercise=exercise, detail=detail, highlight=highlight, align=align)
     options.update(page=page, width=width)
-    request = Request(QUANTITY.get(), p, q, fmt, lang, param, dims, strategy, template_dir, options)
+    request = Request(
+        QUANTITY.get(),
+        p,
+        q,
+        fmt,
+        lang,
+        param,
+        dims,
+        strategy,
+        template_dir,
+        options,
+        settings=SETTINGS.get(),
+    )
     if SAMPLES.get() is not None:
         request = replace(request, samples=SAMPLES.get())
     if not submit(request, output):  # a build reading its manifest takes it from here
@@ -232,6 +245,8 @@ def derive_command(
 QUANTITY: ContextVar[str] = ContextVar("quantity", default="kl")
 #: the Monte-Carlo sample size of ``kl-derive mixture`` (``None``: its default)
 SAMPLES: ContextVar[int | None] = ContextVar("samples", default=None)
+#: a companion's own choices for the derive command's body (set by kl-derive elbo)
+SETTINGS: ContextVar[tuple[tuple[str, str], ...]] = ContextVar("settings", default=())
 
 
 def _one_sided_command(name: str, quantity: str, two: bool, doc: str) -> click.Command:

@@ -120,7 +120,7 @@ def build_view(
         }
 
     def text(key: str, params: Mapping[str, Any] | None = None) -> str:
-        return fill(lookup(messages, _quantity_key(key, quantity)), params)
+        return fill(lookup(messages, _own_key(messages, key, quantity)), params)
 
     stages: list[StageView] = []
     for number, stage in enumerate(derivation.stages, start=1):
@@ -336,6 +336,18 @@ def _quantity_key(key: str, quantity: str) -> str:
     if quantity == "kl" or key not in _QUANTITY_KEYS:
         return key
     return f"document.{quantity}.{_QUANTITY_KEYS[key]}"
+
+
+def _own_key(messages: Mapping[str, Any], key: str, quantity: str) -> str:
+    """:func:`_quantity_key`; and a document sentence the quantity words its own way
+    (``document.elbo.checked_instances``), where its section of the catalog has it."""
+    own = _quantity_key(key, quantity)
+    if own == key and quantity != "kl" and key.startswith("document."):
+        section = messages.get("document", {}).get(quantity, {})
+        name = key[len("document.") :]
+        if isinstance(section, Mapping) and name in section:
+            return f"document.{quantity}.{name}"
+    return own
 
 
 _QUANTITY_KEYS = {

@@ -1,6 +1,6 @@
-r"""The rules the companion derivations cite (``kl-derive estimators``, ``kl-derive
-mixture``): ``(id, identity)`` pairs, registered in :data:`kl_derive.steps.rules.RULES`
-(which see)."""
+r"""The rules the companion derivations cite (``kl-derive estimators``, ``mixture``,
+``elbo`` and transformed laws): ``(id, identity)`` pairs, registered in
+:data:`kl_derive.steps.rules.RULES` (which see)."""
 
 from __future__ import annotations
 
@@ -94,4 +94,37 @@ COMPANION_RULES: tuple[tuple[str, str | None], ...] = (
     ),
     ("mixture.lower", r"\mathbb{E}[\log X] \le \log \mathbb{E}[X]"),
     ("mixture.upper", r"\mathbb{E}[\log X] \le \log \mathbb{E}[X]"),
+    ("elbo.constant", r"\mathbb{E}_{q}[c] = c"),
+    ("elbo.bayes", r"p(x, z) = p(x)\, p(z \mid x)"),
+    ("elbo.insert_q", r"\log \frac{a}{b} = \log \frac{a}{c} + \log \frac{c}{b}"),
+    ("elbo.name", None),
+    ("elbo.normalized", r"\int p(z \mid x) \,dz = 1"),
+    ("elbo.marginal", r"p(x)\, p(z \mid x) = p(x, z)"),
+    ("elbo.multiply_divide", r"a = q \cdot \frac{a}{q}, \ q > 0"),
+    ("elbo.gap", r"\log \mathbb{E}[Y] \ge \mathbb{E}[\log Y]"),
+    ("elbo.definition", None),
+    ("elbo.factor_joint", r"p(x, z) = p(x \mid z)\, p(z)"),
+    ("elbo.log_product", r"\log (AB) = \log A + \log B"),
+    ("elbo.kl_prior", r"\mathbb{E}_{q}\left[\log \frac{p}{q}\right] = -\mathrm{KL}(q \,\|\, p)"),
+    (
+        "elbo.reparametrize",
+        r"\mathbb{E}_{q}[g(z)] = \mathbb{E}_{\varepsilon}[g(\mu + \sigma \varepsilon)]",
+    ),
+    (
+        "elbo.differentiate_inside",
+        r"\partial_{\theta} \mathbb{E}_{p}[f_{\theta}]"
+        r" = \mathbb{E}_{p}[\partial_{\theta} f_{\theta}]"
+        r" \text{ when } p \text{ does not depend on } \theta",
+    ),
+    ("elbo.decoder_factor", r"p(x \mid z) = \prod_{i} p(x_{i} \mid z)"),
+    ("elbo.decoder_density", None),
+    ("elbo.decoder_log", r"\log (a e^{b}) = \log a + b"),
+    ("elbo.decoder_sum", None),
+    ("elbo.decoder_collect", r"\sum_{i=1}^{D} c = D c"),
+    ("elbo.prior_coordinates", None),
+    ("elbo.prior_seed", None),
+    ("elbo.prior_half", r"\sum_{j} \tfrac{1}{2} a_{j} = \tfrac{1}{2} \sum_{j} a_{j}"),
+    ("elbo.loss_definition", None),
+    ("elbo.loss_insert", None),
+    ("elbo.loss_simplify", None),
 )

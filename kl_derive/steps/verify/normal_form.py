@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from sympy import (
     Add,
+    Derivative,
     Dummy,
     Expr,
     Integral,
@@ -161,6 +162,8 @@ def normal_form(expr: Expr, context: Context, hint: Reparametrization | None = N
             break
         e = unfolded
     e = _with_supports(e, context)
+    if e.has(Derivative):
+        e = e.replace(lambda x: isinstance(x, Derivative), lambda x: _derivative_inside(x, context))
     if hint is not None:
         _check_reparametrization(hint, context)
     e = e.replace(lambda x: isinstance(x, (Integral, Sum)), lambda x: _as_expectation(x, context))
@@ -276,6 +279,13 @@ def _expand_expectation(
         if dependent == 1:
             total += coeff  # a density integrates to one
             continue
+        if hint is None and facts.function**-1 in Mul.make_args(dependent):
+            # E_q[f / q] is the integral of f over q's support
+            rest = Integral(dependent * facts.function, (facts.variable, *facts.support))
+            moved = _as_expectation(rest, context)
+            if isinstance(moved, Expect):
+                total += coeff * _expand_expectation(moved, context, hint)
+                continue
         base, exponent = dependent.as_base_exp()
         if base == facts.variable and exponent.is_Integer and int(exponent) in facts.moments:
             total += coeff * facts.moments[int(exponent)]
@@ -284,6 +294,20 @@ def _expand_expectation(
         else:
             total += coeff * Expect(dependent, density)
     return total
+
+
+def _derivative_inside(derivative: Derivative, context: Context) -> Expr:
+    """``d/dt E_phi[f] = E_phi[df/dt]`` when the law ``phi`` does not depend on ``t``
+    (differentiation under the integral sign); any other derivative is left alone."""
+    inner = derivative.expr
+    if not isinstance(inner, Expect):
+        return derivative.doit() if not inner.has(Expect) else derivative
+    f, density = inner.args
+    facts = context.density_of(density)
+    variables = [v for v, _ in derivative.variable_count]
+    if facts is None or any(v in facts.value.free_symbols for v in variables):
+        return derivative
+    return Expect(diff(f, *derivative.variable_count), density)
 
 
 def _known_combinations(f: Expr, facts: DensityFacts, context: Context) -> tuple[Expr, Expr]:
