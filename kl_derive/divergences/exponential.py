@@ -67,7 +67,6 @@ from ..symbolic.objects import Bracket
 
 __all__ = [
     "DOMAINS",
-    "UNSHOWN_INFINITE",
     "AlphaIntegral",
     "Law",
     "alpha_integral",
@@ -179,29 +178,24 @@ def alpha_integral(first: Distribution, second: Distribution, alpha: Expr) -> Al
         for eq, ep in zip(fq.natural, fp.natural, strict=True)
     )
     a_q, a_p, a_mix = (LOG_PARTITION(*x) for x in (fq.natural, fp.natural, mixed))
+    conditions = parameter_conditions(first, second)
+    if alpha.free_symbols:  # an order alpha > 0 other than 1
+        conditions = (*conditions, alpha > 0, Ne(alpha, 1))
+    # the natural parameter space is convex: an order in (0, 1) mixes two of its points
+    # and stays inside it (what SymPy cannot always see, as for log(1 - p) < 0); the
+    # condition is read before A is evaluated (A outside the space may not simplify)
+    inside = alpha.is_number and 0 < alpha < 1
+    condition = None if inside else _condition(family.name, mixed, conditions)
     value = {
         key: _partition(fq.log_partition, etas, naturals)
         for key, naturals in (("q", fq.natural), ("p", fp.natural), ("mix", mixed))
     }
-    conditions = parameter_conditions(first, second)
-    if alpha.free_symbols:  # an order alpha > 0 other than 1
-        conditions = (*conditions, alpha > 0, Ne(alpha, 1))
     bare = Context({"q": q.facts, "p": p.facts}, conditions=conditions)
     definitions = (
         bare.define(evaluate(a_q), evaluate(value["q"]))
         .define(evaluate(a_p), evaluate(value["p"]))
         .define(evaluate(a_mix), evaluate(value["mix"]))
     )
-    # the natural parameter space is convex: an order in (0, 1) mixes two of its points
-    # and stays inside it (what SymPy cannot always see, as for log(1 - p) < 0)
-    inside = alpha.is_number and 0 < alpha < 1
-    condition = None if inside else _condition(family.name, mixed, conditions)
-    if condition is not None and family.name in UNSHOWN_INFINITE:
-        raise KLDeriveError(
-            f"between two {family.name} laws this integral is finite only when {condition}, "
-            "and kl-derive cannot yet show it infinite otherwise; no result is printed "
-            "(an order below 1 has no condition)"
-        )
 
     # 1. the natural forms (as the Bregman strategy writes them)
     chains = []
@@ -359,21 +353,15 @@ def is_order(alpha: Expr) -> bool:
     return bool(alpha.free_symbols) or (alpha.is_positive and alpha != 1)
 
 
-#: families whose conditional results are refused: where the condition fails, the verifier
-#: does not yet show the integral infinite (the limit at the upper end of (0, 1) of a power
-#: of 1 - z comes out with the wrong sign), so no piecewise result is printed for them
-UNSHOWN_INFINITE = frozenset({"beta"})
-
-
 def alpha_pairs(order_above_one: bool) -> list[tuple[str, str, str]]:
     """The pairs of the divergences of :mod:`.alpha` (``kl-derive pairs --divergence``):
     with an order that may exceed 1 a bounded natural parameter space makes the result
-    conditional (refused where the verifier cannot show the infinite branch)."""
+    conditional."""
     out = []
     for family in DOMAINS:
         outcome = "finite"
         if order_above_one and conditional(family):
-            outcome = "refused" if family in UNSHOWN_INFINITE else "conditional"
+            outcome = "conditional"
         out.append((family, family, outcome))
     return out
 
