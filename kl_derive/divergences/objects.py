@@ -21,6 +21,8 @@ __all__ = [
     "DivergenceObject",
     "HellingerSquared",
     "Jeffreys",
+    "JensenShannon",
+    "NormalCDF",
     "NormalQuantile",
     "Renyi",
     "TotalVariation",
@@ -181,3 +183,49 @@ class TotalVariation(DivergenceObject):
     nargs = 2
     latex = (r"\mathrm{TV}(", ", ", ")")
     unicode = ("TV(", ", ", ")")
+
+
+class JensenShannon(DivergenceObject):
+    """The Jensen–Shannon divergence ``JS(q, p) = KL(q || m)/2 + KL(p || m)/2``,
+    ``m = (q + p)/2`` (always finite, at most ``log 2``)."""
+
+    nargs = 2
+    latex = (r"\mathrm{JS}(", ", ", ")")
+    unicode = ("JS(", ", ", ")")
+
+
+class NormalCDF(Function):
+    """``NormalCDF(x)`` is the standard normal distribution function
+    :math:`\\Phi(x) = \\tfrac12 (1 + \\mathrm{erf}(x/\\sqrt2))`, printed :math:`\\Phi(x)`."""
+
+    nargs = 1
+    is_real = True
+    is_positive = True
+
+    def fdiff(self, argindex: int = 1) -> Expr:
+        from sympy import exp, pi, sqrt
+
+        x = self.args[0]
+        return exp(-(x**2) / 2) / sqrt(2 * pi)
+
+    def rewritten(self) -> Expr:
+        from sympy import erf, sqrt
+
+        return (1 + erf(self.args[0] / sqrt(2))) / 2
+
+    def _eval_evalf(self, prec: int) -> Expr:
+        return self.rewritten()._eval_evalf(prec)
+
+    def _eval_rewrite_as_erf(self, x: Expr, **kwargs: Any) -> Expr:
+        return self.rewritten()
+
+    def _mpmathcode(self, printer: Any) -> str:
+        return printer._print(self.rewritten())
+
+    _numpycode = _pythoncode = _lambdacode = _mpmathcode
+
+    def _kl_latex(self, printer: Any) -> str:
+        return r"\Phi\left(" + printer._print(self.args[0]) + r"\right)"
+
+    def _kl_unicode(self, printer: Any) -> str:
+        return "Φ(" + printer._print(self.args[0]) + ")"
