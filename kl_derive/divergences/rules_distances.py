@@ -49,8 +49,13 @@ DISTANCE_RULES = (
     Rule("total_variation.same_law"),
     Rule("total_variation.cases"),
     Rule(
-        "total_variation.overlap",
-        r"\mathrm{TV}(q, p) = 1 - \int \min(q, p)",
+        "wasserstein.location_scale_quantile",
+        r"F^{-1}(u) = \mu + s\,G^{-1}(u)",
+    ),
+    Rule(
+        "wasserstein.standard_moments",
+        r"\int_{0}^{1} G^{-1}(u)\,du = \mathbb{E}[Z],\ "
+        r" \int_{0}^{1} G^{-1}(u)^{2}\,du = \mathbb{E}[Z^{2}]",
     ),
 )
 

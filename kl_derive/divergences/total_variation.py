@@ -3,8 +3,7 @@ for mass functions).
 
 Between two finite discrete laws (Bernoulli, categorical given by lists) the sum is
 written out term by term; between two normal or two exponential laws the integral is
-taken through the points where the densities cross (:mod:`.total_variation_crossing`);
-between two uniform laws through their overlap (:mod:`.total_variation_uniform`)."""
+taken through the points where the densities cross (:mod:`.total_variation_crossing`)."""
 
 from __future__ import annotations
 
@@ -24,10 +23,6 @@ def draft(first: Distribution, second: Distribution) -> Draft:
 
     if is_finite_pair(first, second):
         return _finite(first, second)
-    if (first.family.name, second.family.name) == ("uniform", "uniform"):
-        from .total_variation_uniform import uniform_draft
-
-        return uniform_draft(first, second)
     from .total_variation_crossing import crossing_draft
 
     return crossing_draft(first, second)
@@ -79,7 +74,6 @@ def pairs() -> list[tuple[str, str, str]]:
         ("categorical", "categorical", "finite"),
         ("normal", "normal", "finite"),
         ("exponential", "exponential", "finite"),
-        ("uniform", "uniform", "finite"),
     ]
 
 
