@@ -18,12 +18,14 @@ __all__ = [
     "BhattacharyyaCoefficient",
     "BhattacharyyaDistance",
     "ChiSquare",
+    "CrossingPoint",
     "DivergenceObject",
     "HellingerSquared",
     "Jeffreys",
     "JensenShannon",
     "NormalCDF",
     "NormalQuantile",
+    "PlusMinus",
     "Renyi",
     "TotalVariation",
     "WassersteinSquared",
@@ -229,3 +231,61 @@ class NormalCDF(Function):
 
     def _kl_unicode(self, printer: Any) -> str:
         return "Φ(" + printer._print(self.args[0]) + ")"
+
+
+class CrossingPoint(Function):
+    """``CrossingPoint(sign, mu_1, sigma_1, mu_2, sigma_2)``: where two normal densities
+    with different standard deviations cross, printed :math:`z_-` or :math:`z_+`,
+
+    .. math::
+
+        z_\\pm = \\frac{\\sigma_2^2 \\mu_1 - \\sigma_1^2 \\mu_2 \\pm \\sigma_1 \\sigma_2
+        \\sqrt{(\\mu_1 - \\mu_2)^2 + (\\sigma_2^2 - \\sigma_1^2) \\log(\\sigma_2^2/\\sigma_1^2)}}
+        {\\sigma_2^2 - \\sigma_1^2}."""
+
+    nargs = 5
+    is_real = True
+
+    def rewritten(self) -> Expr:
+        from sympy import log, sqrt
+
+        sign, m1, s1, m2, s2 = self.args
+        spread = sqrt((m1 - m2) ** 2 + (s2**2 - s1**2) * log(s2**2 / s1**2))
+        return (s2**2 * m1 - s1**2 * m2 + sign * s1 * s2 * spread) / (s2**2 - s1**2)
+
+    def _eval_evalf(self, prec: int) -> Expr:
+        return self.rewritten()._eval_evalf(prec)
+
+    def _eval_rewrite_as_sqrt(self, *args: Expr, **kwargs: Any) -> Expr:
+        return self.rewritten()
+
+    def _mpmathcode(self, printer: Any) -> str:
+        return printer._print(self.rewritten())
+
+    _numpycode = _pythoncode = _lambdacode = _mpmathcode
+
+    def _kl_latex(self, printer: Any) -> str:
+        return "z_{+}" if self.args[0] > 0 else "z_{-}"
+
+    def _kl_unicode(self, printer: Any) -> str:
+        return "z₊" if self.args[0] > 0 else "z₋"
+
+
+class PlusMinus(Function):
+    """``PlusMinus(a, b)`` is :math:`a \\pm b`, two values stated at once (shown only: a
+    statement's right side, never evaluated), and ``PlusMinus(z)`` the name
+    :math:`z_\\pm` of the pair."""
+
+    is_commutative = True
+
+    def _kl_latex(self, printer: Any) -> str:
+        if len(self.args) == 1:
+            return printer._print(self.args[0]) + r"_{\pm}"
+        a, b = self.args
+        return printer._print(a) + r" \pm " + printer._print(b)
+
+    def _kl_unicode(self, printer: Any) -> str:
+        if len(self.args) == 1:
+            return printer._print(self.args[0]) + "±"
+        a, b = self.args
+        return printer._print(a) + " ± " + printer._print(b)

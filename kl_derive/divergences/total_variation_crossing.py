@@ -22,7 +22,7 @@ parameters given as numbers choose the case.
 
 from __future__ import annotations
 
-from sympy import Abs, Eq, Expr, Integral, Ne, Piecewise, S, exp, log, oo
+from sympy import Abs, Eq, Expr, Integral, Ne, Piecewise, S, Symbol, exp, log, oo
 
 from ..errors import KLDeriveError
 from ..families.base import Distribution
@@ -33,7 +33,7 @@ from ..strategies.tidy import tidy
 from ..symbolic.display import add, div, evaluate, ln, mul, neg, power, root, sub
 from ..symbolic.objects import Bracket
 from .exponential import law, parameter_conditions
-from .objects import NormalCDF, TotalVariation
+from .objects import CrossingPoint, NormalCDF, PlusMinus, TotalVariation
 
 __all__ = ["CROSSING_FAMILIES", "crossing_draft"]
 
@@ -76,7 +76,10 @@ def crossing_draft(first: Distribution, second: Distribution) -> Draft:
         (equal, when), (differ, _) = pieces
         result = Piecewise((equal, when), (differ, True), evaluate=False)
         chains.append(Chain((Step("total_variation.cases", lhs, result),)))
-    stage = Stage(f"total_variation_{family}", tuple(chains), params=params)
+    key = f"total_variation_{family}"
+    if family == "normal" and "crossing_differ" in params:
+        key += "_crossings"
+    stage = Stage(key, tuple(chains), params=params)
     return Draft(
         "crossing_points",
         (stage,),
@@ -127,33 +130,33 @@ def _different(family, first, second, q, p, z, lhs, definition, condition):
     steps = [Step("total_variation.definition_integral", lhs, definition, condition=condition)]
     if family == "normal":
         (m1, s1), (m2, s2) = first.args, second.args
-        delta = Bracket(sub(m1, m2))
-        gap = sub(power(s2, 2), power(s1, 2))
-        spread = root(add(power(delta, 2), mul(Bracket(gap), ln(div(power(s2, 2), power(s1, 2))))))
-        centre = sub(mul(power(s2, 2), m1), mul(power(s1, 2), m2))
-        low = div(sub(centre, mul(s1, s2, spread)), Bracket(gap))
-        high = div(add(centre, mul(s1, s2, spread)), Bracket(gap))
+        low, high = (CrossingPoint(sign, m1, s1, m2, s2) for sign in (-1, 1))
         between = Abs(Integral(sub(q.function, p.function), (z, low, high)))
-
-        def standard(scale: Expr, other: Expr, sign: int) -> Expr:
-            # (z_+- - mu_1)/sigma_1 = (sigma_1 (mu_1 - mu_2) +- sigma_2 S)/(sigma_2^2 - sigma_1^2)
-            top = mul(scale, delta)
-            part = mul(other, spread)
-            return div(add(top, part) if sign > 0 else sub(top, part), Bracket(gap))
-
         masses = Abs(
             add(
-                NormalCDF(standard(s1, s2, 1)),
-                neg(NormalCDF(standard(s1, s2, -1))),
-                neg(NormalCDF(standard(s2, s1, 1))),
-                NormalCDF(standard(s2, s1, -1)),
+                _cdf(family, first.args, high),
+                neg(_cdf(family, first.args, low)),
+                neg(_cdf(family, second.args, high)),
+                _cdf(family, second.args, low),
             )
         )
         steps += [
             Step("total_variation.two_crossings", definition, between, condition=condition),
             Step("total_variation.normal_cdf", between, masses, condition=condition),
         ]
-        return (low, high), steps, masses
+        spread = root(
+            add(
+                power(Bracket(sub(m1, m2)), 2),
+                mul(Bracket(sub(power(s2, 2), power(s1, 2))), ln(div(power(s2, 2), power(s1, 2)))),
+            )
+        )
+        shown = PlusMinus(Symbol("z", real=True))
+        centre = sub(mul(power(s2, 2), m1), mul(power(s1, 2), m2))
+        value = div(
+            Bracket(PlusMinus(centre, mul(s1, s2, spread))),
+            Bracket(sub(power(s2, 2), power(s1, 2))),
+        )
+        return Eq(shown, value, evaluate=False), steps, masses
     (l1,), (l2,) = first.args, second.args
     point = (
         div(ln(div(l1, l2)), Bracket(sub(l1, l2)))
