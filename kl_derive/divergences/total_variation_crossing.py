@@ -131,6 +131,8 @@ def _different(family, first, second, q, p, z, lhs, definition, condition):
     if family == "normal":
         (m1, s1), (m2, s2) = first.args, second.args
         low, high = (CrossingPoint(sign, m1, s1, m2, s2) for sign in (-1, 1))
+        if not (low.free_symbols or high.free_symbols):  # numbers: the points written out
+            low, high = (tidy(evaluate(point.rewritten())) for point in (low, high))
         between = Abs(Integral(sub(q.function, p.function), (z, low, high)))
         masses = Abs(
             add(
