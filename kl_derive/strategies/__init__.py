@@ -90,7 +90,7 @@ for (_p, _q), _outcome in OUTCOMES.items():
         PAIRS[(_p, _q)] = (("moments", _MOMENTS),)
 
 #: the von Mises law on the circle [-pi, pi]: against itself and the uniform law (the
-#: circular uniform is uniform(-pi, pi)), registered here until table.py is regenerated
+#: circular uniform is uniform(-pi, pi)), registered here until table.json is regenerated
 for _pair, _outcome in (
     (("von_mises", "von_mises"), "finite"),
     (("von_mises", "uniform"), "conditional"),  # U(a, b) must cover [-pi, pi]
