@@ -27,16 +27,19 @@ __all__ = [
     "cross_entropy",
     "derive",
     "divergence",
+    "elbo",
     "entropy",
     "estimators",
+    "mixture",
 ]
 
 if TYPE_CHECKING:  # pragma: no cover - imports for type checkers only
     from .api import cross_entropy, derive, entropy
-    from .companions import estimators
+    from .companions import elbo, estimators
     from .derivation import Derivation
     from .divergence_api import divergence
     from .errors import KLDeriveError
+    from .mixture_api import mixture
     from .steps.step import Step
 
 _LAZY = {
@@ -45,6 +48,8 @@ _LAZY = {
     "cross_entropy": ("kl_derive.api", "cross_entropy"),
     "divergence": ("kl_derive.divergence_api", "divergence"),
     "estimators": ("kl_derive.companions", "estimators"),
+    "mixture": ("kl_derive.mixture_api", "mixture"),
+    "elbo": ("kl_derive.companions", "elbo"),
     "Derivation": ("kl_derive.derivation", "Derivation"),
     "Step": ("kl_derive.steps.step", "Step"),
     "KLDeriveError": ("kl_derive.errors", "KLDeriveError"),

@@ -47,6 +47,13 @@ def derive(
     if dims is not None and (isinstance(dims, bool) or not isinstance(dims, int)):
         raise TypeError(f"dims is a whole number of coordinates, such as 3; got {dims!r}")
     check_language(lang)
+    from .transformed import derive_transformed, is_transformed
+
+    if is_transformed(p, q):  # transformed(P, f): KL under a change of variables
+        for name, given in (("param", param), ("dims", dims), ("strategy", strategy)):
+            if given is not None:
+                raise SpecError(f"{name} does not apply to transformed(P, f) laws")
+        return derive_transformed(p, q, lang=lang, finish=_derivation)
     spec = parse_spec(p)
     family = get_family(spec.family)
     lone = q is None and not family.standard
@@ -84,12 +91,16 @@ def entropy(p: str = "normal", *, param: str | None = None, lang: str = "en") ->
         bind_gaussian_laws,
         derive_gaussian_entropy,
     )
+    from .strategies.multivariate_entropy import bind_multivariate_laws, derive_multivariate
     from .strategies.table import ENTROPY
 
     _check_types(param=param, lang=lang)
     gaussian = bind_gaussian_laws(p, None, param)  # a multivariate normal: its own strategy
     if gaussian is not None:
         return _derivation(derive_gaussian_entropy(gaussian[0]), gaussian[0], gaussian[0], lang)
+    other = bind_multivariate_laws(p, None, param)  # Dirichlet, Wishart, multinomial
+    if other is not None:
+        return _derivation(derive_multivariate(other[0], None), other[0], other[0], lang)
     first, _ = _bind_univariate(p, None, param, lang, "entropy")
     try:
         draft = derive_entropy(first)
@@ -110,11 +121,15 @@ def cross_entropy(
     """
     from .strategies.entropy import derive_cross_entropy
     from .strategies.gaussian_entropy import bind_gaussian_laws, derive_gaussian_cross_entropy
+    from .strategies.multivariate_entropy import bind_multivariate_laws, derive_multivariate
 
     _check_types(param=param, lang=lang)
     gaussian = bind_gaussian_laws(p, q, param)  # multivariate normals: their own strategy
     if gaussian is not None:
         return _derivation(derive_gaussian_cross_entropy(*gaussian), *gaussian, lang)
+    other = bind_multivariate_laws(p, q, param, cross=True)
+    if other is not None:
+        return _derivation(derive_multivariate(*other), *other, lang)
     first, second = _bind_univariate(p, q, param, lang, "cross-entropy")
     draft = derive_cross_entropy(first, second)
     return _derivation(draft, first, second, lang)
@@ -146,9 +161,10 @@ def _bind_univariate(p: str, q: str | None, param: str | None, lang: str, what: 
             continue
         name = resolve_name(spec.family)
         if name not in CATALOG_FAMILIES and name not in LIST_FAMILIES:
+            others = "dirichlet" if what == "cross-entropy" else "dirichlet, wishart, multinomial"
             raise KLDeriveError(
-                f"the {what} is derived for univariate families and multivariate normals "
-                f"only, not {name} (choose from {', '.join(offered)})"
+                f"the {what} is derived for univariate families, multivariate normals and "
+                f"{others} only, not {name} (choose from {', '.join(offered)})"
             )
     if spec_q is None and what == "entropy" and resolve_name(spec_p.family) in LIST_FAMILIES:
         spec_q = spec_p  # a categorical law has no standard member; the entropy needs none
@@ -177,6 +193,7 @@ def _derivation(draft: Draft, first: Distribution, second: Distribution, lang: s
         functions=dict(draft.functions),
         expect_subscripts=draft.expect_subscripts,
         instance_sizes=draft.instance_sizes,
+        instance_draws=draft.instance_draws,
         lang=lang,
         setting=draft.setting,
         quantity=draft.quantity,

@@ -61,18 +61,32 @@ class Request:
     template_dir: str | None = None
     #: the renderer's other keyword arguments (standalone, label, detail, ...)
     render: Mapping[str, object] = field(default_factory=dict)
+    #: the Monte-Carlo sample size of a mixture (``None``: the default)
+    samples: int | None = None
+    #: a companion's own choices, as (name, value) pairs (kl-derive elbo: the decoder,
+    #: the prior, beta, whether the seed derivation is inlined)
+    settings: tuple[tuple[str, str], ...] = ()
 
     def derivation_data(self) -> dict[str, object]:
         """What decides the derivation (requests that differ only in how it is rendered
         share one)."""
         fields = ("quantity", "p", "q", "param", "dims", "strategy", "lang")
-        return {name: getattr(self, name) for name in fields}
+        data = {name: getattr(self, name) for name in fields}
+        if self.samples is not None:
+            data["samples"] = self.samples
+        if self.settings:
+            data["settings"] = [list(pair) for pair in self.settings]
+        return data
 
     def key_data(self) -> dict[str, object]:
         """What identifies the text, the template folder aside (its contents are part
         of the cache key, its name is not)."""
         data = asdict(self)
         del data["template_dir"]
+        if data["samples"] is None:  # the keys of every other request as they were
+            del data["samples"]
+        if not self.settings:  # the keys of the requests that have none stay as they were
+            del data["settings"]
         data["render"] = dict(sorted(self.render.items()))
         return data
 
@@ -90,6 +104,21 @@ def derive_request(request: Request) -> Derivation:
         return entropy(request.p, param=request.param, lang=request.lang)
     if request.quantity == "cross_entropy":
         return cross_entropy(request.p, request.q, param=request.param, lang=request.lang)
+    if request.quantity == "mixture":
+        from .mixture_api import mixture
+
+        return mixture(request.p, request.q, samples=request.samples, lang=request.lang)
+    if request.quantity == "elbo":
+        from .companions import elbo
+
+        settings = dict(request.settings)
+        return elbo(
+            settings.get("decoder", "gaussian"),
+            settings.get("prior", "normal"),
+            beta=settings.get("beta", "1"),
+            inline=settings.get("inline") == "1",
+            lang=request.lang,
+        )
     if request.quantity == "estimators":
         from .companions import estimators
 

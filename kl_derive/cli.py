@@ -35,8 +35,10 @@ from .cli_derive import (
     derive_command,
     entropy_command,
     estimators_command,
+    mixture_command,
 )
 from .cli_divergences import add_divergence_commands
+from .cli_elbo import elbo_command
 from .cli_lists import families_command, pairs_command
 from .cli_options import CONTEXT, EPILOG, output_option
 from .cli_plot import plot_command
@@ -84,6 +86,8 @@ main_command.add_command(derive_command)
 main_command.add_command(entropy_command)
 main_command.add_command(cross_entropy_command)
 main_command.add_command(estimators_command)
+main_command.add_command(mixture_command)
+main_command.add_command(elbo_command)
 main_command.add_command(build_command)
 main_command.add_command(code_with_companions(code_command, output_option))
 main_command.add_command(check_command)

@@ -6,7 +6,12 @@ import sys
 
 import click
 
-from .cli_derive import cross_entropy_command, derive_command, entropy_command
+from .cli_derive import (
+    cross_entropy_command,
+    derive_command,
+    entropy_command,
+    estimators_command,
+)
 from .cli_options import CONTEXT
 
 __all__ = ["build_command"]
@@ -21,7 +26,7 @@ A manifest lists derivations, one [[derivation]] table each:
   to = "latex"
   output = "notes/kl-normal.tex"
   [[derivation]]
-  quantity = "entropy"        # kl (default), entropy or cross-entropy
+  quantity = "entropy"        # kl (default), entropy, cross-entropy or estimators
   p = "gamma"
   output = "notes/entropy-gamma.md"
   to = "markdown"
@@ -54,6 +59,7 @@ def build_command(manifest: str, jobs: int | None, no_cache: bool, quiet: bool) 
     commands = {
         "entropy": entropy_command,
         "cross-entropy": cross_entropy_command,
+        "estimators": estimators_command,
         "kl": derive_command,
     }
     sys.exit(build(manifest, commands, jobs=jobs, use_cache=not no_cache, quiet=quiet))

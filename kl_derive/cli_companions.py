@@ -30,7 +30,9 @@ class _CodeByDefault(click.Group):
 
     def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         formatter.write_usage(
-            "kl-derive code", "P [Q] [OPTIONS]   |   kl-derive code estimators [OPTIONS]"
+            "kl-derive code",
+            "P [Q] [OPTIONS]   |   kl-derive code estimators [OPTIONS]   |   "
+            "kl-derive code elbo [OPTIONS]",
         )
 
     def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
@@ -41,7 +43,9 @@ class _CodeByDefault(click.Group):
             formatter.write_paragraph()
             formatter.write_text(
                 "`kl-derive code estimators` prints the Monte-Carlo KL estimators k1, k2, k3 "
-                "from per-sample log-probabilities (see kl-derive code estimators --help)."
+                "from per-sample log-probabilities (see kl-derive code estimators --help); "
+                "`kl-derive code elbo` prints the per-sample VAE loss (see kl-derive code elbo "
+                "--help)."
             )
 
     def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
@@ -55,15 +59,18 @@ class _CodeByDefault(click.Group):
             formatter.write_dl(records)
 
 
+_framework_option = click.option(
+    "--framework",
+    default="numpy",
+    show_default=True,
+    metavar="NAME",
+    help="numpy, torch, jax or tensorflow.",
+)
+
+
 def _estimators_command(output_option) -> click.Command:
     @click.command("estimators", context_settings={"help_option_names": ["-h", "--help"]})
-    @click.option(
-        "--framework",
-        default="numpy",
-        show_default=True,
-        metavar="NAME",
-        help="numpy, torch, jax or tensorflow.",
-    )
+    @_framework_option
     @click.option(
         "--estimator",
         default="all",
@@ -91,6 +98,46 @@ def _estimators_command(output_option) -> click.Command:
     return estimators
 
 
+def _elbo_command(output_option) -> click.Command:
+    @click.command("elbo", context_settings={"help_option_names": ["-h", "--help"]})
+    @_framework_option
+    @click.option(
+        "--decoder",
+        default="gaussian",
+        show_default=True,
+        metavar="NAME",
+        help="gaussian (fixed variance), gaussian-learned or bernoulli (from logits).",
+    )
+    @click.option(
+        "--beta",
+        default="1",
+        show_default=True,
+        metavar="WEIGHT",
+        help="The default weight of the KL term (a positive number).",
+    )
+    @output_option
+    def elbo(framework: str, decoder: str, beta: str, output: str | None) -> None:
+        """Print the per-sample VAE loss derived by `kl-derive elbo` (a standard normal
+        prior, one sample z = mu + sigma * eps) as a function of the encoder's mu and logvar
+        and the decoder's outputs, summed over the data and latent coordinates."""
+        from .cli_elbo import check_beta
+
+        framework = _choice("framework", framework, _FRAMEWORKS)
+        decoder = _choice("decoder", decoder, ("gaussian", "gaussian-learned", "bernoulli"))
+        if check_beta(beta) == "beta":
+            raise click.UsageError("--beta for code is a positive number (beta is an argument)")
+        from .codegen.elbo import elbo_code
+        from .files import write_text
+
+        text = elbo_code(framework, decoder, beta)
+        if output is None:
+            click.echo(text, nl=False)
+        else:
+            write_text(output, text)
+
+    return elbo
+
+
 def _choice(kind: str, value: str, choices: tuple[str, ...]) -> str:
     if value in choices:
         return value
@@ -104,4 +151,5 @@ def code_with_companions(code_command: click.Command, output_option) -> click.Gr
     code_command.hidden = True
     group.add_command(code_command)
     group.add_command(_estimators_command(output_option))
+    group.add_command(_elbo_command(output_option))
     return group

@@ -4,6 +4,7 @@ which share its options and rendering code."""
 from __future__ import annotations
 
 from contextvars import ContextVar
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -25,10 +26,12 @@ from .cli_options import (
 
 __all__ = [
     "QUANTITY",
+    "SETTINGS",
     "cross_entropy_command",
     "derive_command",
     "entropy_command",
     "estimators_command",
+    "mixture_command",
 ]
 
 
@@ -123,6 +126,12 @@ __all__ = [
     metavar="NAME",
     help="Derive by another strategy where several apply (see kl-derive pairs), e.g. bregman.",
 )
+@click.option(
+    "--via-base",
+    is_flag=True,
+    help="log_normal or logit_normal pairs: KL as a corollary of the change of variables "
+    "(normal laws through exp or sigmoid; the strategy 'change of variables').",
+)
 @output_option
 @click.option(
     "--standalone",
@@ -159,12 +168,21 @@ def derive_command(
     label: str | None,
     dims: int | None,
     strategy: str | None,
+    via_base: bool,
     output: str | None,
     standalone: bool,
     template_dir: str | None,
     no_cache: bool,
 ) -> None:
     """Derive KL(P || Q) step by step and print the derivation."""
+    if via_base:
+        from .strategies import VIA_BASE
+
+        if strategy not in (None, VIA_BASE):
+            raise click.UsageError(
+                f"--via-base is the strategy {VIA_BASE!r}; give one or the other"
+            )
+        strategy = VIA_BASE
     fmt = choice("format", fmt, FORMATS)
     detail = choice("detail", detail, DETAILS)
     align = choice("alignment", align, ALIGNMENTS)
@@ -204,13 +222,31 @@ def derive_command(
     options = {"standalone": standalone, "label": label, "katex": katex, "bare": bare}
     options.update(env=env, exercise=exercise, detail=detail, highlight=highlight, align=align)
     options.update(page=page, width=width)
-    request = Request(QUANTITY.get(), p, q, fmt, lang, param, dims, strategy, template_dir, options)
+    request = Request(
+        QUANTITY.get(),
+        p,
+        q,
+        fmt,
+        lang,
+        param,
+        dims,
+        strategy,
+        template_dir,
+        options,
+        settings=SETTINGS.get(),
+    )
+    if SAMPLES.get() is not None:
+        request = replace(request, samples=SAMPLES.get())
     if not submit(request, output):  # a build reading its manifest takes it from here
         write_output(serve(request, use_cache=not no_cache), output)
 
 
 #: which quantity the derive command's body derives (set by entropy / cross-entropy)
 QUANTITY: ContextVar[str] = ContextVar("quantity", default="kl")
+#: the Monte-Carlo sample size of ``kl-derive mixture`` (``None``: its default)
+SAMPLES: ContextVar[int | None] = ContextVar("samples", default=None)
+#: a companion's own choices for the derive command's body (set by kl-derive elbo)
+SETTINGS: ContextVar[tuple[tuple[str, str], ...]] = ContextVar("settings", default=())
 
 
 def _one_sided_command(name: str, quantity: str, two: bool, doc: str) -> click.Command:
@@ -220,12 +256,12 @@ def _one_sided_command(name: str, quantity: str, two: bool, doc: str) -> click.C
     if two:
         arguments.append(click.Argument(["q"], metavar="[Q]", required=False))
     options = [o for o in derive_command.params if isinstance(o, click.Option)]
-    options = [o for o in options if o.name not in ("dims", "strategy")]
+    options = [o for o in options if o.name not in ("dims", "strategy", "via_base")]
 
     def callback(p: str, q: str | None = None, **kwargs: object) -> None:
         token = QUANTITY.set(quantity)
         try:
-            derive_command.callback(p=p, q=q, dims=None, strategy=None, **kwargs)
+            derive_command.callback(p=p, q=q, dims=None, strategy=None, via_base=False, **kwargs)
         finally:
             QUANTITY.reset(token)
 
@@ -254,3 +290,48 @@ estimators_command = _one_sided_command(
     "Derive the Monte-Carlo estimators k1, k2, k3 of KL(P || Q) from samples of P: "
     "their means, the bias of k2, their variances and their gradients (two normal laws).",
 )
+
+
+def _mixture_command() -> click.Command:
+    """``kl-derive mixture P Q``: the derive command's output options and ``--samples``."""
+    options = [o for o in derive_command.params if isinstance(o, click.Option)]
+    options = [o for o in options if o.name not in ("dims", "strategy", "param")]
+    samples = click.Option(
+        ["--samples"],
+        type=int,
+        default=None,
+        metavar="N",
+        help="Monte-Carlo sample size when every parameter is a number (default 20000, "
+        "fixed seed).",
+    )
+
+    def callback(p: str, q: str, samples: int | None, **kwargs: object) -> None:
+        from .mixture_numbers import MAX_SAMPLES
+
+        if samples is not None and not 2 <= samples <= MAX_SAMPLES:
+            raise click.UsageError(f"--samples is between 2 and {MAX_SAMPLES}; got {samples}")
+        tokens = (QUANTITY.set("mixture"), SAMPLES.set(samples))
+        try:
+            derive_command.callback(p=p, q=q, dims=None, strategy=None, param=None, **kwargs)
+        finally:
+            QUANTITY.reset(tokens[0])
+            SAMPLES.reset(tokens[1])
+
+    return click.Command(
+        "mixture",
+        params=[
+            click.Argument(["p"], metavar="P"),
+            click.Argument(["q"], metavar="Q"),
+            samples,
+            *options,
+        ],
+        callback=callback,
+        help="Bound and approximate KL(P || Q) when P or Q is a mixture "
+        "mixture([w1, w2], [law1, law2]): why there is no closed form, the joint-convexity "
+        "upper bound, Hershey and Olsen's approximation, Durrieu et al.'s bounds for normal "
+        "components, and a Monte-Carlo estimate when every parameter is a number.",
+        context_settings=CONTEXT,
+    )
+
+
+mixture_command = _mixture_command()

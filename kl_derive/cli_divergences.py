@@ -62,7 +62,7 @@ def _command(entry: Any, derive: click.Command, quantity: ContextVar[str]) -> cl
         click.Argument(["q"], metavar="[Q]", required=False),
     ]
     shared = [o for o in derive.params if isinstance(o, click.Option)]
-    shared = [o for o in shared if o.name not in ("dims", "strategy")]
+    shared = [o for o in shared if o.name not in ("dims", "strategy", "via_base")]
     own = [
         click.Option(
             [f"--{o.name}"], default=o.default, show_default=True, metavar="A", help=o.help
@@ -80,7 +80,7 @@ def _command(entry: Any, derive: click.Command, quantity: ContextVar[str]) -> cl
         )
         token = quantity.set(text)
         try:
-            derive.callback(p=p, q=q, dims=None, strategy=None, **kwargs)
+            derive.callback(p=p, q=q, dims=None, strategy=None, via_base=False, **kwargs)
         finally:
             quantity.reset(token)
 
@@ -126,10 +126,10 @@ def divergences_command() -> None:
 def _counts(pairs: list[tuple[str, str, str]]) -> str:
     counts = {k: sum(1 for *_, outcome in pairs if outcome == k) for k in _OUTCOMES}
     derived = counts["finite"] + counts["conditional"]
-    return (
-        f"{derived} derived ({counts['conditional']} finite only under a condition), "
-        f"{counts['refused'] + counts['infinite']} refused"
-    )
+    text = f"{derived} derived ({counts['conditional']} finite only under a condition)"
+    if counts["integral"]:
+        text += f", {counts['integral']} up to an integral with no closed form"
+    return text + f", {counts['refused'] + counts['infinite']} refused"
 
 
 _OUTCOMES = {
@@ -137,6 +137,7 @@ _OUTCOMES = {
     "conditional": "finite under a condition, infinite otherwise",
     "infinite": "infinite (not derived: one KL divergence is infinite)",
     "refused": "refused where a condition is needed (see kl-derive divergences)",
+    "integral": "no closed form: derived up to one integral, its value numerically for numbers",
 }
 
 
@@ -159,9 +160,11 @@ def _extend_pairs(pairs: click.Command) -> None:
         listed = entry.pairs()
         width = max(len(f"{p} || {q}") for p, q, _ in listed)
         for p, q, outcome in listed:
-            said = (
-                "finite under a condition, else infinite" if outcome == "conditional" else "finite"
-            )
+            said = {
+                "conditional": "finite under a condition, else infinite",
+                "integral": "no closed form (up to an integral; numeric for numbers)",
+                "refused": "refused (see kl-derive divergences)",
+            }.get(outcome, "finite")
             click.echo(f"{p + ' || ' + q:<{width}}  {said}")
         click.echo(f"\n{entry.name}: {_counts(listed)} pairs.")
 

@@ -33,6 +33,8 @@ def families_command() -> None:
 
 def _support_text(family, multivariate: bool) -> str:
     """The support in words: R, (0, oo), {0, 1, ..., n}, the simplex, ..."""
+    if getattr(family, "support_text", None):  # a family that says it in its own words
+        return family.support_text
     if family.name == "dirichlet":
         return "the probability simplex"
     if family.name == "wishart":

@@ -13,7 +13,7 @@ from .derivation import Derivation
 from .errors import SpecError
 from .symbolic.objects import VARIABLE, Expect
 
-__all__ = ["EstimatorsDerivation", "estimators"]
+__all__ = ["ElboDerivation", "EstimatorsDerivation", "elbo", "estimators", "parse_beta"]
 
 
 @dataclass(frozen=True, repr=False)
@@ -116,3 +116,152 @@ def _substituted(facts: Any, mapping: Mapping[Expr, Expr]) -> Any:
         else:
             changes[f.name] = value.subs(mapping)
     return replace(facts, **changes)
+
+
+@dataclass(frozen=True, repr=False)
+class ElboDerivation(Derivation):
+    """A verified derivation of the evidence lower bound down to a VAE's per-sample loss
+    (``kl-derive elbo``). ``result`` is the loss (or the ELBO's two terms when neither a
+    decoder nor a prior is chosen); ``settings`` records the decoder, the prior, beta and
+    whether the seed derivation is inlined."""
+
+    settings: Mapping[str, Any] = field(default_factory=dict)
+    result_lhs: Expr | None = None
+
+    @property
+    def title(self) -> str:
+        return "the evidence lower bound and the VAE loss"
+
+    @property
+    def command(self) -> str:
+        return (
+            "kl-derive elbo"
+            + "".join(
+                f" --{name} {value}"
+                for name, value in self.settings.items()
+                if name != "inline" and value != _ELBO_DEFAULTS[name]
+            )
+            + (" --detail full" if self.settings.get("inline") else "")
+        )
+
+    @property
+    def call(self) -> str:
+        args = ", ".join(
+            f"{name}={value!r}"
+            for name, value in self.settings.items()
+            if value != _ELBO_DEFAULTS[name]
+        )
+        return f"kl_derive.elbo({args})"
+
+
+_ELBO_DEFAULTS: dict[str, Any] = {
+    "decoder": "gaussian",
+    "prior": "normal",
+    "beta": "1",
+    "inline": False,
+}
+
+
+def elbo(
+    decoder: str = "gaussian",
+    prior: str = "normal",
+    *,
+    beta: float | int | str = 1,
+    inline: bool = False,
+    lang: str = "en",
+) -> ElboDerivation:
+    """Derive log p(x) = ELBO + KL(q(z|x) || p(z|x)) (and the bound by Jensen's
+    inequality), ELBO = E_q[log p(x|z)] - KL(q(z|x) || p(z)), the reparametrization
+    z = mu + sigma * eps, and the per-sample loss a VAE trains.
+
+    ``decoder``: ``"gaussian"`` (fixed variance s^2: squared error with its constants),
+    ``"gaussian-learned"`` (a scale per data coordinate), ``"bernoulli"`` (binary
+    cross-entropy) or ``"any"`` (log p(x|z) left as it is). ``prior``: ``"normal"``
+    (the KL term is the seed derivation summed over the latent coordinates) or ``"any"``.
+    ``beta``: the weight of the KL term (a positive number, or ``"beta"`` for the symbol).
+    ``inline``: include the seed derivation's steps (``kl-derive elbo --detail full``)."""
+    from .engine import verify_draft
+    from .render.catalog import check_language
+    from .strategies.elbo import DECODERS, PRIORS, derive_elbo, result_lhs
+
+    if not isinstance(lang, str):
+        raise TypeError(f"lang is a string, such as 'en'; got {lang!r}")
+    check_language(lang)
+    if not isinstance(decoder, str) or decoder not in DECODERS:
+        raise SpecError(f"unknown decoder {decoder!r} (choose from {', '.join(DECODERS)})")
+    if not isinstance(prior, str) or prior not in PRIORS:
+        raise SpecError(f"unknown prior {prior!r} (choose from {', '.join(PRIORS)})")
+    if not isinstance(inline, bool):
+        raise TypeError(f"inline is True or False; got {inline!r}")
+    weight = parse_beta(beta)
+    draft = derive_elbo(decoder, prior, weight)
+    stages = verify_draft(draft)
+    functions = dict(draft.functions)
+    if inline and prior == "normal":
+        from .api import derive
+
+        seed = derive("normal(mu_j, sigma_j)", "normal(0, 1)", lang=lang)
+        at = next(i for i, s in enumerate(stages) if s.key == "elbo_prior")
+        stages = (*stages[:at], *seed.stages, *stages[at:])
+        functions = {**seed.functions, **functions}
+    first, second = _elbo_laws()
+    from .symbolic.display import evaluate
+
+    return ElboDerivation(
+        p=first,
+        q=second,
+        stages=stages,
+        result=evaluate(draft.result_display),
+        result_display=draft.result_display,
+        strategy=draft.strategy,
+        functions=functions,
+        expect_subscripts=draft.expect_subscripts,
+        lang=lang,
+        setting=draft.setting,
+        quantity=draft.quantity,
+        settings={
+            "decoder": decoder,
+            "prior": prior,
+            "beta": str(weight),
+            "inline": inline and prior == "normal",
+        },
+        result_lhs=result_lhs(decoder, prior, weight),
+    )
+
+
+def parse_beta(beta: object) -> Expr:
+    """The KL weight: a positive number (``4``, ``0.5``, ``"4"``) or ``"beta"``."""
+    import math
+    import re
+
+    from sympy import Rational
+
+    from .strategies.elbo_parts import BETA
+
+    if isinstance(beta, bool) or not isinstance(beta, (int, float, str)):
+        raise TypeError(f"beta is a positive number or 'beta'; got {beta!r}")
+    if beta == "beta":
+        return BETA
+    if isinstance(beta, str):
+        if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?", beta.strip()):
+            raise SpecError(f"beta must be a positive number or 'beta', not {beta!r}")
+        value = Rational(beta.strip())
+    else:
+        if not math.isfinite(beta):
+            raise SpecError(f"beta must be a finite positive number, not {beta!r}")
+        value = Rational(str(beta)) if isinstance(beta, float) else Rational(beta)
+    if value > 0 and not math.isfinite(float(value)):
+        raise SpecError(f"beta must be a finite positive number, not {beta!r}")
+    if value <= 0:
+        raise SpecError(
+            f"beta must be positive, not {beta} (it weighs the KL term; at zero or below "
+            "the loss no longer pulls q(z|x) towards the prior)"
+        )
+    return value
+
+
+def _elbo_laws():
+    from .spec import parse_spec
+    from .symbolic.convert import bind_pair
+
+    return bind_pair(parse_spec("diag_normal(mu, sigma)"), parse_spec("diag_normal(0, 1)"), None)

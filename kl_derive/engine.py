@@ -13,7 +13,7 @@ from .errors import SpecError
 from .families.base import Distribution
 from .steps.step import Chain, Stage
 from .steps.verify import verify_step
-from .strategies import PAIRS
+from .strategies import PAIRS, VIA_BASE
 from .strategies.draft import Draft
 
 __all__ = ["STRATEGIES", "draft_for", "verify_draft"]
@@ -33,6 +33,12 @@ def draft_for(first: Distribution, second: Distribution, strategy: str | None = 
         if name == strategy:
             return import_module(module).derive(first, second)
     known = ", ".join(name for name, _ in strategies)
+    if strategy == VIA_BASE:
+        raise SpecError(
+            f"--via-base (the change-of-variables corollary) applies to log_normal || "
+            f"log_normal and logit_normal || logit_normal, not KL({first.family.name} || "
+            f"{second.family.name})"
+        )
     raise SpecError(
         f"strategy {strategy!r} does not apply to KL({first.family.name} || "
         f"{second.family.name}) (available: {known})"

@@ -18,7 +18,7 @@
     output = "build/kl-normal-laplace.md"
 
     [[derivation]]
-    quantity = "entropy"            # kl (the default), entropy or cross-entropy
+    quantity = "entropy"            # kl (the default), entropy, cross-entropy, estimators
     p = "gamma"
     output = "build/entropy-gamma.tex"
 
@@ -50,7 +50,7 @@ from .errors import KLDeriveError
 __all__ = ["QUANTITIES", "Entry", "ManifestError", "read_manifest"]
 
 #: the quantities a manifest entry may derive (``kl`` is ``kl-derive P [Q]``)
-QUANTITIES = ("kl", "entropy", "cross-entropy")
+QUANTITIES = ("kl", "entropy", "cross-entropy", "estimators")
 
 #: an option's kind: "flag" (a boolean), "int" or "str"
 OptionKinds = Mapping[str, str]

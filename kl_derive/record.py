@@ -38,6 +38,9 @@ class DerivationRecord:
     functions: Mapping[str, str] = field(default_factory=dict)
     expect_subscripts: bool = False
     instance_sizes: tuple[int, ...] = ()
+    #: how many pseudo-random rational parameter values of each size the instances were
+    #: verified at (0: with generic parameters)
+    instance_draws: int = 0
     lang: str = "en"
     #: the opening paragraph: ``"vae"`` (encoder and prior) or ``"catalog"`` (two laws)
     setting: str = "vae"

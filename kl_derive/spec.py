@@ -101,6 +101,16 @@ def parse_spec(text: str) -> DistributionSpec:
         raise SpecError(f"cannot read {source!r}; {_SHAPE}") from None
     except (ValueError, RecursionError, MemoryError):
         raise SpecError(f"cannot read {source!r}") from None
+    if _is_transformed(tree):
+        raise SpecError(
+            f"{source!r} is a transformed law; kl-derive derives KL(f#P || f#Q) between two "
+            "of them (kl-derive P Q), nothing else"
+        )
+    if isinstance(tree, ast.Call) and isinstance(tree.func, ast.Name) and tree.func.id == "mixture":
+        raise SpecError(
+            "the KL divergence of a mixture has no closed form; derive its bounds with "
+            "kl-derive mixture P Q (kl_derive.mixture in Python)"
+        )
     tree = unwrap_independent(tree, source)  # independent(normal(a, b), 1): diag_normal(a, b)
     if isinstance(tree, ast.Name):
         return DistributionSpec(_family_name(tree.id), (), source)
@@ -201,3 +211,180 @@ def _check_exponent(node: Node, source: str) -> None:
         )
     if node.kind == "neg":
         _check_exponent(node.args[0], source)
+
+
+#: the bijections ``transformed(P, f)`` reads, with the number of arguments each takes:
+#: ``affine(loc, scale)`` is ``loc + scale * z`` (PyTorch's ``AffineTransform`` order)
+BIJECTIONS = {"exp": 0, "sigmoid": 0, "affine": 2}
+
+
+@dataclass(frozen=True)
+class TransformedSpec:
+    """``transformed(P, f)``: the law of ``f(z)`` for ``z ~ P``, with ``base`` the text of
+    ``P`` (read by :func:`parse_spec`) and ``f`` one of :data:`BIJECTIONS` with its
+    argument trees."""
+
+    base: str
+    bijection: str
+    args: tuple[Node, ...]
+    text: str
+
+
+def _is_transformed(tree: ast.AST) -> bool:
+    return (
+        isinstance(tree, ast.Call)
+        and isinstance(tree.func, ast.Name)
+        and tree.func.id == "transformed"
+    )
+
+
+def parse_transformed(text: object) -> TransformedSpec | None:
+    """``transformed(P, f)`` read without ``eval`` (``None`` for any other spec, which
+    :func:`parse_spec` reads).
+
+    >>> parse_transformed("transformed(normal(mu, sigma), exp)").bijection
+    'exp'
+    """
+    if not isinstance(text, str):
+        return None
+    source = text.strip()
+    if not source.startswith("transformed"):
+        return None
+    if len(source) > MAX_SPEC_LENGTH:
+        raise SpecError(
+            f"distribution spec is too long ({len(source)} characters, at most {MAX_SPEC_LENGTH})"
+        )
+    source_py = re.sub(r"\blambda\b", "lambda__", source)
+    try:
+        tree = ast.parse(source_py, mode="eval").body
+    except SyntaxError:
+        raise SpecError(
+            f"cannot read {source!r}; write transformed(P, f), e.g. "
+            "transformed(normal(mu, sigma), exp)"
+        ) from None
+    except (ValueError, RecursionError, MemoryError):
+        raise SpecError(f"cannot read {source!r}") from None
+    if not _is_transformed(tree):
+        return None
+    known = ", ".join(f"{n}(a, b)" if k else n for n, k in BIJECTIONS.items())
+    if tree.keywords or len(tree.args) != 2:
+        raise SpecError(
+            f"transformed() takes a law and a bijection, e.g. transformed(normal(mu, sigma), "
+            f"exp), in {source!r}"
+        )
+    base, bijection = tree.args
+    if _is_transformed(base):
+        raise SpecError(
+            f"transformed() takes one bijection; a transformed law inside another is not "
+            f"read ({source!r})"
+        )
+    if isinstance(bijection, ast.Name):
+        name, arguments = bijection.id, []
+    elif isinstance(bijection, ast.Call) and isinstance(bijection.func, ast.Name):
+        if bijection.keywords:
+            raise SpecError(f"{bijection.func.id}() takes no keyword arguments in {source!r}")
+        name, arguments = bijection.func.id, bijection.args
+    else:
+        raise SpecError(f"the bijection of {source!r} is one of {known}")
+    if name not in BIJECTIONS:
+        raise SpecError(f"unknown bijection {name!r} in {source!r} (known: {known})")
+    if len(arguments) != BIJECTIONS[name]:
+        shown = f"{name}(a, b), a + b*z with b != 0" if BIJECTIONS[name] else name
+        raise SpecError(f"write the bijection as {shown} in {source!r}")
+    segment = ast.get_source_segment(source_py, base)
+    if segment is None:  # pragma: no cover - ast keeps positions for parsed source
+        raise SpecError(f"cannot read {source!r}")
+    return TransformedSpec(
+        base=segment.replace("lambda__", "lambda"),
+        bijection=name,
+        args=tuple(_convert(a, source, 2) for a in arguments),
+        text=source,
+    )
+#: the most components a mixture spec may have
+MAX_COMPONENTS = 6
+
+
+@dataclass(frozen=True)
+class MixtureSpec:
+    """A parsed ``mixture([w1, w2], [law1, law2])``: the weights' trees and the components."""
+
+    weights: tuple[Node, ...]
+    components: tuple[DistributionSpec, ...]
+    text: str
+
+
+def is_mixture(text: object) -> bool:
+    """Whether ``text`` is written as a mixture (``mixture(...)``), without reading it."""
+    return isinstance(text, str) and re.match(r"\s*mixture\s*\(", text) is not None
+
+
+def parse_mixture(text: str) -> MixtureSpec:
+    """Read ``mixture([w1, ..., wK], [law1, ..., lawK])`` (weights: names, numbers or
+    expressions; laws: specs such as ``normal(m1, s1)``), without ``eval``.
+
+    >>> len(parse_mixture("mixture([0.3, 0.7], [normal(0, 1), normal(2, 1)])").components)
+    2
+    """
+    if not isinstance(text, str):
+        raise TypeError(
+            f"a mixture is given as a string such as 'mixture([w, 1 - w], [...])'; got {text!r}"
+        )
+    source = text.strip()
+    shape = "write a mixture as mixture([w1, w2], [normal(m1, s1), normal(m2, s2)])"
+    if len(source) > 4 * MAX_SPEC_LENGTH:
+        raise SpecError(f"mixture spec is too long ({len(source)} characters)")
+    try:
+        tree = ast.parse(re.sub(r"\blambda\b", "lambda__", source), mode="eval").body
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        raise SpecError(f"cannot read {source!r}; {shape}") from None
+    if not (
+        isinstance(tree, ast.Call)
+        and isinstance(tree.func, ast.Name)
+        and tree.func.id == "mixture"
+        and not tree.keywords
+        and len(tree.args) == 2
+        and all(isinstance(a, ast.List) for a in tree.args)
+    ):
+        raise SpecError(f"cannot read {source!r}; {shape}")
+    weights, laws = tree.args
+    if len(weights.elts) != len(laws.elts):
+        raise SpecError(
+            f"a mixture needs one weight per component ({len(weights.elts)} weights, "
+            f"{len(laws.elts)} components) in {source!r}"
+        )
+    if not laws.elts or len(laws.elts) > MAX_COMPONENTS:
+        raise SpecError(f"a mixture has 1 to {MAX_COMPONENTS} components in {source!r}")
+    nodes = tuple(_convert(w, source, 2) for w in weights.elts)
+    components = []
+    for law in laws.elts:
+        if not isinstance(law, (ast.Call, ast.Name)):
+            raise SpecError(f"a mixture component is a law such as normal(m, s) in {source!r}")
+        piece = ast.unparse(law).replace("lambda__", "lambda")
+        if is_mixture(piece):
+            raise SpecError(f"a mixture component cannot itself be a mixture in {source!r}")
+        components.append(parse_spec(piece))
+    _check_numeric_weights(nodes, source)
+    return MixtureSpec(nodes, tuple(components), source)
+
+
+def _check_numeric_weights(nodes: tuple[Node, ...], source: str) -> None:
+    """Numeric weights are positive and, when all are numbers, sum to one."""
+    from fractions import Fraction
+
+    values = []
+    for node in nodes:
+        negative = node.kind == "neg"
+        inner = node.args[0] if negative else node
+        if inner.kind != "num":
+            values.append(None)
+            continue
+        value = Fraction(inner.value) * (-1 if negative else 1)
+        if value <= 0:
+            raise SpecError(f"mixture weights are positive; got {node} in {source!r}")
+        values.append(value)
+    if all(v is not None for v in values) and sum(values) != 1:
+        total = sum(values)  # type: ignore[arg-type]
+        shown = f"{float(total):g}"
+        if shown == "1":  # off by less than the printed digits
+            shown = f"1 {'+' if total > 1 else '-'} {abs(float(total - 1)):.3g}"
+        raise SpecError(f"the mixture weights sum to {shown}, not 1, in {source!r}")

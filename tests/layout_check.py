@@ -32,7 +32,7 @@ from pathlib import Path
 
 from conftest import run_pdflatex
 
-from kl_derive import cross_entropy, derive, entropy
+from kl_derive import cross_entropy, derive, elbo, entropy
 from kl_derive.derivation import Derivation
 
 #: how far (pt) a box may stick out before it counts: TeX's own \hfuzz is 0.1pt
@@ -72,6 +72,11 @@ SAMPLE: dict[str, tuple[str, str, str | None, dict[str, str]]] = {
     "entropy-gamma": ("entropy", "gamma", None, {}),
     "entropy-beta": ("entropy", "beta", None, {}),
     "cross-entropy-gamma": ("cross_entropy", "gamma", "normal", {}),
+    # kl-derive elbo: (decoder, prior); --detail full inlines the seed derivation
+    "elbo": ("elbo", "gaussian", "normal", {}),
+    "elbo-learned-inline": ("elbo", "gaussian-learned", "normal", {"inline": True}),
+    "elbo-bernoulli-beta": ("elbo", "bernoulli", "normal", {"beta": "beta"}),
+    "elbo-any": ("elbo", "any", "any", {}),
 }
 
 LANGS = ("en", "ko")
@@ -84,6 +89,8 @@ def derivation(name: str) -> Derivation:
         return entropy(p, **options)
     if quantity == "cross_entropy":
         return cross_entropy(p, q, **options)
+    if quantity == "elbo":
+        return elbo(p, q, **options)
     return derive(p, q, **options)
 
 

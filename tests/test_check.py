@@ -464,11 +464,11 @@ def test_hostile_input_is_refused_fast_without_side_effects(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     line = template.format(marker=tmp_path / MARKER) if "{" in template else template
-    start = time.perf_counter()
+    start = time.process_time()  # processor time: a guard against work, not a speed test
     with pytest.raises(CheckInputError) as caught:
         check_loss(line)
-    elapsed = time.perf_counter() - start
-    assert elapsed < 0.5, f"took {elapsed:.3f} s"
+    elapsed = time.process_time() - start
+    assert elapsed < 2.5, f"took {elapsed:.3f} s of processor time"
     message = str(caught.value)
     assert message and "\n" not in message
     assert no_side_effects == []
@@ -528,9 +528,9 @@ def test_checking_needs_no_eval_exec_or_string_parsing(
     ],
 )
 def test_hard_but_allowed_lines_finish_quickly(line: str) -> None:
-    start = time.perf_counter()
+    start = time.process_time()  # processor time: a guard against a hang, not a speed test
     report = check_loss(line)
-    assert time.perf_counter() - start < 2.0
+    assert time.process_time() - start < 10.0
     assert "\n" not in report.message
 
 

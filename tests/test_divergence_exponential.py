@@ -45,6 +45,8 @@ def _law(family: str, args: tuple[float, ...]):
         return stats.poisson(args[0]), (0, np.inf), True
     if family == "bernoulli":
         return stats.bernoulli(args[0]), (0, 1), True
+    if family == "binomial":  # (n, p): n trials shared by both laws
+        return stats.binom(int(args[0]), args[1]), (0, int(args[0])), True
     raise AssertionError(family)
 
 
@@ -60,10 +62,16 @@ NAMES = {
     "poisson": ("lambda",),
     "bernoulli": ("p",),
     "chi2": ("nu",),
+    "binomial": ("n", "p"),
 }
+
+#: the laws where both share a parameter (the number of trials): the specs derived
+SHARED = {"binomial": ("binomial(n, p_1)", "binomial(n, p_2)")}
 
 
 def _draw(family: str, rng: random.Random) -> tuple[float, ...]:
+    if family == "binomial":  # n is made the same for both laws by _pair
+        return (float(rng.randint(1, 12)), rng.uniform(0.1, 0.9))
     if family in ("geometric", "bernoulli"):
         return (rng.uniform(0.1, 0.9),)
     if family == "normal":
@@ -94,7 +102,8 @@ def integral(family: str, a1, a2, alpha: float, cut: tuple[float, float] | None 
 @functools.cache
 def derived(name: str, family: str, alpha: str | None = None):
     options = {"alpha": alpha} if alpha is not None else {}
-    return kl_derive.divergence(name, family, family, **options)
+    first, second = SHARED.get(family, (family, family))
+    return kl_derive.divergence(name, first, second, **options)
 
 
 def _values(family, a1, a2, extra=None):
@@ -102,6 +111,8 @@ def _values(family, a1, a2, extra=None):
     for index, args in ((1, a1), (2, a2)):
         for name, value in zip(NAMES[family], args, strict=True):
             out[f"{name}_{index}"] = value
+    if family in SHARED:  # the number of trials, shared
+        out["n"] = a1[0]
     out.update(extra or {})
     return out
 
@@ -178,6 +189,8 @@ def test_against_quadrature(name: str, family: str, alpha: str | None, outcome: 
     seen = {True: 0, False: 0}
     for _ in range(400):
         a1, a2 = _draw(family, rng), _draw(family, rng)
+        if family in SHARED:
+            a2 = (a1[0], *a2[1:])
         if name != "renyi":
             order = 2.0 if name == "chi-square" else 0.5
         elif alpha is None:  # both sides of 1

@@ -261,6 +261,60 @@ def test_gradients_held_fixed_against_finite_differences(general, m1, s1, m2, s2
     assert abs(g.mean() - forward) < 4 * g.std(ddof=1) / math.sqrt(g.size)
 
 
+# inside the chi-square condition 2 sigma_1^2 > sigma_2^2: there r has a finite variance
+# under q, so the Monte Carlo mean of k3's derivative has a standard error to trust
+@pytest.mark.parametrize(("m1", "s1", "m2", "s2"), [(0.5, 1.3, -0.2, 0.9), (-0.7, 1.1, 0.4, 1.4)])
+def test_scale_gradients_held_fixed_against_finite_differences(general, m1, s1, m2, s2) -> None:
+    """d/d sigma_1 with the sample held fixed: k1 -> 0, k2 -> d KL(q || p), k3 -> d KL(p || q)
+    (finite differences of quadrature, and Monte Carlo of per-sample central differences)."""
+    h = 1e-5
+    forward = (_kl_quad(m1, s1 + h, m2, s2) - _kl_quad(m1, s1 - h, m2, s2)) / (2 * h)
+    reverse = (_kl_quad(m2, s2, m1, s1 + h) - _kl_quad(m2, s2, m1, s1 - h)) / (2 * h)
+    facts = general.facts
+    assert _f(facts.gradient_scale["k1"], general)(m1, s1, m2, s2) == 0
+    assert _f(facts.gradient_scale["k2"], general)(m1, s1, m2, s2) == pytest.approx(
+        forward, rel=1e-5
+    )
+    assert _f(facts.gradient_scale["k3"], general)(m1, s1, m2, s2) == pytest.approx(
+        reverse, rel=1e-5
+    )
+    assert forward != pytest.approx(reverse, rel=1e-2)
+    assert [s.key for s in general.stages][-2:] == [
+        "estimators_gradient",
+        "estimators_gradient_scale",
+    ]
+    rng = np.random.default_rng(12)
+    z = rng.normal(m1, s1, 400_000)
+
+    def k(sigma, which):
+        lr = _log_r(z, m1, sigma, m2, s2)
+        return {"k1": -lr, "k2": lr**2 / 2, "k3": np.expm1(lr) - lr}[which]
+
+    for which, expected in (("k1", 0.0), ("k2", forward), ("k3", reverse)):
+        g = (k(s1 + h, which) - k(s1 - h, which)) / (2 * h)
+        se = g.std(ddof=1) / math.sqrt(g.size)
+        assert abs(g.mean() - expected) < 4 * se, which
+    # with the score term (the sample moving with q) k3's gradient is the forward one
+    score = ((z - m1) ** 2 - s1**2) / s1**3
+    g = (k(s1 + h, "k3") - k(s1 - h, "k3")) / (2 * h) + k(s1, "k3") * score
+    assert abs(g.mean() - forward) < 4 * g.std(ddof=1) / math.sqrt(g.size)
+
+
+def test_scale_gradients_agree_only_for_equal_laws(general) -> None:
+    """The stage says the two scale gradients agree only where the laws are the same."""
+    from sympy import Eq, solve
+
+    grad = general.facts.gradient_scale
+    m1, s1, m2, s2 = (
+        next(s for s in general.result.free_symbols if str(s) == n)
+        for n in ("mu_1", "sigma_1", "mu_2", "sigma_2")
+    )
+    solutions = solve(Eq(grad["k2"], grad["k3"]), [m2], dict=True)
+    for solution in solutions:  # real solutions need sigma_1 = sigma_2 and then m2 = m1
+        value = solution[m2]
+        assert value.subs(s2, s1).simplify() == m1 or not value.subs(s2, s1 * 1.1).is_real
+
+
 # ---------------------------------------------------------------------------
 # expressions, the API, rendering, the command line
 # ---------------------------------------------------------------------------
@@ -450,3 +504,61 @@ def test_off_policy_samples_need_the_differentiated_weight() -> None:
     plain_se = plain.std(ddof=1) / math.sqrt(plain.size)
     assert abs(plain.mean() - forward) > 10 * plain_se
     assert abs(plain.mean() - reverse) > 10 * plain_se
+
+
+# ---------------------------------------------------------------------------
+# kl-derive build: estimators entries
+# ---------------------------------------------------------------------------
+
+
+def test_build_manifest_with_estimators_entries(tmp_path) -> None:
+    """An ``estimators`` entry of a manifest writes what ``kl-derive estimators`` prints;
+    a refused pair fails on its own line (exit 2) and the other entries are still built."""
+    from conftest import run_module
+
+    (tmp_path / "notes.toml").write_text(
+        """
+[[derivation]]
+quantity = "estimators"
+p = "normal(0, 2)"
+q = "normal(1, 1)"
+to = "text"
+output = "out/est.txt"
+
+[[derivation]]
+quantity = "estimators"
+p = "normal(0, 2)"
+q = "normal(1, 1)"
+lang = "ko"
+to = "markdown"
+output = "out/est-ko.md"
+
+[[derivation]]
+quantity = "estimators"
+p = "gamma"
+output = "out/bad.tex"
+
+[[derivation]]
+quantity = "estimators"
+p = "normal(0, 2)"
+dims = 2
+output = "out/bad-dims.tex"
+""",
+        encoding="utf-8",
+    )
+    done = run_module(["build", "notes.toml", "--no-cache", "-j", "1"], cwd=tmp_path, timeout=600)
+    assert done.returncode == 2, done.stderr
+    assert "derivation 3" in done.stderr and "normal" in done.stderr
+    assert "derivation 4" in done.stderr and "dims" in done.stderr
+    for name, args in (
+        ("out/est.txt", ["--to", "text"]),
+        ("out/est-ko.md", ["--lang", "ko", "--to", "markdown"]),
+    ):
+        single = run_module(
+            ["estimators", "normal(0, 2)", "normal(1, 1)", *args, "--no-cache"],
+            cwd=tmp_path,
+            timeout=600,
+        )
+        assert single.returncode == 0, single.stderr
+        assert (tmp_path / name).read_text(encoding="utf-8") == single.stdout
+    assert not (tmp_path / "out" / "bad.tex").exists()

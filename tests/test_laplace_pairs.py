@@ -39,6 +39,13 @@ LAWS = {
     "chi2": ("chi2(k)", lambda v: stats.chi2(v["k"]), 0, math.inf),
     "rayleigh": ("rayleigh(s)", lambda v: stats.rayleigh(scale=v["s"]), 0, math.inf),
     "weibull": ("weibull(s, k)", lambda v: stats.weibull_min(v["k"], scale=v["s"]), 0, math.inf),
+    "chi": ("chi(k)", lambda v: stats.chi(v["k"]), 0, math.inf),
+    "continuous_bernoulli": (
+        "continuous_bernoulli(l)",
+        lambda v: _ContinuousBernoulli(v["l"]),
+        0,
+        1,
+    ),
     "inverse_gamma": (
         "inverse_gamma(a1, r)",
         lambda v: stats.invgamma(v["a1"], scale=v["r"]),
@@ -47,6 +54,23 @@ LAWS = {
     ),
 }
 LAPLACE = "laplace(m, b)"
+
+
+class _ContinuousBernoulli:
+    """The continuous Bernoulli law (Loaiza-Ganem & Cunningham 2019), which SciPy lacks:
+    C(l) l^z (1 - l)^(1 - z) on [0, 1], C(l) = 2 artanh(1 - 2l) / (1 - 2l)."""
+
+    def __init__(self, shape: float) -> None:
+        self.l = shape
+
+    def logpdf(self, z: float) -> float:
+        if not 0 <= z <= 1:
+            return -math.inf
+        c = 2 * math.atanh(1 - 2 * self.l) / (1 - 2 * self.l)
+        return math.log(c) + z * math.log(self.l) + (1 - z) * math.log1p(-self.l)
+
+    def ppf(self, q: float) -> float:  # only the ends of the support are asked for
+        return 0.0 if q < 0.5 else 1.0
 
 
 def _values(rng: np.random.Generator, family: str) -> dict[str, float]:
@@ -59,6 +83,8 @@ def _values(rng: np.random.Generator, family: str) -> dict[str, float]:
         "x0": rng.uniform(0.5, 2),
         "k": rng.uniform(1.2, 5),
         "b": rng.uniform(0.4, 2.5),
+        # the continuous Bernoulli shape, on either side of 1/2 (where C(l) is a limit)
+        "l": rng.choice([rng.uniform(0.05, 0.45), rng.uniform(0.55, 0.95)]),
     }
     if family == "inverse_gamma":
         v["a1"] = rng.uniform(2.2, 5.0)  # a moderate tail for the quadrature
@@ -146,9 +172,7 @@ def test_renders(lang: str) -> None:
         assert out.strip() and "{" + "lhs}" not in out
 
 
-@pytest.mark.parametrize(
-    "family", ["exponential", "half_normal", "log_normal", "rayleigh", "pareto"]
-)
+@pytest.mark.parametrize("family", sorted(LAWS))
 def test_numpy_code_agrees_with_quadrature(family: str) -> None:
     from kl_derive.codegen.convenience import code_for
 

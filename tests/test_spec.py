@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import resource
 import subprocess
 import sys
 import time
@@ -111,10 +112,12 @@ def test_parser_rejects(text: str) -> None:
 
 @pytest.mark.parametrize("text", REJECTED)
 def test_derive_rejects_with_one_line(text: str) -> None:
-    started = time.perf_counter()
+    # a guard against a refusal that does the work first (or hangs), not a speed test:
+    # processor time, which a busy machine does not inflate, with a wide margin
+    started = time.process_time()
     with pytest.raises(KLDeriveError) as caught:
         derive(text)
-    assert time.perf_counter() - started < 1.0
+    assert time.process_time() - started < 5.0
     message = str(caught.value)
     assert message and "\n" not in message
     assert len(message) < 2 * MAX_SPEC_LENGTH
@@ -125,10 +128,10 @@ def test_spec_errors_are_kl_derive_errors() -> None:
 
 
 def test_huge_exponent_is_refused_quickly() -> None:
-    started = time.perf_counter()
+    started = time.process_time()  # processor time: the same on a busy machine
     with pytest.raises(SpecError, match="exponent"):
         derive("normal(mu, 2**(3**40))")
-    assert time.perf_counter() - started < 1.0
+    assert time.process_time() - started < 5.0
 
 
 def test_reserved_name_message() -> None:
@@ -156,24 +159,27 @@ def test_power_towers_do_not_hang(text: str) -> None:
 
     ``MAX_EXPONENT`` bounds each exponent, but nested powers multiply them; the result
     is a number with hundreds of thousands of digits that the derivation then chews on.
-    Run in a subprocess so that a hang cannot stall the suite.
+    Run in a subprocess so that a hang cannot stall the suite; what is bounded is the
+    child's processor time (a busy machine stretches the wall clock, not that), with the
+    wall-clock timeout only as the backstop against a hang.
     """
-    started = time.perf_counter()
+    started = resource.getrusage(resource.RUSAGE_CHILDREN)
     try:
         done = subprocess.run(
             [sys.executable, "-m", "kl_derive", text, "--to", "json"],
             capture_output=True,
             text=True,
             env=clean_env(),
-            timeout=8,
+            timeout=120,
             check=False,
         )
     except subprocess.TimeoutExpired:
-        pytest.fail(f"kl-derive {text!r} still running after 8 s")
-    elapsed = time.perf_counter() - started
+        pytest.fail(f"kl-derive {text!r} still running after 120 s")
+    ended = resource.getrusage(resource.RUSAGE_CHILDREN)
+    elapsed = (ended.ru_utime + ended.ru_stime) - (started.ru_utime + started.ru_stime)
     assert "Traceback" not in done.stderr
     assert done.returncode in (0, 2), done.stderr
-    assert elapsed < 5, f"kl-derive {text!r} took {elapsed:.1f} s"
+    assert elapsed < 10, f"kl-derive {text!r} took {elapsed:.1f} s of processor time"
 
 
 def test_nothing_is_evaluated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

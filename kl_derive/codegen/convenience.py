@@ -240,4 +240,7 @@ def _matching(result: Expr, name: str, positive: bool) -> Symbol:
 def _describe(dist: object) -> str:
     family = dist.family.name  # type: ignore[attr-defined]
     args = ", ".join(sstr(_plain(a)) for a in dist.user_args)  # type: ignore[attr-defined]
+    through = getattr(dist.family, "canonical", None)  # type: ignore[attr-defined]
+    if through is not None:  # transformed(P, f)
+        return through(f"{dist.family.base.name}({args})")  # type: ignore[attr-defined]
     return f"{family}({args})"

@@ -99,10 +99,13 @@ class _ArrayCodeMixin:
     #: ``iv``, ``erf``, ``erfc``) -> the framework's fully qualified function
     special: ClassVar[dict[str, str]] = {}
 
-    def _special(self, name: str, *args: Expr) -> str:
+    def _special(self, name: str, *args: Expr, shown: str = "") -> str:
         path = self.special.get(name)
         if path is None:  # refused in one line by the caller, like any unprintable function
-            raise PrintMethodNotImplementedError(f"Unsupported by {type(self).__name__}: {name}")
+            unsupported = shown or name
+            raise PrintMethodNotImplementedError(
+                f"Unsupported by {type(self).__name__}: {unsupported}"
+            )
         printed = ", ".join(self._print(a) for a in args)  # type: ignore[attr-defined]
         return f"{self._module_format(path)}({printed})"
 
@@ -137,6 +140,32 @@ class _ArrayCodeMixin:
     def _print_erfc(self, expr: Expr) -> str:
         return self._special("erfc", expr.args[0])
 
+    # the incomplete gamma functions, written with the regularised ones every framework
+    # has (P(s, x) = γ(s, x)/Γ(s), Q(s, x) = Γ(s, x)/Γ(s)) times Γ(s) = exp(log Γ(s))
+    def _print_lowergamma(self, expr: Expr) -> str:
+        return self._incomplete_gamma("gammainc", *expr.args)
+
+    def _print_uppergamma(self, expr: Expr) -> str:
+        return self._incomplete_gamma("gammaincc", *expr.args)
+
+    def _incomplete_gamma(self, regularised: str, s: Expr, x: Expr) -> str:
+        from sympy import exp, loggamma
+
+        scale = self._print(exp(loggamma(s)))  # type: ignore[attr-defined]
+        shown = "lowergamma" if regularised == "gammainc" else "uppergamma"
+        return f"({self._special(regularised, s, x, shown=shown)}*{scale})"
+
+    def _print_Ei(self, expr: Expr) -> str:
+        return self._special("expi", expr.args[0], shown="Ei")
+
+    def _print_betainc_regularized(self, expr: Expr) -> str:
+        # I(a, b; x1, x2) = I_{x2}(a, b) - I_{x1}(a, b), the regularised incomplete beta
+        a, b, x1, x2 = expr.args
+        upper = self._special("betainc", a, b, x2, shown="betainc_regularized")
+        if x1 == 0:
+            return upper
+        return f"({upper} - {self._special('betainc', a, b, x1)})"
+
 
 #: SciPy's names of the special functions (``jax.scipy.special`` has them too, but ``iv``)
 _SCIPY_SPECIAL = {
@@ -150,6 +179,10 @@ _SCIPY_SPECIAL = {
     "iv": "iv",
     "erf": "erf",
     "erfc": "erfc",
+    "gammainc": "gammainc",
+    "gammaincc": "gammaincc",
+    "expi": "expi",
+    "betainc": "betainc",
 }
 
 
@@ -217,6 +250,10 @@ def _tensorflow_printer() -> type[CodePrinter]:
             "i1e": "tensorflow.math.bessel_i1e",
             "erf": "tensorflow.math.erf",
             "erfc": "tensorflow.math.erfc",
+            "gammainc": "tensorflow.math.igamma",
+            "gammaincc": "tensorflow.math.igammac",
+            "expi": "tensorflow.math.special.expint",
+            "betainc": "tensorflow.math.betainc",
         }
 
         def _polygamma_order(self, order: Expr, x: Expr) -> tuple[Expr, Expr]:
@@ -249,6 +286,8 @@ def _torch_printer() -> type[CodePrinter]:
             "i1e": "torch.special.i1e",
             "erf": "torch.special.erf",
             "erfc": "torch.special.erfc",
+            "gammainc": "torch.special.gammainc",
+            "gammaincc": "torch.special.gammaincc",
         }
 
     return TorchCodePrinter

@@ -69,7 +69,8 @@ def generate(
         if condition is not None:  # infinite where the closed form does not hold
             body.append(f"kl = {fw.where_finite(_condition_code(printer, condition), 'kl')}")
     except PrintMethodNotImplementedError as error:
-        function = str(error).rsplit(": ", 1)[-1]
+        # SymPy's message is "Unsupported by <printer>: <function>\n<advice>": the name only
+        function = str(error).splitlines()[0].rsplit(": ", 1)[-1]
         raise KLDeriveError(f"{fw.title} code cannot express {function} (in this KL)") from None
     unused = [
         n

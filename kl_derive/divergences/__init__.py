@@ -41,6 +41,7 @@ MODULES = (
     "jeffreys",
     "wasserstein",
     "total_variation",
+    "jensen_shannon",
 )
 
 
@@ -85,6 +86,7 @@ def register(entry: Divergence) -> Divergence:
 def load() -> None:
     """Import every divergence's module (each registers itself) and their rules."""
     import_module(f"{__name__}.rules")
+    import_module(f"{__name__}.rules_distances")
     for module in MODULES:
         import_module(f"{__name__}.{module}")
 

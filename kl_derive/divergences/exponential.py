@@ -42,7 +42,9 @@ from sympy import (
     S,
     Sum,
     Symbol,
+    binomial,
     count_ops,
+    exp,
     expand,
     expand_log,
     factor,
@@ -67,7 +69,6 @@ from ..symbolic.objects import Bracket
 
 __all__ = [
     "DOMAINS",
-    "UNSHOWN_INFINITE",
     "AlphaIntegral",
     "Law",
     "alpha_integral",
@@ -95,6 +96,7 @@ DOMAINS: dict[str, Callable[[tuple[Symbol, ...]], tuple[Expr, ...]]] = {
     "poisson": lambda e: (),  # sum_k e^{eta k} / k! = e^{e^eta}: every eta
     "chi2": lambda e: (e[0] > -1,),  # int_0^oo z^{eta} e^{-z/2} dz
     "bernoulli": lambda e: (),  # 1 + e^eta: every eta
+    "binomial": lambda e: (),  # sum_k C(n, k) e^{eta k} = (1 + e^eta)^n: every eta
 }
 
 
@@ -164,6 +166,12 @@ def alpha_integral(first: Distribution, second: Distribution, alpha: Expr) -> Al
             f"exponential family ({', '.join(sorted(DOMAINS))}); got {family.name} and "
             f"{second.family.name}"
         )
+    if family.name == "binomial" and first.args[0] != second.args[0]:
+        raise KLDeriveError(
+            "between two binomial laws the closed form through the log-partition function "
+            f"needs one number of trials; got {first.args[0]} and {second.args[0]} "
+            "(write binomial(n, p_1) binomial(n, p_2))"
+        )
     variable = _variable(first)
     q, p = law(first, "q", variable), law(second, "p", variable)
     fq, fp = _natural_form(first, variable), _natural_form(second, variable)
@@ -179,29 +187,24 @@ def alpha_integral(first: Distribution, second: Distribution, alpha: Expr) -> Al
         for eq, ep in zip(fq.natural, fp.natural, strict=True)
     )
     a_q, a_p, a_mix = (LOG_PARTITION(*x) for x in (fq.natural, fp.natural, mixed))
+    conditions = parameter_conditions(first, second)
+    if alpha.free_symbols:  # an order alpha > 0 other than 1
+        conditions = (*conditions, alpha > 0, Ne(alpha, 1))
+    # the natural parameter space is convex: an order in (0, 1) mixes two of its points
+    # and stays inside it (what SymPy cannot always see, as for log(1 - p) < 0); the
+    # condition is read before A is evaluated (A outside the space may not simplify)
+    inside = alpha.is_number and 0 < alpha < 1
+    condition = None if inside else _condition(family.name, mixed, conditions)
     value = {
         key: _partition(fq.log_partition, etas, naturals)
         for key, naturals in (("q", fq.natural), ("p", fp.natural), ("mix", mixed))
     }
-    conditions = parameter_conditions(first, second)
-    if alpha.free_symbols:  # an order alpha > 0 other than 1
-        conditions = (*conditions, alpha > 0, Ne(alpha, 1))
     bare = Context({"q": q.facts, "p": p.facts}, conditions=conditions)
     definitions = (
         bare.define(evaluate(a_q), evaluate(value["q"]))
         .define(evaluate(a_p), evaluate(value["p"]))
         .define(evaluate(a_mix), evaluate(value["mix"]))
     )
-    # the natural parameter space is convex: an order in (0, 1) mixes two of its points
-    # and stays inside it (what SymPy cannot always see, as for log(1 - p) < 0)
-    inside = alpha.is_number and 0 < alpha < 1
-    condition = None if inside else _condition(family.name, mixed, conditions)
-    if condition is not None and family.name in UNSHOWN_INFINITE:
-        raise KLDeriveError(
-            f"between two {family.name} laws this integral is finite only when {condition}, "
-            "and kl-derive cannot yet show it infinite otherwise; no result is printed "
-            "(an order below 1 has no condition)"
-        )
 
     # 1. the natural forms (as the Bregman strategy writes them)
     chains = []
@@ -238,7 +241,7 @@ def alpha_integral(first: Distribution, second: Distribution, alpha: Expr) -> Al
         neg(mul(alpha, _bracketed(display_form(value["q"])))),
         neg(mul(rest, _bracketed(display_form(value["p"])))),
     )
-    exponent = evaluate(written)
+    exponent = _two_point(first, second, alpha) or evaluate(written)
     steps = [
         Step("alpha_family.combine", integral, combined, facts="definitions"),
         Step(
@@ -272,9 +275,19 @@ def alpha_integral(first: Distribution, second: Distribution, alpha: Expr) -> Al
 
 
 def _natural_form(distribution: Distribution, variable: Symbol) -> NaturalForm:
-    """The family's natural form; the chi-squared family's, which its module does not
-    give, is written here: ``T = log z``, ``eta = nu/2 - 1``, ``h = e^{-z/2}``,
-    ``A = log Gamma(eta + 1) + (eta + 1) log 2``."""
+    """The family's natural form; the chi-squared family's and the binomial family's (for
+    a number of trials ``n`` shared by both laws), which their modules do not give, are
+    written here: ``T = log z``, ``eta = nu/2 - 1``, ``h = e^{-z/2}``,
+    ``A = log Gamma(eta + 1) + (eta + 1) log 2``; ``T = k``, ``eta = log(p / (1 - p))``,
+    ``h = C(n, k)``, ``A = n log(1 + e^eta)``."""
+    if distribution.family.name == "binomial":
+        n, probs = distribution.args
+        return NaturalForm(
+            (variable,),
+            (ln(div(probs, sub(1, probs))),),
+            n * log(1 + exp(ETA[0])),
+            binomial(n, variable),
+        )
     if distribution.family.name != "chi2":
         return natural_form(distribution, variable)
     (df,) = distribution.args
@@ -285,6 +298,20 @@ def _natural_form(distribution: Distribution, variable: Symbol) -> NaturalForm:
         log(gamma(e + 1)) + (e + 1) * log(2),
         expo(neg(div(variable, 2))),
     )
+
+
+def _two_point(first: Distribution, second: Distribution, alpha: Expr) -> Expr | None:
+    """For Bernoulli and binomial laws (``n`` trials, ``n = 1`` for Bernoulli), the exponent
+    as a textbook writes it, ``n log(p_q^alpha p_p^(1 - alpha) + (1 - p_q)^alpha
+    (1 - p_p)^(1 - alpha))`` (the step to it is verified like every step)."""
+    if first.family.name == "bernoulli":
+        n, (pq,), (pp,) = S.One, first.args, second.args
+    elif first.family.name == "binomial":
+        (n, pq), (_, pp) = first.args, second.args
+    else:
+        return None
+    inner = pq**alpha * pp ** (1 - alpha) + (1 - pq) ** alpha * (1 - pp) ** (1 - alpha)
+    return n * log(inner)
 
 
 def _variable(first: Distribution) -> Symbol:
@@ -359,21 +386,15 @@ def is_order(alpha: Expr) -> bool:
     return bool(alpha.free_symbols) or (alpha.is_positive and alpha != 1)
 
 
-#: families whose conditional results are refused: where the condition fails, the verifier
-#: does not yet show the integral infinite (the limit at the upper end of (0, 1) of a power
-#: of 1 - z comes out with the wrong sign), so no piecewise result is printed for them
-UNSHOWN_INFINITE = frozenset({"beta"})
-
-
 def alpha_pairs(order_above_one: bool) -> list[tuple[str, str, str]]:
     """The pairs of the divergences of :mod:`.alpha` (``kl-derive pairs --divergence``):
     with an order that may exceed 1 a bounded natural parameter space makes the result
-    conditional (refused where the verifier cannot show the infinite branch)."""
+    conditional."""
     out = []
     for family in DOMAINS:
         outcome = "finite"
         if order_above_one and conditional(family):
-            outcome = "refused" if family in UNSHOWN_INFINITE else "conditional"
+            outcome = "conditional"
         out.append((family, family, outcome))
     return out
 
@@ -389,8 +410,13 @@ def log_parts(exponent: Expr) -> tuple[Expr, Expr]:
     argument is simplified (``s^2 / (sigma sqrt(2 s^2 - sigma^2))``), and the rest over a
     common denominator. The argument is positive where the integral is finite; the steps
     that use this are verified there."""
+    whole = evaluate(exponent)
+    coefficient, part = whole.as_independent(log, as_Add=False)
+    if isinstance(part, log) and part.args[0].is_Add and not coefficient.has(log):
+        # one logarithm of a sum (Bernoulli, binomial laws): the sum kept as written
+        return part.args[0] ** coefficient, S.Zero
     logs, rest = [], []
-    for term in Add.make_args(expand(evaluate(exponent))):
+    for term in Add.make_args(expand(whole)):
         coefficient, part = term.as_independent(log, as_Add=False)
         if isinstance(part, log) and not coefficient.has(log):
             logs.append((coefficient, part.args[0]))
@@ -413,10 +439,18 @@ def exp_form(exponent: Expr) -> Expr:
     """``e^exponent`` as a textbook writes it: ``factor * e^rest``."""
     argument, rest = log_parts(exponent)
     if rest == 0:
-        return tidy(argument)
+        return _shown(argument)
     if argument == 1:
         return expo(tidy(rest))
-    return mul(tidy(argument), expo(tidy(rest)))
+    return mul(_shown(argument), expo(tidy(rest)))
+
+
+def _shown(argument: Expr) -> Expr:
+    """A sum of powers as written (``p_1^alpha p_2^(1 - alpha) + ...``, which tidying
+    would turn into ``p_2 p_1^alpha / p_2^alpha``); anything else tidied."""
+    if argument.is_Add or (argument.is_Pow and argument.base.is_Add):
+        return display_form(argument)
+    return tidy(argument)
 
 
 def log_form(exponent: Expr, scale: Expr = S.One) -> Expr:
@@ -424,13 +458,15 @@ def log_form(exponent: Expr, scale: Expr = S.One) -> Expr:
     reciprocal turned round: ``-log(1/x)`` is ``log x``)."""
     argument, rest = log_parts(exponent)
     scale = S(scale)
-    if scale.could_extract_minus_sign() and argument != 1:
+    if argument.is_Pow and argument.base.is_Add:  # log((a + b)^n) as n log(a + b)
+        scale, argument = scale * argument.exp, argument.base
+    if scale.could_extract_minus_sign() and argument != 1 and not argument.is_Add:
         scale, argument = -scale, 1 / argument
         rest = -rest
     terms = []
     if rest != 0:
         terms.append(tidy(scale * rest))
     if argument != 1:
-        logarithm = ln(tidy(argument))
+        logarithm = ln(_shown(argument))
         terms.append(logarithm if scale == 1 else mul(tidy_coefficient(scale), logarithm))
     return add(*terms) if terms else S.Zero

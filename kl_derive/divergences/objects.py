@@ -18,10 +18,14 @@ __all__ = [
     "BhattacharyyaCoefficient",
     "BhattacharyyaDistance",
     "ChiSquare",
+    "CrossingPoint",
     "DivergenceObject",
     "HellingerSquared",
     "Jeffreys",
+    "JensenShannon",
+    "NormalCDF",
     "NormalQuantile",
+    "PlusMinus",
     "Renyi",
     "TotalVariation",
     "WassersteinSquared",
@@ -181,3 +185,107 @@ class TotalVariation(DivergenceObject):
     nargs = 2
     latex = (r"\mathrm{TV}(", ", ", ")")
     unicode = ("TV(", ", ", ")")
+
+
+class JensenShannon(DivergenceObject):
+    """The Jensen–Shannon divergence ``JS(q, p) = KL(q || m)/2 + KL(p || m)/2``,
+    ``m = (q + p)/2`` (always finite, at most ``log 2``)."""
+
+    nargs = 2
+    latex = (r"\mathrm{JS}(", ", ", ")")
+    unicode = ("JS(", ", ", ")")
+
+
+class NormalCDF(Function):
+    """``NormalCDF(x)`` is the standard normal distribution function
+    :math:`\\Phi(x) = \\tfrac12 (1 + \\mathrm{erf}(x/\\sqrt2))`, printed :math:`\\Phi(x)`."""
+
+    nargs = 1
+    is_real = True
+    is_positive = True
+
+    def fdiff(self, argindex: int = 1) -> Expr:
+        from sympy import exp, pi, sqrt
+
+        x = self.args[0]
+        return exp(-(x**2) / 2) / sqrt(2 * pi)
+
+    def rewritten(self) -> Expr:
+        from sympy import erf, sqrt
+
+        return (1 + erf(self.args[0] / sqrt(2))) / 2
+
+    def _eval_evalf(self, prec: int) -> Expr:
+        return self.rewritten()._eval_evalf(prec)
+
+    def _eval_rewrite_as_erf(self, x: Expr, **kwargs: Any) -> Expr:
+        return self.rewritten()
+
+    def _mpmathcode(self, printer: Any) -> str:
+        return printer._print(self.rewritten())
+
+    _numpycode = _pythoncode = _lambdacode = _mpmathcode
+
+    def _kl_latex(self, printer: Any) -> str:
+        return r"\Phi\left(" + printer._print(self.args[0]) + r"\right)"
+
+    def _kl_unicode(self, printer: Any) -> str:
+        return "Φ(" + printer._print(self.args[0]) + ")"
+
+
+class CrossingPoint(Function):
+    """``CrossingPoint(sign, mu_1, sigma_1, mu_2, sigma_2)``: where two normal densities
+    with different standard deviations cross, printed :math:`z_-` or :math:`z_+`,
+
+    .. math::
+
+        z_\\pm = \\frac{\\sigma_2^2 \\mu_1 - \\sigma_1^2 \\mu_2 \\pm \\sigma_1 \\sigma_2
+        \\sqrt{(\\mu_1 - \\mu_2)^2 + (\\sigma_2^2 - \\sigma_1^2) \\log(\\sigma_2^2/\\sigma_1^2)}}
+        {\\sigma_2^2 - \\sigma_1^2}."""
+
+    nargs = 5
+    is_real = True
+
+    def rewritten(self) -> Expr:
+        from sympy import log, sqrt
+
+        sign, m1, s1, m2, s2 = self.args
+        spread = sqrt((m1 - m2) ** 2 + (s2**2 - s1**2) * log(s2**2 / s1**2))
+        return (s2**2 * m1 - s1**2 * m2 + sign * s1 * s2 * spread) / (s2**2 - s1**2)
+
+    def _eval_evalf(self, prec: int) -> Expr:
+        return self.rewritten()._eval_evalf(prec)
+
+    def _eval_rewrite_as_sqrt(self, *args: Expr, **kwargs: Any) -> Expr:
+        return self.rewritten()
+
+    def _mpmathcode(self, printer: Any) -> str:
+        return printer._print(self.rewritten())
+
+    _numpycode = _pythoncode = _lambdacode = _mpmathcode
+
+    def _kl_latex(self, printer: Any) -> str:
+        return "z_{+}" if self.args[0] > 0 else "z_{-}"
+
+    def _kl_unicode(self, printer: Any) -> str:
+        return "z₊" if self.args[0] > 0 else "z₋"
+
+
+class PlusMinus(Function):
+    """``PlusMinus(a, b)`` is :math:`a \\pm b`, two values stated at once (shown only: a
+    statement's right side, never evaluated), and ``PlusMinus(z)`` the name
+    :math:`z_\\pm` of the pair."""
+
+    is_commutative = True
+
+    def _kl_latex(self, printer: Any) -> str:
+        if len(self.args) == 1:
+            return printer._print(self.args[0]) + r"_{\pm}"
+        a, b = self.args
+        return printer._print(a) + r" \pm " + printer._print(b)
+
+    def _kl_unicode(self, printer: Any) -> str:
+        if len(self.args) == 1:
+            return printer._print(self.args[0]) + "±"
+        a, b = self.args
+        return printer._print(a) + " ± " + printer._print(b)

@@ -1,5 +1,9 @@
-r"""The total variation distance :math:`\mathrm{TV}(P, Q) = \tfrac12 \sum_k |p(k) - q(k)|`,
-for two Bernoulli laws: the sum has two terms, equal, and TV is :math:`|p_1 - p_2|`."""
+r"""The total variation distance :math:`\mathrm{TV}(P, Q) = \tfrac12 \int |p - q|` (a sum
+for mass functions).
+
+Between two finite discrete laws (Bernoulli, categorical given by lists) the sum is
+written out term by term; between two normal or two exponential laws the integral is
+taken through the points where the densities cross (:mod:`.total_variation_crossing`)."""
 
 from __future__ import annotations
 
@@ -15,36 +19,44 @@ __all__ = ["DIVERGENCE"]
 
 
 def draft(first: Distribution, second: Distribution) -> Draft:
-    from sympy import Abs, S, Sum
+    from .masses import is_finite_pair
 
-    from ..errors import KLDeriveError
-    from ..steps.context import Context
+    if is_finite_pair(first, second):
+        return _finite(first, second)
+    from .total_variation_crossing import crossing_draft
+
+    return crossing_draft(first, second)
+
+
+def _finite(first: Distribution, second: Distribution) -> Draft:
+    from sympy import Abs, S
+
     from ..steps.step import Chain, Stage, Step
     from ..strategies.draft import Draft
+    from ..strategies.tidy import tidy
     from ..symbolic.display import add, evaluate, mul, sub
-    from ..symbolic.objects import COUNT
-    from .exponential import law, parameter_conditions
+    from .masses import finite_masses
     from .objects import TotalVariation
 
-    if (first.family.name, second.family.name) != ("bernoulli", "bernoulli"):
-        raise KLDeriveError(
-            "the total variation distance is derived between two Bernoulli laws "
-            f"(got {first.family.name} and {second.family.name})"
-        )
-    q, p = law(first, "q", COUNT), law(second, "p", COUNT)
-    (p1,), (p2,) = first.args, second.args
-    lhs = TotalVariation(q.function, p.function)
-    definition = mul(S.Half, Sum(Abs(sub(q.function, p.function)), (COUNT, 0, 1)))
-    context = Context({"q": q.facts, "p": p.facts}, conditions=parameter_conditions(first, second))
-    context = context.define(evaluate(lhs), evaluate(definition))
-    terms = mul(S.Half, add(Abs(sub(sub(1, p1), sub(1, p2))), Abs(sub(p1, p2))))
-    final = Abs(sub(p1, p2))
-    steps = (
+    found = finite_masses(first, second)
+    qf, pf = found.q.function, found.p.function
+    lhs = TotalVariation(qf, pf)
+    definition = mul(S.Half, found.total(Abs(sub(qf, pf))))
+    context = found.context.define(evaluate(lhs), evaluate(definition))
+    terms = mul(S.Half, add(*[Abs(sub(a, b)) for _, a, b in found.points]))
+    collected = evaluate(add(*[Abs(a - b) for _, a, b in found.points]) / 2)
+    if len(collected.atoms(Abs)) < len(found.points):  # equal terms (Bernoulli) gathered
+        final = tidy(collected)
+    else:
+        final = mul(S.Half, add(*[Abs(tidy(evaluate(a - b))) for _, a, b in found.points]))
+    steps = [
         Step("total_variation.definition", lhs, definition),
         Step("total_variation.terms", definition, terms),
-        Step("algebra.simplify", terms, final),
-    )
-    stage = Stage("total_variation_result", (Chain(steps),))
+    ]
+    if final != terms:
+        steps.append(Step("algebra.simplify", terms, final))
+    key = "result" if first.family.name == "bernoulli" else "categorical"
+    stage = Stage(f"total_variation_{key}", (Chain(tuple(steps)),))
     return Draft(
         "mass_functions",
         (stage,),
@@ -57,7 +69,12 @@ def draft(first: Distribution, second: Distribution) -> Draft:
 
 
 def pairs() -> list[tuple[str, str, str]]:
-    return [("bernoulli", "bernoulli", "finite")]
+    return [
+        ("bernoulli", "bernoulli", "finite"),
+        ("categorical", "categorical", "finite"),
+        ("normal", "normal", "finite"),
+        ("exponential", "exponential", "finite"),
+    ]
 
 
 DIVERGENCE = register(
@@ -66,7 +83,8 @@ DIVERGENCE = register(
         quantity="total_variation",
         summary="total variation distance",
         definition="TV(P, Q) = (1/2) ∫ |p - q| (a sum for mass functions)",
-        convention="with the factor 1/2, so TV is in [0, 1]",
+        convention="with the factor 1/2, so TV is in [0, 1] (1 for disjoint supports); "
+        "= sup over events A of |P(A) - Q(A)|",
         draft=draft,
         pairs=pairs,
     )

@@ -35,11 +35,15 @@ def draft(first: Distribution, second: Distribution) -> Draft:
     from ..symbolic.objects import Bracket
     from .exponential import law, parameter_conditions
     from .objects import NormalQuantile, WassersteinSquared
+    from .wasserstein_location_scale import STANDARD, location_scale_draft
 
-    if (first.family.name, second.family.name) != ("normal", "normal"):
+    names = (first.family.name, second.family.name)
+    if names[0] == names[1] and names[0] in STANDARD:
+        return location_scale_draft(first, second)
+    if names != ("normal", "normal"):
         raise KLDeriveError(
-            "the 2-Wasserstein distance is derived between two normal laws "
-            f"(got {first.family.name} and {second.family.name})"
+            "the 2-Wasserstein distance is derived between two laws of one of normal, "
+            f"{', '.join(STANDARD)} (got {first.family.name} and {second.family.name})"
         )
     z = Symbol("z", real=True)
     q, p = law(first, "q", z), law(second, "p", z)
@@ -110,7 +114,9 @@ def draft(first: Distribution, second: Distribution) -> Draft:
 
 
 def pairs() -> list[tuple[str, str, str]]:
-    return [("normal", "normal", "finite")]
+    from .wasserstein_location_scale import STANDARD
+
+    return [("normal", "normal", "finite"), *[(name, name, "finite") for name in STANDARD]]
 
 
 DIVERGENCE = register(

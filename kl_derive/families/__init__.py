@@ -55,6 +55,7 @@ MODULES: dict[str, str] = {
     "student_t": "kl_derive.families.student_t",
     "truncated_normal": "kl_derive.families.truncated_normal",
     "kumaraswamy": "kl_derive.families.kumaraswamy",
+    "normal_gamma": "kl_derive.families.normal_gamma",
 }
 #: the families of mass functions on the integers (known here without importing them)
 DISCRETE: frozenset[str] = frozenset(
@@ -95,6 +96,7 @@ ALIASES: dict[str, str] = {
     "StudentT": "student_t",
     "TruncatedNormal": "truncated_normal",
     "Kumaraswamy": "kumaraswamy",
+    "NormalGamma": "normal_gamma",
 }
 
 

@@ -96,6 +96,24 @@ def _chi2(a: Expr, args):
     return _gamma(a, (df / 2, S.Half))
 
 
+def _chi(a: Expr, args):
+    (df,) = args
+    # u = z^2/2: M(a) = sqrt(2) lowergamma((k + 1)/2, a^2/2) / Gamma(k/2)
+    mean = sqrt(2) * gamma((df + 1) / 2) / gamma(df / 2)
+    f = lowergamma(df / 2, a**2 / 2) / gamma(df / 2)
+    m = sqrt(2) * lowergamma((df + 1) / 2, a**2 / 2) / gamma(df / 2)
+    return mean, f, m, S.Zero
+
+
+def _continuous_bernoulli(a: Expr, args):
+    (probs,) = args  # lambda != 1/2 (the family's condition); r = log(lambda/(1 - lambda))
+    r = log(probs) - log(1 - probs)
+    odds = probs**a * (1 - probs) ** (-a)  # e^{r a}
+    c = (1 - probs) / (2 * probs - 1)  # C(lambda) (1 - lambda) / r
+    mean = probs / (2 * probs - 1) - 1 / r
+    return mean, c * (odds - 1), c * (a * odds - (odds - 1) / r), S.Zero
+
+
 def _rayleigh(a: Expr, args):
     (scale,) = args
     mean = scale * sqrt(pi / 2)
@@ -126,12 +144,14 @@ PARTS: dict[str, Callable] = {
     "pareto": _pareto,
     "beta": _beta,
     "chi2": _chi2,
+    "chi": _chi,
+    "continuous_bernoulli": _continuous_bernoulli,
     "rayleigh": _rayleigh,
     "weibull": _weibull,
     "inverse_gamma": _inverse_gamma,
 }
 #: the upper end of the support where it is finite
-UPPER: dict[str, Expr] = {"beta": S.One}
+UPPER: dict[str, Expr] = {"beta": S.One, "continuous_bernoulli": S.One}
 
 
 def mean_absolute_deviation(family: str, point: Expr, args: tuple[Expr, ...]) -> Expr | None:

@@ -13,7 +13,13 @@ def canonical_spec(distribution: Distribution) -> str:
     """``family(arg, ...)`` with the arguments as the derivation reads them."""
     if getattr(distribution.family, "low_rank", False):  # read as (loc, covariance): as given
         return distribution.spec
+    own = getattr(distribution.family, "written_spec", None)
+    if own is not None:  # a mixture writes itself
+        return own(distribution)
     args = ", ".join(_spec_argument(a) for a in distribution.user_args)
+    through = getattr(distribution.family, "canonical", None)  # transformed(P, f)
+    if through is not None:
+        return through(f"{distribution.family.base.name}({args})")
     return f"{distribution.family.name}({args})"
 
 

@@ -93,9 +93,12 @@ def text_width(text: str) -> int:
 
 
 def symbol_name(name: str) -> str:
-    """``mu1`` -> ``μ₁``, ``Sigma_2`` -> ``Σ₂``, ``logvar`` -> ``logvar``."""
+    """``mu1`` -> ``μ₁``, ``Sigma_2`` -> ``Σ₂``, ``logvar`` -> ``logvar``, ``xhat`` -> ``x̂``."""
     base, sups, subs = split_super_sub(name)
-    text = GREEK.get(base, base)
+    if len(base) > 3 and base.endswith("hat"):  # xhat -> x̂ (as SymPy's LaTeX printer)
+        text = GREEK.get(base[:-3], base[:-3]) + "\u0302"
+    else:
+        text = GREEK.get(base, base)
     for s in subs:
         text += sub_text(GREEK.get(s, s))
     for s in sups:

@@ -173,6 +173,10 @@ class UnicodePrinter(UnicodeOperators, StrPrinter):
     def _print_ZeroMatrix(self, expr: Expr) -> str:
         return "0"
 
+    def _print_Derivative(self, expr: Any) -> str:
+        parts = "".join(f"∂{self._print(v)}" for v, n in expr.variable_count for _ in range(n))
+        return f"∂/{parts} {self._factor(expr.expr)}"
+
     def _print_Indexed(self, expr: Indexed) -> str:
         base = symbol_name(str(expr.base.label))
         return base + sub_text(",".join(self._print(i) for i in expr.indices))

@@ -365,7 +365,7 @@ def _json_data(derivation: Derivation, view: dict[str, Any]) -> dict[str, Any]:
                             "condition": step.condition or None,
                         }
                     )
-    return {
+    data = {
         "kl_derive": view["version"],
         "lang": view["lang"],
         "strategy": derivation.strategy,
@@ -379,3 +379,7 @@ def _json_data(derivation: Derivation, view: dict[str, Any]) -> dict[str, Any]:
             "latex": view["result_latex"],
         },
     }
+    extra = getattr(derivation, "json_extra", None)  # a companion's own data (mixture bounds)
+    if extra:
+        data[derivation.quantity] = extra
+    return data

@@ -93,6 +93,10 @@ def build_view(
         "epsilon": eps,
         "g": LatexRaw(printer.snippet(derivation.functions.get("g", "g"))),
         "kl": KL(q_fn, p_fn),
+        # a change of variables (transformed laws): the variable and densities of y = f(z)
+        "y": Symbol("y"),
+        "q_y": Function("q_Y")(Symbol("y")),
+        "p_y": Function("p_Y")(Symbol("y")),
     }
     laws = tuple(printer.law(d.family, d.user_args) for d in (derivation.p, derivation.q))
     quantity = getattr(derivation, "quantity", "kl")
@@ -116,7 +120,7 @@ def build_view(
         }
 
     def text(key: str, params: Mapping[str, Any] | None = None) -> str:
-        return fill(lookup(messages, _quantity_key(key, quantity)), params)
+        return fill(lookup(messages, _own_key(messages, key, quantity)), params)
 
     stages: list[StageView] = []
     for number, stage in enumerate(derivation.stages, start=1):
@@ -193,11 +197,7 @@ def build_view(
         "title_plain": title_plain,
         "title_heading": style.escape(title_plain),
         "intro": text("document.intro"),
-        "setting": text(
-            "document.setting_catalog"
-            if getattr(derivation, "setting", "vae") == "catalog"
-            else "document.setting"
-        ),
+        "setting": text(_setting_key(getattr(derivation, "setting", "vae"))),
         "placeholders": text("document.placeholders", {"mapping": placeholders})
         if placeholders
         else "",
@@ -250,7 +250,9 @@ def build_view(
         if quantity == "kl" and canonical_spec(derivation.p) != canonical_spec(derivation.q)
         else "",
         "checked": text(
-            "document.checked_instances"
+            "document.checked_draws"
+            if counts["instances"] and getattr(derivation, "instance_draws", 0)
+            else "document.checked_instances"
             if counts["instances"]
             else "document.checked_all"
             if counts["numeric"] == 0
@@ -261,6 +263,7 @@ def build_view(
                 "symbolic": Raw(str(counts["symbolic"])),
                 "numeric": Raw(str(counts["numeric"])),
                 "instances": Raw(str(counts["instances"])),
+                "draws": Raw(str(getattr(derivation, "instance_draws", 0))),
                 "sizes": tuple(
                     Eq(dimension_symbol(derivation), k, evaluate=False)
                     for k in derivation.instance_sizes
@@ -321,11 +324,30 @@ def _divergence_lhs(printer: Printer, laws: tuple[str, ...], derivation: Derivat
     return before + laws[0] + between + laws[1] + after
 
 
+def _setting_key(setting: str) -> str:
+    """The opening paragraph: ``document.setting`` (a VAE's encoder and prior), else
+    ``document.setting_<setting>`` (``catalog``: two laws; ``transformed``: two laws
+    through one bijection)."""
+    return "document.setting" if setting == "vae" else f"document.setting_{setting}"
+
+
 def _quantity_key(key: str, quantity: str) -> str:
     """The document's title, introduction and setting for an entropy or a cross-entropy."""
     if quantity == "kl" or key not in _QUANTITY_KEYS:
         return key
     return f"document.{quantity}.{_QUANTITY_KEYS[key]}"
+
+
+def _own_key(messages: Mapping[str, Any], key: str, quantity: str) -> str:
+    """:func:`_quantity_key`; and a document sentence the quantity words its own way
+    (``document.elbo.checked_instances``), where its section of the catalog has it."""
+    own = _quantity_key(key, quantity)
+    if own == key and quantity != "kl" and key.startswith("document."):
+        section = messages.get("document", {}).get(quantity, {})
+        name = key[len("document.") :]
+        if isinstance(section, Mapping) and name in section:
+            return f"document.{quantity}.{name}"
+    return own
 
 
 _QUANTITY_KEYS = {
@@ -350,4 +372,19 @@ def _command(derivation: Derivation) -> str:
         return command_line(derivation, p, q)
     if (p, q) == ("normal(mu, sigma)", "normal(0, 1)"):
         return "kl-derive normal"
-    return f'kl-derive "{p}" "{q}"'
+    return f'kl-derive "{p}" "{q}"' + _strategy_option(derivation)
+
+
+def _strategy_option(derivation: Derivation) -> str:
+    """`` --strategy bregman`` (`` --via-base``) for a derivation by a strategy other than
+    its pair's default, so that the command line written with it reproduces it."""
+    import shlex
+
+    from ..strategies import PAIRS, VIA_BASE
+
+    strategies = PAIRS.get((derivation.p.family.name, derivation.q.family.name), ())
+    if not strategies or derivation.strategy == strategies[0][0]:
+        return ""
+    if derivation.strategy == VIA_BASE:
+        return " --via-base"
+    return f" --strategy {shlex.quote(derivation.strategy)}"

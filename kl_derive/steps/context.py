@@ -52,6 +52,10 @@ class Context:
     instances: Mapping[int, Context] = field(default_factory=dict)
     #: in an instance: what the symbolic objects (matrix symbols, ``d``) stand for
     bindings: Mapping[Expr, Expr] = field(default_factory=dict)
+    #: in an instance: the same instance at other values of its parameters, in which a
+    #: step is verified too (pseudo-random rational matrices, where generic ones of that
+    #: size are out of reach)
+    draws: tuple[Context, ...] = ()
     #: relations the parameters satisfy (``low < high``): numeric checks sample inside them
     conditions: tuple[Expr, ...] = ()
     #: conditions the facts of this context rest on (an expectation that is finite only

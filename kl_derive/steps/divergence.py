@@ -50,12 +50,55 @@ def _direction(end: Expr, lower: Expr) -> str:
 
 
 def _limit(f: Expr, variable: Symbol, end: Expr, lower: Expr) -> Expr | None:
+    """The limit of ``f`` as ``variable`` tends to ``end`` from inside the support, or
+    ``None`` when it is not shown.
+
+    At a finite end the variable is written ``end + t`` (``end - t`` at the upper end)
+    with ``t > 0`` tending to 0: SymPy's one-sided limit in the variable itself may take
+    a branch of a power of ``1 - z`` beyond the end (``sqrt(z) / (sqrt(1 - z) (2 - 2z))``
+    tended to ``-oo`` at ``1^-``). There, where ``f`` has no parameter left, the limit is
+    then cross-checked in floating point (:func:`_agrees`): a limit the numbers contradict
+    is not shown."""
+    t = Dummy("t", positive=True)
+    approach = {oo: 1 / t, -oo: -1 / t}.get(end)
+    if approach is None:
+        approach = end + t if _direction(end, lower) == "+" else end - t
+    near = f.xreplace({variable: approach})
     try:
-        if end in (oo, -oo):
-            return limit(f, variable, end)
-        return limit(f, variable, end, _direction(end, lower))
+        value = limit(f, variable, end) if end in (oo, -oo) else limit(near, t, 0, "+")
     except (NotImplementedError, ValueError, TypeError, RecursionError):
         return None
+    if end in (oo, -oo) or near.free_symbols - {t}:
+        # parameters left: checked numerically at their values; at an infinite end SymPy's
+        # limit is used as it is (a far point such as e^{-e^z} at z = 10^8 would need
+        # millions of digits)
+        return value
+    return value if _agrees(value, near, t) else None
+
+
+def _agrees(value: Expr, near: Expr, t: Symbol) -> bool:
+    """Whether ``near`` at ``t = 10^-8, 10^-16, 10^-32`` (60 digits) moves as the limit
+    ``value`` says: positive and growing for ``+oo``, negative and falling for ``-oo``,
+    a quarter closer to a finite limit at the last point than at the first. A limit of
+    another kind (a sign left unknown) is not checked here: the callers refuse it."""
+    if value not in (oo, -oo) and not (value.is_number and value.is_extended_real):
+        return True
+    try:
+        f = lambdify(t, near, modules="mpmath")
+        with mpmath.workdps(60):
+            samples = [mpmath.mpmathify(f(mpmath.mpf(10) ** -k)) for k in (8, 16, 32)]
+            if any(not isinstance(v, mpmath.mpf) or mpmath.isnan(v) for v in samples):
+                return False
+            if value == oo:
+                return all(v > 0 for v in samples) and samples[-1] > samples[0]
+            if value == -oo:
+                return all(v < 0 for v in samples) and samples[-1] < samples[0]
+            target = mpmath.mpf(str(value.evalf(60)))
+            first, last = (abs(samples[i] - target) for i in (0, -1))
+            # a quarter closer at least (a limit elsewhere stays as far), or there already
+            return bool(last <= first * 3 / 4 or last <= mpmath.mpf(10) ** -20 * (1 + abs(target)))
+    except (ArithmeticError, TypeError, ValueError, NameError):
+        return False
 
 
 def divergent_ends(h: Expr, facts: DensityFacts) -> tuple[Expr, ...] | None:

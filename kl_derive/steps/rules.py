@@ -78,6 +78,16 @@ RULES: dict[str, Rule] = {
         Rule("kl.univariate"),
         Rule("kl.sum_coordinates"),
         Rule("moment.insert_coordinates"),
+        Rule(
+            "entropy.definition_coordinate",
+            r"-\mathbb{E}_{q_{j}}[\log q_{j}] = \mathrm{H}(q_{j})",
+        ),
+        Rule("entropy.univariate"),
+        Rule("entropy.sum_coordinates"),
+        Rule(
+            "sum.split_constant",
+            r"\sum_{j=1}^{d} (c + a_{j}) = d\,c + \sum_{j=1}^{d} a_{j}",
+        ),
         Rule("sum.constant_factor", r"\sum_{j} c\, a_{j} = c \sum_{j} a_{j}"),
         Rule("parameter.substitute"),
         Rule(
@@ -127,6 +137,28 @@ RULES: dict[str, Rule] = {
             r" - \langle \eta_{p} - \eta_{q}, \mathbb{E}_{q}[T] \rangle",
         ),
         Rule("log_partition.insert"),
+        Rule(
+            "exponential_family.entropy",
+            r"-\mathbb{E}_{q}[\log p] = A(\eta_{p}) - \langle \eta_{p}, \mathbb{E}_{q}[T]"
+            r" \rangle - \mathbb{E}_{q}[\log h]",
+        ),
+        Rule("log_partition.insert_one"),
+        Rule("density.factor_conditional", r"q(x, \tau) = q(\tau)\, q(x \mid \tau)"),
+        Rule(
+            "kl.chain_rule",
+            r"D_{\mathrm{KL}}(q(x, \tau) \,\|\, p(x, \tau)) = D_{\mathrm{KL}}(q(\tau) \,\|\,"
+            r" p(\tau)) + \mathbb{E}_{q(\tau)}\bigl[D_{\mathrm{KL}}(q(x \mid \tau) \,\|\,"
+            r" p(x \mid \tau))\bigr]",
+        ),
+        Rule("kl.marginal"),
+        Rule("kl.conditional"),
+        Rule("kl.insert_conditional"),
+        Rule(
+            "multinomial.log_factorial",
+            r"k_{i} \sim \operatorname{Bin}(n, p_{i}): \quad \mathbb{E}[\log k_{i}!] ="
+            r" \sum_{j=0}^{n} \frac{n!}{j!\,(n - j)!} p_{i}^{j} (1 - p_{i})^{n - j} \log j!",
+        ),
+        Rule("entropy.definition_expectation", r"\mathrm{H}(q) = -\mathbb{E}_{q}[\log q]"),
         Rule("log_partition.gradient", r"\mathbb{E}[T_{i}] = \partial A / \partial \eta_{i}"),
         Rule("algebra.simplify"),
         Rule("entropy.definition", r"\mathrm{H}(q) = -\int q \log q"),

@@ -1,5 +1,6 @@
-r"""The rules the companion derivations cite (``kl-derive estimators``): ``(id, identity)``
-pairs, registered in :data:`kl_derive.steps.rules.RULES` (which see)."""
+r"""The rules the companion derivations cite (``kl-derive estimators``, ``mixture``,
+``elbo`` and transformed laws): ``(id, identity)`` pairs, registered in
+:data:`kl_derive.steps.rules.RULES` (which see)."""
 
 from __future__ import annotations
 
@@ -52,4 +53,78 @@ COMPANION_RULES: tuple[tuple[str, str | None], ...] = (
     ("estimator.gradient_k2", None),
     ("estimator.gradient_k3", None),
     ("estimator.gradient_k3_value", r"\mathbb{E}_{q}[r f] = \mathbb{E}_{p}[f]"),
+    # KL under a change of variables (transformed(P, f))
+    ("transform.density", r"q_{Y}(y) = q(f^{-1}(y)) \left|\frac{d f^{-1}(y)}{dy}\right|"),
+    ("transform.identify", r"q_{Y}(y) = q(f^{-1}(y)) \left|\frac{d f^{-1}(y)}{dy}\right|"),
+    ("transform.density_insert", None),
+    ("transform.jacobians_cancel", r"\frac{a c}{b c} = \frac{a}{b}, \ c > 0"),
+    ("transform.log_ratio_insert", None),
+    ("transform.substitute", r"\int g(y)\,dy = \int g(f(z))\,\lvert f'(z) \rvert\,dz"),
+    ("transform.base_kl", r"D_{\mathrm{KL}}(q \,\|\, p) = \int q \log \frac{q}{p}"),
+    ("transform.base_result", None),
+    (
+        "transform.invariance",
+        r"D_{\mathrm{KL}}(f\#P \,\|\, f\#Q) = D_{\mathrm{KL}}(P \,\|\, Q)",
+    ),
+    ("mixture.density", r"f(z) = \sum_{a} w_{a} f_{a}(z)"),
+    ("mixture.split", r"\mathbb{E}_{f}[h] = \sum_{a} w_{a} \mathbb{E}_{f_{a}}[h]"),
+    ("mixture.name", None),
+    ("mixture.component", None),
+    (
+        "mixture.coupling",
+        r"\mathrm{KL}\bigl(\textstyle\sum_{ab} \varphi_{ab} f_{a} \,\big\|\,"
+        r" \sum_{ab} \psi_{ab} g_{b}\bigr) \le \sum_{ab} \varphi_{ab}"
+        r" \Bigl(\log \frac{\varphi_{ab}}{\psi_{ab}} + \mathrm{KL}(f_{a} \,\|\, g_{b})\Bigr)",
+    ),
+    ("mixture.insert_components", None),
+    ("mixture.posterior", None),
+    ("mixture.coupling_gap", r"\sum_{k} \pi_{k} \log \frac{\pi_{k}}{\rho_{k}} \ge 0"),
+    (
+        "mixture.variational",
+        r"\log \sum_{k} a_{k} \ge \sum_{k} \varphi_{k} \log \frac{a_{k}}{\varphi_{k}}",
+    ),
+    (
+        "mixture.gaussian_product",
+        r"\int \mathcal{N}(z; \mu_{1}, \sigma_{1}^{2})\, \mathcal{N}(z; \mu_{2}, \sigma_{2}^{2})"
+        r" \,dz = \mathcal{N}(\mu_{1}; \mu_{2}, \sigma_{1}^{2} + \sigma_{2}^{2})",
+    ),
+    (
+        "mixture.entropy",
+        r"\mathrm{H}(\mathcal{N}(\mu, \sigma^{2})) = \tfrac12 \log (2 \pi e \sigma^{2})",
+    ),
+    ("mixture.lower", r"\mathbb{E}[\log X] \le \log \mathbb{E}[X]"),
+    ("mixture.upper", r"\mathbb{E}[\log X] \le \log \mathbb{E}[X]"),
+    ("elbo.constant", r"\mathbb{E}_{q}[c] = c"),
+    ("elbo.bayes", r"p(x, z) = p(x)\, p(z \mid x)"),
+    ("elbo.insert_q", r"\log \frac{a}{b} = \log \frac{a}{c} + \log \frac{c}{b}"),
+    ("elbo.name", None),
+    ("elbo.normalized", r"\int p(z \mid x) \,dz = 1"),
+    ("elbo.marginal", r"p(x)\, p(z \mid x) = p(x, z)"),
+    ("elbo.multiply_divide", r"a = q \cdot \frac{a}{q}, \ q > 0"),
+    ("elbo.gap", r"\log \mathbb{E}[Y] \ge \mathbb{E}[\log Y]"),
+    ("elbo.definition", None),
+    ("elbo.factor_joint", r"p(x, z) = p(x \mid z)\, p(z)"),
+    ("elbo.log_product", r"\log (AB) = \log A + \log B"),
+    ("elbo.kl_prior", r"\mathbb{E}_{q}\left[\log \frac{p}{q}\right] = -\mathrm{KL}(q \,\|\, p)"),
+    (
+        "elbo.reparametrize",
+        r"\mathbb{E}_{q}[g(z)] = \mathbb{E}_{\varepsilon}[g(\mu + \sigma \varepsilon)]",
+    ),
+    (
+        "elbo.differentiate_inside",
+        r"\partial_{\theta} \mathbb{E}_{p}[f_{\theta}]"
+        r" = \mathbb{E}_{p}[\partial_{\theta} f_{\theta}]"
+        r" \text{ when } p \text{ does not depend on } \theta",
+    ),
+    ("elbo.decoder_factor", r"p(x \mid z) = \prod_{i} p(x_{i} \mid z)"),
+    ("elbo.decoder_density", None),
+    ("elbo.decoder_log", r"\log (a e^{b}) = \log a + b"),
+    ("elbo.decoder_sum", None),
+    ("elbo.decoder_collect", r"\sum_{i=1}^{D} c = D c"),
+    ("elbo.prior_coordinates", None),
+    ("elbo.prior_seed", None),
+    ("elbo.prior_half", r"\sum_{j} \tfrac{1}{2} a_{j} = \tfrac{1}{2} \sum_{j} a_{j}"),
+    ("elbo.loss_definition", None),
+    ("elbo.loss_insert", None),
+    ("elbo.loss_simplify", None),
 )

@@ -40,9 +40,19 @@ for _pair in (
 ):
     PAIRS[_pair] = (("quadratic forms", "kl_derive.strategies.mixed_gaussians"),)
 
+#: a univariate normal against a diagonal law: the same normal in every coordinate
+for _pair in (("normal", "diag_normal"), ("diag_normal", "normal")):
+    PAIRS[_pair] = (("independent coordinates", "kl_derive.strategies.normal_diag"),)
+
 # Wishart laws: the scale matrices are lists of rows (their own strategy)
 if "wishart" in _FAMILY_MODULES:
     PAIRS[("wishart", "wishart")] = (("wishart moments", "kl_derive.strategies.wishart_moments"),)
+
+# Normal-Gamma laws: the chain rule over the precision and the value given it
+if "normal_gamma" in _FAMILY_MODULES:
+    PAIRS[("normal_gamma", "normal_gamma")] = (
+        ("chain rule", "kl_derive.strategies.normal_gamma_chain"),
+    )
 
 #: families whose parameter is a list (the probabilities of categorical): derived with the
 #: same moments strategy, but only between two of the same kind with explicit lists, so
@@ -71,6 +81,7 @@ CATALOG_FAMILIES: tuple[str, ...] = tuple(
         "dirichlet",
         "low_rank_multivariate_normal",
         "wishart",
+        "normal_gamma",
     )
 )
 _MOMENTS = "kl_derive.strategies.expected_log_ratio"
@@ -79,7 +90,7 @@ for (_p, _q), _outcome in OUTCOMES.items():
         PAIRS[(_p, _q)] = (("moments", _MOMENTS),)
 
 #: the von Mises law on the circle [-pi, pi]: against itself and the uniform law (the
-#: circular uniform is uniform(-pi, pi)), registered here until table.py is regenerated
+#: circular uniform is uniform(-pi, pi)), registered here until table.json is regenerated
 for _pair, _outcome in (
     (("von_mises", "von_mises"), "finite"),
     (("von_mises", "uniform"), "conditional"),  # U(a, b) must cover [-pi, pi]
@@ -197,6 +208,15 @@ BREGMAN_FAMILIES: tuple[str, ...] = (
 for _name in (*BREGMAN_FAMILIES, "dirichlet"):
     _pair = (_name, _name)
     PAIRS[_pair] = (*PAIRS.get(_pair, ()), ("bregman", _BREGMAN))
+
+
+#: a log-normal (logit-normal) pair is a normal pair through exp (sigmoid): the
+#: change-of-variables corollary on request (``--via-base``)
+VIA_BASE = "change of variables"
+for _name in ("log_normal", "logit_normal"):
+    _pair = (_name, _name)
+    if _pair in PAIRS:
+        PAIRS[_pair] = (*PAIRS[_pair], (VIA_BASE, "kl_derive.strategies.change_of_variables"))
 
 
 def same_kind_pairs() -> list[tuple[str, str]]:

@@ -47,7 +47,7 @@ from .draft import Draft
 from .laws import Law, make_law, parameter_conditions, variable_for
 from .tidy import tidy, tidy_coefficient
 
-__all__ = ["derive"]
+__all__ = ["derive", "moments_by_gradient", "natural_form", "natural_form_chain", "vector_law"]
 
 NAME = "bregman"
 
@@ -93,22 +93,8 @@ def derive(first: Distribution, second: Distribution) -> Draft:
 
     # 1. natural forms -----------------------------------------------------------
     chains = []
-    for law, form, applied in ((q, fq, a_q), (p, fp, a_p)):
-        exponent = add(*[mul(eta, t) for eta, t in zip(form.natural, form.statistics, strict=True)])
-        shown = mul(form.base, expo(sub(exponent, applied)))
-        chains.append(
-            Chain(
-                (
-                    Step(
-                        "exponential_family.form",
-                        law.function,
-                        shown,
-                        params={"law": law.distribution},
-                        facts="definitions",
-                    ),
-                )
-            )
-        )
+    for law, form in ((q, fq), (p, fp)):
+        chains.append(natural_form_chain(law, form))
     log_partition = Function("A")(*etas)
     stages = [
         Stage(
@@ -158,36 +144,8 @@ def derive(first: Distribution, second: Distribution) -> Draft:
     )
 
     # 4. the moments by differentiation ------------------------------------------------
-    gradient = []
-    moments = {}
-    values = dict(zip(etas, fq.natural, strict=True))
-    for eta, statistic in zip(etas, fq.statistics, strict=True):
-        value = _simplest(
-            evaluate(diff(fq.log_partition, eta)).xreplace(
-                {k: evaluate(v) for k, v in values.items()}
-            )
-        )
-        shown = tidy(value)
-        moments[evaluate(statistic)] = evaluate(shown)
-        gradient.append(
-            Chain(
-                (
-                    Step(
-                        "log_partition.gradient",
-                        Expect(display_form(statistic), q.function),
-                        shown,
-                        params={
-                            "derivative": Derivative(log_partition, eta),
-                            "log_partition": fq.log_partition,
-                            "eta": eta,
-                            "natural": tuple(values.items()),
-                        },
-                        facts="lemma",
-                    ),
-                )
-            )
-        )
-    stages.append(Stage("gradient", tuple(gradient), params={"law": first}))
+    gradient_stage, moments = moments_by_gradient(first, fq, q)
+    stages.append(gradient_stage)
 
     # 5. substitute and simplify ------------------------------------------------------
     substituted_bracket = add(
@@ -221,6 +179,63 @@ def derive(first: Distribution, second: Distribution) -> Draft:
         functions={"q": f"q({name})", "p": f"p({name})", "A": "A"},
         setting="catalog",
     )
+
+
+def moments_by_gradient(first: Distribution, fq: NaturalForm, q: Law) -> tuple[Stage, dict]:
+    """The stage :math:`\\mathbb{E}_q[T_i] = \\partial A / \\partial \\eta_i` at the natural
+    parameters of ``first`` (each verified by differentiation), and the means found,
+    statistic -> value."""
+    etas = ETA[: len(fq.statistics)]
+    log_partition = Function("A")(*etas)
+    gradient = []
+    moments = {}
+    values = dict(zip(etas, fq.natural, strict=True))
+    for eta, statistic in zip(etas, fq.statistics, strict=True):
+        value = _simplest(
+            evaluate(diff(fq.log_partition, eta)).xreplace(
+                {k: evaluate(v) for k, v in values.items()}
+            )
+        )
+        shown = tidy(value)
+        moments[evaluate(statistic)] = evaluate(shown)
+        gradient.append(
+            Chain(
+                (
+                    Step(
+                        "log_partition.gradient",
+                        Expect(display_form(statistic), q.function),
+                        shown,
+                        params={
+                            "derivative": Derivative(log_partition, eta),
+                            "log_partition": fq.log_partition,
+                            "eta": eta,
+                            "natural": tuple(values.items()),
+                        },
+                        facts="lemma",
+                    ),
+                )
+            )
+        )
+    return Stage("gradient", tuple(gradient), params={"law": first}), moments
+
+
+def natural_form_chain(law: Law, form: NaturalForm) -> Chain:
+    """``q(z) = h(z) exp(<eta, T(z)> - A(eta))`` for ``law``, checked with ``A`` defined."""
+    exponent = add(*[mul(eta, t) for eta, t in zip(form.natural, form.statistics, strict=True)])
+    shown = mul(form.base, expo(sub(exponent, LOG_PARTITION(*form.natural))))
+    step = Step(
+        "exponential_family.form",
+        law.function,
+        shown,
+        params={"law": law.distribution},
+        facts="definitions",
+    )
+    return Chain((step,))
+
+
+def vector_law(distribution: Distribution, name: str, variables: tuple) -> Law:
+    """A law of several coordinates (a Dirichlet law): the density named ``name(z)``."""
+    return _vector_law(distribution, name, variables)
 
 
 def _vector_law(distribution: Distribution, name: str, variables: tuple) -> Law:

@@ -1,4 +1,5 @@
-"""Write :mod:`kl_derive.strategies.table`: what the catalog gives for each pair.
+"""Write ``strategies/table.json`` (read by :mod:`kl_derive.strategies.table`): what the
+catalog gives for each pair.
 
 Run ``python -m kl_derive.strategies.build_table`` after adding a family. Every pair of
 catalog families of the same kind is drafted (not verified: the tests verify every pair
@@ -17,28 +18,8 @@ The table lets ``kl-derive pairs`` answer without importing SymPy.
 
 from __future__ import annotations
 
+import json
 import sys
-from pathlib import Path
-
-HEADER = '''"""What the catalog gives for each pair of univariate families (generated).
-
-Written by ``python -m kl_derive.strategies.build_table``; do not edit by hand.
-Outcomes: ``"finite"``, ``"conditional"`` (piecewise), ``"infinite"``, ``"none"``.
-"""
-
-OUTCOMES: dict[tuple[str, str], str] = {
-'''
-
-ENTROPY_HEADER = """
-#: the families whose entropy has a closed form (kl-derive entropy)
-ENTROPY: tuple[str, ...] = (
-"""
-
-SHARED_HEADER = """
-#: pairs whose closed form needs the two laws to share a parameter (the same
-#: total_count: the binomial coefficients cancel only then), and which ones
-SHARED: dict[tuple[str, str], tuple[str, ...]] = {
-"""
 
 
 def outcome(p: str, q: str) -> str:
@@ -108,26 +89,22 @@ def shared(p: str, q: str) -> tuple[str, ...]:
 
 def main() -> int:
     from . import same_kind_pairs
+    from .table import TABLE_PATH
 
-    lines = [HEADER]
-    needs = []
+    outcomes, needs = [], []
     for p, q in same_kind_pairs():
         result = outcome(p, q)
-        lines.append(f'    ("{p}", "{q}"): "{result}",\n')
+        outcomes.append([p, q, result])
         print(f"{p} || {q}: {result}", file=sys.stderr)
         names = shared(p, q) if result in ("finite", "conditional") else ()
         if names:
-            written = "".join(f'"{name}", ' for name in names).rstrip(" ")
-            needs.append(f'    ("{p}", "{q}"): ({written}),\n')
-    lines.append("}\n")
-    lines.append(SHARED_HEADER)
-    lines.extend(needs)
-    lines.append("}\n")
-    lines.append(ENTROPY_HEADER)
-    lines.extend(f'    "{name}",\n' for name in entropy_families())
-    lines.append(")\n")
-    path = Path(__file__).with_name("table.py")
-    path.write_text("".join(lines), encoding="utf-8")
+            needs.append([p, q, list(names)])
+    sections = {"outcomes": outcomes, "shared": needs, "entropy": entropy_families()}
+    body = ",\n".join(
+        f'  "{name}": [\n' + ",\n".join("    " + json.dumps(row) for row in rows) + "\n  ]"
+        for name, rows in sections.items()
+    )
+    TABLE_PATH.write_text("{\n" + body + "\n}\n", encoding="utf-8")
     return 0
 
 

@@ -31,6 +31,9 @@ class Draft:
     expect_subscripts: bool = False
     #: the dimensions in which steps stated for a symbolic dimension were verified
     instance_sizes: tuple[int, ...] = ()
+    #: how many pseudo-random rational parameter values of each size the instances were
+    #: verified at, exactly (0: with generic parameters, symbols for their entries)
+    instance_draws: int = 0
     #: the opening paragraph's setting: ``"vae"`` (an encoder and a prior) or ``"catalog"``
     setting: str = "vae"
     #: what is derived: ``"kl"``, ``"entropy"`` or ``"cross_entropy"``

@@ -2,13 +2,14 @@ r"""The closed forms behind ``kl-derive estimators`` (two normal laws) and its l
 
 :func:`estimator_facts` gives, in the laws' own symbols, the means and variances of the
 estimators k1, k2, k3, the bias of k2, E_q[r^2] with the condition under which it is
-finite, and the expected gradients in mu_1; :func:`gradient_stage` is the derivation's
-stage on those gradients. :mod:`.estimators` drafts the derivation from these.
+finite, and the expected gradients in mu_1 and sigma_1; :func:`gradient_stage` and
+:func:`scale_gradient_stage` are the derivation's stages on those gradients.
+:mod:`.estimators` drafts the derivation from these.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sympy import Expr, Function, Gt, Piecewise, S, Symbol, diff, exp, log, oo, simplify, sqrt
 
@@ -30,6 +31,7 @@ __all__ = [
     "log_ratio_coefficients",
     "ratio_second_moment",
     "ratio_second_moment_display",
+    "scale_gradient_stage",
 ]
 
 Z = VARIABLE
@@ -50,6 +52,8 @@ class EstimatorFacts:
     condition: Expr
     #: d/d mu_1 of E_q[k] with the sample held fixed, for k1, k2, k3
     gradient: dict[str, Expr]
+    #: the same in sigma_1: E_q[d k / d sigma_1] with the sample held fixed
+    gradient_scale: dict[str, Expr] = field(default_factory=dict)
 
 
 def check_normal_pair(first: Distribution, second: Distribution) -> None:
@@ -139,6 +143,11 @@ def estimator_facts(first: Distribution, second: Distribution) -> EstimatorFacts
             "k2": diff(kl, m1) if m1.is_Symbol else S.Zero,
             "k3": diff(reverse, m1) if m1.is_Symbol else S.Zero,
         },
+        gradient_scale={
+            "k1": S.Zero,
+            "k2": diff(kl, s1) if s1.is_Symbol else S.Zero,
+            "k3": diff(reverse, s1) if s1.is_Symbol else S.Zero,
+        },
     )
 
 
@@ -190,3 +199,35 @@ def gradient_stage(
             "log_q": ln(qf),
         },
     )
+
+
+def scale_gradient_stage(first: Distribution, second: Distribution, qf: Expr, rf: Expr) -> Stage:
+    """E_q[d k / d sigma_1] with z held fixed, for each estimator: the score in sigma_1 is
+    ((z - mu_1)^2 - sigma_1^2) / sigma_1^3; k2 gives the gradient of KL(q || p), k3 that of
+    KL(p || q)."""
+    (m1, s1), (m2, s2) = first.args, second.args
+    score = div(sub(square(sub(Z, m1)), square(s1)), power(s1, 3))  # d log q / d sigma_1
+    forward = sub(div(s1, square(s2)), div(1, s1))  # d KL(q || p) / d sigma_1
+    reverse = sub(div(1, s1), div(add(square(s2), square(Bracket(sub(m1, m2)))), power(s1, 3)))
+    assert simplify(diff(kl_normal(m1, s1, m2, s2), s1) - forward) == 0
+    assert simplify(diff(kl_normal(m2, s2, m1, s1), s1) - reverse) == 0
+    g2 = mul(neg(ln(rf)), score)
+    g3 = mul(Bracket(sub(1, rf)), score)
+    split = sub(Expect(score, qf), Expect(mul(rf, score), qf))
+    chains = (
+        Chain((Step("estimator.gradient_k1", Expect(score, qf), S.Zero),)),
+        Chain((Step("estimator.gradient_k2", Expect(g2, qf), forward),)),
+        Chain(
+            (
+                Step("estimator.gradient_k3", Expect(g3, qf), split),
+                Step(
+                    "estimator.gradient_k3_value",
+                    split,
+                    reverse,
+                    params={"score_term": Expect(mul(Function("k3")(Z), score), qf)},
+                ),
+            )
+        ),
+    )
+    params = {"score": score, "forward": forward, "reverse": reverse, "sigma": s1}
+    return Stage("estimators_gradient_scale", chains, params={**params, "log_q": ln(qf)})

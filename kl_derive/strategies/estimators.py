@@ -53,7 +53,9 @@ from .estimator_parts import (
     kl_display,
     log_ratio_coefficients,
     ratio_second_moment_display,
+    scale_gradient_stage,
 )
+from .tidy import simplified_steps
 
 __all__ = ["derive_estimators"]
 
@@ -198,7 +200,7 @@ def derive_estimators(first: Distribution, second: Distribution) -> Draft:
         )
     )
     numeric = not any(a.free_symbols for a in (*first.args, *second.args))
-    k1_steps = _simplified(
+    k1_steps = simplified_steps(
         [
             Step("estimator.insert_quadratic", e_k1, neg(Expect(quadratic, qf))),
             Step("estimator.moments_insert", neg(Expect(quadratic, qf)), mean_a_c),
@@ -211,7 +213,7 @@ def derive_estimators(first: Distribution, second: Distribution) -> Draft:
     var_k1_value = add(square(b_sym), mul(2, square(c_sym)))
     var_k1 = Chain(
         tuple(
-            _simplified(
+            simplified_steps(
                 [
                     Step("variance.definition", v1, sub(Expect(square(k1), qf), square(e_k1))),
                     Step(
@@ -289,7 +291,7 @@ def derive_estimators(first: Distribution, second: Distribution) -> Draft:
         Chain(
             (
                 Step("estimator.weighted_log_ratio", Expect(mul(rf, ln(rf)), qf), KL(pf, qf)),
-                *_simplified(
+                *simplified_steps(
                     [Step("kl.closed_form", KL(pf, qf), kl_display(m2, s2, m1, s1))], numeric
                 ),
             )
@@ -314,7 +316,7 @@ def derive_estimators(first: Distribution, second: Distribution) -> Draft:
                         params={"condition": shown, "chi2": chi2},
                         condition=stated,
                     ),
-                    *_simplified(
+                    *simplified_steps(
                         [
                             Step(
                                 "estimator.gaussian_integral",
@@ -414,6 +416,8 @@ def derive_estimators(first: Distribution, second: Distribution) -> Draft:
     # 7. gradients in mu_1, the sample held fixed --------------------------------------------
     if m1.is_Symbol:
         stages.append(gradient_stage(first, second, qf, pf, rf, main))
+    if s1.is_Symbol:  # and in sigma_1
+        stages.append(scale_gradient_stage(first, second, qf, rf))
 
     # the result: the two unbiased estimators' mean -------------------------------------
     contexts = {"main": main, "none": bare, "bare": defined}
@@ -440,19 +444,6 @@ def derive_estimators(first: Distribution, second: Distribution) -> Draft:
         setting="catalog",
         quantity="estimators",
     )
-
-
-def _simplified(steps: list[Step], numeric: bool) -> list[Step]:
-    """``steps`` with the last right side simplified, when the laws' parameters are all
-    numbers (``log(1/2) + (1 + 1)/(1/2) - 1/2`` is ``7/2 - log 2``)."""
-    if numeric:
-        from .tidy import tidy
-
-        last = steps[-1].after
-        simple = tidy(evaluate(last))
-        if simple != last:
-            steps = [*steps, Step("algebra.simplify", last, simple)]
-    return steps
 
 
 def _assign(stage: Stage, facts: str) -> Stage:

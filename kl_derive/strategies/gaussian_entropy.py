@@ -23,18 +23,19 @@ from sympy import Function, MatrixSymbol, S, pi
 from ..errors import SpecError
 from ..families.base import Distribution
 from ..families.multivariate_normal import DIMENSION
-from ..steps.context import Context
 from ..steps.step import Chain, Stage, Step
-from ..symbolic.display import add, div, evaluate, ln, mul, neg
+from ..symbolic.display import add, div, ln, mul, neg
 from ..symbolic.matrices import MatDet, MatTrace, QuadForm
 from ..symbolic.objects import VARIABLE, CrossEntropy, Entropy, Expect
+from .diag_entropy import derive_diagonal_entropy
 from .draft import Draft
 from .gaussian_quadratic_forms import (
     INSTANCES,
+    closing_contexts,
+    closing_steps,
     density_of,
-    instance_context,
+    instance_draws,
     log_density_of,
-    scaled_form,
     symbolic_parameters,
 )
 from .mixed_gaussians import as_multivariate
@@ -65,8 +66,10 @@ def _derive(first: Distribution, second: Distribution | None) -> Draft:
     laws = (first,) if second is None else (first, second)
     n = next((d.family.dimension(d.args) for d in laws if d.family.dimension(d.args)), None)
     if n is None and any(d.family.name == "diag_normal" and d.args != (0, 1) for d in laws):
+        if second is None:  # a sum over the d coordinates
+            return derive_diagonal_entropy(first)
         raise SpecError(
-            "the entropy of a diagonal normal is derived for lists of parameters, e.g. "
+            "the cross-entropy of a diagonal normal is derived for lists of parameters, e.g. "
             "diag_normal([m1, m2], [s1, s2])"
         )
     one = as_multivariate(first, n)
@@ -151,44 +154,21 @@ def _derive(first: Distribution, second: Distribution | None) -> Draft:
         inside = add(
             mul(size, ln(mul(2, pi))), ln(MatDet(c2)), MatTrace(c2.I, c1), QuadForm(m2, m1, c2.I)
         )
-    steps = [
-        Step("moment.insert", lhs, inserted),
-        Step("algebra.combine", inserted, mul(S.Half, inside), params={"factor": S.Half}),
-    ]
     mapping = {**names1, **names2}
-    if mapping:
-        result = evaluate(steps[-1].after).xreplace(mapping)
-        steps.append(
-            Step(
-                "parameter.substitute",
-                steps[-1].after,
-                scaled_form(evaluate(result).doit()),
-                params={"mapping": tuple(mapping.items())},
-                facts="substitute",
-            )
-        )
+    steps = closing_steps(lhs, inserted, inside, mapping)
     stages.append(Stage("gaussian_entropy_result", (Chain(tuple(steps)),)))
 
     sizes = (n,) if n is not None else INSTANCES
     if entropy:  # the instance binds each law's symbols once: p is a placeholder here
         m2, c2 = MatrixSymbol("m_p", size, 1), MatrixSymbol("S_p", size, size)
-    context = Context(
-        {},
-        dimension=DIMENSION,
-        instances={k: instance_context(k, zv, (m1, c1), (m2, c2), {}, qz, pz) for k in sizes},
-    )
-    substitution = Context(
-        {},
-        dimension=DIMENSION,
-        instances={k: Context({}, bindings={**mapping, DIMENSION: S(k)}) for k in sizes},
-    )
     return Draft(
         NAME,
         tuple(stages),
-        {"main": context, "substitute": substitution},
+        closing_contexts(sizes, zv, (m1, c1), (m2, c2), qz, pz, mapping),
         steps[-1].after,
         functions={"q": "q(z)", "p": "p(z)"},
         instance_sizes=sizes,
+        instance_draws=instance_draws(sizes),
         setting="catalog",
         quantity="entropy" if entropy else "cross_entropy",
     )

@@ -13,10 +13,19 @@ The stages:
 
 Matrices given by name keep the dimension :math:`d` symbolic; every step is then verified
 in the instances :math:`d = 2, 3` with a generic covariance :math:`LL^T` (``L`` lower
-triangular with a positive diagonal).
+triangular with a positive diagonal). Lists fix :math:`d`: up to :data:`GENERIC_SIZE` the
+steps are verified with generic parameters of that size; above it (where the inverse of a
+generic :math:`LL^T` has too many terms to build) exactly, in rational arithmetic, at
+:data:`DRAWS` pseudo-random rational parameters of that size (fixed seeds): a false step
+is an identity that fails for almost every parameter, and is caught at such a point with
+near certainty. The last step, which puts the lists in, is checked with the lists
+themselves, exactly, in every dimension.
 """
 
 from __future__ import annotations
+
+import random
+from dataclasses import replace
 
 from sympy import (
     Add,
@@ -26,6 +35,7 @@ from sympy import (
     ImmutableMatrix,
     Matrix,
     MatrixSymbol,
+    Rational,
     S,
     Symbol,
     ZeroMatrix,
@@ -53,11 +63,17 @@ from ..symbolic.matrices import MatDet, MatTrace, QuadForm
 from ..symbolic.objects import KL, VARIABLE, Expect
 from .draft import Draft
 
-__all__ = ["derive"]
+__all__ = ["closing_contexts", "closing_steps", "derive"]
 
 NAME = "quadratic forms"
 Z = VARIABLE
 INSTANCES = (2, 3)
+#: the largest dimension fixed by lists whose steps are verified with generic parameters
+#: (symbols for the entries of L in a covariance L L^T); the terms of the inverse grow as
+#: d! past it
+GENERIC_SIZE = 3
+#: how many pseudo-random rational parameter values a step is verified at, above it
+DRAWS = 2
 
 
 def derive(first: Distribution, second: Distribution) -> Draft:
@@ -150,11 +166,29 @@ def derive(first: Distribution, second: Distribution) -> Draft:
         neg(size),
         ln(div(MatDet(c2), MatDet(c1))) if not isinstance(c2, Identity) else neg(ln(MatDet(c1))),
     )
+    mapping = {**names1, **names2}
+    steps = closing_steps(kl, inserted, inside, mapping)
+    stages.append(Stage("combine_mvn", (Chain(tuple(steps)),)))
+
+    sizes = (n,) if n is not None else INSTANCES
+    return Draft(
+        NAME,
+        tuple(stages),
+        closing_contexts(sizes, zv, (m1, c1), (m2, c2), qz, pz, mapping),
+        steps[-1].after,
+        functions={"q": r"q(z \mid x)", "p": "p(z)"},
+        instance_sizes=sizes,
+        instance_draws=_draws(sizes),
+    )
+
+
+def closing_steps(lhs: Expr, inserted: Expr, inside: Expr, mapping: dict) -> list[Step]:
+    """The last steps: the expectation inserted, the terms under one half, and where the
+    parameters were lists, the lists substituted for the matrix symbols."""
     steps = [
-        Step("moment.insert", kl, inserted),
+        Step("moment.insert", lhs, inserted),
         Step("algebra.combine", inserted, mul(S.Half, inside), params={"factor": S.Half}),
     ]
-    mapping = {**names1, **names2}
     if mapping:
         value = evaluate(steps[-1].after).xreplace(mapping)
         steps.append(
@@ -166,30 +200,33 @@ def derive(first: Distribution, second: Distribution) -> Draft:
                 facts="substitute",
             )
         )
-    stages.append(Stage("combine_mvn", (Chain(tuple(steps)),)))
+    return steps
 
-    sizes = (n,) if n is not None else INSTANCES
-    # the steps are stated for matrix symbols: they are verified with generic matrices
-    # (a covariance L L^T), whatever the user's lists hold; only the last step, which
-    # puts the lists in, is checked against the lists themselves
+
+def closing_contexts(
+    sizes: tuple[int, ...],
+    zv: Expr,
+    first: tuple[Expr, Expr],
+    second: tuple[Expr, Expr],
+    qz: Expr,
+    pz: Expr,
+    mapping: dict,
+) -> dict[str, Context]:
+    """The verifier's contexts: ``main`` for the steps stated for matrix symbols, verified
+    with generic matrices (a covariance L L^T) in each size, whatever the user's lists
+    hold; ``substitute`` for the last step, which puts the lists in and is checked against
+    the lists themselves."""
     context = Context(
         {},
         dimension=DIMENSION,
-        instances={k: _instance(k, zv, (m1, c1), (m2, c2), {}, qz, pz) for k in sizes},
+        instances={k: _instances(k, zv, first, second, qz, pz) for k in sizes},
     )
     substitution = Context(
         {},
         dimension=DIMENSION,
         instances={k: Context({}, bindings={**mapping, DIMENSION: S(k)}) for k in sizes},
     )
-    return Draft(
-        NAME,
-        tuple(stages),
-        {"main": context, "substitute": substitution},
-        steps[-1].after,
-        functions={"q": r"q(z \mid x)", "p": "p(z)"},
-        instance_sizes=sizes,
-    )
+    return {"main": context, "substitute": substitution}
 
 
 def _scaled_form(value: Expr) -> Expr:
@@ -227,6 +264,27 @@ def _log_density(zv: Expr, m: Expr, c: Expr, size: Expr) -> Expr:
     )
 
 
+def _draws(sizes: tuple[int, ...]) -> int:
+    """How many rational parameter values the instances were verified at (0: generic)."""
+    return DRAWS if max(sizes) > GENERIC_SIZE else 0
+
+
+def _instances(
+    n: int,
+    zv: Expr,
+    first: tuple[Expr, Expr],
+    second: tuple[Expr, Expr],
+    qz: Expr,
+    pz: Expr,
+) -> Context:
+    """The instance ``d = n``: with generic parameters up to :data:`GENERIC_SIZE`, else
+    at :data:`DRAWS` pseudo-random rational ones (the second and later as its draws)."""
+    if n <= GENERIC_SIZE:
+        return _instance(n, zv, first, second, {}, qz, pz)
+    drawn = [_instance(n, zv, first, second, {}, qz, pz, draw=k) for k in range(DRAWS)]
+    return replace(drawn[0], draws=tuple(drawn[1:]))
+
+
 def _instance(
     n: int,
     zv: Expr,
@@ -235,16 +293,19 @@ def _instance(
     explicit: dict,
     qz: Expr,
     pz: Expr,
+    draw: int | None = None,
 ) -> Context:
-    """Explicit matrices of size ``n``: generic ones for names, the user's for lists."""
+    """Explicit matrices of size ``n``: generic ones for names (or, for a ``draw``,
+    pseudo-random rational ones), the user's for lists."""
     from ..families.multivariate_normal import FAMILY
 
     variables = tuple(Symbol(f"z{i}", real=True) for i in range(1, n + 1))
     bindings: dict[Expr, Expr] = {zv: ImmutableMatrix(variables), DIMENSION: S(n)}
     values = []
     for which, (m, c) in enumerate((first, second), start=1):
-        loc = _explicit_vector(m, n, which, explicit)
-        cov = _explicit_covariance(c, n, which, explicit)
+        rng = None if draw is None else random.Random(f"mvn {n} {draw} {which}")
+        loc = _explicit_vector(m, n, which, explicit, rng)
+        cov = _explicit_covariance(c, n, which, explicit, rng)
         if isinstance(m, MatrixSymbol):
             bindings[m] = loc
         if isinstance(c, MatrixSymbol):
@@ -270,28 +331,39 @@ def _instance(
     return Context(densities, bindings=bindings)
 
 
-def _explicit_vector(m: Expr, n: int, which: int, explicit: dict) -> ImmutableMatrix:
+def _explicit_vector(
+    m: Expr, n: int, which: int, explicit: dict, rng: random.Random | None = None
+) -> ImmutableMatrix:
     if m in explicit:
         return explicit[m]
     if isinstance(m, ZeroMatrix):
         return ImmutableMatrix.zeros(n, 1)
+    if rng is not None:
+        return ImmutableMatrix([_rational(rng, False) for _ in range(n)])
     return ImmutableMatrix([Symbol(f"m{which}{i}", real=True) for i in range(1, n + 1)])
 
 
-def _explicit_covariance(c: Expr, n: int, which: int, explicit: dict) -> ImmutableMatrix:
+def _explicit_covariance(
+    c: Expr, n: int, which: int, explicit: dict, rng: random.Random | None = None
+) -> ImmutableMatrix:
     """A covariance for the instance: the user's, the identity, or ``L L^T`` with ``L``
-    lower triangular and a positive diagonal (any symmetric positive-definite matrix)."""
+    lower triangular and a positive diagonal (any symmetric positive-definite matrix):
+    symbols for its entries, or with ``rng`` pseudo-random rationals."""
     if c in explicit:
         return explicit[c]
     if isinstance(c, Identity):
         return ImmutableMatrix.eye(n)
     entries = [
         [
-            Symbol(f"l{which}{i}{j}", positive=True)
-            if i == j
-            else Symbol(f"l{which}{i}{j}", real=True)
-            if j < i
-            else S.Zero
+            (
+                (_rational(rng, i == j) if j <= i else S.Zero)
+                if rng is not None
+                else Symbol(f"l{which}{i}{j}", positive=True)
+                if i == j
+                else Symbol(f"l{which}{i}{j}", real=True)
+                if j < i
+                else S.Zero
+            )
             for j in range(1, n + 1)
         ]
         for i in range(1, n + 1)
@@ -300,9 +372,19 @@ def _explicit_covariance(c: Expr, n: int, which: int, explicit: dict) -> Immutab
     return ImmutableMatrix(lower * lower.T)
 
 
+def _rational(rng: random.Random, positive: bool) -> Rational:
+    """A pseudo-random rational p/q, |p| < 10**4, 0 < q < 10**3 (positive if asked). No
+    value comes up with probability above about 1e-4 (1 = p/p: 999 of the 10**7 positive
+    pairs), so a false polynomial identity of degree k in such values holds at a point
+    with probability at most about k * 1e-4, at both draws about the square (Schwartz
+    and Zippel); the steps' logarithms of determinants are checked the same way."""
+    p = rng.randint(1, 9999) if positive else rng.randint(-9999, 9999)
+    return Rational(p, rng.randint(1, 999))
+
+
 # shared with the entropy of multivariate normals (gaussian_entropy.py)
 symbolic_parameters = _symbolic
 density_of = _density
 log_density_of = _log_density
-instance_context = _instance
+instance_draws = _draws
 scaled_form = _scaled_form

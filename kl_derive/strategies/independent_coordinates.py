@@ -43,7 +43,7 @@ from ..symbolic.objects import DIMENSION, KL, VARIABLE, Expect
 from . import gaussian_moments
 from .draft import Draft
 
-__all__ = ["derive"]
+__all__ = ["coordinate_contexts", "coordinate_laws", "derive"]
 
 NAME = "independent coordinates"
 
@@ -171,6 +171,19 @@ def derive(first: Distribution, second: Distribution) -> Draft:
         expect_subscripts=True,
         instance_sizes=INSTANCES if n is None else (),
     )
+
+
+def coordinate_laws(distribution: Distribution, n: int | None) -> tuple[Distribution, ...]:
+    """The coordinates' normal laws (coordinate ``j``, or each of the ``n``), for the text."""
+    return _coordinate_laws(distribution, n)
+
+
+def coordinate_contexts(
+    first: Distribution, second: Distribution, n: int | None, qz: Expr, pz: Expr
+) -> Context:
+    """The verifier's context: each coordinate's density, the joint densities as their
+    products (in the instances d = 2, 3 when ``n`` is ``None``)."""
+    return _contexts(first, second, n, qz, pz)
 
 
 def _coordinate_laws(distribution: Distribution, n: int | None) -> tuple[Distribution, ...]:

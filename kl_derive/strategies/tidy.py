@@ -39,7 +39,7 @@ from sympy import (
 from ..symbolic.display import add, display_form, div, hand_order, mul, neg
 from ..symbolic.display import power as power_
 
-__all__ = ["signed_sum", "tidy", "tidy_coefficient"]
+__all__ = ["signed_sum", "simplified_steps", "tidy", "tidy_coefficient"]
 
 
 def _is_transcendental(factor_: Expr) -> bool:
@@ -356,3 +356,18 @@ def _positive_first(shown: Expr) -> Expr:
         return shown
     terms = sorted(shown.args, key=lambda t: t.could_extract_minus_sign())
     return Add(*terms, evaluate=False)
+
+
+def simplified_steps(steps: list, numeric: bool) -> list:
+    """``steps`` (a chain's :class:`~kl_derive.steps.step.Step` list) with one more step,
+    the last right side tidied, when the laws' parameters are all numbers
+    (``log(1/2) + (1 + 1)/(1/2) - 1/2`` is ``7/2 - log 2``)."""
+    if numeric:
+        from ..steps.step import Step
+        from ..symbolic.display import evaluate
+
+        last = steps[-1].after
+        simple = tidy(evaluate(last))
+        if simple != last:
+            steps = [*steps, Step("algebra.simplify", last, simple)]
+    return steps

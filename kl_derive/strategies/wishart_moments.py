@@ -66,7 +66,7 @@ from ..symbolic.objects import KL, Bracket, Expect
 from .draft import Draft
 from .wishart_contexts import C, verification_contexts
 
-__all__ = ["derive"]
+__all__ = ["derive", "determinant_chain", "log_density_of", "log_det_by_bartlett"]
 
 
 NAME = "wishart moments"
@@ -207,53 +207,8 @@ def derive(first: Distribution, second: Distribution) -> Draft:
         Stage("wishart_traces", (first_trace, second_trace), params={"law": first, "mean": n1 * v1})
     )
     # 6. the log-determinant, by Bartlett's decomposition
-    if explicit:
-        cs = tuple(C[i] for i in range(1, size + 1))
-        inside = ln(mul(*cs, MatDet(v1)))
-        logs = add(ln(MatDet(v1)), *[Expect(ln(c), qx) for c in cs])
-        digammas = add(
-            ln(MatDet(v1)),
-            *[
-                group(add(polygamma(0, div(minus(n1, i - 1), 2), evaluate=False), ln(2)))
-                for i in range(1, size + 1)
-            ],
-            flatten=False,
-        )
-        dofs = tuple(minus(n1, i) for i in range(size))
-    else:
-        cs = (C[INDEX],)
-        inside = ln(mul(MatDet(v1), Product(C[INDEX], (INDEX, 1, p))))
-        logs = add(ln(MatDet(v1)), Sum(Expect(ln(C[INDEX]), qx), (INDEX, 1, p)))
-        digammas = add(
-            ln(MatDet(v1)),
-            Sum(
-                add(polygamma(0, div(add(n1, neg(INDEX), 1), 2), evaluate=False), ln(2)),
-                (INDEX, 1, p),
-            ),
-        )
-        dofs = (add(n1, neg(INDEX), 1),)
-    log_det_value = add(MultiDigamma(div(n1, 2), p), mul(p, ln(2)), ln(MatDet(v1)))
-    stages.append(
-        Stage(
-            "wishart_log_det",
-            (
-                Chain(
-                    (
-                        Step("bartlett.determinant", e_log_det, Expect(inside, qx)),
-                        Step("expectation.log_product", Expect(inside, qx), logs),
-                        Step(
-                            "moment.log_chi2",
-                            logs,
-                            digammas,
-                            {"law": first, "dofs": dofs},
-                        ),
-                        Step("multidigamma.definition", digammas, log_det_value),
-                    )
-                ),
-            ),
-            params=_bartlett_params(first, x, v1, cs, dofs, inside),
-        )
-    )
+    log_det_stage, log_det_value = log_det_by_bartlett(first, x, v1, p, size, qx)
+    stages.append(log_det_stage)
     # 7. the matrices as given
     if explicit:
         det1, det2 = _determinant(m1), _determinant(m2)
@@ -307,6 +262,64 @@ def derive(first: Distribution, second: Distribution) -> Draft:
         instance_sizes=sizes,
         setting="catalog",
         dimension_name="p",
+    )
+
+
+def log_det_by_bartlett(
+    first: Distribution, x: Expr, v1: Expr, p: Expr, size: int | None, qx: Expr
+) -> tuple[Stage, Expr]:
+    """The stage E[log det X] = psi_p(n/2) + p log 2 + log det V under W_p(n, V) (Bartlett's
+    decomposition), and that value; ``size`` is the dimension when the scale is a list."""
+    e_log_det = Expect(ln(MatDet(x)), qx)
+    n1 = first.args[0]
+    explicit = size is not None
+    if explicit:
+        cs = tuple(C[i] for i in range(1, size + 1))
+        inside = ln(mul(*cs, MatDet(v1)))
+        logs = add(ln(MatDet(v1)), *[Expect(ln(c), qx) for c in cs])
+        digammas = add(
+            ln(MatDet(v1)),
+            *[
+                group(add(polygamma(0, div(minus(n1, i - 1), 2), evaluate=False), ln(2)))
+                for i in range(1, size + 1)
+            ],
+            flatten=False,
+        )
+        dofs = tuple(minus(n1, i) for i in range(size))
+    else:
+        cs = (C[INDEX],)
+        inside = ln(mul(MatDet(v1), Product(C[INDEX], (INDEX, 1, p))))
+        logs = add(ln(MatDet(v1)), Sum(Expect(ln(C[INDEX]), qx), (INDEX, 1, p)))
+        digammas = add(
+            ln(MatDet(v1)),
+            Sum(
+                add(polygamma(0, div(add(n1, neg(INDEX), 1), 2), evaluate=False), ln(2)),
+                (INDEX, 1, p),
+            ),
+        )
+        dofs = (add(n1, neg(INDEX), 1),)
+    log_det_value = add(MultiDigamma(div(n1, 2), p), mul(p, ln(2)), ln(MatDet(v1)))
+    return (
+        Stage(
+            "wishart_log_det",
+            (
+                Chain(
+                    (
+                        Step("bartlett.determinant", e_log_det, Expect(inside, qx)),
+                        Step("expectation.log_product", Expect(inside, qx), logs),
+                        Step(
+                            "moment.log_chi2",
+                            logs,
+                            digammas,
+                            {"law": first, "dofs": dofs},
+                        ),
+                        Step("multidigamma.definition", digammas, log_det_value),
+                    )
+                ),
+            ),
+            params=_bartlett_params(first, x, v1, cs, dofs, inside),
+        ),
+        log_det_value,
     )
 
 
@@ -450,3 +463,8 @@ def _substituted(n1: Expr, n2: Expr, p: Expr, det1: Expr, det2: Expr, trace: Exp
         *_gamma_terms(n1, n2, p),
         mul(div(minus(n1, n2), 2), MultiDigamma(div(n1, 2), p)),
     )
+
+
+#: public for the Wishart entropy (:mod:`.wishart_entropy`)
+log_density_of = _log_density
+determinant_chain = _det_chain

@@ -31,7 +31,9 @@ MAX_NUMBER = 1000
 
 #: the largest matrix with names among its entries (a covariance or Wishart scale given
 #: as a list of rows, or written out by --dims): its determinant and inverse are sums of
-#: up to d! products, which past 3 x 3 take minutes to verify and fill pages
+#: up to d! products, which past 3 x 3 fill pages (a 6 x 6 determinant has 388 terms and
+#: takes a minute to write out; two 4 x 4 covariances, minutes). Matrices of numbers
+#: have no such limit (their steps are verified at rational points above 3 x 3).
 MAX_SYMBOLIC_SIZE = 3
 
 

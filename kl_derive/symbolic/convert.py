@@ -190,9 +190,10 @@ def _not_derivable(p: str, q: str) -> str:
 def _check_same_dimension(d1: Distribution, d2: Distribution) -> None:
     """Two vector distributions of explicitly different sizes have no divergence."""
     dimension = getattr(d1.family, "dimension", None)
-    if dimension is None:
+    other = getattr(d2.family, "dimension", None)
+    if dimension is None or other is None:  # a univariate law has no size of its own
         return
-    n1, n2 = dimension(d1.args), d2.family.dimension(d2.args)
+    n1, n2 = dimension(d1.args), other(d2.args)
     if n1 is not None and n2 is not None and n1 != n2:
         raise SpecError(f"{d1.spec!r} has {n1} coordinates but {d2.spec!r} has {n2}")
 

@@ -73,6 +73,12 @@ def verify_step(step: Step, context: Context, cache: dict | None = None) -> str:
         if verify_gradient(step):
             return "symbolic"
         raise VerificationError(step.rule, f"{step.after} is not the derivative of A")
+    if step.rule == "kl.chain_rule":
+        from .chain_rule import verify_chain_rule
+
+        if verify_chain_rule(step, context):
+            return "symbolic"
+        raise VerificationError(step.rule, f"{step.before} = {step.after} is not the chain rule")
     if step.rule in ("moment.divergent", "divergence.insert", "divergence.absorb"):
         from ..divergence import verify_divergence_step
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from itertools import product
 
 from sympy import (
     S,
@@ -24,11 +25,12 @@ def _mentions(step: Step, symbols: tuple[Symbol | None, ...]) -> bool:
 def verify_instances(step: Step, context: Context, verify: Callable[[Step, Context], str]) -> str:
     """Verify a step stated for a symbolic dimension ``d`` (and coordinate ``j``) in each
     instance ``d = n``, for every coordinate ``j = 1..n``, by ``verify`` (the verifier's
-    entry point)."""
+    entry point); an instance with draws (the same size at other parameter values) is
+    verified at each of them too."""
     uses_index = _mentions(step, (context.index,))
-    for n, instance in sorted(context.instances.items()):
+    for n, first in sorted(context.instances.items()):
         indices = range(1, n + 1) if uses_index else [None]
-        for j in indices:
+        for j, instance in product(indices, (first, *first.draws)):
             mapping = {context.dimension: S(n), **instance.bindings}
             if j is not None:
                 mapping[context.index] = S(j)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from sympy import (
     Add,
+    Derivative,
     Dummy,
     Expr,
     Integral,
@@ -161,6 +162,8 @@ def normal_form(expr: Expr, context: Context, hint: Reparametrization | None = N
             break
         e = unfolded
     e = _with_supports(e, context)
+    if e.has(Derivative):
+        e = e.replace(lambda x: isinstance(x, Derivative), lambda x: _derivative_inside(x, context))
     if hint is not None:
         _check_reparametrization(hint, context)
     e = e.replace(lambda x: isinstance(x, (Integral, Sum)), lambda x: _as_expectation(x, context))
@@ -264,7 +267,7 @@ def _expand_expectation(
         return _multivariate_expectation(f, facts, context)
     if hint is not None and facts.name == hint.old:
         target = context.densities[hint.new]
-        f = f.xreplace({facts.variable: hint.transform})
+        f = cancel_in_logs(f.xreplace({facts.variable: hint.transform}))
         facts, density = target, target.function
     if hint is None:
         f = _canonical_in_support(unfold_densities(f, context), context)
@@ -276,6 +279,13 @@ def _expand_expectation(
         if dependent == 1:
             total += coeff  # a density integrates to one
             continue
+        if hint is None and facts.function**-1 in Mul.make_args(dependent):
+            # E_q[f / q] is the integral of f over q's support
+            rest = Integral(dependent * facts.function, (facts.variable, *facts.support))
+            moved = _as_expectation(rest, context)
+            if isinstance(moved, Expect):
+                total += coeff * _expand_expectation(moved, context, hint)
+                continue
         base, exponent = dependent.as_base_exp()
         if base == facts.variable and exponent.is_Integer and int(exponent) in facts.moments:
             total += coeff * facts.moments[int(exponent)]
@@ -284,6 +294,20 @@ def _expand_expectation(
         else:
             total += coeff * Expect(dependent, density)
     return total
+
+
+def _derivative_inside(derivative: Derivative, context: Context) -> Expr:
+    """``d/dt E_phi[f] = E_phi[df/dt]`` when the law ``phi`` does not depend on ``t``
+    (differentiation under the integral sign); any other derivative is left alone."""
+    inner = derivative.expr
+    if not isinstance(inner, Expect):
+        return derivative.doit() if not inner.has(Expect) else derivative
+    f, density = inner.args
+    facts = context.density_of(density)
+    variables = [v for v, _ in derivative.variable_count]
+    if facts is None or any(v in facts.value.free_symbols for v in variables):
+        return derivative
+    return Expect(diff(f, *derivative.variable_count), density)
 
 
 def _known_combinations(f: Expr, facts: DensityFacts, context: Context) -> tuple[Expr, Expr]:
@@ -392,11 +416,27 @@ def _check_reparametrization(hint: Reparametrization, context: Context) -> None:
         return
     jacobian = diff(hint.transform, hint.new_var)
     pulled_back = old.value.xreplace({old.variable: hint.transform}) * abs(jacobian)
+    pulled_back = cancel_in_logs(pulled_back)
     if not is_zero(_canonical(pulled_back - new.value.xreplace({new.variable: hint.new_var}))):
         raise VerificationError(
             "reparametrization", f"{hint.transform} does not carry {hint.old} to {hint.new}"
         )
     _CHECKED.add(key)
+
+
+def cancel_in_logs(e: Expr) -> Expr:
+    """``e`` with the argument of each logarithm of a rational function of exponentials
+    brought to lowest terms (``log(s / (1 - s))`` with ``s = 1/(1 + e^{-z})`` is
+    ``log e^{z}``, that is ``z``): what a substitution ``y = f(z)`` leaves inside an inverse
+    map. The same value, written so that the normal form can see it."""
+    from sympy import cancel
+
+    if not e.has(log):
+        return e
+    return e.replace(
+        lambda x: isinstance(x, log) and x.args[0].has(exp) and not x.args[0].has(Expect),
+        lambda x: log(cancel(x.args[0])),
+    )
 
 
 def is_zero(e: Expr) -> bool:
@@ -405,12 +445,15 @@ def is_zero(e: Expr) -> bool:
     from sympy import cancel
 
     from ...numeric.screen import clearly_nonzero
+    from .rational import zero_as_rational_function
 
     if clearly_nonzero(e):  # a numeric screen first (kl_derive.numeric.screen)
         return False
     if not e.free_symbols and not e.has(Expect, Integral):
         # a closed-form constant such as log(10)/2 - log(5)/2 - log(2)/2
         return bool(e.equals(0))
+    if zero_as_rational_function(e):  # a proof, found without expanding (.rational)
+        return True
     try:
         return cancel(e) == 0
     except Exception:

@@ -22,6 +22,7 @@ from sympy import (
     oo,
     zoo,
 )
+from sympy.core.function import AppliedUndef
 
 from ...numeric.bounded import bounded_value
 from ...symbolic.objects import Expect
@@ -46,6 +47,10 @@ _TOLERANCE = mpmath.mpf("1e-10")
 def numerically_equal(a: Expr, b: Expr, context: Context, seed: str, fast: bool) -> bool:
     if a.has(zoo, S.NaN) or b.has(zoo, S.NaN):
         # log(q/0) where a density is zero (its support): no finite number to compare
+        return False
+    if any(_unknown_functions(side, context) for side in (a, b)):
+        # a function with no formula (a density left abstract): there is no number to
+        # compute; the step stands or falls by its symbolic proof
         return False
     bound = bound_variables(context)
     free = a.free_symbols | b.free_symbols
@@ -92,6 +97,14 @@ def numerically_equal(a: Expr, b: Expr, context: Context, seed: str, fast: bool)
             if abs(x - y) + dx + dy > _TOLERANCE * max(1, abs(x), abs(y)):
                 return False
     return True
+
+
+def _unknown_functions(e: Expr, context: Context) -> bool:
+    """Whether ``e`` holds a function with no formula (not a density with a known one)."""
+    if not e.has(AppliedUndef):
+        return False
+    known = {f.function for f in context.densities.values() if f.value != f.function}
+    return bool(unfold_densities(e, context).atoms(AppliedUndef) - known)
 
 
 def _number(e: Expr, values: dict, context: Context, fast: bool) -> tuple[mpmath.mpf, mpmath.mpf]:

@@ -14,6 +14,7 @@ from typing import NamedTuple
 import mpmath
 from sympy import (
     Abs,
+    Add,
     Dummy,
     Expr,
     Integral,
@@ -147,7 +148,9 @@ def quadrature(integral: Integral, values: dict, fast: bool) -> mpmath.mpf:
         lambda x: abs(x) > _FRINGE**-1 or x - lo < _FRINGE or hi - x < _FRINGE,
     )
     kinks = [S(k).xreplace(values) for k in compiled_integral.kinks]
-    inner = {mpmath.mpf(-3), mpmath.mpf(0), mpmath.mpf(3), *(_mp(k) for k in kinks if k.is_number)}
+    found = [k.evalf(30) for k in kinks if k.is_number]
+    real = [k for k in found if k.is_real and k.is_finite]  # a complex pair has no kink
+    inner = {mpmath.mpf(-3), mpmath.mpf(0), mpmath.mpf(3), *(_mp(k) for k in real)}
     points = [lo, *sorted(p for p in inner if lo < p < hi), hi]
     # on a half-line [L, oo) the far end is reached through z = c e^{u}: power-law
     # tails (a Pareto law) become exponential ones, which tanh-sinh integrates to full
@@ -193,13 +196,17 @@ def _fringe_zero(f, at_fringe):
     ``q log(q/0)``, whose true contribution there is far below any tolerance."""
 
     def wrapped(x):
+        _FLUSHED[0] = False
         try:
             value = f(x)
         except ZeroDivisionError:
-            if at_fringe(x):
+            if at_fringe(x) or _FLUSHED[0]:
                 return mpmath.mpf(0)
             raise
-        if at_fringe(x) and isinstance(value, mpmath.mpf) and not mpmath.isfinite(value):
+        # a density flushed to 0 below e^(-10^6) (safe_exp) makes log of it -oo and
+        # 0 log 0 undefined: the true contribution there is below e^(-10^6)
+        flushed = at_fringe(x) or _FLUSHED[0]
+        if flushed and isinstance(value, mpmath.mpf) and not mpmath.isfinite(value):
             return mpmath.mpf(0)
         return value
 
@@ -235,7 +242,10 @@ def _segments(integrand, points: list, shifted=None, reflected=None) -> mpmath.m
 
 def _kinks(f: Expr, variable: Symbol) -> list[Expr]:
     """Where an absolute value in ``f`` changes sign (in the parameters): quadrature
-    splits there."""
+    splits there. A linear argument, or the difference of two positive terms whose log
+    ratio is a polynomial of degree 1 or 2 in the variable (two densities of one
+    exponential family: ``|q - p|``), whose roots are written out (a complex pair at some
+    parameter values is dropped there, :func:`quadrature`)."""
     out = []
     for atom in f.atoms(Abs):
         inner = expand(atom.args[0])
@@ -243,7 +253,38 @@ def _kinks(f: Expr, variable: Symbol) -> list[Expr]:
         rest = expand(inner - slope * variable)
         if not slope.has(variable) and slope != 0 and not rest.has(variable):
             out.append(-rest / slope)
+            continue
+        out.extend(_crossings(atom.args[0], variable))
     return out
+
+
+def _crossings(inner: Expr, variable: Symbol) -> list[Expr]:
+    """The roots of ``a - b = 0`` for ``inner = a - b`` (``a, b > 0``) with ``log(a/b)``
+    a polynomial of degree at most 2 in ``variable`` (none otherwise)."""
+    from sympy import Poly, PolynomialError, expand_log, log, sqrt
+
+    terms = Add.make_args(inner)
+    if len(terms) != 2:
+        return []
+    first, second = terms
+    if first.could_extract_minus_sign():
+        first, second = second, first
+    if not second.could_extract_minus_sign() or first.could_extract_minus_sign():
+        return []
+    ratio = expand(expand_log(log(first) - log(-second), force=True))
+    try:
+        poly = Poly(ratio, variable)
+    except PolynomialError:
+        return []
+    if poly.degree() == 1:
+        b, c = poly.all_coeffs()
+        return [-c / b]
+    if poly.degree() == 2:
+        a, b, c = poly.all_coeffs()
+        root = sqrt(b**2 - 4 * a * c)
+        # with a = 0 at some parameter values (equal scales) the one root is -c/b there
+        return [(-b - root) / (2 * a), (-b + root) / (2 * a), -c / b]
+    return []
 
 
 def _trapezoid(f, half_width: float = 40.0, step: float = 1 / 8) -> float | None:
@@ -265,11 +306,16 @@ def _trapezoid(f, half_width: float = 40.0, step: float = 1 / 8) -> float | None
         return None
 
 
+#: whether safe_exp flushed an exponential to zero in the integrand's last evaluation
+_FLUSHED = [False]
+
+
 def safe_exp(x: mpmath.mpf) -> mpmath.mpf:
     """mpmath's exponential, but zero far below any tolerance: ``exp(-exp(y))`` at a
     quadrature node far out in a Gumbel tail would otherwise need log 2 to billions of
     digits."""
     if isinstance(x, mpmath.mpf) and x < -(10**6):
+        _FLUSHED[0] = True
         return mpmath.mpf(0)
     return mpmath.exp(x)
 

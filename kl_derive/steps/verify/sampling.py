@@ -74,6 +74,13 @@ def _repair(relation: Expr, values: dict, rng: random.Random) -> None:
     little beyond ``x`` (chains such as ``x_m <= a < b`` are then found at once)."""
     if not isinstance(relation, Relational):
         return
+    if relation.is_Equality:  # a case of equal parameters: the symbol takes the other's value
+        for one, other in ((relation.rhs, relation.lhs), (relation.lhs, relation.rhs)):
+            value = S(other).xreplace(values)
+            if isinstance(one, Symbol) and value.is_number:
+                values[one] = value
+                return
+        return
     small, large = (
         (relation.lhs, relation.rhs)
         if isinstance(relation, (StrictLessThan, LessThan))

@@ -1,0 +1,299 @@
+r"""The evidence lower bound, down to the loss a variational autoencoder trains.
+
+The stages (``kl-derive elbo``):
+
+1. the identity :math:`\log p(x) = \mathrm{ELBO}(x) + \mathrm{KL}(q(z \mid x) \| p(z \mid x))`,
+   from Bayes' rule and a logarithm split in two;
+2. the same bound by Jensen's inequality (the concave logarithm of an expectation), the gap
+   being that divergence;
+3. :math:`\mathrm{ELBO} = \mathbb{E}_q[\log p(x \mid z)] - \mathrm{KL}(q(z \mid x) \| p(z))`;
+4. the reparametrization :math:`z = \mu + \sigma\varepsilon`, and why the gradient of the
+   expectation then moves inside it;
+5. (with a decoder) the reconstruction term as squared error or binary cross-entropy;
+6. (with ``prior="normal"``) the KL term, the seed derivation summed over coordinates;
+7. the per-sample loss, with the weight :math:`\beta` of a β-VAE.
+
+Stages 1 to 3 hold for any densities: they are verified with the densities left as
+undefined positive functions (Bayes' rule as a definition), symbolically. Stage 4 is
+verified for a normal encoder and any function of the latent variable; stages 5 to 7 in
+the dimensions 2 and 3 (data) and 3 and 4 (latent), coordinate by coordinate.
+"""
+
+from __future__ import annotations
+
+from sympy import Derivative, Expr, Function, GreaterThan, Integral, S, Symbol, exp, oo, pi, sqrt
+
+from ..steps.context import Context, DensityFacts
+from ..steps.step import Chain, Reparametrization, Stage, Step
+from ..symbolic.display import add, div, expo, ln, mul, neg, root, square
+from ..symbolic.objects import KL, VARIABLE, Expect
+from .draft import Draft
+from .elbo_parts import (
+    BETA,
+    decoder_stage,
+    loss_stage,
+    prior_stage,
+    stage_contexts,
+)
+from .elbo_parts import FUNCTIONS as PART_FUNCTIONS
+
+__all__ = ["BETA", "DECODERS", "FUNCTIONS", "NAME", "PRIORS", "derive_elbo", "result_lhs"]
+
+NAME = "elbo"
+#: the decoders: "any" keeps log p(x | z) as it is
+DECODERS = ("gaussian", "gaussian-learned", "bernoulli", "any")
+PRIORS = ("normal", "any")
+
+Z = VARIABLE
+X = Symbol("x", real=True)
+EPSILON = Symbol("epsilon", real=True)
+MU = Symbol("mu", real=True)
+SIGMA = Symbol("sigma", positive=True)
+
+# the densities, as undefined positive functions (stages 1-3 hold for any of them)
+QF = Function("q", positive=True)(Z)
+PRIOR = Function("p", positive=True)(Z)
+JOINT = Function("pxz", positive=True)(Z)
+POSTERIOR = Function("pzx", positive=True)(Z)
+LIKELIHOOD = Function("pxgz", positive=True)(Z)
+EVIDENCE = Function("px", positive=True)(X)
+ELBO = Function("ELBO")(X)
+NOISE = Function("phi", positive=True)(EPSILON)
+G = Function("g")(Z)
+
+FUNCTIONS = {
+    "q": r"q(z \mid x)",
+    "p": "p(z)",
+    "pxz": "p(x, z)",
+    "pzx": r"p(z \mid x)",
+    "pxgz": r"p(x \mid z)",
+    "px": "p(x)",
+    "ELBO": r"\mathrm{ELBO}(x)",
+    "phi": r"p(\varepsilon)",
+    "L": r"\mathcal{L}(x)",
+}
+
+
+def derive_elbo(decoder: str = "gaussian", prior: str = "normal", beta: Expr = S.One) -> Draft:
+    """Draft the ELBO's derivation (see the module docstring); ``decoder`` one of
+    :data:`DECODERS`, ``prior`` one of :data:`PRIORS`, ``beta`` the weight of the KL
+    term (a positive number or the symbol ``beta``)."""
+    lim = (Z, -oo, oo)
+    general = Context(
+        {
+            "q": DensityFacts(QF, Z, (-oo, oo), QF),
+            "pzx": DensityFacts(POSTERIOR, Z, (-oo, oo), POSTERIOR),
+            "p": DensityFacts(PRIOR, Z, (-oo, oo), PRIOR),
+        },
+        # Bayes' rule: p(x, z) = p(x) p(z | x) = p(x | z) p(z)
+        {
+            JOINT: EVIDENCE * POSTERIOR,
+            LIKELIHOOD: EVIDENCE * POSTERIOR / PRIOR,
+            ELBO: Expect(ln(div(JOINT, QF)), QF),
+        },
+    )
+    stages: list[Stage] = []
+
+    # 1. the identity ---------------------------------------------------------------
+    log_ratio = Expect(ln(div(JOINT, QF)), QF)
+    split = add(log_ratio, Expect(ln(div(QF, POSTERIOR)), QF))
+    stages.append(
+        Stage(
+            "elbo_identity",
+            (
+                Chain(
+                    (
+                        Step(
+                            "elbo.constant",
+                            ln(EVIDENCE),
+                            Expect(ln(EVIDENCE), QF),
+                            params={"bayes": _eq(JOINT, mul(EVIDENCE, POSTERIOR))},
+                        ),
+                        Step(
+                            "elbo.bayes",
+                            Expect(ln(EVIDENCE), QF),
+                            Expect(ln(div(JOINT, POSTERIOR)), QF),
+                        ),
+                        Step("elbo.insert_q", Expect(ln(div(JOINT, POSTERIOR)), QF), split),
+                        Step("elbo.name", split, add(ELBO, KL(QF, POSTERIOR))),
+                    ),
+                ),
+            ),
+            params={"elbo_definition": _eq(ELBO, log_ratio)},
+        )
+    )
+
+    # 2. Jensen ---------------------------------------------------------------------
+    marginal = Integral(JOINT, lim)
+    weighted = Integral(mul(QF, div(JOINT, QF)), lim)
+    ratio_mean = Expect(div(JOINT, QF), QF)
+    stages.append(
+        Stage(
+            "elbo_jensen",
+            (
+                Chain(
+                    (
+                        Step(
+                            "elbo.normalized",
+                            ln(EVIDENCE),
+                            ln(mul(EVIDENCE, Integral(POSTERIOR, lim))),
+                        ),
+                        Step(
+                            "elbo.marginal",
+                            ln(mul(EVIDENCE, Integral(POSTERIOR, lim))),
+                            ln(marginal),
+                        ),
+                        Step("elbo.multiply_divide", ln(marginal), ln(weighted)),
+                        Step("expectation.definition", ln(weighted), ln(ratio_mean)),
+                    )
+                ),
+                Chain(
+                    (
+                        Step(
+                            "elbo.gap",
+                            add(ln(EVIDENCE), mul(-1, ELBO)),
+                            KL(QF, POSTERIOR),
+                            params={
+                                "jensen": GreaterThan(ln(ratio_mean), log_ratio, evaluate=False),
+                                "bound": GreaterThan(ln(EVIDENCE), ELBO, evaluate=False),
+                            },
+                        ),
+                    )
+                ),
+            ),
+        )
+    )
+
+    # 3. the two terms ----------------------------------------------------------------
+    factored = Expect(ln(div(mul(LIKELIHOOD, PRIOR), QF)), QF)
+    terms = add(Expect(ln(LIKELIHOOD), QF), Expect(ln(div(PRIOR, QF)), QF))
+    two_terms = add(Expect(ln(LIKELIHOOD), QF), mul(-1, KL(QF, PRIOR)))
+    stages.append(
+        Stage(
+            "elbo_split",
+            (
+                Chain(
+                    (
+                        Step("elbo.definition", ELBO, log_ratio),
+                        Step("elbo.factor_joint", log_ratio, factored),
+                        Step("elbo.log_product", factored, terms),
+                        Step("elbo.kl_prior", terms, two_terms),
+                    )
+                ),
+            ),
+        )
+    )
+
+    # 4. the reparametrization ----------------------------------------------------------------
+    stages.append(_reparametrization_stage())
+
+    contexts: dict[str, Context] = {"general": general, "reparam": _reparam_context()}
+    extra, result = [], two_terms
+    if decoder != "any":
+        extra.append(decoder_stage(decoder))
+    if prior == "normal":
+        extra.append(prior_stage())
+    if decoder != "any" or prior == "normal" or beta != 1:
+        loss, result = loss_stage(decoder, prior, beta, LIKELIHOOD, QF, PRIOR)
+        extra.append(loss)
+    contexts.update(stage_contexts(decoder, prior, beta, LIKELIHOOD, QF, PRIOR))
+    stages = [_assign(s, "general") for s in stages[:3]] + [_assign(stages[3], "reparam")]
+    stages.extend(extra)
+    functions = {**FUNCTIONS, **PART_FUNCTIONS}
+    if beta != 1:
+        functions["L"] = r"\mathcal{L}_{\beta}(x)"
+    return Draft(
+        NAME,
+        tuple(stages),
+        contexts,
+        result,
+        functions=functions,
+        expect_subscripts=True,
+        setting="catalog",
+        quantity="elbo",
+    )
+
+
+def result_lhs(decoder: str, prior: str, beta: Expr) -> Expr:
+    """What the derivation's result is: the loss ``L(x)``, or ``ELBO(x)`` when neither a
+    decoder nor a prior is chosen and beta is one."""
+    if decoder != "any" or prior == "normal" or beta != 1:
+        return Function("L")(X)
+    return ELBO
+
+
+def _reparametrization_stage() -> Stage:
+    shifted = G.func(add(MU, mul(SIGMA, EPSILON)))
+    hint = Reparametrization("q", "phi", MU + SIGMA * EPSILON, EPSILON)
+    inside = Expect(shifted, NOISE)
+    chains = [
+        Chain(
+            (
+                Step(
+                    "elbo.reparametrize",
+                    Expect(G, QF),
+                    inside,
+                    hint=hint,
+                    params={"shifted": add(MU, mul(SIGMA, EPSILON))},
+                ),
+            )
+        ),
+        *(
+            Chain(
+                (
+                    Step(
+                        "elbo.differentiate_inside",
+                        Derivative(inside, parameter),
+                        Expect(Derivative(shifted, parameter), NOISE),
+                        params={"sample": shifted},
+                    ),
+                )
+            )
+            for parameter in (MU, SIGMA)
+        ),
+    ]
+    return Stage(
+        "elbo_reparametrization",
+        tuple(chains),
+        params={
+            "transform": _eq(Z, add(MU, mul(SIGMA, EPSILON))),
+            "noise": _eq(NOISE, _standard_display(EPSILON)),
+            "naive": Derivative(Expect(G, QF), MU),
+            "mu": MU,
+            "sigma": SIGMA,
+        },
+    )
+
+
+def _standard(v: Symbol) -> Expr:
+    return exp(-(v**2) / 2) / sqrt(2 * pi)
+
+
+def _standard_display(v: Symbol) -> Expr:
+    return div(expo(neg(div(square(v), 2))), root(mul(2, pi)))
+
+
+def _reparam_context() -> Context:
+    """A normal encoder N(mu, sigma^2), a standard normal noise, g any function."""
+    q_value = exp(-((Z - MU) ** 2) / (2 * SIGMA**2)) / sqrt(2 * pi * SIGMA**2)
+    return Context(
+        {
+            "q": DensityFacts(QF, Z, (-oo, oo), q_value),
+            "phi": DensityFacts(NOISE, EPSILON, (-oo, oo), _standard(EPSILON)),
+        }
+    )
+
+
+def _assign(stage: Stage, facts: str) -> Stage:
+    from dataclasses import replace
+
+    chains = tuple(
+        Chain(tuple(replace(step, facts=facts) for step in chain.steps)) for chain in stage.chains
+    )
+    return replace(stage, chains=chains)
+
+
+def _eq(lhs: Expr, rhs: Expr) -> Expr:
+    from sympy import Eq
+
+    return Eq(lhs, rhs, evaluate=False)
