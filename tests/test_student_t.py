@@ -169,6 +169,52 @@ def test_df_one_is_the_cauchy_law() -> None:
     assert kl_derive.derive("student_t(1, mu, gamma)", "normal").result == oo
 
 
+def _truncated_kl(nu: float, mu1: float, s1: float, mu2: float, s2: float, reach: float):
+    """The integral of q log(q/p) over [mu1 - reach, mu1 + reach] (t law q, normal p), by
+    quadrature in x = mu1 +- (e^u - 1): it grows without bound with the reach when the
+    divergence is infinite."""
+    q = MP_LOGPDF["student_t"](nu, mu1, s1)
+    p = MP_LOGPDF["normal"](mu2, s2)
+
+    def integrand(x):
+        return mpmath.exp(q.logpdf(x)) * (q.logpdf(x) - p.logpdf(x))
+
+    top = mpmath.log(1 + reach)
+    cuts = [u for u in (0, 1, 5, 10, 20, 40) if u < top] + [top]
+    with mpmath.workdps(30):
+        return sum(
+            mpmath.quad(
+                lambda u, s=s: integrand(mu1 + s * (mpmath.exp(u) - 1)) * mpmath.exp(u), cuts
+            )
+            for s in (-1, 1)
+        )
+
+
+@pytest.mark.parametrize("nu", ["1/2", "1", "3/2", "2"])
+def test_a_numeric_df_at_most_two_against_a_normal_law_is_infinite(nu: str) -> None:
+    """With a number nu <= 2 for the degrees of freedom, E[z^2] is infinite: the
+    derivation ends in +oo (verified like the other infinite pairs), never in an internal
+    error; the integral of q log(q/p) over ever wider intervals grows without bound."""
+    derivation = kl_derive.derive(f"student_t({nu}, mu_1, gamma)", "normal(mu_2, sigma)")
+    assert derivation.result == oo
+    value = float(Rational(nu))
+    sizes = [_truncated_kl(value, 0.3, 0.7, -0.4, 1.3, r) for r in (1e2, 1e4, 1e6)]
+    assert sizes[0] < sizes[1] < sizes[2]
+    # the tail of q (z - mu_2)^2/(2 sigma^2) ~ c z^(1 - nu): at least c log(10^2) per step
+    assert sizes[2] - sizes[1] > 0.01
+    done = run_module([f"student_t({nu}, mu, gamma)", "normal", "--to", "text"])
+    assert done.returncode == 0, done.stderr
+    assert "internal error" not in done.stderr and "= ∞" in done.stdout
+
+
+@pytest.mark.parametrize("nu", ["9/4", "3", "10"])
+def test_a_numeric_df_above_two_against_a_normal_law_is_finite(nu: str) -> None:
+    derivation = kl_derive.derive(f"student_t({nu}, mu_1, gamma)", "normal(mu_2, sigma)")
+    derived = _value(derivation, mu_1=0.3, gamma=0.7, mu_2=-0.4, sigma=1.3)
+    expected = numeric_kl("student_t", (float(Rational(nu)), 0.3, 0.7), "normal", (-0.4, 1.3))
+    assert derived == pytest.approx(expected, rel=1e-8)
+
+
 @SETTINGS
 @given(mu1=locations, g1=scales, nu=dfs, mu2=locations, s2=scales)
 def test_cauchy_against_student_t(mu1, g1, nu, mu2, s2) -> None:
