@@ -110,6 +110,20 @@ def test_kl_to_a_beta_law_needs_a_series_and_is_refused() -> None:
     assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1
 
 
+def test_a_uniform_law_against_kumaraswamy_is_refused_not_a_false_equality() -> None:
+    """E[log(1 - z^a)] under a uniform law comes out of SymPy as lerchphi of
+    a^k exp_polar(2 pi i), which is not the integral: refused in one line (it was an
+    internal error once the table listed the pair)."""
+    from kl_derive.strategies.table import OUTCOMES
+
+    assert OUTCOMES[("uniform", "kumaraswamy")] == "none"
+    with pytest.raises(KLDeriveError, match=r"no closed form"):
+        kl_derive.derive("uniform", "kumaraswamy")
+    done = run_module(["uniform(1/4, 1/2)", "kumaraswamy(2, 3)"])
+    assert done.returncode == 2
+    assert "internal error" not in done.stderr and len(done.stderr.strip().splitlines()) == 1
+
+
 def test_registered_and_listed() -> None:
     assert get_family("Kumaraswamy") is get_family("kumaraswamy")
     assert "kumaraswamy" in ENTROPY
