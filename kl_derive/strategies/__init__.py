@@ -7,7 +7,7 @@ the verifier may use, and the result. The engine verifies every step of a draft.
 
 from ..families import DISCRETE
 from ..families import MODULES as _FAMILY_MODULES
-from .table import ENTROPY, OUTCOMES, SHARED
+from .table import OUTCOMES, SHARED
 
 #: (family of P, family of Q) -> the strategies that derive the pair, the default first:
 #: (name, module). Kept free of SymPy so that ``kl-derive pairs`` answers at once.
@@ -99,97 +99,6 @@ for _pair, _outcome in (
     PAIRS.setdefault(_pair, (("moments", _MOMENTS),))
     OUTCOMES.setdefault(_pair, _outcome)
 
-
-#: Student-t, truncated normal and Kumaraswamy laws: the outcomes build_table's
-#: ``outcome`` gave for these pairs, registered here until table.py is regenerated with
-#: the three families (a full run drafts some 230 pairs with them); a pair with no closed
-#: form is listed as ``"none"``, so that it is refused with that reason
-_INTERIM: dict[tuple[str, str], str] = {
-    ("student_t", "normal"): "conditional",  # E[(z - mu)^2] is finite for nu > 2 only
-    ("cauchy", "student_t"): "finite",
-    ("uniform", "student_t"): "finite",
-    ("truncated_normal", "normal"): "finite",
-    ("truncated_normal", "truncated_normal"): "conditional",  # the intervals must nest
-    ("continuous_bernoulli", "truncated_normal"): "conditional",
-    ("truncated_normal", "uniform"): "conditional",  # U must cover (a, b)
-    ("uniform", "truncated_normal"): "conditional",  # and (a, b) must cover U
-    ("kumaraswamy", "uniform"): "conditional",
-    **{
-        (p, "student_t"): "none"
-        for p in (
-            "normal",
-            "exponential",
-            "gamma",
-            "gumbel",
-            "half_normal",
-            "continuous_bernoulli",
-            "half_cauchy",
-            "log_normal",
-            "weibull",
-            "chi2",
-            "inverse_gamma",
-            "rayleigh",
-            "chi",
-            "laplace",
-            "pareto",
-            "beta",
-            "moyal",
-            "logit_normal",
-            "von_mises",
-        )
-    },
-    **{("student_t", q): "none" for q in ("gumbel", "moyal", "cauchy", "laplace", "student_t")},
-    **{
-        ("student_t", q): "infinite"  # the t law has mass where these have none
-        for q in (
-            "exponential",
-            "gamma",
-            "half_normal",
-            "continuous_bernoulli",
-            "half_cauchy",
-            "log_normal",
-            "weibull",
-            "chi2",
-            "inverse_gamma",
-            "rayleigh",
-            "chi",
-            "uniform",
-            "pareto",
-            "beta",
-            "logit_normal",
-            "von_mises",
-        )
-    },
-    **{
-        (p, q): "infinite"  # mass outside a bounded interval
-        for p in (
-            "normal",
-            "exponential",
-            "gamma",
-            "gumbel",
-            "half_normal",
-            "cauchy",
-            "half_cauchy",
-            "log_normal",
-            "weibull",
-            "chi2",
-            "inverse_gamma",
-        )
-        for q in ("truncated_normal", "kumaraswamy")
-    },
-    ("continuous_bernoulli", "kumaraswamy"): "none",
-    ("kumaraswamy", "beta"): "none",  # E[log(1 - z)] is an infinite series
-    ("kumaraswamy", "kumaraswamy"): "none",
-}
-for _pair, _outcome in _INTERIM.items():
-    if all(name in _FAMILY_MODULES for name in _pair) and _pair not in OUTCOMES:
-        OUTCOMES[_pair] = _outcome
-        if _outcome != "none":
-            PAIRS.setdefault(_pair, (("moments", _MOMENTS),))
-if "student_t" in _FAMILY_MODULES and "student_t" not in ENTROPY:  # until table.py has them
-    from . import table as _table
-
-    _table.ENTROPY = ENTROPY = (*ENTROPY, "student_t", "truncated_normal", "kumaraswamy")
 
 #: families written as exponential families: KL by the Bregman strategy on request
 #: (``--strategy bregman``); for Dirichlet laws it is the only strategy
