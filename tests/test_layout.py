@@ -99,3 +99,30 @@ def test_a_long_chain_continues_on_a_following_frame(tmp_path: Path) -> None:
         assert titles[titles.index(title) - 1].startswith(title.removesuffix(" (continued)"))
     pages, log = _deck(tmp_path, "wishart", text)
     assert "Overfull \\vbox" not in log and pages > len(titles)  # overlays reveal the steps
+
+
+#: covariances given as numbers, larger than the sample's: the law is named in prose with
+#: its matrices, which are set as ``smallmatrix`` there (a 6 x 6 ``pmatrix`` ran 69 pt
+#: past a one-column line, 30 pt past a column)
+NUMERIC_COVARIANCE = (
+    "multivariate_normal([0, 3, -1, 1, 1, -3], [[4, 0, 2, -2, 0, -2], [0, 4, -4, 2, 0, 4],"
+    " [2, -4, 6, -1, 0, -7], [-2, 2, -1, 7, -1, -2], [0, 0, 0, -1, 5, 5],"
+    " [-2, 4, -7, -2, 5, 18]])"
+)
+
+
+@pytest.mark.slow
+@pytest.mark.external
+@pytest.mark.parametrize("page", ["onecolumn", "twocolumn"])
+def test_a_law_with_a_matrix_of_numbers_fits_the_page(page: str, tmp_path: Path) -> None:
+    from conftest import run_pdflatex
+    from layout_check import _OVERFULL
+
+    from kl_derive import derive
+
+    d = derive(NUMERIC_COVARIANCE, "multivariate_normal(0, 1)")
+    (tmp_path / "mvn.tex").write_text(d.to_latex(standalone=True, page=page), encoding="utf-8")
+    done, log = run_pdflatex(tmp_path, "mvn.tex")
+    assert done.returncode == 0, log[-2000:]
+    worst = max((float(m.group(2)) for m in _OVERFULL.finditer(log)), default=0.0)
+    assert worst <= 1.0, f"overfull by {worst} pt on the {page} page"

@@ -436,6 +436,8 @@ class _Reader:
             return _Atom(ORD, sum(widths))
         if name == "cases":  # a brace, then the values and conditions a quad apart
             return _Atom(INNER, _delimiter(r"\{", min(5, len(rows) + 1)) + sum(widths) + 1.0)
+        if name == "smallmatrix":  # script-size entries, a thick space between columns (a margin)
+            return _Atom(INNER, 0.75 * sum(widths) + 0.33 * (columns - 1))
         gap = 1.0 * (columns - 1)  # 2\arraycolsep between columns
         delimiters = {"pmatrix": "(", "bmatrix": "[", "vmatrix": "|"}
         size = min(5, len(rows) + 1)
