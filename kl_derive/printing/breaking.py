@@ -8,10 +8,12 @@ reads the marks and chooses the breaks for a measure:
 * before a ``+`` or ``-`` of the outermost sum first (the sign starts the next line);
 * then between the factors of a product, such as an integrand (the next line starts
   with ``\times``, or with the ``\cdot`` that joined the factors);
-* then inside the widest bracket, integral or fraction of a single factor, which is
-  broken by the same rules: ``\left( … \right)`` becomes a fixed-size ``\Bigl( … \Bigr)``
-  pair, since a ``\left``/``\right`` pair cannot be split between lines; a fraction too
-  wide for the line gets its numerator over several lines.
+* then inside the widest bracket, integral, fraction or piecewise result of a single
+  factor, which is broken by the same rules: ``\left( … \right)`` becomes a fixed-size
+  ``\Bigl( … \Bigr)`` pair, since a ``\left``/``\right`` pair cannot be split between
+  lines; a fraction too wide for the line gets its numerator over several lines; a
+  ``cases`` too wide gets each condition on a row of its own under its value, and a value
+  still too wide over lines in an ``aligned`` block.
 
 Nothing inside braces (an exponent, a ``\sqrt``) or inside a ``\left … \right`` pair the
 printer did not mark is ever broken. Highlighted parts (``--highlight``) are coloured on
@@ -24,6 +26,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from . import cases
 from .measure import latex_width
 
 __all__ = [
@@ -115,7 +118,12 @@ class _Fraction:
     bottom: list[_Item] = field(default_factory=list)
 
 
-_Item = str | _Group | _Fraction  # text, a mark (BREAK_*, COLOR_*), or a breakable part
+@dataclass
+class _Cases:
+    raw: str  # the marked ``\begin{cases} … \end{cases}``
+
+
+_Item = str | _Group | _Fraction | _Cases  # text, a mark (BREAK_*, COLOR_*), or a breakable part
 
 
 def _parse(text: str) -> list[_Item]:
@@ -140,6 +148,12 @@ def _parse(text: str) -> list[_Item]:
             buffer.append(flatten(text[i:j]))
             i = j
             atomic = 0
+            continue
+        if c == "\\" and text.startswith(cases.BEGIN, i):
+            flush()
+            j = _atomic_end(text, i)
+            items.append(_Cases(text[i:j]))
+            i = j
             continue
         if c == "\\" and text.startswith(("\\left", "\\begin"), i) and not _letter(text, i):
             atomic = 1
@@ -264,6 +278,8 @@ def _render(items: list[_Item], colors: bool = True) -> str:
                 out.append(f"{item.left}{inner}{item.right}")
         elif isinstance(item, _Fraction):
             out.append(rf"\frac{{{_render(item.top, colors)}}}{{{_render(item.bottom, colors)}}}")
+        elif isinstance(item, _Cases):
+            out.append(flatten(item.raw))
         elif item in (BREAK_SUM, BREAK_PRODUCT):
             continue
         elif item == COLOR_ON:
@@ -350,7 +366,7 @@ class _Breaker:
         candidates = [
             (self.width(_render([item], colors=False)), k)
             for k, item in enumerate(items)
-            if isinstance(item, (_Group, _Fraction))
+            if isinstance(item, (_Group, _Fraction, _Cases))
         ]
         if not candidates:
             return [_render(items, colors=False).strip()]
@@ -360,6 +376,8 @@ class _Breaker:
         item = items[k]
         if isinstance(item, _Fraction):
             return self.fraction(item, head, tail, first, rest)
+        if isinstance(item, _Cases):
+            return self.piecewise(item, head, tail, first)
         left, right = _fixed(item)
         opening = f"{head}{left}"
         closing = self.width(f"{right}{tail}")  # only on the last line, kept off every line
@@ -398,6 +416,22 @@ class _Breaker:
                 parts.append(rf"\begin{{aligned}}&{stacked}\end{{aligned}}")
         top, bottom = parts
         return [rf"{head}\frac{{{top}}}{{{bottom}}}{tail}".strip()]
+
+    def piecewise(self, item: _Cases, head: str, tail: str, first: float) -> list[str]:
+        """A piecewise result wider than the line, stacked (:mod:`.cases`); it then stays
+        on one line of the display, as a fraction does."""
+        frame = self.width(rf"{cases.BEGIN}  {cases.END}") + 0.5  # and a margin of error
+        room = first - self.width(head) - self.width(tail) - frame
+
+        def broken(value: str, width: float) -> list[str]:
+            shallow, self.shallow = self.shallow, False
+            try:
+                return _close_colors(self.lines(_parse(value), width, width - NESTED))
+            finally:
+                self.shallow = shallow
+
+        stacked = cases.stack(item.raw, room, self.width, flatten, broken)
+        return [f"{head}{stacked}{tail}".strip()]
 
 
 _SIZED_OPEN = re.compile(r"\\(?:big|Big|bigg|Bigg)l")

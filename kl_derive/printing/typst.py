@@ -21,6 +21,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from .breaking import break_lines
+from .cases import cells
 from .latex import TextbookLatexPrinter
 from .measure import latex_width
 
@@ -254,20 +255,18 @@ def _matrix(reader: _Reader, atoms: list[str]) -> None:
     end = reader.text.find(f"\\end{{{environment}}}", reader.i)
     body = reader.text[reader.i : end if end >= 0 else len(reader.text)]
     reader.i = end + len(f"\\end{{{environment}}}") if end >= 0 else len(reader.text)
-    rows = [row for row in re.split(r"\\\\", body) if row.strip()]
+    rows = cells(body)  # a nested environment (a value over lines in cases) kept whole
     if environment in ("aligned", "gathered", "split"):  # lines inside a formula
-        lines = "; ".join(_arg(latex_to_typst(row.replace("&", " "))) for row in rows)
+        lines = "; ".join(_arg(latex_to_typst(" ".join(row))) for row in rows)
         atoms.append(f"mat(delim: #none, align: #left, {lines})")
         return
     if environment == "cases":
-        cases = ", ".join(
-            " & ".join(_arg(latex_to_typst(c)) for c in row.split("&")) for row in rows
-        )
+        cases = ", ".join(" & ".join(_arg(latex_to_typst(c)) for c in row) for row in rows)
         atoms.append(f"cases({cases})")
         return
-    cells = "; ".join(", ".join(_arg(latex_to_typst(c)) for c in row.split("&")) for row in rows)
+    entries = "; ".join(", ".join(_arg(latex_to_typst(c)) for c in row) for row in rows)
     delimiter = {"pmatrix": '"("', "bmatrix": '"["', "vmatrix": '"|"'}.get(environment, '"("')
-    atoms.append(f"mat(delim: {delimiter}, {cells})")
+    atoms.append(f"mat(delim: {delimiter}, {entries})")
 
 
 _CASES = re.compile(r"\\begin\{cases\}(.*?)\\end\{cases\}", flags=re.S)
@@ -279,14 +278,14 @@ def stack_cases(latex: str) -> str:
 
     def stack(match: re.Match[str]) -> str:
         rows = []
-        for row in re.split(r"\\\\", match.group(1)):
-            value, _, condition = row.partition("&")
+        for row in cells(match.group(1)):
+            value, condition = row[0].strip(), "&".join(row[1:]).strip()
             if "otherwise" in condition:  # no column of conditions to line up with
-                rows.append(rf"{value.strip()} \quad {condition.strip()}")
-            elif condition.strip():
-                rows += [f"{value.strip()},", rf"\quad {condition.strip()}"]
+                rows.append(rf"{value} \quad {condition}")
+            elif condition:
+                rows += [f"{value},", rf"\quad {condition}"]
             else:
-                rows.append(row.strip())
+                rows.append(value)
         return r"\begin{cases}" + r" \\ ".join(rows) + r"\end{cases}"
 
     return _CASES.sub(stack, latex)
