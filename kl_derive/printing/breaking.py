@@ -57,6 +57,9 @@ COLOR_OFF = "\ue008"
 _END = "\ue00e"
 #: how much further a line continued inside brackets is indented (\quad), in ems
 NESTED = 1.0
+#: how far (ems) a piecewise result may seem to stick out before it is folded over rows:
+#: the width model errs on the wide side, and a result that fits is left as it was
+FOLD_MARGIN = 1.0
 _MARKS = re.compile("[\ue000-\ue00e]")
 
 
@@ -376,8 +379,13 @@ class _Breaker:
         item = items[k]
         if isinstance(item, _Fraction):
             return self.fraction(item, head, tail, first, rest)
-        if isinstance(item, _Cases):
+        if (
+            isinstance(item, _Cases)
+            and self.width(_render(items, colors=False)) > first + FOLD_MARGIN
+        ):
             return self.piecewise(item, head, tail, first)
+        if isinstance(item, _Cases):  # within the width model's error: left whole
+            return [_render(items, colors=False).strip()]
         left, right = _fixed(item)
         opening = f"{head}{left}"
         closing = self.width(f"{right}{tail}")  # only on the last line, kept off every line

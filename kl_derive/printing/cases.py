@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-__all__ = ["BEGIN", "END", "cells", "stack"]
+__all__ = ["BEGIN", "END", "cells", "stack", "stacked"]
 
 BEGIN = r"\begin{cases}"
 END = r"\end{cases}"
@@ -78,5 +78,31 @@ def stack(
             lines[-1] += ","
         if len(lines) > 1:
             lines = [r"\begin{aligned}&" + r" \\ &\quad ".join(lines) + r"\end{aligned}"]
-        rows += [lines[0], rf"\quad {condition}"]
+        rows += [lines[0], *_conditions(condition, room, width)]
     return f"{BEGIN} " + r" \\ ".join(rows) + f" {END}"
+
+
+def _conditions(condition: str, room: float, width: Callable[[str], float]) -> list[str]:
+    r"""The rows of a condition under its value, ``\quad``-indented: one, or, when it is
+    too wide, one per part as its words start them (``for a > 0``, ``and b > 0``)."""
+    if width(rf"\quad {condition}") <= room:
+        return [rf"\quad {condition}"]
+    starts = [m.start() for m in re.finditer(r"\\text\{", condition) if m.start() > 0]
+    parts = [condition[i:j] for i, j in zip([0, *starts], [*starts, len(condition)], strict=True)]
+    rows: list[str] = []
+    for part in parts:
+        joined = f"{rows[-1]}{part}" if rows else rf"\quad {part}"
+        if rows and width(joined) <= room:
+            rows[-1] = joined
+        else:
+            rows.append(joined if not rows else rf"\quad {part}")
+    return rows
+
+
+def stacked(latex: str) -> bool:
+    """Whether ``latex`` holds a ``cases`` set by :func:`stack` (a row with no ``&``)."""
+    start = latex.find(BEGIN)
+    end = latex.rfind(END)
+    if start < 0 or end < start:
+        return False
+    return any(len(row) == 1 for row in cells(latex[start + len(BEGIN) : end]))
