@@ -247,12 +247,31 @@ def _arg(text: str) -> str:
     return "".join(out)
 
 
+def _matching_end(text: str, start: int, environment: str) -> int:
+    """Where the ``\\end`` of the ``environment`` begun before ``start`` is (one of the
+    same name may be nested in it: a folded case's value in ``aligned`` holding a fraction
+    whose numerator is in ``aligned``), or -1."""
+    begin, end = f"\\begin{{{environment}}}", f"\\end{{{environment}}}"
+    depth, i = 1, start
+    while True:
+        j, k = text.find(end, i), text.find(begin, i)
+        if j < 0:
+            return -1
+        if 0 <= k < j:
+            depth, i = depth + 1, k + len(begin)
+            continue
+        depth -= 1
+        if depth == 0:
+            return j
+        i = j + len(end)
+
+
 def _matrix(reader: _Reader, atoms: list[str]) -> None:
     """``\\begin{pmatrix} a & b \\\\ c & d \\end{pmatrix}`` -> ``mat(a, b; c, d)``;
     ``\\begin{cases} a & \\text{for}\\: c \\\\ b & \\text{otherwise} \\end{cases}`` ->
     ``cases(a & "for" med c, b & "otherwise")``."""
     environment = reader.group()
-    end = reader.text.find(f"\\end{{{environment}}}", reader.i)
+    end = _matching_end(reader.text, reader.i, environment)
     body = reader.text[reader.i : end if end >= 0 else len(reader.text)]
     reader.i = end + len(f"\\end{{{environment}}}") if end >= 0 else len(reader.text)
     rows = cells(body)  # a nested environment (a value over lines in cases) kept whole
