@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .cases import cells
 from .metrics import DELIMITERS, GLYPHS, OPERATORS
 
 __all__ = ["latex_width", "math_width"]
@@ -428,6 +429,8 @@ class _Reader:
         if name in ("aligned", "gathered", "split") and body.startswith("["):
             body = body[body.index("]") + 1 :]
         rows = [row.split("&") for row in body.split(r"\\")]
+        if r"\begin" in body:  # a nested environment (a folded case's value) kept whole
+            rows = cells(body)
         columns = max(len(row) for row in rows)
         widths = [
             max((self.sub(row[k]) if k < len(row) else 0.0) for row in rows) for k in range(columns)
