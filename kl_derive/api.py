@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .derivation import Derivation
-from .engine import draft_for, verify_draft
+from .engine import derivation_fields, draft_for
 from .errors import SpecError
 from .families import get_family
 from .families.base import Distribution
@@ -11,7 +11,6 @@ from .spec import parse_spec
 from .strategies.draft import Draft
 from .strategies.placeholders import substitute_draft
 from .symbolic.convert import bind_pair, with_dimension
-from .symbolic.display import evaluate
 
 __all__ = ["cross_entropy", "derive", "entropy"]
 
@@ -186,17 +185,9 @@ def _derivation(draft: Draft, first: Distribution, second: Distribution, lang: s
     return Derivation(
         p=first,
         q=second,
-        stages=verify_draft(draft),
-        result=evaluate(draft.result_display),
-        result_display=draft.result_display,
-        strategy=draft.strategy,
-        functions=dict(draft.functions),
-        expect_subscripts=draft.expect_subscripts,
+        **derivation_fields(draft, lang),
         instance_sizes=draft.instance_sizes,
         instance_draws=draft.instance_draws,
-        lang=lang,
-        setting=draft.setting,
-        quantity=draft.quantity,
         dimension_name=draft.dimension_name,
     )
 

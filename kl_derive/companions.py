@@ -58,14 +58,13 @@ def estimators(
     estimates when the sample is held fixed. Both laws are univariate normals;
     ``q`` defaults to N(0, 1); ``param`` and ``lang`` as for :func:`kl_derive.derive`.
     """
-    from .engine import verify_draft
+    from .engine import derivation_fields
     from .render.catalog import check_language
     from .spec import parse_spec
     from .strategies.estimator_parts import estimator_facts
     from .strategies.estimators import derive_estimators
     from .strategies.placeholders import substitute_draft
     from .symbolic.convert import bind_pair
-    from .symbolic.display import evaluate
 
     if not (param is None or isinstance(param, str)):
         raise TypeError(f"param is a string, such as 'logvar'; got {param!r}")
@@ -91,15 +90,7 @@ def estimators(
     return EstimatorsDerivation(
         p=first,
         q=second,
-        stages=verify_draft(draft),
-        result=evaluate(draft.result_display),
-        result_display=draft.result_display,
-        strategy=draft.strategy,
-        functions=dict(draft.functions),
-        expect_subscripts=draft.expect_subscripts,
-        lang=lang,
-        setting=draft.setting,
-        quantity=draft.quantity,
+        **derivation_fields(draft, lang),
         facts=facts,
         result_lhs=lhs,
     )
@@ -180,7 +171,7 @@ def elbo(
     (the KL term is the seed derivation summed over the latent coordinates) or ``"any"``.
     ``beta``: the weight of the KL term (a positive number, or ``"beta"`` for the symbol).
     ``inline``: include the seed derivation's steps (``kl-derive elbo --detail full``)."""
-    from .engine import verify_draft
+    from .engine import derivation_fields, verify_draft
     from .render.catalog import check_language
     from .strategies.elbo import DECODERS, PRIORS, derive_elbo, result_lhs
 
@@ -205,20 +196,11 @@ def elbo(
         stages = (*stages[:at], *seed.stages, *stages[at:])
         functions = {**seed.functions, **functions}
     first, second = _elbo_laws()
-    from .symbolic.display import evaluate
 
     return ElboDerivation(
         p=first,
         q=second,
-        stages=stages,
-        result=evaluate(draft.result_display),
-        result_display=draft.result_display,
-        strategy=draft.strategy,
-        functions=functions,
-        expect_subscripts=draft.expect_subscripts,
-        lang=lang,
-        setting=draft.setting,
-        quantity=draft.quantity,
+        **{**derivation_fields(draft, lang, stages), "functions": functions},
         settings={
             "decoder": decoder,
             "prior": prior,

@@ -16,7 +16,7 @@ from .steps.verify import verify_step
 from .strategies import PAIRS, VIA_BASE
 from .strategies.draft import Draft
 
-__all__ = ["STRATEGIES", "draft_for", "verify_draft"]
+__all__ = ["STRATEGIES", "derivation_fields", "draft_for", "verify_draft"]
 
 #: (family of P, family of Q) -> strategy modules, the default first
 STRATEGIES: dict[tuple[str, str], tuple[str, ...]] = {
@@ -59,3 +59,21 @@ def verify_draft(draft: Draft) -> tuple[Stage, ...]:
             chains.append(Chain(steps))
         stages.append(replace(stage, chains=tuple(chains)))
     return tuple(stages)
+
+
+def derivation_fields(draft: Draft, lang: str, stages: tuple[Stage, ...] | None = None) -> dict:
+    """What every derivation made from ``draft`` holds (KL, entropy, the companions): the
+    stages verified (or ``stages`` already verified), the result and how it was drafted."""
+    from .symbolic.display import evaluate
+
+    return {
+        "stages": verify_draft(draft) if stages is None else stages,
+        "result": evaluate(draft.result_display),
+        "result_display": draft.result_display,
+        "strategy": draft.strategy,
+        "functions": dict(draft.functions),
+        "expect_subscripts": draft.expect_subscripts,
+        "lang": lang,
+        "setting": draft.setting,
+        "quantity": draft.quantity,
+    }

@@ -76,12 +76,11 @@ def mixture(p: str, q: str, *, samples: int | None = None, lang: str = "en") -> 
     Monte-Carlo estimate from ``samples`` draws (default
     :data:`~kl_derive.mixture_numbers.DEFAULT_SAMPLES`, fixed seed) with its standard error.
     """
-    from .engine import verify_draft
+    from .engine import derivation_fields
     from .mixture_laws import bind_mixtures, mixture_law
     from .mixture_numbers import DEFAULT_SAMPLES, check_samples, mixture_facts
     from .render.catalog import check_language
     from .strategies.mixtures import BOUND_SYMBOLS, derive_mixture
-    from .symbolic.display import evaluate
     from .symbolic.objects import KL, VARIABLE
 
     if not isinstance(lang, str):
@@ -101,15 +100,7 @@ def mixture(p: str, q: str, *, samples: int | None = None, lang: str = "en") -> 
     return MixtureDerivation(
         p=mixture_law(f),
         q=mixture_law(g),
-        stages=verify_draft(draft),
-        result=evaluate(draft.result_display),
-        result_display=draft.result_display,
-        strategy=draft.strategy,
-        functions=dict(draft.functions),
-        expect_subscripts=draft.expect_subscripts,
-        lang=lang,
-        setting=draft.setting,
-        quantity=draft.quantity,
+        **derivation_fields(draft, lang),
         facts=facts,
         result_lhs=lhs,
         mixtures=(f, g),

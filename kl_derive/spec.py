@@ -300,6 +300,8 @@ def parse_transformed(text: object) -> TransformedSpec | None:
         args=tuple(_convert(a, source, 2) for a in arguments),
         text=source,
     )
+
+
 #: the most components a mixture spec may have
 MAX_COMPONENTS = 6
 

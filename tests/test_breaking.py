@@ -149,3 +149,31 @@ def test_highlight_colours_every_line_a_changed_part_spans(tmp_path) -> None:
             if k and continued:
                 coloured_continuations += 1
     assert coloured_continuations > 0
+
+
+def test_a_wide_piecewise_result_is_folded_inside_its_cases() -> None:
+    from sympy import Piecewise, S
+
+    wide = Add(*(log(Symbol(f"x_{k}", positive=True) + k) for k in range(1, 13)))
+    expr = Piecewise((wide, a > b), (oo, S.true))
+    whole = flatten(PRINTER.marked(expr))
+    assert lines(expr, latex_width(whole) + 1) == [whole]  # fits: as it was
+    assert lines(expr, latex_width(whole) - 0.5) == [whole]  # within the model's error
+    (folded,) = lines(expr, 20)
+    assert latex_width(folded) <= 20 and balanced(folded)
+    assert folded.startswith(r"\begin{cases} \begin{aligned}&\log")
+    # the value over lines, a comma after it, its condition on a row of its own
+    assert r"\end{aligned} \\ \quad \text{for }" in folded
+    assert folded.endswith(r"\\ \infty \quad \text{otherwise} \end{cases}")
+    assert folded.count(r"\log") == 12
+
+
+def test_cells_keep_nested_environments_whole() -> None:
+    from kl_derive.printing.cases import cells
+
+    body = r" a & \text{for } b \\ \begin{aligned}&x \\ &y\end{aligned}, \\ {c \\ d} & e "
+    assert cells(body) == [
+        [" a ", r" \text{for } b "],
+        [r" \begin{aligned}&x \\ &y\end{aligned}, "],
+        [r" {c \\ d} ", " e "],
+    ]

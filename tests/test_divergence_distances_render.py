@@ -69,12 +69,6 @@ def test_general_normal_pair_renders_in_every_format() -> None:
     assert "z₊" in d.to_text() and "z±" in d.to_text()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known: the two-case result of TV between two general normal laws is one "
-    "cases display about 120pt wider than a column (the layout does not break inside "
-    "cases yet)",
-)
 def test_general_normal_pair_fits_the_page(tmp_path) -> None:
     d = _derived("total-variation", "normal", "normal")
     (tmp_path / "g.tex").write_text(d.to_latex("en", standalone=True), encoding="utf-8")

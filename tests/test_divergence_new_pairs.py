@@ -1,7 +1,7 @@
 """The exponential-family pairs added to the alpha-family divergences (beta under its
 condition, binomial laws with one number of trials): every format in English and Korean,
-pdflatex with no overfull box (the beta results overflow: see WIDE) and KaTeX (strict) on
-the output."""
+pdflatex with no overfull box (the wide beta results fold inside their cases) and KaTeX
+(strict) on the output."""
 
 from __future__ import annotations
 
@@ -38,21 +38,7 @@ def test_every_format_renders(key: str, lang: str) -> None:
         assert text.strip() and "{" + "lhs}" not in text, fmt
 
 
-#: a piecewise result whose closed form is wider than the page is not broken across lines
-#: by the LaTeX printer (the same holds for renyi gamma gamma, before these pairs): known
-#: to overflow, kept failing here until the printer breaks it
-WIDE = {"beta-renyi", "beta-chi-square"}
-
-
-@pytest.mark.parametrize(
-    "key",
-    [
-        pytest.param(key, marks=pytest.mark.xfail(strict=True, reason="wide piecewise"))
-        if key in WIDE
-        else key
-        for key in sorted(NEW)
-    ],
-)
+@pytest.mark.parametrize("key", sorted(NEW))
 @pytest.mark.parametrize("lang", ["en", "ko"])
 def test_latex_fits_the_page(tmp_path, key: str, lang: str) -> None:
     compile_fragments(tmp_path, [_derived(key).to_latex(lang)], lang)

@@ -18,8 +18,16 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import ARTIFACTS, require_latex_package, require_tool
-from layout_check import LANGS, SAMPLE, TARGETS, TOLERANCE_PT, compile_target
+from conftest import ARTIFACTS, katex_blocks, require_latex_package, require_tool
+from layout_check import (
+    DIVERGENCES,
+    LANGS,
+    SAMPLE,
+    TARGETS,
+    TOLERANCE_PT,
+    compile_target,
+    derivation,
+)
 
 from kl_derive import derive
 
@@ -99,3 +107,59 @@ def test_a_long_chain_continues_on_a_following_frame(tmp_path: Path) -> None:
         assert titles[titles.index(title) - 1].startswith(title.removesuffix(" (continued)"))
     pages, log = _deck(tmp_path, "wishart", text)
     assert "Overfull \\vbox" not in log and pages > len(titles)  # overlays reveal the steps
+
+
+#: covariances given as numbers, larger than the sample's: the law is named in prose with
+#: its matrices, which are set as ``smallmatrix`` there (a 6 x 6 ``pmatrix`` ran 69 pt
+#: past a one-column line, 30 pt past a column)
+NUMERIC_COVARIANCE = (
+    "multivariate_normal([0, 3, -1, 1, 1, -3], [[4, 0, 2, -2, 0, -2], [0, 4, -4, 2, 0, 4],"
+    " [2, -4, 6, -1, 0, -7], [-2, 2, -1, 7, -1, -2], [0, 0, 0, -1, 5, 5],"
+    " [-2, 4, -7, -2, 5, 18]])"
+)
+
+
+@pytest.mark.slow
+@pytest.mark.external
+@pytest.mark.parametrize("page", ["onecolumn", "twocolumn"])
+def test_a_law_with_a_matrix_of_numbers_fits_the_page(page: str, tmp_path: Path) -> None:
+    from conftest import run_pdflatex
+    from layout_check import _OVERFULL
+
+    from kl_derive import derive
+
+    d = derive(NUMERIC_COVARIANCE, "multivariate_normal(0, 1)")
+    (tmp_path / "mvn.tex").write_text(d.to_latex(standalone=True, page=page), encoding="utf-8")
+    done, log = run_pdflatex(tmp_path, "mvn.tex")
+    assert done.returncode == 0, log[-2000:]
+    worst = max((float(m.group(2)) for m in _OVERFULL.finditer(log)), default=0.0)
+    assert worst <= 1.0, f"overfull by {worst} pt on the {page} page"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("target", ["onecolumn", "twocolumn", "beamer"])
+def test_a_wide_piecewise_result_is_folded_to_fit(target: str, lang: str, tmp_path: Path) -> None:
+    """Rényi divergences of gamma and beta laws (symbolic order), the χ² divergence of two
+    beta laws and the total variation of two general normal laws: results whose first
+    case is wider than the page, folded inside their ``cases``. (Some frames of these
+    decks are too tall, a known matter of paging long prose, not of the cases: only the
+    decks' lines are checked.)"""
+    require_tool("pdflatex")
+    if lang == "ko":
+        require_latex_package("kotex")
+    result = compile_target(target, lang, tmp_path, DIVERGENCES)
+    assert result.returncode == 0 and not result.errors, result.errors[:3]
+    bad = [o for o in result.bad() if o.kind == "hbox" or target != "beamer"]
+    assert not bad, [(o.kind, o.points, o.owner, o.line) for o in bad[:6]]
+    text = (tmp_path / f"{target}-{lang}.tex").read_text(encoding="utf-8")
+    assert r", \\ \quad " in text  # a condition on a row of its own under its value
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_folded_piecewise_result_is_strict_katex(lang: str) -> None:
+    """The folded ``cases`` (rows without ``&``, a value over lines in ``aligned``) of the
+    Markdown flavours, rendered by KaTeX in strict mode."""
+    require_tool("node")
+    derivations = [derivation(name) for name in DIVERGENCES]
+    blocks = katex_blocks(derivations, lang)
+    assert any(", \\\\ \\quad " in block[0] for block in blocks)

@@ -8,10 +8,12 @@ reads the marks and chooses the breaks for a measure:
 * before a ``+`` or ``-`` of the outermost sum first (the sign starts the next line);
 * then between the factors of a product, such as an integrand (the next line starts
   with ``\times``, or with the ``\cdot`` that joined the factors);
-* then inside the widest bracket, integral or fraction of a single factor, which is
-  broken by the same rules: ``\left( … \right)`` becomes a fixed-size ``\Bigl( … \Bigr)``
-  pair, since a ``\left``/``\right`` pair cannot be split between lines; a fraction too
-  wide for the line gets its numerator over several lines.
+* then inside the widest bracket, integral, fraction or piecewise result of a single
+  factor, which is broken by the same rules: ``\left( … \right)`` becomes a fixed-size
+  ``\Bigl( … \Bigr)`` pair, since a ``\left``/``\right`` pair cannot be split between
+  lines; a fraction too wide for the line gets its numerator over several lines; a
+  ``cases`` too wide gets each condition on a row of its own under its value, and a value
+  still too wide over lines in an ``aligned`` block.
 
 Nothing inside braces (an exponent, a ``\sqrt``) or inside a ``\left … \right`` pair the
 printer did not mark is ever broken. Highlighted parts (``--highlight``) are coloured on
@@ -24,6 +26,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from . import cases
+from .line_marks import COLOR_OFF, COLOR_ON, HIGHLIGHT_COLOR, break_cost, close_colors
 from .measure import latex_width
 
 __all__ = [
@@ -39,8 +43,6 @@ __all__ = [
     "is_tall",
 ]
 
-#: the colour of a highlighted part: a name both xcolor (LaTeX) and KaTeX know
-HIGHLIGHT_COLOR = "blue"
 
 BREAK_SUM = "\ue000"  # before the sign of a term of a sum
 BREAK_PRODUCT = "\ue001"  # between two factors
@@ -49,11 +51,12 @@ _CLOSE = "\ue003"
 _FRAC = "\ue004"  # numerator _OVER denominator _FRAC_END
 _OVER = "\ue005"
 _FRAC_END = "\ue006"
-COLOR_ON = "\ue007"
-COLOR_OFF = "\ue008"
 _END = "\ue00e"
 #: how much further a line continued inside brackets is indented (\quad), in ems
 NESTED = 1.0
+#: how far (ems) a piecewise result may seem to stick out before it is folded over rows:
+#: the width model errs on the wide side, and a result that fits is left as it was
+FOLD_MARGIN = 1.0
 _MARKS = re.compile("[\ue000-\ue00e]")
 
 
@@ -115,7 +118,12 @@ class _Fraction:
     bottom: list[_Item] = field(default_factory=list)
 
 
-_Item = str | _Group | _Fraction  # text, a mark (BREAK_*, COLOR_*), or a breakable part
+@dataclass
+class _Cases:
+    raw: str  # the marked ``\begin{cases} … \end{cases}``
+
+
+_Item = str | _Group | _Fraction | _Cases  # text, a mark (BREAK_*, COLOR_*), or a breakable part
 
 
 def _parse(text: str) -> list[_Item]:
@@ -140,6 +148,12 @@ def _parse(text: str) -> list[_Item]:
             buffer.append(flatten(text[i:j]))
             i = j
             atomic = 0
+            continue
+        if c == "\\" and text.startswith(cases.BEGIN, i):
+            flush()
+            j = _atomic_end(text, i)
+            items.append(_Cases(text[i:j]))
+            i = j
             continue
         if c == "\\" and text.startswith(("\\left", "\\begin"), i) and not _letter(text, i):
             atomic = 1
@@ -264,6 +278,8 @@ def _render(items: list[_Item], colors: bool = True) -> str:
                 out.append(f"{item.left}{inner}{item.right}")
         elif isinstance(item, _Fraction):
             out.append(rf"\frac{{{_render(item.top, colors)}}}{{{_render(item.bottom, colors)}}}")
+        elif isinstance(item, _Cases):
+            out.append(flatten(item.raw))
         elif item in (BREAK_SUM, BREAK_PRODUCT):
             continue
         elif item == COLOR_ON:
@@ -284,7 +300,7 @@ def break_lines(
     whole, and then the line is wider)."""
     breaker = _Breaker(measure)
     lines = breaker.lines(_parse(text), first, rest)
-    return _close_colors(lines)
+    return close_colors(lines)
 
 
 class _Breaker:
@@ -337,7 +353,7 @@ class _Breaker:
                 below.append(text)
             else:
                 below.extend(self.lines(part, rest if current else budget, rest))
-            chosen = here if here is not None and _cost(here) < _cost(below) else below
+            chosen = here if here is not None and break_cost(here) < break_cost(below) else below
             out.extend(chosen[:-1])
             current = chosen[-1]
             budget = rest if len(out) else first
@@ -350,7 +366,7 @@ class _Breaker:
         candidates = [
             (self.width(_render([item], colors=False)), k)
             for k, item in enumerate(items)
-            if isinstance(item, (_Group, _Fraction))
+            if isinstance(item, (_Group, _Fraction, _Cases))
         ]
         if not candidates:
             return [_render(items, colors=False).strip()]
@@ -360,6 +376,13 @@ class _Breaker:
         item = items[k]
         if isinstance(item, _Fraction):
             return self.fraction(item, head, tail, first, rest)
+        if (
+            isinstance(item, _Cases)
+            and self.width(_render(items, colors=False)) > first + FOLD_MARGIN
+        ):
+            return self.piecewise(item, head, tail, first)
+        if isinstance(item, _Cases):  # within the width model's error: left whole
+            return [_render(items, colors=False).strip()]
         left, right = _fixed(item)
         opening = f"{head}{left}"
         closing = self.width(f"{right}{tail}")  # only on the last line, kept off every line
@@ -390,7 +413,7 @@ class _Breaker:
                 # a bracket wider than the line: broken inside after all (unreadable is
                 # better than cut off at the margin)
                 lines = self.lines(items, room, room - 1.0)
-            lines = _close_colors(lines)
+            lines = close_colors(lines)
             if len(lines) == 1:
                 parts.append(lines[0])
             else:
@@ -399,19 +422,21 @@ class _Breaker:
         top, bottom = parts
         return [rf"{head}\frac{{{top}}}{{{bottom}}}{tail}".strip()]
 
+    def piecewise(self, item: _Cases, head: str, tail: str, first: float) -> list[str]:
+        """A piecewise result wider than the line, stacked (:mod:`.cases`); it then stays
+        on one line of the display, as a fraction does."""
+        frame = self.width(rf"{cases.BEGIN}  {cases.END}") + 0.5  # and a margin of error
+        room = first - self.width(head) - self.width(tail) - frame
 
-_SIZED_OPEN = re.compile(r"\\(?:big|Big|bigg|Bigg)l")
-_SIZED_CLOSE = re.compile(r"\\(?:big|Big|bigg|Bigg)r")
+        def broken(value: str, width: float) -> list[str]:
+            shallow, self.shallow = self.shallow, False
+            try:
+                return close_colors(self.lines(_parse(value), width, width - NESTED))
+            finally:
+                self.shallow = shallow
 
-
-def _cost(lines: list[str]) -> int:
-    """How bad a way of breaking is: its lines, each break inside brackets one more, and a
-    broken product two more."""
-    cost, depth = 0, 0
-    for line in lines:
-        cost += 1 + (depth > 0) + 2 * _unindented(line).startswith(r"\times")
-        depth += len(_SIZED_OPEN.findall(line)) - len(_SIZED_CLOSE.findall(line))
-    return cost
+        stacked = cases.stack(item.raw, room, self.width, flatten, broken)
+        return [f"{head}{stacked}{tail}".strip()]
 
 
 def _split(items: list[_Item], mark: str) -> list[list[_Item]]:
@@ -455,38 +480,3 @@ def _fixed(item: _Group) -> tuple[str, str]:
     else:
         size = "big"
     return rf"\{size}l{item.left}", rf"\{size}r{item.right}"
-
-
-def _close_colors(lines: list[str]) -> list[str]:
-    """Each line's colour switched on again where a highlighted part continues from the
-    line before, and switched off at its end; the colour marks become ``\\textcolor``."""
-    out: list[str] = []
-    open_ = 0
-    for line in lines:
-        body = _unindented(line)
-        text = line[: len(line) - len(body)] + (COLOR_ON * open_) + body
-        for c in line:
-            if c == COLOR_ON:
-                open_ += 1
-            elif c == COLOR_OFF:
-                open_ -= 1
-        text += COLOR_OFF * open_
-        on = rf"\textcolor{{{HIGHLIGHT_COLOR}}}{{"
-        text = text.replace(COLOR_ON, on).replace(COLOR_OFF, "}")
-        indent = text[: len(text) - len(_unindented(text))]
-        body = text[len(indent) :]
-        operator = _OPERATOR.match(body[len(on) :]) if body.startswith(on) else None
-        if operator:  # the operator stays outside the colour, a binary operator there
-            text = indent + operator.group(0) + on + body[len(on) + operator.end() :]
-        out.append(text)
-    return out
-
-
-_OPERATOR = re.compile(r"(?:[+-]|\\times|\\cdot) ")
-
-
-def _unindented(line: str) -> str:
-    """``line`` without the ``\\quad`` indentation of lines continued inside brackets."""
-    while line.startswith(r"\quad "):
-        line = line[len(r"\quad ") :]
-    return line

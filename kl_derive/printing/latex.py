@@ -15,6 +15,7 @@ careful author types:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from sympy import (
@@ -51,7 +52,7 @@ from .core import (
 )
 from .latex_operators import LatexOperators, is_tall_latex, kl_latex
 
-__all__ = ["TextbookLatexPrinter", "kl_latex", "latex"]
+__all__ = ["TextbookLatexPrinter", "kl_latex", "latex", "small_matrices"]
 
 
 class TextbookLatexPrinter(LatexOperators, LatexPrinter):
@@ -458,3 +459,24 @@ def _enclosed(text: str) -> bool:
             if depth == 0:
                 return i == len(text) - 1
     return False
+
+
+#: a matrix with more rows than this is set as a ``smallmatrix`` in prose (amsmath's
+#: matrix for running text): a 4 x 4 ``pmatrix`` already fills half a line
+SMALL_MATRIX_ROWS = 3
+_PMATRIX = re.compile(r"\\begin\{pmatrix\}(.*?)\\end\{pmatrix\}", re.S)
+
+
+def small_matrices(math: str) -> str:
+    """Matrices of more than :data:`SMALL_MATRIX_ROWS` rows in a law's name or in prose as
+    ``\\left(\\begin{smallmatrix}…\\end{smallmatrix}\\right)``: a matrix of numbers
+    given by the user (``multivariate_normal([...], [[...], ...])``) at d = 8 set as a
+    ``pmatrix`` is wider than the line."""
+
+    def small(match: re.Match[str]) -> str:
+        body = match.group(1)
+        if body.count(r"\\") < SMALL_MATRIX_ROWS:
+            return match.group(0)
+        return rf"\left(\begin{{smallmatrix}}{body}\end{{smallmatrix}}\right)"
+
+    return _PMATRIX.sub(small, math)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .cases import cells
 from .metrics import DELIMITERS, GLYPHS, OPERATORS
 
 __all__ = ["latex_width", "math_width"]
@@ -428,6 +429,8 @@ class _Reader:
         if name in ("aligned", "gathered", "split") and body.startswith("["):
             body = body[body.index("]") + 1 :]
         rows = [row.split("&") for row in body.split(r"\\")]
+        if r"\begin" in body:  # a nested environment (a folded case's value) kept whole
+            rows = cells(body)
         columns = max(len(row) for row in rows)
         widths = [
             max((self.sub(row[k]) if k < len(row) else 0.0) for row in rows) for k in range(columns)
@@ -436,6 +439,8 @@ class _Reader:
             return _Atom(ORD, sum(widths))
         if name == "cases":  # a brace, then the values and conditions a quad apart
             return _Atom(INNER, _delimiter(r"\{", min(5, len(rows) + 1)) + sum(widths) + 1.0)
+        if name == "smallmatrix":  # script-size entries, a thick space between columns (a margin)
+            return _Atom(INNER, 0.75 * sum(widths) + 0.33 * (columns - 1))
         gap = 1.0 * (columns - 1)  # 2\arraycolsep between columns
         delimiters = {"pmatrix": "(", "bmatrix": "[", "vmatrix": "|"}
         size = min(5, len(rows) + 1)

@@ -21,6 +21,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from .breaking import break_lines
+from .cases import cells
 from .latex import TextbookLatexPrinter
 from .measure import latex_width
 
@@ -246,28 +247,45 @@ def _arg(text: str) -> str:
     return "".join(out)
 
 
+def _matching_end(text: str, start: int, environment: str) -> int:
+    """Where the ``\\end`` of the ``environment`` begun before ``start`` is (one of the
+    same name may be nested in it: a folded case's value in ``aligned`` holding a fraction
+    whose numerator is in ``aligned``), or -1."""
+    begin, end = f"\\begin{{{environment}}}", f"\\end{{{environment}}}"
+    depth, i = 1, start
+    while True:
+        j, k = text.find(end, i), text.find(begin, i)
+        if j < 0:
+            return -1
+        if 0 <= k < j:
+            depth, i = depth + 1, k + len(begin)
+            continue
+        depth -= 1
+        if depth == 0:
+            return j
+        i = j + len(end)
+
+
 def _matrix(reader: _Reader, atoms: list[str]) -> None:
     """``\\begin{pmatrix} a & b \\\\ c & d \\end{pmatrix}`` -> ``mat(a, b; c, d)``;
     ``\\begin{cases} a & \\text{for}\\: c \\\\ b & \\text{otherwise} \\end{cases}`` ->
     ``cases(a & "for" med c, b & "otherwise")``."""
     environment = reader.group()
-    end = reader.text.find(f"\\end{{{environment}}}", reader.i)
+    end = _matching_end(reader.text, reader.i, environment)
     body = reader.text[reader.i : end if end >= 0 else len(reader.text)]
     reader.i = end + len(f"\\end{{{environment}}}") if end >= 0 else len(reader.text)
-    rows = [row for row in re.split(r"\\\\", body) if row.strip()]
+    rows = cells(body)  # a nested environment (a value over lines in cases) kept whole
     if environment in ("aligned", "gathered", "split"):  # lines inside a formula
-        lines = "; ".join(_arg(latex_to_typst(row.replace("&", " "))) for row in rows)
+        lines = "; ".join(_arg(latex_to_typst(" ".join(row))) for row in rows)
         atoms.append(f"mat(delim: #none, align: #left, {lines})")
         return
     if environment == "cases":
-        cases = ", ".join(
-            " & ".join(_arg(latex_to_typst(c)) for c in row.split("&")) for row in rows
-        )
+        cases = ", ".join(" & ".join(_arg(latex_to_typst(c)) for c in row) for row in rows)
         atoms.append(f"cases({cases})")
         return
-    cells = "; ".join(", ".join(_arg(latex_to_typst(c)) for c in row.split("&")) for row in rows)
+    entries = "; ".join(", ".join(_arg(latex_to_typst(c)) for c in row) for row in rows)
     delimiter = {"pmatrix": '"("', "bmatrix": '"["', "vmatrix": '"|"'}.get(environment, '"("')
-    atoms.append(f"mat(delim: {delimiter}, {cells})")
+    atoms.append(f"mat(delim: {delimiter}, {entries})")
 
 
 _CASES = re.compile(r"\\begin\{cases\}(.*?)\\end\{cases\}", flags=re.S)
@@ -279,14 +297,14 @@ def stack_cases(latex: str) -> str:
 
     def stack(match: re.Match[str]) -> str:
         rows = []
-        for row in re.split(r"\\\\", match.group(1)):
-            value, _, condition = row.partition("&")
+        for row in cells(match.group(1)):
+            value, condition = row[0].strip(), "&".join(row[1:]).strip()
             if "otherwise" in condition:  # no column of conditions to line up with
-                rows.append(rf"{value.strip()} \quad {condition.strip()}")
-            elif condition.strip():
-                rows += [f"{value.strip()},", rf"\quad {condition.strip()}"]
+                rows.append(rf"{value} \quad {condition}")
+            elif condition:
+                rows += [f"{value},", rf"\quad {condition}"]
             else:
-                rows.append(row.strip())
+                rows.append(value)
         return r"\begin{cases}" + r" \\ ".join(rows) + r"\end{cases}"
 
     return _CASES.sub(stack, latex)

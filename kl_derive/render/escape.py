@@ -63,8 +63,10 @@ def latex_inline(math: str, measure: float = 34.5) -> str:
     (ems) may also be broken after the commas between arguments (TeX breaks inline math
     only after relations and binary operators), or moved whole to the next line, the line
     before it left short, so that it does not stick out of a narrow column."""
+    from ..printing.latex import small_matrices
     from ..printing.measure import latex_width
 
+    math = small_matrices(math)
     if (
         latex_width(math, inline=True) > LONG_INLINE * measure
         and _longest_piece(math) > LONG_PIECE * measure
@@ -90,6 +92,11 @@ def _longest_piece(math: str) -> float:
         elif depth == 0 and (match := _BREAKS_AFTER.match(text, i)):
             pieces.append(text[start : match.end()])
             start = i = match.end()
+            continue
+        elif text.startswith("\\begin{", i):  # an environment is one box: no break inside
+            name = text[i + len("\\begin{") : text.find("}", i)]
+            end = text.find(f"\\end{{{name}}}", i)
+            i = len(text) if end < 0 else end + len(f"\\end{{{name}}}")
             continue
         elif c == "\\":
             i += 2

@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from ..printing.cases import stacked as stacked_cases
 from .page import Page
 
 __all__ = ["Measure", "lay_out_block", "lay_out_result", "split_lhs"]
@@ -80,6 +81,7 @@ def lay_out_block(
     stacked = _stacked(measure, lhs)
     layouts = [stacked] if stacked or not measure.lhs_shares_line else [False, True]
     best: tuple[float, bool, list[list[list[str]]]] | None = None
+    fallback = None
     for stacked in layouts:
         # aligned, unless a right-hand side cannot be broken to fit beside its lhs; then
         # stacked, which gives it more room
@@ -94,10 +96,18 @@ def lay_out_block(
             ),
             default=0.0,
         )
+        # a piecewise result folded over rows (:mod:`~kl_derive.printing.cases`) fits, but
+        # a layout that needs no folding is preferred
+        folded = any(stacked_cases(line) for chain in lines for step in chain for line in step)
+        if excess <= 0.05 and folded:
+            fallback = fallback or (excess, stacked, lines)
+            continue
         if best is None or excess < best[0] - 0.05:
             best = (excess, stacked, lines)
         if excess <= 0.05:
             break
+    if fallback is not None and (best is None or best[0] > 0.05):
+        best = fallback
     assert best is not None
     _excess, stacked, lines = best
     for chain, chain_lines in zip(chains, lines, strict=True):

@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..printing.cases import stacked
 from ..printing.measure import latex_width
 from .page import Page
 
@@ -189,6 +190,9 @@ def line_extent(text: str) -> tuple[float, float]:
     for pattern, up, down in _TALL:
         if pattern.search(text):
             height, depth = max(height, up), max(depth, down)
+    if stacked(text):  # a piecewise result over rows (centred on the line): 1.2 \baselineskip
+        half = 0.5 * 1.45 * (text.count(r"\\") + 1) + 0.3
+        return max(height, half), max(depth, half)
     rows = text.count(r"\begin{aligned}")
     if rows:  # a numerator or denominator over several lines
         lines = text.count(r"\\") + 1

@@ -232,11 +232,8 @@ def build_view(
         "solution_title": text("document.solution"),
         "result_text": text("document.result"),
         "result_lhs": result_lhs,
-        "result_latex": printer.doprint(derivation.result_display),
+        **_result(derivation, result_lhs, printer, measure),
         "detail": detail,
-        **lay_out_result(
-            result_lhs, printer.breaker(derivation.result_display), printer.width, measure
-        ),
         "result_sympy": sstr(derivation.result_display),
         "kl_latex": kl_of_densities,
         "asymmetry": text(
@@ -276,6 +273,20 @@ def build_view(
         "counts": counts,
         "total_steps": len(steps),
     }
+
+
+def _result(
+    derivation: Derivation, lhs: str, printer: Printer, measure: Measure
+) -> dict[str, object]:
+    """The closing display laid out for the page; ``result_latex``, the formula on one
+    line of the display, is the laid-out line when there is one (a fraction or a piecewise
+    result broken inside, still one line of the display)."""
+    laid_out = lay_out_result(
+        lhs, printer.breaker(derivation.result_display), printer.width, measure
+    )
+    lines = laid_out["result_lines"]
+    one = lines[0] if isinstance(lines, list) and len(lines) == 1 else None
+    return {"result_latex": one or printer.doprint(derivation.result_display), **laid_out}
 
 
 def _plain_title(derivation: Derivation, messages: Mapping[str, Any], quantity: str) -> str:

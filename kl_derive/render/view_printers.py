@@ -13,7 +13,7 @@ from sympy import (
 )
 
 from ..printing.breaking import COLOR_OFF, COLOR_ON, break_lines
-from ..printing.latex import TextbookLatexPrinter, kl_latex
+from ..printing.latex import TextbookLatexPrinter, kl_latex, small_matrices
 from ..printing.measure import latex_width
 from ..printing.typst import TypstPrinter
 from ..printing.unicode import UnicodePrinter, kl_unicode, latex_to_unicode, text_width
@@ -65,8 +65,9 @@ class LatexMemoPrinter(TextbookLatexPrinter):
         return latex
 
     def law(self, family: Any, args: tuple) -> str:
-        """A law's notation, ``\\mathcal{N}(\\mu, \\sigma^{2})``."""
-        return family.notation(args, self.doprint)
+        """A law's notation, ``\\mathcal{N}(\\mu, \\sigma^{2})`` (a matrix of numbers
+        given by the user, from 4 x 4 on, in the small size of running text)."""
+        return small_matrices(family.notation(args, self.doprint))
 
     #: how a step marked ``(n)`` joins the previous line (--detail full)
     @staticmethod

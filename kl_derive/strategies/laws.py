@@ -173,7 +173,26 @@ def support_relation(q: Law, p: Law):
         if relation is S.false or relation == S.false:
             return True
         conditions.append(relation.canonical)  # written one way: a_1 >= a_2
+    if conditions and _never_together((*conditions, lq < uq)):
+        return True  # uniform(u1, -1/2) against (0, 1): u1 >= 0 and u1 < -1/2 never both
     return tuple(conditions)
+
+
+def _never_together(relations: tuple[Expr, ...]) -> bool:
+    """Whether relations in one real unknown (a support's end) cannot all hold; ``False``
+    when there are several unknowns or SymPy cannot decide."""
+    from sympy import reduce_inequalities
+
+    unknowns = set().union(*(r.free_symbols for r in relations))
+    if len(unknowns) != 1:
+        return False
+    (unknown,) = unknowns
+    if not unknown.is_real:
+        return False
+    try:
+        return reduce_inequalities(list(relations), unknown) is S.false
+    except (NotImplementedError, TypeError, ValueError):
+        return False
 
 
 def parameter_conditions(*laws: Distribution) -> tuple[Expr, ...]:
