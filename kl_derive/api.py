@@ -167,7 +167,7 @@ def _bind_univariate(p: str, q: str | None, param: str | None, lang: str, what: 
             )
     if spec_q is None and what == "entropy" and resolve_name(spec_p.family) in LIST_FAMILIES:
         spec_q = spec_p  # a categorical law has no standard member; the entropy needs none
-    first, second = bind_pair(spec_p, spec_q, param)
+    first, second = bind_pair(spec_p, spec_q, param, pair_needed=what != "entropy")
     for law in (first, second):
         listed = law.family.name in LIST_FAMILIES and isinstance(law.args[0], Tuple)
         if law.family.name not in CATALOG_FAMILIES and not listed:

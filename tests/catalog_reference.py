@@ -108,6 +108,17 @@ def _continuous_bernoulli_mp(lam: float) -> _Density:
 
 
 _mp = mpmath
+
+
+def _normal_mass(alpha: float, beta: float):
+    """Phi(beta) - Phi(alpha) without cancellation: from the upper tail when the interval
+    lies right of 0 (Phi(-alpha) - Phi(-beta)), at 50 digits."""
+    with mpmath.workdps(50):
+        if alpha > 0:
+            return mpmath.ncdf(-alpha) - mpmath.ncdf(-beta)
+        return mpmath.ncdf(beta) - mpmath.ncdf(alpha)
+
+
 _INF = math.inf
 
 
@@ -194,6 +205,30 @@ MP_LOGPDF: dict[str, Callable] = {
         -_INF,
         _INF,
     ),
+    "student_t": lambda df, loc, scale: _mp_density(
+        lambda x: (
+            _mp.loggamma((df + 1) / 2)
+            - _mp.loggamma(df / 2)
+            - _mp.log(_mp.sqrt(df * _mp.pi) * scale)
+            - (df + 1) / 2 * _mp.log(1 + ((x - loc) / scale) ** 2 / df)
+        ),
+        -_INF,
+        _INF,
+    ),
+    "truncated_normal": lambda loc, scale, low, high: _mp_density(
+        lambda x: (
+            -((x - loc) ** 2) / (2 * scale**2)
+            - _mp.log(scale * _mp.sqrt(2 * _mp.pi))
+            - _mp.log(_normal_mass((low - loc) / scale, (high - loc) / scale))
+        ),
+        low,
+        high,
+    ),
+    "kumaraswamy": lambda a, b: _mp_density(
+        lambda x: _mp.log(a * b) + (a - 1) * _mp.log(x) + (b - 1) * _mp.log(1 - x**a),
+        0.0,
+        1.0,
+    ),
 }
 
 
@@ -251,6 +286,11 @@ REFERENCE: dict[str, Callable] = {
     "continuous_bernoulli": _continuous_bernoulli,
     "logit_normal": _logit_normal,
     "von_mises": _von_mises,
+    "student_t": lambda df, loc, scale: stats.t(df, loc, scale),
+    "truncated_normal": lambda loc, scale, low, high: stats.truncnorm(
+        (low - loc) / scale, (high - loc) / scale, loc=loc, scale=scale
+    ),
+    "kumaraswamy": lambda a, b: MP_LOGPDF["kumaraswamy"](a, b),
     # mass functions (PyTorch's conventions)
     "bernoulli": lambda p: stats.bernoulli(p),
     "binomial": lambda n, p: stats.binom(int(n), p),

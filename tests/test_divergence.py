@@ -63,6 +63,28 @@ def test_heavy_moments_give_an_infinite_divergence(pair, where) -> None:
     assert all(step.verified for step in derivation.steps)
 
 
+@pytest.mark.parametrize(
+    ("p", "q", "finite"),
+    [
+        ("pareto(1, 1/2)", "exponential", False),  # E[z] = oo for alpha <= 1
+        ("pareto(1, 1)", "exponential", False),
+        ("pareto(1, 3)", "exponential", True),
+        ("pareto(1, 3/2)", "normal", False),  # E[z^2] = oo for alpha <= 2
+        ("pareto(1, 5/2)", "normal", True),
+    ],
+)
+def test_a_moment_condition_false_at_the_numbers_given_is_infinite(p, q, finite) -> None:
+    """A moment the family states under a condition (the Pareto mean for alpha > 1) that
+    the numbers given violate is infinite: the derivation goes through the divergent
+    stages (never substitutes the formula, which was an internal error)."""
+    derivation = derive(p, q)
+    assert (derivation.result != oo) == finite
+    assert all(step.verified for step in derivation.steps)
+    if not finite:
+        rules = [step.rule for step in derivation.steps]
+        assert "moment.divergent" in rules and rules[-1] == "divergence.absorb"
+
+
 def test_the_ends_where_the_mean_diverges() -> None:
     cauchy = _cauchy()
     assert set(divergent_ends(z**2, cauchy)) == {-oo, oo}

@@ -52,6 +52,9 @@ MODULES: dict[str, str] = {
     "von_mises": "kl_derive.families.von_mises",
     "low_rank_multivariate_normal": "kl_derive.families.low_rank_multivariate_normal",
     "wishart": "kl_derive.families.wishart",
+    "student_t": "kl_derive.families.student_t",
+    "truncated_normal": "kl_derive.families.truncated_normal",
+    "kumaraswamy": "kl_derive.families.kumaraswamy",
     "normal_gamma": "kl_derive.families.normal_gamma",
 }
 #: the families of mass functions on the integers (known here without importing them)
@@ -90,6 +93,9 @@ ALIASES: dict[str, str] = {
     "VonMises": "von_mises",
     "Multinomial": "multinomial",
     "Wishart": "wishart",
+    "StudentT": "student_t",
+    "TruncatedNormal": "truncated_normal",
+    "Kumaraswamy": "kumaraswamy",
     "NormalGamma": "normal_gamma",
 }
 

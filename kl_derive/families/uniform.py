@@ -8,7 +8,24 @@ r"""The uniform family ``uniform(low, high)``: :math:`\mathcal{U}(a, b)`, densit
 
 from __future__ import annotations
 
-from sympy import Abs, Expr, Integral, S, Symbol, cos, exp, integrate, limit, log, sin, zoo
+from sympy import (
+    Abs,
+    Expr,
+    Integral,
+    S,
+    Symbol,
+    cos,
+    exp,
+    exp_polar,
+    integrate,
+    lerchphi,
+    limit,
+    log,
+    polar_lift,
+    polylog,
+    sin,
+    zoo,
+)
 
 from ..symbolic.display import display_form, div, ln, neg, sub
 from .base import Moment, Parameter, UnivariateFamily
@@ -52,7 +69,10 @@ class Uniform(UnivariateFamily):
         if not (statistic.is_polynomial(variable) or statistic.has(log, exp, cos, sin)):
             return None
         antiderivative = _antiderivative(statistic, variable)
-        if antiderivative.has(Integral) or antiderivative.has(Abs):
+        # an integral left, a kink, or a branch-dependent special function (log(1 - z^a)
+        # of a Kumaraswamy density comes back as lerchphi of a^k exp_polar(2 pi i), which
+        # the verifier finds false): no closed form here
+        if antiderivative.has(Integral, Abs, exp_polar, polar_lift, lerchphi, polylog):
             return None
         at_high = _at_end(antiderivative, variable, high, "-")
         at_low = _at_end(antiderivative, variable, low, "+")

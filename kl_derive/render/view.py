@@ -244,7 +244,9 @@ def build_view(
                 )
             },
         )
-        if quantity == "kl" and canonical_spec(derivation.p) != canonical_spec(derivation.q)
+        if quantity == "kl"
+        and canonical_spec(derivation.p) != canonical_spec(derivation.q)
+        and _reverse_derived_differently(derivation)
         else "",
         "checked": text(
             "document.checked_draws"
@@ -399,3 +401,20 @@ def _strategy_option(derivation: Derivation) -> str:
     if derivation.strategy == VIA_BASE:
         return " --via-base"
     return f" --strategy {shlex.quote(derivation.strategy)}"
+
+
+def _reverse_derived_differently(derivation: Any) -> bool:
+    """Whether ``kl-derive Q P`` derives something else: not when the catalog lists the
+    reverse pair without a closed form (``normal || student_t``), nor when both
+    directions are infinite (the same value, not a different function)."""
+    from sympy import oo
+
+    from ..strategies.table import OUTCOMES
+
+    reverse = tuple(
+        getattr(getattr(law, "family", None), "name", None) for law in (derivation.q, derivation.p)
+    )
+    outcome = OUTCOMES.get(reverse)
+    if outcome == "none":
+        return False
+    return not (outcome == "infinite" and derivation.result == oo)

@@ -57,12 +57,17 @@ def found_moments(q: Law, statistics: list[Expr], fallback: bool = True) -> list
 
     family = q.distribution.family
     found = [family.expectation(t, q.facts.variable, q.args) for t in statistics]
+    # a moment whose condition fails at the given parameters (E[z^2] of a t law with
+    # nu = 3/2) is not finite: none, and not integrated either (the divergent stages or a
+    # refusal take it from there)
+    infinite = [m is not None and m.condition == S.false for m in found]
+    found = [None if out else m for m, out in zip(found, infinite, strict=True)]
     if not fallback:
         return found
     # the general fallback: SymPy integrates what no family states, within a time budget
     return [
-        m if m is not None else integrate_expectation(evaluate(t), q.facts)
-        for t, m in zip(statistics, found, strict=True)
+        m if m is not None or out else integrate_expectation(evaluate(t), q.facts)
+        for t, m, out in zip(statistics, found, infinite, strict=True)
     ]
 
 

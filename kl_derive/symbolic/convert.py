@@ -43,7 +43,10 @@ __all__ = [
 
 
 def bind_pair(
-    first: DistributionSpec, second: DistributionSpec | None, param: str | None = None
+    first: DistributionSpec,
+    second: DistributionSpec | None,
+    param: str | None = None,
+    pair_needed: bool = True,
 ) -> tuple[Distribution, Distribution]:
     """Distributions for ``KL(first || second)``; ``second`` defaults to the standard member.
 
@@ -51,6 +54,8 @@ def bind_pair(
     ``normal(mu, sigma)``); when both are bare their symbols get suffixes ``_1``, ``_2``.
     ``param`` says how the first distribution's last argument is to be read, e.g.
     ``"logvar"``: ``normal(mu, logvar)`` then means ``normal(mu, exp(logvar/2))``.
+    ``pair_needed=False`` binds a law whose KL against its family is not derived (the
+    entropy of a Student-t law needs no KL between two of them).
     """
     fam1 = get_family(first.family)
     first, logits1 = _read_logits(fam1, first)
@@ -64,7 +69,7 @@ def bind_pair(
     logits2 = False
     if second is not None:
         second, logits2 = _read_logits(fam2, second)
-    if (fam1.name, fam2.name) not in PAIRS:
+    if pair_needed and (fam1.name, fam2.name) not in PAIRS:
         raise SpecError(_not_derivable(fam1.name, fam2.name))
     _check_arity(fam1, first)
     if second is not None:

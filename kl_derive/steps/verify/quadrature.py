@@ -152,18 +152,27 @@ def quadrature(integral: Integral, values: dict, fast: bool) -> mpmath.mpf:
     real = [k for k in found if k.is_real and k.is_finite]  # a complex pair has no kink
     inner = {mpmath.mpf(-3), mpmath.mpf(0), mpmath.mpf(3), *(_mp(k) for k in real)}
     points = [lo, *sorted(p for p in inner if lo < p < hi), hi]
-    # on a half-line [L, oo) the far end is reached through z = c e^{u}: power-law
-    # tails (a Pareto law) become exponential ones, which tanh-sinh integrates to full
-    # precision (a whole line keeps mpmath's own treatment, fine for light tails)
+    # a far end is reached through z = +-c e^{u}: power-law tails (a Pareto law, a t law
+    # with few degrees of freedom, whose z^2 q(z) decays like |z|^(-5/4) at nu = 9/4)
+    # become exponential ones, which tanh-sinh integrates to full precision
     tail = mpmath.mpf(0)
-    if points[-1] == mpmath.inf and points[0] != -mpmath.inf and points[0] >= 0:
+    whole = points[0] == -mpmath.inf and points[-1] == mpmath.inf
+    if points[-1] == mpmath.inf and (whole or points[0] >= 0):
         start = max(points[-2], mpmath.mpf(1))
         if start > points[-2]:
             points.insert(-1, start)
-        tail = _exponential_quad(
+        tail += _exponential_quad(
             lambda u: integrand(start * mpmath.exp(u)) * start * mpmath.exp(u),
         )
         points.pop()
+    if whole:  # and the left end through z = -c e^{u}
+        end = min(points[1], mpmath.mpf(-1))
+        if end < points[1]:
+            points.insert(1, end)
+        tail += _exponential_quad(
+            lambda u: integrand(end * mpmath.exp(u)) * -end * mpmath.exp(u),
+        )
+        points.pop(0)
     near = [
         _fringe_zero(lambda x, g=g: g(x, *arguments), lambda x: x < _FRINGE)
         if g is not None

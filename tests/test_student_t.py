@@ -1,0 +1,307 @@
+"""The Student-t family: entropy and KL against SciPy and quadrature, at random
+parameters on both sides of every condition (the mean for nu > 1, the variance for
+nu > 2), the pairs without a closed form refused, and the Cauchy law as df = 1.
+
+The references are SciPy's ``stats.t`` (its entropy, mean and variance) and tanh-sinh
+quadrature of the densities written in ``catalog_reference`` (mpmath, not SymPy).
+"""
+
+from __future__ import annotations
+
+import math
+from functools import cache
+
+import mpmath
+import pytest
+from catalog_reference import MP_LOGPDF, numeric_kl
+from conftest import compile_fragments, katex_blocks, run_module
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from scipy import stats
+from sympy import Rational, Symbol, oo
+
+import kl_derive
+from kl_derive.errors import KLDeriveError
+from kl_derive.families import get_family
+from kl_derive.strategies import PAIRS
+from kl_derive.strategies.table import ENTROPY, OUTCOMES
+
+SETTINGS = settings(
+    max_examples=10, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+)
+#: degrees of freedom from 1/8 to 12: below 1 (no mean), in (1, 2] (no variance), above 2
+dfs = st.integers(1, 96).map(lambda i: i / 8)
+locations = st.integers(-64, 64).map(lambda i: i / 16)
+scales = st.integers(2, 64).map(lambda i: i / 16)
+
+
+@cache
+def _derive(p: str, q: str):
+    return kl_derive.derive(p, q)
+
+
+@cache
+def _entropy():
+    return kl_derive.entropy("student_t")
+
+
+def _symbols(derivation) -> dict[str, Symbol]:
+    return {str(s): s for s in derivation.result.free_symbols}
+
+
+def _value(derivation, **values: float) -> float:
+    s = _symbols(derivation)
+    return float(derivation.result.xreplace({s[k]: v for k, v in values.items()}).evalf(30))
+
+
+# ---------------------------------------------------------------------------
+# the family: moments and the log moment
+# ---------------------------------------------------------------------------
+
+
+def _exact(*values: float) -> tuple[Rational, ...]:
+    return tuple(Rational(v) for v in values)  # sixteenths and eighths: exact in binary
+
+
+@SETTINGS
+@given(nu=dfs, mu=locations, sigma=scales)
+def test_moments_and_their_conditions_match_scipy(nu, mu, sigma) -> None:
+    family = get_family("student_t")
+    z = Symbol("z", real=True)
+    table = family.moment_table(z, _exact(nu, mu, sigma))
+    law = stats.t(nu, mu, sigma)
+    mean, second = table[z], table[z**2]
+    assert bool(mean.condition) == (nu > 1) == math.isfinite(law.mean())
+    assert bool(second.condition) == (nu > 2) == math.isfinite(law.var())
+    if nu > 1:
+        assert float(mean.value) == pytest.approx(law.mean(), rel=1e-12, abs=1e-12)
+    if nu > 2:
+        assert float(second.value) == pytest.approx(law.var() + law.mean() ** 2, rel=1e-10)
+
+
+@SETTINGS
+@given(nu=dfs, mu=locations, sigma=scales)
+def test_the_log_moment_matches_quadrature(nu, mu, sigma) -> None:
+    family = get_family("student_t")
+    z = Symbol("z", real=True)
+    exact = _exact(nu, mu, sigma)
+    statistic = kl_derive_log((z - exact[1]) ** 2 + exact[0] * exact[2] ** 2)
+    moment = family.expectation(statistic, z, exact)
+    law = MP_LOGPDF["student_t"](nu, mu, sigma)
+
+    def integrand(x):
+        return mpmath.exp(law.logpdf(x)) * mpmath.log((x - mu) ** 2 + nu * sigma**2)
+
+    # each half-line through x = mu +- (e^u - 1): a tail |x|^(-1 - nu) with nu down to 1/8
+    # becomes e^(-u nu), which tanh-sinh integrates out to u = 30000
+    cuts = [0, 1, 5, 20, 100, 700, 2000, 7000, 30000]
+    with mpmath.workdps(30):
+        expected = sum(
+            mpmath.quad(
+                lambda u, s=s: integrand(mu + s * (mpmath.exp(u) - 1)) * mpmath.exp(u), cuts
+            )
+            for s in (-1, 1)
+        )
+    assert float(moment.value.doit()) == pytest.approx(float(expected), rel=1e-9)
+    # at another point or width there is no closed form (unless df = 1: Cauchy)
+    shifted = kl_derive_log((z - exact[1] - 1) ** 2 + exact[0] * exact[2] ** 2)
+    off = family.expectation(shifted, z, exact)
+    assert (off is None) == (nu != 1)
+
+
+def kl_derive_log(x):
+    from sympy import log
+
+    return log(x.expand())
+
+
+# ---------------------------------------------------------------------------
+# entropy and KL against SciPy and quadrature
+# ---------------------------------------------------------------------------
+
+
+@SETTINGS
+@given(nu=dfs, mu=locations, sigma=scales)
+def test_entropy_matches_scipy(nu, mu, sigma) -> None:
+    derivation = _entropy()
+    values = {"nu": nu, "sigma": sigma, **({"mu": mu} if "mu" in _symbols(derivation) else {})}
+    assert _value(derivation, **values) == pytest.approx(
+        float(stats.t(nu, mu, sigma).entropy()), rel=1e-9, abs=1e-12
+    )
+
+
+@SETTINGS
+@given(nu=dfs, mu1=locations, s1=scales, mu2=locations, s2=scales)
+def test_kl_to_a_normal_law_is_finite_exactly_when_the_variance_is(nu, mu1, s1, mu2, s2) -> None:
+    derivation = _derive("student_t", "normal")
+    derived = _value(derivation, nu_1=nu, mu_1=mu1, sigma_1=s1, mu_2=mu2, sigma_2=s2)
+    if nu > 2:
+        expected = numeric_kl("student_t", (nu, mu1, s1), "normal", (mu2, s2))
+        assert derived == pytest.approx(expected, rel=1e-8, abs=1e-10)
+    else:  # E[(z - mu_2)^2] = +oo and the normal log density is -(z - mu_2)^2/(2 s^2)
+        assert derived == math.inf
+
+
+def test_the_conditional_result_is_never_an_unconditional_equality() -> None:
+    derivation = _derive("student_t", "normal")
+    result = derivation.result
+    assert result.is_Piecewise
+    assert result.args[-1].expr == oo
+    nu = _symbols(derivation)["nu_1"]
+    assert result.args[0].cond == (nu > 2)
+    assert OUTCOMES[("student_t", "normal")] == "conditional"
+
+
+def test_df_one_is_the_cauchy_law() -> None:
+    # entropy log(4 pi gamma)
+    entropy = kl_derive.entropy("student_t(1, mu, gamma)")
+    gamma = _symbols(entropy)["gamma"]
+    assert float(entropy.result.subs(gamma, 3).evalf(30)) == pytest.approx(math.log(12 * math.pi))
+    # a Cauchy law against a t law with one degree of freedom: the Cauchy KL
+    t = kl_derive.derive("cauchy(m_1, g_1)", "student_t(1, m_2, g_2)")
+    c = kl_derive.derive("cauchy(m_1, g_1)", "cauchy(m_2, g_2)")
+    values = {"m_1": 0.3, "g_1": 0.7, "m_2": -1.1, "g_2": 2.5}
+    assert _value(t, **values) == pytest.approx(_value(c, **values), rel=1e-12)
+    assert _value(t, **values) == pytest.approx(
+        numeric_kl("cauchy", (0.3, 0.7), "cauchy", (-1.1, 2.5)), rel=1e-8
+    )
+    # and, like the Cauchy law, against a normal law it is infinite
+    assert kl_derive.derive("student_t(1, mu, gamma)", "normal").result == oo
+
+
+def _truncated_kl(nu: float, mu1: float, s1: float, mu2: float, s2: float, reach: float):
+    """The integral of q log(q/p) over [mu1 - reach, mu1 + reach] (t law q, normal p), by
+    quadrature in x = mu1 +- (e^u - 1): it grows without bound with the reach when the
+    divergence is infinite."""
+    q = MP_LOGPDF["student_t"](nu, mu1, s1)
+    p = MP_LOGPDF["normal"](mu2, s2)
+
+    def integrand(x):
+        return mpmath.exp(q.logpdf(x)) * (q.logpdf(x) - p.logpdf(x))
+
+    top = mpmath.log(1 + reach)
+    cuts = [u for u in (0, 1, 5, 10, 20, 40) if u < top] + [top]
+    with mpmath.workdps(30):
+        return sum(
+            mpmath.quad(
+                lambda u, s=s: integrand(mu1 + s * (mpmath.exp(u) - 1)) * mpmath.exp(u), cuts
+            )
+            for s in (-1, 1)
+        )
+
+
+@pytest.mark.parametrize("nu", ["1/2", "1", "3/2", "2"])
+def test_a_numeric_df_at_most_two_against_a_normal_law_is_infinite(nu: str) -> None:
+    """With a number nu <= 2 for the degrees of freedom, E[z^2] is infinite: the
+    derivation ends in +oo (verified like the other infinite pairs), never in an internal
+    error; the integral of q log(q/p) over ever wider intervals grows without bound."""
+    derivation = kl_derive.derive(f"student_t({nu}, mu_1, gamma)", "normal(mu_2, sigma)")
+    assert derivation.result == oo
+    value = float(Rational(nu))
+    sizes = [_truncated_kl(value, 0.3, 0.7, -0.4, 1.3, r) for r in (1e2, 1e4, 1e6)]
+    assert sizes[0] < sizes[1] < sizes[2]
+    # the tail of q (z - mu_2)^2/(2 sigma^2) ~ c z^(1 - nu): at least c log(10^2) per step
+    assert sizes[2] - sizes[1] > 0.01
+    done = run_module([f"student_t({nu}, mu, gamma)", "normal", "--to", "text"])
+    assert done.returncode == 0, done.stderr
+    assert "internal error" not in done.stderr and "= ∞" in done.stdout
+
+
+@pytest.mark.parametrize("nu", ["9/4", "3", "10"])
+def test_a_numeric_df_above_two_against_a_normal_law_is_finite(nu: str) -> None:
+    derivation = kl_derive.derive(f"student_t({nu}, mu_1, gamma)", "normal(mu_2, sigma)")
+    derived = _value(derivation, mu_1=0.3, gamma=0.7, mu_2=-0.4, sigma=1.3)
+    expected = numeric_kl("student_t", (float(Rational(nu)), 0.3, 0.7), "normal", (-0.4, 1.3))
+    assert derived == pytest.approx(expected, rel=1e-8)
+
+
+@SETTINGS
+@given(mu1=locations, g1=scales, nu=dfs, mu2=locations, s2=scales)
+def test_cauchy_against_student_t(mu1, g1, nu, mu2, s2) -> None:
+    derivation = _derive("cauchy", "student_t")
+    derived = _value(derivation, mu_1=mu1, gamma_1=g1, nu_2=nu, mu_2=mu2, sigma_2=s2)
+    expected = numeric_kl("cauchy", (mu1, g1), "student_t", (nu, mu2, s2))
+    assert derived == pytest.approx(expected, rel=1e-8, abs=1e-10)
+
+
+# ---------------------------------------------------------------------------
+# no closed form: refused, never a false equality
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("p", "q"),
+    [
+        ("normal", "student_t"),
+        ("student_t", "student_t"),
+        ("student_t(nu, mu_1, sigma)", "student_t(nu, mu_2, sigma)"),
+        ("student_t(3, 0, 1)", "student_t(3, 1, 1)"),
+        ("student_t(5, 0, 1)", "student_t(3, 0, 1)"),
+    ],
+)
+def test_pairs_without_a_closed_form_are_refused(p: str, q: str) -> None:
+    with pytest.raises(KLDeriveError, match="no closed form"):
+        kl_derive.derive(p, q)
+
+
+def test_a_location_shift_has_no_cauchy_like_closed_form() -> None:
+    """The Cauchy formula log(((mu_1 - mu_2)^2 + 4 s^2)/(4 s^2)) holds at df = 1 only: at
+    df = 3 quadrature gives another number, which is why the shift is refused there."""
+    for nu, matches in ((1, True), (3, False), (7.5, False)):
+        exact = numeric_kl("student_t", (nu, 0.0, 1.0), "student_t", (nu, 1.5, 1.0))
+        cauchy_like = math.log((1.5**2 + 4) / 4)
+        assert (abs(exact - cauchy_like) < 1e-8) == matches
+
+
+def test_cli_refuses_in_one_line() -> None:
+    done = run_module(["normal(0, 1)", "student_t(3, 0, 1)"])
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1
+    assert "no closed form" in done.stderr
+    bad = run_module(["student_t(-1, 0, 1)", "normal"])
+    assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1
+
+
+# ---------------------------------------------------------------------------
+# listed, registered, code, rendered
+# ---------------------------------------------------------------------------
+
+
+def test_registered_and_listed() -> None:
+    assert get_family("StudentT") is get_family("student_t")
+    assert tuple(p.name for p in get_family("student_t").parameters) == ("df", "loc", "scale")
+    assert "student_t" in ENTROPY
+    assert ("student_t", "normal") in PAIRS
+    done = run_module(["pairs"])
+    assert done.returncode == 0, done.stderr
+    assert any(
+        line.startswith("student_t || normal") and "conditional" in line
+        for line in done.stdout.splitlines()
+    )
+    families = run_module(["families"])
+    assert "student_t(df, loc, scale)" in families.stdout
+
+
+def test_code_for_the_closed_form() -> None:
+    done = run_module(["code", "student_t", "normal", "--framework", "numpy"])
+    assert done.returncode in (0, 2), done.stderr
+    if done.returncode == 0:
+        assert "def " in done.stdout
+    else:  # a refusal names what is missing, in one line
+        assert len(done.stderr.strip().splitlines()) == 1
+
+
+def _all_derivations():
+    return [_entropy(), _derive("student_t", "normal"), _derive("cauchy", "student_t")]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_markdown_renders_with_katex(lang: str) -> None:
+    assert katex_blocks(_all_derivations(), lang)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_latex_compiles_with_pdflatex(tmp_path, lang: str) -> None:
+    compile_fragments(tmp_path, [d.to_latex(lang) for d in _all_derivations()], lang)
