@@ -10,13 +10,31 @@ those premises, symbolically, and that the step's right side is that sum.
 
 from __future__ import annotations
 
-from sympy import Expr, integrate, oo, simplify
+from sympy import (
+    Expr,
+    Matrix,
+    Poly,
+    PolynomialError,
+    Rational,
+    Symbol,
+    cancel,
+    diff,
+    expand,
+    expand_log,
+    factor,
+    hessian,
+    integrate,
+    log,
+    oo,
+    pi,
+    simplify,
+)
 
 from ...symbolic.objects import KL, Expect
 from ..context import Context
 from ..step import Step
 
-__all__ = ["verify_chain_rule"]
+__all__ = ["gaussian_integrates_to_one", "verify_chain_rule"]
 
 
 def verify_chain_rule(step: Step, context: Context) -> bool:
@@ -33,6 +51,15 @@ def verify_chain_rule(step: Step, context: Context) -> bool:
         if any(f is None for f in facts):
             return False
         joint_f, marginal_f, conditional_f = facts
+        variables = conditional_f.variable
+        if isinstance(variables, tuple):  # a vector x: its coordinates
+            if marginal_f.value.free_symbols & set(variables):
+                return False
+            if simplify(joint_f.value - marginal_f.value * conditional_f.value) != 0:
+                return False
+            if not gaussian_integrates_to_one(conditional_f.value, variables):
+                return False
+            continue
         if value in marginal_f.value.free_symbols:  # the law of tau must not involve x
             return False
         if simplify(joint_f.value - marginal_f.value * conditional_f.value) != 0:
@@ -40,6 +67,44 @@ def verify_chain_rule(step: Step, context: Context) -> bool:
         if not _integrates_to_one(conditional_f.value, value):
             return False
     return True
+
+
+def gaussian_integrates_to_one(density: Expr, variables: tuple[Symbol, ...]) -> bool:
+    r"""Whether ``density``, positive and the exponential of a quadratic polynomial in
+    ``variables``, integrates to one over :math:`\mathbb{R}^d`.
+
+    With :math:`\log f = -\frac12 x^TPx + b^Tx + c`: the matrix :math:`P` must be
+    positive definite (each leading principal minor, factored, is positive), and then
+    :math:`\int f = e^{c + b^TP^{-1}b/2}(2\pi)^{d/2}(\det P)^{-1/2}` (complete the
+    square), whose logarithm must be zero.
+    """
+    if density.is_positive is not True:
+        return False
+    log_f = expand(expand_log(log(density), force=True))
+    try:
+        degree = Poly(log_f, *variables).total_degree()
+    except PolynomialError:
+        return False
+    if degree > 2:
+        return False
+    d = len(variables)
+    precision = -hessian(log_f, variables)
+    if any(v in precision.free_symbols for v in variables):
+        return False
+    for k in range(1, d + 1):
+        if factor(precision[:k, :k].det()).is_positive is not True:
+            return False
+    at_zero = {v: 0 for v in variables}
+    linear = Matrix([diff(log_f, v).subs(at_zero) for v in variables])
+    constant = log_f.subs(at_zero)
+    centre = precision.LUsolve(linear).applyfunc(cancel)
+    log_total = (
+        constant
+        + (linear.T * centre)[0, 0] / 2
+        + Rational(d, 2) * log(2 * pi)
+        - log(factor(precision.det())) / 2
+    )
+    return cancel(expand(expand_log(log_total, force=True))) == 0
 
 
 def _integrates_to_one(density: Expr, variable: Expr) -> bool:
