@@ -96,7 +96,9 @@ class NormalWishart(Family):
             )
         loc_node, lam_node, _, _ = spec.args
         if loc_node.kind != "list" or any(n.kind == "list" for n in loc_node.args):
-            raise SpecError(f"the loc of normal_wishart must be a list of numbers or names, {example}")
+            raise SpecError(
+                f"the loc of normal_wishart must be a list of numbers or names, {example}"
+            )
         wishart = WISHART.bind(_wishart_spec(spec), domains, to_sympy, suffix)
         df, scale = wishart.args
         if not isinstance(scale, ImmutableMatrix):

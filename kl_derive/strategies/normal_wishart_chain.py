@@ -291,7 +291,3 @@ def _tidy(e: Expr) -> Expr:
 
 def _rows(m: ImmutableMatrix) -> str:
     return "[" + ", ".join("[" + ", ".join(str(v) for v in row) + "]" for row in m.tolist()) + "]"
-
-
-
-
