@@ -46,6 +46,16 @@ CASES: list[tuple[str, str, str | None]] = [
         "normal_gamma(mu_1, lambda_1, alpha_1, beta_1)",
         "normal_gamma(mu_2, lambda_2, alpha_2, beta_2)",
     ),
+    (
+        "kl",
+        "normal_wishart([m1, m2], l1, [[a, b], [b, c]], n1)",
+        "normal_wishart([m3, m4], l2, [[e, f], [f, g]], n2)",
+    ),
+    (
+        "kl",
+        "normal_wishart([1, 0, 2], 3/2, [[2, 1, 0], [1, 3, 1], [0, 1, 2]], 5)",
+        "normal_wishart([0, 1, 1], 1, [[1, 0, 0], [0, 2, 0], [0, 0, 1]], 4)",
+    ),
 ]
 
 
