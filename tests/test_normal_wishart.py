@@ -254,6 +254,12 @@ def test_every_format_renders(lang: str, tmp_path, monkeypatch) -> None:
             "normal_wishart([0, 0], 1, [[1, 0], [0, 1]], 3)",
             {},
         ),
+        "normal-wishart-entropy": (
+            "entropy",
+            "normal_wishart([m1, m2], l, [[a, b], [b, c]], n)",
+            None,
+            {},
+        ),
         "normal-wishart-3": (
             "kl",
             "normal_wishart([1, 0, 2], 3/2, [[2, 1, 0], [1, 3, 1], [0, 1, 2]], 5)",
@@ -286,3 +292,50 @@ def test_code_runs() -> None:
     assert "gammaln" in wishart and "digamma" in wishart
     with pytest.raises(KLDeriveError, match="lists"):
         code_for("wishart(n, V)", "wishart(m, U)")
+
+
+def _entropy_monte_carlo(law: tuple, n: int, seed: int) -> tuple[float, float]:
+    rng = np.random.default_rng(seed)
+    mu, lam, w, nu = law
+    draws = stats.wishart(df=nu, scale=w).rvs(size=n, random_state=rng)
+    chol = np.linalg.cholesky(lam * draws)
+    z = rng.standard_normal((n, mu.shape[0], 1))
+    x = mu + np.linalg.solve(np.swapaxes(chol, 1, 2), z)[..., 0]
+    minus_log = -_log_joint(x, draws, law)
+    return float(minus_log.mean()), float(minus_log.std(ddof=1) / np.sqrt(n))
+
+
+@pytest.mark.parametrize("d", [2, 3])
+def test_entropy_matches_monte_carlo(d: int) -> None:
+    rng = np.random.default_rng(200 + d)
+    law = _rounded(_random_law(rng, d))
+    derivation = kl_derive.entropy(_spec(law))
+    assert all(step.verified for step in derivation.steps)
+    assert derivation.quantity == "entropy"
+    got = _value(derivation.result)
+    mean, error = _entropy_monte_carlo(law, 200_000, seed=d)
+    assert abs(got - mean) < 5 * error, (got, mean, error)
+    # with names, at random values
+    named = kl_derive.entropy("normal_wishart([m1, m2], l, [[a, b], [b, c]], n)")
+    for trial in range(2):
+        mu, lam, w, nu = _random_law(rng, 2)
+        values = {
+            "m1": mu[0], "m2": mu[1], "l": lam, "n": nu,
+            "a": w[0, 0], "b": w[0, 1], "c": w[1, 1],
+        }  # fmt: skip
+        mean, error = _entropy_monte_carlo((mu, lam, w, nu), 200_000, seed=20 + trial)
+        assert abs(_value(named.result, values) - mean) < 5 * error
+
+
+def test_entropy_cli_and_refusals() -> None:
+    done = run_module(["entropy", "normal_wishart([0, 0], 2, [[1, 0], [0, 1]], 3)", "--to", "text"])
+    assert done.returncode == 0, done.stderr
+    assert "Wishart" in done.stdout
+    refused = run_module(
+        [
+            "cross-entropy",
+            "normal_wishart([0, 0], 2, [[1, 0], [0, 1]], 3)",
+            "normal_wishart([0, 0], 1, [[1, 0], [0, 1]], 3)",
+        ]
+    )
+    assert refused.returncode == 2 and len(refused.stderr.strip().splitlines()) == 1

@@ -150,6 +150,13 @@ RULES: dict[str, Rule] = {
             r" p(\tau)) + \mathbb{E}_{q(\tau)}\bigl[D_{\mathrm{KL}}(q(x \mid \tau) \,\|\,"
             r" p(x \mid \tau))\bigr]",
         ),
+        Rule(
+            "entropy.chain_rule",
+            r"\mathrm{H}(q(x, \tau)) = \mathrm{H}(q(\tau)) + \mathbb{E}_{q(\tau)}\bigl["
+            r"\mathrm{H}(q(x \mid \tau))\bigr]",
+        ),
+        Rule("entropy.marginal"),
+        Rule("entropy.conditional"),
         Rule("kl.marginal"),
         Rule("kl.conditional"),
         Rule("kl.insert_conditional"),

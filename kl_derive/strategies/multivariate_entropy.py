@@ -36,6 +36,12 @@ MULTIVARIATE_ENTROPY: dict[str, tuple[str, str, str | None, str]] = {
         None,
         "multinomial(3, [a, b, 1 - a - b])",
     ),
+    "normal_wishart": (
+        "kl_derive.strategies.normal_wishart_entropy",
+        "derive_normal_wishart_entropy",
+        None,
+        "normal_wishart([m1, m2], l, [[a, b], [b, c]], n)",
+    ),
 }
 
 

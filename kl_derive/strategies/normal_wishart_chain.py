@@ -51,6 +51,7 @@ from sympy import (
 )
 
 from ..families.base import Distribution
+from ..families.multivariate_normal import FAMILY as MVN
 from ..families.wishart import FAMILY as WISHART
 from ..steps.context import Context, DensityFacts
 from ..steps.step import Chain, Stage, Step
@@ -62,7 +63,7 @@ from . import wishart_moments
 from .draft import Draft
 from .wishart_contexts import verification_contexts
 
-__all__ = ["derive"]
+__all__ = ["chain_contexts", "derive"]
 
 NAME = "chain rule"
 #: the joint densities' argument, the pair (x, Lambda)
@@ -206,7 +207,7 @@ def derive(first: Distribution, second: Distribution) -> Draft:
         )
     )
 
-    contexts = dict(_contexts(first, second, x, prec, given, (qj, qt, qc), (pj, pt, pc)))
+    contexts = dict(chain_contexts(first, second, x, prec, given, (qj, qt, qc), (pj, pt, pc)))
     wishart = verification_contexts(WISHART, (nu1, s1), (nu2, s2), prec, qt, pt, size, (d,), given)
     contexts["wishart_substitute"] = wishart["substitute"]
     main = wishart["main"]  # generic scales; the means as given
@@ -240,7 +241,7 @@ def derive(first: Distribution, second: Distribution) -> Draft:
     )
 
 
-def _contexts(first, second, x, prec, given, qs, ps) -> dict[str, Context]:
+def chain_contexts(first, second, x, prec, given, qs, ps) -> dict[str, Context]:
     """``"chain"``: Lambda = U U^T with a generic lower triangular U (positive diagonal),
     x a vector of symbols, the scales as given; the conditional law of x has its first
     and second moments, E[x] = mu_1 and Cov[x] = (lambda_1 U U^T)^{-1}."""
@@ -250,7 +251,11 @@ def _contexts(first, second, x, prec, given, qs, ps) -> dict[str, Context]:
     lower = Matrix(
         d,
         d,
-        lambda i, j: Symbol(f"u{i + 1}{j + 1}", positive=i == j, real=True) if j <= i else 0,
+        lambda i, j: (
+            Symbol(f"u{i + 1}{j + 1}", **({"positive": True} if i == j else {"real": True}))
+            if j <= i
+            else 0
+        ),
     )
     us = tuple(lower[i, j] for i in range(d) for j in range(i + 1))
     bindings = {prec: ImmutableMatrix(lower * lower.T), x: ImmutableMatrix(xs), **given}
@@ -270,8 +275,6 @@ def _contexts(first, second, x, prec, given, qs, ps) -> dict[str, Context]:
         moments = {}
         if name == "q":
             covariance = inverse.T * inverse / lam
-            from ..families.multivariate_normal import FAMILY as MVN
-
             moments = MVN.second_moments(Matrix(mu), covariance)
         densities[name + "t"] = DensityFacts(marginal, us, (S.Zero, oo), wishart)
         densities[name + "c"] = DensityFacts(conditional, xs, (-oo, oo), normal, moments)

@@ -32,7 +32,7 @@ from sympy import (
     simplify,
 )
 
-from ...symbolic.objects import KL, Expect
+from ...symbolic.objects import KL, Entropy, Expect
 from ..context import Context
 from ..step import Step
 
@@ -40,15 +40,20 @@ __all__ = ["gaussian_integrates_to_one", "verify_chain_rule"]
 
 
 def verify_chain_rule(step: Step, context: Context) -> bool:
-    """Whether ``step`` is the chain rule for the joint densities it names."""
-    (qj, qt, qc), (pj, pt, pc) = step.params["joints"]
+    r"""Whether ``step`` is the chain rule for the joint densities it names: of the
+    divergence (``kl.chain_rule``, two joints) or of the entropy (``entropy.chain_rule``,
+    one: :math:`H(q(x, \tau)) = H(q(\tau)) + \mathbb{E}_{q(\tau)}[H(q(x \mid \tau))]`)."""
+    joints = step.params["joints"]
     value = step.params["value"]
-    if step.before != KL(qj, pj):
+    if step.rule == "entropy.chain_rule":
+        ((qj, qt, qc),) = joints
+        before, expected = Entropy(qj), Entropy(qt) + Expect(Entropy(qc), qt)
+    else:
+        (qj, qt, qc), (pj, pt, pc) = joints
+        before, expected = KL(qj, pj), KL(qt, pt) + Expect(KL(qc, pc), qt)
+    if step.before != before or simplify(step.after - expected) != 0:
         return False
-    expected = KL(qt, pt) + Expect(KL(qc, pc), qt)
-    if simplify(step.after - expected) != 0:
-        return False
-    for joint, marginal, conditional in ((qj, qt, qc), (pj, pt, pc)):
+    for joint, marginal, conditional in joints:
         facts = [context.density_of(f) for f in (joint, marginal, conditional)]
         if any(f is None for f in facts):
             return False
