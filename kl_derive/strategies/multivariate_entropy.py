@@ -36,6 +36,12 @@ MULTIVARIATE_ENTROPY: dict[str, tuple[str, str, str | None, str]] = {
         None,
         "multinomial(3, [a, b, 1 - a - b])",
     ),
+    "normal_gamma": (
+        "kl_derive.strategies.normal_gamma_entropy",
+        "derive_normal_gamma_entropy",
+        None,
+        "normal_gamma(mu, lambda, alpha, beta)",
+    ),
     "normal_wishart": (
         "kl_derive.strategies.normal_wishart_entropy",
         "derive_normal_wishart_entropy",
