@@ -83,6 +83,12 @@ RULES: dict[str, Rule] = {
             r"-\mathbb{E}_{q_{j}}[\log q_{j}] = \mathrm{H}(q_{j})",
         ),
         Rule("entropy.univariate"),
+        Rule(
+            "cross_entropy.definition_coordinate",
+            r"-\mathbb{E}_{q_{j}}[\log p_{j}] = \mathrm{H}(q_{j}, p_{j})",
+        ),
+        Rule("cross_entropy.univariate"),
+        Rule("cross_entropy.sum_coordinates"),
         Rule("entropy.sum_coordinates"),
         Rule(
             "sum.split_constant",
