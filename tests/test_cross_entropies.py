@@ -127,3 +127,50 @@ def test_diag_normal_symbolic_d(p: str, q: str) -> None:
             )[0]
         got = _diag_value(derivation.result, n, arrays)
         assert got == pytest.approx(expected, rel=1e-8)
+
+
+def _multinomial_reference(n: int, first: list[float], second: list[float]) -> float:
+    """-sum_k q(k) log p(k) over every count vector, with SciPy's multinomial."""
+    from itertools import product
+
+    q, p = stats.multinomial(n, first), stats.multinomial(n, second)
+    total = 0.0
+    for k in product(range(n + 1), repeat=len(first)):
+        if sum(k) == n:
+            total -= q.pmf(k) * p.logpmf(k)
+    return total
+
+
+def test_multinomial_numbers_and_names() -> None:
+    rng = np.random.default_rng(11)
+    named = kl_derive.cross_entropy(
+        "multinomial(4, [a, b, 1 - a - b])", "multinomial(4, [c, d, 1 - c - d])"
+    )
+    assert all(step.verified for step in named.steps)
+    for _ in range(3):
+        first, second = rng.dirichlet(np.ones(3)), rng.dirichlet(np.ones(3))
+        values = {"a": first[0], "b": first[1], "c": second[0], "d": second[1]}
+        got = float(named.result.xreplace({s: values[s.name] for s in named.result.free_symbols}))
+        expected = _multinomial_reference(4, list(first), list(second))
+        assert got == pytest.approx(expected, rel=1e-10)
+    numbers = kl_derive.cross_entropy(
+        "multinomial(5, [1/2, 1/3, 1/6])", "multinomial(5, [1/4, 1/4, 1/2])"
+    )
+    expected = _multinomial_reference(5, [1 / 2, 1 / 3, 1 / 6], [1 / 4, 1 / 4, 1 / 2])
+    assert float(numbers.result) == pytest.approx(expected, rel=1e-12)
+    # the same law: the entropy
+    same = kl_derive.cross_entropy("multinomial(3, [1/2, 1/2])", "multinomial(3, [1/2, 1/2])")
+    assert float(same.result) == pytest.approx(stats.multinomial(3, [0.5, 0.5]).entropy())
+
+
+@pytest.mark.parametrize(
+    ("p", "q", "message"),
+    [
+        ("multinomial(3, [a, 1 - a])", "multinomial(4, [b, 1 - b])", "same total_count"),
+        ("multinomial(n, [a, 1 - a])", "multinomial(n, [b, 1 - b])", "no closed form in n"),
+    ],
+)
+def test_multinomial_refusals(p: str, q: str, message: str) -> None:
+    done = run_module(["cross-entropy", p, q])
+    assert done.returncode == 2 and len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert message in done.stderr

@@ -172,6 +172,7 @@ RULES: dict[str, Rule] = {
             r" \sum_{j=0}^{n} \frac{n!}{j!\,(n - j)!} p_{i}^{j} (1 - p_{i})^{n - j} \log j!",
         ),
         Rule("entropy.definition_expectation", r"\mathrm{H}(q) = -\mathbb{E}_{q}[\log q]"),
+        Rule("cross_entropy.expectation", r"\mathrm{H}(q, p) = -\mathbb{E}_{q}[\log p]"),
         Rule("log_partition.gradient", r"\mathbb{E}[T_{i}] = \partial A / \partial \eta_{i}"),
         Rule("algebra.simplify"),
         Rule("entropy.definition", r"\mathrm{H}(q) = -\int q \log q"),

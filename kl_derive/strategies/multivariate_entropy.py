@@ -33,7 +33,7 @@ MULTIVARIATE_ENTROPY: dict[str, tuple[str, str, str | None, str]] = {
     "multinomial": (
         "kl_derive.strategies.multinomial_entropy",
         "derive_multinomial_entropy",
-        None,
+        "derive_multinomial_cross_entropy",
         "multinomial(3, [a, b, 1 - a - b])",
     ),
     "normal_gamma": (
