@@ -174,3 +174,27 @@ def test_multinomial_refusals(p: str, q: str, message: str) -> None:
     done = run_module(["cross-entropy", p, q])
     assert done.returncode == 2 and len(done.stderr.strip().splitlines()) == 1, done.stderr
     assert message in done.stderr
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_every_format_renders(lang: str, tmp_path, monkeypatch) -> None:
+    from render_checks import assert_renders
+
+    sample = {
+        "wishart-cross": (
+            "cross_entropy",
+            "wishart(n, [[a, b], [b, c]])",
+            "wishart(m, [[1, 0], [0, 2]])",
+            {},
+        ),
+        "wishart-cross-named": ("cross_entropy", "wishart(n, V)", "wishart(m, U)", {}),
+        "diag-cross": ("cross_entropy", "diag_normal(mu, sigma)", "diag_normal(nu, tau)", {}),
+        "multinomial-cross": (
+            "cross_entropy",
+            "multinomial(3, [a, b, 1 - a - b])",
+            "multinomial(3, [c, d, 1 - c - d])",
+            {},
+        ),
+    }
+    assert_renders(sample, lang, tmp_path, monkeypatch)
