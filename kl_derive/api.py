@@ -160,7 +160,11 @@ def _bind_univariate(p: str, q: str | None, param: str | None, lang: str, what: 
             continue
         name = resolve_name(spec.family)
         if name not in CATALOG_FAMILIES and name not in LIST_FAMILIES:
-            others = "dirichlet" if what == "cross-entropy" else "dirichlet, wishart, multinomial"
+            others = (
+                "dirichlet"
+                if what == "cross-entropy"
+                else "dirichlet, wishart, multinomial, normal_gamma, normal_wishart"
+            )
             raise KLDeriveError(
                 f"the {what} is derived for univariate families, multivariate normals and "
                 f"{others} only, not {name} (choose from {', '.join(offered)})"

@@ -131,7 +131,10 @@ def test_named_parameters_keep_the_dimension_symbolic() -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["cross-entropy", "diag_normal(mu, sigma)", "diag_normal(0, 1)"], "lists of parameters"),
+        (
+            ["cross-entropy", "diag_normal(mu, sigma)", "multivariate_normal(m, S)"],
+            "lists of parameters",
+        ),
         (["cross-entropy", "mvn(mu, Sigma)", "normal"], "against a multivariate normal"),
         (["entropy", "mvn", "--param", "logvar"], "univariate laws"),
         (["entropy", "multivariate_normal([1, 2], [[1, 2], [2, 1]])"], "positive definite"),

@@ -171,7 +171,7 @@ def test_multinomial_entropy_of_numbers() -> None:
         (["cross-entropy", "dirichlet([a, b])"], "needs the second law"),
         (["cross-entropy", "dirichlet([a, b])", "dirichlet([a, b, c])"], "coordinates"),
         (["cross-entropy", "dirichlet([a, b])", "beta"], "against another dirichlet"),
-        (["cross-entropy", "wishart(n, V)", "wishart(m, V)"], "not derived here"),
+        (["cross-entropy", "wishart(n, V)", "wishart(m, [[1, 0], [0, 1]])"], "both as names"),
         (["entropy", "dirichlet([a, b])", "--param", "logvar"], "univariate laws"),
         (["entropy", "wishart(1/2, [[1, 0], [0, 1]])"], "must exceed p - 1"),
     ],

@@ -179,5 +179,52 @@ def test_every_format_renders(lang: str, tmp_path, monkeypatch) -> None:
     sample = {
         "normal-gamma": ("kl", NG1, NG2, {}),
         "normal-gamma-numbers": ("kl", "normal_gamma(0, 1, 2, 3)", "normal_gamma(1, 2, 3, 1)", {}),
+        "normal-gamma-entropy": ("entropy", NG1, None, {}),
     }
     assert_renders(sample, lang, tmp_path, monkeypatch)
+
+
+def _entropy_quadrature(law: tuple) -> float:
+    """-E[log q] by 2-D quadrature over (x, tau), the densities written out above."""
+    mu, lam, alpha, beta = law
+    tau_q = stats.gamma(alpha, scale=1 / beta)
+    lo, hi = tau_q.ppf(1e-13), tau_q.ppf(1 - 1e-13)
+
+    def inner(tau: float) -> float:
+        sd = 1 / math.sqrt(lam * tau)
+
+        def f(x: float) -> float:
+            log_q = _log_density(x, tau, *law)
+            return -math.exp(log_q) * log_q
+
+        value, _ = integrate.quad(f, mu - 12 * sd, mu + 12 * sd, epsabs=1e-13, limit=200)
+        return value
+
+    value, _ = integrate.quad(inner, lo, hi, epsabs=1e-11, epsrel=1e-10, limit=200)
+    return value
+
+
+def test_entropy_matches_quadrature_and_monte_carlo() -> None:
+    """The entropy by the chain rule of the entropy (issue 17), at random parameters."""
+    d = kl_derive.entropy(NG1)
+    assert all(step.verified for step in d.steps) and d.quantity == "entropy"
+    names = ("mu", "lambda", "alpha", "beta")
+    rng = np.random.default_rng(23)
+    for trial in range(4):
+        law = _random(rng)
+        values = {f"{k}_1": v for k, v in zip(names, law, strict=True)}
+        got = float(d.result.xreplace({s: values[s.name] for s in d.result.free_symbols}))
+        assert got == pytest.approx(_entropy_quadrature(law), rel=1e-7, abs=1e-9)
+        if trial < 2:
+            sample = np.random.default_rng(trial)
+            mu, lam, alpha, beta = law
+            tau = sample.gamma(alpha, 1 / beta, size=400_000)
+            x = sample.normal(mu, 1 / np.sqrt(lam * tau))
+            minus_log = -_logpdf(x, tau, *law)
+            error = minus_log.std(ddof=1) / np.sqrt(minus_log.size)
+            assert abs(got - minus_log.mean()) < 5 * error
+    numbers = kl_derive.entropy("normal_gamma(1, 2, 3, 4)")
+    assert float(numbers.result) == pytest.approx(_entropy_quadrature((1, 2, 3, 4)), rel=1e-8)
+    # the cross-entropy of two Normal-Gamma laws is refused in one line
+    done = run_module(["cross-entropy", NG1, NG2])
+    assert done.returncode == 2 and len(done.stderr.strip().splitlines()) == 1, done.stderr

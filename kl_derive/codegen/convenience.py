@@ -6,7 +6,23 @@ import difflib
 import keyword
 import re
 
-from sympy import Basic, Expr, Indexed, IndexedBase, Lambda, Mul, Pow, Sum, Symbol, sstr
+from sympy import (
+    Add,
+    Basic,
+    Expr,
+    Indexed,
+    IndexedBase,
+    Lambda,
+    Mul,
+    Pow,
+    Rational,
+    Sum,
+    Symbol,
+    log,
+    loggamma,
+    pi,
+    sstr,
+)
 
 from ..errors import KLDeriveError
 from .frameworks import get_framework
@@ -87,14 +103,18 @@ def code_for(
     from ..api import derive
 
     derivation = derive(p, spec_q)
-    if "wishart" in (derivation.p.family.name, derivation.q.family.name):
-        raise KLDeriveError(
-            "code generation does not cover Wishart laws (a matrix-valued variable); "
-            "the derivation itself is kl-derive P Q"
-        )
+    families = {derivation.p.family.name, derivation.q.family.name}
+    result = derivation.result
+    if families & {"wishart", "normal_wishart"}:
+        result = _written_out(result)
+        if result is None:
+            raise KLDeriveError(
+                "code generation covers Wishart laws only with the scale matrices as lists "
+                "(a fixed size p); the derivation itself is kl-derive P Q"
+            )
     distributions = [derivation.p, derivation.q]
     texts = [p, spec_q or ""]
-    result = _per_coordinate(derivation.result)
+    result = _per_coordinate(result)
 
     # a symbol that a scale argument forces to be positive is positive (log(var) splits)
     positive = {
@@ -133,6 +153,25 @@ def code_for(
         name=name or "kl_divergence",
         doc=doc,
     )
+
+
+def _written_out(result: Expr) -> Expr | None:
+    """A Wishart result of a fixed size with the multivariate gamma and digamma functions
+    written out as sums of log-gamma and digamma terms (``None`` in a symbolic size)."""
+    from ..symbolic.matrices import MultiDigamma, MultiGamma
+
+    found = result.atoms(MultiGamma, MultiDigamma)
+    if any(not f.args[1].is_Integer for f in found):
+        return None
+    # log Gamma_p(a) = p(p - 1)/4 log pi + sum_j log Gamma(a - (j - 1)/2), in log-gamma
+    logs = {
+        log(f): Rational(p * (p - 1), 4) * log(pi)
+        + Add(*[loggamma(a - Rational(j - 1, 2)) for j in range(1, p + 1)])
+        for f in result.atoms(MultiGamma)
+        for a, p in [(f.args[0], int(f.args[1]))]
+    }
+    result = result.xreplace(logs)
+    return result.xreplace({f: f.doit() for f in result.atoms(MultiGamma, MultiDigamma)})
 
 
 def _is_diag(spec: str) -> bool:
@@ -239,6 +278,8 @@ def _matching(result: Expr, name: str, positive: bool) -> Symbol:
 
 def _describe(dist: object) -> str:
     family = dist.family.name  # type: ignore[attr-defined]
+    if family in ("wishart", "normal_wishart") and dist.spec:  # type: ignore[attr-defined]
+        return dist.spec  # type: ignore[attr-defined]  # lists, as the user wrote them
     args = ", ".join(sstr(_plain(a)) for a in dist.user_args)  # type: ignore[attr-defined]
     through = getattr(dist.family, "canonical", None)  # type: ignore[attr-defined]
     if through is not None:  # transformed(P, f)

@@ -56,6 +56,7 @@ MODULES: dict[str, str] = {
     "truncated_normal": "kl_derive.families.truncated_normal",
     "kumaraswamy": "kl_derive.families.kumaraswamy",
     "normal_gamma": "kl_derive.families.normal_gamma",
+    "normal_wishart": "kl_derive.families.normal_wishart",
 }
 #: the families of mass functions on the integers (known here without importing them)
 DISCRETE: frozenset[str] = frozenset(
@@ -97,6 +98,7 @@ ALIASES: dict[str, str] = {
     "TruncatedNormal": "truncated_normal",
     "Kumaraswamy": "kumaraswamy",
     "NormalGamma": "normal_gamma",
+    "NormalWishart": "normal_wishart",
 }
 
 

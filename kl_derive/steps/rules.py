@@ -83,6 +83,12 @@ RULES: dict[str, Rule] = {
             r"-\mathbb{E}_{q_{j}}[\log q_{j}] = \mathrm{H}(q_{j})",
         ),
         Rule("entropy.univariate"),
+        Rule(
+            "cross_entropy.definition_coordinate",
+            r"-\mathbb{E}_{q_{j}}[\log p_{j}] = \mathrm{H}(q_{j}, p_{j})",
+        ),
+        Rule("cross_entropy.univariate"),
+        Rule("cross_entropy.sum_coordinates"),
         Rule("entropy.sum_coordinates"),
         Rule(
             "sum.split_constant",
@@ -150,6 +156,13 @@ RULES: dict[str, Rule] = {
             r" p(\tau)) + \mathbb{E}_{q(\tau)}\bigl[D_{\mathrm{KL}}(q(x \mid \tau) \,\|\,"
             r" p(x \mid \tau))\bigr]",
         ),
+        Rule(
+            "entropy.chain_rule",
+            r"\mathrm{H}(q(x, \tau)) = \mathrm{H}(q(\tau)) + \mathbb{E}_{q(\tau)}\bigl["
+            r"\mathrm{H}(q(x \mid \tau))\bigr]",
+        ),
+        Rule("entropy.marginal"),
+        Rule("entropy.conditional"),
         Rule("kl.marginal"),
         Rule("kl.conditional"),
         Rule("kl.insert_conditional"),
@@ -159,6 +172,7 @@ RULES: dict[str, Rule] = {
             r" \sum_{j=0}^{n} \frac{n!}{j!\,(n - j)!} p_{i}^{j} (1 - p_{i})^{n - j} \log j!",
         ),
         Rule("entropy.definition_expectation", r"\mathrm{H}(q) = -\mathbb{E}_{q}[\log q]"),
+        Rule("cross_entropy.expectation", r"\mathrm{H}(q, p) = -\mathbb{E}_{q}[\log p]"),
         Rule("log_partition.gradient", r"\mathbb{E}[T_{i}] = \partial A / \partial \eta_{i}"),
         Rule("algebra.simplify"),
         Rule("entropy.definition", r"\mathrm{H}(q) = -\int q \log q"),

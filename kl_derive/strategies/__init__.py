@@ -53,6 +53,10 @@ if "normal_gamma" in _FAMILY_MODULES:
     PAIRS[("normal_gamma", "normal_gamma")] = (
         ("chain rule", "kl_derive.strategies.normal_gamma_chain"),
     )
+if "normal_wishart" in _FAMILY_MODULES:
+    PAIRS[("normal_wishart", "normal_wishart")] = (
+        ("chain rule", "kl_derive.strategies.normal_wishart_chain"),
+    )
 
 #: families whose parameter is a list (the probabilities of categorical): derived with the
 #: same moments strategy, but only between two of the same kind with explicit lists, so
@@ -82,6 +86,7 @@ CATALOG_FAMILIES: tuple[str, ...] = tuple(
         "low_rank_multivariate_normal",
         "wishart",
         "normal_gamma",
+        "normal_wishart",
     )
 )
 _MOMENTS = "kl_derive.strategies.expected_log_ratio"

@@ -27,7 +27,7 @@ from ..steps.step import Chain, Stage, Step
 from ..symbolic.display import add, div, ln, mul, neg
 from ..symbolic.matrices import MatDet, MatTrace, QuadForm
 from ..symbolic.objects import VARIABLE, CrossEntropy, Entropy, Expect
-from .diag_entropy import derive_diagonal_entropy
+from .diag_entropy import derive_diagonal_cross_entropy, derive_diagonal_entropy
 from .draft import Draft
 from .gaussian_quadratic_forms import (
     INSTANCES,
@@ -68,9 +68,11 @@ def _derive(first: Distribution, second: Distribution | None) -> Draft:
     if n is None and any(d.family.name == "diag_normal" and d.args != (0, 1) for d in laws):
         if second is None:  # a sum over the d coordinates
             return derive_diagonal_entropy(first)
+        if first.family.name == second.family.name == "diag_normal":
+            return derive_diagonal_cross_entropy(first, second)
         raise SpecError(
-            "the cross-entropy of a diagonal normal is derived for lists of parameters, e.g. "
-            "diag_normal([m1, m2], [s1, s2])"
+            "the cross-entropy of a diagonal normal against another family is derived for "
+            "lists of parameters, e.g. diag_normal([m1, m2], [s1, s2])"
         )
     one = as_multivariate(first, n)
     two = as_multivariate(second, n) if second is not None else one

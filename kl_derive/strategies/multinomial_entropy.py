@@ -15,6 +15,10 @@ There is no closed form in general: :math:`\mathbb{E}[\log k!]` under a binomial
 of :math:`n - 1` terms with no closed form in :math:`n`. So :math:`n` must be a number (a
 name is refused in one line saying why), and not so large that the verifier cannot sum
 over the count vectors (:data:`.multinomial_counts.MAX_VECTORS`).
+
+The cross-entropy :math:`\mathrm{H}(q, p) = -\mathbb{E}_q[\log p]` between two laws with
+the same :math:`n` takes the same stages with the log mass function of :math:`p`: the
+probabilities of :math:`p` enter only through :math:`-n\sum_i p_i \log r_i`.
 """
 
 from __future__ import annotations
@@ -29,24 +33,44 @@ from ..families.multinomial import counts
 from ..steps.context import Context, DensityFacts
 from ..steps.step import Chain, Stage, Step
 from ..symbolic.display import add, display_form, evaluate, group, ln, mul, neg, power
-from ..symbolic.objects import COUNT, Bracket, Entropy, Expect
+from ..symbolic.objects import COUNT, Bracket, CrossEntropy, Entropy, Expect
 from .draft import Draft
 from .multinomial_counts import MAX_VECTORS
 
-__all__ = ["derive_multinomial_entropy"]
+__all__ = ["derive_multinomial_cross_entropy", "derive_multinomial_entropy"]
 
 NAME = "moments"
 
 
 def derive_multinomial_entropy(first: Distribution) -> Draft:
     """Derive H(first) for a multinomial law with a numeric total count."""
+    return _derive(first, None)
+
+
+def derive_multinomial_cross_entropy(first: Distribution, second: Distribution) -> Draft:
+    """Derive H(first, second) = -E_first[log second] for two multinomial laws with the same
+    numeric total count and the same number of categories."""
+    return _derive(first, second)
+
+
+def _derive(first: Distribution, second: Distribution | None) -> Draft:
     family = first.family
     n, probs = family.split(first.args)
+    what = "entropy" if second is None else "cross-entropy"
     if not n.is_number:
         raise SpecError(
-            f"the entropy of {first.spec} has no closed form in n: it needs E[log k!] under "
+            f"the {what} of {first.spec} has no closed form in n: it needs E[log k!] under "
             f"Bin({n}, p_i), a sum of {n} - 1 terms; give total_count as a number"
         )
+    n2, logs_of = n, probs
+    if second is not None:
+        n2, logs_of = family.split(second.args)
+        if n2 != n or len(logs_of) != len(probs):
+            raise SpecError(
+                f"the cross-entropy of two multinomial laws needs the same total_count and the "
+                f"same number of categories (else the second is zero where the first has mass), "
+                f"got {first.spec} and {second.spec}"
+            )
     size = len(probs)
     if comb(int(n) + size - 1, size - 1) > MAX_VECTORS:
         raise SpecError(
@@ -55,24 +79,32 @@ def derive_multinomial_entropy(first: Distribution) -> Draft:
         )
     ks = counts(size)
     qf = Function("q")(COUNT)
-    lhs = Entropy(qf)
+    pf = qf if second is None else Function("p")(COUNT)
+    other = first if second is None else second
+    key = "multinomial_entropy" if second is None else "multinomial_cross_entropy"
+    lhs = Entropy(qf) if second is None else CrossEntropy(qf, pf)
+    rule = "entropy.definition_expectation" if second is None else "cross_entropy.expectation"
+    formulas = [
+        Chain((Step("density.formula", qf, family.density(None, first.args), {"law": first}),))
+    ]
+    if second is not None:
+        formulas.append(
+            Chain(
+                (Step("density.formula", pf, family.density(None, second.args), {"law": second}),)
+            )
+        )
     stages = [
         Stage(
-            "multinomial_entropy_definition",
-            (
-                Chain(
-                    (Step("density.formula", qf, family.density(None, first.args), {"law": first}),)
-                ),
-                Chain((Step("entropy.definition_expectation", lhs, neg(Expect(ln(qf), qf))),)),
-            ),
-            params={"law": first, "n": n, "k": Tuple(*ks)},
+            f"{key}_definition",
+            (*formulas, Chain((Step(rule, lhs, neg(Expect(ln(pf), qf))),))),
+            params={"law": first, "n": n, "k": Tuple(*ks), "other": other},
         )
     ]
-    log_q = family.log_density(None, first.args)
+    log_q = family.log_density(None, other.args)
     stages.append(
         Stage(
-            "multinomial_entropy_log",
-            (Chain((Step("log_density.expand", ln(qf), log_q, {"law": first}),)),),
+            f"{key}_log",
+            (Chain((Step("log_density.expand", ln(pf), log_q, {"law": other}),)),),
         )
     )
     # 3. term by term
@@ -81,15 +113,15 @@ def derive_multinomial_entropy(first: Distribution) -> Draft:
     linear = add(
         neg(ln(factorial(n))),
         *log_factorials,
-        *(neg(mul(ln(a), e)) for a, e in zip(probs, means, strict=True) if a != 1),
+        *(neg(mul(ln(r), e)) for r, e in zip(logs_of, means, strict=True) if r != 1),
     )
     stages.append(
         Stage(
-            "multinomial_entropy_expectation",
+            f"{key}_expectation",
             (
                 Chain(
                     (
-                        Step("log_density.insert", neg(Expect(ln(qf), qf)), neg(Expect(log_q, qf))),
+                        Step("log_density.insert", neg(Expect(ln(pf), qf)), neg(Expect(log_q, qf))),
                         Step("expectation.term_by_term", neg(Expect(log_q, qf)), linear),
                     )
                 ),
@@ -128,37 +160,48 @@ def derive_multinomial_entropy(first: Distribution) -> Draft:
                 )
             )
         )
-    stages.append(Stage("multinomial_entropy_moments", tuple(chains), params={"law": first}))
+    stages.append(Stage(f"{key}_moments", tuple(chains), params={"law": first}))
     # 5. the result
     inserted = linear.xreplace({e: Bracket(v) if v.is_Add else v for e, v in values.items()})
     final = add(
         neg(ln(factorial(n))),
-        neg(mul(n, group(add(*(mul(a, ln(a)) for a in probs if a != 1))))),
+        neg(
+            mul(
+                n,
+                group(add(*(mul(a, ln(r)) for a, r in zip(probs, logs_of, strict=True) if r != 1))),
+            )
+        ),
         *(values[e] for e in log_factorials),
     )
-    if all(a.is_number for a in probs):  # a number: one rational multiple per logarithm
+    if all(a.is_number for a in (*probs, *logs_of)):  # one rational multiple per logarithm
         final = display_form(expand(expand_log(evaluate(final), force=True)))
     steps = [Step("moment.insert", lhs, inserted)]
     if evaluate(final) != evaluate(inserted) or final != inserted:
         steps.append(Step("algebra.simplify", inserted, final))
-    stages.append(Stage("multinomial_entropy_result", (Chain(tuple(steps)),)))
+    stages.append(Stage(f"{key}_result", (Chain(tuple(steps)),)))
 
     conditions = family.conditions(first.args)
+    if second is not None:
+        conditions = (*conditions, *family.conditions(second.args))
     density = evaluate(family.density(None, first.args))
     facts = DensityFacts(qf, ks, (0, n), density, {}, True)
     lemma = Context({"q": facts}, conditions=conditions)
     known = {
         tuple(1 if j == i else 0 for j in range(size)): evaluate(n * a) for i, a in enumerate(probs)
     }
-    main = Context({"q": DensityFacts(qf, ks, (0, n), density, known, True)}, conditions=conditions)
+    densities = {"q": DensityFacts(qf, ks, (0, n), density, known, True)}
+    if second is not None:
+        second_density = evaluate(family.density(None, second.args))
+        densities["p"] = DensityFacts(pf, ks, (0, n), second_density, {}, True)
+    main = Context(densities, conditions=conditions)
     return Draft(
         NAME,
         tuple(stages),
         {"main": main, "lemma": lemma},
         final,
-        functions={"q": "q(k)"},
+        functions={"q": "q(k)"} if second is None else {"q": "q(k)", "p": "p(k)"},
         setting="catalog",
-        quantity="entropy",
+        quantity="entropy" if second is None else "cross_entropy",
     )
 
 

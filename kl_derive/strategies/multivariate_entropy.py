@@ -27,14 +27,26 @@ MULTIVARIATE_ENTROPY: dict[str, tuple[str, str, str | None, str]] = {
     "wishart": (
         "kl_derive.strategies.wishart_entropy",
         "derive_wishart_entropy",
-        None,
+        "derive_wishart_cross_entropy",
         "wishart(n, [[a, b], [b, c]])",
     ),
     "multinomial": (
         "kl_derive.strategies.multinomial_entropy",
         "derive_multinomial_entropy",
-        None,
+        "derive_multinomial_cross_entropy",
         "multinomial(3, [a, b, 1 - a - b])",
+    ),
+    "normal_gamma": (
+        "kl_derive.strategies.normal_gamma_entropy",
+        "derive_normal_gamma_entropy",
+        None,
+        "normal_gamma(mu, lambda, alpha, beta)",
+    ),
+    "normal_wishart": (
+        "kl_derive.strategies.normal_wishart_entropy",
+        "derive_normal_wishart_entropy",
+        None,
+        "normal_wishart([m1, m2], l, [[a, b], [b, c]], n)",
     ),
 }
 
@@ -76,7 +88,8 @@ def bind_multivariate_laws(
 def derive_multivariate(first: Distribution, second: Distribution | None) -> Draft:
     """The draft of H(first) (``second`` is ``None``) or H(first, second)."""
     module, entropy, cross, _ = MULTIVARIATE_ENTROPY[first.family.name]
-    loaded = import_module(module)
     if second is None:
-        return getattr(loaded, entropy)(first)
-    return getattr(loaded, cross)(first, second)
+        return getattr(import_module(module), entropy)(first)
+    if first.family.name == "wishart":  # its own module
+        module = "kl_derive.strategies.wishart_cross_entropy"
+    return getattr(import_module(module), cross)(first, second)

@@ -34,7 +34,7 @@ from . import expected_log_ratio
 from .draft import Draft
 from .laws import parameter_conditions
 
-__all__ = ["derive"]
+__all__ = ["derive", "main_context"]
 
 NAME = "chain rule"
 TAU, X = PRECISION, VALUE
@@ -49,8 +49,7 @@ def derive(first: Distribution, second: Distribution) -> Draft:
     qj, pj = Function("q")(JOINT), Function("p")(JOINT)
     qt, pt = Function("qt")(TAU), Function("pt")(TAU)
     qc, pc = Function("qc")(X), Function("pc")(X)
-    (g1, gargs1), (n1, nargs1) = family.marginal(first.args), family.conditional(first.args)
-    (g2, gargs2), (n2, nargs2) = family.marginal(second.args), family.conditional(second.args)
+    (g1, gargs1), (g2, gargs2) = family.marginal(first.args), family.marginal(second.args)
     gamma_q, gamma_p = Distribution(g1, gargs1, ""), Distribution(g2, gargs2, "")
 
     # 1. the densities
@@ -160,6 +159,32 @@ def derive(first: Distribution, second: Distribution) -> Draft:
         )
     )
 
+    main = main_context(first, second, (qj, qt, qc), (pj, pt, pc))
+    return Draft(
+        NAME,
+        tuple(stages),
+        {"main": main},
+        closing[-1].after,
+        functions={
+            "q": r"q(x, \tau)",
+            "p": r"p(x, \tau)",
+            "qt": r"q(\tau)",
+            "pt": r"p(\tau)",
+            "qc": r"q(x \mid \tau)",
+            "pc": r"p(x \mid \tau)",
+        },
+        setting="catalog",
+    )
+
+
+def main_context(first: Distribution, second: Distribution, qs: tuple, ps: tuple) -> Context:
+    """The densities of the two laws, joint, of tau and of x given tau, with E[tau],
+    E[log tau] under the first law of tau and the first two moments of x given tau."""
+    family = first.family
+    mu1, lam1, a1, b1 = first.args
+    (qj, qt, qc), (pj, pt, pc) = qs, ps
+    (g1, gargs1), (n1, nargs1) = family.marginal(first.args), family.conditional(first.args)
+    (g2, gargs2), (n2, nargs2) = family.marginal(second.args), family.conditional(second.args)
     conditions = parameter_conditions(first, second)
     g1_value, g2_value = evaluate(g1.density(TAU, gargs1)), evaluate(g2.density(TAU, gargs2))
     n1_value, n2_value = evaluate(n1.density(X, nargs1)), evaluate(n2.density(X, nargs2))
@@ -181,22 +206,7 @@ def derive(first: Distribution, second: Distribution) -> Draft:
         "q": DensityFacts(qj, (X, TAU), (-oo, oo), g1_value * n1_value),
         "p": DensityFacts(pj, (X, TAU), (-oo, oo), g2_value * n2_value),
     }
-    main = Context(densities, conditions=conditions)
-    return Draft(
-        NAME,
-        tuple(stages),
-        {"main": main},
-        closing[-1].after,
-        functions={
-            "q": r"q(x, \tau)",
-            "p": r"p(x, \tau)",
-            "qt": r"q(\tau)",
-            "pt": r"p(\tau)",
-            "qc": r"q(x \mid \tau)",
-            "pc": r"p(x \mid \tau)",
-        },
-        setting="catalog",
-    )
+    return Context(densities, conditions=conditions)
 
 
 def _numbers(total, parameters) -> tuple[Step, ...]:

@@ -66,7 +66,15 @@ from ..symbolic.objects import KL, Bracket, Expect
 from .draft import Draft
 from .wishart_contexts import C, verification_contexts
 
-__all__ = ["derive", "determinant_chain", "log_density_of", "log_det_by_bartlett"]
+__all__ = [
+    "derive",
+    "determinant_chain",
+    "log_density_of",
+    "log_det_by_bartlett",
+    "tidy_rational",
+    "trace_chain",
+    "trace_value",
+]
 
 
 NAME = "wishart moments"
@@ -465,6 +473,8 @@ def _substituted(n1: Expr, n2: Expr, p: Expr, det1: Expr, det2: Expr, trace: Exp
     )
 
 
-#: public for the Wishart entropy (:mod:`.wishart_entropy`)
+#: public for the Wishart entropy and cross-entropy (:mod:`.wishart_entropy`,
+#: :mod:`.wishart_cross_entropy`)
 log_density_of = _log_density
 determinant_chain = _det_chain
+trace_chain, trace_value, tidy_rational = _trace_chain, _trace_value, _tidy

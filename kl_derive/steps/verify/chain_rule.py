@@ -10,29 +10,63 @@ those premises, symbolically, and that the step's right side is that sum.
 
 from __future__ import annotations
 
-from sympy import Expr, integrate, oo, simplify
+from sympy import (
+    Add,
+    Expr,
+    Matrix,
+    Poly,
+    PolynomialError,
+    Rational,
+    Symbol,
+    cancel,
+    diff,
+    expand,
+    expand_log,
+    factor,
+    factorint,
+    hessian,
+    integrate,
+    log,
+    oo,
+    pi,
+    simplify,
+)
 
-from ...symbolic.objects import KL, Expect
+from ...symbolic.objects import KL, Entropy, Expect
 from ..context import Context
 from ..step import Step
 
-__all__ = ["verify_chain_rule"]
+__all__ = ["gaussian_integrates_to_one", "verify_chain_rule"]
 
 
 def verify_chain_rule(step: Step, context: Context) -> bool:
-    """Whether ``step`` is the chain rule for the joint densities it names."""
-    (qj, qt, qc), (pj, pt, pc) = step.params["joints"]
+    r"""Whether ``step`` is the chain rule for the joint densities it names: of the
+    divergence (``kl.chain_rule``, two joints) or of the entropy (``entropy.chain_rule``,
+    one: :math:`H(q(x, \tau)) = H(q(\tau)) + \mathbb{E}_{q(\tau)}[H(q(x \mid \tau))]`)."""
+    joints = step.params["joints"]
     value = step.params["value"]
-    if step.before != KL(qj, pj):
+    if step.rule == "entropy.chain_rule":
+        ((qj, qt, qc),) = joints
+        before, expected = Entropy(qj), Entropy(qt) + Expect(Entropy(qc), qt)
+    else:
+        (qj, qt, qc), (pj, pt, pc) = joints
+        before, expected = KL(qj, pj), KL(qt, pt) + Expect(KL(qc, pc), qt)
+    if step.before != before or simplify(step.after - expected) != 0:
         return False
-    expected = KL(qt, pt) + Expect(KL(qc, pc), qt)
-    if simplify(step.after - expected) != 0:
-        return False
-    for joint, marginal, conditional in ((qj, qt, qc), (pj, pt, pc)):
+    for joint, marginal, conditional in joints:
         facts = [context.density_of(f) for f in (joint, marginal, conditional)]
         if any(f is None for f in facts):
             return False
         joint_f, marginal_f, conditional_f = facts
+        variables = conditional_f.variable
+        if isinstance(variables, tuple):  # a vector x: its coordinates
+            if marginal_f.value.free_symbols & set(variables):
+                return False
+            if simplify(joint_f.value - marginal_f.value * conditional_f.value) != 0:
+                return False
+            if not gaussian_integrates_to_one(conditional_f.value, variables):
+                return False
+            continue
         if value in marginal_f.value.free_symbols:  # the law of tau must not involve x
             return False
         if simplify(joint_f.value - marginal_f.value * conditional_f.value) != 0:
@@ -40,6 +74,59 @@ def verify_chain_rule(step: Step, context: Context) -> bool:
         if not _integrates_to_one(conditional_f.value, value):
             return False
     return True
+
+
+def gaussian_integrates_to_one(density: Expr, variables: tuple[Symbol, ...]) -> bool:
+    r"""Whether ``density``, positive and the exponential of a quadratic polynomial in
+    ``variables``, integrates to one over :math:`\mathbb{R}^d`.
+
+    With :math:`\log f = -\frac12 x^TPx + b^Tx + c`: the matrix :math:`P` must be
+    positive definite (each leading principal minor, factored, is positive), and then
+    :math:`\int f = e^{c + b^TP^{-1}b/2}(2\pi)^{d/2}(\det P)^{-1/2}` (complete the
+    square), whose logarithm must be zero.
+    """
+    if density.is_positive is not True:
+        return False
+    log_f = expand(expand_log(log(density), force=True))
+    try:
+        degree = Poly(log_f, *variables).total_degree()
+    except PolynomialError:
+        return False
+    if degree > 2:
+        return False
+    d = len(variables)
+    precision = -hessian(log_f, variables)
+    if any(v in precision.free_symbols for v in variables):
+        return False
+    for k in range(1, d + 1):
+        if factor(precision[:k, :k].det()).is_positive is not True:
+            return False
+    at_zero = {v: 0 for v in variables}
+    linear = Matrix([diff(log_f, v).subs(at_zero) for v in variables])
+    constant = log_f.subs(at_zero)
+    centre = precision.LUsolve(linear).applyfunc(cancel)
+    log_total = (
+        constant
+        + (linear.T * centre)[0, 0] / 2
+        + Rational(d, 2) * log(2 * pi)
+        - log(factor(precision.det())) / 2
+    )
+    return cancel(_primes(expand(expand_log(log_total, force=True)))) == 0
+
+
+def _primes(e: Expr) -> Expr:
+    """``log n`` of each whole number ``n`` in ``e`` as the sum over its prime factors
+    (``log 2000 = 4 log 2 + 3 log 5``), so that logs of numbers cancel."""
+
+    def split(x: Expr) -> Expr:
+        (n,) = x.args
+        if n.is_Rational and n.q != 1:
+            return split(log(n.p)) - split(log(n.q))
+        return Add(*[k * log(prime) for prime, k in factorint(n).items()])
+
+    return expand(
+        e.replace(lambda x: isinstance(x, log) and x.args[0].is_Rational and x.args[0] > 0, split)
+    )
 
 
 def _integrates_to_one(density: Expr, variable: Expr) -> bool:
