@@ -37,22 +37,54 @@ __all__ = ["code_command"]
 @click.option(
     "--reduce",
     "reduction",
-    default="sum",
-    show_default=True,
+    default=None,
     metavar="HOW",
-    help="Over the latent axis: sum, mean or none.",
+    help="Over the latent axis: sum, mean or none.  [default: sum; none for a divergence "
+    "that does not add over coordinates]",
+)
+@click.option(
+    "--divergence",
+    default="kl",
+    show_default=True,
+    metavar="NAME",
+    help="The divergence to print: kl, or one of kl-derive divergences (renyi, hellinger, ...).",
+)
+@click.option(
+    "--alpha",
+    default=None,
+    metavar="A",
+    help="The Rényi order (--divergence renyi): a number or a symbol's name.  [default: alpha]",
 )
 @output_option
 def code_command(
-    p: str, q: str | None, framework: str, param: str, reduction: str, output: str | None
+    p: str,
+    q: str | None,
+    framework: str,
+    param: str,
+    reduction: str | None,
+    divergence: str,
+    alpha: str | None,
+    output: str | None,
 ) -> None:
-    """Print the KL term as a function for a deep-learning framework.
+    """Print the KL term (or another divergence's closed form) as a function for a
+    deep-learning framework.
 
-    The function is generated from the derived SymPy result by SymPy's code printers.
+    The function is generated from the derived SymPy result by SymPy's code printers; a
+    result that holds under a condition is the framework's where on that condition.
     """
     framework = choice("framework", framework, FRAMEWORKS)
     param = choice("parametrization", param, PARAMS)
-    reduction = choice("reduction", reduction, REDUCTIONS)
+    if reduction is not None:
+        reduction = choice("reduction", reduction, REDUCTIONS)
     from .codegen import code_for
 
-    write_output(code_for(p, q, framework=framework, param=param, reduce=reduction), output)
+    source = code_for(
+        p,
+        q,
+        framework=framework,
+        param=param,
+        reduce=reduction,
+        divergence=divergence,
+        alpha=alpha,
+    )
+    write_output(source, output)

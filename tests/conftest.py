@@ -46,6 +46,7 @@ SLOW_MODULES = frozenset(
         "test_check_precommit.py",
         "test_cli.py",
         "test_codegen.py",
+        "test_codegen_divergences.py",
         "test_conditional.py",
         "test_detail_layout.py",
         "test_determinism.py",

@@ -114,6 +114,30 @@ def test_every_sample_document_compiles_and_stays_inside_the_page(
     assert not problems, problems
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_folded_cases_are_full_size_and_inside_the_page(tmp_path: Path, lang: str) -> None:
+    """The wide piecewise divergences (a case's value folded over lines): each line of
+    the fold is set in display style, as LaTeX sets an aligned's lines (a matrix's cells
+    are otherwise a size smaller), and the page still holds them."""
+    from layout_check import DIVERGENCES
+    from layout_check import derivation as divergence_derivation
+
+    geometry = typst_page(resolve_page("typst", None))
+    folded = 0
+    for name in DIVERGENCES:
+        text = divergence_derivation(name).render("typst", lang, standalone=True)
+        folds = re.findall(r"cases\(mat\(delim: #none, align: #left, ([^;]*);", text)
+        assert all(f.startswith("display(") for f in folds), (name, folds[:1])
+        folded += len(folds)
+        source = tmp_path / f"{name}-{lang}.typ"
+        source.write_text(text, encoding="utf-8")
+        pdf = source.with_suffix(".pdf")
+        assert not compile_typst(source, pdf), name
+        assert not outside(pdf, geometry), (name, outside(pdf, geometry)[:4])
+    assert folded >= 2  # the Renyi divergences of gamma and beta laws fold
+
+
 def test_the_overflow_check_can_fail(tmp_path: Path) -> None:
     """A display wider than the page is found by the check."""
     geometry = typst_page(resolve_page("typst", None))
@@ -184,7 +208,7 @@ def test_every_rule_identity_translates_and_compiles(tmp_path: Path) -> None:
         (r"D_{\mathrm{KL}}\left(a\right. \parallel \left.b\right)", 'D_("KL") ( a ∥ b )'),
         (
             r"\frac{\begin{aligned}&a + b \\ &\quad + c\end{aligned}}{2}",
-            "(mat(delim: #none, align: #left, a + b; quad + c))/(2)",
+            "(mat(delim: #none, align: #left, display(a + b); display(quad + c)))/(2)",
         ),
         (r"\Bigl(a + b\Bigr)", r"lr(size: #1.8em, \( ) a + b lr(size: #1.8em, \) )"),
         (r"\left(0, 1\right) \cap \left[a, \infty\right)", "( 0 , 1 ) ∩ [ a , infinity )"),

@@ -29,7 +29,14 @@ from .frameworks import get_framework
 from .mvn import generate_mvn
 from .univariate import REDUCTIONS, generate
 
-__all__ = ["BARE_FAMILIES", "MVN_SPECS", "PARAMETRIZATIONS", "code_for"]
+__all__ = [
+    "ADDITIVE",
+    "BARE_FAMILIES",
+    "MVN_SPECS",
+    "PARAMETRIZATIONS",
+    "code_for",
+    "derivation_inputs",
+]
 
 #: ``--param``: how a VAE encoder gives the scale, as the spec P it stands for.
 PARAMETRIZATIONS: dict[str, str] = {
@@ -51,6 +58,11 @@ DIAGONAL_NOTE = (
 #: Specs that ask for the full-covariance multivariate normal (:func:`generate_mvn`).
 MVN_SPECS = ("mvn", "multivariate_normal")
 
+#: The divergences that add over independent coordinates (the divergence of a product
+#: law is the sum of its coordinates'), so that ``reduce="sum"`` computes the divergence
+#: of the row's product law; the others are printed per entry only (``reduce="none"``).
+ADDITIVE = ("kl", "renyi", "bhattacharyya", "jeffreys", "wasserstein")
+
 
 def code_for(
     spec_p: str | None = None,
@@ -58,10 +70,19 @@ def code_for(
     *,
     framework: str = "numpy",
     param: str = "logvar",
-    reduce: str = "sum",
+    reduce: str | None = None,
     name: str | None = None,
+    divergence: str = "kl",
+    alpha: str | None = None,
 ) -> str:
     """Derive ``KL(P || Q)`` with :func:`kl_derive.derive` and print it for ``framework``.
+
+    ``divergence`` names another divergence of ``kl-derive divergences`` (``"renyi"``,
+    ``"hellinger"``, ...), derived by :func:`kl_derive.divergence` (``alpha``: the Rényi
+    order, a number or a symbol's name, which becomes an input); a conditional result is
+    the framework's ``where`` on its conditions. ``reduce`` defaults to ``"sum"`` for a
+    divergence that adds over independent coordinates (KL, Rényi, Bhattacharyya,
+    Jeffreys, squared Wasserstein) and to ``"none"`` for the others, which refuse a sum.
 
     ``spec_p`` given with arguments (``"normal(m, exp(s))"``) is used as it is, and so is
     ``spec_q``; a bare ``"normal"`` (or ``None``) is P in the parametrization ``param``:
@@ -76,6 +97,11 @@ def code_for(
     Raises :class:`~kl_derive.errors.KLDeriveError` for a request that cannot be met.
     """
     get_framework(framework)
+    if divergence != "kl":
+        return _divergence_code(spec_p, spec_q, framework, param, reduce, name, divergence, alpha)
+    if alpha is not None:
+        raise KLDeriveError("alpha is an option of the Rényi divergence (divergence='renyi')")
+    reduce = "sum" if reduce is None else reduce
     if reduce not in REDUCTIONS:
         raise KLDeriveError(f"unknown reduction {reduce!r} (choose from {', '.join(REDUCTIONS)})")
     if param not in PARAMETRIZATIONS:
@@ -103,18 +129,81 @@ def code_for(
     from ..api import derive
 
     derivation = derive(p, spec_q)
-    families = {derivation.p.family.name, derivation.q.family.name}
     result = derivation.result
-    if families & {"wishart", "normal_wishart"}:
+    if {derivation.p.family.name, derivation.q.family.name} & {"wishart", "normal_wishart"}:
         result = _written_out(result)
         if result is None:
             raise KLDeriveError(
                 "code generation covers Wishart laws only with the scale matrices as lists "
                 "(a fixed size p); the derivation itself is kl-derive P Q"
             )
+    result, inputs = derivation_inputs(derivation, [p, spec_q or ""], result)
+    doc = f"KL(P || Q) for P = {_describe(derivation.p)} and Q = {_describe(derivation.q)}."
+    return generate(
+        result,
+        framework=framework,
+        reduce=reduce,
+        inputs=inputs,
+        name=name or "kl_divergence",
+        doc=doc,
+    )
+
+
+def _divergence_code(
+    spec_p: str | None,
+    spec_q: str | None,
+    framework: str,
+    param: str,
+    reduce: str | None,
+    name: str | None,
+    divergence: str,
+    alpha: str | None,
+) -> str:
+    """:func:`code_for` for a divergence other than KL."""
+    from ..divergence_api import divergence as derive_divergence
+    from ..divergences import get_divergence
+
+    entry = get_divergence(divergence)
+    additive = entry.name in ADDITIVE
+    reduce = ("sum" if additive else "none") if reduce is None else reduce
+    if reduce not in REDUCTIONS:
+        raise KLDeriveError(f"unknown reduction {reduce!r} (choose from {', '.join(REDUCTIONS)})")
+    if reduce != "none" and not additive:
+        raise KLDeriveError(
+            f"the {entry.summary} does not add over independent coordinates, so a {reduce} "
+            "over the latent axis is not the distance of the row; use --reduce none"
+        )
+    p = spec_p if spec_p is not None else "normal"
+    if p.strip() in BARE_FAMILIES:
+        p = PARAMETRIZATIONS[param].replace("normal", p.strip(), 1)
+    options = {} if alpha is None else {"alpha": alpha}
+    derivation = derive_divergence(entry.name, p, spec_q, **options)
+    result, inputs = derivation_inputs(derivation, [p, spec_q or ""])
+    doc = (
+        f"{entry.summary[0].upper()}{entry.summary[1:]} for P = {_describe(derivation.p)} "
+        f"and Q = {_describe(derivation.q)}.\n\n{entry.definition}\nConvention: "
+        f"{entry.convention}."
+    )
+    return generate(
+        result,
+        framework=framework,
+        reduce=reduce,
+        inputs=inputs,
+        name=name or entry.quantity,
+        doc=doc,
+        what=entry.summary,
+        variable="d",
+    )
+
+
+def derivation_inputs(
+    derivation, texts: list[str], result: Expr | None = None
+) -> tuple[Expr, list[tuple[str, Symbol]]]:
+    """A derivation's result as code reads it (one coordinate of a ``diag_normal`` sum,
+    symbols a scale forces positive made positive) and the function's inputs: the
+    specs' symbols in the order ``texts`` (the specs as written) show them."""
     distributions = [derivation.p, derivation.q]
-    texts = [p, spec_q or ""]
-    result = _per_coordinate(result)
+    result = _per_coordinate(derivation.result if result is None else result)
 
     # a symbol that a scale argument forces to be positive is positive (log(var) splits)
     positive = {
@@ -143,16 +232,7 @@ def code_for(
         (n + "_" if keyword.iskeyword(n) else n, _matching(result, n, n in positive))
         for n in ordered
     ]
-
-    doc = f"KL(P || Q) for P = {_describe(derivation.p)} and Q = {_describe(derivation.q)}."
-    return generate(
-        result,
-        framework=framework,
-        reduce=reduce,
-        inputs=inputs,
-        name=name or "kl_divergence",
-        doc=doc,
-    )
+    return result, inputs
 
 
 def _written_out(result: Expr) -> Expr | None:

@@ -335,6 +335,10 @@ class Framework:
         """Code for ``value`` where ``condition`` holds and infinity elsewhere."""
         return self.where.format(condition=condition, value=value)
 
+    def where_select(self, condition: str, value: str, otherwise: str) -> str:
+        """Code for ``value`` where ``condition`` holds and ``otherwise`` elsewhere."""
+        return f"{self.module}.where({condition}, {value}, {otherwise})"
+
     def missing_imports(self, printer: CodePrinter) -> list[str]:
         """Import lines for modules the printer used beyond the framework's own."""
         used = getattr(printer, "module_imports", {})

@@ -5,7 +5,27 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Sequence
 
-from sympy import Add, And, Expr, Float, Mul, Or, Piecewise, Pow, Symbol, nan, oo, sstr, true, zoo
+from sympy import (
+    Add,
+    And,
+    Expr,
+    Float,
+    Function,
+    Integral,
+    Mul,
+    Not,
+    Or,
+    Piecewise,
+    Pow,
+    Symbol,
+    erfc,
+    nan,
+    oo,
+    sqrt,
+    sstr,
+    true,
+    zoo,
+)
 from sympy.core.relational import Relational
 from sympy.printing.codeprinter import PrintMethodNotImplementedError
 
@@ -23,9 +43,10 @@ REDUCTIONS = ("sum", "mean", "none")
 _RESERVED = frozenset({"kl", "np", "jnp", "tf", "torch", "jax", "math", "scipy"})
 
 _RETURNS = {
-    "sum": "{array} of shape (batch,): the KL of each row, summed over the last (latent) axis.",
-    "mean": "{array} of shape (batch,): the KL of each row, averaged over the last (latent) axis.",
-    "none": "{array} of shape (batch, latent): the KL of each entry, not reduced.",
+    "sum": "{array} of shape (batch,): the {what} of each row, summed over the last (latent) axis.",
+    "mean": "{array} of shape (batch,): the {what} of each row, averaged over the last (latent)"
+    " axis.",
+    "none": "{array} of shape (batch, latent): the {what} of each entry, not reduced.",
 }
 
 
@@ -37,6 +58,8 @@ def generate(
     inputs: Sequence[tuple[str, Symbol]],
     name: str = "kl_divergence",
     doc: str = "",
+    what: str = "KL",
+    variable: str = "kl",
 ) -> str:
     """Python source of a function computing ``result`` elementwise, then reducing.
 
@@ -46,32 +69,54 @@ def generate(
     them. ``framework`` is ``"numpy"``, ``"torch"``, ``"jax"`` or ``"tensorflow"``;
     ``reduce`` is ``"sum"`` or ``"mean"`` over the last (latent) axis, or ``"none"``.
     ``doc`` is the docstring's first line (a default one is written when it is empty).
+    ``what`` names the quantity in the docstring and in refusals (``"KL"``, ``"Rényi
+    divergence"``) and ``variable`` the value in the body (``kl``, ``d``).
 
-    The body is printed by SymPy's code printer for the framework from the numerically
-    careful form of ``result`` (:func:`kl_derive.codegen.rewrite.stabilize`). The source
-    starts with the framework's import line and ends with a newline.
+    A piecewise result is printed as the framework's ``where``: each piece under its
+    condition, infinity where no finite piece holds. The body is printed by SymPy's code
+    printer for the framework from the numerically careful form of each piece
+    (:func:`kl_derive.codegen.rewrite.stabilize`). The source starts with the framework's
+    import line and ends with a newline.
     """
     fw = get_framework(framework)
     if reduce not in REDUCTIONS:
         raise KLDeriveError(f"unknown reduction {reduce!r} (choose from {', '.join(REDUCTIONS)})")
     check_identifier(name, "function name")
+    check_identifier(variable, "variable name")
     renamed, names = _bind_inputs(result, inputs)
-    value, condition = _finite_part(renamed)
+    while variable in names:  # an input called d (uniform(a, b) against uniform(c, d))
+        variable += "_"
+    pieces, fallback = _pieces(_defined(renamed), what)
 
-    form = stabilize(value, avoid=names)
     printer = fw.printer()
+    body: list[str] = []
+    taken = set(names) | {variable}
     try:
-        body = [
-            f"{symbol.name} = {printer.doprint(_constants_as_floats(v))}"
-            for symbol, v in form.assignments
-        ]
-        body.append(f"kl = {printer.doprint(_constants_as_floats(form.printable()))}")
-        if condition is not None:  # infinite where the closed form does not hold
-            body.append(f"kl = {fw.where_finite(_condition_code(printer, condition), 'kl')}")
+        values = []
+        for i, (value, _) in enumerate(pieces):
+            target = variable if len(pieces) == 1 else f"{variable}_{i + 1}"
+            taken.add(target)
+            form = stabilize(value, avoid=taken)
+            taken.update(symbol.name for symbol, _ in form.assignments)
+            body.extend(
+                f"{symbol.name} = {printer.doprint(_constants_as_floats(v))}"
+                for symbol, v in form.assignments
+            )
+            printed = printer.doprint(_constants_as_floats(form.printable()))
+            if not value.free_symbols:  # a constant piece keeps the inputs' shape and type
+                printed = f"{fw.zeros_like(names[0])} + {printed}" if names else printed
+            body.append(f"{target} = {printed}")
+            values.append(target)
+        if len(pieces) == 1 and pieces[0][1] is not None and fallback is None:
+            # finite where the condition holds, infinite elsewhere (the KL's usual shape)
+            condition = _condition_code(printer, pieces[0][1])
+            body.append(f"{variable} = {fw.where_finite(condition, variable)}")
+        elif len(pieces) > 1:
+            body.append(f"{variable} = {_select(fw, printer, pieces, values, fallback)}")
     except PrintMethodNotImplementedError as error:
         # SymPy's message is "Unsupported by <printer>: <function>\n<advice>": the name only
         function = str(error).splitlines()[0].rsplit(": ", 1)[-1]
-        raise KLDeriveError(f"{fw.title} code cannot express {function} (in this KL)") from None
+        raise KLDeriveError(f"{fw.title} code cannot express {function} (in this {what})") from None
     unused = [
         n
         for n, s in zip(names, (s for _, s in inputs), strict=True)
@@ -79,32 +124,84 @@ def generate(
     ]
     if unused:
         zeros = " + ".join(fw.zeros_like(n) for n in unused)
-        body.append(f"kl = kl + {zeros}  # {', '.join(unused)}: not in the KL; keeps the shape")
-    body.append("return kl" if reduce == "none" else f"return {fw.reduce_call(reduce, 'kl')}")
+        body.append(
+            f"{variable} = {variable} + {zeros}  # {', '.join(unused)}: not in the {what}; "
+            "keeps the shape"
+        )
+    body.append(
+        f"return {variable}" if reduce == "none" else f"return {fw.reduce_call(reduce, variable)}"
+    )
 
-    docstring = _docstring(fw, renamed, names, reduce, doc)
+    docstring = _docstring(fw, renamed, names, reduce, doc, what)
     imports = [*fw.imports, *fw.missing_imports(printer)]
     return module_source(imports, name, names, docstring, body)
 
 
-def _finite_part(result: Expr) -> tuple[Expr, Expr | None]:
-    """The closed form and the condition under which it holds (``None`` when always): a
-    piecewise KL is its finite piece where the condition holds, infinite elsewhere. A KL
-    infinite for every parameter value has no code to write."""
-    if isinstance(result, Piecewise):
-        (value, condition), *rest = result.args
-        if [tuple(r) for r in rest] != [(oo, true)] or value.has(oo, -oo, zoo, nan):
-            raise KLDeriveError("the KL is piecewise in a way kl-derive code does not print")
-        return value, condition
-    if result.has(oo, -oo, zoo, nan):
+def _defined(result: Expr) -> Expr:
+    """``result`` with kl-derive's named functions written out: ``NormalCDF(x)`` as
+    ``erfc(-x/sqrt(2))/2`` (accurate in the lower tail), any other that knows its
+    definition (``CrossingPoint``) by it."""
+
+    def write_out(e: Expr) -> Expr:
+        if type(e).__name__ == "NormalCDF":
+            return erfc(-e.args[0] / sqrt(2)) / 2
+        return e.rewritten()
+
+    return result.replace(lambda e: callable(getattr(e, "rewritten", None)), write_out)
+
+
+def _pieces(result: Expr, what: str) -> tuple[list[tuple[Expr, Expr | None]], Expr | None]:
+    """The finite pieces of ``result`` with their conditions (``None``: always), and the
+    condition-free last piece when it is finite (``None`` when the last piece is
+    infinity). A result infinite for every parameter value, or an integral left
+    unevaluated, has no code to write."""
+    if result.has(Integral):
         raise KLDeriveError(
-            "the KL is infinite for every value of the parameters; there is no code to write"
+            f"the {what} has no closed form here (it stays an integral); there is no code to write"
         )
-    return result, None
+    if not isinstance(result, Piecewise):
+        if result.has(oo, -oo, zoo, nan):
+            raise KLDeriveError(
+                f"the {what} is infinite for every value of the parameters; "
+                "there is no code to write"
+            )
+        return [(result, None)], None
+    pieces: list[tuple[Expr, Expr | None]] = []
+    fallback = None
+    for value, condition in result.args:
+        if value in (oo, -oo) and condition == true:
+            break
+        if value.has(oo, -oo, zoo, nan):
+            raise KLDeriveError(f"the {what} is piecewise in a way kl-derive code does not print")
+        if condition == true:
+            fallback = value
+            break
+        pieces.append((value, condition))
+    if not pieces:
+        return [(fallback, None)], None
+    if fallback is not None:  # the last value is a piece of its own, the default of the select
+        pieces.append((fallback, None))
+    return pieces, fallback
+
+
+def _select(fw: Framework, printer, pieces, values: list[str], fallback: Expr | None) -> str:
+    """Nested ``where``: the first piece whose condition holds; infinity when none does
+    (no condition-free last piece)."""
+    pairs = list(zip(pieces, values, strict=True))
+    if fallback is not None:
+        text = pairs.pop()[1]
+    else:
+        (_, condition), value = pairs.pop()
+        text = fw.where_finite(_condition_code(printer, condition), value)
+    for (_, condition), value in reversed(pairs):
+        text = fw.where_select(_condition_code(printer, condition), value, text)
+    return text
 
 
 def _condition_code(printer, condition: Expr) -> str:
     """A condition as elementwise array code: ``(a >= b) & (c <= d)``."""
+    if isinstance(condition, Not):
+        return f"~({_condition_code(printer, condition.args[0])})"
     if isinstance(condition, (And, Or)):
         joint = " & " if isinstance(condition, And) else " | "
         return joint.join(f"({_condition_code(printer, c)})" for c in condition.args)
@@ -155,11 +252,28 @@ def _bind_inputs(result: Expr, inputs: Sequence[tuple[str, Symbol]]) -> tuple[Ex
     return result.xreplace(mapping), names
 
 
-def _docstring(fw: Framework, result: Expr, names: list[str], reduce: str, doc: str) -> str:
-    summary = doc.strip() or "The KL divergence, computed elementwise from its closed form."
+def _docstring(
+    fw: Framework, result: Expr, names: list[str], reduce: str, doc: str, what: str
+) -> str:
+    summary = doc.strip() or f"The {what}, computed elementwise from its closed form."
+    summary = "\n".join(textwrap.fill(line, width=88) for line in summary.split("\n"))
     formula = textwrap.fill(
         sstr(result), width=80, initial_indent="    ", subsequent_indent="        "
     )
+    named = sorted(
+        {
+            e.func(Symbol("x")) if len(e.args) == 1 else e
+            for e in result.atoms(Function)
+            if callable(getattr(e, "rewritten", None))
+        },
+        key=sstr,
+    )
+    if named:  # kl-derive's own functions (NormalCDF, CrossingPoint), written out
+        glossary = [sstr(e) + " = " + sstr(e.rewritten()) for e in named]
+        formula += "\n\n    where\n" + "\n".join(
+            textwrap.fill(g, width=80, initial_indent="    ", subsequent_indent="        ")
+            for g in glossary
+        )
     args = [f"    {n}: {fw.array} of shape (batch, latent)." for n in names]
     lines = [
         summary,
@@ -175,6 +289,11 @@ def _docstring(fw: Framework, result: Expr, names: list[str], reduce: str, doc: 
         *args,
         "",
         "Returns:",
-        "    " + _RETURNS[reduce].format(array=fw.array),
+        textwrap.fill(
+            _RETURNS[reduce].format(array=fw.array, what=what),
+            width=88,
+            initial_indent="    ",
+            subsequent_indent="        ",
+        ),
     ]
     return "\n".join(lines)

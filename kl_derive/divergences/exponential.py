@@ -54,6 +54,7 @@ from sympy import (
     powdenest,
     powsimp,
     simplify,
+    sstr,
     together,
 )
 from sympy.core.relational import Relational
@@ -195,6 +196,14 @@ def alpha_integral(first: Distribution, second: Distribution, alpha: Expr) -> Al
     # condition is read before A is evaluated (A outside the space may not simplify)
     inside = alpha.is_number and 0 < alpha < 1
     condition = None if inside else _condition(family.name, mixed, conditions)
+    if condition is S.false:  # the answer is +oo: said in one line, with its reason
+        point = ", ".join(sstr(evaluate(m)) for m in mixed)
+        raise KLDeriveError(
+            "the divergence is infinite for every value of the parameters (its value is +oo, "
+            f"with no formula to derive): the integral of q^a p^(1 - a) at order a = "
+            f"{sstr(alpha)} diverges, since a*eta_q + (1 - a)*eta_p = ({point}) lies outside "
+            f"the natural parameter space of the {family.name} family"
+        )
     value = {
         key: _partition(fq.log_partition, etas, naturals)
         for key, naturals in (("q", fq.natural), ("p", fp.natural), ("mix", mixed))
@@ -342,7 +351,7 @@ def _partition(log_partition: Expr, etas: tuple[Symbol, ...], naturals: tuple[Ex
 def _condition(family: str, mixed: tuple[Expr, ...], known: tuple[Expr, ...]) -> Expr | None:
     """The natural parameter space's inequalities at ``mixed``, each written with the
     parameters on one side (``sigma_1^2 < 2 sigma_2^2``); those that hold for every value
-    of the parameters are dropped."""
+    of the parameters are dropped; ``false`` where one fails for every value."""
     relations = DOMAINS[family](tuple(evaluate(m) for m in mixed))
     kept = []
     for relation in relations:
@@ -351,7 +360,7 @@ def _condition(family: str, mixed: tuple[Expr, ...], known: tuple[Expr, ...]) ->
         if relation is S.true or relation == S.true:
             continue
         if relation is S.false or relation == S.false:
-            raise KLDeriveError("the integral is infinite for every value of the parameters")
+            return S.false  # infinite for every value of the parameters
         kept.append(relation)
     return And(*kept) if kept else None
 

@@ -276,7 +276,9 @@ def _matrix(reader: _Reader, atoms: list[str]) -> None:
     reader.i = end + len(f"\\end{{{environment}}}") if end >= 0 else len(reader.text)
     rows = cells(body)  # a nested environment (a value over lines in cases) kept whole
     if environment in ("aligned", "gathered", "split"):  # lines inside a formula
-        lines = "; ".join(_arg(latex_to_typst(" ".join(row))) for row in rows)
+        # each line in display style, as LaTeX sets an aligned's lines (a matrix's cells
+        # are otherwise one size smaller: a folded case came out in small type)
+        lines = "; ".join(f"display({_arg(latex_to_typst(' '.join(row)))})" for row in rows)
         atoms.append(f"mat(delim: #none, align: #left, {lines})")
         return
     if environment == "cases":

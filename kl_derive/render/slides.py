@@ -97,12 +97,23 @@ def fill_frames(
         title = heading(stage)
         for number, block in enumerate(stage.blocks):
             rows = _rows(block)
-            frame = Frame(title, stage.intro if number == 0 else "", block.text, block.stacked)
             capacity = _capacity(page, f"{title} ({continued})")
+            intro, text = stage.intro if number == 0 else "", block.text
+            heading_now = title
+            first = _lines_height(_row_lines(rows[0]), 0.3)[0] if rows else 0.0
+            # prose too long to share a frame with the display's first row: the stage's
+            # introduction goes on a frame of its own, then the block's paragraph too
+            if intro and not _fits(intro, text, first, page, capacity):
+                frames.append(Frame(heading_now, intro))
+                intro, heading_now = "", f"{title} ({continued})"
+            if text and not _fits("", text, first, page, capacity):
+                frames.append(Frame(heading_now, "", text))
+                text, heading_now = "", f"{title} ({continued})"
+            frame = Frame(heading_now, intro, text, block.stacked)
             used = _prose(frame.intro, page) + _prose(frame.text, page) + DISPLAY_SKIPS
             depth = 0.3
             for row in rows:
-                lines = [row.lhs] if row.alone else row.lines
+                lines = _row_lines(row)
                 height, after = _lines_height(lines, depth)
                 if frame.rows and used + height > capacity:
                     frames.append(frame)
@@ -116,6 +127,16 @@ def fill_frames(
     for frame in frames:
         _number(frame.rows)
     return frames
+
+
+def _row_lines(row: Row) -> list[str]:
+    return [row.lhs] if row.alone else row.lines
+
+
+def _fits(intro: str, text: str, first: float, page: Page, capacity: float) -> bool:
+    """Whether ``intro`` and ``text`` leave room on a frame for a display's first row of
+    height ``first``."""
+    return _prose(intro, page) + _prose(text, page) + DISPLAY_SKIPS + first <= capacity
 
 
 def _number(rows: list[Row]) -> None:
