@@ -24,6 +24,16 @@ from kl_derive.strategies import catalog_pairs
 
 PAIRS = catalog_pairs()
 
+#: the pairs as parameters, each pair's tests in one xdist group (``--dist loadgroup``,
+#: set in pyproject's addopts): the worker that derives a pair also renders it, instead
+#: of both workers deriving it
+PAIR_PARAMS = [
+    pytest.param(p, q, id=f"{p}-{q}", marks=pytest.mark.xdist_group(f"catalog-{p}-{q}"))
+    for p, q in PAIRS
+]
+#: the sweeps through the real renderers need every derivation: one worker runs all four
+SWEEP = pytest.mark.xdist_group("catalog-sweep")
+
 
 @cache
 def _derived(p: str, q: str):
@@ -76,7 +86,7 @@ def test_catalog_covers_every_reference_family_it_lists() -> None:
     assert len(PAIRS) >= 9
 
 
-@pytest.mark.parametrize(("p", "q"), PAIRS, ids=[f"{p}-{q}" for p, q in PAIRS])
+@pytest.mark.parametrize(("p", "q"), PAIR_PARAMS)
 @settings(
     max_examples=6,
     deadline=None,
@@ -119,7 +129,7 @@ def test_result_matches_numeric_divergence(p: str, q: str, data) -> None:
         assert derived == pytest.approx(expected, rel=1e-6, abs=1e-7), values
 
 
-@pytest.mark.parametrize(("p", "q"), PAIRS, ids=[f"{p}-{q}" for p, q in PAIRS])
+@pytest.mark.parametrize(("p", "q"), PAIR_PARAMS)
 def test_renders_in_english_and_korean(p: str, q: str) -> None:
     derivation = _derived(p, q)
     for lang in ("en", "ko"):
@@ -155,6 +165,7 @@ def _all_derivations():
     return [_derived(p, q) for p, q in [*PAIRS, *EXTRA]]
 
 
+@SWEEP
 @pytest.mark.parametrize("lang", ["en", "ko"])
 def test_every_pair_renders_with_katex(lang: str) -> None:
     from conftest import katex_blocks
@@ -162,6 +173,7 @@ def test_every_pair_renders_with_katex(lang: str) -> None:
     assert len(katex_blocks(_all_derivations(), lang)) > 20 * len(PAIRS)
 
 
+@SWEEP
 @pytest.mark.parametrize("lang", ["en", "ko"])
 def test_every_pair_compiles_with_pdflatex(tmp_path, lang: str) -> None:
     from conftest import compile_fragments

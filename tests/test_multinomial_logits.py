@@ -8,6 +8,7 @@ from __future__ import annotations
 import itertools
 import math
 from dataclasses import replace
+from functools import cache
 
 import pytest
 from conftest import one_line_error, run_module
@@ -63,22 +64,27 @@ def _all_verified(derivation) -> None:
 # multinomial
 # ---------------------------------------------------------------------------
 
-MULTINOMIAL = derive("multinomial(n, [a, b, 1 - a - b])", "multinomial(n, [r, s, 1 - r - s])")
+
+@cache
+def _multinomial():
+    """Derived on first use, not when the module is collected (by every worker)."""
+    return derive("multinomial(n, [a, b, 1 - a - b])", "multinomial(n, [r, s, 1 - r - s])")
 
 
 @settings(max_examples=25, deadline=None)
 @given(n=st.integers(1, 8), p=_simplex(3), q=_simplex(3))
 def test_multinomial_matches_scipy(n: int, p: list[float], q: list[float]) -> None:
-    value = _value(MULTINOMIAL.result, n=n, a=p[0], b=p[1], r=q[0], s=q[1])
+    value = _value(_multinomial().result, n=n, a=p[0], b=p[1], r=q[0], s=q[1])
     assert value == pytest.approx(_multinomial_kl(n, p, q), rel=1e-9, abs=1e-12)
 
 
 def test_multinomial_steps_are_all_verified_and_show_the_cancellation() -> None:
-    _all_verified(MULTINOMIAL)
-    rules = [s.rule for s in MULTINOMIAL.steps]
+    multinomial = _multinomial()
+    _all_verified(multinomial)
+    rules = [s.rule for s in multinomial.steps]
     assert "multinomial.coefficient_cancels" in rules
     assert rules.count("moment.known") == 3
-    latex = MULTINOMIAL.to_latex("en")
+    latex = multinomial.to_latex("en")
     assert r"\frac{n!}{k_{1}! k_{2}! k_{3}!}" in latex.replace(r"\,", "")
     assert "binomial" in latex  # the reason for E[k_i] = n p_i is stated
 
@@ -269,7 +275,9 @@ def _categorical_logits(family: str):
     return _CATEGORICAL[family]
 
 
-MULTINOMIAL_LOGITS = derive("multinomial(n, logits=[a, b, c])", "multinomial(n, logits=[d, g, h])")
+@cache
+def _multinomial_logits():
+    return derive("multinomial(n, logits=[a, b, c])", "multinomial(n, logits=[d, g, h])")
 
 
 @settings(max_examples=15, deadline=None)
@@ -280,12 +288,12 @@ MULTINOMIAL_LOGITS = derive("multinomial(n, logits=[a, b, c])", "multinomial(n, 
 )
 def test_multinomial_logits_match_scipy(n: int, a: list[float], b: list[float]) -> None:
     values = dict(zip(["a", "b", "c", "d", "g", "h"], [*a, *b], strict=True))
-    value = _value(MULTINOMIAL_LOGITS.result, n=n, **values)
+    value = _value(_multinomial_logits().result, n=n, **values)
     assert value == pytest.approx(_multinomial_kl(n, _softmax(a), _softmax(b)), rel=1e-8)
 
 
 def test_multinomial_logits_every_step_verified() -> None:
-    _all_verified(MULTINOMIAL_LOGITS)
+    _all_verified(_multinomial_logits())
 
 
 def test_logits_probs_mixed() -> None:
@@ -335,7 +343,12 @@ def test_logits_one_line_errors(p: str, q: str, message: str) -> None:
 # categorical laws with a symbolic number of categories K
 # ---------------------------------------------------------------------------
 
-SYMBOLIC = {family: derive(family, family) for family in ("categorical", "one_hot_categorical")}
+SYMBOLIC = ("categorical", "one_hot_categorical")
+
+
+@cache
+def _symbolic(family: str):
+    return derive(family, family)
 
 
 @pytest.mark.parametrize("family", sorted(SYMBOLIC))
@@ -344,7 +357,7 @@ SYMBOLIC = {family: derive(family, family) for family in ("categorical", "one_ho
 def test_symbolic_categories_match_a_direct_sum(family: str, data, size: int) -> None:
     from sympy import IndexedBase, Symbol
 
-    d = SYMBOLIC[family]
+    d = _symbolic(family)
     p, q = data.draw(_simplex(size)), data.draw(_simplex(size))
     written = d.result.xreplace({Symbol("K", integer=True, positive=True): size}).doit()
     bases = {str(b.label): b for b in written.atoms(IndexedBase)}
@@ -356,7 +369,7 @@ def test_symbolic_categories_match_a_direct_sum(family: str, data, size: int) ->
 
 @pytest.mark.parametrize("family", sorted(SYMBOLIC))
 def test_symbolic_categories_are_verified_in_instances(family: str) -> None:
-    d = SYMBOLIC[family]
+    d = _symbolic(family)
     assert all(step.check == "instances" for step in d.steps), [s.check for s in d.steps]
     assert d.instance_sizes == (2, 3, 4)
     latex = d.to_latex("en")

@@ -30,6 +30,7 @@ from sympy import Abs, Add, Dummy, Expr, S, Symbol, lambdify, limit, oo, zoo
 
 from ..errors import VerificationError
 from ..symbolic.display import evaluate
+from .asymptotic import leading_limit
 from .context import Context, DensityFacts
 from .step import Step
 
@@ -64,6 +65,9 @@ def _limit(f: Expr, variable: Symbol, end: Expr, lower: Expr) -> Expr | None:
     if approach is None:
         approach = end + t if _direction(end, lower) == "+" else end - t
     near = f.xreplace({variable: approach})
+    value = leading_limit(near, t)
+    if value is not None:
+        return value
     try:
         value = limit(f, variable, end) if end in (oo, -oo) else limit(near, t, 0, "+")
     except (NotImplementedError, ValueError, TypeError, RecursionError):
