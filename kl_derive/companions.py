@@ -75,9 +75,19 @@ def estimators(
         raise TypeError("p and q are distribution specs, such as 'normal(mu, sigma)'")
     first, second = bind_pair(parse_spec(p), parse_spec(q) if q is not None else None, param)
     if first.family.name != "normal" and q is None:
-        raise SpecError("the estimators are derived for two univariate normal laws")
-    draft = substitute_draft(derive_estimators(first, second), (first, second))
-    facts = estimator_facts(first, second)
+        raise SpecError(
+            "the estimators need two laws: give the second one, e.g. "
+            f'kl-derive estimators "{first.family.name}(...)" "{first.family.name}(...)"'
+        )
+    if first.family.name == "normal":
+        derived, closed_forms = derive_estimators, estimator_facts
+    else:  # two laws of one exponential family, through the log-partition function
+        from .strategies.estimator_family_facts import family_estimator_facts
+        from .strategies.estimators_family import derive_family_estimators
+
+        derived, closed_forms = derive_family_estimators, family_estimator_facts
+    draft = substitute_draft(derived(first, second), (first, second))
+    facts = closed_forms(first, second)
     mapping = {**first.substitutions, **second.substitutions}
     if mapping:
         facts = _substituted(facts, mapping)
@@ -104,6 +114,8 @@ def _substituted(facts: Any, mapping: Mapping[Expr, Expr]) -> Any:
         value = getattr(facts, f.name)
         if isinstance(value, dict):
             changes[f.name] = {k: v.subs(mapping) for k, v in value.items()}
+        elif isinstance(value, tuple):
+            changes[f.name] = tuple(v.subs(mapping) for v in value)
         else:
             changes[f.name] = value.subs(mapping)
     return replace(facts, **changes)

@@ -53,6 +53,26 @@ COMPANION_RULES: tuple[tuple[str, str | None], ...] = (
     ("estimator.gradient_k2", None),
     ("estimator.gradient_k3", None),
     ("estimator.gradient_k3_value", r"\mathbb{E}_{q}[r f] = \mathbb{E}_{p}[f]"),
+    # the estimators for two laws of one exponential family
+    ("estimator.family_natural", None),
+    ("estimator.family_mgf_sum", r"\mathbb{E}_{q}[r^{t}] = \int q^{1 - t} p^{t}"),
+    (
+        "estimator.family_mgf",
+        r"\int h\, e^{\langle \eta, T \rangle} = e^{A(\eta)}, \ \eta \in N",
+    ),
+    (
+        "estimator.family_mgf_at_two",
+        r"\int h\, e^{\langle \eta, T \rangle} = e^{A(\eta)}, \ \eta \in N",
+    ),
+    ("estimator.family_cumulant", None),
+    ("estimator.family_cumulant_value", r"\kappa_{n} = K^{(n)}(0)"),
+    ("estimator.family_cumulant_insert", None),
+    ("estimator.family_minus_kappa", r"\mathbb{E}_{q}[-\log r] = -\kappa_{1}"),
+    ("estimator.family_centre", r"\operatorname{Var}[X] = \mathbb{E}[(X - \mathbb{E}[X])^{2}]"),
+    ("estimator.family_reverse", r"\mathbb{E}_{p}[\log r] = K'(1)"),
+    ("estimator.family_ratio_square", r"\mathbb{E}_{q}[r^{2}] = 1 + \chi^{2}(p \,\|\, q)"),
+    ("estimator.family_raw_moments", None),
+    ("estimator.family_fourth", None),
     # KL under a change of variables (transformed(P, f))
     ("transform.density", r"q_{Y}(y) = q(f^{-1}(y)) \left|\frac{d f^{-1}(y)}{dy}\right|"),
     ("transform.identify", r"q_{Y}(y) = q(f^{-1}(y)) \left|\frac{d f^{-1}(y)}{dy}\right|"),
