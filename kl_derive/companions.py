@@ -73,7 +73,12 @@ def estimators(
     check_language(lang)
     if not isinstance(p, str) or not (q is None or isinstance(q, str)):
         raise TypeError("p and q are distribution specs, such as 'normal(mu, sigma)'")
-    first, second = bind_pair(parse_spec(p), parse_spec(q) if q is not None else None, param)
+    p_spec, q_spec = parse_spec(p), parse_spec(q) if q is not None else None
+    from .strategies.estimator_family_facts import check_estimator_families
+
+    # before binding: a mixed pair may have no KL in the catalog
+    check_estimator_families(p_spec.family, p_spec.family if q_spec is None else q_spec.family)
+    first, second = bind_pair(p_spec, q_spec, param)
     if first.family.name != "normal" and q is None:
         raise SpecError(
             "the estimators need two laws: give the second one, e.g. "

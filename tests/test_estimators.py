@@ -332,8 +332,8 @@ def test_parameters_given_as_expressions_are_substituted_back() -> None:
 @pytest.mark.parametrize(
     ("p", "q", "message"),
     [
-        ("gamma", None, "normal"),
-        ("normal", "laplace(0, 1)", "two univariate normal laws"),
+        ("gamma", None, "two laws"),
+        ("normal", "laplace(0, 1)", "two laws of one family"),
         ("normal(0, 1)", "normal(0, -1)", "must be positive"),
         ("diag_normal(mu, sigma)", None, "normal"),
     ],

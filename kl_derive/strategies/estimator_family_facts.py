@@ -34,6 +34,8 @@ __all__ = [
     "FamilyEstimatorFacts",
     "T",
     "cgf",
+    "check_estimator_families",
+    "check_family_pair",
     "family_estimator_facts",
     "in_natural_space",
     "log_partition_at",
@@ -83,13 +85,20 @@ def _square_shown(name: str, first: tuple[Expr, ...], second: tuple[Expr, ...]) 
     return S.true
 
 
-def check_family_pair(first: Distribution, second: Distribution) -> None:
-    names = (first.family.name, second.family.name)
-    if names[0] != names[1] or names[0] not in FAMILIES:
+def check_estimator_families(first: str, second: str) -> None:
+    """Refuse, in one line, a pair whose estimators are not derived."""
+    if first != second or first not in ("normal", *FAMILIES):
         raise KLDeriveError(
             f"the estimators are derived for two laws of one family, normal or one of "
-            f"{', '.join(FAMILIES)}, not {names[0]} || {names[1]}"
+            f"{', '.join(FAMILIES)}, not {first} || {second} (there the variances close in "
+            'form; e.g. kl-derive estimators "gamma(a_1, b_1)" "gamma(a_2, b_2)")'
         )
+
+
+def check_family_pair(first: Distribution, second: Distribution) -> None:
+    check_estimator_families(first.family.name, second.family.name)
+    if first.family.name == "normal":
+        raise KLDeriveError("two normal laws are derived by the normal estimators' strategy")
 
 
 def natural_forms(first: Distribution, second: Distribution, variable) -> tuple[NaturalForm, ...]:

@@ -19,7 +19,7 @@ from ..steps.context import Context
 from ..steps.step import Chain, Stage, Step
 from ..symbolic.display import add, div, ln, mul, neg, power, square, sub
 from ..symbolic.objects import VARIABLE, Bracket, Expect
-from .estimator_family_facts import FAMILIES
+from .estimator_family_facts import check_estimator_families
 
 __all__ = [
     "EstimatorFacts",
@@ -58,13 +58,11 @@ class EstimatorFacts:
 
 
 def check_normal_pair(first: Distribution, second: Distribution) -> None:
-    names = (first.family.name, second.family.name)
-    if names != ("normal", "normal"):
+    check_estimator_families(first.family.name, second.family.name)
+    if first.family.name != "normal":
         raise KLDeriveError(
-            f"the estimators are derived for two laws of one family, normal or one of "
-            f"{', '.join(FAMILIES)}, not {names[0]} || {names[1]} (there the variances "
-            'close in form; try kl-derive estimators "normal(mu_1, sigma_1)" '
-            '"normal(mu_2, sigma_2)")'
+            f"{first.family.name} laws are derived by the exponential-family estimators "
+            "(kl_derive.estimators dispatches them)"
         )
 
 

@@ -189,7 +189,7 @@ def derive_family_estimators(first: Distribution, second: Distribution) -> Draft
                 (
                     Step("estimator.family_cumulant", target, KAPPA[n - 1]),
                     Step("estimator.family_cumulant_value", KAPPA[n - 1], derivative),
-                    Step("estimator.family_cumulant_insert", derivative, tidy(value)),
+                    Step("estimator.family_cumulant_insert", derivative, shown(value)),
                 )
             )
         )
@@ -226,7 +226,7 @@ def derive_family_estimators(first: Distribution, second: Distribution) -> Draft
                 Expect(square(centred), qf),
             ),
             Step("estimator.family_cumulant", Expect(square(centred), qf), KAPPA[1]),
-            Step("estimator.family_cumulant_insert", KAPPA[1], tidy(kappas[1])),
+            Step("estimator.family_cumulant_insert", KAPPA[1], shown(kappas[1])),
         )
     )
     stages.append(Stage("estimators_family_k1", (k1_chain, var_k1)))
@@ -274,7 +274,7 @@ def derive_family_estimators(first: Distribution, second: Distribution) -> Draft
             Step("variance.definition", v2, sub(Expect(square(k2), qf), square(e_k2))),
             Step("estimator.family_fourth", sub(Expect(square(k2), qf), square(e_k2)), fourth),
             Step("estimator.family_raw_moments", fourth, var_k2_kappas),
-            Step("estimator.family_cumulant_insert", var_k2_kappas, tidy(facts.variance["k2"])),
+            Step("estimator.family_cumulant_insert", var_k2_kappas, shown(facts.variance["k2"])),
         )
     )
     stages.append(Stage("estimators_family_k2", (k2_mean, bias, var_k2)))
@@ -304,6 +304,15 @@ def derive_family_estimators(first: Distribution, second: Distribution) -> Draft
         setting="catalog",
         quantity="estimators",
     )
+
+
+def shown(value: Expr) -> Expr:
+    """The shorter of the tidied expression and the simplified one as it stands (tidying
+    expands the powers of a logarithm, log(a/b)^3, into many terms)."""
+    from sympy import count_ops
+
+    tidied, plain = tidy(value), display_form(value)
+    return plain if count_ops(plain) < count_ops(tidied) else tidied
 
 
 def facts_space(first: Distribution, point: tuple[Expr, ...]) -> Expr:
