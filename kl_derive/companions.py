@@ -114,16 +114,14 @@ def estimators(
 def _substituted(facts: Any, mapping: Mapping[Expr, Expr]) -> Any:
     from dataclasses import fields, replace
 
-    changes = {}
-    for f in fields(facts):
-        value = getattr(facts, f.name)
+    def sub(value: Any) -> Any:
         if isinstance(value, dict):
-            changes[f.name] = {k: v.subs(mapping) for k, v in value.items()}
-        elif isinstance(value, tuple):
-            changes[f.name] = tuple(v.subs(mapping) for v in value)
-        else:
-            changes[f.name] = value.subs(mapping)
-    return replace(facts, **changes)
+            return {k: sub(v) for k, v in value.items()}
+        if isinstance(value, tuple):
+            return tuple(sub(v) for v in value)
+        return value.subs(mapping)
+
+    return replace(facts, **{f.name: sub(getattr(facts, f.name)) for f in fields(facts)})
 
 
 @dataclass(frozen=True, repr=False)

@@ -53,6 +53,20 @@ COMPANION_RULES: tuple[tuple[str, str | None], ...] = (
     ("estimator.gradient_k2", None),
     ("estimator.gradient_k3", None),
     ("estimator.gradient_k3_value", r"\mathbb{E}_{q}[r f] = \mathbb{E}_{p}[f]"),
+    # gradients in the reference law's parameters
+    (
+        "estimator.reference_k1",
+        r"\mathbb{E}_{q}[-\partial_{\phi} \log p] = \partial_{\phi} \mathrm{KL}(q \,\|\, p)",
+    ),
+    ("estimator.reference_k3", r"\partial_{\phi} r = r\, \partial_{\phi} \log p"),
+    (
+        "estimator.reference_k3_value",
+        r"\mathbb{E}_{q}[r f] = \mathbb{E}_{p}[f], \ \mathbb{E}_{p}[\partial_{\phi} \log p] = 0",
+    ),
+    (
+        "estimator.reference_k2",
+        r"\partial_{\phi} \mathbb{E}_{q}[k] = \mathbb{E}_{q}[\partial_{\phi} k]",
+    ),
     # the estimators for two laws of one exponential family
     ("estimator.family_natural", None),
     ("estimator.family_mgf_sum", r"\mathbb{E}_{q}[r^{t}] = \int q^{1 - t} p^{t}"),
