@@ -276,7 +276,10 @@ def test_a_mass_function_derives() -> None:
 @pytest.mark.parametrize(
     ("p", "q", "message"),
     [
-        ("gamma", None, "two laws"),
+        ("poisson", None, "two laws"),
+        ("gamma", None, "not derived yet"),
+        ("gamma(1, 2)", "gamma(2, 1)", "not derived yet"),
+        ("beta(1, 2)", "beta(2, 1)", "not derived yet"),
         ("poisson(1)", "geometric(1/2)", "one family"),
         ("laplace(0, 1)", "laplace(1, 1)", "one family"),
         ("normal", "laplace(0, 1)", "one family"),
@@ -285,3 +288,74 @@ def test_a_mass_function_derives() -> None:
 def test_refused_pairs_are_clear_errors(p, q, message) -> None:
     with pytest.raises(KLDeriveError, match=message):
         kl_derive.estimators(p, q)
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_latex_compiles_without_overfull_boxes(exponential, heavy, lang, tmp_path) -> None:
+    from conftest import run_pdflatex
+
+    poisson = kl_derive.estimators("poisson(lambda_1)", "poisson(lambda_2)")
+    for i, d in enumerate((exponential, heavy, poisson)):
+        (tmp_path / f"e{i}.tex").write_text(d.to_latex(lang, standalone=True), encoding="utf-8")
+        done, log = run_pdflatex(tmp_path, f"e{i}.tex")
+        assert done.returncode == 0, log[-2000:]
+        assert "Overfull" not in log
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_markdown_renders_with_katex(exponential, lang) -> None:
+    from conftest import katex_blocks
+
+    katex_blocks([exponential], lang)
+
+
+@pytest.mark.parametrize("framework", ["numpy", "torch", "jax", "tensorflow"])
+def test_code_of_the_moments(framework) -> None:
+    """kl-derive code estimators P Q: the printed function (checked against the closed
+    forms before printing) runs, and its NumPy form agrees with SciPy sums."""
+    from kl_derive.codegen.estimator_moments import estimator_moments_code
+
+    source = estimator_moments_code(framework, "poisson(lambda_1)", "poisson(lambda_2)")
+    assert "def kl_estimator_moments(lambda_1, lambda_2):" in source
+    if framework != "numpy":
+        return
+    namespace: dict = {}
+    exec(source, namespace)  # the module printed above
+    a, b = (1.7,), (2.9,)
+    got = namespace["kl_estimator_moments"](1.7, 2.9)
+    n = _numbers("poisson", a, b)
+    assert got[0] == pytest.approx(n["kl"], rel=1e-9)
+    assert got[1] == pytest.approx(n["m2"] - n["kl"] ** 2, rel=1e-8)
+    assert got[2] == pytest.approx((n["m4"] - n["m2"] ** 2) / 4, rel=1e-8)
+    assert got[3] == pytest.approx(n["var3"], rel=1e-7)
+    assert got[4] == pytest.approx(n["m2"] / 2 - n["kl"], rel=1e-8)
+
+
+def test_code_of_the_moments_is_infinite_outside_the_condition() -> None:
+    from kl_derive.codegen.estimator_moments import estimator_moments_code
+
+    source = estimator_moments_code("numpy", "exponential(l1)", "exponential(l2)")
+    assert "np.where(" in source and "np.inf" in source
+    namespace: dict = {}
+    exec(source, namespace)  # the module printed above
+    assert math.isinf(namespace["kl_estimator_moments"](2.0, 0.5)[3])  # 2 l2 < l1
+    assert math.isfinite(namespace["kl_estimator_moments"](2.0, 1.5)[3])
+    n = _numbers("exponential", (2.0,), (1.5,))
+    assert namespace["kl_estimator_moments"](2.0, 1.5)[3] == pytest.approx(n["var3"], rel=1e-7)
+
+
+def test_code_of_the_moments_command_line() -> None:
+    from click.testing import CliRunner
+
+    from kl_derive.cli import main_command as main
+
+    runner = CliRunner()
+    done = runner.invoke(main, ["code", "estimators", "geometric(p_1)", "geometric(p_2)"])
+    assert done.exit_code == 0, done.output
+    assert "def kl_estimator_moments(p_1, p_2):" in done.output
+    done = runner.invoke(main, ["code", "estimators", "poisson(1)"])
+    assert done.exit_code == 2 and "two laws" in done.output
+    done = runner.invoke(
+        main, ["code", "estimators", "--estimator", "k3", "poisson(a)", "poisson(b)"]
+    )
+    assert done.exit_code == 2

@@ -30,7 +30,9 @@ from ..errors import KLDeriveError
 from ..families.base import ETA, Distribution, NaturalForm
 
 __all__ = [
+    "DERIVED",
     "FAMILIES",
+    "NOT_VERIFIED",
     "FamilyEstimatorFacts",
     "T",
     "cgf",
@@ -85,13 +87,30 @@ def _square_shown(name: str, first: tuple[Expr, ...], second: tuple[Expr, ...]) 
     return S.true
 
 
+#: the families whose closed forms are known (:data:`FAMILIES`) but whose derivation the
+#: verifier cannot yet check: its quadrature of E_q[(log r)^n], with log z and z^(a-1)
+#: at small shapes near z = 0, misses the 1e-10 agreement at some sampled parameters
+NOT_VERIFIED = ("gamma", "beta")
+
+#: the families ``kl-derive estimators`` derives
+DERIVED = ("normal", *(name for name in FAMILIES if name not in NOT_VERIFIED))
+
+
 def check_estimator_families(first: str, second: str) -> None:
     """Refuse, in one line, a pair whose estimators are not derived."""
-    if first != second or first not in ("normal", *FAMILIES):
+    if first == second and first in NOT_VERIFIED:
+        raise KLDeriveError(
+            f"the estimators of two {first} laws are not derived yet: their closed forms "
+            "are known (kl_derive.strategies.estimator_family_facts), but the verifier's "
+            "quadrature of the moments of the log ratio near z = 0 is not yet accurate "
+            "enough to check every step"
+        )
+    if first != second or first not in DERIVED:
+        others = ", ".join(name for name in DERIVED if name != "normal")
         raise KLDeriveError(
             f"the estimators are derived for two laws of one family, normal or one of "
-            f"{', '.join(FAMILIES)}, not {first} || {second} (there the variances close in "
-            'form; e.g. kl-derive estimators "gamma(a_1, b_1)" "gamma(a_2, b_2)")'
+            f"{others}, not {first} || {second} (there the variances close in form; e.g. "
+            'kl-derive estimators "poisson(lambda_1)" "poisson(lambda_2)")'
         )
 
 
@@ -102,7 +121,9 @@ def check_family_pair(first: Distribution, second: Distribution) -> None:
 
 
 def natural_forms(first: Distribution, second: Distribution, variable) -> tuple[NaturalForm, ...]:
-    check_family_pair(first, second)
+    names = (first.family.name, second.family.name)
+    if names[0] != names[1] or names[0] not in FAMILIES:
+        raise KLDeriveError(f"no closed forms of the estimators for {names[0]} || {names[1]}")
     form = first.family.natural_form  # type: ignore[attr-defined]
     return form(variable, first.args), form(variable, second.args)
 
@@ -153,7 +174,21 @@ class FamilyEstimatorFacts:
     gradient_scale: dict[str, Expr]
 
 
+#: the facts of the last few pairs (the draft and the API both ask for them)
+_RECENT: dict[tuple, FamilyEstimatorFacts] = {}
+
+
 def family_estimator_facts(first: Distribution, second: Distribution) -> FamilyEstimatorFacts:
+    """The closed forms of :class:`FamilyEstimatorFacts` (in the laws' own symbols)."""
+    key = (first.family.name, first.args, second.family.name, second.args)
+    if key not in _RECENT:
+        if len(_RECENT) >= 16:
+            _RECENT.pop(next(iter(_RECENT)))
+        _RECENT[key] = _facts(first, second)
+    return _RECENT[key]
+
+
+def _facts(first: Distribution, second: Distribution) -> FamilyEstimatorFacts:
     z = Symbol("z", real=True)
     fq, fp = natural_forms(first, second, z)
     k = cgf(fq, fp)

@@ -40,6 +40,7 @@ from .draft import Draft
 from .estimator_family_facts import (
     T,
     cgf,
+    check_family_pair,
     family_estimator_facts,
     log_partition_at,
     natural_forms,
@@ -60,6 +61,7 @@ DERIVATIVE_DISPLAY = {f"Kd{n}": f"K^{{({n})}}(0)" for n in (1, 2, 3, 4)}
 
 def derive_family_estimators(first: Distribution, second: Distribution) -> Draft:
     """Draft the estimators' derivation for two laws of one exponential family."""
+    check_family_pair(first, second)
     z = variable_for(first)
     fq, fp = natural_forms(first, second, z)
     facts = family_estimator_facts(first, second)
@@ -308,10 +310,14 @@ def derive_family_estimators(first: Distribution, second: Distribution) -> Draft
 
 def shown(value: Expr) -> Expr:
     """The shorter of the tidied expression and the simplified one as it stands (tidying
-    expands the powers of a logarithm, log(a/b)^3, into many terms)."""
+    expands the powers of a logarithm, log(a/b)^3, into many terms); a long one as it
+    stands."""
     from sympy import count_ops
 
-    tidied, plain = tidy(value), display_form(value)
+    plain = display_form(value)
+    if count_ops(value) > 40:  # tidying a long one costs seconds and only lengthens it
+        return plain
+    tidied = tidy(value)
     return plain if count_ops(plain) < count_ops(tidied) else tidied
 
 
