@@ -14,7 +14,7 @@ import os
 import subprocess
 import sys
 
-from divergences import _sympy_unit  # bench/ is run as scripts: its own helper
+from divergences import sympy_unit  # bench/ is run as scripts: its own helper
 
 CASES = (
     ("normal(mu_1, sigma_1)", "normal(mu_2, sigma_2)"),
@@ -38,7 +38,7 @@ print(json.dumps({"cpu": time.process_time() - c}))
 
 
 def main() -> int:
-    unit = _sympy_unit()
+    unit = sympy_unit()
     print(f"unit: python -c 'import sympy' = {unit:.2f} s CPU")
     failed = 0
     for p, q in CASES:
