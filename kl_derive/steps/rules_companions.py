@@ -97,6 +97,12 @@ COMPANION_RULES: tuple[tuple[str, str | None], ...] = (
     ("transform.base_kl", r"D_{\mathrm{KL}}(q \,\|\, p) = \int q \log \frac{q}{p}"),
     ("transform.base_result", None),
     (
+        "transform.pull_back",
+        r"D_{\mathrm{KL}}(f\#P \,\|\, g\#Q) = D_{\mathrm{KL}}(P \,\|\, (f^{-1} \circ g)\#Q)",
+    ),
+    ("transform.compose", None),
+    ("transform.pulled_density", r"p_{h}(z) = p(h^{-1}(z)) \left|\frac{d h^{-1}(z)}{dz}\right|"),
+    (
         "transform.invariance",
         r"D_{\mathrm{KL}}(f\#P \,\|\, f\#Q) = D_{\mathrm{KL}}(P \,\|\, Q)",
     ),
