@@ -55,8 +55,11 @@ def estimators(
     k3 = (r - 1) - log r. The derivation shows that k1 and k3 are unbiased (E[r] = 1),
     that k3 >= 0, the bias of k2, the variance of each (that of k3 finite only when
     2 sigma_P^2 > sigma_Q^2, a chi-square condition) and what each one's gradient
-    estimates when the sample is held fixed. Both laws are univariate normals;
-    ``q`` defaults to N(0, 1); ``param`` and ``lang`` as for :func:`kl_derive.derive`.
+    estimates when the sample is held fixed. Both laws are univariate normals (``q``
+    defaults to N(0, 1)), or two laws of one of the exponential families exponential,
+    Poisson, Bernoulli, geometric (everything through the log-partition function; the
+    chi-square condition is that 2 eta_Q - eta_P be a natural parameter); ``param`` and
+    ``lang`` as for :func:`kl_derive.derive`.
     """
     from .engine import derivation_fields
     from .render.catalog import check_language
