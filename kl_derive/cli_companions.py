@@ -78,18 +78,35 @@ def _estimators_command(output_option) -> click.Command:
         metavar="K",
         help="k1, k2, k3, or all (a tuple of the three).",
     )
+    @click.argument("laws", nargs=-1, metavar="[P Q]")
     @output_option
-    def estimators(framework: str, estimator: str, output: str | None) -> None:
+    def estimators(
+        framework: str, estimator: str, laws: tuple[str, ...], output: str | None
+    ) -> None:
         """Print the per-sample Monte-Carlo estimators of KL(q || p) as a function of
         logp (log q at samples drawn from q) and ref_logp (log p at the same samples):
         k1 = -log r, k2 = (log r)^2/2, k3 = (r - 1) - log r with log r = ref_logp - logp.
-        Their means, variances and gradients are derived by `kl-derive estimators`."""
+        Their means, variances and gradients are derived by `kl-derive estimators`.
+
+        With two laws P Q (as for `kl-derive estimators P Q`): print instead
+        kl_estimator_moments(<parameters>), the derived KL and the variance of each
+        estimator (Var k3 infinite outside its condition) and the bias of k2."""
         framework = _choice("framework", framework, _FRAMEWORKS)
         estimator = _choice("estimator", estimator, _ESTIMATORS)
-        from .codegen.estimators import estimator_code
         from .files import write_text
 
-        text = estimator_code(framework, estimator)
+        if laws:
+            if len(laws) != 2:
+                raise click.UsageError("give two laws, P and Q, or none")
+            if estimator != "all":
+                raise click.UsageError("--estimator is for the per-sample estimators only")
+            from .codegen.estimator_moments import estimator_moments_code
+
+            text = estimator_moments_code(framework, *laws)
+        else:
+            from .codegen.estimators import estimator_code
+
+            text = estimator_code(framework, estimator)
         if output is None:
             click.echo(text, nl=False)
         else:

@@ -288,7 +288,8 @@ estimators_command = _one_sided_command(
     "estimators",
     True,
     "Derive the Monte-Carlo estimators k1, k2, k3 of KL(P || Q) from samples of P: "
-    "their means, the bias of k2, their variances and their gradients (two normal laws).",
+    "their means, the bias of k2, their variances and (two normal laws) their gradients; "
+    "two normal, exponential, Poisson, Bernoulli or geometric laws.",
 )
 
 

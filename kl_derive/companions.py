@@ -55,8 +55,11 @@ def estimators(
     k3 = (r - 1) - log r. The derivation shows that k1 and k3 are unbiased (E[r] = 1),
     that k3 >= 0, the bias of k2, the variance of each (that of k3 finite only when
     2 sigma_P^2 > sigma_Q^2, a chi-square condition) and what each one's gradient
-    estimates when the sample is held fixed. Both laws are univariate normals;
-    ``q`` defaults to N(0, 1); ``param`` and ``lang`` as for :func:`kl_derive.derive`.
+    estimates when the sample is held fixed. Both laws are univariate normals (``q``
+    defaults to N(0, 1)), or two laws of one of the exponential families exponential,
+    Poisson, Bernoulli, geometric (everything through the log-partition function; the
+    chi-square condition is that 2 eta_Q - eta_P be a natural parameter); ``param`` and
+    ``lang`` as for :func:`kl_derive.derive`.
     """
     from .engine import derivation_fields
     from .render.catalog import check_language
@@ -73,11 +76,26 @@ def estimators(
     check_language(lang)
     if not isinstance(p, str) or not (q is None or isinstance(q, str)):
         raise TypeError("p and q are distribution specs, such as 'normal(mu, sigma)'")
-    first, second = bind_pair(parse_spec(p), parse_spec(q) if q is not None else None, param)
+    p_spec, q_spec = parse_spec(p), parse_spec(q) if q is not None else None
+    from .strategies.estimator_family_facts import check_estimator_families
+
+    # before binding: a mixed pair may have no KL in the catalog
+    check_estimator_families(p_spec.family, p_spec.family if q_spec is None else q_spec.family)
+    first, second = bind_pair(p_spec, q_spec, param)
     if first.family.name != "normal" and q is None:
-        raise SpecError("the estimators are derived for two univariate normal laws")
-    draft = substitute_draft(derive_estimators(first, second), (first, second))
-    facts = estimator_facts(first, second)
+        raise SpecError(
+            "the estimators need two laws: give the second one, e.g. "
+            f'kl-derive estimators "{first.family.name}(...)" "{first.family.name}(...)"'
+        )
+    if first.family.name == "normal":
+        derived, closed_forms = derive_estimators, estimator_facts
+    else:  # two laws of one exponential family, through the log-partition function
+        from .strategies.estimator_family_facts import family_estimator_facts
+        from .strategies.estimators_family import derive_family_estimators
+
+        derived, closed_forms = derive_family_estimators, family_estimator_facts
+    draft = substitute_draft(derived(first, second), (first, second))
+    facts = closed_forms(first, second)
     mapping = {**first.substitutions, **second.substitutions}
     if mapping:
         facts = _substituted(facts, mapping)
@@ -99,14 +117,14 @@ def estimators(
 def _substituted(facts: Any, mapping: Mapping[Expr, Expr]) -> Any:
     from dataclasses import fields, replace
 
-    changes = {}
-    for f in fields(facts):
-        value = getattr(facts, f.name)
+    def sub(value: Any) -> Any:
         if isinstance(value, dict):
-            changes[f.name] = {k: v.subs(mapping) for k, v in value.items()}
-        else:
-            changes[f.name] = value.subs(mapping)
-    return replace(facts, **changes)
+            return {k: sub(v) for k, v in value.items()}
+        if isinstance(value, tuple):
+            return tuple(sub(v) for v in value)
+        return value.subs(mapping)
+
+    return replace(facts, **{f.name: sub(getattr(facts, f.name)) for f in fields(facts)})
 
 
 @dataclass(frozen=True, repr=False)

@@ -75,6 +75,17 @@ def derive_transformed(
             args = (args[0], Symbol(args[1].name, real=True, nonzero=True))
         maps.append(bijection(spec.bijection, args))
     f, g = maps
+    if not same_map(f, g) and f.name == g.name == "affine":
+        # KL(f#P || g#Q) = KL(P || (f^-1 o g)#Q), again a member of a location-scale family
+        from .strategies.affine_maps import derive_affine_pair
+
+        pair = [
+            Distribution(
+                TransformedFamily(base.family, m), base.args, spec.text, base.substitutions
+            )
+            for spec, base, m in ((first, base_p, f), (second, base_q, g))
+        ]
+        return finish(derive_affine_pair(pair[0], pair[1]), pair[0], pair[1], lang)
     if not same_map(f, g):
         raise KLDeriveError(
             f"the two laws go through different bijections ({f.spec()} and {g.spec()}): "

@@ -279,7 +279,7 @@ def test_scale_gradients_held_fixed_against_finite_differences(general, m1, s1, 
         reverse, rel=1e-5
     )
     assert forward != pytest.approx(reverse, rel=1e-2)
-    assert [s.key for s in general.stages][-2:] == [
+    assert [s.key for s in general.stages][-4:-2] == [
         "estimators_gradient",
         "estimators_gradient_scale",
     ]
@@ -332,8 +332,9 @@ def test_parameters_given_as_expressions_are_substituted_back() -> None:
 @pytest.mark.parametrize(
     ("p", "q", "message"),
     [
-        ("gamma", None, "normal"),
-        ("normal", "laplace(0, 1)", "two univariate normal laws"),
+        ("gamma", None, "not derived yet"),
+        ("poisson", None, "two laws"),
+        ("normal", "laplace(0, 1)", "two laws of one family"),
         ("normal(0, 1)", "normal(0, -1)", "must be positive"),
         ("diag_normal(mu, sigma)", None, "normal"),
     ],
@@ -562,3 +563,53 @@ output = "out/bad-dims.tex"
         assert single.returncode == 0, single.stderr
         assert (tmp_path / name).read_text(encoding="utf-8") == single.stdout
     assert not (tmp_path / "out" / "bad.tex").exists()
+
+
+# ---------------------------------------------------------------------------
+# gradients in the reference law's parameters (q does not move with them)
+# ---------------------------------------------------------------------------
+
+
+def _mean_k2_quad(m1, s1, m2, s2) -> float:
+    return _quad(lambda z: stats.norm.pdf(z, m1, s1) * _log_r(z, m1, s1, m2, s2) ** 2 / 2)
+
+
+@pytest.mark.parametrize(("m1", "s1", "m2", "s2"), [(0.5, 1.3, -0.2, 0.9), (-0.7, 1.1, 0.4, 1.4)])
+def test_reference_gradients_against_finite_differences(general, m1, s1, m2, s2) -> None:
+    """d/d mu_2 and d/d sigma_2: k1 and k3 both give d KL(q || p), k2 the derivative of its
+    own mean (finite differences of quadrature; Monte Carlo of per-sample derivatives)."""
+    h = 1e-5
+    grads = general.facts.gradient_reference
+    assert set(grads) == {"mu_2", "sigma_2"}
+    rng = np.random.default_rng(13)
+    z = rng.normal(m1, s1, 400_000)
+    for name, shift in (("mu_2", (h, 0.0)), ("sigma_2", (0.0, h))):
+        up, down = (m2 + shift[0], s2 + shift[1]), (m2 - shift[0], s2 - shift[1])
+        forward = (_kl_quad(m1, s1, *up) - _kl_quad(m1, s1, *down)) / (2 * h)
+        own = (_mean_k2_quad(m1, s1, *up) - _mean_k2_quad(m1, s1, *down)) / (2 * h)
+        for which, expected in (("k1", forward), ("k2", own), ("k3", forward)):
+            value = _f(grads[name][which], general)(m1, s1, m2, s2)
+            assert value == pytest.approx(expected, rel=1e-5), (name, which)
+        assert own != pytest.approx(forward, rel=1e-2)  # k2's bias reaches its gradient
+
+        def k(params, which):
+            lr = _log_r(z, m1, s1, *params)
+            return {"k1": -lr, "k2": lr**2 / 2, "k3": np.expm1(lr) - lr}[which]
+
+        for which, expected in (("k1", forward), ("k2", own), ("k3", forward)):
+            g = (k(up, which) - k(down, which)) / (2 * h)
+            se = g.std(ddof=1) / math.sqrt(g.size)
+            assert abs(g.mean() - expected) < 4 * se, (name, which)
+
+
+def test_reference_gradient_stages_follow_the_others(general) -> None:
+    keys = [s.key for s in general.stages]
+    assert keys[-4:] == [
+        "estimators_gradient",
+        "estimators_gradient_scale",
+        "estimators_gradient_reference",
+        "estimators_gradient_reference",
+    ]
+    numbers = kl_derive.estimators("normal(mu_1, sigma_1)", "normal(0, 1)")
+    assert "estimators_gradient_reference" not in [s.key for s in numbers.stages]
+    assert numbers.facts.gradient_reference == {}

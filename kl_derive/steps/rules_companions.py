@@ -53,6 +53,40 @@ COMPANION_RULES: tuple[tuple[str, str | None], ...] = (
     ("estimator.gradient_k2", None),
     ("estimator.gradient_k3", None),
     ("estimator.gradient_k3_value", r"\mathbb{E}_{q}[r f] = \mathbb{E}_{p}[f]"),
+    # gradients in the reference law's parameters
+    (
+        "estimator.reference_k1",
+        r"\mathbb{E}_{q}[-\partial_{\phi} \log p] = \partial_{\phi} \mathrm{KL}(q \,\|\, p)",
+    ),
+    ("estimator.reference_k3", r"\partial_{\phi} r = r\, \partial_{\phi} \log p"),
+    (
+        "estimator.reference_k3_value",
+        r"\mathbb{E}_{q}[r f] = \mathbb{E}_{p}[f], \ \mathbb{E}_{p}[\partial_{\phi} \log p] = 0",
+    ),
+    (
+        "estimator.reference_k2",
+        r"\partial_{\phi} \mathbb{E}_{q}[k] = \mathbb{E}_{q}[\partial_{\phi} k]",
+    ),
+    # the estimators for two laws of one exponential family
+    ("estimator.family_natural", None),
+    ("estimator.family_mgf_sum", r"\mathbb{E}_{q}[r^{t}] = \int q^{1 - t} p^{t}"),
+    (
+        "estimator.family_mgf",
+        r"\int h\, e^{\langle \eta, T \rangle} = e^{A(\eta)}, \ \eta \in N",
+    ),
+    (
+        "estimator.family_mgf_at_two",
+        r"\int h\, e^{\langle \eta, T \rangle} = e^{A(\eta)}, \ \eta \in N",
+    ),
+    ("estimator.family_cumulant", None),
+    ("estimator.family_cumulant_value", r"\kappa_{n} = K^{(n)}(0)"),
+    ("estimator.family_cumulant_insert", None),
+    ("estimator.family_minus_kappa", r"\mathbb{E}_{q}[-\log r] = -\kappa_{1}"),
+    ("estimator.family_centre", r"\operatorname{Var}[X] = \mathbb{E}[(X - \mathbb{E}[X])^{2}]"),
+    ("estimator.family_reverse", r"\mathbb{E}_{p}[\log r] = K'(1)"),
+    ("estimator.family_ratio_square", r"\mathbb{E}_{q}[r^{2}] = 1 + \chi^{2}(p \,\|\, q)"),
+    ("estimator.family_raw_moments", None),
+    ("estimator.family_fourth", None),
     # KL under a change of variables (transformed(P, f))
     ("transform.density", r"q_{Y}(y) = q(f^{-1}(y)) \left|\frac{d f^{-1}(y)}{dy}\right|"),
     ("transform.identify", r"q_{Y}(y) = q(f^{-1}(y)) \left|\frac{d f^{-1}(y)}{dy}\right|"),
@@ -62,6 +96,12 @@ COMPANION_RULES: tuple[tuple[str, str | None], ...] = (
     ("transform.substitute", r"\int g(y)\,dy = \int g(f(z))\,\lvert f'(z) \rvert\,dz"),
     ("transform.base_kl", r"D_{\mathrm{KL}}(q \,\|\, p) = \int q \log \frac{q}{p}"),
     ("transform.base_result", None),
+    (
+        "transform.pull_back",
+        r"D_{\mathrm{KL}}(f\#P \,\|\, g\#Q) = D_{\mathrm{KL}}(P \,\|\, (f^{-1} \circ g)\#Q)",
+    ),
+    ("transform.compose", None),
+    ("transform.pulled_density", r"p_{h}(z) = p(h^{-1}(z)) \left|\frac{d h^{-1}(z)}{dz}\right|"),
     (
         "transform.invariance",
         r"D_{\mathrm{KL}}(f\#P \,\|\, f\#Q) = D_{\mathrm{KL}}(P \,\|\, Q)",

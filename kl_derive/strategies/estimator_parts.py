@@ -19,6 +19,7 @@ from ..steps.context import Context
 from ..steps.step import Chain, Stage, Step
 from ..symbolic.display import add, div, ln, mul, neg, power, square, sub
 from ..symbolic.objects import VARIABLE, Bracket, Expect
+from .estimator_family_facts import check_estimator_families
 
 __all__ = [
     "EstimatorFacts",
@@ -29,8 +30,10 @@ __all__ = [
     "kl_display",
     "kl_normal",
     "log_ratio_coefficients",
+    "mean_k2",
     "ratio_second_moment",
     "ratio_second_moment_display",
+    "reference_gradients",
     "scale_gradient_stage",
 ]
 
@@ -54,15 +57,17 @@ class EstimatorFacts:
     gradient: dict[str, Expr]
     #: the same in sigma_1: E_q[d k / d sigma_1] with the sample held fixed
     gradient_scale: dict[str, Expr] = field(default_factory=dict)
+    #: E_q[d k / d phi] in the reference law's parameters, phi = mu_2, sigma_2 (where each
+    #: is a symbol): q does not depend on phi, so this is d E_q[k] / d phi exactly
+    gradient_reference: dict[str, dict[str, Expr]] = field(default_factory=dict)
 
 
 def check_normal_pair(first: Distribution, second: Distribution) -> None:
-    names = (first.family.name, second.family.name)
-    if names != ("normal", "normal"):
+    check_estimator_families(first.family.name, second.family.name)
+    if first.family.name != "normal":
         raise KLDeriveError(
-            f"the estimators are derived for two univariate normal laws, not "
-            f"{names[0]} || {names[1]} (their variances close in form for Gaussian pairs; "
-            'try kl-derive estimators "normal(mu_1, sigma_1)" "normal(mu_2, sigma_2)")'
+            f"{first.family.name} laws are derived by the exponential-family estimators "
+            "(kl_derive.estimators dispatches them)"
         )
 
 
@@ -148,7 +153,28 @@ def estimator_facts(first: Distribution, second: Distribution) -> EstimatorFacts
             "k2": diff(kl, s1) if s1.is_Symbol else S.Zero,
             "k3": diff(reverse, s1) if s1.is_Symbol else S.Zero,
         },
+        gradient_reference=reference_gradients(first, second),
     )
+
+
+def mean_k2(first: Distribution, second: Distribution) -> Expr:
+    """E_q[k2] = (Var k1 + KL^2) / 2, as an ordinary expression."""
+    (m1, s1), (m2, s2) = first.args, second.args
+    _, b, c = log_ratio_coefficients(first, second)
+    return ((b**2 + 2 * c**2) + kl_normal(m1, s1, m2, s2) ** 2) / 2
+
+
+def reference_gradients(first: Distribution, second: Distribution) -> dict[str, dict[str, Expr]]:
+    """E_q[d k / d phi] for phi = mu_2 and sigma_2 (where each is a symbol), k1, k2, k3."""
+    (m1, s1), (m2, s2) = first.args, second.args
+    kl = kl_normal(m1, s1, m2, s2)
+    out: dict[str, dict[str, Expr]] = {}
+    for name, phi in (("mu_2", m2), ("sigma_2", s2)):
+        if not phi.is_Symbol:
+            continue
+        forward = diff(kl, phi)
+        out[name] = {"k1": forward, "k2": diff(mean_k2(first, second), phi), "k3": forward}
+    return out
 
 
 def gradient_stage(

@@ -45,6 +45,7 @@ from ..steps.step import Chain, Stage, Step
 from ..symbolic.display import add, div, evaluate, ln, mul, neg, power, square, sub
 from ..symbolic.objects import KL, VARIABLE, Bracket, Expect
 from .draft import Draft
+from .estimator_gradients import reference_gradient_stage
 from .estimator_parts import (
     check_normal_pair,
     coefficient_names,
@@ -418,6 +419,10 @@ def derive_estimators(first: Distribution, second: Distribution) -> Draft:
         stages.append(gradient_stage(first, second, qf, pf, rf, main))
     if s1.is_Symbol:  # and in sigma_1
         stages.append(scale_gradient_stage(first, second, qf, rf))
+    # 8. gradients in the reference law's parameters (q does not move with them) -------
+    for which, phi in (("mu_2", m2), ("sigma_2", s2)):
+        if phi.is_Symbol:
+            stages.append(reference_gradient_stage(first, second, qf, pf, rf, which))
 
     # the result: the two unbiased estimators' mean -------------------------------------
     contexts = {"main": main, "none": bare, "bare": defined}
