@@ -56,6 +56,8 @@ MODULES: dict[str, str] = {
     "truncated_normal": "kl_derive.families.truncated_normal",
     "kumaraswamy": "kl_derive.families.kumaraswamy",
     "normal_gamma": "kl_derive.families.normal_gamma",
+    "von_mises_fisher": "kl_derive.families.von_mises_fisher",
+    "uniform_sphere": "kl_derive.families.uniform_sphere",
 }
 #: the families of mass functions on the integers (known here without importing them)
 DISCRETE: frozenset[str] = frozenset(
@@ -97,6 +99,9 @@ ALIASES: dict[str, str] = {
     "TruncatedNormal": "truncated_normal",
     "Kumaraswamy": "kumaraswamy",
     "NormalGamma": "normal_gamma",
+    "VonMisesFisher": "von_mises_fisher",
+    "vmf": "von_mises_fisher",
+    "uniform_direction": "uniform_sphere",
 }
 
 

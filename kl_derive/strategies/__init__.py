@@ -54,6 +54,14 @@ if "normal_gamma" in _FAMILY_MODULES:
         ("chain rule", "kl_derive.strategies.normal_gamma_chain"),
     )
 
+# laws on the unit sphere: through the mean resultant length of the von Mises-Fisher law
+if "von_mises_fisher" in _FAMILY_MODULES:
+    for _pair in (
+        ("von_mises_fisher", "von_mises_fisher"),
+        ("von_mises_fisher", "uniform_sphere"),
+    ):
+        PAIRS[_pair] = (("mean resultant", "kl_derive.strategies.vmf_moments"),)
+
 #: families whose parameter is a list (the probabilities of categorical): derived with the
 #: same moments strategy, but only between two of the same kind with explicit lists, so
 #: they are registered here and not drafted by :mod:`.build_table` with bare names
@@ -82,6 +90,8 @@ CATALOG_FAMILIES: tuple[str, ...] = tuple(
         "low_rank_multivariate_normal",
         "wishart",
         "normal_gamma",
+        "von_mises_fisher",
+        "uniform_sphere",
     )
 )
 _MOMENTS = "kl_derive.strategies.expected_log_ratio"

@@ -36,6 +36,12 @@ MULTIVARIATE_ENTROPY: dict[str, tuple[str, str, str | None, str]] = {
         None,
         "multinomial(3, [a, b, 1 - a - b])",
     ),
+    "von_mises_fisher": (
+        "kl_derive.strategies.vmf_moments",
+        "derive_vmf_entropy",
+        "derive_vmf_cross_entropy",
+        "von_mises_fisher(mu, kappa)",
+    ),
 }
 
 
