@@ -48,7 +48,7 @@ def sphere_order(vector: Expr) -> Expr:
     """``p`` for a mean direction: a list's length, a matrix symbol's number of rows."""
     if isinstance(vector, Tuple):
         return S(len(vector))
-    return vector.shape[0]
+    return vector.shape[0] if hasattr(vector, "shape") else DIMENSION
 
 
 class VonMisesFisher(Family):

@@ -324,6 +324,12 @@ class TextbookLatexPrinter(LatexOperators, LatexPrinter):
     def _print_sin(self, expr: Expr, exp: object = None) -> str:
         return self._trig("sin", expr)
 
+    def _print_sinh(self, expr: Expr, exp: object = None) -> str:
+        return self._trig("sinh", expr)
+
+    def _print_coth(self, expr: Expr, exp: object = None) -> str:
+        return self._trig("coth", expr)
+
     def _print_EulerGamma(self, expr: Expr) -> str:
         return r"\gamma"
 
