@@ -87,6 +87,10 @@ def code_for(
     from ..api import derive
 
     derivation = derive(p, spec_q)
+    if derivation.p.family.name == "von_mises_fisher":  # vectors on the last axis
+        from .vmf import vmf_code
+
+        return vmf_code(derivation, framework, name)
     if "wishart" in (derivation.p.family.name, derivation.q.family.name):
         raise KLDeriveError(
             "code generation does not cover Wishart laws (a matrix-valued variable); "
