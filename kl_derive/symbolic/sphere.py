@@ -19,6 +19,7 @@ from __future__ import annotations
 from sympy import (
     Expr,
     Function,
+    MatrixBase,
     S,
     Tuple,
     besseli,
@@ -33,6 +34,7 @@ __all__ = [
     "MeanResultant",
     "SphereArea",
     "VMFNormalizer",
+    "as_sympy",
     "elementary",
     "written_out",
 ]
@@ -47,6 +49,8 @@ class Inner(Function):
     def eval(cls, a, b):
         if isinstance(a, Tuple) and isinstance(b, Tuple):
             return sum((x * y for x, y in zip(a, b, strict=True)), S.Zero)
+        if isinstance(a, MatrixBase) and isinstance(b, MatrixBase):  # written out
+            return (a.T * b)[0, 0]
         if a == b:
             return S.One  # unit vectors
         return None
@@ -62,6 +66,10 @@ class _OfDimension(Function):
 
     def _eval_evalf(self, prec):
         return written_out(self)._eval_evalf(prec)
+
+    def doit(self, **hints):
+        """Written out once ``p`` is a number (as in an instance)."""
+        return written_out(self) if self.args[0].is_Integer else self
 
     def _eval_is_positive(self):
         return True
@@ -86,8 +94,26 @@ class SphereArea(Function):
     def _eval_evalf(self, prec):
         return written_out(self)._eval_evalf(prec)
 
+    def doit(self, **hints):
+        return written_out(self) if self.args[0].is_Integer else self
+
     def _eval_is_positive(self):
         return True
+
+
+def as_sympy(expr: Expr) -> Expr:
+    """``expr`` in SymPy's own classes, for a reader without kl-derive: the functions
+    written out with ``besseli`` and ``gamma``, an inner product as the trace of
+    :math:`a^T b`."""
+    from sympy import MatrixExpr, Trace
+
+    def inner(e: Inner) -> Expr:
+        a, b = e.args
+        if isinstance(a, MatrixExpr) and isinstance(b, MatrixExpr):
+            return Trace(a.T * b)
+        return e
+
+    return written_out(expr.replace(lambda e: isinstance(e, Inner), inner))
 
 
 def written_out(expr: Expr) -> Expr:
