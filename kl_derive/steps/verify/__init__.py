@@ -68,7 +68,7 @@ def verify_step(step: Step, context: Context, cache: dict | None = None) -> str:
     if context.sphere:
         from .sphere import verify_on_sphere
 
-        return verify_on_sphere(step, context)
+        return verify_on_sphere(step, context, cache)
     if context.instances:
         return verify_instances(step, context, verify_step)
     if step.rule == "log_partition.gradient":

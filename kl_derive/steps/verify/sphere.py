@@ -50,15 +50,22 @@ _T1, _T2 = Symbol("t_1", real=True), Symbol("t_2", real=True)
 _TOLERANCE = 1e-9
 
 
-def verify_on_sphere(step: Step, context: Context) -> str:
+def verify_on_sphere(step: Step, context: Context, cache: dict | None = None) -> str:
     """``"sphere"`` when both sides agree at every draw in every dimension; raise
-    otherwise."""
-    rng = random.Random(20261207)
+    otherwise. The draws depend only on the dimension and their number (the same values
+    for every step of a derivation), so a side two steps share is evaluated once when
+    they share ``cache``."""
+    cache = {} if cache is None else cache
     for n in context.sphere:
-        for _ in range(DRAWS):
-            values, vectors = _draw(step, context, n, rng)
-            left = _value(step.before, context, n, values, vectors)
-            right = _value(step.after, context, n, values, vectors)
+        for k in range(DRAWS):
+            values, vectors = _draw(step, context, n, k)
+            sides = []
+            for side in (step.before, step.after):
+                key = ("sphere", side, n, k, tuple(sorted(map(str, values.items()))))
+                if key not in cache:
+                    cache[key] = _value(side, context, n, values, vectors)
+                sides.append(cache[key])
+            left, right = sides
             if not abs(left - right) <= _TOLERANCE * max(1.0, abs(left), abs(right)):
                 raise VerificationError(
                     step.rule,
@@ -67,15 +74,18 @@ def verify_on_sphere(step: Step, context: Context) -> str:
     return "sphere"
 
 
-def _draw(step: Step, context: Context, n: int, rng: random.Random):
-    """Values for the scalar parameters and the unit vectors named in the step and in
-    the densities it uses."""
-    exprs = [step.before, step.after, *(d.value for d in context.densities.values())]
+def _draw(step: Step, context: Context, n: int, k: int):
+    """Values for the scalar parameters and the unit vectors named in the densities and
+    the step: the densities' first, each kind in the order of the names, from a seed that
+    depends only on ``n`` and ``k`` (no run depends on the order of a set)."""
+    rng = random.Random(20261207 + 1000 * n + k)
     scalars: dict[Symbol, float] = {}
     vectors: dict[str, list[float]] = {}
     dimension = context.dimension
-    for expr in exprs:
-        for s in expr.free_symbols:
+    densities = [d.value for d in context.densities.values()]
+    for exprs in (densities, [step.before, step.after]):
+        symbols = set().union(*(e.free_symbols for e in exprs))
+        for s in sorted(symbols, key=lambda s: (isinstance(s, MatrixSymbol), str(s))):
             if isinstance(s, MatrixSymbol):
                 if str(s.name) not in vectors:
                     vectors[str(s.name)] = _unit_vector(n, rng)
