@@ -68,24 +68,8 @@ DISPLAY, TEXT, SCRIPT, SCRIPTSCRIPT = range(4)
 SCRIPT_SPACE = 0.05  # \scriptspace, 0.5pt
 NULL_DELIMITER = 0.12  # \nulldelimiterspace, 1.2pt
 
-_FUNCTIONS = {
-    "log",
-    "exp",
-    "ln",
-    "det",
-    "sin",
-    "cos",
-    "tan",
-    "sinh",
-    "cosh",
-    "tanh",
-    "coth",
-    "max",
-    "min",
-    "arg",
-    "lim",
-    "tr",
-}
+_FUNCTIONS = {"log", "exp", "ln", "det", "sin", "cos", "tan", "max", "min", "arg", "lim", "tr"}
+_FUNCTIONS |= {"sinh", "cosh", "tanh", "coth"}
 _RELATIONS = {
     "=": REL,
     "<": REL,
