@@ -188,6 +188,10 @@ def test_explicit_vectors_at_p3_are_elementary() -> None:
     mu4 = np.array([0, 0, 1.0, 0])
     ref4 = math.log(2 * math.pi**2) - float(stats.vonmises_fisher(mu4, 2).entropy())
     assert float(four.result.evalf(30)) == pytest.approx(ref4, rel=1e-10)
+    # a large concentration: verified (no overflow in the quadrature) and right
+    sharp = kl_derive.derive("von_mises_fisher([0, 0, 1], 1000)", "uniform_sphere")
+    ref = math.log(4 * math.pi) - float(stats.vonmises_fisher([0, 0, 1], 1000).entropy())
+    assert float(sharp.result.evalf(30)) == pytest.approx(ref, rel=1e-10)
     # a name takes the size of the list it is compared with
     named = kl_derive.derive("von_mises_fisher(m, 3)", "von_mises_fisher([0, 1], 1)")
     assert isinstance(named.p.args[0], MatrixSymbol) and named.p.args[0].shape == (2, 1)

@@ -32,7 +32,7 @@ import random
 from functools import lru_cache
 
 import mpmath
-from sympy import Expr, Float, MatrixSymbol, Symbol, Tuple, lambdify, log
+from sympy import Dummy, Expr, Float, MatrixSymbol, Symbol, Tuple, exp, expand_log, lambdify, log
 from sympy.core.function import Application, AppliedUndef
 
 from ...errors import VerificationError
@@ -118,7 +118,9 @@ def _value(expr: Expr, context: Context, n: int, values: dict, vectors: dict) ->
     expectations = {}
     for e in expr.atoms(Expect):
         expectations[e] = Float(_expectation(e, context, n, values, vectors))
-    expr = _unfold(expr.xreplace(expectations), context, n)  # a density at the drawn point
+    constants: dict = {}
+    expr = _unfold(expr.xreplace(expectations), context, n, values, constants)  # at a point
+    expr = expr.xreplace({k: Float(v, 30) for k, v in constants.items()})
     expr = _inner_products(expr, vectors)
     number = written_out(expr).xreplace(values).evalf(30)
     try:
@@ -151,7 +153,8 @@ def _inner_products(expr: Expr, vectors: dict, point: bool = True) -> Expr:
 
 def _expectation(e: Expect, context: Context, n: int, values: dict, vectors: dict) -> float:
     body, density = e.args
-    integrand = _unfold(body * density, context, n)
+    constants: dict = {}
+    integrand = _unfold(body * density, context, n, values, constants)
     if integrand.atoms(AppliedUndef):
         raise VerificationError("sphere", f"no density {density} to integrate against")
     directions = sorted(
@@ -176,27 +179,48 @@ def _expectation(e: Expect, context: Context, n: int, values: dict, vectors: dic
     number = number.replace(
         lambda e: isinstance(e, Application) and not e.free_symbols, lambda e: e.evalf(20)
     ).evalf(20)
-    if number.free_symbols - {_T1, _T2}:
+    if number.free_symbols - {_T1, _T2, *constants}:
         raise VerificationError("sphere", f"cannot integrate {number} over the sphere")
     special = {"besseli": lambda v, z: float(mpmath.besseli(v, z))}
-    f = lambdify((_T1, _T2), number, modules=[special, "math"])
+    compiled = lambdify((_T1, _T2, *constants), number, modules=[special, "math"])
+    known = tuple(constants.values())
+
+    def f(t1: float, t2: float) -> float:
+        return compiled(t1, t2, *known)
+
     scale = max([abs(float(v)) for v in values.values()] + [1.0])
     return sphere_integral(f, n, scale)
 
 
-def _unfold(body: Expr, context: Context, n: int | None) -> Expr:
-    """The densities named in ``body`` (``log q(x)``) by their values."""
-
+def _unfold(body: Expr, context: Context, n: int, values: dict, constants: dict) -> Expr:
+    """The densities named in ``body`` (``log q(x)``) by their values, each written as
+    ``exp(c + kappa mu^T x)`` with its constant ``c = log C_p(kappa)`` already a number
+    (for a large concentration ``C_p`` underflows and ``e^{kappa mu^T x}`` overflows in
+    floating point; their product does not)."""
     by_name = {facts.function.func: facts for facts in context.densities.values()}
+    dimension = {context.dimension: n} if context.dimension is not None else {}
 
     def value(f: AppliedUndef) -> Expr:
         facts = by_name.get(f.func)  # by name: the point's size may be written out
-        return evaluate(facts.value) if facts is not None else f
+        if facts is None:
+            return f
+        logarithm = expand_log(log(evaluate(facts.value)), force=True).xreplace(dimension)
+        constant, varying = logarithm.as_independent(*_points(logarithm), as_Add=True)
+        number = written_out(constant).xreplace(values).evalf(30)
+        symbol = Dummy(f"log_{f.func.__name__}", real=True)  # a number once compiled
+        constants[symbol] = float(number)
+        return exp(symbol + varying)
 
-    unfolded = body.replace(lambda e: isinstance(e, AppliedUndef), value)
-    if n is not None and context.dimension is not None:
-        unfolded = unfolded.xreplace({context.dimension: n})
-    return unfolded
+    return body.replace(lambda e: isinstance(e, AppliedUndef), value).xreplace(dimension)
+
+
+def _points(expr: Expr) -> list[Expr]:
+    """The inner products with the point ``x``."""
+    return [
+        i
+        for i in expr.atoms(Inner)
+        if any(isinstance(v, MatrixSymbol) and str(v.name) == "x" for v in i.args)
+    ]
 
 
 def _dot(a: list[float], b: list[float]) -> float:
