@@ -60,9 +60,8 @@ class Inner(Function):
 
 
 class _OfDimension(Function):
-    """A function ``f(p, kappa)`` of the dimension, kept as written."""
-
-    nargs = 2
+    """A positive function of the dimension ``p`` (its first argument), kept as written
+    until ``p`` is a number."""
 
     def _eval_evalf(self, prec):
         return written_out(self)._eval_evalf(prec)
@@ -81,24 +80,19 @@ class _OfDimension(Function):
 class VMFNormalizer(_OfDimension):
     r""":math:`C_p(\kappa)`."""
 
+    nargs = 2
+
 
 class MeanResultant(_OfDimension):
     r""":math:`A_p(\kappa)`."""
 
+    nargs = 2
 
-class SphereArea(Function):
+
+class SphereArea(_OfDimension):
     r""":math:`\lvert S^{p-1}\rvert`."""
 
     nargs = 1
-
-    def _eval_evalf(self, prec):
-        return written_out(self)._eval_evalf(prec)
-
-    def doit(self, **hints):
-        return written_out(self) if self.args[0].is_Integer else self
-
-    def _eval_is_positive(self):
-        return True
 
 
 def as_sympy(expr: Expr) -> Expr:
