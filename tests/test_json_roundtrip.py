@@ -17,6 +17,7 @@ from sympy import Symbol, sympify
 from kl_derive import derive
 from kl_derive.families import family_names, get_family
 from kl_derive.symbolic.matrices import MatDet, MatTrace, MultiDigamma, MultiGamma, QuadForm
+from kl_derive.symbolic.sphere import Inner, MeanResultant, SphereArea, VMFNormalizer
 
 #: families whose bare name does not make a law: explicit ones
 SPECS = {
@@ -29,6 +30,8 @@ SPECS = {
     # KL(binomial(n, p) || binomial(1, 1/2)) has no closed form: a pair that has one
     "binomial": ("binomial(n, p)", "binomial(n, q)"),
     "negative_binomial": ("negative_binomial(r, p)", "negative_binomial(r, q)"),
+    # no law is compared with the uniform law on the sphere but a von Mises-Fisher one
+    "uniform_sphere": ("von_mises_fisher(m, k)", "uniform_sphere(4)"),
 }
 
 NAMES = [
@@ -46,6 +49,10 @@ def _pair(family: str) -> tuple[str, str | None]:
     return family, (None if get_family(family).standard else family)
 
 
+#: the functions of the laws on the sphere, written in SymPy's classes in the JSON
+SPHERE = (Inner, VMFNormalizer, MeanResultant, SphereArea)
+
+
 def _read(p: str, q: str | None):
     derivation = derive(p, q)
     data = json.loads(derivation.to_json())
@@ -55,7 +62,7 @@ def _read(p: str, q: str | None):
 @pytest.mark.parametrize(("p", "q"), [_pair(f) for f in family_names()] + NAMES)
 def test_result_reads_back_exactly(p: str, q: str | None) -> None:
     derivation, result, read = _read(p, q)
-    own = (MatDet, MatTrace, QuadForm, MultiGamma, MultiDigamma)
+    own = (MatDet, MatTrace, QuadForm, MultiGamma, MultiDigamma, *SPHERE)
     if derivation.result.atoms(*own) or derivation.result.has(*own):
         # kl-derive's matrix functions are written in SymPy's own classes: check the two
         # agree in the instance d = 2 (explicit matrices with symbolic entries)

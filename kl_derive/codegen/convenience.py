@@ -129,6 +129,10 @@ def code_for(
     from ..api import derive
 
     derivation = derive(p, spec_q)
+    if derivation.p.family.name == "von_mises_fisher":  # vectors on the last axis
+        from .vmf import vmf_code
+
+        return vmf_code(derivation, framework, name)
     result = derivation.result
     if {derivation.p.family.name, derivation.q.family.name} & {"wishart", "normal_wishart"}:
         result = _written_out(result)

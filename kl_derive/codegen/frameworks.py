@@ -132,7 +132,9 @@ class _ArrayCodeMixin:
 
     def _print_ScaledBesselI(self, expr: Expr) -> str:
         order, x = expr.args
-        return self._special(f"i{order}e", x)
+        if order in (0, 1):
+            return self._special(f"i{order}e", x)
+        return self._special("ive", order, x, shown=f"the Bessel function I of order {order}")
 
     def _print_erf(self, expr: Expr) -> str:
         return self._special("erf", expr.args[0])
@@ -177,6 +179,7 @@ _SCIPY_SPECIAL = {
     "i0e": "i0e",
     "i1e": "i1e",
     "iv": "iv",
+    "ive": "ive",
     "erf": "erf",
     "erfc": "erfc",
     "gammainc": "gammainc",
@@ -202,7 +205,7 @@ class JaxCodePrinter(_ArrayCodeMixin, JaxPrinter):
     special: ClassVar[dict[str, str]] = {
         name: f"jax.scipy.special.{function}"
         for name, function in _SCIPY_SPECIAL.items()
-        if name != "iv"
+        if name not in ("iv", "ive")
     }
 
 

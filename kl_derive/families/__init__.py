@@ -57,6 +57,8 @@ MODULES: dict[str, str] = {
     "kumaraswamy": "kl_derive.families.kumaraswamy",
     "normal_gamma": "kl_derive.families.normal_gamma",
     "normal_wishart": "kl_derive.families.normal_wishart",
+    "von_mises_fisher": "kl_derive.families.von_mises_fisher",
+    "uniform_sphere": "kl_derive.families.uniform_sphere",
 }
 #: the families of mass functions on the integers (known here without importing them)
 DISCRETE: frozenset[str] = frozenset(
@@ -99,6 +101,9 @@ ALIASES: dict[str, str] = {
     "Kumaraswamy": "kumaraswamy",
     "NormalGamma": "normal_gamma",
     "NormalWishart": "normal_wishart",
+    "VonMisesFisher": "von_mises_fisher",
+    "vmf": "von_mises_fisher",
+    "uniform_direction": "uniform_sphere",
 }
 
 

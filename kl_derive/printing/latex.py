@@ -300,6 +300,12 @@ class TextbookLatexPrinter(LatexOperators, LatexPrinter):
     def _print_sin(self, expr: Expr, exp: object = None) -> str:
         return self._trig("sin", expr)
 
+    def _print_sinh(self, expr: Expr, exp: object = None) -> str:
+        return self._trig("sinh", expr)
+
+    def _print_coth(self, expr: Expr, exp: object = None) -> str:
+        return self._trig("coth", expr)
+
     def _print_EulerGamma(self, expr: Expr) -> str:
         return r"\gamma"
 
@@ -328,6 +334,8 @@ class TextbookLatexPrinter(LatexOperators, LatexPrinter):
             "digamma",
             "besseli",
             "MultiGamma",
+            "VMFNormalizer",
+            "SphereArea",
         ):
             return rf"\log {self._print(arg)}"
         if is_simple(arg) or _is_fraction(arg) or _is_root(arg) or arg is S.Pi:

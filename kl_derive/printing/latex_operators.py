@@ -14,6 +14,7 @@ from sympy import (
     Integral,
     Piecewise,
     S,
+    Symbol,
     ZeroMatrix,
 )
 
@@ -74,6 +75,30 @@ class LatexOperators:
         if isinstance(m, Identity):
             return f"{v}^{{T}} {v}"
         return f"{v}^{{T}} {self._print(m)} {v}"
+
+    def _vector_name(self, v: Expr) -> str:
+        """A unit vector's name (as a multivariate normal's mean is written), a list as a
+        row."""
+        if hasattr(v, "name"):  # a name, or a matrix symbol of size p x 1
+            return self._print(Symbol(str(v.name)))
+        return self._wrap(", ".join(self._print(x) for x in v.args), "(", ")")
+
+    def _print_Inner(self, expr: Expr, exp: object = None) -> str:
+        a, b = expr.args
+        return f"{self._vector_name(a)}^{{T}} {self._vector_name(b)}"
+
+    def _print_VMFNormalizer(self, expr: Expr, exp: object = None) -> str:
+        p, kappa = expr.args
+        return rf"C_{{{self._print(p)}}}" + self._argument(kappa)
+
+    def _print_MeanResultant(self, expr: Expr, exp: object = None) -> str:
+        p, kappa = expr.args
+        return rf"A_{{{self._print(p)}}}" + self._argument(kappa)
+
+    def _print_SphereArea(self, expr: Expr, exp: object = None) -> str:
+        (p,) = expr.args
+        power = self._print(p - 1) if p.is_Integer else f"{self._print(p)} - 1"
+        return rf"\lvert S^{{{power}}} \rvert"
 
     def _print_Bracket(self, expr: Bracket) -> str:
         return self._paren(expr.args[0])

@@ -69,6 +69,7 @@ SCRIPT_SPACE = 0.05  # \scriptspace, 0.5pt
 NULL_DELIMITER = 0.12  # \nulldelimiterspace, 1.2pt
 
 _FUNCTIONS = {"log", "exp", "ln", "det", "sin", "cos", "tan", "max", "min", "arg", "lim", "tr"}
+_FUNCTIONS |= {"sinh", "cosh", "tanh", "coth"}
 _RELATIONS = {
     "=": REL,
     "<": REL,

@@ -323,7 +323,14 @@ class UnicodePrinter(UnicodeOperators, StrPrinter):
         text = self._print(arg)
         if (is_simple(arg) and "/" not in text) or arg is S.Pi or type(arg).__name__ == "besseli":
             return f"log {text}"
-        if type(arg).__name__ in ("gamma", "factorial", "binomial", "beta"):
+        if type(arg).__name__ in (
+            "gamma",
+            "factorial",
+            "binomial",
+            "beta",
+            "VMFNormalizer",
+            "SphereArea",
+        ):
             return f"log {text}"  # log Γ(α), as in the LaTeX output
         return f"log({text})"
 
@@ -406,6 +413,29 @@ class UnicodePrinter(UnicodeOperators, StrPrinter):
     def _print_MultiDigamma(self, expr: Any) -> str:
         a, p = expr.args
         return f"ψ{sub_or_plain(self._print(p))}({self._print(a)})"
+
+    def _vector_name(self, v: Any) -> str:
+        if hasattr(v, "name"):  # a name, or a matrix symbol of size p x 1
+            return symbol_name(str(v.name))
+        return "(" + ", ".join(self._print(x) for x in v.args) + ")"
+
+    def _print_Inner(self, expr: Any) -> str:
+        a, b = expr.args
+        return f"{self._vector_name(a)}ᵀ{self._vector_name(b)}"
+
+    def _print_VMFNormalizer(self, expr: Any) -> str:
+        p, kappa = expr.args
+        return f"C{sub_or_plain(self._print(p))}({self._print(kappa)})"
+
+    def _print_MeanResultant(self, expr: Any) -> str:
+        p, kappa = expr.args
+        return f"A{sub_or_plain(self._print(p))}({self._print(kappa)})"
+
+    def _print_SphereArea(self, expr: Any) -> str:
+        (p,) = expr.args
+        power = self._print(p - 1) if p.is_Integer else f"{self._print(p)}{MINUS}1"
+        raised = superscript(power)
+        return f"|S{raised}|" if raised is not None else f"|S^({power})|"
 
     def _print_beta(self, expr: Any) -> str:
         return "B(" + ", ".join(self._print(a) for a in expr.args) + ")"

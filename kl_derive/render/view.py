@@ -170,7 +170,7 @@ def build_view(
     steps = derivation.steps
     counts = {
         kind: sum(1 for s in steps if s.check == kind)
-        for kind in ("symbolic", "numeric", "instances")
+        for kind in ("symbolic", "numeric", "instances", "sphere")
     }
     kl_of_densities = printer.doprint(KL(q_fn, p_fn))
     labels = {b.label for b in derivation.result.atoms(IndexedBase)}
@@ -249,7 +249,13 @@ def build_view(
         and _reverse_derived_differently(derivation)
         else "",
         "checked": text(
-            "document.checked_draws"
+            (
+                "document.checked_sphere"
+                if derivation.instance_sizes
+                else "document.checked_sphere_given"
+            )
+            if counts["sphere"]
+            else "document.checked_draws"
             if counts["instances"] and getattr(derivation, "instance_draws", 0)
             else "document.checked_instances"
             if counts["instances"]

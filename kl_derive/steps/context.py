@@ -61,6 +61,9 @@ class Context:
     #: conditions the facts of this context rest on (an expectation that is finite only
     #: for ``alpha > 1``): a step verified here must state them (``Step.condition``)
     assumed: tuple[Expr, ...] = ()
+    #: for laws on the unit sphere: the dimensions p in which a step is checked by
+    #: quadrature over the sphere (:mod:`.verify.sphere`)
+    sphere: tuple[int, ...] = ()
 
     def density_of(self, function: Expr) -> DensityFacts | None:
         """The facts for an applied density such as ``q(z)``, if it is one."""

@@ -119,6 +119,23 @@ RULES: dict[str, Rule] = {
         ),
         Rule("divergence.insert"),
         Rule("divergence.absorb", r"a + \infty = \infty \text{ for a finite } a"),
+        Rule("cross_entropy.expectation", r"\mathrm{H}(q, p) = -\mathbb{E}_{q}[\log p]"),
+        Rule(
+            "vmf.mean_resultant",
+            r"\mathbb{E}[\boldsymbol{\mu}^{T}\boldsymbol{x}] = -\frac{d}{d\kappa} \log C_p(\kappa)"
+            r" = \frac{I_{p/2}(\kappa)}{I_{p/2-1}(\kappa)}",
+        ),
+        Rule(
+            "vmf.mean_direction",
+            r"\mathbb{E}[\boldsymbol{x}] = A_p(\kappa)\,\boldsymbol{\mu}",
+        ),
+        Rule("vmf.written_out"),
+        Rule(
+            "vmf.elementary",
+            r"I_{1/2}(\kappa) = \sqrt{\tfrac{2}{\pi\kappa}} \sinh \kappa,\ "
+            r"I_{3/2}(\kappa) = \sqrt{\tfrac{2}{\pi\kappa}} \left(\cosh \kappa"
+            r" - \frac{\sinh \kappa}{\kappa}\right)",
+        ),
         Rule("categorical.mass", r"q(k) = p_{k}, \quad p(k) = q_{k}"),
         Rule(
             "multinomial.coefficient_cancels",

@@ -58,6 +58,14 @@ if "normal_wishart" in _FAMILY_MODULES:
         ("chain rule", "kl_derive.strategies.normal_wishart_chain"),
     )
 
+# laws on the unit sphere: through the mean resultant length of the von Mises-Fisher law
+if "von_mises_fisher" in _FAMILY_MODULES:
+    for _pair in (
+        ("von_mises_fisher", "von_mises_fisher"),
+        ("von_mises_fisher", "uniform_sphere"),
+    ):
+        PAIRS[_pair] = (("mean resultant", "kl_derive.strategies.vmf_moments"),)
+
 #: families whose parameter is a list (the probabilities of categorical): derived with the
 #: same moments strategy, but only between two of the same kind with explicit lists, so
 #: they are registered here and not drafted by :mod:`.build_table` with bare names
@@ -87,6 +95,8 @@ CATALOG_FAMILIES: tuple[str, ...] = tuple(
         "wishart",
         "normal_gamma",
         "normal_wishart",
+        "von_mises_fisher",
+        "uniform_sphere",
     )
 )
 _MOMENTS = "kl_derive.strategies.expected_log_ratio"

@@ -48,6 +48,12 @@ MULTIVARIATE_ENTROPY: dict[str, tuple[str, str, str | None, str]] = {
         None,
         "normal_wishart([m1, m2], l, [[a, b], [b, c]], n)",
     ),
+    "von_mises_fisher": (
+        "kl_derive.strategies.vmf_moments",
+        "derive_vmf_entropy",
+        "derive_vmf_cross_entropy",
+        "von_mises_fisher(mu, kappa)",
+    ),
 }
 
 

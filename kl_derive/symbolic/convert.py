@@ -96,6 +96,8 @@ def bind_pair(
             "_2" if both_bare else "",
         )
     _check_same_dimension(d1, d2)
+    if hasattr(fam1, "paired"):  # laws on one sphere: a size given by one law is the other's
+        d1, d2 = fam1.paired(d1, d2)
     if (
         both_bare
         and fam1.name == fam2.name

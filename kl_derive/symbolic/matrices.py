@@ -162,7 +162,10 @@ def as_sympy(expr: Expr) -> Expr:
     product), ``multigamma``, and the multivariate digamma function as a ``Sum``."""
     from sympy import Determinant, Rational, Sum, Symbol, Trace, multigamma, polygamma
 
+    from .sphere import as_sympy as sphere_as_sympy
+
     index = Symbol("i", integer=True, positive=True)
+    expr = sphere_as_sympy(expr)
     return expr.replace(
         lambda e: isinstance(e, (MatDet, MatTrace, QuadForm, MultiGamma, MultiDigamma)),
         lambda e: {

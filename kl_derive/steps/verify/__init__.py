@@ -65,6 +65,10 @@ def verify_step(step: Step, context: Context, cache: dict | None = None) -> str:
             )
         if stated:
             context = replace(context, conditions=(*context.conditions, *stated), assumed=())
+    if context.sphere:
+        from .sphere import verify_on_sphere
+
+        return verify_on_sphere(step, context, cache)
     if context.instances:
         return verify_instances(step, context, verify_step)
     if step.rule == "log_partition.gradient":
