@@ -16,6 +16,7 @@ DIVERGENCE_RULES = (
     Rule("alpha_family.normalize", r"\int h\, e^{\langle \eta, T \rangle} = e^{A(\eta)}"),
     Rule("alpha_integral.form"),
     Rule("alpha_integral.insert"),
+    Rule("alpha_masses.terms"),
     Rule(
         "renyi.definition",
         r"D_{\alpha}(q \parallel p) = \frac{1}{\alpha - 1} \log \int q^{\alpha} p^{1 - \alpha}",

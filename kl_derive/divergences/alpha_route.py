@@ -1,0 +1,29 @@
+"""Which route derives a divergence of :mod:`.alpha` (Rényi, Bhattacharyya, Hellinger,
+chi-square) for a pair of laws: two categorical laws given by their lists are summed
+term by term (:mod:`.alpha_masses`); two laws of one exponential family of
+:data:`.exponential.DOMAINS` go through the log-partition function (:mod:`.alpha`)."""
+
+from __future__ import annotations
+
+from ..families.base import Distribution
+from ..strategies.draft import Draft
+from .alpha import alpha_draft
+from .alpha_masses import alpha_masses_draft
+from .exponential import alpha_pairs
+from .masses import is_finite_pair
+
+__all__ = ["alpha_family_draft", "alpha_family_pairs"]
+
+
+def alpha_family_draft(
+    first: Distribution, second: Distribution, quantity: str, alpha=None
+) -> Draft:
+    """The divergence ``quantity`` of ``second`` from ``first``, by the route that fits."""
+    if first.family.name == "categorical" and is_finite_pair(first, second):
+        return alpha_masses_draft(first, second, quantity, alpha)
+    return alpha_draft(first, second, quantity, alpha)
+
+
+def alpha_family_pairs(order_above_one: bool) -> list[tuple[str, str, str]]:
+    """The pairs ``kl-derive pairs --divergence`` lists for the divergence."""
+    return [*alpha_pairs(order_above_one), ("categorical", "categorical", "finite")]
