@@ -1,6 +1,7 @@
 """Which route derives a divergence of :mod:`.alpha` (Rényi, Bhattacharyya, Hellinger,
 chi-square) for a pair of laws: two categorical laws given by their lists are summed
-term by term (:mod:`.alpha_masses`); two laws of one exponential family of
+term by term (:mod:`.alpha_masses`), and so are two binomial laws with different
+numbers of trials (:mod:`.alpha_binomial`); two laws of one exponential family of
 :data:`.exponential.DOMAINS` go through the log-partition function (:mod:`.alpha`)."""
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ from __future__ import annotations
 from ..families.base import Distribution
 from ..strategies.draft import Draft
 from .alpha import alpha_draft
+from .alpha_binomial import alpha_binomial_draft, is_trials_pair
 from .alpha_masses import alpha_masses_draft
 from .exponential import alpha_pairs
 from .masses import is_finite_pair
@@ -21,6 +23,8 @@ def alpha_family_draft(
     """The divergence ``quantity`` of ``second`` from ``first``, by the route that fits."""
     if first.family.name == "categorical" and is_finite_pair(first, second):
         return alpha_masses_draft(first, second, quantity, alpha)
+    if is_trials_pair(first, second):
+        return alpha_binomial_draft(first, second, quantity, alpha)
     return alpha_draft(first, second, quantity, alpha)
 
 

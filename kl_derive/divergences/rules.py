@@ -17,6 +17,7 @@ DIVERGENCE_RULES = (
     Rule("alpha_integral.form"),
     Rule("alpha_integral.insert"),
     Rule("alpha_masses.terms"),
+    Rule("alpha_masses.common_support"),
     Rule(
         "renyi.definition",
         r"D_{\alpha}(q \parallel p) = \frac{1}{\alpha - 1} \log \int q^{\alpha} p^{1 - \alpha}",
