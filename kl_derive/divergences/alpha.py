@@ -35,6 +35,7 @@ from .objects import (
     HellingerSquared,
     Renyi,
 )
+from .renyi_limit import limit_stage
 
 __all__ = ["KINDS", "Kind", "alpha_draft", "remark", "renyi_definition"]
 
@@ -148,6 +149,10 @@ def alpha_draft(first: Distribution, second: Distribution, quantity: str, alpha=
     if extra is not None:
         chains.append(extra)
     stages = (*found.stages, Stage(f"{quantity}_result", tuple(chains)))
+    limit = limit_stage(first, second, lhs, result, order, context)
+    if quantity == "renyi" and limit is not None:
+        stages = (*stages, limit[0])
+        contexts["limit"] = limit[1]
     name = "k" if q.facts.discrete else "z"
     return Draft(
         "exponential_family",

@@ -32,6 +32,7 @@ from ..symbolic.display import add, div, evaluate, mul, power, root, sub
 from ..symbolic.objects import COUNT
 from .alpha import KINDS
 from .exponential import law, parameter_conditions, total
+from .renyi_limit import limit_stage
 
 __all__ = ["MAX_TERMS", "alpha_binomial_draft", "is_trials_pair"]
 
@@ -152,10 +153,16 @@ def alpha_binomial_draft(
             "above": order > 1,
         },
     )
+    stages = (stage,)
+    contexts = {"main": context, "result": context}
+    limit = limit_stage(first, second, lhs, result, order, context)
+    if quantity == "renyi" and limit is not None:
+        stages = (*stages, limit[0])
+        contexts["limit"] = limit[1]
     return Draft(
         "mass_functions",
-        (stage,),
-        {"main": context, "result": context},
+        stages,
+        contexts,
         result,
         functions={"q": "q(k)", "p": "p(k)"},
         setting="catalog",

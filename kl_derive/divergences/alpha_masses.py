@@ -24,6 +24,7 @@ from ..symbolic.display import add, div, evaluate, mul, power, root, sub
 from .alpha import KINDS, remark, renyi_definition
 from .masses import finite_masses
 from .objects import Renyi
+from .renyi_limit import limit_stage
 
 __all__ = ["alpha_masses_draft"]
 
@@ -71,10 +72,14 @@ def alpha_masses_draft(
     extra = remark(quantity, lhs, q, p, order, None, context)
     if extra is not None:
         chains.append(extra)
-    stage = Stage(f"{quantity}_categorical", tuple(chains))
+    stages = (Stage(f"{quantity}_categorical", tuple(chains)),)
+    limit = limit_stage(first, second, lhs, steps[-1].after, order, context)
+    if quantity == "renyi" and limit is not None:
+        stages = (*stages, limit[0])
+        contexts["limit"] = limit[1]
     return Draft(
         "mass_functions",
-        (stage,),
+        stages,
         contexts,
         steps[-1].after,
         functions={"q": "q(k)", "p": "p(k)"},

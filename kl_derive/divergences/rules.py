@@ -22,6 +22,10 @@ DIVERGENCE_RULES = (
         "renyi.definition",
         r"D_{\alpha}(q \parallel p) = \frac{1}{\alpha - 1} \log \int q^{\alpha} p^{1 - \alpha}",
     ),
+    Rule(
+        "renyi.limit",
+        r"\lim_{\alpha \to 1} D_{\alpha}(q \parallel p) = D_{\mathrm{KL}}(q \parallel p)",
+    ),
     Rule("bhattacharyya.definition", r"D_{\mathrm{B}}(q, p) = -\log \int \sqrt{q p}"),
     Rule("hellinger.definition", r"H^{2}(q, p) = 1 - \int \sqrt{q p}"),
     Rule("chi_square.definition", r"\chi^{2}(q \parallel p) = \int \frac{q^{2}}{p} - 1"),
