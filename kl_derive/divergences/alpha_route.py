@@ -28,6 +28,13 @@ def alpha_family_draft(
     return alpha_draft(first, second, quantity, alpha)
 
 
-def alpha_family_pairs(order_above_one: bool) -> list[tuple[str, str, str]]:
-    """The pairs ``kl-derive pairs --divergence`` lists for the divergence."""
-    return [*alpha_pairs(order_above_one), ("categorical", "categorical", "finite")]
+def alpha_family_pairs(
+    order_above_one: bool, symbolic_order: bool = False
+) -> list[tuple[str, str, str]]:
+    """The pairs ``kl-derive pairs --divergence`` lists for the divergence. With a
+    symbolic order (Rényi) two binomial laws with more trials in the first are finite
+    only for an order below 1: the pair is conditional."""
+    out = [*alpha_pairs(order_above_one), ("categorical", "categorical", "finite")]
+    if symbolic_order:
+        out = [(a, b, "conditional" if a == "binomial" else o) for a, b, o in out]
+    return out

@@ -59,7 +59,7 @@ def draft(first: Distribution, second: Distribution, alpha: Any) -> Draft:
 def pairs() -> list[tuple[str, str, str]]:
     from .alpha_route import alpha_family_pairs
 
-    return alpha_family_pairs(True)
+    return alpha_family_pairs(True, symbolic_order=True)
 
 
 DIVERGENCE = register(
