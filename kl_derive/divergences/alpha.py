@@ -35,8 +35,9 @@ from .objects import (
     HellingerSquared,
     Renyi,
 )
+from .renyi_limit import limit_stage
 
-__all__ = ["KINDS", "Kind", "alpha_draft"]
+__all__ = ["KINDS", "Kind", "alpha_draft", "remark", "renyi_definition"]
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,7 @@ class Kind:
     value: Callable[[Expr, Expr], Expr]
 
 
-def _renyi_definition(integral: Expr, alpha: Expr) -> Expr:
+def renyi_definition(integral: Expr, alpha: Expr) -> Expr:
     if alpha == 2:
         return ln(integral)
     return mul(div(1, sub(alpha, 1) if alpha.free_symbols else alpha - 1), ln(integral))
@@ -65,7 +66,7 @@ def _renyi_value(exponent: Expr, alpha: Expr) -> Expr:
 
 
 KINDS: dict[str, Kind] = {
-    "renyi": Kind("renyi", None, Renyi, _renyi_definition, _renyi_value),
+    "renyi": Kind("renyi", None, Renyi, renyi_definition, _renyi_value),
     "bhattacharyya": Kind(
         "bhattacharyya",
         S.Half,
@@ -142,12 +143,16 @@ def alpha_draft(first: Distribution, second: Distribution, quantity: str, alpha=
     if quantity == "chi_square":  # the remark's D_2, by its definition
         renyi = Renyi(q.function, p.function, S(2))
         contexts["remark"] = context.define(
-            evaluate(renyi), evaluate(_renyi_definition(found.integral, S(2)))
+            evaluate(renyi), evaluate(renyi_definition(found.integral, S(2)))
         )
-    remark = _remark(quantity, lhs, q, p, order, condition, context)
-    if remark is not None:
-        chains.append(remark)
+    extra = remark(quantity, lhs, q, p, order, condition, context)
+    if extra is not None:
+        chains.append(extra)
     stages = (*found.stages, Stage(f"{quantity}_result", tuple(chains)))
+    limit = limit_stage(first, second, lhs, result, order, context)
+    if quantity == "renyi" and limit is not None:
+        stages = (*stages, limit[0])
+        contexts["limit"] = limit[1]
     name = "k" if q.facts.discrete else "z"
     return Draft(
         "exponential_family",
@@ -169,7 +174,7 @@ def _integral_shown(integral: Expr, q, p, order: Expr) -> Expr:
     return integral
 
 
-def _remark(quantity, lhs, q, p, order, condition, context) -> Chain | None:
+def remark(quantity, lhs, q, p, order, condition, context) -> Chain | None:
     """Another form of the divergence, verified like every step."""
     if quantity == "hellinger":
         half = mul(S.Half, total(power(Bracket(sub(root(q.function), root(p.function))), 2), q))

@@ -14,15 +14,15 @@ __all__ = ["DIVERGENCE"]
 
 
 def draft(first: Distribution, second: Distribution) -> Draft:
-    from .alpha import alpha_draft
+    from .alpha_route import alpha_family_draft
 
-    return alpha_draft(first, second, "bhattacharyya")
+    return alpha_family_draft(first, second, "bhattacharyya")
 
 
 def pairs() -> list[tuple[str, str, str]]:
-    from .exponential import alpha_pairs
+    from .alpha_route import alpha_family_pairs
 
-    return alpha_pairs(False)
+    return alpha_family_pairs(False)
 
 
 DIVERGENCE = register(

@@ -14,15 +14,15 @@ __all__ = ["DIVERGENCE"]
 
 
 def draft(first: Distribution, second: Distribution) -> Draft:
-    from .alpha import alpha_draft
+    from .alpha_route import alpha_family_draft
 
-    return alpha_draft(first, second, "chi_square")
+    return alpha_family_draft(first, second, "chi_square")
 
 
 def pairs() -> list[tuple[str, str, str]]:
-    from .exponential import alpha_pairs
+    from .alpha_route import alpha_family_pairs
 
-    return alpha_pairs(True)
+    return alpha_family_pairs(True)
 
 
 DIVERGENCE = register(

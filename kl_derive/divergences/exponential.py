@@ -171,7 +171,8 @@ def alpha_integral(first: Distribution, second: Distribution, alpha: Expr) -> Al
         raise KLDeriveError(
             "between two binomial laws the closed form through the log-partition function "
             f"needs one number of trials; got {first.args[0]} and {second.args[0]} "
-            "(write binomial(n, p_1) binomial(n, p_2))"
+            "(write binomial(n, p_1) binomial(n, p_2), or give both numbers of trials as "
+            "numbers: the sum is then written out)"
         )
     variable = _variable(first)
     q, p = law(first, "q", variable), law(second, "p", variable)

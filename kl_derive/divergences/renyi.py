@@ -45,7 +45,7 @@ def read_order(alpha: object) -> Any:
 
 def draft(first: Distribution, second: Distribution, alpha: Any) -> Draft:
     from ..errors import SpecError
-    from .alpha import alpha_draft
+    from .alpha_route import alpha_family_draft
 
     used = {str(s) for law in (first, second) for a in law.args for s in a.free_symbols}
     if alpha.free_symbols and str(alpha) in used:
@@ -53,13 +53,13 @@ def draft(first: Distribution, second: Distribution, alpha: Any) -> Draft:
             f"the order is named {alpha}, as a parameter of the laws is; name it otherwise "
             "(--alpha a)"
         )
-    return alpha_draft(first, second, "renyi", alpha)
+    return alpha_family_draft(first, second, "renyi", alpha)
 
 
 def pairs() -> list[tuple[str, str, str]]:
-    from .exponential import alpha_pairs
+    from .alpha_route import alpha_family_pairs
 
-    return alpha_pairs(True)
+    return alpha_family_pairs(True, symbolic_order=True)
 
 
 DIVERGENCE = register(

@@ -16,9 +16,15 @@ DIVERGENCE_RULES = (
     Rule("alpha_family.normalize", r"\int h\, e^{\langle \eta, T \rangle} = e^{A(\eta)}"),
     Rule("alpha_integral.form"),
     Rule("alpha_integral.insert"),
+    Rule("alpha_masses.terms"),
+    Rule("alpha_masses.common_support"),
     Rule(
         "renyi.definition",
         r"D_{\alpha}(q \parallel p) = \frac{1}{\alpha - 1} \log \int q^{\alpha} p^{1 - \alpha}",
+    ),
+    Rule(
+        "renyi.limit",
+        r"\lim_{\alpha \to 1} D_{\alpha}(q \parallel p) = D_{\mathrm{KL}}(q \parallel p)",
     ),
     Rule("bhattacharyya.definition", r"D_{\mathrm{B}}(q, p) = -\log \int \sqrt{q p}"),
     Rule("hellinger.definition", r"H^{2}(q, p) = 1 - \int \sqrt{q p}"),

@@ -112,6 +112,15 @@ class UnicodeOperators:
             return "𝔼" + sub_or_plain(density) + body
         return "𝔼" + body
 
+    def _print_Limit(self, expr: Any) -> str:
+        function, variable, point, direction = expr.args
+        side = "" if str(direction) == "+-" else str(direction)
+        body = self._print(function)
+        if isinstance(function, Add) or split_sign(function)[0]:
+            body = f"({body})"
+        where = f"{self._print(variable)} → {self._print(point)}{side}"
+        return f"lim_({where}) {body}"
+
     def _print_Sum(self, expr: Any) -> str:
         return self._big("Σ", expr)
 

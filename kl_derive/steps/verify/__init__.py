@@ -19,6 +19,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from sympy import Limit
+
 from ...errors import VerificationError
 from ..context import Context
 from ..step import Step, conjuncts
@@ -71,6 +73,10 @@ def verify_step(step: Step, context: Context, cache: dict | None = None) -> str:
         return verify_on_sphere(step, context, cache)
     if context.instances:
         return verify_instances(step, context, verify_step)
+    if isinstance(step.before, Limit):
+        from .limit import verify_limit
+
+        return verify_limit(step, context)
     if step.rule == "log_partition.gradient":
         from .gradient import verify_gradient
 

@@ -26,6 +26,7 @@ from sympy import (
     expand,
     lambdify,
     oo,
+    zoo,
 )
 
 from ...symbolic.floatfn import compile_float
@@ -36,6 +37,8 @@ def series(total: Sum) -> mpmath.mpf:
     if len(total.limits) > 1:
         return _nested_series(total)
     ((variable, lower, upper),) = total.limits
+    if total.function.has(zoo, S.NaN):  # 0 to a negative power: no finite sum is claimed
+        raise ValueError("a term of the sum is not a finite number")
     term = lambdify(variable, total.function, modules="mpmath")
     if upper.is_finite:
         if int(upper) - int(lower) > _MAX_TERMS:
