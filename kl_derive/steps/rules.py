@@ -119,7 +119,6 @@ RULES: dict[str, Rule] = {
         ),
         Rule("divergence.insert"),
         Rule("divergence.absorb", r"a + \infty = \infty \text{ for a finite } a"),
-        Rule("cross_entropy.expectation", r"\mathrm{H}(q, p) = -\mathbb{E}_{q}[\log p]"),
         Rule(
             "vmf.mean_resultant",
             r"\mathbb{E}[\boldsymbol{\mu}^{T}\boldsymbol{x}] = -\frac{d}{d\kappa} \log C_p(\kappa)"
