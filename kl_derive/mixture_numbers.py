@@ -28,10 +28,12 @@ from sympy import E, Expr, S, exp, log, pi, sqrt
 
 from .families.base import Distribution
 from .mixture_laws import Mixture
+from .options import MAX_SAMPLES
 
 __all__ = [
     "DEFAULT_SAMPLES",
     "ITERATIONS",
+    "MAX_SAMPLES",
     "MixtureFacts",
     "coupling_bound",
     "gaussian_bounds",
@@ -42,8 +44,6 @@ __all__ = [
 
 #: the Monte-Carlo sample size when none is given
 DEFAULT_SAMPLES = 20000
-#: the largest Monte-Carlo sample size
-MAX_SAMPLES = 2_000_000
 #: the fixed-point rounds of the variational upper bound (deterministic; each round can
 #: only lower the bound, and any round's value is a valid upper bound)
 ITERATIONS = 200
