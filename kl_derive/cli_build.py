@@ -11,7 +11,9 @@ from .cli_derive import (
     derive_command,
     entropy_command,
     estimators_command,
+    mixture_command,
 )
+from .cli_elbo import elbo_command
 from .cli_options import CONTEXT
 
 __all__ = ["build_command"]
@@ -26,10 +28,14 @@ A manifest lists derivations, one [[derivation]] table each:
   to = "latex"
   output = "notes/kl-normal.tex"
   [[derivation]]
-  quantity = "entropy"        # kl (default), entropy, cross-entropy or estimators
-  p = "gamma"
+  quantity = "entropy"        # kl (default), entropy, cross-entropy, estimators,
+  p = "gamma"                 # mixture (p and q) or elbo (no p: see below)
   output = "notes/entropy-gamma.md"
   to = "markdown"
+  [[derivation]]
+  quantity = "elbo"
+  decoder = "bernoulli"       # elbo's own options: decoder, prior, beta
+  output = "notes/elbo.tex"
 
 \b
 Other keys are the command's long options without their dashes (detail, highlight,
@@ -60,6 +66,8 @@ def build_command(manifest: str, jobs: int | None, no_cache: bool, quiet: bool) 
         "entropy": entropy_command,
         "cross-entropy": cross_entropy_command,
         "estimators": estimators_command,
+        "mixture": mixture_command,
+        "elbo": elbo_command,
         "kl": derive_command,
     }
     sys.exit(build(manifest, commands, jobs=jobs, use_cache=not no_cache, quiet=quiet))

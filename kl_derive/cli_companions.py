@@ -31,8 +31,7 @@ class _CodeByDefault(click.Group):
     def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         formatter.write_usage(
             "kl-derive code",
-            "P [Q] [OPTIONS]   |   kl-derive code estimators [OPTIONS]   |   "
-            "kl-derive code elbo [OPTIONS]",
+            "P [Q] [OPTIONS]   |   kl-derive code estimators|elbo|mixture [OPTIONS]",
         )
 
     def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
@@ -45,7 +44,9 @@ class _CodeByDefault(click.Group):
                 "`kl-derive code estimators` prints the Monte-Carlo KL estimators k1, k2, k3 "
                 "from per-sample log-probabilities (see kl-derive code estimators --help); "
                 "`kl-derive code elbo` prints the per-sample VAE loss (see kl-derive code elbo "
-                "--help)."
+                "--help); `kl-derive code mixture` prints the bounds, approximations and "
+                "Monte-Carlo estimate of KL between Gaussian mixtures (see kl-derive code "
+                "mixture --help)."
             )
 
     def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
@@ -155,6 +156,37 @@ def _elbo_command(output_option) -> click.Command:
     return elbo
 
 
+def _mixture_command(output_option) -> click.Command:
+    @click.command("mixture", context_settings={"help_option_names": ["-h", "--help"]})
+    @_framework_option
+    @click.option(
+        "--param",
+        default="logvar",
+        show_default=True,
+        metavar="NAME",
+        help="How the components' scales are given: scale, variance, logvar or logscale.",
+    )
+    @output_option
+    def mixture(framework: str, param: str, output: str | None) -> None:
+        """Print gmm_kl_bounds (the product-coupling bound, Hershey and Olsen's
+        approximation and variational upper bound, Durrieu et al.'s lower and upper
+        bounds), gmm_kl_matched (sum_a w_a KL(f_a || g_a) for shared weights) and
+        gmm_kl_monte_carlo (an estimate and its standard error from samples of P) for
+        mixtures of univariate normal laws, batched; derived by `kl-derive mixture`."""
+        framework = _choice("framework", framework, _FRAMEWORKS)
+        param = _choice("parametrization", param, ("logvar", "scale", "variance", "logscale"))
+        from .codegen.mixture import mixture_code
+        from .files import write_text
+
+        text = mixture_code(framework, param)
+        if output is None:
+            click.echo(text, nl=False)
+        else:
+            write_text(output, text)
+
+    return mixture
+
+
 def _choice(kind: str, value: str, choices: tuple[str, ...]) -> str:
     if value in choices:
         return value
@@ -169,4 +201,5 @@ def code_with_companions(code_command: click.Command, output_option) -> click.Gr
     group.add_command(code_command)
     group.add_command(_estimators_command(output_option))
     group.add_command(_elbo_command(output_option))
+    group.add_command(_mixture_command(output_option))
     return group

@@ -307,7 +307,7 @@ def _mixture_command() -> click.Command:
     )
 
     def callback(p: str, q: str, samples: int | None, **kwargs: object) -> None:
-        from .mixture_numbers import MAX_SAMPLES
+        from .options import MAX_SAMPLES
 
         if samples is not None and not 2 <= samples <= MAX_SAMPLES:
             raise click.UsageError(f"--samples is between 2 and {MAX_SAMPLES}; got {samples}")

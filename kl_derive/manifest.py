@@ -18,12 +18,18 @@
     output = "build/kl-normal-laplace.md"
 
     [[derivation]]
-    quantity = "entropy"            # kl (the default), entropy, cross-entropy, estimators
-    p = "gamma"
+    quantity = "entropy"            # kl (the default), entropy, cross-entropy, estimators,
+    p = "gamma"                     # mixture or elbo
     output = "build/entropy-gamma.tex"
 
-Each ``[[derivation]]`` needs ``p`` and ``output``; ``q`` is optional, ``quantity`` is
-``kl`` unless given. Every other key is a long option of the matching command, without its
+    [[derivation]]
+    quantity = "elbo"               # no p: the decoder and prior are options
+    decoder = "bernoulli"
+    output = "build/elbo-bernoulli.tex"
+
+Each ``[[derivation]]`` needs ``output`` and, but for ``elbo``, ``p``; ``q`` is optional
+(required for ``mixture``, refused for ``entropy`` and ``elbo``), ``quantity`` is ``kl``
+unless given. Every other key is a long option of the matching command, without its
 dashes (``to``, ``lang``, ``detail``, ``highlight``, ``template-dir``, ...; see
 ``kl-derive --help``), with the same meaning and the same checks: a flag is ``true`` or
 ``false``, ``dims`` an integer, everything else a string. ``[defaults]`` holds keys that
@@ -50,7 +56,11 @@ from .errors import KLDeriveError
 __all__ = ["QUANTITIES", "Entry", "ManifestError", "read_manifest"]
 
 #: the quantities a manifest entry may derive (``kl`` is ``kl-derive P [Q]``)
-QUANTITIES = ("kl", "entropy", "cross-entropy", "estimators")
+QUANTITIES = ("kl", "entropy", "cross-entropy", "estimators", "mixture", "elbo")
+
+#: how many laws each quantity's command takes: (the fewest, the most); ``elbo`` none
+#: (its decoder and prior are options), ``mixture`` exactly two
+_ARITY = {"entropy": (1, 1), "mixture": (2, 2), "elbo": (0, 0)}
 
 #: an option's kind: "flag" (a boolean), "int" or "str"
 OptionKinds = Mapping[str, str]
@@ -141,12 +151,23 @@ def _entry(
         entry.error += f" (choose from {', '.join(QUANTITIES)})"
         return entry
     entry.quantity = str(quantity)
+    if entry.quantity == "elbo" and entry.p is None:
+        entry.p = "elbo"
     kinds = options[entry.quantity]
-    if "p" not in table:
+    fewest, most = _ARITY.get(entry.quantity, (1, 2))
+    if entry.quantity == "elbo" and ("p" in table or "q" in table):
+        entry.error = (
+            "an elbo entry has no p or q (its decoder and prior are the keys decoder and prior)"
+        )
+        return entry
+    if "p" not in table and fewest:
         entry.error = "no p: every [[derivation]] names its distribution P"
         return entry
-    if "q" in table and entry.quantity == "entropy":
+    if "q" in table and most < 2:
         entry.error = "an entropy has no q"
+        return entry
+    if "q" not in table and fewest == 2:
+        entry.error = f"no q: a {entry.quantity} entry names both laws, p and q"
         return entry
     positional: list[str] = []
     for name in ("p", "q"):

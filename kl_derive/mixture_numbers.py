@@ -28,10 +28,13 @@ from sympy import E, Expr, S, exp, log, pi, sqrt
 
 from .families.base import Distribution
 from .mixture_laws import Mixture
+from .mixture_samplers import sampler
+from .options import MAX_SAMPLES
 
 __all__ = [
     "DEFAULT_SAMPLES",
     "ITERATIONS",
+    "MAX_SAMPLES",
     "MixtureFacts",
     "coupling_bound",
     "gaussian_bounds",
@@ -42,8 +45,6 @@ __all__ = [
 
 #: the Monte-Carlo sample size when none is given
 DEFAULT_SAMPLES = 20000
-#: the largest Monte-Carlo sample size
-MAX_SAMPLES = 2_000_000
 #: the fixed-point rounds of the variational upper bound (deterministic; each round can
 #: only lower the bound, and any round's value is a valid upper bound)
 ITERATIONS = 200
@@ -214,8 +215,9 @@ def variational_upper_bound(f: Mixture, g: Mixture, cross: dict[tuple[int, int],
 
 def monte_carlo(f: Mixture, g: Mixture, samples: int, seed: int = SEED):
     """(estimate, standard error) of KL(f || g) from ``samples`` draws of f (fixed
-    seed); ``None`` when a component's family has no sampler here."""
-    draws = [_sampler(c) for c in f.components]
+    seed); ``None`` when a component's family has no sampler
+    (:mod:`kl_derive.mixture_samplers`)."""
+    draws = [sampler(c.family.name, c.args) for c in f.components]
     if any(d is None for d in draws):
         return None
     log_f = _log_mixture(f)
@@ -243,7 +245,10 @@ def _log_mixture(m: Mixture):
 
     z = Symbol("z", real=True)
     parts = [
-        (math.log(float(w)), lambdify(z, evaluate(c.family.log_density(z, c.args)), "math"))
+        (
+            math.log(float(w)),
+            lambdify(z, _numbers(evaluate(c.family.log_density(z, c.args))), "math"),
+        )
         for w, c in zip(m.weights, m.components, strict=True)
     ]
 
@@ -255,23 +260,13 @@ def _log_mixture(m: Mixture):
     return log_density
 
 
-def _sampler(law: Distribution):
-    """A function of a ``random.Random`` drawing from ``law``, or ``None``."""
-    a = [float(x) for x in law.args]
-    name = law.family.name
-    if name == "normal":
-        return lambda rng: rng.normalvariate(a[0], a[1])
-    if name == "exponential":
-        return lambda rng: rng.expovariate(a[0])
-    if name == "gamma":
-        return lambda rng: rng.gammavariate(a[0], 1 / a[1])
-    if name == "log_normal":
-        return lambda rng: rng.lognormvariate(a[0], a[1])
-    if name == "beta":
-        return lambda rng: rng.betavariate(a[0], a[1])
-    if name == "laplace":
-        return lambda rng: a[0] + a[1] * (rng.expovariate(1) - rng.expovariate(1))
-    return None
+def _numbers(expr: Expr) -> Expr:
+    """A function of numbers only (von Mises' I0(kappa), a gamma function) as its value:
+    the math module has no Bessel function."""
+    from sympy import Function
+
+    found = {f: f.evalf(30) for f in expr.atoms(Function) if not f.free_symbols}
+    return expr.xreplace(found)
 
 
 def check_samples(samples: object) -> int:

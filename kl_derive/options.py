@@ -10,10 +10,14 @@ import re
 
 from .errors import KLDeriveError
 
-__all__ = ["ALIGNMENTS", "DETAILS", "check_options"]
+__all__ = ["ALIGNMENTS", "DETAILS", "MAX_SAMPLES", "check_options"]
 
 #: --detail: how much of each chain is shown (see :func:`kl_derive.render.view.build_view`)
 DETAILS = ("brief", "standard", "full")
+
+#: the largest Monte-Carlo sample size of ``kl-derive mixture --samples`` (here, not in
+#: :mod:`kl_derive.mixture_numbers`, so that the command checks it without SymPy)
+MAX_SAMPLES = 2_000_000
 
 #: --align: where displays sit (centred is LaTeX's and KaTeX's default)
 ALIGNMENTS = ("center", "left")

@@ -34,7 +34,7 @@ from .frameworks import Framework, get_framework
 from .rewrite import stabilize
 from .source import check_identifier, module_source
 
-__all__ = ["REDUCTIONS", "generate"]
+__all__ = ["REDUCTIONS", "constants_as_floats", "generate"]
 
 #: How the elementwise KL is reduced over the last (latent) axis.
 REDUCTIONS = ("sum", "mean", "none")
@@ -99,10 +99,10 @@ def generate(
             form = stabilize(value, avoid=taken)
             taken.update(symbol.name for symbol, _ in form.assignments)
             body.extend(
-                f"{symbol.name} = {printer.doprint(_constants_as_floats(v))}"
+                f"{symbol.name} = {printer.doprint(constants_as_floats(v))}"
                 for symbol, v in form.assignments
             )
-            printed = printer.doprint(_constants_as_floats(form.printable()))
+            printed = printer.doprint(constants_as_floats(form.printable()))
             if not value.free_symbols:  # a constant piece keeps the inputs' shape and type
                 printed = f"{fw.zeros_like(names[0])} + {printed}" if names else printed
             body.append(f"{target} = {printed}")
@@ -206,12 +206,12 @@ def _condition_code(printer, condition: Expr) -> str:
         joint = " & " if isinstance(condition, And) else " | "
         return joint.join(f"({_condition_code(printer, c)})" for c in condition.args)
     if isinstance(condition, Relational):
-        lhs, rhs = (printer.doprint(_constants_as_floats(x)) for x in condition.args)
+        lhs, rhs = (printer.doprint(constants_as_floats(x)) for x in condition.args)
         return f"{lhs} {condition.rel_op} {rhs}"
     raise KLDeriveError(f"cannot write the condition {condition} as array code")
 
 
-def _constants_as_floats(expr: Expr) -> Expr:
+def constants_as_floats(expr: Expr) -> Expr:
     """Constants such as ``log(2*pi)/2`` or Euler's constant as one decimal each: a
     framework function applied to a Python number (``tf.math.log(2)``) would make a tensor
     of the wrong type."""
@@ -219,7 +219,7 @@ def _constants_as_floats(expr: Expr) -> Expr:
         return Float(expr.evalf(17), 17)
     if not expr.args or expr.is_Atom:
         return expr
-    args = [_constants_as_floats(a) for a in expr.args]
+    args = [constants_as_floats(a) for a in expr.args]
     if all(a is b for a, b in zip(args, expr.args, strict=True)):
         return expr
     if isinstance(expr, (Add, Mul, Pow)):  # the printed shape stays: 0.5*(a + b)

@@ -41,7 +41,7 @@ from sympy import (
     sin,
 )
 
-__all__ = ["Evaluator", "Unknown", "compile_mp", "to_mp"]
+__all__ = ["FLUSH_BELOW", "Evaluator", "Unknown", "compile_mp", "to_mp"]
 
 Evaluator = Callable[[dict], mpmath.mpf]
 
@@ -80,20 +80,37 @@ class Unknown(Exception):
     """An expression :func:`compile_mp` cannot evaluate by mpmath alone (``strict``)."""
 
 
-def compile_mp(e: Expr, strict: bool = False) -> Evaluator:
+#: below this argument ``compile_mp(..., flush=True)`` takes the exponential as zero
+FLUSH_BELOW = -(10**6)
+
+
+def _flushed_exp(x):
+    """mpmath's exponential, but 0 far below any tolerance (``exp(-exp(y))`` far out in a
+    Gumbel tail would need log 2 to billions of digits)."""
+    if isinstance(x, mpmath.mpf) and x < FLUSH_BELOW:
+        return mpmath.mpf(0)
+    return mpmath.exp(x)
+
+
+def compile_mp(e: Expr, strict: bool = False, flush: bool = False) -> Evaluator:
     """A closure computing ``e`` from a mapping of its symbols to mpmath numbers;
     ``strict``: :class:`Unknown` for a function without an mpmath counterpart here
-    rather than a slower evaluation by SymPy."""
+    rather than a slower evaluation by SymPy; ``flush``: an exponential below
+    ``e^(-10^6)`` is 0."""
+    return _compile_mp(e, strict, flush)
+
+
+def _compile_mp(e: Expr, strict: bool, flush: bool) -> Evaluator:
     if isinstance(e, Symbol):
         return lambda env: env[e]
     if isinstance(e, (Number, NumberSymbol)):
         c = to_mp(e)
         return lambda env: c
     if isinstance(e, Add):
-        parts = [compile_mp(a, strict) for a in e.args]
+        parts = [_compile_mp(a, strict, flush) for a in e.args]
         return lambda env: mpmath.fsum(f(env) for f in parts)
     if isinstance(e, Mul):
-        parts = [compile_mp(a, strict) for a in e.args]
+        parts = [_compile_mp(a, strict, flush) for a in e.args]
 
         def product(env: dict) -> mpmath.mpf:
             out = mpmath.mpf(1)
@@ -103,17 +120,17 @@ def compile_mp(e: Expr, strict: bool = False) -> Evaluator:
 
         return product
     if isinstance(e, Pow):
-        base = compile_mp(e.base, strict)
+        base = _compile_mp(e.base, strict, flush)
         if e.exp.is_Integer:
             n = int(e.exp)
             return lambda env: base(env) ** n
         if e.exp == Rational(1, 2):
             return lambda env: mpmath.sqrt(base(env))
-        power = compile_mp(e.exp, strict)
+        power = _compile_mp(e.exp, strict, flush)
         return lambda env: base(env) ** power(env)
     if isinstance(e, Function) and type(e) in _FUNCTIONS:
-        f = _FUNCTIONS[type(e)]
-        args = [compile_mp(a, strict) for a in e.args]
+        f = _flushed_exp if flush and isinstance(e, exp) else _FUNCTIONS[type(e)]
+        args = [_compile_mp(a, strict, flush) for a in e.args]
         return lambda env: f(*(a(env) for a in args))
     if strict:
         raise Unknown(type(e).__name__)

@@ -15,6 +15,7 @@ _COMMANDS = {
     r"\|": "‖",
     r"\mid": "|",
     r"\cdot": "·",
+    r"\odot": "⊙",
     r"\infty": "∞",
     r"\int": "∫",
     r"\sum": "Σ",

@@ -156,6 +156,11 @@ COMPANION_RULES: tuple[tuple[str, str | None], ...] = (
         r" = \mathbb{E}_{p}[\partial_{\theta} f_{\theta}]"
         r" \text{ when } p \text{ does not depend on } \theta",
     ),
+    (
+        "elbo.differentiate_coordinates",
+        r"\partial_{\mu_{j}} \mathbb{E}_{p}[g] = \mathbb{E}_{p}[\partial_{\mu_{j}} g]"
+        r" \text{ when } p \text{ does not depend on } \mu_{j}",
+    ),
     ("elbo.decoder_factor", r"p(x \mid z) = \prod_{i} p(x_{i} \mid z)"),
     ("elbo.decoder_density", None),
     ("elbo.decoder_log", r"\log (a e^{b}) = \log a + b"),

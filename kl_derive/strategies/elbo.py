@@ -21,7 +21,21 @@ the dimensions 2 and 3 (data) and 3 and 4 (latent), coordinate by coordinate.
 
 from __future__ import annotations
 
-from sympy import Derivative, Expr, Function, GreaterThan, Integral, S, Symbol, exp, oo, pi, sqrt
+from sympy import (
+    Derivative,
+    Expr,
+    Function,
+    GreaterThan,
+    IndexedBase,
+    Integral,
+    Mul,
+    S,
+    Symbol,
+    exp,
+    oo,
+    pi,
+    sqrt,
+)
 
 from ..steps.context import Context, DensityFacts
 from ..steps.step import Chain, Reparametrization, Stage, Step
@@ -30,6 +44,8 @@ from ..symbolic.objects import KL, VARIABLE, Expect
 from .draft import Draft
 from .elbo_parts import (
     BETA,
+    LATENT,
+    J,
     decoder_stage,
     loss_stage,
     prior_stage,
@@ -71,6 +87,8 @@ FUNCTIONS = {
     "ELBO": r"\mathrm{ELBO}(x)",
     "phi": r"p(\varepsilon)",
     "L": r"\mathcal{L}(x)",
+    "gvec": r"g(\mu + \sigma \odot \varepsilon)",
+    "phivec": r"p(\varepsilon)",
 }
 
 
@@ -187,7 +205,11 @@ def derive_elbo(decoder: str = "gaussian", prior: str = "normal", beta: Expr = S
     # 4. the reparametrization ----------------------------------------------------------------
     stages.append(_reparametrization_stage())
 
-    contexts: dict[str, Context] = {"general": general, "reparam": _reparam_context()}
+    contexts: dict[str, Context] = {
+        "general": general,
+        "reparam": _reparam_context(),
+        "reparam_d": _coordinates_context(),
+    }
     extra, result = [], two_terms
     if decoder != "any":
         extra.append(decoder_stage(decoder))
@@ -251,6 +273,24 @@ def _reparametrization_stage() -> Stage:
             )
             for parameter in (MU, SIGMA)
         ),
+        *(
+            Chain(
+                (
+                    Step(
+                        "elbo.differentiate_coordinates",
+                        Derivative(Expect(G_VEC, NOISE_VEC), parameter[J]),
+                        Expect(Derivative(G_VEC, parameter[J]), NOISE_VEC),
+                        facts="reparam_d",
+                        params={
+                            "coordinate": _eq(
+                                COORDS[J], add(MU_VEC[J], mul(SIGMA_VEC[J], EPS_VEC[J]))
+                            )
+                        },
+                    ),
+                )
+            )
+            for parameter in (MU_VEC, SIGMA_VEC)
+        ),
     ]
     return Stage(
         "elbo_reparametrization",
@@ -284,11 +324,46 @@ def _reparam_context() -> Context:
     )
 
 
+#: d/dmu_j E_p(eps)[g(mu + sigma (.) eps)] in d coordinates: g, p(eps) shown as vectors,
+#: bound in each instance d = 2, 3 to g(mu_1 + sigma_1 eps_1, ...) and the product density
+MU_VEC = IndexedBase("mu", real=True)
+SIGMA_VEC = IndexedBase("sigma", positive=True)
+EPS_VEC = IndexedBase("epsilon", real=True)
+COORDS = IndexedBase("z", real=True)
+G_VEC = Function("gvec")(Z)
+NOISE_VEC = Function("phivec", positive=True)(EPSILON)
+#: the latent dimensions the coordinate-wise step is verified in
+COORDINATE_SIZES = (2, 3)
+
+
+def _coordinates_context() -> Context:
+    """For d = 2, 3: independent standard normal noises, g any function of d arguments."""
+    instances = {}
+    for n in COORDINATE_SIZES:
+        eps = tuple(EPS_VEC[k] for k in range(1, n + 1))
+        value = Mul(*(_standard(e) for e in eps))
+        noise = Function("phivec", positive=True)(*eps)
+        bindings = {
+            G_VEC: G.func(*(MU_VEC[k] + SIGMA_VEC[k] * EPS_VEC[k] for k in range(1, n + 1))),
+            NOISE_VEC: noise,
+        }
+        instances[n] = Context(
+            {"phivec": DensityFacts(noise, eps, (-oo, oo), value)}, bindings=bindings
+        )
+    return Context({}, dimension=LATENT, index=J, instances=instances)
+
+
 def _assign(stage: Stage, facts: str) -> Stage:
     from dataclasses import replace
 
     chains = tuple(
-        Chain(tuple(replace(step, facts=facts) for step in chain.steps)) for chain in stage.chains
+        Chain(
+            tuple(
+                step if step.facts == "reparam_d" else replace(step, facts=facts)
+                for step in chain.steps
+            )
+        )
+        for chain in stage.chains
     )
     return replace(stage, chains=chains)
 

@@ -7,6 +7,7 @@ from dataclasses import replace
 from itertools import product
 
 from sympy import (
+    Derivative,
     S,
     Symbol,
 )
@@ -18,7 +19,15 @@ from .normal_form import expand_big_operators
 
 
 def _mentions(step: Step, symbols: tuple[Symbol | None, ...]) -> bool:
+    """Whether a side holds one of ``symbols`` free, or in what a derivative is taken in:
+    the ``j`` of d/dmu[j] is no free symbol, and left unreplaced it would make both sides
+    of d/dmu[j] E[...] = E[d/dmu[j] ...] zero in every instance (a summation index stays
+    bound)."""
     free = step.before.free_symbols | step.after.free_symbols
+    for side in (step.before, step.after):
+        for derivative in side.atoms(Derivative):
+            for variable, _count in derivative.variable_count:
+                free |= variable.free_symbols
     return any(s is not None and s in free for s in symbols)
 
 
