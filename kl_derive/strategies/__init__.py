@@ -100,6 +100,18 @@ for _pair, _outcome in (
     OUTCOMES.setdefault(_pair, _outcome)
 
 
+#: pairs whose moments close only in special cases (a Cauchy law, df = 1; the same law):
+#: derived as far as the moments go, then the exact integral of the rest and its value
+#: when the parameters are numbers (a closed form where the moments do close)
+_INTEGRAL = "kl_derive.strategies.integral_remainder"
+for _pair in (
+    ("normal", "student_t"),
+    ("student_t", "student_t"),
+    ("kumaraswamy", "beta"),
+    ("kumaraswamy", "kumaraswamy"),
+):
+    if OUTCOMES.get(_pair) == "none":
+        PAIRS[_pair] = (("integral", _INTEGRAL),)
 #: families written as exponential families: KL by the Bregman strategy on request
 #: (``--strategy bregman``); for Dirichlet laws it is the only strategy
 _BREGMAN = "kl_derive.strategies.bregman"
