@@ -55,6 +55,8 @@ RULES: dict[str, Rule] = {
         Rule("expectation.as_integral", r"\mathbb{E}[g(z)] = \int q(z)\, g(z) \,dz"),
         Rule("integral.density_written"),
         Rule("integral.insert"),
+        Rule("series.log_expansion", r"-\log(1 - z) = \sum_{m \ge 1} \frac{z^{m}}{m}"),
+        Rule("series.insert"),
         Rule("algebra.distribute"),
         Rule("algebra.common_denominator"),
         Rule("algebra.factor"),

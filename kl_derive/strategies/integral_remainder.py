@@ -19,12 +19,12 @@ expected_log_ratio` is returned instead.
 
 from __future__ import annotations
 
-from sympy import Expr, Float, Integral, S
+from sympy import Abs, Expr, Float, Integral, S, Sum, Symbol, log, oo
 
 from ..families.base import Distribution
 from ..steps.context import Context
 from ..steps.step import Chain, Stage, Step
-from ..symbolic.display import add, display_form, evaluate, mul
+from ..symbolic.display import add, display_form, evaluate, mul, neg
 from ..symbolic.objects import KL, Expect
 from .closing import term
 from .draft import Draft
@@ -102,6 +102,10 @@ def derive(first: Distribution, second: Distribution) -> Draft:
         params["value"] = number
         key = "kl_integral_value"
     stages.append(Stage(key, chains, params=params))
+    series = series_stage(q, finite, remainder[0], with_moments)
+    if series is not None:
+        stages.append(series[0])
+        final = series[1]
     return Draft(
         NAME,
         tuple(stages),
@@ -110,6 +114,50 @@ def derive(first: Distribution, second: Distribution) -> Draft:
         functions={"q": f"q({variable})", "p": f"p({variable})"},
         setting="catalog",
     )
+
+
+def series_stage(q: Law, finite: Expr, remaining, with_moments: Expr):
+    """Where the remaining expectation is :math:`E[\\log(1 - z)]` under a law that states
+    its logarithmic series (the Kumaraswamy law), the stage that writes it as that series
+    with the bound on its tail after :math:`M` terms, and the divergence with the series
+    in place: ``(stage, result)``; ``None`` otherwise."""
+    coefficient, statistic = remaining
+    family = q.distribution.family
+    z = q.facts.variable
+    summand_of = getattr(family, "log_one_minus_series", None)
+    if summand_of is None or evaluate(statistic) != log(1 - z):
+        return None
+    index, terms = (
+        Symbol("m", integer=True, positive=True),
+        Symbol("M", integer=True, positive=True),
+    )
+    summand = summand_of(index, q.args)
+    bound = family.tail_bound(terms, q.args)
+    expectation = Expect(statistic, q.function)
+    expansion = Step(
+        "series.log_expansion",
+        expectation,
+        neg(Sum(summand, (index, 1, oo))),
+        params={"tail_bound": bound, "terms": terms},
+    )
+    series = Sum(summand, (index, 1, oo))
+    result = add(
+        *([finite] if finite != 0 else []),
+        term(tidy_coefficient(-coefficient), series),
+    )
+    insert = Step(
+        "series.insert",
+        with_moments,
+        result,
+        params={"expectation": expectation, "series": neg(series)},
+    )
+    params = {
+        "series": series,
+        "partial": Sum(summand, (index, 1, terms)),
+        "bound": mul(Abs(coefficient), bound) if coefficient != 1 else bound,
+        "terms": terms,
+    }
+    return Stage("kl_series", (Chain((expansion,)), Chain((insert,))), params=params), result
 
 
 def numeric_value(finite: Expr, remainder, q: Law) -> Float | None:
