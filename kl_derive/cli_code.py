@@ -42,9 +42,23 @@ __all__ = ["code_command"]
     metavar="HOW",
     help="Over the latent axis: sum, mean or none.",
 )
+@click.option(
+    "--terms",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="M",
+    help="For a KL that is an infinite series (kumaraswamy || beta): the terms to keep "
+    "[default: 100]; the docstring states the bound on what is left out.",
+)
 @output_option
 def code_command(
-    p: str, q: str | None, framework: str, param: str, reduction: str, output: str | None
+    p: str,
+    q: str | None,
+    framework: str,
+    param: str,
+    reduction: str,
+    terms: int | None,
+    output: str | None,
 ) -> None:
     """Print the KL term as a function for a deep-learning framework.
 
@@ -55,4 +69,5 @@ def code_command(
     reduction = choice("reduction", reduction, REDUCTIONS)
     from .codegen import code_for
 
-    write_output(code_for(p, q, framework=framework, param=param, reduce=reduction), output)
+    code = code_for(p, q, framework=framework, param=param, reduce=reduction, terms=terms)
+    write_output(code, output)

@@ -13,7 +13,17 @@ from .frameworks import get_framework
 from .mvn import generate_mvn
 from .univariate import REDUCTIONS, generate
 
-__all__ = ["BARE_FAMILIES", "MVN_SPECS", "PARAMETRIZATIONS", "code_for"]
+__all__ = [
+    "BARE_FAMILIES",
+    "DEFAULT_TERMS",
+    "MVN_SPECS",
+    "PARAMETRIZATIONS",
+    "code_for",
+    "truncated",
+]
+
+#: the terms of an infinite series that ``code`` keeps unless told
+DEFAULT_TERMS = 100
 
 #: ``--param``: how a VAE encoder gives the scale, as the spec P it stands for.
 PARAMETRIZATIONS: dict[str, str] = {
@@ -44,6 +54,7 @@ def code_for(
     param: str = "logvar",
     reduce: str = "sum",
     name: str | None = None,
+    terms: int | None = None,
 ) -> str:
     """Derive ``KL(P || Q)`` with :func:`kl_derive.derive` and print it for ``framework``.
 
@@ -57,6 +68,11 @@ def code_for(
     covariances; ``reduce`` and ``param`` do not apply).
 
     The function's parameters are the spec's symbols in the order they are written.
+    A KL that is an infinite series (Kumaraswamy against beta) is printed truncated after
+    ``terms`` terms (:data:`DEFAULT_TERMS` when ``None``), with the derived bound on the
+    tail left out stated in the docstring; a KL derived only up to an integral has no
+    code.
+
     Raises :class:`~kl_derive.errors.KLDeriveError` for a request that cannot be met.
     """
     get_framework(framework)
@@ -94,7 +110,9 @@ def code_for(
         )
     distributions = [derivation.p, derivation.q]
     texts = [p, spec_q or ""]
-    result = _per_coordinate(derivation.result)
+    result, truncation = truncated(derivation, terms)
+    if not truncation:  # (a truncated series is one law's, not a sum over coordinates)
+        result = _per_coordinate(result)
 
     # a symbol that a scale argument forces to be positive is positive (log(var) splits)
     positive = {
@@ -125,6 +143,7 @@ def code_for(
     ]
 
     doc = f"KL(P || Q) for P = {_describe(derivation.p)} and Q = {_describe(derivation.q)}."
+    doc += truncation
     return generate(
         result,
         framework=framework,
@@ -133,6 +152,49 @@ def code_for(
         name=name or "kl_divergence",
         doc=doc,
     )
+
+
+def truncated(derivation, terms: int | None) -> tuple[Expr, str]:
+    """The derived KL with an infinite series cut after ``terms`` terms, and the sentences
+    that say so (with the derivation's bound on what is left out); the KL as it is when
+    it has no series. A KL left as an integral is refused in one line."""
+    from sympy import Integral, oo
+
+    result = derivation.result
+    if result.has(Integral):
+        raise KLDeriveError(
+            f"KL({derivation.p.family.name} || {derivation.q.family.name}) has no closed form; "
+            "kl-derive P Q derives it up to one integral, and gives its value when the "
+            "parameters are numbers"
+        )
+    series = [s for s in result.atoms(Sum) if s.limits[0][2] == oo]
+    if not series:
+        if terms is not None:
+            raise KLDeriveError("--terms applies only to a KL written as an infinite series")
+        return result, ""
+    count = DEFAULT_TERMS if terms is None else terms
+    if not isinstance(count, int) or isinstance(count, bool) or count < 1:
+        raise KLDeriveError(f"the number of terms must be a positive integer, not {terms!r}")
+    cut = {s: Sum(s.function, (s.limits[0][0], s.limits[0][1], count)) for s in series}
+    bound = next(
+        (stage.params["bound"] for stage in derivation.stages if stage.key == "kl_series"), None
+    )
+    note = f"\n\nThe series is kept to its first {count} terms."
+    if bound is not None:
+        value = bound.xreplace({stage_terms(derivation): count})
+        note += (
+            f" What is left out changes the KL by at most {sstr(value)} (a bound derived "
+            "by kl-derive: Gamma(b) a**b exp(a b/(a + M + 1)) M**(-b) times the "
+            "coefficient of the series)."
+        )
+    import textwrap
+
+    return result.xreplace(cut), "\n\n" + textwrap.fill(note.strip(), width=80)
+
+
+def stage_terms(derivation) -> Symbol:
+    """The symbol of the number of terms in the derivation's series stage."""
+    return next(stage.params["terms"] for stage in derivation.stages if stage.key == "kl_series")
 
 
 def _is_diag(spec: str) -> bool:

@@ -5,7 +5,26 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Sequence
 
-from sympy import Add, And, Expr, Float, Mul, Or, Piecewise, Pow, Symbol, nan, oo, sstr, true, zoo
+from sympy import (
+    Add,
+    And,
+    Expr,
+    Float,
+    Mul,
+    Or,
+    Piecewise,
+    Pow,
+    Sum,
+    Symbol,
+    beta,
+    exp,
+    loggamma,
+    nan,
+    oo,
+    sstr,
+    true,
+    zoo,
+)
 from sympy.core.relational import Relational
 from sympy.printing.codeprinter import PrintMethodNotImplementedError
 
@@ -57,11 +76,17 @@ def generate(
     check_identifier(name, "function name")
     renamed, names = _bind_inputs(result, inputs)
     value, condition = _finite_part(renamed)
-
+    value, sums = _finite_sums(value, names)
     form = stabilize(value, avoid=names)
     printer = fw.printer()
     try:
+        # a finite sum (a truncated series) as a Python sum over its index, printed whole
         body = [
+            f"{placeholder.name} = sum({printer.doprint(_constants_as_floats(f))} "
+            f"for {index.name} in range({low}, {high} + 1))"
+            for placeholder, (f, index, low, high) in sums.items()
+        ]
+        body += [
             f"{symbol.name} = {printer.doprint(_constants_as_floats(v))}"
             for symbol, v in form.assignments
         ]
@@ -85,6 +110,26 @@ def generate(
     docstring = _docstring(fw, renamed, names, reduce, doc)
     imports = [*fw.imports, *fw.missing_imports(printer)]
     return module_source(imports, name, names, docstring, body)
+
+
+def _finite_sums(value: Expr, names: list[str]) -> tuple[Expr, dict]:
+    """Each sum with integer limits (a truncated series) replaced by a placeholder
+    ``series_i`` and its summand, index and limits; an infinite sum is refused."""
+    sums: dict[Symbol, tuple] = {}
+    for one in sorted(value.atoms(Sum), key=str):
+        (index, low, high) = one.limits[0]
+        if len(one.limits) != 1 or not (low.is_Integer and high.is_Integer):
+            raise KLDeriveError("the KL is an infinite series; give the number of terms to keep")
+        placeholder = Symbol(f"series_{len(sums)}")
+        term = Symbol("m_" if "m_" not in names else "term_")
+        if placeholder.name in names:
+            raise KLDeriveError(f"input name {placeholder.name!r} is used by the generated code")
+        summand = one.function.xreplace({index: term}).replace(
+            beta, lambda x, y: exp(loggamma(x) + loggamma(y) - loggamma(x + y))
+        )
+        sums[placeholder] = (summand, term, int(low), int(high))
+        value = value.xreplace({one: placeholder})
+    return value, sums
 
 
 def _finite_part(result: Expr) -> tuple[Expr, Expr | None]:
