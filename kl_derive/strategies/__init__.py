@@ -106,7 +106,9 @@ for _pair, _outcome in (
 _INTEGRAL = "kl_derive.strategies.integral_remainder"
 for _pair in (
     ("normal", "student_t"),
+    ("normal", "cauchy"),
     ("student_t", "student_t"),
+    ("student_t", "cauchy"),
     ("kumaraswamy", "beta"),
     ("kumaraswamy", "kumaraswamy"),
 ):
