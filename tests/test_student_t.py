@@ -21,7 +21,6 @@ from scipy import stats
 from sympy import Rational, Symbol, oo
 
 import kl_derive
-from kl_derive.errors import KLDeriveError
 from kl_derive.families import get_family
 from kl_derive.strategies import PAIRS
 from kl_derive.strategies.table import ENTROPY, OUTCOMES

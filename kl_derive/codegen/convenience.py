@@ -177,7 +177,8 @@ def truncated(derivation, terms: int | None) -> tuple[Expr, str]:
         raise KLDeriveError(f"the number of terms must be a positive integer, not {terms!r}")
     cut = {s: Sum(s.function, (s.limits[0][0], s.limits[0][1], count)) for s in series}
     bound = next(
-        (stage.params["bound"] for stage in derivation.stages if stage.key == "kl_series"), None
+        (stage.params["bound"] for stage in derivation.stages if stage.key.startswith("kl_series")),
+        None,
     )
     note = f"\n\nThe series is kept to its first {count} terms."
     if bound is not None:
@@ -194,7 +195,9 @@ def truncated(derivation, terms: int | None) -> tuple[Expr, str]:
 
 def stage_terms(derivation) -> Symbol:
     """The symbol of the number of terms in the derivation's series stage."""
-    return next(stage.params["terms"] for stage in derivation.stages if stage.key == "kl_series")
+    return next(
+        stage.params["terms"] for stage in derivation.stages if stage.key.startswith("kl_series")
+    )
 
 
 def _is_diag(spec: str) -> bool:

@@ -95,7 +95,6 @@ class Kumaraswamy(UnivariateFamily):
         a, b = args
         return mul(b, beta(add(1, div(t, a)), b)), t > neg(a)
 
-
     def log_one_minus_series(self, index: Symbol, args: tuple[Expr, ...]) -> Expr:
         """The summand :math:`b B(m/a, b)/(m + ab)` of :math:`-E[\\log(1 - z)]`, summed
         over ``index`` :math:`m \\ge 1` (a display expression)."""

@@ -295,9 +295,7 @@ def _divergent_stages(kl, ratio, collected, q: Law, constant, statistics, found)
     return [expectation, moments_stage, Stage("result_divergent", (Chain((insert, absorb)),))]
 
 
-def expectation_stage(
-    kl, ratio, collected, q: Law, constant, statistics, grouped=None, support=()
-):
+def expectation_stage(kl, ratio, collected, q: Law, constant, statistics, grouped=None, support=()):
     """KL as the expectation of the log ratio, then term by term: the constant and
     ``coefficient * E[statistic]`` for each statistic, and ``factor * E[h]`` for the
     ``grouped`` terms ``(h, factor)`` of an infinite divergence. Inserting the log ratio

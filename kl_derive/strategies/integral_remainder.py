@@ -157,7 +157,13 @@ def series_stage(q: Law, finite: Expr, remaining, with_moments: Expr):
         "bound": mul(Abs(coefficient), bound) if coefficient != 1 else bound,
         "terms": terms,
     }
-    return Stage("kl_series", (Chain((expansion,)), Chain((insert,))), params=params), result
+    key = "kl_series"
+    if not (evaluate(params["bound"]).free_symbols - {terms}):  # numbers: the bound at M
+        key = "kl_series_value"
+        for count in (10, 100, 1000):
+            value = evaluate(params["bound"]).xreplace({terms: count}).evalf(30)
+            params[f"at_{count}"] = Float(value, 3)
+    return Stage(key, (Chain((expansion,)), Chain((insert,))), params=params), result
 
 
 def numeric_value(finite: Expr, remainder, q: Law) -> Float | None:
