@@ -155,5 +155,10 @@ def same_kind_pairs() -> list[tuple[str, str]]:
 
 def catalog_pairs() -> list[tuple[str, str]]:
     """The pairs of univariate families in the catalog (both laws continuous, or both
-    mass functions), in a stable order."""
-    return sorted((p, q) for p, q in PAIRS if p in CATALOG_FAMILIES and q in CATALOG_FAMILIES)
+    mass functions) with a closed form or infinity, in a stable order (not those derived
+    only up to an integral, listed as ``none``)."""
+    return sorted(
+        (p, q)
+        for p, q in PAIRS
+        if p in CATALOG_FAMILIES and q in CATALOG_FAMILIES and OUTCOMES.get((p, q)) != "none"
+    )
