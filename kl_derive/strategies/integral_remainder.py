@@ -19,12 +19,28 @@ expected_log_ratio` is returned instead.
 
 from __future__ import annotations
 
-from sympy import Abs, Expr, Float, Integral, S, Sum, Symbol, log, oo
+from sympy import (
+    Abs,
+    Eq,
+    Expr,
+    Float,
+    GreaterThan,
+    Integral,
+    S,
+    StrictGreaterThan,
+    Sum,
+    Symbol,
+    digamma,
+    exp,
+    gamma,
+    log,
+    oo,
+)
 
 from ..families.base import Distribution
 from ..steps.context import Context
 from ..steps.step import Chain, Stage, Step
-from ..symbolic.display import add, display_form, evaluate, mul, neg
+from ..symbolic.display import add, display_form, div, evaluate, ln, mul, neg, power, sub
 from ..symbolic.objects import KL, Expect
 from .closing import term
 from .draft import Draft
@@ -151,7 +167,31 @@ def series_stage(q: Law, finite: Expr, remaining, with_moments: Expr):
         result,
         params={"expectation": expectation, "series": neg(series)},
     )
+    a, b = q.args
+    x = Symbol("x", positive=True)
     params = {
+        "minus_log": neg(ln(sub(1, z))),
+        "log_series": Sum(div(power(z, index), index), (index, 1, oo)),
+        "u": power(z, a),
+        "moment": Eq(
+            Expect(power(z, index), q.function),
+            div(mul(gamma(add(b, 1)), gamma(x)), gamma(add(x, b))),
+            evaluate=False,
+        ),
+        "x_at": Eq(x, add(1, div(index, a)), evaluate=False),
+        "convexity": GreaterThan(
+            ln(gamma(add(x, b))), add(ln(gamma(x)), mul(b, digamma(x))), evaluate=False
+        ),
+        "digamma_bound": StrictGreaterThan(digamma(x), sub(ln(x), div(1, x)), evaluate=False),
+        "moment_bound": mul(
+            gamma(add(b, 1)),
+            power(a, b),
+            power(index, neg(b)),
+            exp(div(mul(a, b), add(a, terms, 1))),
+        ),
+        "power": power(index, sub(neg(b), 1)),
+        "power_tail": div(power(terms, neg(b)), b),
+        "rate": power(terms, neg(b)),
         "series": series,
         "partial": Sum(summand, (index, 1, terms)),
         "bound": mul(Abs(coefficient), bound) if coefficient != 1 else bound,
