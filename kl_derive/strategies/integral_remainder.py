@@ -192,6 +192,8 @@ def series_stage(q: Law, finite: Expr, remaining, with_moments: Expr):
         "power": power(index, sub(neg(b), 1)),
         "power_tail": div(power(terms, neg(b)), b),
         "rate": power(terms, neg(b)),
+        "a": a,
+        "b": b,
         "series": series,
         "partial": Sum(summand, (index, 1, terms)),
         "bound": mul(Abs(coefficient), bound) if coefficient != 1 else bound,
