@@ -55,6 +55,14 @@ __all__ = ["code_command"]
     metavar="A",
     help="The Rényi order (--divergence renyi): a number or a symbol's name.  [default: alpha]",
 )
+@click.option(
+    "--terms",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="M",
+    help="For a KL that is an infinite series (kumaraswamy || beta): the terms to keep "
+    "[default: 100]; the docstring states the bound on what is left out.",
+)
 @output_option
 def code_command(
     p: str,
@@ -64,6 +72,7 @@ def code_command(
     reduction: str | None,
     divergence: str,
     alpha: str | None,
+    terms: int | None,
     output: str | None,
 ) -> None:
     """Print the KL term (or another divergence's closed form) as a function for a
@@ -86,5 +95,6 @@ def code_command(
         reduce=reduction,
         divergence=divergence,
         alpha=alpha,
+        terms=terms,
     )
     write_output(source, output)

@@ -92,6 +92,8 @@ def pairs_command() -> None:
     for (p, q), strategies in PAIRS.items():
         names = ", ".join(name for name, _ in strategies)
         outcome = OUTCOMES.get((p, q), "finite")
+        if outcome == "none":  # no closed form: derived up to one exact integral
+            outcome = "none (up to one integral)"
         if (p, q) in SHARED:  # the closed form needs, e.g., the same total_count
             outcome += " with the same " + ", ".join(SHARED[(p, q)])
         click.echo(f"{p + ' || ' + q:<{width}}  {names:<24}  {outcome}")

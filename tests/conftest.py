@@ -13,7 +13,7 @@ import shutil
 import subprocess
 import sys
 import sysconfig
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
@@ -260,6 +260,30 @@ def katex_blocks(derivations: Sequence, lang: str) -> list[tuple[str, bool]]:
     ]
     assert not failures, failures[:5]
     return blocks
+
+
+def rendering_tests(derivations: Callable[[], Sequence]) -> tuple[Callable, Callable]:
+    """The two real-renderer tests of a module's derivations, in English and Korean: the
+    Markdown's every math block through KaTeX in strict mode, and the LaTeX compiled by
+    pdflatex without a lost character (both ``slow``). A test module binds them to its
+    own names so that pytest collects them there::
+
+        test_markdown_renders_with_katex, test_latex_compiles_with_pdflatex = (
+            rendering_tests(_all_derivations)
+        )
+    """
+
+    @pytest.mark.slow
+    @pytest.mark.parametrize("lang", ["en", "ko"])
+    def test_markdown_renders_with_katex(lang: str) -> None:
+        assert katex_blocks(derivations(), lang)
+
+    @pytest.mark.slow
+    @pytest.mark.parametrize("lang", ["en", "ko"])
+    def test_latex_compiles_with_pdflatex(tmp_path, lang: str) -> None:
+        compile_fragments(tmp_path, [d.to_latex(lang) for d in derivations()], lang)
+
+    return test_markdown_renders_with_katex, test_latex_compiles_with_pdflatex
 
 
 def accepted_false_steps(draft, mutations: dict) -> list[str]:

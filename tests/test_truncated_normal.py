@@ -11,7 +11,7 @@ from functools import cache
 import mpmath
 import pytest
 from catalog_reference import MP_LOGPDF, numeric_kl
-from conftest import compile_fragments, katex_blocks, run_module
+from conftest import rendering_tests, run_module
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy import stats
@@ -154,13 +154,6 @@ def _all_derivations():
     ]
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("lang", ["en", "ko"])
-def test_markdown_renders_with_katex(lang: str) -> None:
-    assert katex_blocks(_all_derivations(), lang)
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("lang", ["en", "ko"])
-def test_latex_compiles_with_pdflatex(tmp_path, lang: str) -> None:
-    compile_fragments(tmp_path, [d.to_latex(lang) for d in _all_derivations()], lang)
+test_markdown_renders_with_katex, test_latex_compiles_with_pdflatex = rendering_tests(
+    _all_derivations
+)

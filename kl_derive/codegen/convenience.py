@@ -32,11 +32,16 @@ from .univariate import REDUCTIONS, generate
 __all__ = [
     "ADDITIVE",
     "BARE_FAMILIES",
+    "DEFAULT_TERMS",
     "MVN_SPECS",
     "PARAMETRIZATIONS",
     "code_for",
     "derivation_inputs",
+    "truncated",
 ]
+
+#: the terms of an infinite series that ``code`` keeps unless told
+DEFAULT_TERMS = 100
 
 #: ``--param``: how a VAE encoder gives the scale, as the spec P it stands for.
 PARAMETRIZATIONS: dict[str, str] = {
@@ -74,6 +79,7 @@ def code_for(
     name: str | None = None,
     divergence: str = "kl",
     alpha: str | None = None,
+    terms: int | None = None,
 ) -> str:
     """Derive ``KL(P || Q)`` with :func:`kl_derive.derive` and print it for ``framework``.
 
@@ -94,10 +100,17 @@ def code_for(
     covariances; ``reduce`` and ``param`` do not apply).
 
     The function's parameters are the spec's symbols in the order they are written.
+    A KL that is an infinite series (Kumaraswamy against beta) is printed truncated after
+    ``terms`` terms (:data:`DEFAULT_TERMS` when ``None``), with the derived bound on the
+    tail left out stated in the docstring; a KL derived only up to an integral has no
+    code.
+
     Raises :class:`~kl_derive.errors.KLDeriveError` for a request that cannot be met.
     """
     get_framework(framework)
     if divergence != "kl":
+        if terms is not None:
+            raise KLDeriveError("--terms applies only to a KL written as an infinite series")
         return _divergence_code(spec_p, spec_q, framework, param, reduce, name, divergence, alpha)
     if alpha is not None:
         raise KLDeriveError("alpha is an option of the Rényi divergence (divergence='renyi')")
@@ -133,7 +146,7 @@ def code_for(
         from .vmf import vmf_code
 
         return vmf_code(derivation, framework, name)
-    result = derivation.result
+    result, truncation = truncated(derivation, terms)
     if {derivation.p.family.name, derivation.q.family.name} & {"wishart", "normal_wishart"}:
         result = _written_out(result)
         if result is None:
@@ -141,8 +154,10 @@ def code_for(
                 "code generation covers Wishart laws only with the scale matrices as lists "
                 "(a fixed size p); the derivation itself is kl-derive P Q"
             )
-    result, inputs = derivation_inputs(derivation, [p, spec_q or ""], result)
+    texts = [p, spec_q or ""]
+    result, inputs = derivation_inputs(derivation, texts, result, per_coordinate=not truncation)
     doc = f"KL(P || Q) for P = {_describe(derivation.p)} and Q = {_describe(derivation.q)}."
+    doc += truncation
     return generate(
         result,
         framework=framework,
@@ -201,13 +216,15 @@ def _divergence_code(
 
 
 def derivation_inputs(
-    derivation, texts: list[str], result: Expr | None = None
+    derivation, texts: list[str], result: Expr | None = None, per_coordinate: bool = True
 ) -> tuple[Expr, list[tuple[str, Symbol]]]:
     """A derivation's result as code reads it (one coordinate of a ``diag_normal`` sum,
     symbols a scale forces positive made positive) and the function's inputs: the
     specs' symbols in the order ``texts`` (the specs as written) show them."""
     distributions = [derivation.p, derivation.q]
-    result = _per_coordinate(derivation.result if result is None else result)
+    result = derivation.result if result is None else result
+    if per_coordinate:
+        result = _per_coordinate(result)
 
     # a symbol that a scale argument forces to be positive is positive (log(var) splits)
     positive = {
@@ -256,6 +273,52 @@ def _written_out(result: Expr) -> Expr | None:
     }
     result = result.xreplace(logs)
     return result.xreplace({f: f.doit() for f in result.atoms(MultiGamma, MultiDigamma)})
+
+
+def truncated(derivation, terms: int | None) -> tuple[Expr, str]:
+    """The derived KL with an infinite series cut after ``terms`` terms, and the sentences
+    that say so (with the derivation's bound on what is left out); the KL as it is when
+    it has no series. A KL left as an integral is refused in one line."""
+    from sympy import Integral, oo
+
+    result = derivation.result
+    if result.has(Integral):
+        raise KLDeriveError(
+            f"KL({derivation.p.family.name} || {derivation.q.family.name}) has no closed form; "
+            "kl-derive P Q derives it up to one integral, and gives its value when the "
+            "parameters are numbers"
+        )
+    series = [s for s in result.atoms(Sum) if s.limits[0][2] == oo]
+    if not series:
+        if terms is not None:
+            raise KLDeriveError("--terms applies only to a KL written as an infinite series")
+        return result, ""
+    count = DEFAULT_TERMS if terms is None else terms
+    if not isinstance(count, int) or isinstance(count, bool) or count < 1:
+        raise KLDeriveError(f"the number of terms must be a positive integer, not {terms!r}")
+    cut = {s: Sum(s.function, (s.limits[0][0], s.limits[0][1], count)) for s in series}
+    bound = next(
+        (stage.params["bound"] for stage in derivation.stages if stage.key.startswith("kl_series")),
+        None,
+    )
+    note = f"\n\nThe series is kept to its first {count} terms."
+    if bound is not None:
+        value = bound.xreplace({stage_terms(derivation): count})
+        note += (
+            f" What is left out changes the KL by at most {sstr(value)} (a bound derived "
+            "by kl-derive: Gamma(b) a**b exp(a b/(a + M + 1)) M**(-b) times the "
+            "coefficient of the series)."
+        )
+    import textwrap
+
+    return result.xreplace(cut), "\n\n" + textwrap.fill(note.strip(), width=80)
+
+
+def stage_terms(derivation) -> Symbol:
+    """The symbol of the number of terms in the derivation's series stage."""
+    return next(
+        stage.params["terms"] for stage in derivation.stages if stage.key.startswith("kl_series")
+    )
 
 
 def _is_diag(spec: str) -> bool:

@@ -17,8 +17,12 @@ from sympy import (
     Or,
     Piecewise,
     Pow,
+    Sum,
     Symbol,
+    beta,
     erfc,
+    exp,
+    loggamma,
     nan,
     oo,
     sqrt,
@@ -84,14 +88,21 @@ def generate(
     check_identifier(name, "function name")
     check_identifier(variable, "variable name")
     renamed, names = _bind_inputs(result, inputs)
+    renamed, sums = _finite_sums(renamed, names)
     while variable in names:  # an input called d (uniform(a, b) against uniform(c, d))
         variable += "_"
     pieces, fallback = _pieces(_defined(renamed), what)
 
     printer = fw.printer()
     body: list[str] = []
-    taken = set(names) | {variable}
+    taken = set(names) | {variable} | {placeholder.name for placeholder in sums}
     try:
+        # a finite sum (a truncated series) as a Python sum over its index, printed whole
+        body.extend(
+            f"{placeholder.name} = sum({printer.doprint(constants_as_floats(f))} "
+            f"for {index.name} in range({low}, {high} + 1))"
+            for placeholder, (f, index, low, high) in sums.items()
+        )
         values = []
         for i, (value, _) in enumerate(pieces):
             target = variable if len(pieces) == 1 else f"{variable}_{i + 1}"
@@ -135,6 +146,26 @@ def generate(
     docstring = _docstring(fw, renamed, names, reduce, doc, what)
     imports = [*fw.imports, *fw.missing_imports(printer)]
     return module_source(imports, name, names, docstring, body)
+
+
+def _finite_sums(value: Expr, names: list[str]) -> tuple[Expr, dict]:
+    """Each sum with integer limits (a truncated series) replaced by a placeholder
+    ``series_i`` and its summand, index and limits; an infinite sum is refused."""
+    sums: dict[Symbol, tuple] = {}
+    for one in sorted(value.atoms(Sum), key=str):
+        (index, low, high) = one.limits[0]
+        if len(one.limits) != 1 or not (low.is_Integer and high.is_Integer):
+            raise KLDeriveError("the KL is an infinite series; give the number of terms to keep")
+        placeholder = Symbol(f"series_{len(sums)}")
+        term = Symbol("m_" if "m_" not in names else "term_")
+        if placeholder.name in names:
+            raise KLDeriveError(f"input name {placeholder.name!r} is used by the generated code")
+        summand = one.function.xreplace({index: term}).replace(
+            beta, lambda x, y: exp(loggamma(x) + loggamma(y) - loggamma(x + y))
+        )
+        sums[placeholder] = (summand, term, int(low), int(high))
+        value = value.xreplace({one: placeholder})
+    return value, sums
 
 
 def _defined(result: Expr) -> Expr:

@@ -13,14 +13,37 @@ follows :math:`\operatorname{Beta}(1, b)` and :math:`1 - z^a` follows
     E[z^t] = b\,B\left(1 + \frac{t}{a}, b\right),
 
 with :math:`H_b = \psi(b + 1) + \gamma` the harmonic number. :math:`E[\log(1 - z)]` (what
-a KL against a beta law needs) is the infinite series
-:math:`-\sum_{m \ge 1} \frac{b}{m} B\left(1 + \frac{m}{a}, b\right)`, which the catalog does
-not sum: such pairs are refused as having no closed form.
+a KL against a beta law needs) has no closed form; from
+:math:`-\log(1 - z) = \sum_{m \ge 1} z^m/m` on :math:`[0, 1)` (terms of one sign, so
+summed under the expectation) and :math:`B(1 + s, b) = \frac{s}{s + b} B(s, b)`,
+
+.. math::
+
+    E[\log(1 - z)] = -\sum_{m \ge 1} \frac{E[z^m]}{m}
+      = -b \sum_{m \ge 1} \frac{B\left(\frac{m}{a}, b\right)}{m + ab}
+
+(:meth:`Kumaraswamy.log_one_minus_series`, Nalisnick and Smyth's stick-breaking VAE
+series). Its tail after :math:`M` terms, :math:`R_M = \sum_{m > M} E[z^m]/m \ge 0`, is
+bounded by :meth:`Kumaraswamy.tail_bound`: with :math:`u = z^a \sim
+\operatorname{Beta}(1, b)`, :math:`E[z^m] = \Gamma(b + 1)\Gamma(x)/\Gamma(x + b)` at
+:math:`x = 1 + m/a`; :math:`\log\Gamma` is convex, so :math:`\log\Gamma(x + b) \ge
+\log\Gamma(x) + b\,\psi(x)`, and :math:`\psi(x) > \log x - 1/x`, whence
+:math:`E[z^m] \le \Gamma(b + 1)\,x^{-b} e^{b/x} \le \Gamma(b + 1)\, a^b m^{-b}
+e^{ab/(a + M + 1)}` for :math:`m > M`; and :math:`\sum_{m > M} m^{-b-1} \le \int_M^\infty
+t^{-b-1}\,dt = M^{-b}/b`, so
+
+.. math::
+
+    0 \le R_M \le \Gamma(b)\, a^b\, e^{ab/(a + M + 1)} M^{-b}.
+
+It is of the size of the tail itself for large :math:`M` (whose leading term is
+:math:`\Gamma(b) a^b M^{-b}`): the series converges like :math:`M^{-b}`, slowly for a
+small :math:`b`.
 """
 
 from __future__ import annotations
 
-from sympy import Expr, S, Symbol, beta, digamma, log
+from sympy import Expr, S, Symbol, beta, digamma, exp, gamma, log
 
 from ..symbolic.display import add, div, ln, mul, neg, power, sub
 from .base import Moment, Parameter, UnivariateFamily
@@ -71,6 +94,24 @@ class Kumaraswamy(UnivariateFamily):
         """:math:`E[z^t] = b B(1 + t/a, b)`, finite for :math:`t > -a`."""
         a, b = args
         return mul(b, beta(add(1, div(t, a)), b)), t > neg(a)
+
+    def log_one_minus_series(self, index: Symbol, args: tuple[Expr, ...]) -> Expr:
+        """The summand :math:`b B(m/a, b)/(m + ab)` of :math:`-E[\\log(1 - z)]`, summed
+        over ``index`` :math:`m \\ge 1` (a display expression)."""
+        a, b = args
+        return mul(b, div(beta(div(index, a), b), add(index, mul(a, b))))
+
+    def tail_bound(self, terms: Expr, args: tuple[Expr, ...]) -> Expr:
+        """A bound on the tail :math:`\\sum_{m > M} E[z^m]/m` of that series after
+        :math:`M` = ``terms`` terms: :math:`\\Gamma(b) a^b e^{ab/(a + M + 1)} M^{-b}`
+        (derived in the module's notes)."""
+        a, b = args
+        return mul(
+            gamma(b),
+            power(a, b),
+            exp(div(mul(a, b), add(a, terms, 1))),
+            power(terms, neg(b)),
+        )
 
 
 FAMILY = Kumaraswamy()

@@ -71,7 +71,16 @@ from .laws import (
 from .moments import NoClosedForm, found_moments, moment_stage, no_closed_form
 from .tidy import tidy, tidy_coefficient
 
-__all__ = ["NAME", "NoClosedForm", "derive", "kl_of", "support_outside_step"]
+__all__ = [
+    "NAME",
+    "NoClosedForm",
+    "definition_stage",
+    "derive",
+    "expectation_stage",
+    "kl_of",
+    "log_ratio_stages",
+    "support_outside_step",
+]
 
 NAME = "moments"
 
@@ -94,25 +103,14 @@ def derive(first: Distribution, second: Distribution) -> Draft:
     bare = Context({"q": q.facts, "p": p.facts}, conditions=conditions)
     kl = KL(q.function, p.function)
     outside = support_relation(q, p)
-    stages = [_definition_stage(q, p, kl, differ=outside is True or bool(outside))]
+    stages = [definition_stage(q, p, kl, differ=outside is True or bool(outside))]
     if outside is True:  # q has mass where p is zero, for every parameter value
         stages.append(Stage("support_outside", (Chain((support_outside_step(kl, q, p),)),)))
         return _draft(stages, {"main": bare, "lemma": bare}, oo, q, p)
 
     support_conditions = outside  # a tuple of conditions (empty when nested for sure)
-    lq_steps, lp_steps = log_density_steps(q), log_density_steps(p)
-    lq, lp = lq_steps[-1], lp_steps[-1]
-    stages.append(Stage("log_densities", (Chain(lq_steps), Chain(lp_steps))))
-
-    ratio = ln(Mul(q.function, p.function**-1, evaluate=False))
-    difference = sub(group(lq.after), group(lp.after))
-    statistics, constant = collect_statistics(evaluate(lq.after) - evaluate(lp.after), variable)
-    collected = collected_display(constant, statistics)
-    steps = [Step("log.quotient", ratio, sub(ln(q.function), ln(p.function)))]
-    steps.append(Step("log_density.insert", steps[-1].after, difference))
-    if collected != difference:
-        steps.append(Step("algebra.collect_statistics", difference, collected))
-    stages.append(Stage("log_ratio_statistics", (Chain(tuple(steps)),)))
+    more, ratio, collected, statistics, constant = log_ratio_stages(q, p)
+    stages.extend(more)
 
     found = found_moments(q, [t for t, _ in statistics], fallback=False)
     if any(m is None for m in found):
@@ -131,10 +129,10 @@ def derive(first: Distribution, second: Distribution) -> Draft:
         main = bare.with_expectations("q", expectations)
         return _draft(stages, {"main": main, "lemma": bare}, oo, q, p)
     moments = list(found)
-    expectation_stage, _expanded = _expectation_stage(
+    expectations_stage, _expanded = expectation_stage(
         kl, ratio, collected, q, constant, statistics, support=support_conditions
     )
-    stages.append(expectation_stage)
+    stages.append(expectations_stage)
     if moments:  # (a uniform law against another: a constant log ratio, no expectation)
         stages.append(moment_stage(q, moments, support_conditions))
     conditions_needed = tuple(c for m in moments for c in conjuncts(m.condition))
@@ -149,6 +147,28 @@ def derive(first: Distribution, second: Distribution) -> Draft:
     return _draft(stages, contexts, final, q, p)
 
 
+def log_ratio_stages(q: Law, p: Law):
+    """The two log densities written out, then the log ratio collected by statistic:
+    ``(stages, ratio, collected, statistics, constant)``."""
+    lq_steps, lp_steps = log_density_steps(q), log_density_steps(p)
+    lq, lp = lq_steps[-1], lp_steps[-1]
+    ratio = ln(Mul(q.function, p.function**-1, evaluate=False))
+    difference = sub(group(lq.after), group(lp.after))
+    statistics, constant = collect_statistics(
+        evaluate(lq.after) - evaluate(lp.after), q.facts.variable
+    )
+    collected = collected_display(constant, statistics)
+    steps = [Step("log.quotient", ratio, sub(ln(q.function), ln(p.function)))]
+    steps.append(Step("log_density.insert", steps[-1].after, difference))
+    if collected != difference:
+        steps.append(Step("algebra.collect_statistics", difference, collected))
+    stages = [
+        Stage("log_densities", (Chain(lq_steps), Chain(lp_steps))),
+        Stage("log_ratio_statistics", (Chain(tuple(steps)),)),
+    ]
+    return stages, ratio, collected, statistics, constant
+
+
 def _draft(stages, contexts, result, q: Law, p: Law) -> Draft:
     name = "k" if q.facts.discrete else "z"
     return Draft(
@@ -161,7 +181,7 @@ def _draft(stages, contexts, result, q: Law, p: Law) -> Draft:
     )
 
 
-def _definition_stage(q: Law, p: Law, kl: Expr, differ: bool = False) -> Stage:
+def definition_stage(q: Law, p: Law, kl: Expr, differ: bool = False) -> Stage:
     """The two densities and the definition; where the supports may differ, each density
     is written with its support (``p`` is zero where it is not positive, and the integral
     of the definition is then infinite), ``q`` inside its own support as its formula."""
@@ -233,7 +253,7 @@ def _divergent_stages(kl, ratio, collected, q: Law, constant, statistics, found)
     # a common factor of h stands outside the expectation: (1/b) E|z - mu|
     factor_out, inner = _common_factor(h, q.facts.variable)
     h_shown = display_form(inner, q.facts.variable)
-    expectation, linear = _expectation_stage(
+    expectation, linear = expectation_stage(
         kl, ratio, collected, q, constant, [t for t, _ in known], grouped=(h_shown, factor_out)
     )
     moments_stage = moment_stage(q, [m for _, m in known])
@@ -275,9 +295,7 @@ def _divergent_stages(kl, ratio, collected, q: Law, constant, statistics, found)
     return [expectation, moments_stage, Stage("result_divergent", (Chain((insert, absorb)),))]
 
 
-def _expectation_stage(
-    kl, ratio, collected, q: Law, constant, statistics, grouped=None, support=()
-):
+def expectation_stage(kl, ratio, collected, q: Law, constant, statistics, grouped=None, support=()):
     """KL as the expectation of the log ratio, then term by term: the constant and
     ``coefficient * E[statistic]`` for each statistic, and ``factor * E[h]`` for the
     ``grouped`` terms ``(h, factor)`` of an infinite divergence. Inserting the log ratio

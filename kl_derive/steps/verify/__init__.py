@@ -89,6 +89,12 @@ def verify_step(step: Step, context: Context, cache: dict | None = None) -> str:
         if verify_chain_rule(step, context):
             return "symbolic"
         raise VerificationError(step.rule, f"{step.before} = {step.after} is not the chain rule")
+    if step.rule in ("series.log_expansion", "series.insert"):
+        from .series import verify_series_step
+
+        if verify_series_step(step, context):
+            return "numeric" if step.rule == "series.log_expansion" else "symbolic"
+        raise VerificationError(step.rule, f"{step.before} = {step.after} does not hold")
     if step.rule in ("moment.divergent", "divergence.insert", "divergence.absorb"):
         from ..divergence import verify_divergence_step
 
