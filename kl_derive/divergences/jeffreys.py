@@ -27,7 +27,7 @@ def draft(first: Distribution, second: Distribution) -> Draft:
     from ..engine import draft_for
     from ..errors import KLDeriveError
     from ..steps.step import Chain, Stage, Step
-    from ..strategies.placeholders import substitute_draft
+    from ..strategies.placeholders import in_user_parameters, substitute_draft
     from ..symbolic.display import add, evaluate
     from ..symbolic.objects import KL, Bracket
     from .objects import Jeffreys
@@ -63,7 +63,10 @@ def draft(first: Distribution, second: Distribution) -> Draft:
     values = pieces
     summed = add(*[Bracket(v) if v.is_Add else v for v in values])
     final = _simplest(evaluate(summed))
-    context = forward.contexts[_last_facts(forward)]
+    # the two results are in the user's parameters (exp(s), not the placeholder sigma):
+    # so are the densities the step unfolds KL(q, p) and KL(p, q) into
+    mapping = {**first.substitutions, **second.substitutions}
+    context = in_user_parameters(forward.contexts[_last_facts(forward)], mapping)
     context = replace(context, assumed=())
     context = context.define(evaluate(lhs), evaluate(kl_sum))
     steps = [
@@ -214,12 +217,13 @@ def _swapped(draft: Draft) -> Draft:
 
 
 def _exchange(first: Distribution, second: Distribution) -> dict:
-    """The map exchanging the two laws' parameters (when both are plain symbols)."""
+    """The map exchanging the two laws' parameters (when both are plain symbols, as the
+    user wrote them: ``exp(s)`` is not exchanged with a placeholder's partner)."""
     from sympy import Symbol
 
     if first.family.name != second.family.name:
         return {}
-    one, two = first.args, second.args
+    one, two = first.user_args, second.user_args
     if not all(isinstance(a, Symbol) for a in (*one, *two)):
         return {}
     mapping = {}

@@ -47,8 +47,14 @@ def limit_stage(
     kl = _kl(first, second)
     if kl is None:
         return None
+    from ..strategies.placeholders import in_user_parameters
+
     step = Step("renyi.limit", Limit(lhs, order, 1, "+-"), kl, facts="limit")
     verified_in = replace(context, definitions={evaluate(lhs): evaluate(result)}, assumed=())
+    # the KL is in the user's parameters (exp(s), not the placeholder sigma): so are the
+    # value the divergence stands for and the laws
+    mapping = {**first.substitutions, **second.substitutions}
+    verified_in = in_user_parameters(verified_in, mapping)
     return Stage("renyi_limit", (Chain((step,)),)), verified_in
 
 

@@ -39,7 +39,7 @@ from .draft import Draft
 from .logits import in_logits
 from .tidy import tidy
 
-__all__ = ["substitute_back", "substitute_draft"]
+__all__ = ["in_user_parameters", "substitute_back", "substitute_draft"]
 
 
 def substitute_draft(draft: Draft, laws: Iterable[Distribution]) -> Draft:
@@ -70,6 +70,45 @@ def substitute_draft(draft: Draft, laws: Iterable[Distribution]) -> Draft:
         stages=(*stages, closing),
         contexts={**draft.contexts, name: context},
         result_display=final,
+    )
+
+
+def in_user_parameters(context: Context, mapping: Mapping[Symbol, Expr]) -> Context:
+    """``context`` with every placeholder of ``mapping`` replaced by its value: the
+    densities, their moments and expectations, the definitions, the conditions (those
+    the values satisfy dropped) and the instances, all in the user's parameters, and no
+    placeholder left defined. A step comparing quantities the context unfolds (``KL(q,
+    p)``) with a result in the user's parameters is then verified against the densities
+    themselves; with the placeholders merely defined, the unfolded densities would still
+    hold them, and the two sides would read as functions of different parameters."""
+    if not mapping:
+        return context
+    values = dict(mapping)
+
+    def sub(e: Expr) -> Expr:
+        return e.xreplace(values) if hasattr(e, "xreplace") else e
+
+    def facts(f):
+        return replace(
+            f,
+            support=tuple(sub(S(end)) for end in f.support),
+            value=sub(f.value),
+            moments={k: sub(v) for k, v in f.moments.items()},
+            expectations={sub(k): sub(v) for k, v in f.expectations.items()},
+        )
+
+    def conditions(items: tuple[Expr, ...]) -> tuple[Expr, ...]:
+        return tuple(c for c in (sub(c) for c in items) if c != S.true)
+
+    return replace(
+        context,
+        densities={name: facts(f) for name, f in context.densities.items()},
+        definitions={sub(k): sub(v) for k, v in context.definitions.items() if k not in values},
+        instances={n: in_user_parameters(i, mapping) for n, i in context.instances.items()},
+        bindings={k: sub(v) for k, v in context.bindings.items()},
+        draws=tuple(in_user_parameters(d, mapping) for d in context.draws),
+        conditions=conditions(context.conditions),
+        assumed=conditions(context.assumed),
     )
 
 

@@ -102,7 +102,7 @@ class _CompiledIntegral(NamedTuple):
 @functools.lru_cache(maxsize=256)
 def _compiled(integral: Integral) -> _CompiledIntegral:
     ((variable, lower, upper),) = integral.limits
-    f = integral.function
+    f = _factored_denominators(integral.function, variable)
     parameters = tuple(
         sorted(
             (f.free_symbols | S(lower).free_symbols | S(upper).free_symbols) - {variable},
@@ -176,6 +176,24 @@ def _hoisted_lambdify(variable: Symbol, parameters: list, g: Expr, modules: list
         return inner(x, *arguments, *found)
 
     return compiled
+
+
+def _factored_denominators(f: Expr, variable: Symbol) -> Expr:
+    """``f`` with each polynomial denominator in ``variable`` alone (numeric coefficients)
+    factored: ``z^4 - 2 z^3 + z^2`` (a normal form expands ``z^2 (1 - z)^2``) loses every
+    digit next to ``z = 1``, ``z^2 (z - 1)^2`` none."""
+    from sympy import Pow, factor
+
+    def expanded_polynomial(x: Expr) -> bool:
+        return (
+            isinstance(x, Pow)
+            and x.exp.is_negative
+            and isinstance(x.base, Add)
+            and x.base.free_symbols == {variable}
+            and x.base.is_polynomial(variable)
+        )
+
+    return f.replace(expanded_polynomial, lambda x: factor(x.base) ** x.exp)
 
 
 def quadrature(integral: Integral, values: dict, fast: bool) -> mpmath.mpf:

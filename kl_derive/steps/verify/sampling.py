@@ -95,6 +95,31 @@ def _repair(relation: Expr, values: dict, rng: random.Random) -> None:
         value = large.xreplace(values) - gap
         if value.is_number and (not small.is_positive or value > 0):
             values[small] = value
+    else:  # a relation linear in one symbol (2 l <= 1): the symbol beyond its root
+        _repair_linear(large - small, values, gap, rng)
+
+
+def _repair_linear(difference: Expr, values: dict, gap: Rational, rng: random.Random) -> None:
+    """For ``difference > 0`` (or ``>= 0``) linear in its one (real, not integer) symbol
+    ``s``, put ``s`` beyond the root on the side where the difference is positive: a gap
+    past it, or a fraction of the way to 0 for a positive ``s`` when the gap overshoots."""
+    if len(difference.free_symbols) != 1:
+        return
+    (symbol,) = difference.free_symbols
+    if symbol.is_integer or not symbol.is_real:
+        return
+    slope = difference.diff(symbol)
+    if not slope.is_number or slope == 0:
+        return
+    root = -difference.xreplace({symbol: 0}) / slope
+    if not root.is_number:
+        return
+    value = root + gap if slope > 0 else root - gap
+    if symbol.is_positive and not value > 0:
+        if not root > 0:
+            return
+        value = root * Rational(rng.randint(10, 90), 100)
+    values[symbol] = value
 
 
 def sample_in_support(facts: DensityFacts, values: dict, rng: random.Random) -> Expr:
