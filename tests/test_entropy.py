@@ -86,6 +86,14 @@ def _values(draw, distribution) -> dict:
         else:
             values[symbol] = draw(st.floats(-2.0, 2.0))
     for condition in distribution.family.conditions(distribution.args):
+        ends = (getattr(condition, "lts", None), getattr(condition, "gts", None))
+        if all(end in values for end in ends) and condition.free_symbols == set(ends):
+            # low < high: an interval at least 0.5 wide (a 1e-32-wide one is below what a
+            # double-precision reference such as scipy's truncnorm can integrate)
+            low, high = ends
+            if values[high] - values[low] < 0.5:
+                values[high] = values[low] + draw(st.floats(0.5, 3.0))
+            continue
         if bool(condition.xreplace(values)):
             continue
         if len(distribution.args) == 2 and condition.free_symbols == set(distribution.args):
