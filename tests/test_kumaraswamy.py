@@ -146,3 +146,80 @@ def _all_derivations():
 test_markdown_renders_with_katex, test_latex_compiles_with_pdflatex = rendering_tests(
     _all_derivations
 )
+
+
+#: shapes where the density is singular at both ends (a, b < 1: a tenth of the mass of
+#: kumaraswamy(1/8, 1/10) lies where 1 - z^a < 10^-10), or very peaked (30, 50)
+EXTREME = [(1 / 8, 1 / 10), (1 / 20, 1 / 20), (30, 50), (1 / 10, 50), (50, 1 / 20)]
+
+
+@pytest.mark.parametrize(("a", "b"), EXTREME)
+def test_the_quadrature_keeps_full_precision_at_extreme_shapes(a, b) -> None:
+    """E[log z] and E[log(1 - z^a)] as the verifier computes them (tanh-sinh quadrature
+    with the ends reached through z = d and z = 1 - d, 1 - z^a written with expm1 and
+    log1p) against the digamma formulas computed by SciPy (Z^a ~ Beta(1, b)). Before,
+    1 - (1 - d)^a rounded to 0 for d below 10^-30: -9.98 for -10 at (1/8, 1/10)."""
+    from sympy import Integral
+
+    from kl_derive.steps.verify.quadrature import quadrature
+
+    z, p, r = Symbol("z", positive=True), Symbol("p", positive=True), Symbol("r", positive=True)
+    density = p * r * z ** (p - 1) * (1 - z**p) ** (r - 1)
+    values = {p: Rational(a).limit_denominator(100), r: Rational(b).limit_denominator(100)}
+    with mpmath.workdps(30):
+        log_z = quadrature(Integral(log(z) * density, (z, 0, 1)), values, False)
+        log_1_minus_za = quadrature(Integral(log(1 - z**p) * density, (z, 0, 1)), values, False)
+    harmonic = special.digamma(b + 1) + np.euler_gamma
+    assert float(log_z) == pytest.approx(-harmonic / a, rel=1e-12)
+    assert float(log_1_minus_za) == pytest.approx(-1 / b, rel=1e-12)
+
+
+@pytest.mark.parametrize(("a", "b"), EXTREME[:2])
+def test_extreme_shapes_against_the_uniform_law(a, b) -> None:
+    """KL(Kumaraswamy(a, b) || U(0, 1)) at extreme shapes: derived with every step verified
+    (kumaraswamy(1/8, 1/10) ended in an internal error: its true moment step was refused),
+    equal to the textbook entropy formula and to quadrature in t = -log z."""
+    shapes = ", ".join(str(Rational(x).limit_denominator(100)) for x in (a, b))
+    derivation = kl_derive.derive(f"kumaraswamy({shapes})", "uniform(0, 1)")
+    derived = float(derivation.result.evalf(30))
+    textbook = (1 - 1 / b) + (1 - 1 / a) * _harmonic(b) - math.log(a * b)
+    assert derived == pytest.approx(-textbook, rel=1e-10, abs=1e-12)
+
+    def log_density(t, a_):
+        return mpmath.log(a * b) - (a - 1) * t + (b - 1) * mpmath.log(-mpmath.expm1(-a_ * t))
+
+    assert derived == pytest.approx(_expectation(a, b, log_density), rel=1e-9, abs=1e-12)
+
+
+def test_no_false_moment_is_accepted_at_extreme_shapes() -> None:
+    """The moment steps of kumaraswamy(1/8, 1/10) || U(0, 1), their right side mutated,
+    are refused: moved by 10^-8 (relative and absolute), and set to what the quadrature
+    found before it kept 1 - z^a exact (E[log(1 - z^a)] = -10 as -9.98211...). (Every
+    step of the draft mutated costs minutes: the moments are where the quadrature is.)"""
+    from dataclasses import replace
+
+    from sympy import Float
+
+    from kl_derive.engine import draft_for
+    from kl_derive.errors import VerificationError
+    from kl_derive.spec import parse_spec
+    from kl_derive.steps.verify import verify_step
+    from kl_derive.symbolic.convert import bind_pair
+
+    draft = draft_for(*bind_pair(parse_spec("kumaraswamy(1/8, 1/10)"), parse_spec("uniform(0,1)")))
+    tiny = Rational(1, 10**8)
+    mutations = {
+        "plus 1e-8": lambda e: e + tiny,
+        "times 1 + 1e-8": lambda e: e * (1 + tiny),
+        "the old quadrature": lambda e: e + Float("0.0178883228168781", 30),
+    }
+    moments = [
+        step for stage in draft.stages for step in stage.steps if step.rule == "moment.known"
+    ]
+    assert moments
+    for step in moments:
+        assert verify_step(step, draft.contexts[step.facts])
+        for name, mutate in mutations.items():
+            with pytest.raises(VerificationError):
+                verify_step(replace(step, after=mutate(step.after)), draft.contexts[step.facts])
+                pytest.fail(f"{step.rule} {name} accepted")

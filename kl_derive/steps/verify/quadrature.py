@@ -30,6 +30,7 @@ from sympy import (
 )
 
 from ...symbolic.floatfn import compile_float
+from .endpoint import near_end
 
 
 def series(total: Sum) -> mpmath.mpf:
@@ -118,14 +119,17 @@ def _compiled(integral: Integral) -> _CompiledIntegral:
     # the integrand in the distance d to a finite end (z = lower + d, z = upper - d),
     # which stays exact where z itself would round to the end
     d = Dummy("d", positive=True)
+    # (without cancellation: 1 - z^a at z = 1 - d is -expm1(a log1p(-d)), :mod:`.endpoint`)
     near = tuple(
-        _hoisted_lambdify(d, dummies, g.xreplace({variable: end}), modules)
+        _hoisted_lambdify(
+            d,
+            dummies,
+            near_end(g, variable, S(bound).xreplace(renamed), sign, d),
+            [*modules[:1], {"log1p": mpmath.log1p, "expm1": mpmath.expm1}, "mpmath"],
+        )
         if bound.is_finite
         else None
-        for bound, end in (
-            (lower, S(lower).xreplace(renamed) + d),
-            (upper, S(upper).xreplace(renamed) - d),
-        )
+        for bound, sign in ((lower, 1), (upper, -1))
     )
     return _CompiledIntegral(
         parameters,
