@@ -16,7 +16,7 @@ import pytest
 from catalog_reference import REFERENCE, numeric_kl, truncated_kl
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-from sympy import Piecewise, oo
+from sympy import Piecewise, Rational, oo
 
 from kl_derive import derive
 from kl_derive.families import get_family
@@ -72,7 +72,10 @@ def _conditions_hold(distribution, values: dict) -> bool:
 
 
 def _value(result, values: dict) -> float:
-    substituted = result.xreplace(values)
+    # exact rationals, not floats: a float argument makes SymPy evaluate a special function
+    # at 15 digits as the expression is built (mpmath's lowergamma can recurse without
+    # end there); the value is taken at 30 digits below
+    substituted = result.xreplace({k: Rational(v) for k, v in values.items()})
     if isinstance(substituted, Piecewise):
         substituted = substituted.doit()
     if substituted == oo:

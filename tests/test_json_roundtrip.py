@@ -32,6 +32,10 @@ SPECS = {
     "negative_binomial": ("negative_binomial(r, p)", "negative_binomial(r, q)"),
     # no law is compared with the uniform law on the sphere but a von Mises-Fisher one
     "uniform_sphere": ("von_mises_fisher(m, k)", "uniform_sphere(4)"),
+    "normal_wishart": (
+        "normal_wishart([m1, m2], l, [[a, b], [b, c]], n)",
+        "normal_wishart([0, 0], 1, [[1, 0], [0, 1]], 3)",
+    ),
 }
 
 NAMES = [

@@ -43,7 +43,7 @@ _SYMBOLS = {
     "emptyset": "∅", "varnothing": "∅", "subseteq": "⊆", "subset": "⊂", "notin": "∉",
     "forall": "∀", "exists": "∃", "pm": "±", "mp": "∓", "equiv": "≡", "propto": "∝",
     "ll": "≪", "gg": "≫", "prime": "′", "parallel": "∥", "|": "‖", "mid": "∣",
-    "cdot": "dot.op", "odot": "⊙", "times": "times", "sum": "sum", "prod": "product",
+    "cdot": "dot.op", "odot": "⊙", "circ": "∘", "times": "times", "sum": "sum", "prod": "product",
     "int": "scripts(integral)",
     "le": "<=", "leq": "<=", "ge": ">=", "geq": ">=", "ne": "!=", "neq": "!=",
     "approx": "approx", "sim": "∼", "to": "->", "mapsto": "|->", "implies": "==>",
