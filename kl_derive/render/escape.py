@@ -54,8 +54,10 @@ LONG_WORD = 12
 def ragged_break(penalty: int) -> str:
     """A place a line may break, leaving the line before it short (ragged) rather than
     stretched; the glue cancels out where the line does not break. The ``penalty`` makes
-    it a last resort: TeX breaks inline math after a relation at 500, an operator at 700."""
-    return rf"\hskip0pt plus1fil\penalty{penalty}\hskip0pt plus-1fil "
+    it a last resort: TeX breaks inline math after a relation at 500, an operator at 700.
+    ``\relax`` ends the glue: TeX reads a following ``l`` (a parameter named ``l``) as part
+    of the unit, ``fil l`` being ``fill``, and the letter would vanish from the page."""
+    return rf"\hskip0pt plus1fil\penalty{penalty}\hskip0pt plus-1fil\relax "
 
 
 def latex_inline(math: str, measure: float = 34.5) -> str:

@@ -54,7 +54,7 @@ from ..families.base import Distribution
 from ..families.multivariate_normal import FAMILY as MVN
 from ..families.wishart import FAMILY as WISHART
 from ..steps.context import Context, DensityFacts
-from ..steps.step import Chain, Stage, Step
+from ..steps.step import Chain, Code, Stage, Step
 from ..steps.verify.normal_form import expand_big_operators
 from ..symbolic.display import add, display_form, div, evaluate, ln, mul, neg
 from ..symbolic.matrices import QuadForm
@@ -138,7 +138,7 @@ def derive(first: Distribution, second: Distribution) -> Draft:
     command = f'kl-derive "wishart({nu1}, {_rows(w1)})" "wishart({nu2}, {_rows(w2)})"'
     marginal_chain = Chain(
         (
-            Step("kl.marginal", KL(qt, pt), textbook, {"command": command}, facts="wishart"),
+            Step("kl.marginal", KL(qt, pt), textbook, {"command": Code(command)}, facts="wishart"),
             Step(
                 "parameter.substitute",
                 textbook,
