@@ -34,16 +34,16 @@ from sympy import (
 
 from ..errors import SpecError
 from ..families.base import Distribution
-from ..families.wishart import DIMENSION_P, less_p, minus
+from ..families.wishart import DIMENSION_P
 from ..steps.step import Chain, Stage, Step
 from ..symbolic.display import add, display_form, div, group, ln, mul, neg
 from ..symbolic.matrices import MatDet, MatTrace, MultiDigamma, MultiGamma
-from ..symbolic.objects import Bracket, CrossEntropy, Expect
+from ..symbolic.objects import CrossEntropy, Expect
 from .draft import Draft
 from .wishart_contexts import verification_contexts
+from .wishart_entropy import expected_log_density
 from .wishart_moments import (
     determinant_chain,
-    log_density_of,
     log_det_by_bartlett,
     tidy_rational,
     trace_chain,
@@ -99,59 +99,10 @@ def derive_wishart_cross_entropy(first: Distribution, second: Distribution) -> D
             },
         )
     ]
-    log_p = log_density_of(x, n2, v2, p)
-    stages.append(
-        Stage(
-            "wishart_cross_entropy_log_density",
-            (Chain((Step("log_density.expand", ln(px), log_p, {"law": second}),)),),
-            params={"X": x},
-        )
+    middle, exponent, constants = expected_log_density(
+        "wishart_cross_entropy", first, second, (x, p, qx, px), (n1, v1), (n2, v2)
     )
-    # 3. the expectation, term by term
-    half_p = p / 2 if p.is_Integer else div(p, 2)
-    exponent = minus(n2, p + 1) if p.is_Integer else less_p(n2, p, 1)
-    e_log_det, e_trace = Expect(ln(MatDet(x)), qx), Expect(MatTrace(v2.I, x), qx)
-    constants = [
-        mul(half_p, n2, ln(2)),
-        mul(div(n2, 2), ln(MatDet(v2))),
-        ln(MultiGamma(div(n2, 2), p)),
-    ]
-    linear = add(mul(neg(div(exponent, 2)), e_log_det), mul(S.Half, e_trace), *constants)
-    stages.append(
-        Stage(
-            "wishart_cross_entropy_expectation",
-            (
-                Chain(
-                    (
-                        Step("log_density.insert", neg(Expect(ln(px), qx)), neg(Expect(log_p, qx))),
-                        Step("expectation.term_by_term", neg(Expect(log_p, qx)), linear),
-                    )
-                ),
-            ),
-        )
-    )
-    # 4. the trace: E[tr(V_2^{-1} X)] = tr(V_2^{-1} n_1 V_1)
-    mean = Bracket(n1 * v1)
-    cross = mul(n1, MatTrace(v2.I, v1))
-    stages.append(
-        Stage(
-            "wishart_cross_entropy_trace",
-            (
-                Chain(
-                    (
-                        Step(
-                            "expectation.trace",
-                            e_trace,
-                            MatTrace(v2.I, mean),
-                            {"X": x, "mean": n1 * v1},
-                        ),
-                        Step("trace.scalar", MatTrace(v2.I, mean), cross),
-                    )
-                ),
-            ),
-            params={"law": first, "mean": n1 * v1},
-        )
-    )
+    stages.extend(middle)
     # 5. the log-determinant under q
     log_det_stage, log_det_value = log_det_by_bartlett(first, x, v1, p, size, qx)
     stages.append(log_det_stage)

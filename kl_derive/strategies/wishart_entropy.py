@@ -22,6 +22,7 @@ for a scale given by name).
 from __future__ import annotations
 
 from sympy import (
+    Expr,
     Function,
     ImmutableMatrix,
     Matrix,
@@ -43,7 +44,7 @@ from .draft import Draft
 from .wishart_contexts import verification_contexts
 from .wishart_moments import determinant_chain, log_density_of, log_det_by_bartlett
 
-__all__ = ["derive_wishart_entropy"]
+__all__ = ["derive_wishart_entropy", "expected_log_density"]
 
 NAME = "wishart moments"
 LABEL = Symbol("X")
@@ -84,60 +85,17 @@ def derive_wishart_entropy(first: Distribution) -> Draft:
             },
         )
     ]
-    log_q = log_density_of(x, n, v, p)
-    stages.append(
-        Stage(
-            "wishart_entropy_log_density",
-            (Chain((Step("log_density.expand", ln(qx), log_q, {"law": first}),)),),
-            params={"X": x},
-        )
-    )
-    # 3. the expectation, term by term
-    half_p = p / 2 if p.is_Integer else div(p, 2)
-    exponent = minus(n, p + 1) if p.is_Integer else less_p(n, p, 1)
-    e_log_det, e_trace = Expect(ln(MatDet(x)), qx), Expect(MatTrace(v.I, x), qx)
-    constants = [
-        mul(half_p, n, ln(2)),
-        mul(div(n, 2), ln(MatDet(v))),
-        ln(MultiGamma(div(n, 2), p)),
-    ]
-    linear = add(mul(neg(div(exponent, 2)), e_log_det), mul(S.Half, e_trace), *constants)
-    stages.append(
-        Stage(
-            "wishart_entropy_expectation",
-            (
-                Chain(
-                    (
-                        Step("log_density.insert", neg(Expect(ln(qx), qx)), neg(Expect(log_q, qx))),
-                        Step("expectation.term_by_term", neg(Expect(log_q, qx)), linear),
-                    )
-                ),
-            ),
-        )
-    )
-    # 4. the trace
-    mean = Bracket(n * v)
     own = mul(n, MatTrace(v.I, v))
-    stages.append(
-        Stage(
-            "wishart_entropy_trace",
-            (
-                Chain(
-                    (
-                        Step(
-                            "expectation.trace",
-                            e_trace,
-                            MatTrace(v.I, mean),
-                            {"X": x, "mean": n * v},
-                        ),
-                        Step("trace.scalar", MatTrace(v.I, mean), own),
-                        Step("trace.identity_p", own, mul(n, p)),
-                    )
-                ),
-            ),
-            params={"law": first, "mean": n * v},
-        )
+    middle, exponent, constants = expected_log_density(
+        "wishart_entropy",
+        first,
+        first,
+        (x, p, qx, qx),
+        (n, v),
+        (n, v),
+        (Step("trace.identity_p", own, mul(n, p)),),
     )
+    stages.extend(middle)
     # 5. the log-determinant
     log_det_stage, log_det_value = log_det_by_bartlett(first, x, v, p, size, qx)
     stages.append(log_det_stage)
@@ -200,6 +158,80 @@ def derive_wishart_entropy(first: Distribution) -> Draft:
         quantity="entropy",
         dimension_name="p",
     )
+
+
+def expected_log_density(
+    prefix: str,
+    first: Distribution,
+    second: Distribution,
+    variables: tuple,
+    law_q: tuple,
+    law_p: tuple,
+    trace_tail: tuple[Step, ...] = (),
+) -> tuple[list[Stage], Expr, list[Expr]]:
+    """The stages from the log density of ``second`` to -E_q of it with the trace taken:
+    the log density expanded (``{prefix}_log_density``), the expectation term by term
+    (``{prefix}_expectation``) and E_q[tr(V_p^{-1} X)] = n_q tr(V_p^{-1} V_q)
+    (``{prefix}_trace``, ended by ``trace_tail``). ``variables`` is (X, p, q(X), the
+    density whose log is taken); ``law_q`` and ``law_p`` are (n, V) of ``first`` (the law
+    of X) and of ``second``. Returns the stages, the exponent n_p - p - 1 and the
+    constant terms of the log density. The entropy is the case ``second = first``."""
+    x, p, qx, fx = variables
+    (n1, v1), (n2, v2) = law_q, law_p
+    log_f = log_density_of(x, n2, v2, p)
+    stages = [
+        Stage(
+            f"{prefix}_log_density",
+            (Chain((Step("log_density.expand", ln(fx), log_f, {"law": second}),)),),
+            params={"X": x},
+        )
+    ]
+    # the expectation, term by term
+    half_p = p / 2 if p.is_Integer else div(p, 2)
+    exponent = minus(n2, p + 1) if p.is_Integer else less_p(n2, p, 1)
+    e_log_det, e_trace = Expect(ln(MatDet(x)), qx), Expect(MatTrace(v2.I, x), qx)
+    constants = [
+        mul(half_p, n2, ln(2)),
+        mul(div(n2, 2), ln(MatDet(v2))),
+        ln(MultiGamma(div(n2, 2), p)),
+    ]
+    linear = add(mul(neg(div(exponent, 2)), e_log_det), mul(S.Half, e_trace), *constants)
+    stages.append(
+        Stage(
+            f"{prefix}_expectation",
+            (
+                Chain(
+                    (
+                        Step("log_density.insert", neg(Expect(ln(fx), qx)), neg(Expect(log_f, qx))),
+                        Step("expectation.term_by_term", neg(Expect(log_f, qx)), linear),
+                    )
+                ),
+            ),
+        )
+    )
+    # the trace: E_q[tr(V_p^{-1} X)] = tr(V_p^{-1} n_q V_q)
+    mean = Bracket(n1 * v1)
+    stages.append(
+        Stage(
+            f"{prefix}_trace",
+            (
+                Chain(
+                    (
+                        Step(
+                            "expectation.trace",
+                            e_trace,
+                            MatTrace(v2.I, mean),
+                            {"X": x, "mean": n1 * v1},
+                        ),
+                        Step("trace.scalar", MatTrace(v2.I, mean), mul(n1, MatTrace(v2.I, v1))),
+                        *trace_tail,
+                    )
+                ),
+            ),
+            params={"law": first, "mean": n1 * v1},
+        )
+    )
+    return stages, exponent, constants
 
 
 def _half_np(n, p):
