@@ -313,3 +313,11 @@ def test_cli_prints_renyi_of_a_given_order() -> None:
     assert done.returncode == 0, done.stderr
     assert "def renyi(m1, s1, m2, s2):" in done.stdout
     assert "torch.where(" in done.stdout and "torch.sum(d, dim=-1)" in done.stdout
+
+
+def test_an_unknown_parametrization_is_a_one_line_error_for_a_divergence_too() -> None:
+    # it was a raw KeyError through the API (the CLI checks --param itself)
+    from kl_derive.errors import KLDeriveError
+
+    with pytest.raises(KLDeriveError, match="unknown parametrization 'bogus'"):
+        code_for("normal", divergence="hellinger", param="bogus")

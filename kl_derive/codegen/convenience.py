@@ -117,11 +117,7 @@ def code_for(
     reduce = "sum" if reduce is None else reduce
     if reduce not in REDUCTIONS:
         raise KLDeriveError(f"unknown reduction {reduce!r} (choose from {', '.join(REDUCTIONS)})")
-    if param not in PARAMETRIZATIONS:
-        close = difflib.get_close_matches(param, list(PARAMETRIZATIONS), n=1, cutoff=0.5)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
-        known = ", ".join(PARAMETRIZATIONS)
-        raise KLDeriveError(f"unknown parametrization {param!r}{hint} (choose from {known})")
+    _check_param(param)
 
     if spec_p is not None and _is_mvn(spec_p) and spec_q is not None and _is_diag(spec_q):
         return DIAGONAL_NOTE.format(which="Q", n=2) + generate_mvn(
@@ -136,9 +132,7 @@ def code_for(
             raise KLDeriveError("a multivariate normal P needs a multivariate normal Q ('mvn')")
         return generate_mvn(framework, name=name or "mvn_kl_divergence")
 
-    p = spec_p if spec_p is not None else "normal"
-    if p.strip() in BARE_FAMILIES:
-        p = PARAMETRIZATIONS[param].replace("normal", p.strip(), 1)
+    p = _completed(spec_p, param)
     from ..api import derive
 
     derivation = derive(p, spec_q)
@@ -192,9 +186,7 @@ def _divergence_code(
             f"the {entry.summary} does not add over independent coordinates, so a {reduce} "
             "over the latent axis is not the distance of the row; use --reduce none"
         )
-    p = spec_p if spec_p is not None else "normal"
-    if p.strip() in BARE_FAMILIES:
-        p = PARAMETRIZATIONS[param].replace("normal", p.strip(), 1)
+    p = _completed(spec_p, param)
     options = {} if alpha is None else {"alpha": alpha}
     derivation = derive_divergence(entry.name, p, spec_q, **options)
     result, inputs = derivation_inputs(derivation, [p, spec_q or ""])
@@ -213,6 +205,25 @@ def _divergence_code(
         what=entry.summary,
         variable="d",
     )
+
+
+def _check_param(param: str) -> None:
+    """A one-line error for a parametrization ``--param`` does not know."""
+    if param not in PARAMETRIZATIONS:
+        close = difflib.get_close_matches(param, list(PARAMETRIZATIONS), n=1, cutoff=0.5)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        known = ", ".join(PARAMETRIZATIONS)
+        raise KLDeriveError(f"unknown parametrization {param!r}{hint} (choose from {known})")
+
+
+def _completed(spec_p: str | None, param: str) -> str:
+    """P as it is derived: the spec as given, or a bare family (or ``None``: ``normal``)
+    in the parametrization ``param``."""
+    _check_param(param)
+    p = spec_p if spec_p is not None else "normal"
+    if p.strip() in BARE_FAMILIES:
+        p = PARAMETRIZATIONS[param].replace("normal", p.strip(), 1)
+    return p
 
 
 def derivation_inputs(
