@@ -43,7 +43,10 @@ def _log_of_powers(value: Expr) -> Expr:
     )
 
 
-def _body(framework: str, values: dict[str, Expr], names: dict[Symbol, Symbol]) -> list[str]:
+def _body(
+    framework: str, values: dict[str, Expr], names: dict[Symbol, Symbol]
+) -> tuple[list[str], list[str]]:
+    """The function's lines for ``framework`` and the imports its printer found it needs."""
     spec = get_framework(framework)
     printer = spec.printer()
     lines = []
@@ -58,7 +61,7 @@ def _body(framework: str, values: dict[str, Expr], names: dict[Symbol, Symbol]) 
             code = print_expr(printer, value)
         lines.append(f"{name} = {code}")
     lines.append("return " + ", ".join(values))
-    return lines
+    return lines, [*spec.imports, *spec.missing_imports(printer)]
 
 
 def estimator_moments_code(framework: str, p: str, q: str) -> str:
@@ -77,10 +80,9 @@ def estimator_moments_code(framework: str, p: str, q: str) -> str:
         for s in symbols
     }
     params = [str(names[s]) for s in symbols]
-    _check(values, symbols, names, params)
-    spec = get_framework(framework)
-    printer = spec.printer()
-    body = _body(framework, values, names)
+    checked = _body("numpy", values, names)
+    _check(checked, values, symbols, params)
+    body, imports = checked if framework == "numpy" else _body(framework, values, names)
     docstring = "\n".join(
         [
             f"The closed forms derived by kl-derive estimators {p!r} {q!r}:",
@@ -89,21 +91,21 @@ def estimator_moments_code(framework: str, p: str, q: str) -> str:
             "of an average of n samples of k is sqrt(Var k / n).",
         ]
     )
-    imports = [*spec.imports, *spec.missing_imports(printer)]
     return module_source(imports, "kl_estimator_moments", params, docstring, body)
 
 
-def _check(values, symbols, names, params) -> None:
-    """Run the NumPy function at pseudo-random parameters against the closed forms."""
+def _check(numpy_code: tuple[list[str], list[str]], values, symbols, params) -> None:
+    """Run the NumPy function (its lines and imports) at pseudo-random parameters against
+    the closed forms."""
     import numpy as np
 
-    source = "\n".join(_body("numpy", values, names))
+    lines, imports = numpy_code
+    source = "\n".join(lines)
     code = "def f({}):\n{}".format(
         ", ".join(params), "\n".join("    " + x for x in source.split("\n"))
     )
     namespace: dict = {"np": np}
-    printer = get_framework("numpy").printer()
-    for line in [*get_framework("numpy").imports, *get_framework("numpy").missing_imports(printer)]:
+    for line in imports:
         exec(line, namespace)
     exec(code, namespace)
     rng = random.Random(0)
