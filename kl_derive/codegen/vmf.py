@@ -47,15 +47,8 @@ from .source import check_identifier, module_source
 
 __all__ = ["vmf_code"]
 
+
 #: a sum over the last axis, per framework
-_SUM = {
-    "numpy": "np.sum({a} * {b}, axis=-1)",
-    "jax": "jnp.sum({a} * {b}, axis=-1)",
-    "torch": "torch.sum({a} * {b}, dim=-1)",
-    "tensorflow": "tf.reduce_sum({a} * {b}, axis=-1)",
-}
-
-
 def vmf_code(derivation, framework: str = "numpy", name: str | None = None) -> str:
     """Python source of a function computing the derived divergence of ``derivation``
     (a von Mises-Fisher law against another or against the uniform law)."""
@@ -143,7 +136,7 @@ def _inner_code(inner: Inner, framework: str) -> str:
             if c != 0
         ]
         return " + ".join(terms) or "0.0"
-    return _SUM[framework].format(a=a.name, b=b.name)
+    return get_framework(framework).reduce_call("sum", f"{a.name} * {b.name}")
 
 
 def _stable(expr: Expr, order: Expr) -> Expr:

@@ -27,8 +27,6 @@ quadrature (or by sums, for a mass function).
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from sympy import Eq, Expr, Function, LessThan, S, Symbol, log
 
 from ..families.base import Distribution
@@ -281,7 +279,6 @@ def derive_family_estimators(first: Distribution, second: Distribution) -> Draft
     )
     stages.append(Stage("estimators_family_k2", (k2_mean, bias, var_k2)))
 
-    stages = [_assign(stage, "main") for stage in stages]
     name = "k" if q.facts.discrete else "z"
     return Draft(
         NAME,
@@ -439,10 +436,3 @@ def _etas(form) -> tuple[Symbol, ...]:
     from ..families.base import ETA
 
     return ETA[: len(form.statistics)]
-
-
-def _assign(stage: Stage, facts: str) -> Stage:
-    chains = tuple(
-        Chain(tuple(replace(step, facts=facts) for step in chain.steps)) for chain in stage.chains
-    )
-    return replace(stage, chains=chains)

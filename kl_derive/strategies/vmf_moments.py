@@ -327,13 +327,9 @@ def _written(closed: Expr, n: Expr) -> Expr:
 
     def out(e: Expr) -> Expr:
         if isinstance(e, VMFNormalizer):
-            kappa = e.args[1]
-            nu = S(n) / 2 - 1
-            top = S.One if nu == 0 else power(kappa, nu)
-            return div(top, mul(power(mul(2, pi), S(n) / 2), besseli(nu, kappa)))
+            return _c_written(S(n), e.args[1])
         if isinstance(e, MeanResultant):
-            kappa = e.args[1]
-            return div(besseli(S(n) / 2, kappa), besseli(S(n) / 2 - 1, kappa))
+            return _a_written(S(n), e.args[1])
         return display_form(written_out(e))
 
     found = closed.atoms(VMFNormalizer, MeanResultant, SphereArea)

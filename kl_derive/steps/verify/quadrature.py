@@ -29,6 +29,7 @@ from sympy import (
     zoo,
 )
 
+from ...numeric.evaluate import FLUSH_BELOW
 from ...symbolic.floatfn import compile_float
 from .endpoint import near_end
 
@@ -304,16 +305,19 @@ def _segments(integrand, points: list, shifted=None, reflected=None) -> mpmath.m
     total = mpmath.mpf(0)
     last = len(points) - 2
     for i, (a, b) in enumerate(itertools.pairwise(points)):
+        # the substituted end covers the half of its segment next to it: the distance d
+        # stays below half the segment, so z = E - d never reaches 0 from a positive end
+        # E (the rewrite E^c e^{c log1p(-d/E)} would turn complex at d/E = 1 + 1e-31)
         if i == 0 and shifted is not None and mpmath.isfinite(b):
-            width = b - a
+            width = (b - a) / 2
             total += _exponential_quad(
                 lambda u, w=width: shifted(w * mpmath.exp(-u)) * w * mpmath.exp(-u),
-            )
+            ) + mpmath.quad(integrand, [a + width, b])
         elif i == last and reflected is not None and mpmath.isfinite(a):
-            width = b - a
+            width = (b - a) / 2
             total += _exponential_quad(
                 lambda u, w=width: reflected(w * mpmath.exp(-u)) * w * mpmath.exp(-u),
-            )
+            ) + mpmath.quad(integrand, [a, b - width])
         else:
             total += mpmath.quad(integrand, [a, b])
     return total
@@ -393,7 +397,7 @@ def safe_exp(x: mpmath.mpf) -> mpmath.mpf:
     """mpmath's exponential, but zero far below any tolerance: ``exp(-exp(y))`` at a
     quadrature node far out in a Gumbel tail would otherwise need log 2 to billions of
     digits."""
-    if isinstance(x, mpmath.mpf) and x < -(10**6):
+    if isinstance(x, mpmath.mpf) and x < FLUSH_BELOW:
         _FLUSHED[0] = True
         return mpmath.mpf(0)
     return mpmath.exp(x)
