@@ -86,6 +86,7 @@ DIVERGENCES: dict[str, tuple[str, str, str]] = {
     "renyi-beta": ("renyi", "beta", "beta"),
     "chi-square-beta": ("chi-square", "beta", "beta(c, d)"),
     "total-variation-normal": ("total-variation", "normal", "normal"),
+    "total-variation-uniform": ("total-variation", "uniform(a, b)", "uniform(c, d)"),
 }
 
 LANGS = ("en", "ko")

@@ -23,6 +23,8 @@ CASES = [
     ("total-variation", "normal(m, s)", "normal(0, s)"),
     ("total-variation", "exponential", "exponential"),
     ("total-variation", "categorical([a, 1 - a])", "categorical([b, 1 - b])"),
+    ("total-variation", "uniform(a, b)", "uniform(c, d)"),
+    ("total-variation", "uniform(0, 1)", "uniform(1/2, 2)"),
     ("wasserstein", "gumbel", "gumbel"),
     ("wasserstein", "uniform(a_1, b_1)", "uniform(a_2, b_2)"),
 ]

@@ -49,6 +49,13 @@ DISTANCE_RULES = (
     Rule("total_variation.same_law"),
     Rule("total_variation.cases"),
     Rule(
+        "total_variation.overlap",
+        r"\tfrac{1}{2} \int \lvert q - p \rvert = 1 - \int \min(q, p)",
+    ),
+    Rule("total_variation.disjoint"),
+    Rule("total_variation.uniform_overlap"),
+    Rule("total_variation.uniform_cases"),
+    Rule(
         "wasserstein.location_scale_quantile",
         r"F^{-1}(u) = \mu + s\,G^{-1}(u)",
     ),

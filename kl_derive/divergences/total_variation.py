@@ -23,6 +23,10 @@ def draft(first: Distribution, second: Distribution) -> Draft:
 
     if is_finite_pair(first, second):
         return _finite(first, second)
+    if first.family.name == second.family.name == "uniform":
+        from .total_variation_uniform import uniform_draft
+
+        return uniform_draft(first, second)
     from .total_variation_crossing import crossing_draft
 
     return crossing_draft(first, second)
@@ -74,6 +78,7 @@ def pairs() -> list[tuple[str, str, str]]:
         ("categorical", "categorical", "finite"),
         ("normal", "normal", "finite"),
         ("exponential", "exponential", "finite"),
+        ("uniform", "uniform", "finite"),
     ]
 
 

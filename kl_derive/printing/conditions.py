@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sympy import And, Expr, GreaterThan, LessThan, StrictGreaterThan, StrictLessThan
 
-__all__ = ["ENGLISH", "around", "as_bounds"]
+__all__ = ["ENGLISH", "around", "as_bounds", "as_chain"]
 
 #: the words inside formulas, in English; a message catalog's ``[math]`` table gives them
 #: in its language (a condition after a formula, the rows of cases, "and")
@@ -15,6 +15,7 @@ ENGLISH: dict[str, str] = {
     "case_text": "{value} if {condition}",
     "otherwise_text": "{value} otherwise",
     "and": " and ",
+    "or": " or ",
 }
 
 
@@ -52,3 +53,32 @@ def as_bounds(condition: Expr) -> tuple[Expr, str, Expr, str, Expr] | None:
             upper, high_op = above[variable]
             return lower, low_op, variable, high_op, upper
     return None
+
+
+def as_chain(condition: Expr) -> list[Expr | str] | None:
+    """``[x_0, op, x_1, op, ..., x_n]`` when ``condition`` is ``x_0 op x_1 and x_1 op x_2
+    and ...`` (three relations or more, each ``"<="`` or ``"<"``, in any order and
+    direction), to be read as one chain ``a < c < b < d``; ``None`` otherwise."""
+    if not isinstance(condition, And) or len(condition.args) < 3:
+        return None
+    after: dict[Expr, tuple[str, Expr]] = {}
+    for relation in condition.args:
+        kind = type(relation)
+        if kind in _SMALLER:
+            small, large, op = relation.lhs, relation.rhs, _SMALLER[kind]
+        elif kind in _LARGER:
+            small, large, op = relation.rhs, relation.lhs, _LARGER[kind]
+        else:
+            return None
+        if small in after:
+            return None
+        after[small] = (op, large)
+    larger = {large for _, large in after.values()}
+    starts = [small for small in after if small not in larger]
+    if len(starts) != 1:
+        return None
+    chain: list[Expr | str] = [starts[0]]
+    while chain[-1] in after:
+        op, large = after[chain[-1]]
+        chain += [op, large]
+    return chain if len(chain) == 2 * len(condition.args) + 1 else None

@@ -20,7 +20,7 @@ from sympy import (
 
 from ..symbolic.objects import KL, Between, Bracket, CrossEntropy, Entropy, Expect
 from .breaking import group, is_tall
-from .conditions import around, as_bounds
+from .conditions import around, as_bounds, as_chain
 from .core import split_sign
 
 __all__ = ["LatexOperators", "is_tall_latex", "kl_latex"]
@@ -127,6 +127,10 @@ class LatexOperators:
 
     def _print_And(self, expr: Expr) -> str:
         bounds = as_bounds(expr)
+        chain = as_chain(expr)
+        if bounds is None and chain is not None:
+            ops = {"<=": r"\leq", "<": "<"}
+            return " ".join(ops[x] if isinstance(x, str) else self._print(x) for x in chain)
         if bounds is None:
             joined = rf"\text{{{self.words['and']}}}"
             return joined.join(self._print(a) for a in expr.args)
@@ -135,6 +139,16 @@ class LatexOperators:
         return " ".join(
             (self._print(lower), ops[low], self._print(variable), ops[high], self._print(upper))
         )
+
+    def _print_Min(self, expr: Expr, exp: object = None) -> str:
+        return r"\min(" + ", ".join(self._print(a) for a in expr.args) + ")"
+
+    def _print_Max(self, expr: Expr, exp: object = None) -> str:
+        return r"\max(" + ", ".join(self._print(a) for a in expr.args) + ")"
+
+    def _print_Or(self, expr: Expr) -> str:
+        joined = rf"\text{{{self.words['or']}}}"
+        return joined.join(self._print(a) for a in expr.args)
 
     def _print_OnSupport(self, expr: Expr) -> str:
         value, condition = expr.args

@@ -18,7 +18,7 @@ from sympy import (
 )
 
 from ..symbolic.objects import KL, Between, Bracket, Expect
-from .conditions import as_bounds
+from .conditions import as_bounds, as_chain
 from .core import (
     split_sign,
 )
@@ -52,6 +52,12 @@ class UnicodeOperators:
             cases.append(row)
         return "{ " + "; ".join(cases) + " }"
 
+    def _print_Min(self, expr: Any) -> str:
+        return f"min({', '.join(self._print(a) for a in expr.args)})"
+
+    def _print_Max(self, expr: Any) -> str:
+        return f"max({', '.join(self._print(a) for a in expr.args)})"
+
     def _print_And(self, expr: Any) -> str:
         bounds = as_bounds(expr)
         if bounds is not None:
@@ -59,6 +65,10 @@ class UnicodeOperators:
             ops = {"<=": "≤", "<": "<"}
             parts = (self._print(lower), ops[low], self._print(variable), ops[high])
             return " ".join((*parts, self._print(upper)))
+        chain = as_chain(expr)
+        if chain is not None:
+            ops = {"<=": "≤", "<": "<"}
+            return " ".join(ops[x] if isinstance(x, str) else self._print(x) for x in chain)
         return self.words["and"].join(self._print(a) for a in expr.args)
 
     def _print_OnSupport(self, expr: Any) -> str:
@@ -66,7 +76,7 @@ class UnicodeOperators:
         return self._print(Piecewise((value, condition), (0, True), evaluate=False))
 
     def _print_Or(self, expr: Any) -> str:
-        return " or ".join(self._print(a) for a in expr.args)
+        return self.words["or"].join(self._print(a) for a in expr.args)
 
     def _print_Interval(self, expr: Any) -> str:
         left = "(" if expr.left_open or expr.start.is_infinite else "["

@@ -13,7 +13,7 @@ from sympy import (
     sstr,
 )
 
-from ..printing.conditions import around
+from ..printing.conditions import around, as_chain
 from ..printing.highlight import changed_parts
 from ..steps.rules import identity
 from ..steps.step import Chain, Sentence, Step, conjuncts
@@ -88,7 +88,9 @@ def state_condition(step: StepView, chain: Chain, printer: Printer, sympy_string
     if condition is None:
         return
     before, after = around(printer.words["condition"])
-    texts = [printer.doprint(c) for c in conjuncts(condition)]
+    # a chain a < c < b < d is written whole, other conditions one by one
+    parts = [condition] if as_chain(condition) is not None else conjuncts(condition)
+    texts = [printer.doprint(c) for c in parts]
     tag = printer.tag(before, texts, after)
     step.rhs += tag
     step.rhs_lines = [*step.rhs_lines[:-1], step.rhs_lines[-1] + tag]

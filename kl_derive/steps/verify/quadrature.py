@@ -18,6 +18,7 @@ from sympy import (
     Dummy,
     Expr,
     Integral,
+    Piecewise,
     S,
     Sum,
     Symbol,
@@ -28,6 +29,7 @@ from sympy import (
     oo,
     zoo,
 )
+from sympy.core.relational import Relational
 
 from ...numeric.evaluate import FLUSH_BELOW
 from ...symbolic.floatfn import compile_float
@@ -338,6 +340,22 @@ def _kinks(f: Expr, variable: Symbol) -> list[Expr]:
             out.append(-rest / slope)
             continue
         out.extend(_crossings(atom.args[0], variable))
+    out.extend(_jumps(f, variable))
+    return out
+
+
+def _jumps(f: Expr, variable: Symbol) -> list[Expr]:
+    """Where a piecewise part of ``f`` (a density zero outside its support, ``a < z``)
+    changes branch: the root of each condition linear in the variable."""
+    out = []
+    for piecewise in f.atoms(Piecewise):
+        for _, condition in piecewise.args:
+            for relation in condition.atoms(Relational):
+                inner = expand(relation.lhs - relation.rhs)
+                slope = inner.coeff(variable)
+                rest = expand(inner - slope * variable)
+                if slope.is_number and slope != 0 and not rest.has(variable):
+                    out.append(-rest / slope)
     return out
 
 
