@@ -87,6 +87,7 @@ DIVERGENCES: dict[str, tuple[str, str, str]] = {
     "chi-square-beta": ("chi-square", "beta", "beta(c, d)"),
     "total-variation-normal": ("total-variation", "normal", "normal"),
     "total-variation-uniform": ("total-variation", "uniform(a, b)", "uniform(c, d)"),
+    "wasserstein-diagonal": ("wasserstein", "diag_normal(mu, sigma)", "diag_normal(m, s)"),
 }
 
 LANGS = ("en", "ko")

@@ -27,6 +27,8 @@ CASES = [
     ("total-variation", "uniform(0, 1)", "uniform(1/2, 2)"),
     ("wasserstein", "gumbel", "gumbel"),
     ("wasserstein", "uniform(a_1, b_1)", "uniform(a_2, b_2)"),
+    ("wasserstein", "diag_normal(mu, sigma)", "diag_normal(m, s)"),
+    ("wasserstein", "diag_normal([a, 1], [s, 2])", "diag_normal([0, b], [1, t])"),
 ]
 
 

@@ -56,6 +56,15 @@ DISTANCE_RULES = (
     Rule("total_variation.uniform_overlap"),
     Rule("total_variation.uniform_cases"),
     Rule(
+        "wasserstein.independent",
+        r"W_{2}^{2}(q, p) = \sum_{j} W_{2}^{2}(q_{j}, p_{j})",
+    ),
+    Rule(
+        "wasserstein.coordinate",
+        r"W_{2}^{2}(\mathcal{N}(\mu, \sigma^{2}), \mathcal{N}(m, s^{2}))"
+        r" = (\mu - m)^{2} + (\sigma - s)^{2}",
+    ),
+    Rule(
         "wasserstein.location_scale_quantile",
         r"F^{-1}(u) = \mu + s\,G^{-1}(u)",
     ),

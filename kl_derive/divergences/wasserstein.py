@@ -38,12 +38,17 @@ def draft(first: Distribution, second: Distribution) -> Draft:
     from .wasserstein_location_scale import STANDARD, location_scale_draft
 
     names = (first.family.name, second.family.name)
+    if "diag_normal" in names and set(names) <= {"normal", "diag_normal"}:
+        from ..strategies.normal_diag import as_diagonal
+        from .wasserstein_diagonal import diagonal_draft
+
+        return diagonal_draft(as_diagonal(first), as_diagonal(second))
     if names[0] == names[1] and names[0] in STANDARD:
         return location_scale_draft(first, second)
     if names != ("normal", "normal"):
         raise KLDeriveError(
             "the 2-Wasserstein distance is derived between two laws of one of normal, "
-            f"{', '.join(STANDARD)} (got {first.family.name} and {second.family.name})"
+            f"{', '.join(STANDARD)}, diag_normal (got {first.family.name} and {second.family.name})"
         )
     z = Symbol("z", real=True)
     q, p = law(first, "q", z), law(second, "p", z)
@@ -116,7 +121,13 @@ def draft(first: Distribution, second: Distribution) -> Draft:
 def pairs() -> list[tuple[str, str, str]]:
     from .wasserstein_location_scale import STANDARD
 
-    return [("normal", "normal", "finite"), *[(name, name, "finite") for name in STANDARD]]
+    return [
+        ("normal", "normal", "finite"),
+        *[(name, name, "finite") for name in STANDARD],
+        ("diag_normal", "diag_normal", "finite"),
+        ("normal", "diag_normal", "finite"),
+        ("diag_normal", "normal", "finite"),
+    ]
 
 
 DIVERGENCE = register(

@@ -100,6 +100,7 @@ RULES: dict[str, Rule] = {
             r"\sum_{j=1}^{d} (c + a_{j}) = d\,c + \sum_{j=1}^{d} a_{j}",
         ),
         Rule("sum.constant_factor", r"\sum_{j} c\, a_{j} = c \sum_{j} a_{j}"),
+        Rule("sum.split", r"\sum_{j} (a_{j} + b_{j}) = \sum_{j} a_{j} + \sum_{j} b_{j}"),
         Rule("parameter.substitute"),
         Rule(
             "kl.definition_sum",
