@@ -88,6 +88,11 @@ DIVERGENCES: dict[str, tuple[str, str, str]] = {
     "total-variation-normal": ("total-variation", "normal", "normal"),
     "total-variation-uniform": ("total-variation", "uniform(a, b)", "uniform(c, d)"),
     "wasserstein-diagonal": ("wasserstein", "diag_normal(mu, sigma)", "diag_normal(m, s)"),
+    "wasserstein-gaussian": (
+        "wasserstein",
+        "multivariate_normal([0, 1], [[2, 1], [1, 2]])",
+        "multivariate_normal([1, 0], [[1, 0], [0, 3]])",
+    ),
 }
 
 LANGS = ("en", "ko")

@@ -29,6 +29,11 @@ CASES = [
     ("wasserstein", "uniform(a_1, b_1)", "uniform(a_2, b_2)"),
     ("wasserstein", "diag_normal(mu, sigma)", "diag_normal(m, s)"),
     ("wasserstein", "diag_normal([a, 1], [s, 2])", "diag_normal([0, b], [1, t])"),
+    (
+        "wasserstein",
+        "multivariate_normal([0, 1], [[2, 1], [1, 2]])",
+        "multivariate_normal([1, 0], [[1, 0], [0, 3]])",
+    ),
 ]
 
 
@@ -59,6 +64,21 @@ def test_latex_has_no_overfull_box(tmp_path, lang: str, page: str) -> None:
         done, log = run_pdflatex(tmp_path, name)
         assert done.returncode == 0, (case, log[-2000:])
         assert "Overfull" not in log, (case, re.findall(r"Overfull.*", log)[:3])
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_three_by_three_gaussian_renders_in_every_format(lang: str) -> None:
+    """Rendered in every format; its page layout is not checked (the law's notation with
+    two 3 x 3 matrices sticks out of a narrow column by a few points)."""
+    d = _derived(
+        "wasserstein",
+        "multivariate_normal([0, 0, 1], [[3, 1, 1], [1, 3, 1], [1, 1, 3]])",
+        "multivariate_normal([1, 0, 0], [[2, 1, 0], [1, 2, 0], [0, 0, 1]])",
+    )
+    for fmt in FORMATS:
+        assert d.render(fmt, lang).strip(), fmt
+    assert not re.search(r"\{[a-z_]+\}", d.render("text", lang))
+    katex_blocks([d], lang)
 
 
 @pytest.mark.parametrize("lang", ["en", "ko"])

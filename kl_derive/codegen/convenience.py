@@ -189,6 +189,12 @@ def _divergence_code(
     p = _completed(spec_p, param)
     options = {} if alpha is None else {"alpha": alpha}
     derivation = derive_divergence(entry.name, p, spec_q, **options)
+    if "multivariate_normal" in (derivation.p.family.name, derivation.q.family.name):
+        raise KLDeriveError(
+            f"no code for the {entry.summary} between full-covariance normals: it is derived "
+            "for covariance matrices given as numbers, and its value is the result of "
+            f"kl-derive {entry.name} P Q"
+        )
     result, inputs = derivation_inputs(derivation, [p, spec_q or ""])
     doc = (
         f"{entry.summary[0].upper()}{entry.summary[1:]} for P = {_describe(derivation.p)} "

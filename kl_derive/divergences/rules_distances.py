@@ -65,6 +65,16 @@ DISTANCE_RULES = (
         r" = (\mu - m)^{2} + (\sigma - s)^{2}",
     ),
     Rule(
+        "wasserstein.gaussian",
+        r"W_{2}^{2} = (\mu_{1} - \mu_{2})^{T} (\mu_{1} - \mu_{2}) + \operatorname{tr} \Sigma_{1}"
+        r" + \operatorname{tr} \Sigma_{2}"
+        r" - 2 \operatorname{tr} (\Sigma_{2}^{1/2} \Sigma_{1} \Sigma_{2}^{1/2})^{1/2}",
+    ),
+    Rule("matrix_root.square_root"),
+    Rule("matrix_root.insert"),
+    Rule("matrix_root.product"),
+    Rule("matrix_root.eigenvalues"),
+    Rule(
         "wasserstein.location_scale_quantile",
         r"F^{-1}(u) = \mu + s\,G^{-1}(u)",
     ),

@@ -38,6 +38,10 @@ def draft(first: Distribution, second: Distribution) -> Draft:
     from .wasserstein_location_scale import STANDARD, location_scale_draft
 
     names = (first.family.name, second.family.name)
+    if names == ("multivariate_normal", "multivariate_normal"):
+        from .wasserstein_gaussian import gaussian_draft
+
+        return gaussian_draft(first, second)
     if "diag_normal" in names and set(names) <= {"normal", "diag_normal"}:
         from ..strategies.normal_diag import as_diagonal
         from .wasserstein_diagonal import diagonal_draft
@@ -48,7 +52,8 @@ def draft(first: Distribution, second: Distribution) -> Draft:
     if names != ("normal", "normal"):
         raise KLDeriveError(
             "the 2-Wasserstein distance is derived between two laws of one of normal, "
-            f"{', '.join(STANDARD)}, diag_normal (got {first.family.name} and {second.family.name})"
+            f"{', '.join(STANDARD)}, diag_normal, multivariate_normal "
+            f"(got {first.family.name} and {second.family.name})"
         )
     z = Symbol("z", real=True)
     q, p = law(first, "q", z), law(second, "p", z)
@@ -127,6 +132,7 @@ def pairs() -> list[tuple[str, str, str]]:
         ("diag_normal", "diag_normal", "finite"),
         ("normal", "diag_normal", "finite"),
         ("diag_normal", "normal", "finite"),
+        ("multivariate_normal", "multivariate_normal", "finite"),
     ]
 
 

@@ -13,6 +13,7 @@ from sympy import (
     ImmutableMatrix,
     Integral,
     Piecewise,
+    Rational,
     S,
     Symbol,
     ZeroMatrix,
@@ -139,6 +140,17 @@ class LatexOperators:
         return " ".join(
             (self._print(lower), ops[low], self._print(variable), ops[high], self._print(upper))
         )
+
+    def _print_MatPow(self, expr: Expr) -> str:
+        r"""A matrix square root as a textbook writes it, ``\Sigma^{1/2}``; other powers as
+        SymPy prints them."""
+        base, power = expr.args
+        if power != Rational(1, 2):
+            return super()._print_MatPow(expr)  # type: ignore[misc]
+        inner = self._print(base)
+        if not (base.is_symbol or isinstance(base, ImmutableMatrix)):
+            inner = group(inner, "(", ")", grows=bool(base.atoms(ImmutableMatrix)))
+        return inner + "^{1/2}"
 
     def _print_Min(self, expr: Expr, exp: object = None) -> str:
         return r"\min(" + ", ".join(self._print(a) for a in expr.args) + ")"

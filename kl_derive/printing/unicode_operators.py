@@ -12,7 +12,10 @@ from sympy import (
     Add,
     Identity,
     Integral,
+    MatPow,
+    MatrixBase,
     Piecewise,
+    Rational,
     S,
     ZeroMatrix,
 )
@@ -51,6 +54,14 @@ class UnicodeOperators:
                 row = row.replace("{condition}", self._print(condition))
             cases.append(row)
         return "{ " + "; ".join(cases) + " }"
+
+    def _print_MatPow(self, expr: Any) -> str:
+        """A matrix square root, ``Σ^(1/2)``; other powers as ``A^(k)``."""
+        base, power = expr.args
+        inner = self._print(base)
+        if not (base.is_symbol or isinstance(base, MatrixBase)):
+            inner = f"({inner})"
+        return f"{inner}^({self._print(power) if power != Rational(1, 2) else '1/2'})"
 
     def _print_Min(self, expr: Any) -> str:
         return f"min({', '.join(self._print(a) for a in expr.args)})"
@@ -168,7 +179,11 @@ class UnicodeOperators:
         return f"{vt} {self._print(m)} {v}"
 
     def _print_MatMul(self, expr: Any) -> str:
-        return " ".join(self._base(a) for a in expr.args)
+        # a power of a matrix symbol (Σ^(1/2)) needs no parentheses of its own
+        return " ".join(
+            self._print(a) if isinstance(a, MatPow) and a.args[0].is_symbol else self._base(a)
+            for a in expr.args
+        )
 
     def _print_Bracket(self, expr: Bracket) -> str:
         return f"({self._print(expr.args[0])})"

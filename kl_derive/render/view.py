@@ -170,7 +170,7 @@ def build_view(
     steps = derivation.steps
     counts = {
         kind: sum(1 for s in steps if s.check == kind)
-        for kind in ("symbolic", "numeric", "instances", "sphere")
+        for kind in ("symbolic", "numeric", "instances", "sphere", "digits")
     }
     kl_of_densities = printer.doprint(KL(q_fn, p_fn))
     labels = {b.label for b in derivation.result.atoms(IndexedBase)}
@@ -255,6 +255,8 @@ def build_view(
                 else "document.checked_sphere_given"
             )
             if counts["sphere"]
+            else "document.checked_digits"
+            if counts["digits"]
             else "document.checked_draws"
             if counts["instances"] and getattr(derivation, "instance_draws", 0)
             else "document.checked_instances"
@@ -267,6 +269,7 @@ def build_view(
             {
                 "symbolic": Raw(str(counts["symbolic"])),
                 "numeric": Raw(str(counts["numeric"])),
+                "digits": Raw(str(counts["digits"])),
                 "instances": Raw(str(counts["instances"])),
                 "draws": Raw(str(getattr(derivation, "instance_draws", 0))),
                 "sizes": tuple(

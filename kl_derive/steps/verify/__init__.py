@@ -73,6 +73,10 @@ def verify_step(step: Step, context: Context, cache: dict | None = None) -> str:
         return verify_on_sphere(step, context, cache)
     if context.instances:
         return verify_instances(step, context, verify_step)
+    if step.rule.startswith("matrix_root.") or step.rule == "wasserstein.gaussian":
+        from .matrix_roots import verify_matrix_step
+
+        return verify_matrix_step(step, context)
     if isinstance(step.before, Limit):
         from .limit import verify_limit
 
