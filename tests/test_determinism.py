@@ -65,3 +65,12 @@ def test_same_output_twice_in_one_process() -> None:
 def test_vector_families_same_bytes_under_every_hash_seed(args: list[str]) -> None:
     results = outputs(args)
     assert len(set(results.values())) == 1
+
+
+def test_wishart_json_same_bytes_in_separate_processes() -> None:
+    """A Wishart KL in a symbolic dimension writes Gamma_p(a) in the JSON's srepr as SymPy's
+    product over an index: SymPy's own index is a Dummy numbered at random per process, so
+    two runs of the same command once printed different bytes."""
+    results = outputs(["wishart(n, V)", "wishart(m, U)", "--to", "json"])
+    assert len(set(results.values())) == 1
+    assert "Product(gamma(" in results[SEEDS[0]].decode()

@@ -112,3 +112,17 @@ def _agree_in_two_dimensions(read, result) -> None:
         return e.doit()
 
     assert simplify(explicit(read) - explicit(result)) == 0
+
+
+def test_multivariate_gamma_reads_back_with_one_fixed_index() -> None:
+    """Gamma_p(a) in a symbolic dimension is SymPy's product over one Dummy with a fixed
+    index: the same text in every process, read back as the same expression."""
+    from sympy import Dummy
+
+    from kl_derive.printing.exact import exact
+    from kl_derive.symbolic.matrices import GAMMA_INDEX
+
+    derivation, result, read = _read("wishart(n, V)", "wishart(m, U)")
+    assert read.atoms(Dummy) == {GAMMA_INDEX}
+    assert exact(derivation.result) == result["srepr"]
+    _agree_in_two_dimensions(read, derivation.result)

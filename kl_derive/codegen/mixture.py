@@ -25,6 +25,7 @@ sums over components are log-sum-exps.
 
 from __future__ import annotations
 
+import functools
 import math
 import random
 
@@ -144,14 +145,7 @@ def mixture_code(framework: str = "numpy", param: str = "logvar") -> str:
     printed = {name: print_expr(printer, _floats(expr)) for name, expr in pieces.items()}
     s = SCALE_NAMES[param]
     m = fw.module
-    total = fw.reducers["sum"]
-    ax = fw.axis_keyword
-    minimum = {"numpy": "np.minimum", "torch": "torch.minimum", "jax": "jnp.minimum"}.get(
-        framework, "tf.minimum"
-    )
-
-    def sum_last(value: str) -> str:
-        return f"{total}({value}, {ax}=-1)"
+    sum_last = functools.partial(fw.reduce_call, "sum")  # over the last axis
 
     def pair(first: tuple[str, str], second: tuple[str, str]) -> list[str]:
         return [
@@ -185,7 +179,7 @@ def mixture_code(framework: str = "numpy", param: str = "logvar") -> str:
         "    log_phi = log_w_p[..., :, None] + t - _logsumexp(t, -1)[..., :, None]",
         "    log_psi = log_w_q[..., None, :] + log_phi - _logsumexp(log_phi, -2)[..., None, :]",
         "    value = " + sum_last(sum_last(f"{m}.exp(log_phi) * (log_phi - log_psi + kl_pq)")),
-        f"    upper_bound = {minimum}(upper_bound, value)",
+        f"    upper_bound = {m}.minimum(upper_bound, value)",
         "return {",
         '    "coupling": coupling,',
         f'    "variational": {sum_last("w_p * (self_kl - other_kl)")},',
@@ -214,7 +208,7 @@ def mixture_code(framework: str = "numpy", param: str = "logvar") -> str:
         "log_g = _logsumexp(log_density, -1)",
         "ratio = log_f - log_g",
         f"n = {_count(fw)}",
-        f"estimate = {fw.reducers['mean']}(ratio, {ax}=-1)",
+        f"estimate = {fw.reduce_call('mean', 'ratio')}",
         f"spread = {sum_last('(ratio - estimate[..., None]) ** 2')} / (n - 1)",
         f"return estimate, {m}.sqrt(spread / n)",
     ]

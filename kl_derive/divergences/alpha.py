@@ -13,87 +13,27 @@ divergence's definition, in one closing stage:
 4. a remark that ties the divergence to another form of it (Hellinger's
    :math:`\tfrac12 \int (\sqrt q - \sqrt p)^2`, chi-square as :math:`e^{D_2} - 1`), each
    verified like every step.
+
+The pieces the other routes share are in :mod:`.alpha_parts`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-
-from sympy import Expr, Piecewise, S, oo
+from sympy import Expr, S
 
 from ..families.base import Distribution
-from ..steps.step import Chain, Sentence, Stage, Step
+from ..steps.step import Chain, Stage, Step
 from ..strategies.draft import Draft
-from ..symbolic.display import div, evaluate, ln, mul, neg, power, root, sub
-from ..symbolic.objects import Bracket
-from .exponential import alpha_integral, exp_form, log_form, total
-from .objects import (
-    BhattacharyyaDistance,
-    ChiSquare,
-    DivergenceObject,
-    HellingerSquared,
-    Renyi,
-)
-from .renyi_limit import limit_stage
+from ..symbolic.display import evaluate
+from .alpha_parts import KINDS, alpha_result, alpha_term, infinite_otherwise, remark
+from .exponential import alpha_integral, total
 
-__all__ = ["KINDS", "Kind", "alpha_draft", "remark", "renyi_definition"]
-
-
-@dataclass(frozen=True)
-class Kind:
-    """How one divergence is made of the integral ``I``."""
-
-    quantity: str
-    #: the order alpha the integral is taken at (``None``: the divergence's own option)
-    order: Expr | None
-    #: the object, from the two densities (and the order)
-    lhs: Callable[[Expr, Expr, Expr], DivergenceObject]
-    #: the definition, from the integral (as shown) and the order
-    definition: Callable[[Expr, Expr], Expr]
-    #: the closed form, from the integral's exponent and the order
-    value: Callable[[Expr, Expr], Expr]
-
-
-def renyi_definition(integral: Expr, alpha: Expr) -> Expr:
-    if alpha == 2:
-        return ln(integral)
-    return mul(div(1, sub(alpha, 1) if alpha.free_symbols else alpha - 1), ln(integral))
-
-
-def _renyi_value(exponent: Expr, alpha: Expr) -> Expr:
-    return log_form(exponent, 1 / (alpha - 1))
-
-
-KINDS: dict[str, Kind] = {
-    "renyi": Kind("renyi", None, Renyi, renyi_definition, _renyi_value),
-    "bhattacharyya": Kind(
-        "bhattacharyya",
-        S.Half,
-        lambda q, p, a: BhattacharyyaDistance(q, p),
-        lambda integral, a: neg(ln(integral)),
-        lambda exponent, a: log_form(exponent, -1),
-    ),
-    "hellinger": Kind(
-        "hellinger",
-        S.Half,
-        lambda q, p, a: HellingerSquared(q, p),
-        lambda integral, a: sub(1, integral),
-        lambda exponent, a: sub(1, exp_form(exponent)),
-    ),
-    "chi_square": Kind(
-        "chi_square",
-        S(2),
-        lambda q, p, a: ChiSquare(q, p),
-        lambda integral, a: sub(integral, 1),
-        lambda exponent, a: sub(exp_form(exponent), 1),
-    ),
-}
+__all__ = ["alpha_draft"]
 
 
 def alpha_draft(first: Distribution, second: Distribution, quantity: str, alpha=None) -> Draft:
-    """Derive the divergence ``quantity`` (a key of :data:`KINDS`) of ``second`` from
-    ``first``, two laws of one exponential family."""
+    """Derive the divergence ``quantity`` (a key of :data:`.alpha_parts.KINDS`) of
+    ``second`` from ``first``, two laws of one exponential family."""
     kind = KINDS[quantity]
     order = kind.order if kind.order is not None else alpha
     found = alpha_integral(first, second, order)
@@ -124,72 +64,30 @@ def alpha_draft(first: Distribution, second: Distribution, quantity: str, alpha=
     chains = [Chain(tuple(steps))]
     result = final
     if condition is not None:
-        result = Piecewise((final, condition), (oo, True), evaluate=False)
-        step = Step(
-            "support.piecewise",
-            lhs,
-            result,
-            params={
-                "q_name": "q",
-                "p_name": "p",
-                "support_conditions": (),
-                "condition": condition,
-                "otherwise": Sentence("divergence_reason.alpha_integral"),
-            },
-            facts="result",
+        everywhere, result = infinite_otherwise(
+            lhs, final, condition, "divergence_reason.alpha_integral"
         )
-        chains.append(Chain((step,)))
-    contexts = {**found.contexts, "result": context}
-    if quantity == "chi_square":  # the remark's D_2, by its definition
-        renyi = Renyi(q.function, p.function, S(2))
-        contexts["remark"] = context.define(
-            evaluate(renyi), evaluate(renyi_definition(found.integral, S(2)))
-        )
-    extra = remark(quantity, lhs, q, p, order, condition, context)
-    if extra is not None:
-        chains.append(extra)
-    stages = (*found.stages, Stage(f"{quantity}_result", tuple(chains)))
-    limit = limit_stage(first, second, lhs, result, order, context)
-    if quantity == "renyi" and limit is not None:
-        stages = (*stages, limit[0])
-        contexts["limit"] = limit[1]
+        chains.append(everywhere)
+    extra, remark_contexts = remark(quantity, lhs, q, p, condition, context, found.integral)
+    contexts = {**found.contexts, "result": context, **remark_contexts}
+    stages = (*found.stages, Stage(f"{quantity}_result", (*chains, *extra)))
     name = "k" if q.facts.discrete else "z"
-    return Draft(
+    return alpha_result(
         "exponential_family",
+        quantity,
         stages,
         contexts,
         result,
-        functions={"q": f"q({name})", "p": f"p({name})"},
-        setting="catalog",
-        quantity=quantity,
+        {"q": f"q({name})", "p": f"p({name})"},
+        laws=(first, second),
+        lhs=lhs,
+        order=order,
+        context=context,
     )
 
 
 def _integral_shown(integral: Expr, q, p, order: Expr) -> Expr:
     """``int sqrt(q p)`` for alpha = 1/2, ``int q^2 / p`` for alpha = 2."""
-    if order == S.Half:
-        return total(root(mul(q.function, p.function)), q)
-    if order == 2:
-        return total(div(power(q.function, 2), p.function), q)
+    if order == S.Half or order == 2:
+        return total(alpha_term(q.function, p.function, order), q)
     return integral
-
-
-def remark(quantity, lhs, q, p, order, condition, context) -> Chain | None:
-    """Another form of the divergence, verified like every step."""
-    if quantity == "hellinger":
-        half = mul(S.Half, total(power(Bracket(sub(root(q.function), root(p.function))), 2), q))
-        return Chain((Step("hellinger.half_squared", lhs, half, facts="result"),))
-    if quantity == "chi_square":
-        renyi = Renyi(q.function, p.function, S(2))
-        return Chain(
-            (
-                Step(
-                    "chi_square.renyi",
-                    lhs,
-                    sub(power(S.Exp1, renyi), 1),
-                    facts="remark",
-                    condition=condition,
-                ),
-            )
-        )
-    return None

@@ -21,18 +21,17 @@ at most :data:`MAX_TERMS` of them.
 
 from __future__ import annotations
 
-from sympy import Integer, Ne, Piecewise, S, Sum, binomial, oo
+from sympy import Integer, Ne, S, Sum, binomial
 
 from ..errors import KLDeriveError
 from ..families.base import Distribution
 from ..steps.context import Context
-from ..steps.step import Chain, Sentence, Stage, Step
+from ..steps.step import Chain, Stage, Step
 from ..strategies.draft import Draft
-from ..symbolic.display import add, div, evaluate, mul, power, root, sub
+from ..symbolic.display import add, evaluate, mul, power, sub
 from ..symbolic.objects import COUNT
-from .alpha import KINDS
+from .alpha_parts import KINDS, alpha_result, alpha_term, exact_value, infinite_otherwise
 from .exponential import law, parameter_conditions, total
-from .renyi_limit import limit_stage
 
 __all__ = ["MAX_TERMS", "alpha_binomial_draft", "is_trials_pair"]
 
@@ -82,17 +81,8 @@ def alpha_binomial_draft(
             f"and no closed form; kl-derive writes out at most {MAX_TERMS}"
         )
     q, p = law(first, "q", COUNT), law(second, "p", COUNT)
-    rest = sub(1, order) if order.free_symbols else 1 - order
-    masses = [(k, _mass(nq, pq, k), _mass(np_, pp, k)) for k in range(common + 1)]
-    if order == S.Half:
-        summand = root(mul(q.function, p.function))
-        terms = [root(mul(a, b)) for _, a, b in masses]
-    elif order == 2:
-        summand = div(power(q.function, 2), p.function)
-        terms = [div(power(a, 2), b) for _, a, b in masses]
-    else:
-        summand = mul(power(q.function, order), power(p.function, rest))
-        terms = [mul(power(a, order), power(b, rest)) for _, a, b in masses]
+    summand = alpha_term(q.function, p.function, order)
+    terms = [alpha_term(_mass(nq, pq, k), _mass(np_, pp, k), order) for k in range(common + 1)]
     condition = (order < 1) if nq > np_ and order.free_symbols else None
     conditions = parameter_conditions(first, second)
     if order.free_symbols:  # an order alpha > 0 other than 1
@@ -118,29 +108,15 @@ def alpha_binomial_draft(
     steps.append(
         Step("alpha_masses.terms", steps[-1].after, written, facts="result", condition=condition)
     )
-    numbers = not (pq.free_symbols or pp.free_symbols or order.free_symbols)
-    if numbers:
-        value = evaluate(kind.definition(evaluate(add(*terms)), order))
-        if value != written:
-            steps.append(Step("algebra.simplify", written, value, facts="result"))
+    if not (pq.free_symbols or pp.free_symbols or order.free_symbols):
+        steps.extend(exact_value(kind, terms, order, written, facts="result"))
     chains = [Chain(tuple(steps))]
     result = steps[-1].after
     if condition is not None:
-        result = Piecewise((result, condition), (oo, True), evaluate=False)
-        step = Step(
-            "support.piecewise",
-            lhs,
-            result,
-            params={
-                "q_name": "q",
-                "p_name": "p",
-                "support_conditions": (),
-                "condition": condition,
-                "otherwise": Sentence("divergence_reason.more_trials"),
-            },
-            facts="result",
+        everywhere, result = infinite_otherwise(
+            lhs, result, condition, "divergence_reason.more_trials"
         )
-        chains.append(Chain((step,)))
+        chains.append(everywhere)
     stage = Stage(
         f"{quantity}_binomial_trials",
         tuple(chains),
@@ -153,18 +129,15 @@ def alpha_binomial_draft(
             "above": order > 1,
         },
     )
-    stages = (stage,)
-    contexts = {"main": context, "result": context}
-    limit = limit_stage(first, second, lhs, result, order, context)
-    if quantity == "renyi" and limit is not None:
-        stages = (*stages, limit[0])
-        contexts["limit"] = limit[1]
-    return Draft(
+    return alpha_result(
         "mass_functions",
-        stages,
-        contexts,
+        quantity,
+        (stage,),
+        {"main": context, "result": context},
         result,
-        functions={"q": "q(k)", "p": "p(k)"},
-        setting="catalog",
-        quantity=quantity,
+        {"q": "q(k)", "p": "p(k)"},
+        laws=(first, second),
+        lhs=lhs,
+        order=order,
+        context=context,
     )

@@ -19,6 +19,7 @@ from __future__ import annotations
 from sympy import Add, Eq, Expr, Float, Integral, Mul, S, Symbol, log
 
 from ..families.base import Distribution
+from ..numeric.integral_value import PRECISION, mp_number
 from ..steps.context import Context
 from ..steps.step import Chain, Stage, Step
 from ..strategies.draft import Draft
@@ -29,8 +30,8 @@ from .objects import JensenShannon
 
 __all__ = ["continuous_draft", "evaluate_numerically", "mass_points"]
 
-#: the working precision (decimal digits) of the numeric value, and the digits shown
-PRECISION = 30
+#: the digits the numeric value is shown to (its working precision is
+#: :data:`~kl_derive.numeric.integral_value.PRECISION`)
 SHOWN = 12
 
 
@@ -107,14 +108,14 @@ def evaluate_numerically(
         for term in Add.make_args(expression):
             found = term.atoms(Integral)
             if not found:
-                total += _mp(term)
+                total += mp_number(term)
                 continue
             (one,) = found
             (variable, low, high) = one.limits[0]
-            coefficient = _mp(term.xreplace({one: S.One}))
+            coefficient = mp_number(term.xreplace({one: S.One}))
             f = lambdify(variable, _zero_at_underflow(one.function), "mpmath")
             inside = sorted({x for x in points if low < x < high})
-            value, error = mpmath.quad(f, [_end(low), *inside, _end(high)], error=True)
+            value, error = mpmath.quad(f, [mp_number(low), *inside, mp_number(high)], error=True)
             if not mpmath.isfinite(value) or error > mpmath.mpf(10) ** (-digits - 2):
                 return None
             total += coefficient * value
@@ -144,24 +145,8 @@ def mass_points(*laws: Distribution) -> tuple[Expr, ...]:
     return tuple(out)
 
 
-def _mp(x: Expr):
-    import mpmath
-
-    return mpmath.mpmathify(str(S(x).evalf(PRECISION)))
-
-
 def _bound(expression: Expr) -> set[Symbol]:
     return {v for i in expression.atoms(Integral) for v, *_ in i.limits}
-
-
-def _end(x: Expr):
-    import mpmath
-
-    if x == S.Infinity:
-        return mpmath.inf
-    if x == S.NegativeInfinity:
-        return -mpmath.inf
-    return _mp(x)
 
 
 def _zero_at_underflow(integrand: Expr) -> Expr:

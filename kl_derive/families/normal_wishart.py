@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sympy import Expr, ImmutableMatrix, MatrixSymbol, Number, Rational, S, Symbol, pi
+from sympy import Expr, ImmutableMatrix, Number, Rational, S, Symbol, pi
 
 from ..errors import SpecError
 from ..symbolic.display import div, expo, mul, neg, power
@@ -125,10 +125,6 @@ def _wishart_spec(spec):
     from dataclasses import replace
 
     return replace(spec, args=(spec.args[3], spec.args[2]))
-
-
-def vector_symbol(name: str, size: Expr) -> MatrixSymbol:
-    return MatrixSymbol(name, size, 1)
 
 
 FAMILY = NormalWishart()

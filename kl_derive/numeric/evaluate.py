@@ -97,20 +97,16 @@ def compile_mp(e: Expr, strict: bool = False, flush: bool = False) -> Evaluator:
     ``strict``: :class:`Unknown` for a function without an mpmath counterpart here
     rather than a slower evaluation by SymPy; ``flush``: an exponential below
     ``e^(-10^6)`` is 0."""
-    return _compile_mp(e, strict, flush)
-
-
-def _compile_mp(e: Expr, strict: bool, flush: bool) -> Evaluator:
     if isinstance(e, Symbol):
         return lambda env: env[e]
     if isinstance(e, (Number, NumberSymbol)):
         c = to_mp(e)
         return lambda env: c
     if isinstance(e, Add):
-        parts = [_compile_mp(a, strict, flush) for a in e.args]
+        parts = [compile_mp(a, strict, flush) for a in e.args]
         return lambda env: mpmath.fsum(f(env) for f in parts)
     if isinstance(e, Mul):
-        parts = [_compile_mp(a, strict, flush) for a in e.args]
+        parts = [compile_mp(a, strict, flush) for a in e.args]
 
         def product(env: dict) -> mpmath.mpf:
             out = mpmath.mpf(1)
@@ -120,17 +116,17 @@ def _compile_mp(e: Expr, strict: bool, flush: bool) -> Evaluator:
 
         return product
     if isinstance(e, Pow):
-        base = _compile_mp(e.base, strict, flush)
+        base = compile_mp(e.base, strict, flush)
         if e.exp.is_Integer:
             n = int(e.exp)
             return lambda env: base(env) ** n
         if e.exp == Rational(1, 2):
             return lambda env: mpmath.sqrt(base(env))
-        power = _compile_mp(e.exp, strict, flush)
+        power = compile_mp(e.exp, strict, flush)
         return lambda env: base(env) ** power(env)
     if isinstance(e, Function) and type(e) in _FUNCTIONS:
         f = _flushed_exp if flush and isinstance(e, exp) else _FUNCTIONS[type(e)]
-        args = [_compile_mp(a, strict, flush) for a in e.args]
+        args = [compile_mp(a, strict, flush) for a in e.args]
         return lambda env: f(*(a(env) for a in args))
     if strict:
         raise Unknown(type(e).__name__)

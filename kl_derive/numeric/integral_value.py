@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from sympy import Expr, Float, S, Symbol, lambdify, oo
 
-__all__ = ["DECIMALS", "PRECISION", "integral_value", "rounded"]
+__all__ = ["DECIMALS", "PRECISION", "integral_value", "mp_number", "rounded"]
 
 #: the working precision (decimal digits) and the decimal places a value is shown to
 PRECISION = 30
@@ -42,7 +42,7 @@ def integral_value(
     with mpmath.workdps(PRECISION):
         f = lambdify(variable, integrand, "mpmath")
         if low == -oo and high == oo:
-            c, w = _mp(centre), _mp(width)
+            c, w = mp_number(centre), mp_number(width)
 
             def g(theta):
                 t = mpmath.tan(theta)
@@ -51,7 +51,7 @@ def integral_value(
             ends = [-mpmath.pi / 2, -mpmath.pi / 4, 0, mpmath.pi / 4, mpmath.pi / 2]
             value, error = mpmath.quad(g, ends, error=True)
         elif low.is_finite and high.is_finite:
-            a, b = _mp(low), _mp(high)
+            a, b = mp_number(low), mp_number(high)
             value, error = mpmath.quad(f, [a, (a + b) / 2, b], error=True)
         else:
             return None
@@ -75,7 +75,13 @@ def rounded(value) -> Float:
     return Float(text, max(digits, 1))
 
 
-def _mp(x: Expr):
+def mp_number(x: Expr):
+    """A SymPy number as an mpmath number, from its :data:`PRECISION` digits (``oo`` and
+    ``-oo`` as mpmath's infinities)."""
     import mpmath
 
+    if x == oo:
+        return mpmath.inf
+    if x == -oo:
+        return -mpmath.inf
     return mpmath.mpmathify(str(S(x).evalf(PRECISION)))

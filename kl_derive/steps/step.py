@@ -82,6 +82,11 @@ class Chain:
     def lhs(self) -> Expr:
         return self.steps[0].before
 
+    def with_facts(self, facts: str) -> Chain:
+        """The chain with its steps verified in the context ``facts``, but a step that
+        names a context of its own (other than the default ``"main"``) keeps it."""
+        return Chain(tuple(replace(s, facts=facts) if s.facts == "main" else s for s in self.steps))
+
     @property
     def condition(self) -> Expr | None:
         """Where the chain holds: the conditions its steps state (``None``: everywhere)."""
@@ -121,3 +126,7 @@ class Stage:
     @property
     def steps(self) -> tuple[Step, ...]:
         return tuple(step for chain in self.chains for step in chain.steps)
+
+    def with_facts(self, facts: str) -> Stage:
+        """The stage with its chains' steps verified in ``facts`` (:meth:`Chain.with_facts`)."""
+        return replace(self, chains=tuple(chain.with_facts(facts) for chain in self.chains))

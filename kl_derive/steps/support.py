@@ -32,6 +32,7 @@ import mpmath
 from sympy import Expr, Interval, Piecewise, S, lambdify, oo
 
 from ..errors import VerificationError
+from ..numeric.integral_value import mp_number
 from ..symbolic.objects import KL, CrossEntropy, Entropy
 from .context import Context, DensityFacts
 from .step import Step, conjuncts
@@ -68,13 +69,13 @@ def mass_outside(q: DensityFacts, p: DensityFacts, values: dict) -> mpmath.mpf:
     if q.discrete:
         term = lambdify(q.variable, density, modules="mpmath")
         if lower_p > lower_q:  # q's values below p's support (an infinite upper end is fine)
-            end = int(mpmath.ceil(_mp(lower_p)))
+            end = int(mpmath.ceil(mp_number(lower_p)))
             if upper_q.is_finite:
                 end = min(end, int(upper_q) + 1)
             below = range(int(lower_q), end)
             total += mpmath.fsum(term(k) for k in below)
         if upper_q > upper_p:
-            first = max(int(mpmath.floor(_mp(upper_p))) + 1, int(lower_q))
+            first = max(int(mpmath.floor(mp_number(upper_p))) + 1, int(lower_q))
             if upper_q.is_finite:
                 total += mpmath.fsum(term(k) for k in range(first, int(upper_q) + 1))
             else:
@@ -84,18 +85,10 @@ def mass_outside(q: DensityFacts, p: DensityFacts, values: dict) -> mpmath.mpf:
 
     integrand = lambdify(q.variable, density, modules=[{"exp": safe_exp}, "mpmath"])
     if lower_q < lower_p:
-        total += mpmath.quad(integrand, [_mp(lower_q), _mp(min(lower_p, upper_q))])
+        total += mpmath.quad(integrand, [mp_number(lower_q), mp_number(min(lower_p, upper_q))])
     if upper_q > upper_p:
-        total += mpmath.quad(integrand, [_mp(max(upper_p, lower_q)), _mp(upper_q)])
+        total += mpmath.quad(integrand, [mp_number(max(upper_p, lower_q)), mp_number(upper_q)])
     return total
-
-
-def _mp(x: Expr) -> mpmath.mpf:
-    if x == oo:
-        return mpmath.inf
-    if x == -oo:
-        return -mpmath.inf
-    return mpmath.mpf(str(S(x).evalf(30)))
 
 
 def _is_quantity(e: Expr) -> bool:

@@ -41,171 +41,98 @@ INSTANCES = (2, 3)
 
 def derive_diagonal_entropy(law: Distribution) -> Draft:
     """Derive H(law) for a diagonal Gaussian whose dimension is symbolic."""
-    qz = Function("q")(VARIABLE)
-
-    def q_(j: Expr) -> Expr:
-        return Function("q")(COORDS[j])
-
-    def over(term: Callable[[Expr], Expr], big: type = Sum) -> Expr:
-        return big(term(J), (J, 1, D))
-
-    loc, scale = (coordinate(a, J) for a in law.args)
-    stages = [
-        Stage(
-            "diag_entropy_factorize",
-            (Chain((Step("independence.product", qz, over(q_, Product)),)),),
-            params={"coordinate_q": coordinate_laws(law, None)},
-        )
-    ]
-    log_sum = over(lambda j: ln(q_(j)))
-    stages.append(
-        Stage(
-            "diag_entropy_log_sum",
-            (
-                Chain(
-                    (
-                        Step("density.substitute", ln(qz), ln(over(q_, Product))),
-                        Step("log.product_sum", ln(over(q_, Product)), log_sum),
-                    )
-                ),
-            ),
-        )
-    )
-    definition = neg(Expect(ln(qz), qz))
-    marginal = over(lambda j: neg(Expect(ln(q_(j)), q_(j))))
-    coordinates = over(lambda j: Entropy(q_(j)))
-    stages.append(
-        Stage(
-            "diag_entropy_sum",
-            (
-                Chain(
-                    (
-                        Step("entropy.definition", Entropy(qz), definition),
-                        Step("density.substitute", definition, neg(Expect(log_sum, qz))),
-                        Step("expectation.marginal", neg(Expect(log_sum, qz)), marginal),
-                        Step("entropy.definition_coordinate", marginal, coordinates),
-                    )
-                ),
-            ),
-        )
-    )
-    one = mul(S.Half, ln(mul(2, pi, E, square(scale))))
-    command = f'kl-derive entropy "normal({sstr(_plain(loc))}, {sstr(_plain(scale))})"'
-    stages.append(
-        Stage(
-            "diag_entropy_coordinate",
-            (
-                Chain(
-                    (
-                        Step(
-                            "entropy.univariate",
-                            Entropy(q_(J)),
-                            one,
-                            params={"command": Code(command)},
-                        ),
-                    )
-                ),
-            ),
-        )
-    )
-    summed = Sum(one, (J, 1, D))
-    final = _closed_form(scale)
-    steps = (
-        Step("entropy.sum_coordinates", Entropy(qz), coordinates),
-        Step("moment.insert_coordinates", coordinates, summed),
-        Step("sum.split_constant", summed, final, params={"d": D}),
-    )
-    stages.append(Stage("diag_entropy_total", (Chain(steps),)))
-    context = coordinate_contexts(law, law, None, qz, qz)
-    return Draft(
-        NAME,
-        tuple(stages),
-        {"main": context},
-        final,
-        functions={"q": "q(z)", "q[]": r"q_{%s}(z_{%s})"},
-        expect_subscripts=True,
-        instance_sizes=INSTANCES,
-        setting="catalog",
-        quantity="entropy",
-    )
+    return _derive(law, None)
 
 
 def derive_diagonal_cross_entropy(first: Distribution, second: Distribution) -> Draft:
     """Derive H(first, second) = -E_first[log second] for two diagonal Gaussians whose
     dimension is symbolic: the sum of the coordinates' cross-entropies."""
-    qz, pz = Function("q")(VARIABLE), Function("p")(VARIABLE)
+    return _derive(first, second)
+
+
+def _derive(first: Distribution, second: Distribution | None) -> Draft:
+    """The entropy of ``first`` (``second`` is ``None``) or its cross-entropy with
+    ``second``: the same five stages, the logarithm taken of ``q`` or of ``p``."""
+    entropy = second is None
+    quantity = "entropy" if entropy else "cross_entropy"
+    stage = f"diag_{quantity}"
+    qz = Function("q")(VARIABLE)
+    oz = qz if entropy else Function("p")(VARIABLE)  # the density whose logarithm is taken
 
     def q_(j: Expr) -> Expr:
         return Function("q")(COORDS[j])
 
-    def p_(j: Expr) -> Expr:
-        return Function("p")(COORDS[j])
+    def o_(j: Expr) -> Expr:
+        return q_(j) if entropy else Function("p")(COORDS[j])
+
+    def measure(a: Expr, b: Expr) -> Expr:
+        return Entropy(a) if entropy else CrossEntropy(a, b)
 
     def over(term: Callable[[Expr], Expr], big: type = Sum) -> Expr:
         return big(term(J), (J, 1, D))
 
-    (m1, s1), (m2, s2) = ((coordinate(a, J) for a in law.args) for law in (first, second))
-    stages = [
-        Stage(
-            "diag_cross_entropy_factorize",
-            (
-                Chain((Step("independence.product", qz, over(q_, Product)),)),
-                Chain((Step("independence.product", pz, over(p_, Product)),)),
-            ),
-            params={
-                "coordinate_q": coordinate_laws(first, None),
-                "coordinate_p": coordinate_laws(second, None),
-            },
-        )
-    ]
-    log_sum = over(lambda j: ln(p_(j)))
+    params = {"coordinate_q": coordinate_laws(first, None)}
+    factors = [Chain((Step("independence.product", qz, over(q_, Product)),))]
+    if not entropy:
+        params["coordinate_p"] = coordinate_laws(second, None)
+        factors.append(Chain((Step("independence.product", oz, over(o_, Product)),)))
+    stages = [Stage(f"{stage}_factorize", tuple(factors), params=params)]
+    log_sum = over(lambda j: ln(o_(j)))
     stages.append(
         Stage(
-            "diag_cross_entropy_log_sum",
+            f"{stage}_log_sum",
             (
                 Chain(
                     (
-                        Step("density.substitute", ln(pz), ln(over(p_, Product))),
-                        Step("log.product_sum", ln(over(p_, Product)), log_sum),
+                        Step("density.substitute", ln(oz), ln(over(o_, Product))),
+                        Step("log.product_sum", ln(over(o_, Product)), log_sum),
                     )
                 ),
             ),
         )
     )
-    lhs = CrossEntropy(qz, pz)
-    definition = neg(Expect(ln(pz), qz))
-    marginal = over(lambda j: neg(Expect(ln(p_(j)), q_(j))))
-    coordinates = over(lambda j: CrossEntropy(q_(j), p_(j)))
+    lhs = measure(qz, oz)
+    definition = neg(Expect(ln(oz), qz))
+    marginal = over(lambda j: neg(Expect(ln(o_(j)), q_(j))))
+    coordinates = over(lambda j: measure(q_(j), o_(j)))
     stages.append(
         Stage(
-            "diag_cross_entropy_sum",
+            f"{stage}_sum",
             (
                 Chain(
                     (
-                        Step("cross_entropy.definition", lhs, definition),
+                        Step(f"{quantity}.definition", lhs, definition),
                         Step("density.substitute", definition, neg(Expect(log_sum, qz))),
                         Step("expectation.marginal", neg(Expect(log_sum, qz)), marginal),
-                        Step("cross_entropy.definition_coordinate", marginal, coordinates),
+                        Step(f"{quantity}.definition_coordinate", marginal, coordinates),
                     )
                 ),
             ),
         )
     )
-    quadratic = div(add(square(s1), square(sub(m1, m2))), mul(2, square(s2)))
-    one = add(mul(S.Half, ln(mul(2, pi, square(s2)))), quadratic)
-    command = (
-        f'kl-derive cross-entropy "normal({sstr(_plain(m1))}, {sstr(_plain(s1))})" '
-        f'"normal({sstr(_plain(m2))}, {sstr(_plain(s2))})"'
-    )
+    m1, s1 = (coordinate(a, J) for a in first.args)
+    if entropy:
+        one = mul(S.Half, ln(mul(2, pi, E, square(s1))))
+        command = f'kl-derive entropy "{_normal(m1, s1)}"'
+        final = _closed_form(s1)
+    else:
+        m2, s2 = (coordinate(a, J) for a in second.args)
+        quadratic = div(add(square(s1), square(sub(m1, m2))), mul(2, square(s2)))
+        one = add(mul(S.Half, ln(mul(2, pi, square(s2)))), quadratic)
+        command = f'kl-derive cross-entropy "{_normal(m1, s1)}" "{_normal(m2, s2)}"'
+        final = add(
+            _closed_form(s2, with_e=False),
+            mul(D, quadratic) if J not in quadratic.free_symbols else Sum(quadratic, (J, 1, D)),
+        )
     stages.append(
         Stage(
-            "diag_cross_entropy_coordinate",
+            f"{stage}_coordinate",
             (
                 Chain(
                     (
                         Step(
-                            "cross_entropy.univariate",
-                            CrossEntropy(q_(J), p_(J)),
+                            f"{quantity}.univariate",
+                            measure(q_(J), o_(J)),
                             one,
                             params={"command": Code(command)},
                         ),
@@ -215,27 +142,26 @@ def derive_diagonal_cross_entropy(first: Distribution, second: Distribution) -> 
         )
     )
     summed = Sum(one, (J, 1, D))
-    final = add(
-        _closed_form(s2, with_e=False),
-        mul(D, quadratic) if J not in quadratic.free_symbols else Sum(quadratic, (J, 1, D)),
-    )
     steps = (
-        Step("cross_entropy.sum_coordinates", lhs, coordinates),
+        Step(f"{quantity}.sum_coordinates", lhs, coordinates),
         Step("moment.insert_coordinates", coordinates, summed),
         Step("sum.split_constant", summed, final, params={"d": D}),
     )
-    stages.append(Stage("diag_cross_entropy_total", (Chain(steps),)))
-    context = coordinate_contexts(first, second, None, qz, pz)
+    stages.append(Stage(f"{stage}_total", (Chain(steps),)))
+    context = coordinate_contexts(first, first if entropy else second, None, qz, oz)
+    functions = {"q": "q(z)", "q[]": r"q_{%s}(z_{%s})"}
+    if not entropy:
+        functions = {"q": "q(z)", "p": "p(z)", "q[]": r"q_{%s}(z_{%s})", "p[]": r"p_{%s}(z_{%s})"}
     return Draft(
         NAME,
         tuple(stages),
         {"main": context},
         final,
-        functions={"q": "q(z)", "p": "p(z)", "q[]": r"q_{%s}(z_{%s})", "p[]": r"p_{%s}(z_{%s})"},
+        functions=functions,
         expect_subscripts=True,
         instance_sizes=INSTANCES,
         setting="catalog",
-        quantity="cross_entropy",
+        quantity=quantity,
     )
 
 
@@ -252,8 +178,12 @@ def _closed_form(scale: Expr, with_e: bool = True) -> Expr:
     return add(mul(D / 2, ln(two_pi)), mul(coefficient, total) if coefficient != 1 else total)
 
 
-def _plain(value: Expr) -> Expr:
-    """``mu[j]`` written ``mu_j`` for the command line."""
+def _normal(loc: Expr, scale: Expr) -> str:
+    """``normal(mu_j, sigma_j)``: one coordinate's law for the command line, ``mu[j]``
+    written ``mu_j``."""
     from sympy import Indexed, Symbol
 
-    return value.xreplace({x: Symbol(f"{x.base.label}_j") for x in value.atoms(Indexed)})
+    def plain(value: Expr) -> str:
+        return sstr(value.xreplace({x: Symbol(f"{x.base.label}_j") for x in value.atoms(Indexed)}))
+
+    return f"normal({plain(loc)}, {plain(scale)})"

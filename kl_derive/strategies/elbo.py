@@ -219,7 +219,8 @@ def derive_elbo(decoder: str = "gaussian", prior: str = "normal", beta: Expr = S
         loss, result = loss_stage(decoder, prior, beta, LIKELIHOOD, QF, PRIOR)
         extra.append(loss)
     contexts.update(stage_contexts(decoder, prior, beta, LIKELIHOOD, QF, PRIOR))
-    stages = [_assign(s, "general") for s in stages[:3]] + [_assign(stages[3], "reparam")]
+    # (the coordinate-wise step keeps its own context, reparam_d)
+    stages = [s.with_facts("general") for s in stages[:3]] + [stages[3].with_facts("reparam")]
     stages.extend(extra)
     functions = {**FUNCTIONS, **PART_FUNCTIONS}
     if beta != 1:
@@ -351,21 +352,6 @@ def _coordinates_context() -> Context:
             {"phivec": DensityFacts(noise, eps, (-oo, oo), value)}, bindings=bindings
         )
     return Context({}, dimension=LATENT, index=J, instances=instances)
-
-
-def _assign(stage: Stage, facts: str) -> Stage:
-    from dataclasses import replace
-
-    chains = tuple(
-        Chain(
-            tuple(
-                step if step.facts == "reparam_d" else replace(step, facts=facts)
-                for step in chain.steps
-            )
-        )
-        for chain in stage.chains
-    )
-    return replace(stage, chains=chains)
 
 
 def _eq(lhs: Expr, rhs: Expr) -> Expr:

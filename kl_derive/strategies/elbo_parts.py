@@ -156,7 +156,7 @@ def decoder_stage(decoder: str) -> Stage:
     if decoder != "bernoulli":
         steps.append(Step("elbo.decoder_collect", summed, total))
     chains.append(Chain(tuple(steps)))
-    chains = [_facts(c, "decoder") for c in chains]
+    chains = [c.with_facts("decoder") for c in chains]
     key = {"gaussian": "elbo_gaussian", "gaussian-learned": "elbo_gaussian_learned"}
     return Stage(key.get(decoder, "elbo_bernoulli"), tuple(chains), params={"D": D})
 
@@ -186,7 +186,7 @@ def prior_stage() -> Stage:
     )
     return Stage(
         "elbo_prior",
-        (_facts(chain, "prior"),),
+        (chain.with_facts("prior"),),
         params={"command": Code(SEED_COMMAND)},
     )
 
@@ -236,16 +236,10 @@ def loss_stage(
         steps.append(Step("elbo.loss_simplify", inserted, final))
     stage = Stage(
         "elbo_loss" if beta == 1 else "elbo_loss_beta",
-        (_facts(Chain(tuple(steps)), "loss"),),
+        (Chain(tuple(steps)).with_facts("loss"),),
         params={"beta": beta},
     )
     return stage, final
-
-
-def _facts(chain: Chain, facts: str) -> Chain:
-    from dataclasses import replace
-
-    return Chain(tuple(replace(step, facts=facts) for step in chain.steps))
 
 
 # -- contexts ----------------------------------------------------------------------------

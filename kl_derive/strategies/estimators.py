@@ -420,14 +420,12 @@ def derive_estimators(first: Distribution, second: Distribution) -> Draft:
     if s1.is_Symbol:  # and in sigma_1
         stages.append(scale_gradient_stage(first, second, qf, rf))
     # 8. gradients in the reference law's parameters (q does not move with them) -------
-    for which, phi in (("mu_2", m2), ("sigma_2", s2)):
-        if phi.is_Symbol:
-            stages.append(reference_gradient_stage(first, second, qf, pf, rf, which))
+    for which, reference in facts.gradient_reference.items():  # mu_2, sigma_2: the symbols
+        stages.append(reference_gradient_stage(first, second, qf, pf, rf, which, reference))
 
     # the result: the two unbiased estimators' mean -------------------------------------
     contexts = {"main": main, "none": bare, "bare": defined}
-    stages = [_assign(stage, "main") for stage in stages]
-    stages[2] = _assign(stages[2], "bare")  # the moments of eps, by quadrature
+    stages[2] = stages[2].with_facts("bare")  # the moments of eps, by quadrature
     return Draft(
         NAME,
         tuple(stages),
@@ -449,15 +447,6 @@ def derive_estimators(first: Distribution, second: Distribution) -> Draft:
         setting="catalog",
         quantity="estimators",
     )
-
-
-def _assign(stage: Stage, facts: str) -> Stage:
-    from dataclasses import replace
-
-    chains = tuple(
-        Chain(tuple(replace(step, facts=facts) for step in chain.steps)) for chain in stage.chains
-    )
-    return replace(stage, chains=chains)
 
 
 def _moment_from_standard(m: Expr, s: Expr, k: int, eps_moments: dict[int, Expr]) -> Expr:

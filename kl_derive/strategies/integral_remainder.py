@@ -216,7 +216,7 @@ def numeric_value(finite: Expr, remainder, q: Law) -> Float | None:
     otherwise)."""
     import mpmath
 
-    from ..numeric.integral_value import DECIMALS, PRECISION, integral_value, rounded
+    from ..numeric.integral_value import DECIMALS, PRECISION, integral_value, mp_number, rounded
 
     z = q.facts.variable
     closed = S(evaluate(finite))
@@ -224,7 +224,7 @@ def numeric_value(finite: Expr, remainder, q: Law) -> Float | None:
         return None
     centre, width = _where_the_mass_is(q)
     with mpmath.workdps(PRECISION):
-        total = mpmath.mpmathify(str(closed.evalf(PRECISION)))
+        total = mp_number(closed)
         error = mpmath.mpf(0)
         for coefficient, statistic in remainder:
             coefficient = S(evaluate(coefficient))
@@ -232,7 +232,7 @@ def numeric_value(finite: Expr, remainder, q: Law) -> Float | None:
             found = integral_value(integrand, z, *q.facts.support, centre=centre, width=width)
             if found is None or coefficient.free_symbols:
                 return None
-            c = mpmath.mpmathify(str(coefficient.evalf(PRECISION)))
+            c = mp_number(coefficient)
             total += c * found[0]
             error += abs(c) * found[1]
         if error > mpmath.mpf(10) ** (-DECIMALS - 2):

@@ -22,15 +22,16 @@ For :math:`q(x, \tau) = q(\tau)\, q(x \mid \tau)` with :math:`q(\tau) =
 
 from __future__ import annotations
 
-from sympy import Eq, Function, S, Symbol, digamma, expand, expand_log, log, oo
+from sympy import Eq, Function, S, Symbol, digamma, log, oo
 
 from ..families.base import Distribution
 from ..families.normal_gamma import PRECISION, VALUE
 from ..steps.context import Context, DensityFacts
 from ..steps.step import Chain, Code, Stage, Step
-from ..symbolic.display import add, display_form, div, evaluate, ln, mul, neg, square, sub
+from ..symbolic.display import add, div, evaluate, ln, mul, neg, square, sub
 from ..symbolic.objects import KL, Expect
 from . import expected_log_ratio
+from .chain_parts import factored_density, simplified
 from .draft import Draft
 from .laws import parameter_conditions
 
@@ -53,29 +54,19 @@ def derive(first: Distribution, second: Distribution) -> Draft:
     gamma_q, gamma_p = Distribution(g1, gargs1, ""), Distribution(g2, gargs2, "")
 
     # 1. the densities
-    chains = []
-    for joint, marginal, conditional, law, g, gargs in (
-        (qj, qt, qc, first, g1, gargs1),
-        (pj, pt, pc, second, g2, gargs2),
-    ):
-        chains.append(
-            Chain(
-                (
-                    Step(
-                        "density.factor_conditional",
-                        joint,
-                        mul(marginal, conditional),
-                        {"law": law},
-                    ),
-                    Step(
-                        "density.formula",
-                        mul(marginal, conditional),
-                        mul(g.density(TAU, gargs), family.conditional_density(X, TAU, law.args)),
-                        {"law": law},
-                    ),
-                )
-            )
+    chains = [
+        factored_density(
+            joint,
+            marginal,
+            conditional,
+            law,
+            mul(g.density(TAU, gargs), family.conditional_density(X, TAU, law.args)),
         )
+        for joint, marginal, conditional, law, g, gargs in (
+            (qj, qt, qc, first, g1, gargs1),
+            (pj, pt, pc, second, g2, gargs2),
+        )
+    ]
     shown = {"tau": TAU, "x": X}
     stages = [Stage("normal_gamma_definition", tuple(chains), params=shown)]
 
@@ -143,7 +134,7 @@ def derive(first: Distribution, second: Distribution) -> Draft:
     total = add(gamma_kl, averaged)
     closing = (
         Step("moment.insert", split, total),
-        *_numbers(total, (*first.args, *second.args)),
+        *simplified(total, (*first.args, *second.args)),
     )
     stages.append(
         Stage(
@@ -207,11 +198,3 @@ def main_context(first: Distribution, second: Distribution, qs: tuple, ps: tuple
         "p": DensityFacts(pj, (X, TAU), (-oo, oo), g2_value * n2_value),
     }
     return Context(densities, conditions=conditions)
-
-
-def _numbers(total, parameters) -> tuple[Step, ...]:
-    """With numbers for every parameter, one more step: the value, simplified."""
-    if not all(a.is_number for a in parameters):
-        return ()
-    value = display_form(expand(expand_log(evaluate(total), force=True)))
-    return (Step("algebra.simplify", total, value),) if value != total else ()

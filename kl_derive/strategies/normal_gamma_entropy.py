@@ -22,14 +22,14 @@ into step 5 and the sum take the results of those steps as established facts.
 
 from __future__ import annotations
 
-from sympy import Eq, Function, S, Symbol, digamma, expand, expand_log, pi
+from sympy import Eq, Function, S, Symbol, digamma, pi
 
 from ..families.base import Distribution
 from ..families.normal_gamma import PRECISION, VALUE
-from ..steps.context import Context
 from ..steps.step import Chain, Stage, Step
-from ..symbolic.display import add, display_form, evaluate, group, ln, mul, neg
+from ..symbolic.display import add, group, ln, mul, neg
 from ..symbolic.objects import Entropy, Expect
+from .chain_parts import established, factored_density, simplified
 from .draft import Draft
 from .entropy import derive_entropy
 from .normal_gamma_chain import main_context
@@ -50,16 +50,12 @@ def derive_normal_gamma_entropy(first: Distribution) -> Draft:
     shown = {"tau": TAU, "x": X}
 
     # 1. the density
-    density = Chain(
-        (
-            Step("density.factor_conditional", qj, mul(qt, qc), {"law": first}),
-            Step(
-                "density.formula",
-                mul(qt, qc),
-                mul(gamma.density(TAU, gamma_args), family.conditional_density(X, TAU, first.args)),
-                {"law": first},
-            ),
-        )
+    density = factored_density(
+        qj,
+        qt,
+        qc,
+        first,
+        mul(gamma.density(TAU, gamma_args), family.conditional_density(X, TAU, first.args)),
     )
     stages = [Stage("normal_gamma_entropy_definition", (density,), params=shown)]
 
@@ -105,11 +101,10 @@ def derive_normal_gamma_entropy(first: Distribution) -> Draft:
 
     # 6. the sum
     total = add(gamma_h, averaged)
-    closing = [Step("moment.insert", split, total, facts="parts")]
-    if all(a.is_number for a in first.args):
-        value = display_form(expand(expand_log(evaluate(total), force=True)))
-        if value != total:
-            closing.append(Step("algebra.simplify", total, value, facts="parts"))
+    closing = (
+        Step("moment.insert", split, total, facts="parts"),
+        *simplified(total, first.args, facts="parts"),
+    )
     stages.append(
         Stage(
             "normal_gamma_entropy_result",
@@ -120,11 +115,8 @@ def derive_normal_gamma_entropy(first: Distribution) -> Draft:
     names = (qj, qt, qc)
     contexts = {
         "main": main_context(first, first, names, names),
-        "given": Context({}, definitions={inner: evaluate(conditional_h)}),
-        "parts": Context(
-            {},
-            definitions={Entropy(qt): evaluate(gamma_h), Expect(inner, qt): evaluate(averaged)},
-        ),
+        "given": established({inner: conditional_h}),
+        "parts": established({Entropy(qt): gamma_h, Expect(inner, qt): averaged}),
     }
     return Draft(
         NAME,

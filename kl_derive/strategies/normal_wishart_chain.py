@@ -46,7 +46,6 @@ from sympy import (
     S,
     Symbol,
     expand,
-    expand_log,
     oo,
 )
 
@@ -60,10 +59,18 @@ from ..symbolic.display import add, display_form, div, evaluate, ln, mul, neg
 from ..symbolic.matrices import QuadForm
 from ..symbolic.objects import DIMENSION, KL, Expect
 from . import wishart_moments
+from .chain_parts import established, factored_density, rows, simplified
 from .draft import Draft
 from .wishart_contexts import verification_contexts
 
-__all__ = ["chain_contexts", "derive"]
+__all__ = [
+    "chain_contexts",
+    "derive",
+    "stage_params",
+    "substituted",
+    "wishart_marginal",
+    "wishart_parts",
+]
 
 NAME = "chain rule"
 #: the joint densities' argument, the pair (x, Lambda)
@@ -88,36 +95,16 @@ def derive(first: Distribution, second: Distribution) -> Draft:
     shown1, shown2 = (m1, lam1, s1, nu1), (m2, lam2, s2, nu2)
 
     # 1. the densities (by name: mu_k and W_k stand for the lists, set out in the intro)
-    chains = []
-    for joint, marginal, conditional, law, shown in (
-        (qj, qt, qc, first, shown1),
-        (pj, pt, pc, second, shown2),
-    ):
-        chains.append(
-            Chain(
-                (
-                    Step(
-                        "density.factor_conditional",
-                        joint,
-                        mul(marginal, conditional),
-                        {"law": law},
-                        facts="chain",
-                    ),
-                    Step(
-                        "density.formula",
-                        mul(marginal, conditional),
-                        family.density((x, prec), shown),
-                        {"law": law},
-                        facts="chain",
-                    ),
-                )
-            )
+    chains = [
+        factored_density(
+            joint, marginal, conditional, law, family.density((x, prec), args), "chain"
         )
-    shown = {
-        "tau": prec,
-        "x": x,
-        "scales": tuple(Eq(k, v, evaluate=False) for k, v in given.items()),
-    }
+        for joint, marginal, conditional, law, args in (
+            (qj, qt, qc, first, shown1),
+            (pj, pt, pc, second, shown2),
+        )
+    ]
+    shown = stage_params(prec, x, given)
     stages = [Stage("normal_wishart_definition", tuple(chains), params=shown)]
 
     # 2. the chain rule
@@ -131,22 +118,15 @@ def derive(first: Distribution, second: Distribution) -> Draft:
     wishart_draft = wishart_moments.derive(
         Distribution(WISHART, (nu1, w1), ""), Distribution(WISHART, (nu2, w2), "")
     )
-    (result_chain,) = wishart_draft.stages[-1].chains
     v1, v2 = MatrixSymbol("V_1", size, size), MatrixSymbol("V_2", size, size)
-    textbook = result_chain.steps[1].after.xreplace({v1: s1, v2: s2})
-    wishart_value = result_chain.steps[-1].after
-    command = f'kl-derive "wishart({nu1}, {_rows(w1)})" "wishart({nu2}, {_rows(w2)})"'
-    marginal_chain = Chain(
-        (
-            Step("kl.marginal", KL(qt, pt), textbook, {"command": Code(command)}, facts="wishart"),
-            Step(
-                "parameter.substitute",
-                textbook,
-                wishart_value,
-                {"mapping": ((s1, w1), (s2, w2))},
-                facts="wishart_substitute",
-            ),
-        )
+    command = f'kl-derive "wishart({nu1}, {rows(w1)})" "wishart({nu2}, {rows(w2)})"'
+    marginal_chain, wishart_value = wishart_marginal(
+        wishart_draft,
+        {v1: s1, v2: s2},
+        ((s1, w1), (s2, w2)),
+        "kl.marginal",
+        KL(qt, pt),
+        {"command": Code(command)},
     )
     stages.append(Stage("normal_wishart_marginal", (marginal_chain,), params=shown))
 
@@ -177,13 +157,7 @@ def derive(first: Distribution, second: Distribution) -> Draft:
     ]
     if averaged_value != averaged:
         average_steps.append(
-            Step(
-                "parameter.substitute",
-                averaged,
-                averaged_value,
-                {"mapping": ((m1, mu1), (m2, mu2), (s1, w1))},
-                facts="wishart_substitute",
-            )
+            substituted(averaged, averaged_value, ((m1, mu1), (m2, mu2), (s1, w1)))
         )
     stages.append(
         Stage(
@@ -195,11 +169,10 @@ def derive(first: Distribution, second: Distribution) -> Draft:
 
     # 6. the sum
     total = add(wishart_value, averaged_value)
-    closing = [Step("moment.insert", split, total, facts="parts")]
-    if all(a.is_number for a in (lam1, lam2, nu1, nu2, *mu1, *mu2, *w1, *w2)):
-        value = display_form(expand(expand_log(evaluate(total), force=True)))
-        if value != total:
-            closing.append(Step("algebra.simplify", total, value, facts="parts"))
+    closing = (
+        Step("moment.insert", split, total, facts="parts"),
+        *simplified(total, (lam1, lam2, nu1, nu2, *mu1, *mu2, *w1, *w2), facts="parts"),
+    )
     stages.append(
         Stage(
             "normal_wishart_result",
@@ -209,20 +182,10 @@ def derive(first: Distribution, second: Distribution) -> Draft:
 
     contexts = dict(chain_contexts(first, second, x, prec, given, (qj, qt, qc), (pj, pt, pc)))
     wishart = verification_contexts(WISHART, (nu1, s1), (nu2, s2), prec, qt, pt, size, (d,), given)
-    contexts["wishart_substitute"] = wishart["substitute"]
-    main = wishart["main"]  # generic scales; the means as given
-    instance = main.instances[d]
-    instance = replace(instance, bindings={**instance.bindings, m1: mu1, m2: mu2})
-    contexts["wishart"] = replace(main, instances={d: instance})
+    contexts.update(wishart_parts(wishart, d, {m1: mu1, m2: mu2}))
     # the results of steps 4, and 3 and 5, as established facts
-    contexts["conditional"] = Context({}, definitions={inner: evaluate(conditional_kl)})
-    contexts["parts"] = Context(
-        {},
-        definitions={
-            KL(qt, pt): evaluate(wishart_value),
-            Expect(inner, qt): evaluate(averaged_value),
-        },
-    )
+    contexts["conditional"] = established({inner: conditional_kl})
+    contexts["parts"] = established({KL(qt, pt): wishart_value, Expect(inner, qt): averaged_value})
     return Draft(
         NAME,
         tuple(stages),
@@ -283,6 +246,49 @@ def chain_contexts(first, second, x, prec, given, qs, ps) -> dict[str, Context]:
     return {"chain": Context({}, dimension=DIMENSION, instances={d: instance})}
 
 
+def stage_params(prec: MatrixSymbol, x: MatrixSymbol, given: dict) -> dict:
+    """The names the stages' sentences use: the precision matrix, the value, and the
+    lists that the means and scales (``mu_1``, ``W_1``, ...) stand for."""
+    return {
+        "tau": prec,
+        "x": x,
+        "scales": tuple(Eq(k, v, evaluate=False) for k, v in given.items()),
+    }
+
+
+def substituted(before: Expr, after: Expr, mapping: tuple) -> Step:
+    """``before = after`` with the means and scales as given (``mapping``: (name, list))."""
+    return Step(
+        "parameter.substitute", before, after, {"mapping": mapping}, facts="wishart_substitute"
+    )
+
+
+def wishart_marginal(
+    draft: Draft, renames: dict, mapping: tuple, rule: str, lhs: Expr, params: dict
+) -> tuple[Chain, Expr]:
+    """The part of the law of the precision matrix, and its value: ``lhs`` equals the
+    result of ``draft`` (a Wishart strategy's) as a textbook states it, its matrices
+    renamed by ``renames`` (step ``rule`` with ``params``), then with the scales as given
+    (``mapping``)."""
+    (result_chain,) = draft.stages[-1].chains
+    textbook = result_chain.steps[1].after.xreplace(renames)
+    value = result_chain.steps[-1].after
+    stated = Step(rule, lhs, textbook, params, facts="wishart")
+    return Chain((stated, substituted(textbook, value, mapping))), value
+
+
+def wishart_parts(wishart: dict[str, Context], d: int, means: dict) -> dict[str, Context]:
+    """The contexts of the Wishart part (``wishart``, from :func:`verification_contexts`):
+    ``"wishart_substitute"``, and ``"wishart"`` with generic scales and the means as given."""
+    main = wishart["main"]
+    instance = main.instances[d]
+    instance = replace(instance, bindings={**instance.bindings, **means})
+    return {
+        "wishart_substitute": wishart["substitute"],
+        "wishart": replace(main, instances={d: instance}),
+    }
+
+
 def _quadratic(mu1: ImmutableMatrix, mu2: ImmutableMatrix, w: ImmutableMatrix) -> Expr:
     v = Matrix(mu1) - Matrix(mu2)
     return display_form(expand((v.T * Matrix(w) * v)[0, 0]))
@@ -290,7 +296,3 @@ def _quadratic(mu1: ImmutableMatrix, mu2: ImmutableMatrix, w: ImmutableMatrix) -
 
 def _tidy(e: Expr) -> Expr:
     return display_form(e) if not e.is_number else e
-
-
-def _rows(m: ImmutableMatrix) -> str:
-    return "[" + ", ".join("[" + ", ".join(str(v) for v in row) + "]" for row in m.tolist()) + "]"

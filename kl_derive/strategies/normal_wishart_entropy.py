@@ -22,20 +22,27 @@ The steps are verified in the contexts of the divergence
 
 from __future__ import annotations
 
-from dataclasses import replace
-
-from sympy import Eq, Function, MatrixSymbol, S, expand, expand_log, pi
+from sympy import Eq, Function, MatrixSymbol, S, expand, pi
 
 from ..families.base import Distribution
 from ..families.wishart import FAMILY as WISHART
-from ..steps.context import Context
 from ..steps.step import Chain, Stage, Step
-from ..symbolic.display import add, display_form, div, evaluate, group, ln, mul, neg
+from ..symbolic.display import add, display_form, div, group, ln, mul, neg
 from ..symbolic.matrices import MatDet, MultiDigamma
 from ..symbolic.objects import Entropy, Expect
 from . import wishart_entropy
+from .chain_parts import established, factored_density, rows, simplified
 from .draft import Draft
-from .normal_wishart_chain import JOINT, LABEL_L, LABEL_X, chain_contexts
+from .normal_wishart_chain import (
+    JOINT,
+    LABEL_L,
+    LABEL_X,
+    chain_contexts,
+    stage_params,
+    substituted,
+    wishart_marginal,
+    wishart_parts,
+)
 from .wishart_contexts import verification_contexts
 
 __all__ = ["derive_normal_wishart_entropy"]
@@ -54,25 +61,10 @@ def derive_normal_wishart_entropy(first: Distribution) -> Draft:
     given = {mean: mu, scale: w}
     qj, qt, qc = Function("q")(JOINT), Function("qt")(LABEL_L), Function("qc")(LABEL_X)
     shown_args = (mean, lam, scale, nu)
-    shown = {
-        "tau": prec,
-        "x": x,
-        "scales": tuple(Eq(k, v, evaluate=False) for k, v in given.items()),
-    }
+    shown = stage_params(prec, x, given)
 
     # 1. the density
-    density = Chain(
-        (
-            Step("density.factor_conditional", qj, mul(qt, qc), {"law": first}, facts="chain"),
-            Step(
-                "density.formula",
-                mul(qt, qc),
-                family.density((x, prec), shown_args),
-                {"law": first},
-                facts="chain",
-            ),
-        )
-    )
+    density = factored_density(qj, qt, qc, first, family.density((x, prec), shown_args), "chain")
     stages = [Stage("normal_wishart_entropy_definition", (density,), params=shown)]
 
     # 2. the chain rule
@@ -84,22 +76,10 @@ def derive_normal_wishart_entropy(first: Distribution) -> Draft:
 
     # 3. the Wishart law: the Wishart entropy's result, verified here whole
     draft = wishart_entropy.derive_wishart_entropy(Distribution(WISHART, (nu, w), ""))
-    (result_chain,) = draft.stages[-1].chains
     v = MatrixSymbol("V", size, size)
-    textbook = result_chain.steps[1].after.xreplace({v: scale})
-    wishart_value = result_chain.steps[-1].after
-    command = f'kl-derive entropy "wishart({nu}, {_rows(w)})"'
-    marginal = Chain(
-        (
-            Step("entropy.marginal", Entropy(qt), textbook, {"command": command}, facts="wishart"),
-            Step(
-                "parameter.substitute",
-                textbook,
-                wishart_value,
-                {"mapping": ((scale, w),)},
-                facts="wishart_substitute",
-            ),
-        )
+    command = f'kl-derive entropy "wishart({nu}, {rows(w)})"'
+    marginal, wishart_value = wishart_marginal(
+        draft, {v: scale}, ((scale, w),), "entropy.marginal", Entropy(qt), {"command": command}
     )
     stages.append(Stage("normal_wishart_entropy_marginal", (marginal,), params=shown))
 
@@ -125,20 +105,8 @@ def derive_normal_wishart_entropy(first: Distribution) -> Draft:
         Step("expectation.linearity", Expect(conditional_h, qt), averaged, facts="wishart"),
     ]
     if averaged_value != averaged:
-        steps.append(
-            Step(
-                "parameter.substitute",
-                averaged,
-                averaged_value,
-                {"mapping": ((scale, w),)},
-                facts="wishart_substitute",
-            )
-        )
-    log_det_fact = Eq(
-        Expect(ln(MatDet(prec)), qt),
-        add(MultiDigamma(div(nu, 2), size), mul(size, ln(2)), ln(MatDet(scale))),
-        evaluate=False,
-    )
+        steps.append(substituted(averaged, averaged_value, ((scale, w),)))
+    log_det_fact = Eq(Expect(ln(MatDet(prec)), qt), log_det, evaluate=False)
     stages.append(
         Stage(
             "normal_wishart_entropy_average",
@@ -149,11 +117,10 @@ def derive_normal_wishart_entropy(first: Distribution) -> Draft:
 
     # 6. the sum
     total = add(wishart_value, averaged_value)
-    closing = [Step("moment.insert", split, total, facts="parts")]
-    if all(a.is_number for a in (lam, nu, *mu, *w)):
-        value = display_form(expand(expand_log(evaluate(total), force=True)))
-        if value != total:
-            closing.append(Step("algebra.simplify", total, value, facts="parts"))
+    closing = (
+        Step("moment.insert", split, total, facts="parts"),
+        *simplified(total, (lam, nu, *mu, *w), facts="parts"),
+    )
     stages.append(
         Stage(
             "normal_wishart_entropy_result",
@@ -166,20 +133,9 @@ def derive_normal_wishart_entropy(first: Distribution) -> Draft:
     wishart = verification_contexts(
         WISHART, (nu, scale), (nu, scale), prec, qt, qt, size, (d,), given
     )
-    contexts["wishart_substitute"] = wishart["substitute"]
-    main = wishart["main"]
-    instance = main.instances[d]
-    contexts["wishart"] = replace(
-        main, instances={d: replace(instance, bindings={**instance.bindings, mean: mu})}
-    )
-    contexts["given"] = Context({}, definitions={inner: evaluate(conditional_h)})
-    contexts["parts"] = Context(
-        {},
-        definitions={
-            Entropy(qt): evaluate(wishart_value),
-            Expect(inner, qt): evaluate(averaged_value),
-        },
-    )
+    contexts.update(wishart_parts(wishart, d, {mean: mu}))
+    contexts["given"] = established({inner: conditional_h})
+    contexts["parts"] = established({Entropy(qt): wishart_value, Expect(inner, qt): averaged_value})
     return Draft(
         NAME,
         tuple(stages),
@@ -202,7 +158,3 @@ def _pair(given: dict) -> dict:
         scale: w,
         MatrixSymbol("W_2", *scale.shape): w,
     }
-
-
-def _rows(m) -> str:
-    return "[" + ", ".join("[" + ", ".join(str(v) for v in row) + "]" for row in m.tolist()) + "]"

@@ -12,7 +12,17 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from sympy import Expr, Function, Identity, MatrixBase, MatrixExpr, MatrixSymbol, S, ZeroMatrix
+from sympy import (
+    Dummy,
+    Expr,
+    Function,
+    Identity,
+    MatrixBase,
+    MatrixExpr,
+    MatrixSymbol,
+    S,
+    ZeroMatrix,
+)
 
 __all__ = [
     "MatDet",
@@ -156,11 +166,30 @@ class MultiDigamma(_OfOrder):
         return True
 
 
+#: the product index of :math:`\Gamma_p` written out in a symbolic dimension. SymPy's
+#: ``multigamma(a, p)`` writes the product with a fresh ``Dummy("k")``, whose index is
+#: random per process, so the JSON's ``srepr`` of a Wishart KL differed between two runs;
+#: this ``Dummy`` has a fixed index (SymPy numbers its own from 10**6 up, so it never
+#: equals one of them, nor, being a ``Dummy``, any symbol of the user's named ``k``).
+GAMMA_INDEX = Dummy("k", dummy_index=1)
+
+
+def _multigamma(a: Expr, p: Expr) -> Expr:
+    """SymPy's ``multigamma(a, p)``, its product written over :data:`GAMMA_INDEX` when
+    ``p`` is a symbol (as SymPy writes it, with its own index)."""
+    from sympy import Product, gamma, multigamma, pi
+
+    if p.is_number:
+        return multigamma(a, p)
+    k = GAMMA_INDEX
+    return (pi ** (p * (p - 1) / 4) * Product(gamma(a + (1 - k) / 2), (k, 1, p))).doit()
+
+
 def as_sympy(expr: Expr) -> Expr:
     """``expr`` with these functions written in SymPy's own classes (for a reader without
     kl-derive): ``Determinant``, ``Trace`` (a quadratic form as the trace of its 1 x 1
     product), ``multigamma``, and the multivariate digamma function as a ``Sum``."""
-    from sympy import Determinant, Rational, Sum, Symbol, Trace, multigamma, polygamma
+    from sympy import Determinant, Rational, Sum, Symbol, Trace, polygamma
 
     from .sphere import as_sympy as sphere_as_sympy
 
@@ -172,7 +201,7 @@ def as_sympy(expr: Expr) -> Expr:
             MatDet: lambda a: Determinant(a),
             MatTrace: lambda a, b: Trace(a * b),
             QuadForm: lambda a, b, m: Trace((a - b).T * m * (a - b)),
-            MultiGamma: lambda a, p: multigamma(a, p),
+            MultiGamma: _multigamma,
             MultiDigamma: lambda a, p: Sum(
                 polygamma(0, a - Rational(1, 2) * (index - 1)), (index, 1, p)
             ),

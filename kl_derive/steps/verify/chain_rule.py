@@ -59,19 +59,16 @@ def verify_chain_rule(step: Step, context: Context) -> bool:
             return False
         joint_f, marginal_f, conditional_f = facts
         variables = conditional_f.variable
-        if isinstance(variables, tuple):  # a vector x: its coordinates
-            if marginal_f.value.free_symbols & set(variables):
-                return False
-            if simplify(joint_f.value - marginal_f.value * conditional_f.value) != 0:
-                return False
-            if not gaussian_integrates_to_one(conditional_f.value, variables):
-                return False
-            continue
-        if value in marginal_f.value.free_symbols:  # the law of tau must not involve x
-            return False
+        vector = isinstance(variables, tuple)  # a vector x: its coordinates
+        if marginal_f.value.free_symbols & (set(variables) if vector else {value}):
+            return False  # the law of tau must not involve x
         if simplify(joint_f.value - marginal_f.value * conditional_f.value) != 0:
             return False
-        if not _integrates_to_one(conditional_f.value, value):
+        if vector:
+            normalized = gaussian_integrates_to_one(conditional_f.value, variables)
+        else:
+            normalized = _integrates_to_one(conditional_f.value, value)
+        if not normalized:
             return False
     return True
 

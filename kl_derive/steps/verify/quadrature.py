@@ -32,6 +32,7 @@ from sympy import (
 from sympy.core.relational import Relational
 
 from ...numeric.evaluate import FLUSH_BELOW
+from ...numeric.integral_value import mp_number
 from ...symbolic.floatfn import compile_float
 from .endpoint import near_end
 
@@ -214,8 +215,8 @@ def quadrature(integral: Integral, values: dict, fast: bool) -> mpmath.mpf:
         if value is not None:
             return mpmath.mpf(value)
     compiled_integral = _compiled(integral)
-    arguments = [_mp(S(values[s])) for s in compiled_integral.parameters]
-    lo, hi = _mp(lower), _mp(upper)
+    arguments = [mp_number(S(values[s])) for s in compiled_integral.parameters]
+    lo, hi = mp_number(lower), mp_number(upper)
     integrand = _fringe_zero(
         lambda x: compiled_integral.integrand(x, *arguments),
         lambda x: abs(x) > _FRINGE**-1 or x - lo < _FRINGE or hi - x < _FRINGE,
@@ -223,7 +224,7 @@ def quadrature(integral: Integral, values: dict, fast: bool) -> mpmath.mpf:
     kinks = [S(k).xreplace(values) for k in compiled_integral.kinks]
     found = [k.evalf(30) for k in kinks if k.is_number]
     real = [k for k in found if k.is_real and k.is_finite]  # a complex pair has no kink
-    inner = {mpmath.mpf(-3), mpmath.mpf(0), mpmath.mpf(3), *(_mp(k) for k in real)}
+    inner = {mpmath.mpf(-3), mpmath.mpf(0), mpmath.mpf(3), *(mp_number(k) for k in real)}
     points = [lo, *sorted(p for p in inner if lo < p < hi), hi]
     # a far end is reached through z = +-c e^{u}: power-law tails (a Pareto law, a t law
     # with few degrees of freedom, whose z^2 q(z) decays like |z|^(-5/4) at nu = 9/4)
@@ -231,21 +232,15 @@ def quadrature(integral: Integral, values: dict, fast: bool) -> mpmath.mpf:
     tail = mpmath.mpf(0)
     whole = points[0] == -mpmath.inf and points[-1] == mpmath.inf
     if points[-1] == mpmath.inf and (whole or points[0] >= 0):
-        start = max(points[-2], mpmath.mpf(1))
-        if start > points[-2]:
-            points.insert(-1, start)
-        tail += _exponential_quad(
-            lambda u: integrand(start * mpmath.exp(u)) * start * mpmath.exp(u),
-        )
-        points.pop()
+        points[-1] = max(points[-2], mpmath.mpf(1))  # the tail's start, c >= 1
+        tail += _substituted(integrand, points[-1], 1)
+        if points[-1] == points[-2]:
+            points.pop()
     if whole:  # and the left end through z = -c e^{u}
-        end = min(points[1], mpmath.mpf(-1))
-        if end < points[1]:
-            points.insert(1, end)
-        tail += _exponential_quad(
-            lambda u: integrand(end * mpmath.exp(u)) * -end * mpmath.exp(u),
-        )
-        points.pop(0)
+        points[0] = min(points[1], mpmath.mpf(-1))
+        tail += _substituted(integrand, points[0], 1)
+        if points[0] == points[1]:
+            points.pop(0)
     near = [
         _fringe_zero(lambda x, g=g: g(x, *arguments), lambda x: x < _FRINGE)
         if g is not None
@@ -253,6 +248,18 @@ def quadrature(integral: Integral, values: dict, fast: bool) -> mpmath.mpf:
         for g in compiled_integral.near
     ]
     return _segments(integrand, points, *near) + tail
+
+
+def _substituted(f, c: mpmath.mpf, direction: int) -> mpmath.mpf:
+    """The integral of ``f`` through ``z = c e^{direction u}``, ``u`` in ``[0, oo)``: a tail
+    beyond ``c`` out to infinity (``direction`` 1, ``c`` of either sign, the tail's
+    integral: ``dz`` taken as ``|c| e^{u} du``), or from ``c`` in to 0 (``direction`` -1,
+    ``f`` of the distance to an end: ``dz = -c e^{-u} du``, the integral from 0 to ``c``,
+    negative for a range given from its upper end)."""
+    if direction > 0:
+        scale = abs(c)
+        return _exponential_quad(lambda u: f(c * mpmath.exp(u)) * scale * mpmath.exp(u))
+    return _exponential_quad(lambda u: f(c * mpmath.exp(-u)) * c * mpmath.exp(-u))
 
 
 def _exponential_quad(f) -> mpmath.mpf:
@@ -310,16 +317,11 @@ def _segments(integrand, points: list, shifted=None, reflected=None) -> mpmath.m
         # the substituted end covers the half of its segment next to it: the distance d
         # stays below half the segment, so z = E - d never reaches 0 from a positive end
         # E (the rewrite E^c e^{c log1p(-d/E)} would turn complex at d/E = 1 + 1e-31)
+        width = (b - a) / 2
         if i == 0 and shifted is not None and mpmath.isfinite(b):
-            width = (b - a) / 2
-            total += _exponential_quad(
-                lambda u, w=width: shifted(w * mpmath.exp(-u)) * w * mpmath.exp(-u),
-            ) + mpmath.quad(integrand, [a + width, b])
+            total += _substituted(shifted, width, -1) + mpmath.quad(integrand, [a + width, b])
         elif i == last and reflected is not None and mpmath.isfinite(a):
-            width = (b - a) / 2
-            total += _exponential_quad(
-                lambda u, w=width: reflected(w * mpmath.exp(-u)) * w * mpmath.exp(-u),
-            ) + mpmath.quad(integrand, [a, b - width])
+            total += _substituted(reflected, width, -1) + mpmath.quad(integrand, [a, b - width])
         else:
             total += mpmath.quad(integrand, [a, b])
     return total
@@ -419,11 +421,3 @@ def safe_exp(x: mpmath.mpf) -> mpmath.mpf:
         _FLUSHED[0] = True
         return mpmath.mpf(0)
     return mpmath.exp(x)
-
-
-def _mp(x: Expr) -> mpmath.mpf:
-    if x == oo:
-        return mpmath.inf
-    if x == -oo:
-        return -mpmath.inf
-    return mpmath.mpf(str(x.evalf(30)))
