@@ -330,6 +330,41 @@ def test_parameters_given_as_expressions_are_substituted_back() -> None:
 
 
 @pytest.mark.parametrize(
+    ("p", "q", "point", "law_q", "law_p"),
+    [
+        # a number beside a symbol in each law (the gradient stages compare display
+        # expressions, whose brackets held (1 - m)^2 apart from SymPy's (m - 1)^2)
+        ("normal(1, s)", "normal(m, 2)", {"s": 0.7, "m": -0.4}, (1.0, 0.7), (-0.4, 2.0)),
+        (
+            "normal(mu, exp(s))",
+            "normal(m, t)",
+            {"mu": 0.2, "s": -0.3, "m": 0.9, "t": 1.3},
+            (0.2, math.exp(-0.3)),
+            (0.9, 1.3),
+        ),
+        (
+            "normal(mu, s)",
+            "normal(m, t)",
+            {"mu": -1.0, "s": 1.6, "m": 0.5, "t": 0.8},
+            (-1.0, 1.6),
+            (0.5, 0.8),
+        ),
+    ],
+)
+def test_mixed_numbers_symbols_and_expressions(p, q, point, law_q, law_p) -> None:
+    d = kl_derive.estimators(p, q)
+    assert d.value(point) == pytest.approx(_kl_quad(*law_q, *law_p), rel=1e-9)
+    names = {str(s): s for s in d.facts.variance["k1"].free_symbols}
+    variance = float(
+        d.facts.variance["k1"].subs({names[k]: v for k, v in point.items() if k in names})
+    )
+    (m1, s1), (m2, s2) = law_q, law_p
+    mean = _quad(lambda z: -_log_r(z, m1, s1, m2, s2) * stats.norm.pdf(z, m1, s1))
+    second = _quad(lambda z: _log_r(z, m1, s1, m2, s2) ** 2 * stats.norm.pdf(z, m1, s1))
+    assert variance == pytest.approx(second - mean**2, rel=1e-8)
+
+
+@pytest.mark.parametrize(
     ("p", "q", "message"),
     [
         ("gamma", None, "not derived yet"),
