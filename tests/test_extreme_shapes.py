@@ -11,7 +11,7 @@ from dataclasses import replace
 import mpmath
 import pytest
 from scipy import integrate, special, stats
-from sympy import Integral, Rational, Symbol, exp, gamma
+from sympy import Integral, Rational, S, Symbol, exp, gamma
 
 import kl_derive
 from kl_derive.engine import draft_for
@@ -121,3 +121,55 @@ def test_the_peak_is_found_and_a_broad_integrand_gets_no_points() -> None:
     assert len(points) == 5 and points[2] == pytest.approx(mode, rel=1e-8)
     assert 10 < points[0] < points[1] < mode < points[3] < points[4] < 50
     assert broad == []
+
+
+def _partial(f, lower: float) -> float:
+    """The integral of f over (lower, 1), computed in t = -log z (SciPy)."""
+    return integrate.quad(lambda t: f(math.exp(-t)) * math.exp(-t), 0, -math.log(lower))[0]
+
+
+@pytest.mark.parametrize(
+    ("p", "q", "h_density"),
+    [
+        # E_P[1/z] near 0 under P: the term of log q that diverges
+        ("exponential(1)", "inverse_gamma(1/8, 1/20)", lambda z: math.exp(-z) / z),
+        (
+            "kumaraswamy(1/8, 1/10)",
+            "inverse_gamma(3, 1)",
+            lambda z: z ** (-7 / 8) * (1 - z ** (1 / 8)) ** (-9 / 10) / 80 / z,
+        ),
+    ],
+)
+def test_divergent_expectations_at_extreme_shapes(p, q, h_density) -> None:
+    """The divergence.insert step was refused: its two sides' normal forms differ by
+    log(2)/4 + log(5)/8 - log(20)/8, a zero that ``expand`` alone does not see. The KL
+    is infinite because E_P[1/z] is: SciPy's partial integrals over (e, 1) grow without
+    bound as e falls (like log(1/e), like e^(-7/8))."""
+    assert kl_derive.derive(p, q).result == S.Infinity
+    values = [_partial(h_density, 10.0**-k) for k in (10, 20, 40)]
+    assert values[0] > 20 and values[1] > values[0] + 20 and values[2] > values[1] + 40
+
+
+def test_an_inverse_gamma_law_without_mean_against_the_exponential_law() -> None:
+    """KL(InvGamma(1/10, 50) || Exp(1)) = oo: E_P[z] is infinite (SciPy's mean)."""
+    assert kl_derive.derive("inverse_gamma(1/10, 50)", "exponential(1)").result == S.Infinity
+    assert stats.invgamma(0.1, scale=50).mean() == math.inf
+
+
+def test_no_divergence_split_off_by_1e8_is_accepted() -> None:
+    """The split of KL(Exp(1) || InvGamma(1/8, 1/20)) into its finite part and E[1/z],
+    with the constant moved by 1e-8 (relative) on both sides of the split, is refused."""
+    draft = draft_for(
+        *bind_pair(parse_spec("exponential(1)"), parse_spec("inverse_gamma(1/8, 1/20)"))
+    )
+    (step,) = [s for st in draft.stages for s in st.steps if s.rule == "divergence.insert"]
+    context = draft.contexts[step.facts]
+    assert verify_step(step, context)
+    shift = Rational(1, 10**8) * step.params["constant"]
+    params = {
+        **step.params,
+        "constant": step.params["constant"] + shift,
+        "linear": step.params["linear"] + shift,
+    }
+    with pytest.raises(VerificationError):
+        verify_step(replace(step, params=params, after=step.after + shift), context)
