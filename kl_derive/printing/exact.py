@@ -9,7 +9,7 @@ printed form ``sympy`` of the JSON reads them as SymPy's beta function and const
 
 from __future__ import annotations
 
-from sympy import Expr
+from sympy import Expr, Sum
 from sympy.printing.repr import ReprPrinter
 
 from ..symbolic.matrices import as_sympy
@@ -18,6 +18,14 @@ __all__ = ["exact"]
 
 
 class _ExactPrinter(ReprPrinter):
+    def _print_Add(self, expr, order=None) -> str:
+        """A sum holding a series of numbers in SymPy's own order of its terms: ordering
+        them by value would sum the series by SymPy's Euler-Maclaurin evalf (minutes for
+        Kumaraswamy(1/8, 1/10) || Beta(2, 3)); ``sympify`` reads either order back."""
+        if any(not total.free_symbols for total in expr.atoms(Sum)):
+            order = "none"
+        return super()._print_Add(expr, order=order)
+
     def _print_Str(self, s) -> str:  # a matrix symbol's name: a plain string reads back
         return repr(s.name)
 

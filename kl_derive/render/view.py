@@ -234,7 +234,7 @@ def build_view(
         "result_lhs": result_lhs,
         **_result(derivation, result_lhs, printer, measure),
         "detail": detail,
-        "result_sympy": sstr(derivation.result_display),
+        "result_sympy": sympy_text(derivation.result_display),
         "kl_latex": kl_of_densities,
         "asymmetry": text(
             "document.asymmetry",
@@ -427,3 +427,16 @@ def _reverse_derived_differently(derivation: Any) -> bool:
     if outcome == "none":
         return False
     return not (outcome == "infinite" and derivation.result == oo)
+
+
+def sympy_text(result: Expr) -> str:
+    """The result as SymPy text. SymPy orders the numbers of a sum by their values: an
+    infinite series of numbers (the stick-breaking series of Kumaraswamy(1/8, 1/10) ||
+    Beta(2, 3), whose terms fall like m^(-1.1)) would be summed by SymPy's
+    Euler-Maclaurin evalf for that ordering alone (minutes); such a result is written
+    in SymPy's own order of its terms instead, which needs no value."""
+    from sympy import Sum
+
+    if any(not total.free_symbols for total in result.atoms(Sum)):
+        return sstr(result, order="none")
+    return sstr(result)

@@ -34,6 +34,7 @@ from ...symbolic.objects import COUNT, KL, Between, CrossEntropy, Entropy, Expec
 from ..context import Context, DensityFacts
 from ..step import Reparametrization, Step
 from ..support_sets import implied, with_support
+from .held import held_powers
 from .positive import positive_quantities
 
 
@@ -180,11 +181,13 @@ def _canonical_in_support(e: Expr, context: Context) -> Expr:
 
 
 def _canonical(e: Expr) -> Expr:
+    held, back = held_powers(e)
+    e = e.xreplace(held)
     # cos(a - b) = cos a cos b + sin a sin b (a von Mises law's cos(z - mu))
     e = expand(e, trig=True) if e.has(cos, sin) else expand(e)
     if e.has(exp):  # e^{a log z} = z^a, which SymPy leaves alone for a symbolic a
         e = e.replace(lambda x: isinstance(x, exp) and _log_power(x.args[0]), _as_power)
-    return e
+    return e.xreplace(back) if back else e
 
 
 def _log_power(arg: Expr) -> bool:
@@ -465,8 +468,9 @@ def _opaque(e: Expr) -> Expr:
     otherwise ask SymPy for the sign of an integral of numbers, which it evaluates by its
     own quadrature of the integrand at every node (two minutes for an integral of
     ``|p - q|`` over two normal laws). A sum that cancels with the integrals held opaque
-    is zero whatever their values."""
-    found: dict[Expr, Expr] = {}
+    is zero whatever their values. A power held by :func:`.held.held_powers` is held here
+    too (its expansion inside a logarithm is what costs)."""
+    found: dict[Expr, Expr] = dict(held_powers(e)[0])
 
     def visit(node: Expr) -> None:
         if isinstance(node, (Integral, Expect)):

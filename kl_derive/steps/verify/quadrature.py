@@ -35,6 +35,7 @@ from ...numeric.evaluate import FLUSH_BELOW
 from ...numeric.integral_value import mp_number
 from ...symbolic.floatfn import compile_float
 from .endpoint import near_end
+from .peaks import peak_points
 
 
 def series(total: Sum) -> mpmath.mpf:
@@ -225,6 +226,8 @@ def quadrature(integral: Integral, values: dict, fast: bool) -> mpmath.mpf:
     found = [k.evalf(30) for k in kinks if k.is_number]
     real = [k for k in found if k.is_real and k.is_finite]  # a complex pair has no kink
     inner = {mpmath.mpf(-3), mpmath.mpf(0), mpmath.mpf(3), *(mp_number(k) for k in real)}
+    # and around a narrow peak, which the nodes of a wide segment would miss
+    inner.update(peak_points(integrand, lo, hi))
     points = [lo, *sorted(p for p in inner if lo < p < hi), hi]
     # a far end is reached through z = +-c e^{u}: power-law tails (a Pareto law, a t law
     # with few degrees of freedom, whose z^2 q(z) decays like |z|^(-5/4) at nu = 9/4)
