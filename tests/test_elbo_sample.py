@@ -210,3 +210,63 @@ def test_every_format_and_katex(sample, lang) -> None:
     assert "ℓ(x, ε)" in text and "in the instances ." not in text
     assert ("Gaussian-mixture prior" in text) == (lang == "en")
     katex_blocks([sample], lang)
+
+
+# ---------------------------------------------------------------------------
+# kl-derive code elbo --decoder any --prior any
+# ---------------------------------------------------------------------------
+
+
+def test_code_matches_the_printed_loss_and_is_unbiased(sample) -> None:
+    import ast
+
+    from kl_derive.codegen.elbo import sample_code
+
+    namespace: dict = {}
+    exec(compile(sample_code("numpy"), "vae_sample_loss.py", "exec"), namespace)
+    code = namespace["vae_sample_loss"]
+    for framework in ("torch", "jax", "tensorflow"):
+        ast.parse(sample_code(framework))
+    model = MODELS[0]
+    printed = _printed_loss(sample)
+    rng = np.random.default_rng(11)
+    n = 400_000
+    eps = rng.standard_normal((n, 2))
+    mu, sigma = np.array(model["mu"]), np.array(model["sigma"])
+    z = mu + sigma * eps
+    lik, prior = _log_likelihood(model, z[:, 0], z[:, 1]), _log_prior(model, z[:, 0], z[:, 1])
+    values = code(lik, prior, np.broadcast_to(2 * np.log(sigma), (n, 2)), eps)
+    assert values.shape == (n,)
+    expected = printed(lik, prior, eps[:, 0], eps[:, 1], sigma[0], sigma[1])
+    assert np.allclose(values, expected, rtol=1e-12, atol=1e-12)
+    mean, error = float(np.mean(values)), float(np.std(values) / math.sqrt(n))
+    assert abs(mean + _elbo_by_quadrature(model)) < 4 * error
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["--prior", "any", "--decoder", "gaussian"], "--decoder any"),
+        (["--decoder", "any"], "--prior any"),
+        (["--prior", "any", "--beta", "2"], "--beta is 1"),
+        (["--prior", "laplace"], "prior"),
+    ],
+)
+def test_code_command_line(args, fragment) -> None:
+    import subprocess
+
+    from conftest import console_script, one_line_error
+
+    script = console_script()
+    bad = subprocess.run(
+        [script, "code", "elbo", *args], capture_output=True, text=True, timeout=120
+    )
+    one_line_error(bad, fragment)
+    good = subprocess.run(
+        [script, "code", "elbo", "--prior", "any", "--framework", "torch"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert good.returncode == 0, good.stderr
+    assert "def vae_sample_loss(log_likelihood, log_prior, logvar, eps):" in good.stdout
