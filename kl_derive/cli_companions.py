@@ -9,6 +9,7 @@ whose first argument, when it is not ``estimators``, goes to that command unchan
 from __future__ import annotations
 
 import inspect
+from fractions import Fraction
 
 import click
 
@@ -121,10 +122,19 @@ def _elbo_command(output_option) -> click.Command:
     @_framework_option
     @click.option(
         "--decoder",
-        default="gaussian",
+        default=None,
+        metavar="NAME",
+        help="gaussian (fixed variance; the default), gaussian-learned, bernoulli (from "
+        "logits), or any with --prior any.",
+    )
+    @click.option(
+        "--prior",
+        default="normal",
         show_default=True,
         metavar="NAME",
-        help="gaussian (fixed variance), gaussian-learned or bernoulli (from logits).",
+        help="normal (N(0, I): the KL term in closed form) or any (with --decoder any: the "
+        "loss at one sample, from log p(x|z) and log p(z) at the sample, as a VAE with a "
+        "mixture prior trains).",
     )
     @click.option(
         "--beta",
@@ -134,20 +144,43 @@ def _elbo_command(output_option) -> click.Command:
         help="The default weight of the KL term (a positive number).",
     )
     @output_option
-    def elbo(framework: str, decoder: str, beta: str, output: str | None) -> None:
-        """Print the per-sample VAE loss derived by `kl-derive elbo` (a standard normal
-        prior, one sample z = mu + sigma * eps) as a function of the encoder's mu and logvar
-        and the decoder's outputs, summed over the data and latent coordinates."""
+    def elbo(
+        framework: str, decoder: str | None, prior: str, beta: str, output: str | None
+    ) -> None:
+        """Print the per-sample VAE loss derived by `kl-derive elbo` (one sample
+        z = mu + sigma * eps) as a function of the encoder's mu and logvar and the decoder's
+        outputs, summed over the data and latent coordinates; with --decoder any --prior any,
+        the single-sample loss from log p(x|z) and log p(z) at the sample."""
         from .cli_elbo import check_beta
 
         framework = _choice("framework", framework, _FRAMEWORKS)
-        decoder = _choice("decoder", decoder, ("gaussian", "gaussian-learned", "bernoulli"))
-        if check_beta(beta) == "beta":
-            raise click.UsageError("--beta for code is a positive number (beta is an argument)")
-        from .codegen.elbo import elbo_code
+        prior = _choice("prior", prior, ("normal", "any"))
+        if prior == "any":
+            if decoder not in (None, "any"):
+                raise click.UsageError(
+                    f"with --prior any the code takes log p(x|z) at the sample: --decoder any "
+                    f"(not {decoder!r})"
+                )
+            if check_beta(beta) == "beta" or Fraction(beta) != 1:
+                raise click.UsageError(
+                    "--prior any prints the single-sample loss, whose mean is minus the ELBO: "
+                    "--beta is 1 there"
+                )
+        elif decoder == "any":
+            raise click.UsageError(
+                "code for --decoder any is the single-sample loss: add --prior any (with a "
+                "normal prior, choose a decoder: gaussian, gaussian-learned or bernoulli)"
+            )
+        else:
+            decoder = _choice(
+                "decoder", decoder or "gaussian", ("gaussian", "gaussian-learned", "bernoulli")
+            )
+            if check_beta(beta) == "beta":
+                raise click.UsageError("--beta for code is a positive number (beta is an argument)")
+        from .codegen.elbo import elbo_code, sample_code
         from .files import write_text
 
-        text = elbo_code(framework, decoder, beta)
+        text = sample_code(framework) if prior == "any" else elbo_code(framework, decoder, beta)
         if output is None:
             click.echo(text, nl=False)
         else:

@@ -57,8 +57,9 @@ def estimators(
     2 sigma_P^2 > sigma_Q^2, a chi-square condition) and what each one's gradient
     estimates when the sample is held fixed. Both laws are univariate normals (``q``
     defaults to N(0, 1)), or two laws of one of the exponential families exponential,
-    Poisson, Bernoulli, geometric (everything through the log-partition function; the
-    chi-square condition is that 2 eta_Q - eta_P be a natural parameter); ``param`` and
+    gamma, Poisson, Bernoulli, geometric, categorical (probabilities given as numbers; everything
+    through the log-partition function; the chi-square condition is that
+    2 eta_Q - eta_P be a natural parameter); ``param`` and
     ``lang`` as for :func:`kl_derive.derive`.
     """
     from .engine import derivation_fields

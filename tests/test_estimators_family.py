@@ -277,8 +277,7 @@ def test_a_mass_function_derives() -> None:
     ("p", "q", "message"),
     [
         ("poisson", None, "two laws"),
-        ("gamma", None, "not derived yet"),
-        ("gamma(1, 2)", "gamma(2, 1)", "not derived yet"),
+        ("gamma", None, "two laws"),
         ("beta(1, 2)", "beta(2, 1)", "not derived yet"),
         ("poisson(1)", "geometric(1/2)", "one family"),
         ("laplace(0, 1)", "laplace(1, 1)", "one family"),

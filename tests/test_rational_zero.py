@@ -116,3 +116,29 @@ def test_the_step_it_speeds_up_is_still_checked() -> None:
         wrong = replace(step, after=step.after + symbol / 1000)
         with pytest.raises(VerificationError):
             verify_step(wrong, draft.contexts[step.facts])
+
+
+def test_constants_over_prime_logarithms() -> None:
+    """log(3/5) = log 3 - log 5 is used to prove a constant zero; a constant that is not
+    zero, even by 1e-30 or by a change of one logarithm's base, is never called zero."""
+    from kl_derive.steps.verify.normal_form import is_zero
+    from kl_derive.steps.verify.rational import zero_in_prime_logarithms
+
+    third = sp.log(sp.Rational(3, 5))
+    m1 = sp.Rational(1, 5) * sp.log(sp.Rational(1, 2)) + sp.Rational(4, 5) * third
+    true = [
+        third - sp.log(3) + sp.log(5),
+        (sp.log(6) - sp.log(2)) ** 2 - sp.log(3) ** 2,
+        m1**2 - (sp.Rational(4, 5) * (sp.log(3) - sp.log(5)) - sp.log(2) / 5) ** 2,
+    ]
+    for e in true:
+        assert zero_in_prime_logarithms(e) and is_zero(e)
+    false = [
+        third - sp.log(3) + sp.log(5) + sp.Rational(1, 10**30),
+        third - sp.log(3) + sp.log(7),
+        m1**2 - (sp.Rational(4, 5) * (sp.log(3) - sp.log(5)) + sp.log(2) / 5) ** 2,
+        sp.log(4) - sp.log(2),
+    ]
+    for e in false:
+        assert not zero_in_prime_logarithms(e)
+        assert not is_zero(e)

@@ -23,13 +23,14 @@ from ..errors import KLDeriveError
 from .frameworks import get_framework, print_expr
 from .source import module_source
 
-__all__ = ["CODE_DECODERS", "elbo_code", "loss_terms"]
+__all__ = ["CODE_DECODERS", "elbo_code", "loss_terms", "sample_code", "sample_log_q"]
 
 #: the decoders code is printed for (``any`` has no formula to print)
 CODE_DECODERS = ("gaussian", "gaussian-learned", "bernoulli")
 
 X, XHAT, MU, LOGVAR = Symbol("x"), Symbol("x_hat"), Symbol("mu"), Symbol("logvar")
 SCALE, XLOGVAR, LOGITS, BETA = Symbol("scale"), Symbol("x_logvar"), Symbol("logits"), Symbol("beta")
+EPS, LOG_LIK, LOG_PRIOR = Symbol("eps"), Symbol("log_likelihood"), Symbol("log_prior")
 
 
 def loss_terms(decoder: str) -> tuple[Expr, Expr]:
@@ -151,3 +152,80 @@ def elbo_code(framework: str = "numpy", decoder: str = "gaussian", beta: str = "
     )
     imports = [*spec.imports, *spec.missing_imports(printer)]
     return module_source(imports, "vae_loss", params, docstring, body)
+
+
+# -- any decoder, any prior: the loss at one sample (kl-derive elbo --decoder any --prior any)
+
+
+def sample_log_q() -> Expr:
+    """log q(z_j | x) at z_j = mu_j + exp(logvar_j / 2) eps_j, per latent coordinate; the
+    constant log(2 pi)/2 as a number (torch.log takes tensors only)."""
+    return -(LOGVAR / 2 + EPS**2 / 2 + (log(2 * pi) / 2).evalf(17))
+
+
+def _check_sample_against_derivation(log_q: Expr) -> None:
+    """The printed loss equals the derivation's result at random values (d = 3)."""
+    from sympy import Function, Indexed
+
+    from ..strategies.elbo_sample import sample_loss
+    from ..symbolic.display import evaluate
+    from ..symbolic.objects import DIMENSION, VARIABLE
+
+    rng = random.Random(20261207)
+    densities = [Function(n, positive=True)(VARIABLE) for n in ("pxgz", "p", "q")]
+    result = evaluate(sample_loss(*densities)).xreplace({DIMENSION: 3}).doit()
+    lik, prior = log(densities[0]), log(densities[1])
+    indexed = {str(x): x for x in result.atoms(Indexed)}
+    for _ in range(3):
+        a, b = rng.uniform(-9, 2), rng.uniform(-9, 2)
+        values: dict[Expr, float] = {lik: a, prior: b}
+        code_total = -a - b
+        for j in (1, 2, 3):
+            lv, e = rng.uniform(-3, 3), rng.uniform(-3, 3)
+            values[indexed[f"sigma[{j}]"]] = math.exp(lv / 2)
+            values[indexed[f"epsilon[{j}]"]] = e
+            code_total += float(log_q.xreplace({LOGVAR: lv, EPS: e}).evalf(30))
+        expected = float(result.xreplace(values).evalf(30))
+        if not math.isclose(code_total, expected, rel_tol=1e-12, abs_tol=1e-12):
+            raise AssertionError(f"the printed loss {code_total} != the derived {expected}")
+
+
+def sample_code(framework: str = "numpy") -> str:
+    """The module source of ``vae_sample_loss(log_likelihood, log_prior, logvar, eps)``:
+    the single-sample loss of ``kl-derive elbo --decoder any --prior any``."""
+    spec = get_framework(framework)
+    log_q = sample_log_q()
+    _check_sample_against_derivation(log_q)
+    printer = spec.printer()
+    body = [
+        f"log_q = {print_expr(printer, log_q)}",
+        "return -log_likelihood - log_prior + " + spec.reduce_call("sum", "log_q"),
+    ]
+    arrays = f"{spec.array}s"
+    docstring = "\n".join(
+        [
+            "Single-sample VAE loss for any decoder and any prior, derived and verified by",
+            "kl-derive (kl-derive elbo --decoder any --prior any); its mean over eps is minus",
+            "the ELBO, so it is an unbiased estimate of the loss and of its gradient:",
+            "",
+            "    -log p(x | z) - log p(z) + log q(z | x),  z = mu + sigma * eps,",
+            "    log q(z | x) = -sum_j (log sigma_j + eps_j^2 / 2) - d/2 log(2 pi)",
+            "",
+            "with sigma_j^2 = exp(logvar_j). This is what a VAE with a Gaussian-mixture prior",
+            "trains: there, log p(z) = logsumexp_k(log pi_k + sum_j log N(z_j; m_kj, s_kj^2)).",
+            "Average it over the batch for the training loss.",
+            "",
+            "Args:",
+            f"    log_likelihood: log p(x | z) at the sample z, {spec.array} of shape (batch,).",
+            f"    log_prior: log p(z) at the sample z, {spec.array} of shape (batch,).",
+            f"    logvar: the encoder's log variances, {spec.array} of shape (batch, d).",
+            "    eps: the standard normal noise that made z = mu + exp(logvar / 2) * eps,",
+            f"        {arrays} of shape (batch, d).",
+            "",
+            "Returns:",
+            f"    {spec.array} of shape (batch,): the loss of each sample.",
+        ]
+    )
+    imports = [*spec.imports, *spec.missing_imports(printer)]
+    params = ["log_likelihood", "log_prior", "logvar", "eps"]
+    return module_source(imports, "vae_sample_loss", params, docstring, body)

@@ -16,6 +16,7 @@ _COMMANDS = {
     r"\mid": "|",
     r"\cdot": "·",
     r"\odot": "⊙",
+    r"\ell": "ℓ",
     r"\circ": "∘",
     r"\infty": "∞",
     r"\int": "∫",

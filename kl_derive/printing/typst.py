@@ -44,7 +44,7 @@ _SYMBOLS = {
     "forall": "∀", "exists": "∃", "pm": "±", "mp": "∓", "equiv": "≡", "propto": "∝",
     "ll": "≪", "gg": "≫", "prime": "′", "parallel": "∥", "|": "‖", "mid": "∣",
     "cdot": "dot.op", "odot": "⊙", "circ": "∘", "times": "times", "sum": "sum", "prod": "product",
-    "int": "scripts(integral)",
+    "int": "scripts(integral)", "ell": "ell",
     "le": "<=", "leq": "<=", "ge": ">=", "geq": ">=", "ne": "!=", "neq": "!=",
     "approx": "approx", "sim": "∼", "to": "->", "mapsto": "|->", "implies": "==>",
     "in": "in", "partial": "∂", "nabla": "nabla", "langle": "⟨",

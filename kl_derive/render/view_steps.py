@@ -170,9 +170,7 @@ def justify(
             number += 1
             step.eq = printer.marked_eq(number)
             rule_identity = identity(step.rule)
-            check = fill(
-                lookup(messages, f"document.check_{step.check or 'symbolic'}"), {"sizes": sizes}
-            )
+            check = fill(lookup(messages, _check_key(messages, step, derivation)), {"sizes": sizes})
             params = {
                 "number": Raw(str(number)),
                 "title": Raw(fill.style.escape(_rule_entry(messages, stage, step.rule)["title"])),
@@ -184,6 +182,17 @@ def justify(
             else:
                 key = "document.note"
             block.notes.append(fill(lookup(messages, key), params))
+
+
+def _check_key(messages: Mapping[str, Any], step: Step, derivation: Derivation) -> str:
+    """How a step was verified, in the words of the derivation's quantity where its
+    section of the catalog has its own (``document.elbo.check_instances``: the ELBO's
+    steps are checked in several dimensions, D and d, that no one symbol names)."""
+    name = f"check_{step.check or 'symbolic'}"
+    section = messages.get("document", {}).get(getattr(derivation, "quantity", ""), {})
+    if isinstance(section, Mapping) and name in section:
+        return f"document.{derivation.quantity}.{name}"
+    return f"document.{name}"
 
 
 def dimension_symbol(derivation: Derivation) -> Symbol:

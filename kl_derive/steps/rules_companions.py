@@ -172,4 +172,24 @@ COMPANION_RULES: tuple[tuple[str, str | None], ...] = (
     ("elbo.loss_definition", None),
     ("elbo.loss_insert", None),
     ("elbo.loss_simplify", None),
+    ("elbo.sample_definition", None),
+    (
+        "elbo.sample_reparametrize",
+        r"\mathbb{E}_{\varepsilon}[g(\mu + \sigma \varepsilon)] = \mathbb{E}_{q}[g(z)]",
+    ),
+    ("elbo.sample_integrand", None),
+    (
+        "elbo.sample_terms",
+        r"\mathbb{E}_{q}\left[\log \frac{q}{p}\right] = \mathrm{KL}(q \,\|\, p)",
+    ),
+    (
+        "elbo.sample_elbo",
+        r"\mathrm{ELBO} = \mathbb{E}_{q}[\log p(x \mid z)] - \mathrm{KL}(q \,\|\, p)",
+    ),
+    ("elbo.sample_loss", None),
+    (
+        "elbo.sample_log_q",
+        r"\log \mathcal{N}(\mu + \sigma \varepsilon; \mu, \sigma^{2})"
+        r" = -\log \sigma - \tfrac{1}{2} \varepsilon^{2} - \tfrac{1}{2} \log 2\pi",
+    ),
 )

@@ -52,6 +52,8 @@ from .elbo_parts import (
     stage_contexts,
 )
 from .elbo_parts import FUNCTIONS as PART_FUNCTIONS
+from .elbo_sample import FUNCTIONS as SAMPLE_FUNCTIONS
+from .elbo_sample import sample_contexts, sample_loss, sample_stage
 
 __all__ = ["BETA", "DECODERS", "FUNCTIONS", "NAME", "PRIORS", "derive_elbo", "result_lhs"]
 
@@ -218,11 +220,17 @@ def derive_elbo(decoder: str = "gaussian", prior: str = "normal", beta: Expr = S
     if decoder != "any" or prior == "normal" or beta != 1:
         loss, result = loss_stage(decoder, prior, beta, LIKELIHOOD, QF, PRIOR)
         extra.append(loss)
+    else:  # no closed form to insert: the loss at one draw of the noise, unbiased
+        densities = (LIKELIHOOD, PRIOR, QF, NOISE)
+        extra.append(sample_stage(densities, G, ELBO, MU, SIGMA))
+        general, reparam = contexts["general"], contexts["reparam"]
+        contexts.update(sample_contexts(general, reparam, densities, G, MU, SIGMA))
+        result = sample_loss(LIKELIHOOD, PRIOR, QF)
     contexts.update(stage_contexts(decoder, prior, beta, LIKELIHOOD, QF, PRIOR))
     # (the coordinate-wise step keeps its own context, reparam_d)
     stages = [s.with_facts("general") for s in stages[:3]] + [stages[3].with_facts("reparam")]
     stages.extend(extra)
-    functions = {**FUNCTIONS, **PART_FUNCTIONS}
+    functions = {**FUNCTIONS, **PART_FUNCTIONS, **SAMPLE_FUNCTIONS}
     if beta != 1:
         functions["L"] = r"\mathcal{L}_{\beta}(x)"
     return Draft(
@@ -238,11 +246,11 @@ def derive_elbo(decoder: str = "gaussian", prior: str = "normal", beta: Expr = S
 
 
 def result_lhs(decoder: str, prior: str, beta: Expr) -> Expr:
-    """What the derivation's result is: the loss ``L(x)``, or ``ELBO(x)`` when neither a
-    decoder nor a prior is chosen and beta is one."""
+    """What the derivation's result is: the loss ``L(x)``, or the single-sample loss
+    ``ell(x, epsilon)`` when neither a decoder nor a prior is chosen and beta is one."""
     if decoder != "any" or prior == "normal" or beta != 1:
         return Function("L")(X)
-    return ELBO
+    return Function("ell")(EPSILON)
 
 
 def _reparametrization_stage() -> Stage:

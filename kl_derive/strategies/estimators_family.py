@@ -70,6 +70,7 @@ def derive_family_estimators(first: Distribution, second: Distribution) -> Draft
     v1, v2, v3 = (Function(f"V{i}")(z) for i in (1, 2, 3))
     kfun = Function("K")(T)
     kappas = facts.cumulants
+    values = _displayed(first, second, facts)
     conditions = parameter_conditions(first, second)
     bare = Context({"q": q.facts, "p": p.facts}, conditions=conditions)
     eta_q, eta_p = fq.natural, fp.natural
@@ -182,14 +183,14 @@ def derive_family_estimators(first: Distribution, second: Distribution) -> Draft
         Expect(power(centred, 3), qf),
         sub(Expect(power(centred, 4), qf), mul(3, square(KAPPA[1]))),
     )
-    for n, (target, value) in enumerate(zip(targets, kappas, strict=True), start=1):
+    for n, target in enumerate(targets, start=1):
         derivative = DERIVATIVES[n](z)
         cumulant_chains.append(
             Chain(
                 (
                     Step("estimator.family_cumulant", target, KAPPA[n - 1]),
                     Step("estimator.family_cumulant_value", KAPPA[n - 1], derivative),
-                    Step("estimator.family_cumulant_insert", derivative, shown(value)),
+                    Step("estimator.family_cumulant_insert", derivative, values[f"kappa{n}"]),
                 )
             )
         )
@@ -208,7 +209,7 @@ def derive_family_estimators(first: Distribution, second: Distribution) -> Draft
     # 4. k1 -------------------------------------------------------------------------------
     kl = KL(qf, pf)
     e_k1 = Expect(k1, qf)
-    kl_value = tidy(facts.kl)
+    kl_value = values["kl"]
     k1_chain = Chain(
         (
             Step("kl.expectation", kl, Expect(ln(mul(qf, power(pf, -1))), qf)),
@@ -226,13 +227,13 @@ def derive_family_estimators(first: Distribution, second: Distribution) -> Draft
                 Expect(square(centred), qf),
             ),
             Step("estimator.family_cumulant", Expect(square(centred), qf), KAPPA[1]),
-            Step("estimator.family_cumulant_insert", KAPPA[1], shown(kappas[1])),
+            Step("estimator.family_cumulant_insert", KAPPA[1], values["kappa2"]),
         )
     )
     stages.append(Stage("estimators_family_k1", (k1_chain, var_k1)))
 
     # 5. k3 --------------------------------------------------------------------------------
-    stages.append(_k3_stage(first, facts, q, p, rf, k1, k3, v1, v3, kfun, a_q, a_p, a_2))
+    stages.append(_k3_stage(first, (facts, values), q, p, rf, k1, k3, v1, v3, kfun, a_q, a_p, a_2))
 
     # 6. k2 --------------------------------------------------------------------------------
     e_k2 = Expect(k2, qf)
@@ -274,7 +275,7 @@ def derive_family_estimators(first: Distribution, second: Distribution) -> Draft
             Step("variance.definition", v2, sub(Expect(square(k2), qf), square(e_k2))),
             Step("estimator.family_fourth", sub(Expect(square(k2), qf), square(e_k2)), fourth),
             Step("estimator.family_raw_moments", fourth, var_k2_kappas),
-            Step("estimator.family_cumulant_insert", var_k2_kappas, shown(facts.variance["k2"])),
+            Step("estimator.family_cumulant_insert", var_k2_kappas, values["var_k2"]),
         )
     )
     stages.append(Stage("estimators_family_k2", (k2_mean, bias, var_k2)))
@@ -305,6 +306,26 @@ def derive_family_estimators(first: Distribution, second: Distribution) -> Draft
     )
 
 
+def _displayed(first: Distribution, second: Distribution, facts) -> dict[str, Expr]:
+    """The closed forms as the derivation prints them: for two categorical laws the exact
+    finite sums over the categories (:mod:`.estimator_categorical`), otherwise the
+    cumulants and the rest tidied."""
+    if first.family.name == "categorical":
+        from .estimator_categorical import categorical_sums
+
+        return categorical_sums(first, second)
+    second_moment = facts.second_moment_ratio
+    if facts.condition not in (S.true, S.false):
+        second_moment = second_moment.args[0][0]
+    return {
+        **{f"kappa{n}": shown(v) for n, v in enumerate(facts.cumulants, start=1)},
+        "kl": tidy(facts.kl),
+        "reverse": tidy(facts.reverse_kl),
+        "second": tidy(second_moment),
+        "var_k2": shown(facts.variance["k2"]),
+    }
+
+
 def shown(value: Expr) -> Expr:
     """The shorter of the tidied expression and the simplified one as it stands (tidying
     expands the powers of a logarithm, log(a/b)^3, into many terms); a long one as it
@@ -325,7 +346,8 @@ def facts_space(first: Distribution, point: tuple[Expr, ...]) -> Expr:
     return in_natural_space(first.family.name, tuple(evaluate(e) for e in point))
 
 
-def _k3_stage(first, facts, q, p, rf, k1, k3, v1, v3, kfun, a_q, a_p, a_2) -> Stage:
+def _k3_stage(first, known, q, p, rf, k1, k3, v1, v3, kfun, a_q, a_p, a_2) -> Stage:
+    facts, values = known
     qf, pf = q.function, p.function
     kl = KL(qf, pf)
     e_r = Expect(rf, qf)
@@ -377,7 +399,7 @@ def _k3_stage(first, facts, q, p, rf, k1, k3, v1, v3, kfun, a_q, a_p, a_2) -> St
             Step(
                 "estimator.family_cumulant_insert",
                 SLOPE_AT_ONE(q.facts.variable),
-                tidy(facts.reverse_kl),
+                values["reverse"],
             ),
         )
     )
@@ -403,9 +425,7 @@ def _k3_stage(first, facts, q, p, rf, k1, k3, v1, v3, kfun, a_q, a_p, a_2) -> St
                     Step(
                         "estimator.family_cumulant_insert",
                         expo(add(a_2, neg(mul(2, a_p)), a_q)),
-                        tidy(facts.second_moment_ratio.args[0][0])
-                        if stated is not None
-                        else tidy(facts.second_moment_ratio),
+                        values["second"],
                         condition=stated,
                     ),
                 )

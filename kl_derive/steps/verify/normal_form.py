@@ -448,13 +448,13 @@ def is_zero(e: Expr) -> bool:
     from sympy import cancel
 
     from ...numeric.screen import clearly_nonzero
-    from .rational import zero_as_rational_function
+    from .rational import zero_as_rational_function, zero_in_prime_logarithms
 
     if clearly_nonzero(e):  # a numeric screen first (kl_derive.numeric.screen)
         return False
     if not e.free_symbols and not e.has(Expect, Integral):
         # a closed-form constant such as log(10)/2 - log(5)/2 - log(2)/2
-        return bool(e.equals(0))
+        return zero_in_prime_logarithms(e) or bool(e.equals(0))
     if zero_as_rational_function(e):  # a proof, found without expanding (.rational)
         return True
     try:

@@ -23,7 +23,7 @@ from sympy import QQ, Expr, Pow, Rational, S, exp, ilcm, nan, oo, zoo
 from sympy.polys.fields import FracField
 from sympy.polys.orderings import lex
 
-__all__ = ["zero_as_rational_function"]
+__all__ = ["zero_as_rational_function", "zero_in_prime_logarithms"]
 
 
 def _reciprocal(e: Expr) -> Expr | None:
@@ -93,3 +93,25 @@ def zero_as_rational_function(e: Expr) -> bool:
         return not rebuild(e)
     except (ZeroDivisionError, ValueError, TypeError, RecursionError):
         return False
+
+
+def zero_in_prime_logarithms(e: Expr) -> bool:
+    """Whether ``e``, a constant, is zero once each logarithm of a positive rational number
+    is written over the primes (``log(3/5) = log 3 - log 5``): then it is a rational
+    function of the logarithms of primes, tested by :func:`zero_as_rational_function`. A
+    proof when it says zero (the rewriting is an identity); "not zero" proves nothing.
+    Fast where SymPy's ``equals`` tries to solve for a polynomial in several logarithms
+    (the moments of the log ratio of two categorical laws)."""
+    from sympy import factorint, log
+
+    logs = [x for x in e.atoms(log) if x.args[0].is_Rational and x.args[0] > 0]
+    if not logs:
+        return False
+    mapping = {}
+    for x in logs:
+        r = x.args[0]
+        parts = {**factorint(r.p)}
+        for prime, k in factorint(r.q).items():
+            parts[prime] = parts.get(prime, 0) - k
+        mapping[x] = sum((k * log(S(prime), evaluate=False) for prime, k in parts.items()), S.Zero)
+    return zero_as_rational_function(e.xreplace(mapping))
