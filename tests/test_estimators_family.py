@@ -358,3 +358,15 @@ def test_code_of_the_moments_command_line() -> None:
         main, ["code", "estimators", "--estimator", "k3", "poisson(a)", "poisson(b)"]
     )
     assert done.exit_code == 2
+
+
+def test_code_of_gamma_moments_is_refused_in_one_line() -> None:
+    """Gamma laws' closed forms hold Gamma(a), which the printers write as the scalar
+    math.gamma: the code is refused rather than printed to fail on arrays."""
+    from click.testing import CliRunner
+
+    from kl_derive.cli import main_command as main
+
+    done = CliRunner().invoke(main, ["code", "estimators", "gamma(a1, b1)", "gamma(a2, b2)"])
+    assert done.exit_code == 2
+    assert len(done.output.strip().splitlines()) == 1 and "Gamma function" in done.output

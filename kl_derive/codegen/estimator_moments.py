@@ -12,7 +12,7 @@ import keyword
 import math
 import random
 
-from sympy import Expr, Piecewise, Symbol, lambdify, log, oo
+from sympy import Expr, Piecewise, Symbol, gamma, lambdify, log, oo
 
 from ..errors import KLDeriveError
 from .frameworks import get_framework, print_expr
@@ -74,6 +74,13 @@ def estimator_moments_code(framework: str, p: str, q: str) -> str:
     if not symbols:
         raise KLDeriveError(
             "the laws have no symbolic parameters: kl-derive estimators prints their values"
+        )
+    if any(v.has(gamma) for v in values.values()):
+        # the printers write Gamma as math.gamma, a scalar function: the code would fail
+        # on arrays and overflow in b^a Gamma(a) where log-gamma would not
+        raise KLDeriveError(
+            "code estimators does not write closed forms with the Gamma function yet "
+            "(gamma laws): kl-derive estimators prints them"
         )
     names = {
         s: Symbol(f"{s}_" if keyword.iskeyword(str(s)) else str(s), **s.assumptions0)
