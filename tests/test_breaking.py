@@ -115,6 +115,7 @@ def test_nothing_is_broken_inside_braces() -> None:
         ("normal", "normal", {"param": "logvar"}),
     ],
 )
+@pytest.mark.slow
 def test_every_line_of_real_derivations_is_balanced_and_fits(p, q, options) -> None:
     """The twocolumn measure: every broken line balanced, within its budget unless it is a
     single unbreakable piece, and the lines together are the formula."""

@@ -71,6 +71,7 @@ SINGLE = {
 }
 
 
+@pytest.mark.slow
 def test_elbo_and_mixture_entries_write_what_the_commands_print(tmp_path: Path) -> None:
     (tmp_path / "notes.toml").write_text(MANIFEST, encoding="utf-8")
     done = run_module(["build", "notes.toml", "--no-cache", "-j", "1"], cwd=tmp_path, timeout=600)
@@ -141,6 +142,7 @@ def test_every_companion_input_is_part_of_the_key() -> None:
     assert ResultCache.key(_request().key_data(), None) == keys[0]
 
 
+@pytest.mark.slow
 def test_a_second_build_is_served_from_the_cache_and_a_change_misses(
     tmp_path: Path, private_cache: Path
 ) -> None:
@@ -178,6 +180,7 @@ def test_a_second_build_is_served_from_the_cache_and_a_change_misses(
     ],
     ids=["elbo", "mixture"],
 )
+@pytest.mark.slow
 def test_a_new_version_misses_companions(
     tmp_path: Path, private_cache: Path, args: list[str]
 ) -> None:

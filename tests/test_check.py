@@ -666,6 +666,7 @@ def test_the_other_references_are_what_kl_derive_derives() -> None:
         ("ref_logp - logp", "E_pi[line] = -KL(pi || pi_ref): the sign is flipped"),
     ],
 )
+@pytest.mark.slow
 def test_explain_derives_each_estimator_verdict(line: str, expected: str) -> None:
     from kl_derive.check.explain import explain_report
 

@@ -173,6 +173,7 @@ def test_the_command_prints_one_line_per_finding_with_the_status(project: Path) 
     assert done.stderr == ""
 
 
+@pytest.mark.slow
 def test_status_is_zero_when_every_term_is_right_and_quiet_hides_them(project: Path) -> None:
     done = run("src/models/keras_vae.py", cwd=project)
     assert (done.returncode, done.stdout.count("\n")) == (0, 1), done.stdout

@@ -29,12 +29,14 @@ def run(*args: str) -> subprocess.CompletedProcess:
         "-0.5 * sum(1 + logvar - mu**2 - exp(logvar))",
     ],
 )
+@pytest.mark.slow
 def test_check_accepts_correct_lines_written_with_a_leading_minus(line: str) -> None:
     done = run("check", line)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("correct")
 
 
+@pytest.mark.slow
 def test_check_options_may_come_before_or_after_the_line() -> None:
     line = "-0.5 * torch.sum(1 + logvar - mu.pow(2) - logvar.exp())"
     assert run("check", "--param", "logvar", line).returncode == 0
@@ -51,6 +53,7 @@ def test_check_names_the_mistake_and_gives_a_counterexample() -> None:
 @pytest.mark.parametrize(
     "line", ["__import__('os').system('echo hi')", "open('/etc/passwd').read()", "lambda: 1", ""]
 )
+@pytest.mark.slow
 def test_check_refuses_bad_input_in_one_line(line: str) -> None:
     done = run("check", line) if line else run("check")
     assert done.returncode == 2
@@ -59,6 +62,7 @@ def test_check_refuses_bad_input_in_one_line(line: str) -> None:
     assert "Traceback" not in done.stderr
 
 
+@pytest.mark.slow
 def test_code_prints_numpy_that_computes_the_kl() -> None:
     done = run("code", "normal", "--framework", "numpy", "--param", "logvar")
     assert done.returncode == 0, done.stderr

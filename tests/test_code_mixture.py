@@ -190,6 +190,7 @@ def test_monte_carlo_within_a_few_standard_errors() -> None:
         assert abs(float(estimate) - _quadrature_kl(f, g)[0]) < 4 * float(error)
 
 
+@pytest.mark.slow
 def test_the_command_line() -> None:
     script = console_script()
     done = subprocess.run(

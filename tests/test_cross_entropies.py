@@ -33,6 +33,7 @@ def _monte_carlo(one: tuple, two: tuple, n: int, seed: int) -> tuple[float, floa
 
 
 @pytest.mark.parametrize("d", [2, 3])
+@pytest.mark.slow
 def test_wishart_numbers(d: int) -> None:
     rng = np.random.default_rng(40 + d)
     for trial in range(2):
@@ -50,6 +51,7 @@ def test_wishart_numbers(d: int) -> None:
         assert got == pytest.approx(entropy + kl, rel=1e-10)
 
 
+@pytest.mark.slow
 def test_wishart_names() -> None:
     """Entries by name, and scales by name (symbolic size p, verified in p = 2, 3)."""
     listed = kl_derive.cross_entropy("wishart(n, [[a, b], [b, c]])", "wishart(m, [[e, f], [f, g]])")
@@ -70,6 +72,7 @@ def test_wishart_names() -> None:
     assert "MatTrace" in text and "MultiDigamma(n/2, p)" in text
 
 
+@pytest.mark.slow
 def test_wishart_cli() -> None:
     done = run_module(
         ["cross-entropy", "wishart(4, [[2, 1], [1, 3]])", "wishart(3, [[1, 0], [0, 1]])"]
@@ -97,6 +100,7 @@ def _diag_value(result, n: int, arrays: dict[str, np.ndarray]) -> float:
         ("diag_normal(mu, exp(s))", "diag_normal(0, t)"),
     ],
 )
+@pytest.mark.slow
 def test_diag_normal_symbolic_d(p: str, q: str) -> None:
     """A symbolic dimension d: the sum of the coordinates' cross-entropies, checked at
     d = 2, 3, 4 against 1-D quadrature of -q_j log p_j per coordinate (SciPy's norm)."""
@@ -141,6 +145,7 @@ def _multinomial_reference(n: int, first: list[float], second: list[float]) -> f
     return total
 
 
+@pytest.mark.slow
 def test_multinomial_numbers_and_names() -> None:
     rng = np.random.default_rng(11)
     named = kl_derive.cross_entropy(
@@ -170,6 +175,7 @@ def test_multinomial_numbers_and_names() -> None:
         ("multinomial(n, [a, 1 - a])", "multinomial(n, [b, 1 - b])", "no closed form in n"),
     ],
 )
+@pytest.mark.slow
 def test_multinomial_refusals(p: str, q: str, message: str) -> None:
     done = run_module(["cross-entropy", p, q])
     assert done.returncode == 2 and len(done.stderr.strip().splitlines()) == 1, done.stderr

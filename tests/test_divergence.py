@@ -53,6 +53,7 @@ def _exponential() -> DensityFacts:
         (("half_normal", "inverse_gamma"), "the pole at zero"),
     ],
 )
+@pytest.mark.slow
 def test_heavy_moments_give_an_infinite_divergence(pair, where) -> None:
     derivation = derive(*pair)
     assert derivation.result == oo, where

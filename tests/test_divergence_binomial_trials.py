@@ -69,6 +69,7 @@ def _reference(name: str, n1: int, a: float, n2: int, b: float, alpha: float | N
 
 
 @pytest.mark.parametrize(("n1", "n2"), [(4, 2), (2, 5), (1, 3), (6, 5)])
+@pytest.mark.slow
 def test_renyi_both_sides_of_one(n1: int, n2: int) -> None:
     d = _derived("renyi", f"binomial({n1}, a)", f"binomial({n2}, b)")
     assert all(step.verified for step in d.steps)
@@ -87,6 +88,7 @@ def test_renyi_both_sides_of_one(n1: int, n2: int) -> None:
 
 @pytest.mark.parametrize("name", ["bhattacharyya", "hellinger", "chi-square"])
 @pytest.mark.parametrize(("n1", "n2"), [(3, 2), (2, 3)])
+@pytest.mark.slow
 def test_the_others(name: str, n1: int, n2: int) -> None:
     if name == "chi-square" and n1 > n2:  # order 2 > 1: infinite whatever the probabilities
         with pytest.raises(KLDeriveError, match="infinite for every value"):
@@ -103,6 +105,7 @@ def test_the_others(name: str, n1: int, n2: int) -> None:
         assert got == pytest.approx(expected, rel=1e-10, abs=1e-13)
 
 
+@pytest.mark.slow
 def test_numbers_and_a_numeric_order() -> None:
     d = _derived("renyi", "binomial(5, 1/3)", "binomial(3, 3/4)", "1/2")
     assert not d.result.free_symbols and all(step.verified for step in d.steps)
@@ -115,6 +118,7 @@ def test_numbers_and_a_numeric_order() -> None:
     )
 
 
+@pytest.mark.slow
 def test_one_line_refusals() -> None:
     for p, q, message in [
         ("binomial(20, a)", "binomial(12, b)", "at most"),
@@ -130,6 +134,7 @@ def _draft(alpha: str = "alpha"):
     return alpha_family_draft(first, second, "renyi", Symbol(alpha, positive=True))
 
 
+@pytest.mark.slow
 def test_a_false_step_is_rejected() -> None:
     draft = _draft()
     verify_draft(draft)  # as drafted: true
@@ -170,6 +175,7 @@ CASES = [
 
 @pytest.mark.parametrize("lang", ["en", "ko"])
 @pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
+@pytest.mark.slow
 def test_every_format(case, lang: str) -> None:
     d = _derived(*case)
     for fmt in FORMATS:

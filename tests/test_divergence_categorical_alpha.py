@@ -93,6 +93,7 @@ def test_numbers_with_five_categories(alpha: str) -> None:
     )
 
 
+@pytest.mark.slow
 def test_conventions_and_inequalities() -> None:
     same = "categorical([1/5, 3/10, 1/2])"
     for name in ("renyi", "bhattacharyya", "hellinger", "chi-square"):

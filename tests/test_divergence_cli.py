@@ -41,6 +41,7 @@ SAMPLES = {
 
 @pytest.mark.parametrize("name", sorted(SAMPLES))
 @pytest.mark.parametrize("lang", ["en", "ko"])
+@pytest.mark.slow
 def test_every_format_renders(name: str, lang: str) -> None:
     p, q, alpha = SAMPLES[name]
     d = _derived(name, p, q, alpha)
@@ -75,12 +76,14 @@ def test_every_format_renders(name: str, lang: str) -> None:
 
 
 @pytest.mark.parametrize("lang", ["en", "ko"])
+@pytest.mark.slow
 def test_latex_compiles_and_katex_is_strict(tmp_path, lang: str) -> None:
     derivations = [_derived(name, *SAMPLES[name]) for name in sorted(SAMPLES)]
     compile_fragments(tmp_path, [d.to_latex(lang) for d in derivations], lang)
     katex_blocks(derivations, lang)
 
 
+@pytest.mark.slow
 def test_cli_json_and_options(tmp_path) -> None:
     out = tmp_path / "renyi.json"
     options = ["--to", "json", "--lang", "ko", "-o", str(out)]
@@ -98,6 +101,7 @@ def test_cli_json_and_options(tmp_path) -> None:
     assert "\\infty" in latex.stdout  # the result holds under a condition, infinite otherwise
 
 
+@pytest.mark.slow
 def test_listings() -> None:
     listed = run_module(["divergences"])
     assert listed.returncode == 0, listed.stderr
@@ -130,6 +134,7 @@ def test_listings() -> None:
         (["hellinger", "normal", "normal", "--alpha", "2"], "--alpha"),
     ],
 )
+@pytest.mark.slow
 def test_bad_input_is_one_line(args: list[str], fragment: str) -> None:
     one_line_error(run_module(args), fragment)
 
@@ -154,6 +159,7 @@ JEFFREYS = [
 
 
 @pytest.mark.parametrize(("p", "q", "law", "ranges"), JEFFREYS, ids=[c[0] for c in JEFFREYS])
+@pytest.mark.slow
 def test_jeffreys_against_quadrature(p, q, law, ranges) -> None:
     d = _derived("jeffreys", p, q)
     rng = random.Random(p)
@@ -201,6 +207,7 @@ def _other(name: str) -> str:
 
 
 @pytest.mark.parametrize(("p", "q"), [("poisson", "poisson"), ("normal", "laplace")])
+@pytest.mark.slow
 def test_jeffreys_of_listed_pairs(p: str, q: str) -> None:
     """A sample of the listed pairs: every step verified, a closed form."""
     listed = {(a, b): outcome for a, b, outcome in pairs("jeffreys")}
@@ -217,6 +224,7 @@ def test_jeffreys_refuses_conditional_pairs() -> None:
     one_line_error(run_module(["jeffreys", "pareto", "pareto"]), "not derived yet")
 
 
+@pytest.mark.slow
 def test_total_variation_of_bernoulli_laws_and_the_inequalities() -> None:
     """TV(Bern(p1), Bern(p2)) against the sum (1/2) sum_k |p1(k) - p2(k)| over scipy's
     masses; Pinsker (TV <= sqrt(KL / 2)) and H^2 <= TV <= sqrt(2) H with the derived KL

@@ -44,6 +44,7 @@ def _derived(name: str, p: str, q: str):
 
 @pytest.mark.parametrize("lang", ["en", "ko"])
 @pytest.mark.parametrize("case", CASES, ids=[f"{c[0]}:{c[1]}" for c in CASES])
+@pytest.mark.slow
 def test_every_format(case, lang: str) -> None:
     d = _derived(*case)
     for fmt in FORMATS:
@@ -56,6 +57,7 @@ def test_every_format(case, lang: str) -> None:
 
 @pytest.mark.parametrize("lang", ["en", "ko"])
 @pytest.mark.parametrize("page", ["onecolumn", "twocolumn"])
+@pytest.mark.slow
 def test_latex_has_no_overfull_box(tmp_path, lang: str, page: str) -> None:
     for i, case in enumerate(CASES):
         d = _derived(*case)
@@ -86,6 +88,7 @@ def test_katex_strict(lang: str) -> None:
     katex_blocks([_derived(*case) for case in CASES], lang)
 
 
+@pytest.mark.slow
 def test_general_normal_pair_renders_in_every_format() -> None:
     d = _derived("total-variation", "normal", "normal")
     for fmt in FORMATS:
@@ -93,6 +96,7 @@ def test_general_normal_pair_renders_in_every_format() -> None:
     assert "z₊" in d.to_text() and "z±" in d.to_text()
 
 
+@pytest.mark.slow
 def test_general_normal_pair_fits_the_page(tmp_path) -> None:
     d = _derived("total-variation", "normal", "normal")
     (tmp_path / "g.tex").write_text(d.to_latex("en", standalone=True), encoding="utf-8")

@@ -187,6 +187,7 @@ CASES = [
 
 
 @pytest.mark.parametrize(("name", "family", "alpha", "outcome"), CASES)
+@pytest.mark.slow
 def test_against_quadrature(name: str, family: str, alpha: str | None, outcome: str) -> None:
     derivation = derived(name, family, alpha)
     assert all(step.verified for step in derivation.steps)
@@ -240,6 +241,7 @@ def _half_squared(a1, a2) -> float:
     )
 
 
+@pytest.mark.slow
 def test_hellinger_is_half_the_squared_difference_and_bounded_by_total_variation() -> None:
     """H^2 = (1/2) int (sqrt p - sqrt q)^2 and H^2 <= TV <= sqrt(2) H (TV by quadrature)."""
     rng = random.Random("hellinger")
@@ -253,6 +255,7 @@ def test_hellinger_is_half_the_squared_difference_and_bounded_by_total_variation
         assert tv <= math.sqrt(2 * h2) + 1e-9
 
 
+@pytest.mark.slow
 def test_renyi_increases_with_the_order_and_kl_is_below_log_one_plus_chi_square() -> None:
     """D_alpha is nondecreasing in alpha (KL is its limit at 1), KL <= log(1 + chi^2), and
     Pinsker's TV <= sqrt(KL / 2), at random normal pairs where chi^2 is finite."""

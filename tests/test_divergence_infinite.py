@@ -32,11 +32,13 @@ def truncated_chi_square(s1: float, s2: float, half_width: float) -> float:
         (["renyi", "beta(3/2, 1/2)", "beta(1, 2)", "--alpha", "3/2"], "(3/4, -5/4)", "beta"),
     ],
 )
+@pytest.mark.slow
 def test_always_infinite_pair_is_one_line_with_its_reason(args, point, family) -> None:
     line = one_line_error(run_module(args), "infinite for every value", "+oo", point, family)
     assert "=" not in line.split("since", 1)[0].replace("a = ", "")  # no chain, one reason
 
 
+@pytest.mark.slow
 def test_the_chi_square_of_those_normals_is_infinite_by_quadrature() -> None:
     grown = [truncated_chi_square(2.0, 1.0, width) for width in (5.0, 10.0, 20.0)]
     assert grown[0] < grown[1] < grown[2] and grown[2] > 1e40

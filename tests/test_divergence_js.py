@@ -90,6 +90,7 @@ def _scipy_js(l1, l2) -> float:
 
 
 @pytest.mark.parametrize(("family", "law", "ranges"), CONTINUOUS, ids=[c[0] for c in CONTINUOUS])
+@pytest.mark.slow
 def test_continuous_value_against_quadrature(family, law, ranges) -> None:
     rng = random.Random(family)
     for _ in range(2):
@@ -127,6 +128,7 @@ def test_far_apart_laws_approach_log_2_and_equal_laws_zero() -> None:
     assert float(same.params["value"]) == 0
 
 
+@pytest.mark.slow
 def test_listing_and_refusals() -> None:
     listed = {(a, b): outcome for a, b, outcome in pairs("jensen-shannon")}
     assert listed[("bernoulli", "bernoulli")] == "finite"

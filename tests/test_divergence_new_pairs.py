@@ -30,6 +30,7 @@ def _derived(key: str):
 
 @pytest.mark.parametrize("key", sorted(NEW))
 @pytest.mark.parametrize("lang", ["en", "ko"])
+@pytest.mark.slow
 def test_every_format_renders(key: str, lang: str) -> None:
     d = _derived(key)
     assert all(step.verified for step in d.steps)
@@ -40,6 +41,7 @@ def test_every_format_renders(key: str, lang: str) -> None:
 
 @pytest.mark.parametrize("key", sorted(NEW))
 @pytest.mark.parametrize("lang", ["en", "ko"])
+@pytest.mark.slow
 def test_latex_fits_the_page(tmp_path, key: str, lang: str) -> None:
     compile_fragments(tmp_path, [_derived(key).to_latex(lang)], lang)
     log = (tmp_path / "all.log").read_text(errors="replace")

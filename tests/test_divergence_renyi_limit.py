@@ -100,6 +100,7 @@ CASES = {
 
 
 @pytest.mark.parametrize("name", list(CASES))
+@pytest.mark.slow
 def test_the_limit_is_kl(name: str) -> None:
     (p, q), draw, reference = CASES[name]
     d = _renyi(p, q)
@@ -115,6 +116,7 @@ def test_the_limit_is_kl(name: str) -> None:
         assert near == pytest.approx(kl, rel=1e-5, abs=1e-6)
 
 
+@pytest.mark.slow
 def test_no_limit_step_where_it_does_not_apply() -> None:
     numeric = _renyi("normal", "normal(m, s)", "2")
     assert not [s for s in numeric.steps if s.rule == "renyi.limit"]

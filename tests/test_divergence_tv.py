@@ -63,6 +63,7 @@ def test_categorical_lists() -> None:
     assert same.result == 0
 
 
+@pytest.mark.slow
 def test_two_normals_both_cases() -> None:
     d = _tv("normal", "normal")
     assert all(step.verified for step in d.steps)
@@ -80,6 +81,7 @@ def test_two_normals_both_cases() -> None:
             assert _at(d.result, values) == pytest.approx(closed, rel=1e-12, abs=1e-14)
 
 
+@pytest.mark.slow
 def test_equal_variances_given_by_one_name() -> None:
     d = _tv("normal(m, s)", "normal(0, s)")
     assert "Piecewise" not in str(d.result)
@@ -89,12 +91,14 @@ def test_equal_variances_given_by_one_name() -> None:
     assert _at(d.result, {"m": 0.0, "s": 1.0}) == pytest.approx(0, abs=1e-15)
 
 
+@pytest.mark.slow
 def test_two_normals_with_numbers() -> None:
     d = _tv("normal(0, 1)", "normal(1, 2)")
     expected = _quadrature(stats.norm(0, 1), stats.norm(1, 2), -40, 40)
     assert float(d.result) == pytest.approx(expected, rel=1e-9)
 
 
+@pytest.mark.slow
 def test_two_exponentials_both_cases() -> None:
     d = _tv("exponential", "exponential")
     assert all(step.verified for step in d.steps)
@@ -108,6 +112,7 @@ def test_two_exponentials_both_cases() -> None:
         assert got == pytest.approx(expected, rel=1e-7, abs=1e-10)
 
 
+@pytest.mark.slow
 def test_pinsker_and_range() -> None:
     tv = _tv("normal", "normal").result
     kl = kl_derive.derive("normal(mu_1, sigma_1)", "normal(mu_2, sigma_2)").result

@@ -36,6 +36,7 @@ def _quantile_integral(l1, l2) -> float:
 
 
 @pytest.mark.parametrize(("family", "names", "law", "ranges"), CASES, ids=[c[0] for c in CASES])
+@pytest.mark.slow
 def test_against_quantile_quadrature(family, names, law, ranges) -> None:
     d = _w2(family, family)
     assert all(step.verified for step in d.steps)

@@ -56,6 +56,7 @@ def default():
 
 
 @pytest.mark.parametrize(("decoder", "prior"), COMBINATIONS)
+@pytest.mark.slow
 def test_every_step_is_verified_and_cites_a_known_rule(decoder, prior) -> None:
     d = kl_derive.elbo(decoder, prior, beta=3 if decoder == "bernoulli" else 1)
     assert d.quantity == "elbo"
@@ -67,6 +68,7 @@ def test_every_step_is_verified_and_cites_a_known_rule(decoder, prior) -> None:
         assert step.rule in RULES, step.rule
 
 
+@pytest.mark.slow
 def test_wrong_steps_are_refused() -> None:
     """Every step of every variant, its right side changed, is refused by the verifier."""
     from kl_derive.strategies.elbo import derive_elbo
@@ -208,6 +210,7 @@ def _reconstruction(decoder: str, values: dict, size: int) -> float:
     return float(expr.xreplace(values).evalf(30))
 
 
+@pytest.mark.slow
 def test_gaussian_reconstruction_term_against_monte_carlo() -> None:
     """E_q[log p(x | z)] for a linear decoder x_hat = W z + c (D = 3, d = 2): the derived
     per-sample term averaged over z = mu + sigma * eps, against SciPy's log density and
@@ -266,6 +269,7 @@ def _hand_loss(decoder: str, x, out, mu, sigma, beta: float) -> float:
 
 
 @pytest.mark.parametrize("decoder", ["gaussian", "gaussian-learned", "bernoulli"])
+@pytest.mark.slow
 def test_the_loss_against_a_hand_written_one(decoder) -> None:
     from kl_derive.strategies import elbo_parts as parts
 
@@ -391,6 +395,7 @@ def test_generated_bernoulli_loss_is_finite_at_large_logits() -> None:
     assert np.isfinite(got).all() and got[0] == pytest.approx(80.0, rel=1e-12)
 
 
+@pytest.mark.slow
 def test_code_elbo_command_line(tmp_path) -> None:
     script = console_script()
     done = subprocess.run(
@@ -462,6 +467,7 @@ def test_beta_is_in_the_loss() -> None:
 
 
 @pytest.mark.parametrize("lang", ["en", "ko"])
+@pytest.mark.slow
 def test_every_format_renders(default, lang) -> None:
     others = [kl_derive.elbo("bernoulli", beta="beta"), kl_derive.elbo("any", "any")]
     for d in (default, *others):
@@ -477,12 +483,14 @@ def test_every_format_renders(default, lang) -> None:
 
 
 @pytest.mark.parametrize("lang", ["en", "ko"])
+@pytest.mark.slow
 def test_markdown_renders_with_katex(default, lang) -> None:
     katex_blocks([default, kl_derive.elbo("gaussian-learned", beta="beta", inline=True)], lang)
 
 
 @pytest.mark.parametrize("lang", ["en", "ko"])
 @pytest.mark.parametrize("target", ["onecolumn", "twocolumn", "beamer", "beamer169"])
+@pytest.mark.slow
 def test_latex_fits_the_page(target, lang, tmp_path) -> None:
     from layout_check import compile_target
 
@@ -492,6 +500,7 @@ def test_latex_fits_the_page(target, lang, tmp_path) -> None:
     assert not result.bad(), [(o.points, o.owner) for o in result.bad()]
 
 
+@pytest.mark.slow
 def test_command_line() -> None:
     script = console_script()
     done = subprocess.run(
@@ -556,6 +565,7 @@ def test_a_request_without_settings_keeps_its_cache_key() -> None:
 
 
 @pytest.mark.parametrize("page", [None, "twocolumn"])
+@pytest.mark.slow
 def test_typst_compiles_inside_the_page(page, tmp_path) -> None:
     import re as _re
 

@@ -72,6 +72,7 @@ def _draws(seed: int, n: int):
 # ---------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_every_step_is_verified_and_cites_a_known_rule(general, heavy) -> None:
     for d in (general, heavy):
         assert d.quantity == "estimators"
@@ -80,6 +81,7 @@ def test_every_step_is_verified_and_cites_a_known_rule(general, heavy) -> None:
             assert step.rule in RULES, step.rule
 
 
+@pytest.mark.slow
 def test_the_variance_of_k3_is_stated_under_its_condition(general) -> None:
     conditional = {s.rule: s.condition for s in general.steps if s.condition is not None}
     assert set(conditional) == {
@@ -97,6 +99,7 @@ def test_the_variance_of_k3_is_stated_under_its_condition(general) -> None:
     assert "if 2σ₁² > σ₂²" in text
 
 
+@pytest.mark.slow
 def test_the_infinite_case_says_so(heavy) -> None:
     rules = {s.rule for s in heavy.steps}
     assert "estimator.ratio_square" not in rules
@@ -110,6 +113,7 @@ def test_the_infinite_case_says_so(heavy) -> None:
 # ---------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_means_variances_and_bias_against_quadrature(general) -> None:
     facts = general.facts
     closed = {
@@ -185,6 +189,7 @@ def _log_integrand_tail(m1, s1, m2, s2) -> float:
     return float(np.maximum(log_g(z), log_g(-z)).min())
 
 
+@pytest.mark.slow
 def test_the_boundary_of_the_condition_is_infinite() -> None:
     """2 sigma_1^2 = sigma_2^2: the exponent of p^2/q is linear, no decay."""
     d = kl_derive.estimators("normal(0, 1)", "normal(1, sqrt(2))")
@@ -320,6 +325,7 @@ def test_scale_gradients_agree_only_for_equal_laws(general) -> None:
 # ---------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_parameters_given_as_expressions_are_substituted_back() -> None:
     d = kl_derive.estimators("normal(m, exp(s))")
     assert {str(s) for s in d.result.free_symbols} == {"m", "s"}
@@ -367,7 +373,8 @@ def test_mixed_numbers_symbols_and_expressions(p, q, point, law_q, law_p) -> Non
 @pytest.mark.parametrize(
     ("p", "q", "message"),
     [
-        ("gamma", None, "not derived yet"),
+        ("gamma", None, "two laws"),
+        ("beta(a, b)", "beta(c, d)", "not derived yet"),
         ("poisson", None, "two laws"),
         ("normal", "laplace(0, 1)", "two laws of one family"),
         ("normal(0, 1)", "normal(0, -1)", "must be positive"),
@@ -390,6 +397,7 @@ FORMATS = ("latex", "beamer", "markdown", "gfm", "myst", "quarto", "html", "json
 
 
 @pytest.mark.parametrize("lang", ["en", "ko"])
+@pytest.mark.slow
 def test_every_format_renders(general, heavy, lang) -> None:
     for d in (general, heavy):
         for fmt in (*FORMATS, "ipynb", "typst"):
@@ -410,6 +418,7 @@ def test_markdown_renders_with_katex(general, lang) -> None:
 
 
 @pytest.mark.parametrize("lang", ["en", "ko"])
+@pytest.mark.slow
 def test_latex_compiles_without_overfull_boxes(general, heavy, lang, tmp_path) -> None:
     for i, d in enumerate((general, heavy)):
         (tmp_path / f"e{i}.tex").write_text(d.to_latex(lang, standalone=True), encoding="utf-8")
@@ -418,6 +427,7 @@ def test_latex_compiles_without_overfull_boxes(general, heavy, lang, tmp_path) -
         assert "Overfull" not in log
 
 
+@pytest.mark.slow
 def test_command_line(tmp_path) -> None:
     script = console_script()
     done = subprocess.run(
@@ -489,6 +499,7 @@ def test_generated_k3_estimates_kl_by_monte_carlo(general) -> None:
         assert abs(k.mean() - kl) < 4 * k.std(ddof=1) / math.sqrt(k.size)
 
 
+@pytest.mark.slow
 def test_code_estimators_command_line(tmp_path) -> None:
     script = console_script()
     done = subprocess.run(
@@ -547,6 +558,7 @@ def test_off_policy_samples_need_the_differentiated_weight() -> None:
 # ---------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_build_manifest_with_estimators_entries(tmp_path) -> None:
     """An ``estimators`` entry of a manifest writes what ``kl-derive estimators`` prints;
     a refused pair fails on its own line (exit 2) and the other entries are still built."""
@@ -610,6 +622,7 @@ def _mean_k2_quad(m1, s1, m2, s2) -> float:
 
 
 @pytest.mark.parametrize(("m1", "s1", "m2", "s2"), [(0.5, 1.3, -0.2, 0.9), (-0.7, 1.1, 0.4, 1.4)])
+@pytest.mark.slow
 def test_reference_gradients_against_finite_differences(general, m1, s1, m2, s2) -> None:
     """d/d mu_2 and d/d sigma_2: k1 and k3 both give d KL(q || p), k2 the derivative of its
     own mean (finite differences of quadrature; Monte Carlo of per-sample derivatives)."""
@@ -637,6 +650,7 @@ def test_reference_gradients_against_finite_differences(general, m1, s1, m2, s2)
             assert abs(g.mean() - expected) < 4 * se, (name, which)
 
 
+@pytest.mark.slow
 def test_reference_gradient_stages_follow_the_others(general) -> None:
     keys = [s.key for s in general.stages]
     assert keys[-4:] == [

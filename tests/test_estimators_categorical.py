@@ -67,7 +67,11 @@ def _number(expr) -> mpmath.mpf:
 
 @pytest.mark.parametrize(
     ("k", "seed"),
-    [(2, 1), (3, 2), pytest.param(4, 3, marks=pytest.mark.slow)],  # K = 4: ~1 CPU-minute
+    [
+        (2, 1),
+        pytest.param(3, 2, marks=pytest.mark.slow),
+        pytest.param(4, 3, marks=pytest.mark.slow),
+    ],
 )
 def test_facts_and_result_against_direct_enumeration(k, seed) -> None:
     rng = np.random.default_rng(seed)

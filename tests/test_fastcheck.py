@@ -131,6 +131,7 @@ def _draft(p: str, q: str):
 
 
 @pytest.mark.parametrize(("p", "q"), [("beta", "gamma"), ("laplace", "normal")])
+@pytest.mark.slow
 def test_every_numeric_step_off_by_a_tiny_amount_is_rejected(p, q, monkeypatch) -> None:
     """Finite range and half-line (beta, gamma), kinks on the whole line (Laplace): every
     step checked numerically, its right side off by 1e-7 relative, is refused; and the

@@ -111,6 +111,7 @@ def test_cli_label_is_validated() -> None:
         ("multivariate_normal(mu1, Sigma1)", "multivariate_normal(mu2, Sigma2)", "en"),
     ],
 )
+@pytest.mark.slow
 def test_beamer_slides_compile_and_reveal_steps(p, q, lang, tmp_path: Path) -> None:
     text = derive(p, q).render("beamer", lang)
     # each equality of a frame is revealed on its own overlay (\pause inside align*

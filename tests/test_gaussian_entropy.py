@@ -91,6 +91,7 @@ def _cross_quadrature(m1, c1, m2, c2) -> float:
 
 
 @pytest.mark.parametrize(("p", "q"), [(DIAG, MVN), (MVN, DIAG), (LOW, DIAG), (MVN, LOW)])
+@pytest.mark.slow
 def test_cross_entropy_matches_quadrature(p: str, q: str) -> None:
     d = kl_derive.cross_entropy(p, q)
     assert d.quantity == "cross_entropy" and all(step.verified for step in d.steps)
@@ -109,6 +110,7 @@ def test_cross_entropy_matches_quadrature(p: str, q: str) -> None:
     assert _value(d, values) == pytest.approx(total, rel=1e-10)
 
 
+@pytest.mark.slow
 def test_named_parameters_keep_the_dimension_symbolic() -> None:
     h = kl_derive.entropy("multivariate_normal(mu, Sigma)")
     assert all(step.verified for step in h.steps)
@@ -140,6 +142,7 @@ def test_named_parameters_keep_the_dimension_symbolic() -> None:
         (["entropy", "multivariate_normal([1, 2], [[1, 2], [2, 1]])"], "positive definite"),
     ],
 )
+@pytest.mark.slow
 def test_bad_input_is_one_line(args: list[str], message: str) -> None:
     done = run_module(args)
     assert done.returncode == 2 and "Traceback" not in done.stderr
@@ -152,6 +155,7 @@ def test_bad_input_is_one_line(args: list[str], message: str) -> None:
 
 
 @pytest.mark.parametrize("lang", ["en", "ko"])
+@pytest.mark.slow
 def test_every_format_renders(lang: str, tmp_path) -> None:
     from kl_derive.render import FORMATS
 

@@ -77,6 +77,7 @@ def _draws(n: int, seed: int = RNG_SEED):
 
 
 @pytest.mark.parametrize("row", _draws(4))
+@pytest.mark.slow
 def test_normal_against_student_t_at_random_parameters(row) -> None:
     m1, s1 = 4 * row[0] - 2, 0.3 + 2 * row[1]
     nu, m2, s2 = 0.4 + 9 * row[2], 4 * row[3] - 2, 0.3 + 2 * row[4]
@@ -88,6 +89,7 @@ def test_normal_against_student_t_at_random_parameters(row) -> None:
 
 
 @pytest.mark.parametrize("row", _draws(4, RNG_SEED + 1))
+@pytest.mark.slow
 def test_student_t_against_student_t_at_random_parameters(row) -> None:
     n1, m1, s1 = 0.6 + 8 * row[0], 4 * row[1] - 2, 0.3 + 2 * row[2]
     n2, m2, s2 = 0.6 + 8 * row[3], 4 * row[4] - 2, 0.3 + 2 * row[5]
@@ -111,6 +113,7 @@ def test_student_t_against_student_t_at_random_parameters(row) -> None:
         ("student_t(4, 0, 1)", "student_t(4, 0, 3)", stats.t(4, 0, 1), stats.t(4, 0, 3)),
     ],
 )
+@pytest.mark.slow
 def test_the_stated_value_to_twelve_places(p, q, scipy_q, scipy_p) -> None:
     """The value the derivation states (mpmath, 12 decimal places) against SciPy's
     quadrature (good to about 1e-11 here): never a derived equality, never off."""
@@ -139,6 +142,7 @@ def test_the_special_cases_decided_from_the_mathematics() -> None:
 
 
 @pytest.mark.parametrize("row", _draws(3, RNG_SEED + 2))
+@pytest.mark.slow
 def test_df_one_closes_to_the_cauchy_formula_both_ways(row) -> None:
     m1, g1, m2, g2 = 4 * row[0] - 2, 0.2 + 2 * row[1], 4 * row[2] - 2, 0.2 + 2 * row[3]
     textbook = math.log((g1 + g2) ** 2 + (m1 - m2) ** 2) - math.log(4 * g1 * g2)
@@ -158,6 +162,7 @@ def test_df_one_closes_to_the_cauchy_formula_both_ways(row) -> None:
     assert textbook == pytest.approx(reference, rel=1e-8, abs=1e-10)
 
 
+@pytest.mark.slow
 def test_the_integral_is_shown_and_the_value_said_to_be_numerical() -> None:
     done = run_module(["normal(0, 1)", "student_t(3, 1, 2)", "--to", "text"])
     assert done.returncode == 0, done.stderr
@@ -170,6 +175,7 @@ def test_the_integral_is_shown_and_the_value_said_to_be_numerical() -> None:
     assert symbolic.returncode == 0 and "decimal places" not in symbolic.stdout
 
 
+@pytest.mark.slow
 def test_no_code_for_an_integral() -> None:
     with pytest.raises(KLDeriveError, match="no closed form"):
         code_for("normal(m, s)", "student_t(n, a, b)")
@@ -231,6 +237,7 @@ def _nalisnick_smyth(a, b, alpha, beta, terms):
 
 
 @pytest.mark.parametrize("row", _draws(4, RNG_SEED + 3))
+@pytest.mark.slow
 def test_kumaraswamy_against_beta_series_truncation_and_bound(row) -> None:
     a, b = 0.3 + 4 * row[0], 0.3 + 4 * row[1]
     c, d = 0.3 + 4 * row[2], 0.3 + 4 * row[3]
@@ -278,6 +285,7 @@ def test_the_tail_bound_is_tight_and_proved_where_the_series_is_slow() -> None:
                     assert limit <= 1.2 * tail
 
 
+@pytest.mark.slow
 def test_no_false_step_is_accepted() -> None:
     """Every step of the drafts, its right side mutated (doubled, plus one), is refused;
     and the series step with a tail bound ten times too small is refused."""
@@ -302,6 +310,7 @@ def test_no_false_step_is_accepted() -> None:
 
 
 @pytest.mark.parametrize("row", _draws(3, RNG_SEED + 4))
+@pytest.mark.slow
 def test_kumaraswamy_against_kumaraswamy_at_random_parameters(row) -> None:
     a1, b1, a2, b2 = (0.3 + 4 * x for x in row[:4])
     reference = _kuma_kuma_reference(a1, b1, a2, b2)
@@ -311,6 +320,7 @@ def test_kumaraswamy_against_kumaraswamy_at_random_parameters(row) -> None:
     assert _at(derived, values) == pytest.approx(reference, rel=1e-7, abs=1e-9)
 
 
+@pytest.mark.slow
 def test_kumaraswamy_stated_values() -> None:
     for p, q, reference in (
         (
@@ -326,6 +336,7 @@ def test_kumaraswamy_stated_values() -> None:
 
 
 @pytest.mark.parametrize("terms", [5, 50])
+@pytest.mark.slow
 def test_code_for_the_truncated_series(tmp_path, terms: int) -> None:
     import importlib.util
 

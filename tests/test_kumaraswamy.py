@@ -62,6 +62,7 @@ def _expectation(a: float, b: float, g) -> float:
 
 @SETTINGS
 @given(a=shapes, b=shapes)
+@pytest.mark.slow
 def test_moments_match_quadrature(a, b) -> None:
     z = Symbol("z", positive=True)
     table = get_family("kumaraswamy").moment_table(z, (Rational(a), Rational(b)))
@@ -75,6 +76,7 @@ def test_moments_match_quadrature(a, b) -> None:
 
 @SETTINGS
 @given(a=shapes, b=shapes)
+@pytest.mark.slow
 def test_entropy_matches_quadrature_and_the_harmonic_number_formula(a, b) -> None:
     derived = _value(_entropy(), a=a, b=b)
     textbook = (1 - 1 / b) + (1 - 1 / a) * _harmonic(b) - math.log(a * b)
@@ -90,6 +92,7 @@ def test_entropy_matches_quadrature_and_the_harmonic_number_formula(a, b) -> Non
 
 @SETTINGS
 @given(a=shapes, b=shapes)
+@pytest.mark.slow
 def test_kl_to_the_uniform_law_is_minus_the_entropy(a, b) -> None:
     derivation = kl_derive.derive("kumaraswamy(a, b)", "uniform(0, 1)")
     derived = _value(derivation, a=a, b=b)
@@ -102,6 +105,7 @@ def test_kl_to_the_uniform_law_is_minus_the_entropy(a, b) -> None:
     assert derived == pytest.approx(_expectation(a, b, log_density), rel=1e-9, abs=1e-12)
 
 
+@pytest.mark.slow
 def test_kl_to_a_beta_law_is_a_series_not_a_closed_form() -> None:
     from sympy import Sum, oo
 
@@ -191,6 +195,7 @@ def test_extreme_shapes_against_the_uniform_law(a, b) -> None:
     assert derived == pytest.approx(_expectation(a, b, log_density), rel=1e-9, abs=1e-12)
 
 
+@pytest.mark.slow
 def test_no_false_moment_is_accepted_at_extreme_shapes() -> None:
     """The moment steps of kumaraswamy(1/8, 1/10) || U(0, 1), their right side mutated,
     are refused: moved by 10^-8 (relative and absolute), and set to what the quadrature

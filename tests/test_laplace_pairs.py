@@ -125,6 +125,7 @@ def _reference(law, v: dict[str, float], m: float, lower: float, upper: float) -
 
 
 @pytest.mark.parametrize("family", list(LAWS))
+@pytest.mark.slow
 def test_kl_to_laplace_matches_quadrature_on_each_side_of_the_kink(family: str) -> None:
     spec, scipy_law, lower, upper = LAWS[family]
     assert (family, "laplace") in PAIRS
@@ -163,6 +164,7 @@ def test_the_cases_are_stated_as_conditions() -> None:
 
 
 @pytest.mark.parametrize("lang", ["en", "ko"])
+@pytest.mark.slow
 def test_renders(lang: str) -> None:
     from kl_derive.render import FORMATS
 
@@ -173,6 +175,7 @@ def test_renders(lang: str) -> None:
 
 
 @pytest.mark.parametrize("family", sorted(LAWS))
+@pytest.mark.slow
 def test_numpy_code_agrees_with_quadrature(family: str) -> None:
     from kl_derive.codegen.convenience import code_for
 

@@ -55,6 +55,7 @@ REFUSED = [
 
 
 @pytest.mark.parametrize(("argv", "phrase"), REFUSED, ids=lambda x: str(x)[:40])
+@pytest.mark.slow
 def test_over_a_limit_is_one_line_at_once(argv: list[str], phrase: str) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "kl_derive", *argv],
@@ -99,6 +100,7 @@ def test_a_symbolic_matrix_at_the_limit_derives() -> None:
     )
 
 
+@pytest.mark.slow
 def test_beta_of_long_sums_finishes() -> None:
     d = derive(f"beta({_SUM20}, b)")
     assert Symbol("a20", positive=True) in d.result.free_symbols

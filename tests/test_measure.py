@@ -95,6 +95,7 @@ SAMPLE = [
 
 
 @pytest.mark.external
+@pytest.mark.slow
 def test_the_model_errs_wide_and_within_a_few_percent_on_real_lines(tmp_path: Path) -> None:
     """Every display cell the sample prints, on a wide and on a narrow page."""
     cells: list[str] = []

@@ -91,6 +91,7 @@ def _law(spec: str, v: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
 
 
 @pytest.mark.parametrize("pair", list(PAIRS))
+@pytest.mark.slow
 def test_mixed_pair_matches_quadrature_and_the_formula(pair: str) -> None:
     p, q = PAIRS[pair]
     derivation = kl_derive.derive(p, q)

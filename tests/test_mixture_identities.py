@@ -46,6 +46,7 @@ def draft():
     return derive_mixture(f, g, mixture_facts(f, g, 2))
 
 
+@pytest.mark.slow
 def test_both_identities_are_printed_and_verified_with_symbols() -> None:
     derivation = kl_derive.mixture(*SYMBOLIC)
     steps = _steps(derivation.stages)
@@ -125,6 +126,7 @@ def _reference(w: str, s: str) -> mpmath.mpf:
 
 
 @pytest.mark.parametrize(("w", "s"), [("0.3", "0.1"), ("0.6", "0.15"), ("0.5", "0.2")])
+@pytest.mark.slow
 def test_an_underflowed_posterior_is_evaluated_by_mpmath(w: str, s: str) -> None:
     """Where doubles read 0 log 0 in the bulk (the integrand not finite at z = 40 s,
     where N(z; 0, 1) is not negligible) the double-precision rule still gives a value,

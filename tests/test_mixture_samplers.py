@@ -184,6 +184,7 @@ def test_the_command_takes_a_mixture_of_a_new_family() -> None:
 
 
 @pytest.mark.parametrize("name", COMPONENTS)
+@pytest.mark.slow
 def test_monte_carlo_within_four_standard_errors(name: str) -> None:
     rng = random.Random(name)
     base = LAWS[name][0]

@@ -104,12 +104,14 @@ def _random_gauss(rng, k: int):
 # -- the engine's own checks ---------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_every_step_is_verified_and_cites_a_known_rule(gauss, symbolic, gamma_pair) -> None:
     for d in (gauss, symbolic, gamma_pair):
         assert d.steps and all(step.verified for step in d.steps)
         assert all(step.rule in RULES for step in d.steps)
 
 
+@pytest.mark.slow
 def test_the_result_is_stated_as_an_upper_bound(gauss) -> None:
     text = gauss.to_text()
     assert "D_KL(f(z) ‖ g(z)) ≤ D_C =" in text
@@ -120,6 +122,7 @@ def test_the_result_is_stated_as_an_upper_bound(gauss) -> None:
 
 
 @pytest.mark.parametrize("seed", range(6))
+@pytest.mark.slow
 def test_gaussian_bounds_bracket_the_truth(seed) -> None:
     rng = np.random.default_rng(seed)
     f, g = _random_gauss(rng, 2 + seed % 2), _random_gauss(rng, 2)
@@ -133,6 +136,7 @@ def test_gaussian_bounds_bracket_the_truth(seed) -> None:
 
 
 @pytest.mark.parametrize("seed", range(4))
+@pytest.mark.slow
 def test_matched_components_bound_the_truth(seed) -> None:
     """Same weights: sum_a w_a KL(f_a || g_a), for normal components and for gamma and
     exponential ones."""
@@ -186,6 +190,7 @@ def test_single_components_make_every_bound_exact() -> None:
 
 
 @pytest.mark.parametrize("seed", range(3))
+@pytest.mark.slow
 def test_symbolic_closed_forms_at_random_values(symbolic, seed) -> None:
     """The closed forms the symbolic derivation prints, evaluated at random parameters:
     the bounds hold, and the identity behind the coupling bound (D_C - KL is the mean of
@@ -225,6 +230,7 @@ FORMATS = ("latex", "beamer", "markdown", "gfm", "myst", "quarto", "html", "json
 
 
 @pytest.mark.parametrize("lang", ["en", "ko"])
+@pytest.mark.slow
 def test_every_format_renders(gauss, symbolic, gamma_pair, lang) -> None:
     for d in (gauss, symbolic, gamma_pair):
         for fmt in (*FORMATS, "ipynb", "typst"):
@@ -239,11 +245,13 @@ def test_every_format_renders(gauss, symbolic, gamma_pair, lang) -> None:
 
 
 @pytest.mark.parametrize("lang", ["en", "ko"])
+@pytest.mark.slow
 def test_markdown_renders_with_katex(gauss, symbolic, lang) -> None:
     katex_blocks([gauss, symbolic], lang)
 
 
 @pytest.mark.parametrize("lang", ["en", "ko"])
+@pytest.mark.slow
 def test_latex_compiles_without_overfull_boxes(gauss, symbolic, gamma_pair, lang, tmp_path):
     for i, d in enumerate((gauss, symbolic, gamma_pair)):
         (tmp_path / f"m{i}.tex").write_text(d.to_latex(lang, standalone=True), encoding="utf-8")
@@ -288,6 +296,7 @@ def test_a_mixture_given_to_derive_points_to_the_mixture_command() -> None:
         kl_derive.derive(GAUSS[0], GAUSS[1])
 
 
+@pytest.mark.slow
 def test_command_line(tmp_path) -> None:
     script = console_script()
     run = [script, "mixture", "mixture([0.5, 0.5], [exponential(1), exponential(3)])"]

@@ -142,6 +142,7 @@ def test_wishart_entropy_in_a_symbolic_dimension() -> None:
 
 
 @pytest.mark.parametrize("n", [1, 3, 6])
+@pytest.mark.slow
 def test_multinomial_entropy_matches_scipy(n: int) -> None:
     h = kl_derive.entropy(f"multinomial({n}, [a, b, 1 - a - b])")
     assert all(step.verified for step in h.steps)
@@ -176,6 +177,7 @@ def test_multinomial_entropy_of_numbers() -> None:
         (["entropy", "wishart(1/2, [[1, 0], [0, 1]])"], "must exceed p - 1"),
     ],
 )
+@pytest.mark.slow
 def test_bad_input_is_one_line(args: list[str], message: str) -> None:
     done = run_module(args)
     assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr

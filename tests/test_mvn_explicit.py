@@ -57,6 +57,7 @@ def _pair(n: int, seed: int, two: bool) -> tuple[np.ndarray, ...]:
 
 
 @pytest.mark.parametrize(("n", "seed", "two"), [(4, 1, True), (5, 2, False), (8, 3, False)])
+@pytest.mark.slow
 def test_explicit_covariances_match_numpy(n, seed, two) -> None:
     m1, s1, m2, s2 = _pair(n, seed, two)
     d = derive(_spec(m1, s1), _spec(m2, s2 if two else None))
@@ -72,6 +73,7 @@ def two_at_eight():
     return (m1, s1, m2, s2), derive(_spec(m1, s1), _spec(m2, s2))
 
 
+@pytest.mark.slow
 def test_two_full_covariances_at_d8(two_at_eight) -> None:
     (m1, s1, m2, s2), d = two_at_eight
     assert float(d.result) == pytest.approx(_kl(m1, s1, m2, s2), rel=1e-12)
@@ -144,6 +146,7 @@ def test_every_step_at_d8_is_verified(draft_at_eight) -> None:
         assert verify_step(step, draft_at_eight.contexts[step.facts]) == "instances"
 
 
+@pytest.mark.slow
 def test_doubled_steps_at_d8_are_rejected(draft_at_eight) -> None:
     steps = _steps(draft_at_eight)
     assert len(steps) >= 10
@@ -158,6 +161,7 @@ def test_a_dimension_off_by_one_at_d8_is_rejected(draft_at_eight) -> None:
     _rejected(replace(identity, after=sp.S(7)), draft_at_eight)
 
 
+@pytest.mark.slow
 def test_exchanged_parameters_at_d8_are_rejected(draft_at_eight) -> None:
     """A step with the two covariances exchanged on one side (or the first mean written
     for the second): right when they are equal, wrong at any generic point."""

@@ -53,6 +53,7 @@ def _evaluate(expr, scalars: dict[str, float], vectors: dict[str, np.ndarray], d
 
 
 @pytest.mark.parametrize("reverse", [False, True])
+@pytest.mark.slow
 def test_symbolic_dimension_matches_quadrature(reverse: bool) -> None:
     p, q = "normal(m, s)", "diag_normal(mu, sigma)"
     d = kl_derive.derive(*((q, p) if reverse else (p, q)))
@@ -131,6 +132,7 @@ def test_entropy_in_a_symbolic_dimension_matches_scipy(spec: str) -> None:
         assert got == pytest.approx(expected, rel=1e-10)
 
 
+@pytest.mark.slow
 def test_cross_entropy_in_a_symbolic_dimension_is_entropy_plus_kl() -> None:
     # derived since the diagonal cross-entropy takes a symbolic d (it was refused before):
     # it must equal H(P) + KL(P || Q), each derived on its own route

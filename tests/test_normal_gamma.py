@@ -80,6 +80,7 @@ def _random(rng: np.random.Generator) -> tuple:
     return (rng.normal(), rng.uniform(0.2, 4), rng.uniform(0.6, 6), rng.uniform(0.3, 4))
 
 
+@pytest.mark.slow
 def test_matches_quadrature_and_monte_carlo() -> None:
     d = kl_derive.derive(NG1, NG2)
     assert all(step.verified for step in d.steps)

@@ -105,6 +105,7 @@ def test_the_scipy_densities_agree() -> None:
 
 
 @pytest.mark.parametrize("d", [2, 3])
+@pytest.mark.slow
 def test_numbers_match_monte_carlo(d: int) -> None:
     rng = np.random.default_rng(100 + d)
     for trial in range(2):
@@ -118,6 +119,7 @@ def test_numbers_match_monte_carlo(d: int) -> None:
         assert error < 0.05 * max(1.0, abs(mean))  # the check has teeth
 
 
+@pytest.mark.slow
 def test_names_match_monte_carlo() -> None:
     p = "normal_wishart([m1, m2], l1, [[a, b], [b, c]], n1)"
     q = "normal_wishart([m3, m4], l2, [[e, f], [f, g]], n2)"
@@ -235,6 +237,7 @@ def test_pairs_and_families_list_it() -> None:
         (["normal_wishart([0, 0], 1, [[1, 0], [0, 1]], 3)", "wishart"], "not derivable"),
     ],
 )
+@pytest.mark.slow
 def test_bad_input_is_one_line(args: list[str], message: str) -> None:
     done = run_module(args)
     assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
@@ -270,6 +273,7 @@ def test_every_format_renders(lang: str, tmp_path, monkeypatch) -> None:
     assert_renders(sample, lang, tmp_path, monkeypatch)
 
 
+@pytest.mark.slow
 def test_code_runs() -> None:
     """``kl-derive code``: the multivariate gamma and digamma functions written out for a
     fixed d; the generated NumPy code agrees with Monte Carlo and with the derivation."""
@@ -306,6 +310,7 @@ def _entropy_monte_carlo(law: tuple, n: int, seed: int) -> tuple[float, float]:
 
 
 @pytest.mark.parametrize("d", [2, 3])
+@pytest.mark.slow
 def test_entropy_matches_monte_carlo(d: int) -> None:
     rng = np.random.default_rng(200 + d)
     law = _rounded(_random_law(rng, d))

@@ -82,5 +82,6 @@ def test_beamer169_is_a_wide_deck(derivation) -> None:
         (["--standalone", "--page", "beamer"], "--to beamer"),
     ],
 )
+@pytest.mark.slow
 def test_page_options_fail_in_one_line(args: list[str], fragment: str) -> None:
     one_line_error(run_module(["normal", *args]), fragment)

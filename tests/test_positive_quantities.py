@@ -30,6 +30,7 @@ PAIRS = [
 
 
 @pytest.mark.parametrize(("p", "q"), PAIRS)
+@pytest.mark.slow
 def test_log_ratio_steps_are_proved_symbolically(p: str, q: str) -> None:
     d = derive(p, q)
     algebra = [s for s in d.steps if s.rule in ALGEBRA]
@@ -50,6 +51,7 @@ def test_logit_normal_needs_quadrature_only_for_its_two_moments() -> None:
 
 
 @pytest.mark.parametrize(("p", "q"), PAIRS[:2])
+@pytest.mark.slow
 def test_false_steps_are_still_rejected(p: str, q: str) -> None:
     first, second = bind_pair(parse_spec(p), parse_spec(q))
     draft = draft_for(first, second)

@@ -31,6 +31,7 @@ def _text(p: str, q: str, lang: str = "en") -> str:
         ("cauchy", "normal"),  # normal || cauchy: no closed form
     ],
 )
+@pytest.mark.slow
 def test_not_said_when_the_reverse_pair_is_refused(p: str, q: str) -> None:
     reverse = (_derive(p, q).q.family.name, _derive(p, q).p.family.name)
     assert OUTCOMES[reverse] == "none"

@@ -407,6 +407,7 @@ def test_log_ratio_inserted_without_the_support_condition_is_refused(uniforms: D
     ("p", "q"),
     [("uniform", "uniform"), ("gamma", "inverse_gamma"), ("normal(a1, a2)", "exponential(b1)")],
 )
+@pytest.mark.slow
 def test_every_step_of_a_conditional_or_infinite_pair_plus_one_is_rejected(p, q) -> None:
     draft = make_draft(p, q)
     accepted = accepted_false_steps(

@@ -131,6 +131,7 @@ def test_entropy_matches_scipy(nu, mu, sigma) -> None:
 
 @SETTINGS
 @given(nu=dfs, mu1=locations, s1=scales, mu2=locations, s2=scales)
+@pytest.mark.slow
 def test_kl_to_a_normal_law_is_finite_exactly_when_the_variance_is(nu, mu1, s1, mu2, s2) -> None:
     derivation = _derive("student_t", "normal")
     derived = _value(derivation, nu_1=nu, mu_1=mu1, sigma_1=s1, mu_2=mu2, sigma_2=s2)
@@ -141,6 +142,7 @@ def test_kl_to_a_normal_law_is_finite_exactly_when_the_variance_is(nu, mu1, s1, 
         assert derived == math.inf
 
 
+@pytest.mark.slow
 def test_the_conditional_result_is_never_an_unconditional_equality() -> None:
     derivation = _derive("student_t", "normal")
     result = derivation.result
@@ -151,6 +153,7 @@ def test_the_conditional_result_is_never_an_unconditional_equality() -> None:
     assert OUTCOMES[("student_t", "normal")] == "conditional"
 
 
+@pytest.mark.slow
 def test_df_one_is_the_cauchy_law() -> None:
     # entropy log(4 pi gamma)
     entropy = kl_derive.entropy("student_t(1, mu, gamma)")
@@ -190,6 +193,7 @@ def _truncated_kl(nu: float, mu1: float, s1: float, mu2: float, s2: float, reach
 
 
 @pytest.mark.parametrize("nu", ["1/2", "1", "3/2", "2"])
+@pytest.mark.slow
 def test_a_numeric_df_at_most_two_against_a_normal_law_is_infinite(nu: str) -> None:
     """With a number nu <= 2 for the degrees of freedom, E[z^2] is infinite: the
     derivation ends in +oo (verified like the other infinite pairs), never in an internal
@@ -207,6 +211,7 @@ def test_a_numeric_df_at_most_two_against_a_normal_law_is_infinite(nu: str) -> N
 
 
 @pytest.mark.parametrize("nu", ["9/4", "3", "10"])
+@pytest.mark.slow
 def test_a_numeric_df_above_two_against_a_normal_law_is_finite(nu: str) -> None:
     derivation = kl_derive.derive(f"student_t({nu}, mu_1, gamma)", "normal(mu_2, sigma)")
     derived = _value(derivation, mu_1=0.3, gamma=0.7, mu_2=-0.4, sigma=1.3)
@@ -216,6 +221,7 @@ def test_a_numeric_df_above_two_against_a_normal_law_is_finite(nu: str) -> None:
 
 @SETTINGS
 @given(mu1=locations, g1=scales, nu=dfs, mu2=locations, s2=scales)
+@pytest.mark.slow
 def test_cauchy_against_student_t(mu1, g1, nu, mu2, s2) -> None:
     derivation = _derive("cauchy", "student_t")
     derived = _value(derivation, mu_1=mu1, gamma_1=g1, nu_2=nu, mu_2=mu2, sigma_2=s2)

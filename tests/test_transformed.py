@@ -189,6 +189,7 @@ def derived():
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c[0]}-{c[1]}")
+@pytest.mark.slow
 def test_result_matches_quadrature_of_the_transformed_densities(derived, case) -> None:
     base, name, args = case
     d = derived(case)
@@ -297,6 +298,7 @@ def test_a_log_normal_law_meets_a_transformed_one() -> None:
 # -- the verifier sees every step -----------------------------------------------------
 
 
+@pytest.mark.slow
 def test_false_steps_are_refused() -> None:
     from sympy import Rational
 

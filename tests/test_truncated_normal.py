@@ -75,6 +75,7 @@ def test_moments_match_scipy(mu, s, a, w) -> None:
 
 @SETTINGS
 @given(mu=locations, s=scales, a=ends, w=widths)
+@pytest.mark.slow
 def test_entropy_matches_scipy(mu, s, a, w) -> None:
     derivation = kl_derive.entropy("truncated_normal")
     values = {"mu": mu, "sigma": s, "a": a, "b": a + w}
@@ -88,6 +89,7 @@ def test_entropy_matches_scipy(mu, s, a, w) -> None:
 
 @SETTINGS
 @given(mu1=locations, s1=scales, a=ends, w=widths, mu2=locations, s2=scales)
+@pytest.mark.slow
 def test_kl_to_a_normal_law(mu1, s1, a, w, mu2, s2) -> None:
     derivation = _derive("truncated_normal", "normal")
     derived = _value(derivation, mu_1=mu1, sigma_1=s1, a_1=a, b_1=a + w, mu_2=mu2, sigma_2=s2)
@@ -97,6 +99,7 @@ def test_kl_to_a_normal_law(mu1, s1, a, w, mu2, s2) -> None:
 
 @SETTINGS
 @given(mu1=locations, s1=scales, a=ends, w=widths, mu2=locations, s2=scales)
+@pytest.mark.slow
 def test_kl_between_two_on_a_shared_interval(mu1, s1, a, w, mu2, s2) -> None:
     derivation = _derive("truncated_normal(m_1, s_1, a, b)", "truncated_normal(m_2, s_2, a, b)")
     derived = _value(derivation, m_1=mu1, s_1=s1, a=a, b=a + w, m_2=mu2, s_2=s2)
@@ -106,6 +109,7 @@ def test_kl_between_two_on_a_shared_interval(mu1, s1, a, w, mu2, s2) -> None:
 
 @SETTINGS
 @given(mu1=locations, s1=scales, a1=ends, w1=widths, mu2=locations, s2=scales, a2=ends, w2=widths)
+@pytest.mark.slow
 def test_kl_between_two_intervals_is_finite_exactly_when_they_nest(
     mu1, s1, a1, w1, mu2, s2, a2, w2
 ) -> None:
@@ -136,6 +140,7 @@ def test_bad_intervals_are_refused_in_one_line() -> None:
         assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1
 
 
+@pytest.mark.slow
 def test_registered_listed_and_coded() -> None:
     assert get_family("TruncatedNormal") is get_family("truncated_normal")
     assert "truncated_normal" in ENTROPY

@@ -113,6 +113,7 @@ def test_entropy_matches_scipy_in_several_dimensions() -> None:
             assert got == pytest.approx(ref, rel=1e-9, abs=1e-12)
 
 
+@pytest.mark.slow
 def test_kl_matches_quadrature_on_s2_and_monte_carlo() -> None:
     d = kl_derive.derive(VMF1, VMF2)
     assert d.strategy == "mean resultant"
@@ -136,6 +137,7 @@ def test_kl_matches_quadrature_on_s2_and_monte_carlo() -> None:
     assert value == pytest.approx(0, abs=1e-12)
 
 
+@pytest.mark.slow
 def test_p2_is_the_von_mises_pair() -> None:
     """On the circle vMF_2 is the von Mises law of the angle: the kl-derive von Mises pair
     and SciPy's circular law by quadrature give the same numbers."""
@@ -157,6 +159,7 @@ def test_p2_is_the_von_mises_pair() -> None:
     assert got == pytest.approx(ref, rel=1e-9) and other == pytest.approx(ref, rel=1e-9)
 
 
+@pytest.mark.slow
 def test_against_the_uniform_law_and_the_cross_entropy() -> None:
     rng = np.random.default_rng(41)
     uniform = kl_derive.derive(VMF1, "uniform_sphere")
@@ -174,6 +177,7 @@ def test_against_the_uniform_law_and_the_cross_entropy() -> None:
         assert abs(got - minus_log.mean()) < 5 * error
 
 
+@pytest.mark.slow
 def test_explicit_vectors_at_p3_are_elementary() -> None:
     d = kl_derive.derive("von_mises_fisher([0, 0, 1], k1)", "von_mises_fisher([3/5, 0, 4/5], k2)")
     text = d.render("text")
@@ -197,6 +201,7 @@ def test_explicit_vectors_at_p3_are_elementary() -> None:
     assert isinstance(named.p.args[0], MatrixSymbol) and named.p.args[0].shape == (2, 1)
 
 
+@pytest.mark.slow
 def test_a_wrong_step_is_refused() -> None:
     from kl_derive.engine import verify_draft
     from kl_derive.spec import parse_spec
@@ -249,6 +254,7 @@ def test_pairs_and_families_list_it() -> None:
         (["von_mises_fisher(mu, k)", "normal"], "not derivable"),
     ],
 )
+@pytest.mark.slow
 def test_bad_input_is_one_line(args: list[str], message: str) -> None:
     done = run_module(args)
     assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
@@ -290,6 +296,7 @@ def _stand_ins(framework: str) -> dict:
 
 
 @pytest.mark.parametrize("framework", ["numpy", "torch", "jax", "tensorflow"])
+@pytest.mark.slow
 def test_code_runs_and_matches_the_references(framework: str) -> None:
     from kl_derive.codegen.convenience import code_for
 
