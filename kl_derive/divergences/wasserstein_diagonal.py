@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sympy import Expr, Function, Integral, S, Sum, Symbol, Tuple, sstr
+from sympy import Expr, Function, Integral, Sum, Symbol, Tuple, sstr
 
 from ..families.base import Distribution
 from ..families.diag_normal import INDEX, coordinate
@@ -43,22 +43,14 @@ INSTANCES = (2, 3)
 
 def diagonal_draft(first: Distribution, second: Distribution) -> Draft:
     """``W_2^2`` between two diagonal Gaussians (or a normal law in every coordinate)."""
-    from ..strategies.independent_coordinates import COORDS
+    from ..strategies.independent_coordinates import Coordinates
 
-    family = first.family
-    n = family.dimension(first.args) or family.dimension(second.args)
+    laws = Coordinates.of(first, second)
+    n, q_, p_ = laws.n, laws.q, laws.p
     qz, pz = Function("q")(Z), Function("p")(Z)
 
-    def q_(j: Expr) -> Expr:
-        return Function("q")(COORDS[j])
-
-    def p_(j: Expr) -> Expr:
-        return Function("p")(COORDS[j])
-
     def total(term: Callable[[Expr], Expr]) -> Expr:
-        if n is not None:
-            return add(*[term(S(i)) for i in range(1, n + 1)], flatten=False)
-        return Sum(term(J), (J, 1, D))
+        return laws.total(term, lambda *terms: add(*terms, flatten=False))
 
     def squares(which: int) -> Callable[[Expr], Expr]:
         def term(j: Expr) -> Expr:

@@ -18,6 +18,7 @@ the instances :math:`d = 2` and :math:`d = 3`, for every coordinate.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import NamedTuple
 
 from sympy import (
     Expr,
@@ -43,7 +44,7 @@ from ..symbolic.objects import DIMENSION, KL, VARIABLE, Expect
 from . import gaussian_moments
 from .draft import Draft
 
-__all__ = ["coordinate_contexts", "coordinate_laws", "derive"]
+__all__ = ["Coordinates", "coordinate_contexts", "coordinate_laws", "derive"]
 
 NAME = "independent coordinates"
 
@@ -54,26 +55,46 @@ D = DIMENSION
 INSTANCES = (2, 3)
 
 
-def derive(first: Distribution, second: Distribution) -> Draft:
-    """Derive KL(first || second) for two diagonal Gaussians."""
-    family = first.family
-    n = family.dimension(first.args) or family.dimension(second.args)
-    qz, pz = Function("q")(Z), Function("p")(Z)
+class Coordinates(NamedTuple):
+    """The coordinates of two laws on R^d: a term per coordinate written out when d is
+    a number ``n``, else one term in the index j over j = 1..d."""
 
-    def q_(j: Expr) -> Expr:
+    n: int | None
+
+    @classmethod
+    def of(cls, first: Distribution, second: Distribution) -> Coordinates:
+        family = first.family
+        return cls(family.dimension(first.args) or family.dimension(second.args))
+
+    @staticmethod
+    def q(j: Expr) -> Expr:
         return Function("q")(COORDS[j])
 
-    def p_(j: Expr) -> Expr:
+    @staticmethod
+    def p(j: Expr) -> Expr:
         return Function("p")(COORDS[j])
 
-    def total(term: Callable[[Expr], Expr], combine: Callable = add, big: type = Sum) -> Expr:
+    def total(self, term: Callable[[Expr], Expr], combine: Callable = add, big: type = Sum) -> Expr:
         """A sum (or product) over the coordinates: written out, or over j = 1..d."""
-        if n is not None:
-            return combine(*[term(S(i)) for i in range(1, n + 1)])
+        if self.n is not None:
+            return combine(*[term(S(i)) for i in range(1, self.n + 1)])
         return big(term(J), (J, 1, D))
 
-    def product(term: Callable[[Expr], Expr]) -> Expr:
-        return total(term, mul, Product)
+    def product(self, term: Callable[[Expr], Expr]) -> Expr:
+        return self.total(term, mul, Product)
+
+
+def derive(first: Distribution, second: Distribution) -> Draft:
+    """Derive KL(first || second) for two diagonal Gaussians."""
+    coordinates = Coordinates.of(first, second)
+    n, q_, p_, total, product = (
+        coordinates.n,
+        coordinates.q,
+        coordinates.p,
+        coordinates.total,
+        coordinates.product,
+    )
+    qz, pz = Function("q")(Z), Function("p")(Z)
 
     stages: list[Stage] = []
     # 1. factorization
