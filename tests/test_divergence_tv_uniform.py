@@ -64,6 +64,7 @@ def _case(kind: str, rng: random.Random) -> tuple[float, float, float, float]:
 KINDS = ["q_below", "p_below", "q_inside", "p_inside", "q_first", "p_first"]
 
 
+@pytest.mark.slow
 def test_symbolic_pair_is_verified_and_listed() -> None:
     d = _tv("uniform(a, b)", "uniform(c, d)")
     assert all(step.verified for step in d.steps)
@@ -75,6 +76,7 @@ def test_symbolic_pair_is_verified_and_listed() -> None:
     assert "Min(" not in text and "Max(" not in text
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", KINDS)
 def test_symbolic_result_matches_quadrature_in_every_case(kind: str) -> None:
     d = _tv("uniform(a, b)", "uniform(c, d)")
@@ -196,6 +198,7 @@ def _stand_ins(framework: str) -> dict[str, object]:
     return stand_ins
 
 
+@pytest.mark.slow
 def test_generated_code_matches_quadrature_in_every_case() -> None:
     from kl_derive.codegen import code_for
 

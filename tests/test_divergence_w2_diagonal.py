@@ -67,6 +67,7 @@ def test_listed() -> None:
         assert (*pair, "finite") in listed
 
 
+@pytest.mark.slow
 def test_symbolic_dimension_against_two_numerics() -> None:
     d = _w2("diag_normal(mu, sigma)", "diag_normal(m, s)")
     assert all(step.verified for step in d.steps)
@@ -97,6 +98,7 @@ def test_listed_vectors_with_names_and_numbers() -> None:
     assert same.result == 0
 
 
+@pytest.mark.slow
 def test_a_normal_in_every_coordinate() -> None:
     d = _w2("normal(c, r)", "diag_normal(m, s)")
     assert all(step.verified for step in d.steps)
@@ -111,6 +113,7 @@ def test_a_normal_in_every_coordinate() -> None:
     assert got == pytest.approx(_gaussian([c] * 3, [r] * 3, m2, s2), rel=1e-9)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("dimension", ["symbolic", "listed"])
 def test_a_false_step_is_refused(dimension: str) -> None:
     p, q = (
@@ -137,6 +140,7 @@ def test_a_false_step_is_refused(dimension: str) -> None:
         )
 
 
+@pytest.mark.slow
 def test_generated_code_matches_the_gaussian_formula() -> None:
     from test_codegen import load
 

@@ -69,6 +69,7 @@ def test_listed() -> None:
     assert ("multivariate_normal", "multivariate_normal", "finite") in pairs("wasserstein")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", range(5))
 def test_random_two_by_two(seed: int) -> None:
     rng = random.Random(f"w2-mvn-{seed}")

@@ -459,6 +459,7 @@ def test_inline_includes_the_seed_derivation(default) -> None:
     assert "--detail full" in inline.command
 
 
+@pytest.mark.slow
 def test_beta_is_in_the_loss() -> None:
     d = kl_derive.elbo(beta="beta")
     beta = next(s for s in d.result.free_symbols if str(s) == "beta")

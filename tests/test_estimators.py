@@ -335,6 +335,7 @@ def test_parameters_given_as_expressions_are_substituted_back() -> None:
     assert {str(s) for s in d.facts.variance["k1"].free_symbols} == {"m", "s"}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("p", "q", "point", "law_q", "law_p"),
     [

@@ -104,6 +104,7 @@ def test_facts_and_result_against_direct_enumeration(k, seed) -> None:
     assert _close(_number(var_k2), n["var2"])
 
 
+@pytest.mark.slow
 def test_every_step_is_verified() -> None:
     d = kl_derive.estimators("categorical([1/5, 3/10, 1/2])", "categorical([1/10, 3/5, 3/10])")
     assert [s.key for s in d.stages][4] == "estimators_family_k3_always"
@@ -125,6 +126,7 @@ def test_every_step_is_verified() -> None:
     assert abs((kappa - expected).evalf(50)) < 1e-40
 
 
+@pytest.mark.slow
 def test_monte_carlo_within_a_few_standard_errors() -> None:
     q = [Fraction(1, 6), Fraction(1, 3), Fraction(1, 2)]
     p = [Fraction(1, 2), Fraction(1, 4), Fraction(1, 4)]
@@ -158,6 +160,7 @@ def test_refused_pairs_are_clear_errors(p, q, message) -> None:
         kl_derive.estimators(p, q)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", ["en", "ko"])
 def test_every_format_renders(lang) -> None:
     d = kl_derive.estimators("categorical([1/5, 3/10, 1/2])", "categorical([1/10, 3/5, 3/10])")

@@ -36,6 +36,7 @@ def test_small_shapes_on_both_sides_of_the_condition(p, q, finite) -> None:
         assert d.facts.variance["k3"] is oo
 
 
+@pytest.mark.slow
 def test_symbolic_gamma_and_the_cumulant_steps_refuse_a_small_change() -> None:
     first, second = bind_pair(parse_spec("gamma(a1, b1)"), parse_spec("gamma(a2, b2)"), None)
     draft = derive_family_estimators(first, second)

@@ -91,6 +91,7 @@ def _mutated_steps_refused(p: str, q: str, rules: set[str]) -> int:
     return checked
 
 
+@pytest.mark.slow
 def test_no_moment_off_by_1e8_is_accepted_at_a_narrow_peak() -> None:
     """The true moments E[z^50] = 30^50 and E[z], E[log z] of weibull(30, 50) were refused
     (the quadrature's nodes missed the peak); found now, and still exact to 1e-8."""
@@ -211,6 +212,7 @@ def _kumaraswamy_beta_kl(a: float, b: float, c: float, d: float) -> float:
     return value
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("a", "b"), [("30", "50")])
 def test_kumaraswamy_against_beta_at_extreme_shapes(a, b) -> None:
     """Kumaraswamy(1/8, 1/10) || Beta(2, 3) took over 200 s (the SymPy text of its
@@ -227,6 +229,7 @@ def test_kumaraswamy_against_beta_at_extreme_shapes(a, b) -> None:
     assert float(value) == pytest.approx(reference, rel=1e-8)
 
 
+@pytest.mark.slow
 def test_kumaraswamy_against_beta_with_a_slow_series_is_rendered() -> None:
     """Kumaraswamy(1/8, 1/10) || Beta(2, 3): derived and written as JSON (its SymPy text
     and srepr no longer sum the series, whose terms fall like m^(-1.1), to order terms).

@@ -201,6 +201,7 @@ def test_exchange_hint_of_a_low_rank_law_is_its_spec() -> None:
     assert "[[w1], [w2]], [d1, d2])" in " ".join(text.split())
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", ["en", "ko"])
 def test_every_format_renders(lang: str, tmp_path) -> None:
     d = kl_derive.derive(DIAG, MVN)

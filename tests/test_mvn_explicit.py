@@ -81,6 +81,7 @@ def test_two_full_covariances_at_d8(two_at_eight) -> None:
     assert "유리수 매개변수 값 2개에서 확인했고" in " ".join(ko.split()).replace("\n", "")
 
 
+@pytest.mark.slow
 def test_entropy_and_cross_entropy_at_d8() -> None:
     m1, s1, m2, s2 = _pair(8, 5, True)
     h = entropy(_spec(m1, s1))

@@ -332,6 +332,7 @@ def test_entropy_matches_monte_carlo(d: int) -> None:
         assert abs(_value(named.result, values) - mean) < 5 * error
 
 
+@pytest.mark.slow
 def test_entropy_cli_and_refusals() -> None:
     done = run_module(["entropy", "normal_wishart([0, 0], 2, [[1, 0], [0, 1]], 3)", "--to", "text"])
     assert done.returncode == 0, done.stderr

@@ -57,6 +57,7 @@ def test_log_variance_against_a_bare_normal(mu: float, logvar: float, sigma: flo
     assert r"\log \sigma" in d.to_latex()
 
 
+@pytest.mark.slow
 @settings(max_examples=6, deadline=None)
 @given(a=POSITIVE, b=POSITIVE, alpha=POSITIVE, beta=POSITIVE)
 def test_gamma_with_an_expression_against_a_bare_gamma(

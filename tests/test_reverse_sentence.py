@@ -45,6 +45,7 @@ def test_not_said_when_both_directions_are_infinite() -> None:
     assert SENTENCE not in _text("normal", "half_cauchy")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("p", "q"), [("exponential", "normal"), ("normal(0, 1)", "laplace")])
 def test_said_when_the_reverse_pair_derives_and_its_command_works(p: str, q: str) -> None:
     text = " ".join(_text(p, q).split())

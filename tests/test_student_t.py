@@ -78,6 +78,7 @@ def test_moments_and_their_conditions_match_scipy(nu, mu, sigma) -> None:
         assert float(second.value) == pytest.approx(law.var() + law.mean() ** 2, rel=1e-10)
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(nu=dfs, mu=locations, sigma=scales)
 def test_the_log_moment_matches_quadrature(nu, mu, sigma) -> None:
@@ -252,6 +253,7 @@ def test_pairs_without_a_closed_form_stop_at_an_integral(p: str, q: str) -> None
     assert len(kl_derive.derive(p, q).result.atoms(Integral)) == 1
 
 
+@pytest.mark.slow
 def test_a_location_shift_has_no_cauchy_like_closed_form() -> None:
     """The Cauchy formula log(((mu_1 - mu_2)^2 + 4 s^2)/(4 s^2)) holds at df = 1 only: at
     df = 3 quadrature gives another number, which is why the shift is refused there."""
@@ -261,6 +263,7 @@ def test_a_location_shift_has_no_cauchy_like_closed_form() -> None:
         assert (abs(exact - cauchy_like) < 1e-8) == matches
 
 
+@pytest.mark.slow
 def test_cli_gives_the_integral_and_refuses_bad_input_in_one_line() -> None:
     done = run_module(["normal(0, 1)", "student_t(3, 0, 1)", "--to", "text"])
     assert done.returncode == 0, done.stderr

@@ -262,6 +262,7 @@ def test_equals_the_divergence_of_the_base_laws(p, q, base_p, base_q) -> None:
 # -- the corollary (--via-base) -------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("family", ["log_normal", "logit_normal"])
 def test_corollary_agrees_with_the_direct_catalog_result(family) -> None:
     from sympy import simplify

@@ -133,6 +133,7 @@ def test_a_normal_law_against_a_truncated_one_is_infinite() -> None:
     assert OUTCOMES[("truncated_normal", "truncated_normal")] == "conditional"
 
 
+@pytest.mark.slow
 def test_bad_intervals_are_refused_in_one_line() -> None:
     for spec in ("truncated_normal(0, 1, 2, 1)", "truncated_normal(0, -1, 0, 1)"):
         done = run_module([spec, "normal"])

@@ -100,6 +100,7 @@ def test_the_density_is_scipys() -> None:
         assert got == pytest.approx(float(ref), rel=1e-10)
 
 
+@pytest.mark.slow
 def test_entropy_matches_scipy_in_several_dimensions() -> None:
     d = kl_derive.entropy(VMF1)
     assert all(step.check == "sphere" for step in d.steps)
