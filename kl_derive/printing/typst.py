@@ -395,6 +395,10 @@ class TypstPrinter:
     def kl(left: str, right: str) -> str:
         return kl_typst(left, right)
 
+    @staticmethod
+    def divergence(before: str, left: str, between: str, right: str, after: str) -> str:
+        return before + left + between + right + after
+
     def snippet(self, latex: str) -> str:
         return self._typst(latex)
 

@@ -142,8 +142,9 @@ def lay_out_result(
 
 
 def split_lhs(lhs: str, width: Callable[[str], float], room: float) -> list[str]:
-    """A divergence too wide for the line, broken before its ``\\parallel`` (the laws
-    written with their matrices): ``D(P`` on one line, ``\\parallel Q)`` on the next."""
+    """A divergence too wide for the line, broken between its laws (written with their
+    matrices): ``D(P`` on one line, ``\\parallel Q)`` on the next; where a comma separates
+    the laws (``W(P, Q)``) the comma ends the first line."""
     if width(lhs) <= room:
         return [lhs]
     depth = 0
@@ -151,4 +152,6 @@ def split_lhs(lhs: str, width: Callable[[str], float], room: float) -> list[str]
         depth += {"{": 1, "}": -1}.get(c, 0)
         if depth == 0 and lhs.startswith(r" \parallel ", k):
             return [lhs[:k], lhs[k + 1 :]]
+        if depth == 0 and lhs.startswith(r"\right., \left.", k):
+            return [lhs[: k + len(r"\right.,")], lhs[k + len(r"\right., ") :]]
     return [lhs]

@@ -343,7 +343,7 @@ def _divergence_lhs(printer: Printer, laws: tuple[str, ...], derivation: Derivat
     from ..divergences.describe import lhs_latex
 
     before, between, after = (printer.snippet(s) for s in lhs_latex(derivation))
-    return before + laws[0] + between + laws[1] + after
+    return printer.divergence(before, laws[0], between, laws[1], after)
 
 
 def _setting_key(setting: str) -> str:

@@ -61,6 +61,15 @@ class LatexMemoPrinter(TextbookLatexPrinter):
         return kl_latex(left, right)
 
     @staticmethod
+    def divergence(before: str, left: str, between: str, right: str, after: str) -> str:
+        """``D(left, right)`` from its printed pieces; around laws written with matrices,
+        brackets that grow, as two pairs (as for KL): the line may break between the laws."""
+        matrices = r"\begin{pmatrix}" in left + right
+        if before.endswith("(") and after == ")" and matrices:
+            return rf"{before[:-1]}\left({left}\right.{between}\left.{right}\right)"
+        return before + left + between + right + after
+
+    @staticmethod
     def snippet(latex: str) -> str:
         return latex
 
@@ -109,6 +118,10 @@ class UnicodeMemoPrinter(UnicodePrinter):
     @staticmethod
     def kl(left: str, right: str) -> str:
         return kl_unicode(left, right)
+
+    @staticmethod
+    def divergence(before: str, left: str, between: str, right: str, after: str) -> str:
+        return before + left + between + right + after
 
     @staticmethod
     def snippet(latex: str) -> str:
