@@ -250,11 +250,13 @@ def test_markdown_renders_with_katex(gauss, symbolic, lang) -> None:
     katex_blocks([gauss, symbolic], lang)
 
 
+@pytest.mark.parametrize("page", ["onecolumn", "twocolumn"])
 @pytest.mark.parametrize("lang", ["en", "ko"])
 @pytest.mark.slow
-def test_latex_compiles_without_overfull_boxes(gauss, symbolic, gamma_pair, lang, tmp_path):
+def test_latex_compiles_without_overfull_boxes(gauss, symbolic, gamma_pair, lang, page, tmp_path):
     for i, d in enumerate((gauss, symbolic, gamma_pair)):
-        (tmp_path / f"m{i}.tex").write_text(d.to_latex(lang, standalone=True), encoding="utf-8")
+        latex = d.to_latex(lang, standalone=True, page=page)
+        (tmp_path / f"m{i}.tex").write_text(latex, encoding="utf-8")
         done, log = run_pdflatex(tmp_path, f"m{i}.tex")
         assert done.returncode == 0, log[-2000:]
         assert "Overfull" not in log

@@ -342,10 +342,16 @@ def _gaussian_stage(f, g, fa, gb, facts: MixtureFacts, definitions: dict, numeri
             )
         )
         self_z = add(*(mul(w, _k("t", min(a, c), max(a, c))) for c, w in enumerate(f.weights)))
-        other_var = add(*(mul(w, expo(neg(_k("K", a, b)))) for b, w in enumerate(g.weights)))
         other_z = add(*(mul(w, _k("z", a, b)) for b, w in enumerate(g.weights)))
-        lower_terms.append(mul(wa, add(ln(div(self_var, other_z)), neg(Entropy(fa_fn)))))
-        upper_terms.append(mul(wa, add(ln(div(self_z, other_var)), Entropy(fa_fn))))
+        if len(g.weights) == 1:  # log e^{-K} is -K
+            log_other_var = neg(_k("K", a, 0))
+        else:
+            log_other_var = ln(
+                add(*(mul(w, expo(neg(_k("K", a, b)))) for b, w in enumerate(g.weights)))
+            )
+        # differences of logarithms rather than the log of a ratio: each mean bounded apart
+        lower_terms.append(mul(wa, add(ln(self_var), neg(ln(other_z)), neg(Entropy(fa_fn)))))
+        upper_terms.append(mul(wa, add(ln(self_z), neg(log_other_var), Entropy(fa_fn))))
     lower, upper = add(*lower_terms), add(*upper_terms)
     definitions[lower_sym] = evaluate(facts.gaussian[0])
     definitions[upper_sym] = evaluate(facts.gaussian[1])
@@ -375,8 +381,11 @@ def _shown_product(law_a: Distribution, law_b: Distribution) -> Expr:
     from ..symbolic.display import root, square
 
     (m1, s1), (m2, s2) = law_a.args, law_b.args
-    v = add(square(s1), square(s2))
-    return mul(div(1, root(mul(2, S.Pi, v))), expo(neg(div(square(sub(m1, m2)), mul(2, v)))))
+    v = mul(2, square(s1)) if s1 == s2 else add(square(s1), square(s2))
+    scale = div(1, root(mul(2, S.Pi, v)))
+    if m1 == m2:  # a component with itself, or two with one mean: exp(0) is not written
+        return scale
+    return mul(scale, expo(neg(div(square(sub(m1, m2)), mul(2, v)))))
 
 
 def _k(letter: str, a: int, b: int) -> Symbol:
