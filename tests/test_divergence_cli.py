@@ -217,11 +217,15 @@ def test_jeffreys_of_listed_pairs(p: str, q: str) -> None:
     assert d.result.is_finite is not False and not d.result.has(oo)
 
 
-def test_jeffreys_refuses_conditional_pairs() -> None:
-    """Where a KL is finite only under a condition, Jeffreys' is refused, and so listed."""
+def test_jeffreys_of_conditional_pairs_on_the_command_line() -> None:
+    """Where a KL is finite only under a condition, Jeffreys' is finite where both are
+    (listed as conditional); where that is only at a limit, refused in one line."""
     listed = {(a, b): outcome for a, b, outcome in pairs("jeffreys")}
-    assert listed[("pareto", "pareto")] == "refused"
-    one_line_error(run_module(["jeffreys", "pareto", "pareto"]), "not derived yet")
+    assert listed[("pareto", "pareto")] == "conditional"
+    done = run_module(["jeffreys", "pareto", "pareto", "--to", "text"])
+    assert done.returncode == 0, done.stderr
+    assert "if xₘ₁ = xₘ₂; ∞ otherwise }" in done.stdout
+    one_line_error(run_module(["jeffreys", "uniform", "beta"]), "closed form is a limit")
 
 
 @pytest.mark.slow

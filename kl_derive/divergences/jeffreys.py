@@ -22,11 +22,12 @@ __all__ = ["DIVERGENCE"]
 def draft(first: Distribution, second: Distribution) -> Draft:
     from dataclasses import replace
 
-    from sympy import Piecewise, oo
+    from sympy import Eq, Piecewise, S, oo, zoo
 
     from ..engine import draft_for
     from ..errors import KLDeriveError
-    from ..steps.step import Chain, Stage, Step
+    from ..steps.step import Chain, Stage, Step, conjuncts
+    from ..steps.verify.both_finite import equalities_fixed
     from ..strategies.placeholders import in_user_parameters, substitute_draft
     from ..symbolic.display import add, evaluate
     from ..symbolic.objects import KL, Bracket
@@ -53,36 +54,66 @@ def draft(first: Distribution, second: Distribution) -> Draft:
             "one of the two KL divergences is infinite for every value of the parameters, "
             "and so is Jeffreys' divergence (kl-derive P Q shows why)"
         )
-    if any(isinstance(r, Piecewise) for r in pieces):
-        # each finite under its own condition (often nested supports both ways, which
-        # leaves only equal supports): not derived yet
-        raise KLDeriveError(
-            f"KL({first.family.name} || {second.family.name}) or its reverse is finite only "
-            "under a condition; Jeffreys' divergence of such pairs is not derived yet"
-        )
     values = pieces
     summed = add(*[Bracket(v) if v.is_Add else v for v in values])
-    final = _simplest(evaluate(summed))
+    combined = None
+    if any(isinstance(r, Piecewise) for r in pieces):
+        # each finite under its own condition: the sum is finite where both are
+        combined = both_finite(one, two)
+        if combined == oo:
+            raise KLDeriveError(
+                f"KL({first.family.name} || {second.family.name}) and its reverse are never "
+                "both finite, so Jeffreys' divergence is infinite for every value of the "
+                "parameters (kl-derive P Q shows why)"
+            )
+        if any(evaluate(v).has(S.NaN, zoo) for v, _ in combined.args):
+            raise KLDeriveError(
+                f"KL({first.family.name} || {second.family.name}) and its reverse are both "
+                "finite only at parameter values where a closed form is a limit (0 log 0); "
+                "kl-derive does not take that limit yet"
+            )
+        final = Piecewise(
+            *((v if v == oo else _simplest(evaluate(v)), c) for v, c in combined.args)
+        )
+    else:
+        final = _simplest(evaluate(summed))
     # the two results are in the user's parameters (exp(s), not the placeholder sigma):
     # so are the densities the step unfolds KL(q, p) and KL(p, q) into
     mapping = {**first.substitutions, **second.substitutions}
     context = in_user_parameters(forward.contexts[_last_facts(forward)], mapping)
     context = replace(context, assumed=())
-    context = context.define(evaluate(lhs), evaluate(kl_sum))
+    if combined is None:
+        context = context.define(evaluate(lhs), evaluate(kl_sum))
+    else:
+        # each divergence is its result derived (and verified) above: the piecewise
+        # values are inserted as they are, and their sum checked by its own rule
+        context = context.define(evaluate(lhs), evaluate(summed))
+        context = context.define(evaluate(KL(q, p)), evaluate(one))
+        context = context.define(evaluate(KL(p, q)), evaluate(two))
     steps = [
         Step("jeffreys.definition", lhs, kl_sum, facts="jeffreys"),
         Step("jeffreys.insert", kl_sum, summed, facts="jeffreys"),
     ]
-    if final != summed:
+    if combined is not None:
+        equal = any(isinstance(c, Eq) for _, c in combined.args[:-1] for c in conjuncts(c))
+        rule = "jeffreys.equal_supports" if equal else "jeffreys.both_finite"
+        steps.append(Step(rule, summed, combined, facts="jeffreys"))
+        if final != combined:
+            steps.append(Step("jeffreys.simplify", combined, final, facts="jeffreys"))
+    elif final != summed:
         steps.append(Step("algebra.simplify", summed, final, facts="jeffreys"))
     chains = [Chain(tuple(steps))]
     result = final
     # the symmetry: the laws exchanged, the value is the same
     exchange = _exchange(first, second)
     if exchange:
-        swapped = final.xreplace(exchange)
-        if swapped != final:
-            chains.append(Chain((Step("jeffreys.symmetry", final, swapped, facts="symmetry"),)))
+        # a piecewise value: its finite piece, with the equalities of its condition kept
+        # (a_2 = a_1 is written a_1 on both sides), is the symmetric expression
+        value = final if combined is None else final.args[0][0]
+        fixed = {} if combined is None else equalities_fixed(final.args[0][1])
+        swapped = value.xreplace(exchange).xreplace(fixed)
+        if swapped != value:
+            chains.append(Chain((Step("jeffreys.symmetry", value, swapped, facts="symmetry"),)))
     contexts = {
         **{f"forward:{k}": v for k, v in forward.contexts.items()},
         **{f"backward:{k}": v for k, v in backward.contexts.items()},
@@ -106,6 +137,86 @@ def draft(first: Distribution, second: Distribution) -> Draft:
         functions={k: v.replace(r" \mid x", "") for k, v in forward.functions.items()},
         tidier=None,
     )
+
+
+def both_finite(one: Any, two: Any) -> Any:
+    """``one + two`` for two divergences each finite only under a condition (a piecewise
+    value whose last piece is ``oo`` otherwise): finite where both are, ``oo`` elsewhere.
+
+    A piece's condition holds where the earlier ones fail; two opposite inequalities
+    between the same two parameters read as an equality (nested supports both ways are
+    equal supports)."""
+    from sympy import And, Not, Piecewise, S, oo
+
+    from ..steps.verify.both_finite import equalities_fixed
+
+    def pieces(value: Any) -> list[tuple[Any, Any]]:
+        if not isinstance(value, Piecewise):
+            return [(value, S.true)]
+        out, earlier = [], []
+        for v, c in value.args:
+            out.append((v, And(c, *(Not(e) for e in earlier))))
+            earlier.append(c)
+        return out
+
+    finite = []
+    for v1, c1 in pieces(one):
+        for v2, c2 in pieces(two):
+            if oo in (v1, v2):
+                continue
+            condition = equalities(And(c1, c2))
+            if condition != S.false:
+                fixed = equalities_fixed(condition)
+                finite.append((add_values(v1, v2).xreplace(fixed), condition))
+    if not finite:
+        return oo
+    return Piecewise(*finite, (oo, True), evaluate=False)
+
+
+def add_values(one: Any, two: Any) -> Any:
+    from ..symbolic.display import add
+    from ..symbolic.objects import Bracket
+
+    return add(*(Bracket(v) if v.is_Add else v for v in (one, two)))
+
+
+def equalities(condition: Any) -> Any:
+    """``condition`` with each pair ``x >= y``, ``y >= x`` read as ``x = y`` (and ``x > y``
+    beside ``y >= x`` as false)."""
+    from sympy import And, Eq, GreaterThan, LessThan, S, StrictGreaterThan, StrictLessThan
+
+    if not isinstance(condition, And):
+        return condition
+    facts = []  # (strict, larger, smaller) or None for a condition of another kind
+    for c in condition.args:
+        if isinstance(c, (GreaterThan, StrictGreaterThan)):
+            facts.append((isinstance(c, StrictGreaterThan), c.lhs, c.rhs))
+        elif isinstance(c, (LessThan, StrictLessThan)):
+            facts.append((isinstance(c, StrictLessThan), c.rhs, c.lhs))
+        else:
+            facts.append(None)
+    used: set[int] = set()
+    out = []
+    for i, fact in enumerate(facts):
+        if i in used:
+            continue
+        if fact is not None:
+            strict, big, small = fact
+            for j in range(i + 1, len(facts)):
+                other = facts[j]
+                if j not in used and other is not None and (other[1], other[2]) == (small, big):
+                    if strict or other[0]:
+                        return S.false
+                    used.update((i, j))
+                    out.append(
+                        Eq(big, small) if big.sort_key() < small.sort_key() else Eq(small, big)
+                    )
+                    break
+            else:
+                out.append(condition.args[i])
+            continue
+        out.append(condition.args[i])
+    return And(*out)
 
 
 def _simplest(value: Any) -> Any:
@@ -232,6 +343,11 @@ def _exchange(first: Distribution, second: Distribution) -> dict:
     return mapping
 
 
+#: pairs whose two divergences are both finite only where a closed form is a limit
+#: (0 log 0 at a uniform law's end on [0, 1]): refused in one line
+AT_A_LIMIT = {("uniform", "beta"), ("beta", "uniform")}
+
+
 def pairs() -> list[tuple[str, str, str]]:
     from ..strategies import PAIRS
     from ..strategies.table import OUTCOMES
@@ -245,7 +361,9 @@ def pairs() -> list[tuple[str, str, str]]:
             out.append((p, q, "infinite"))
         elif outcomes == {"finite"}:
             out.append((p, q, "finite"))
-        else:  # a KL finite only under a condition: not derived yet
+        elif outcomes <= {"finite", "conditional"} and (p, q) not in AT_A_LIMIT:
+            out.append((p, q, "conditional"))  # finite where both are
+        else:  # a KL with no closed form
             out.append((p, q, "refused"))
     return out
 

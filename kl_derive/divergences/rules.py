@@ -40,6 +40,9 @@ DIVERGENCE_RULES = (
         r"D_{\mathrm{J}}(q, p) = D_{\mathrm{KL}}(q \parallel p) + D_{\mathrm{KL}}(p \parallel q)",
     ),
     Rule("jeffreys.insert"),
+    Rule("jeffreys.both_finite"),
+    Rule("jeffreys.equal_supports"),
+    Rule("jeffreys.simplify"),
     Rule("jeffreys.symmetry"),
     Rule(
         "wasserstein.quantile_coupling",

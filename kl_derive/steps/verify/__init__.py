@@ -105,6 +105,14 @@ def verify_step(step: Step, context: Context, cache: dict | None = None) -> str:
         return verify_divergence_step(step, context)
     if step.rule == "integral.antiderivative" and antiderivative_holds(step, context):
         return "symbolic"
+    if step.rule in ("jeffreys.both_finite", "jeffreys.equal_supports"):
+        from .both_finite import verify_both_finite
+
+        return verify_both_finite(step, context)
+    if step.rule == "jeffreys.simplify":
+        from .both_finite import verify_pieces_simplified
+
+        return verify_pieces_simplified(step, context, verify_step)
     if step.rule.startswith("support."):
         from ..support import verify_support_step
 
