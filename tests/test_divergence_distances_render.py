@@ -34,6 +34,8 @@ CASES = [
         "multivariate_normal([0, 1], [[2, 1], [1, 2]])",
         "multivariate_normal([1, 0], [[1, 0], [0, 3]])",
     ),
+    ("wasserstein", "multivariate_normal(mu, Sigma)", "multivariate_normal(0, 1)"),
+    ("wasserstein", "multivariate_normal(mu, Sigma)", "multivariate_normal(m, S)"),
     (
         # two 3 x 3 matrices in the laws: the divergence breaks between them in a column
         "wasserstein",

@@ -24,6 +24,7 @@ from kl_derive.divergences.wasserstein_gaussian import gaussian_draft
 from kl_derive.errors import VerificationError
 from kl_derive.steps.step import Step
 from kl_derive.steps.verify import verify_step
+from kl_derive.symbolic.matrices import MatTrace
 
 
 @cache
@@ -160,7 +161,11 @@ def test_the_true_steps_verify_and_false_roots_are_refused() -> None:
 @pytest.mark.parametrize(
     ("p", "q", "message"),
     [
-        ("multivariate_normal(mu, Sigma)", "multivariate_normal(0, 1)", "lists of numbers"),
+        (
+            "multivariate_normal(mu, Sigma)",
+            "multivariate_normal([0, 0], [[1, 0], [0, 1]])",
+            "all names, or all lists of numbers",
+        ),
         ("multivariate_normal([a, 0], [[1, 0], [0, 1]])", "multivariate_normal(0, 1)", "numbers"),
         (
             "multivariate_normal([0, 0, 0], [[5, 2, 1], [2, 4, 1], [1, 1, 3]])",
@@ -206,3 +211,108 @@ def test_a_false_trace_of_a_three_by_three_root_is_refused() -> None:
     for value in wrong:
         with pytest.raises(VerificationError):
             verify_step(Step("matrix_root.eigenvalues", step.before, value), context)
+
+
+# -- names, in a symbolic dimension ----------------------------------------------------------
+
+
+def _evaluated(expr, values: dict, d: int) -> float:
+    """The result at matrices given as numbers: traces, quadratic forms and principal
+    square roots by NumPy and SciPy, written here apart from kl-derive's verifier."""
+    from sympy import Identity, MatAdd, MatMul, MatrixSymbol, Symbol, ZeroMatrix
+
+    from kl_derive.symbolic.matrices import QuadForm
+
+    def value(e):
+        if isinstance(e, MatrixSymbol):
+            return np.array(values[e.name], float)
+        if isinstance(e, Identity):
+            return np.eye(d)
+        if isinstance(e, ZeroMatrix):
+            return np.zeros((d, 1))
+        if isinstance(e, MatPow):
+            assert e.args[1] == Rational(1, 2)
+            return linalg.sqrtm(value(e.args[0])).real
+        if isinstance(e, MatMul):
+            out = np.eye(d)
+            for f in e.args:
+                out = out @ value(f) if not f.is_number else out * float(f)
+            return out
+        if isinstance(e, MatAdd):
+            return sum(value(t) for t in e.args)
+        if isinstance(e, MatTrace):
+            return float(np.trace(value(e.args[0]) @ value(e.args[1])))
+        if isinstance(e, QuadForm):
+            v = value(e.args[0]) - value(e.args[1])
+            return float((v.T @ value(e.args[2]) @ v)[0, 0])
+        if isinstance(e, Symbol):
+            return float(d)
+        if e.is_Add:
+            return sum(value(t) for t in e.args)
+        if e.is_Mul:
+            return float(np.prod([value(f) for f in e.args]))
+        return float(e)
+
+    return value(expr)
+
+
+@pytest.mark.parametrize(
+    ("q", "same"),
+    [("multivariate_normal(m, S)", False), ("multivariate_normal(m, Sigma)", True)],
+)
+def test_names_in_a_symbolic_dimension_against_scipy(q: str, same: bool) -> None:
+    d = _w2("multivariate_normal(mu, Sigma)", q)
+    assert all(step.verified for step in d.steps)
+    if same:  # one covariance: only the means remain
+        assert not d.result.has(MatTrace)
+    rng = random.Random(f"w2-names-{q}")
+    for n in (1, 2, 3, 4):
+        for _ in range(3):
+            c1 = np.array([[rng.uniform(-1, 1) for _ in range(n)] for _ in range(n)])
+            c2 = np.array([[rng.uniform(-1, 1) for _ in range(n)] for _ in range(n)])
+            s1, s2 = c1 @ c1.T + 0.3 * np.eye(n), c2 @ c2.T + 0.3 * np.eye(n)
+            s2 = s1 if same else s2
+            mu = [[rng.uniform(-2, 2)] for _ in range(n)]
+            m = [[rng.uniform(-2, 2)] for _ in range(n)]
+            values = {"mu": mu, "Sigma": s1, "m": m, "S": s2}
+            got = _evaluated(d.result, values, n)
+            want = _reference([x[0] for x in mu], s1, [x[0] for x in m], s2)
+            assert got == pytest.approx(want, rel=1e-9, abs=1e-12)
+    if not same:  # the one-dimensional case: (mu - m)^2 + (sigma - s)^2
+        got = _evaluated(
+            d.result, {"mu": [[1.0]], "Sigma": [[4.0]], "m": [[-2.0]], "S": [[9.0]]}, 1
+        )
+        assert got == pytest.approx(9.0 + 1.0)
+
+
+def test_names_against_the_standard_law() -> None:
+    d = _w2("multivariate_normal(mu, Sigma)", "multivariate_normal(0, 1)")
+    assert all(step.verified for step in d.steps)
+    rng = np.random.default_rng(3)
+    for n in (2, 3, 5):
+        c = rng.normal(size=(n, n))
+        sigma = c @ c.T + 0.2 * np.eye(n)
+        mu = rng.normal(size=(n, 1))
+        got = _evaluated(d.result, {"mu": mu, "Sigma": sigma}, n)
+        want = _reference(mu[:, 0], sigma, np.zeros(n), np.eye(n))
+        assert got == pytest.approx(want, rel=1e-9)
+
+
+def test_a_false_commuting_step_is_refused() -> None:
+    """Dropping the trace terms of two different covariances, or the d of the identity,
+    is refused in every checked dimension."""
+    from sympy import MatrixSymbol
+
+    d = _w2("multivariate_normal(mu, Sigma)", "multivariate_normal(m, S)")
+    (step,) = [s for s in d.steps if s.rule == "wasserstein.gaussian"]
+    first, second = bind("multivariate_normal(mu, Sigma)", "multivariate_normal(m, S)", None, "en")
+    from kl_derive.divergences.wasserstein_gaussian_names import named_gaussian_draft
+
+    draft = named_gaussian_draft(first, second)
+    context = draft.contexts["main"]
+    shift = step.after.args[0] if step.after.args[0].has(MatrixSymbol) else None
+    assert shift is not None
+    for wrong in (shift, step.after + Rational(1, 10**20)):
+        with pytest.raises(VerificationError):
+            verify_step(Step("matrix_root.commuting", step.after, wrong), context)
+    assert verify_step(Step("matrix_root.commuting", step.after, step.after), context)

@@ -71,6 +71,7 @@ DISTANCE_RULES = (
         r" - 2 \operatorname{tr} (\Sigma_{2}^{1/2} \Sigma_{1} \Sigma_{2}^{1/2})^{1/2}",
     ),
     Rule("matrix_root.square_root"),
+    Rule("matrix_root.commuting"),
     Rule("matrix_root.insert"),
     Rule("matrix_root.product"),
     Rule("matrix_root.eigenvalues"),

@@ -64,10 +64,14 @@ HALF = Rational(1, 2)
 
 def gaussian_draft(first: Distribution, second: Distribution) -> Draft:
     n = first.family.dimension(first.args) or first.family.dimension(second.args)
-    if n is None:
+    if n is None:  # names, in a symbolic dimension
+        from .wasserstein_gaussian_names import named_gaussian_draft
+
+        return named_gaussian_draft(first, second)
+    if any(isinstance(a, MatrixSymbol) for a in (*first.args, *second.args)):
         raise KLDeriveError(
             "the 2-Wasserstein distance between full-covariance normals is derived for "
-            "means and covariance matrices given as lists of numbers (got names)"
+            "means and covariances that are all names, or all lists of numbers"
         )
     (m1, c1), (m2, c2) = (_explicit(d, n) for d in (first, second))
     if any(x.free_symbols for x in (m1, c1, m2, c2)):

@@ -24,6 +24,7 @@ from sympy import (
     Mul,
     Pow,
     Rational,
+    Symbol,
     Transpose,
     ZeroMatrix,
 )
@@ -41,7 +42,15 @@ _TOLERANCE = mpmath.mpf(10) ** -40
 
 
 def verify_matrix_step(step: Step, context: Context) -> str:
-    """``"digits"`` for a true step; raise :class:`VerificationError` for a false one."""
+    """``"digits"`` for a true step; raise :class:`VerificationError` for a false one.
+    A context with ``draws`` (the same step at other values of the matrices, possibly of
+    another size: a symbolic dimension bound to a number) is checked at each of them."""
+    for drawn in context.draws:
+        _verify_matrix_step(step, drawn)
+    return _verify_matrix_step(step, context)
+
+
+def _verify_matrix_step(step: Step, context: Context) -> str:
     with mpmath.workdps(_DIGITS):
         try:
             before = _value(_unfolded(step.before, context), context)
@@ -111,10 +120,13 @@ def _value(e: Expr, context: Context):
         return _value(context.bindings[e], context)
     if isinstance(e, MatrixBase):
         return _matrix(e)
-    if isinstance(e, Identity):
-        return mpmath.eye(int(e.shape[0]))
+    if isinstance(e, Identity):  # of a symbolic size: its size bound
+        return mpmath.eye(int(e.shape[0].xreplace(dict(context.bindings))))
     if isinstance(e, ZeroMatrix):
-        return mpmath.zeros(int(e.shape[0]), int(e.shape[1]))
+        rows, cols = (int(x.xreplace(dict(context.bindings))) for x in e.shape)
+        return mpmath.zeros(rows, cols)
+    if isinstance(e, Symbol) and e in context.bindings:  # a symbolic dimension
+        return _value(context.bindings[e], context)
     if isinstance(e, MatPow):
         base, power = e.args
         value = _value(base, context)
