@@ -13,7 +13,14 @@ from .derivation import Derivation
 from .errors import SpecError
 from .symbolic.objects import VARIABLE, Expect
 
-__all__ = ["ElboDerivation", "EstimatorsDerivation", "elbo", "estimators", "parse_beta"]
+__all__ = [
+    "ElboDerivation",
+    "EstimatorsDerivation",
+    "elbo",
+    "estimator_closed_forms",
+    "estimators",
+    "parse_beta",
+]
 
 
 @dataclass(frozen=True, repr=False)
@@ -64,42 +71,14 @@ def estimators(
     """
     from .engine import derivation_fields
     from .render.catalog import check_language
-    from .spec import parse_spec
-    from .strategies.estimator_parts import estimator_facts
-    from .strategies.estimators import derive_estimators
     from .strategies.placeholders import substitute_draft
-    from .symbolic.convert import bind_pair
 
-    if not (param is None or isinstance(param, str)):
-        raise TypeError(f"param is a string, such as 'logvar'; got {param!r}")
+    _check_param(param)
     if not isinstance(lang, str):
         raise TypeError(f"lang is a string, such as 'en'; got {lang!r}")
     check_language(lang)
-    if not isinstance(p, str) or not (q is None or isinstance(q, str)):
-        raise TypeError("p and q are distribution specs, such as 'normal(mu, sigma)'")
-    p_spec, q_spec = parse_spec(p), parse_spec(q) if q is not None else None
-    from .strategies.estimator_family_facts import check_estimator_families
-
-    # before binding: a mixed pair may have no KL in the catalog
-    check_estimator_families(p_spec.family, p_spec.family if q_spec is None else q_spec.family)
-    first, second = bind_pair(p_spec, q_spec, param)
-    if first.family.name != "normal" and q is None:
-        raise SpecError(
-            "the estimators need two laws: give the second one, e.g. "
-            f'kl-derive estimators "{first.family.name}(...)" "{first.family.name}(...)"'
-        )
-    if first.family.name == "normal":
-        derived, closed_forms = derive_estimators, estimator_facts
-    else:  # two laws of one exponential family, through the log-partition function
-        from .strategies.estimator_family_facts import family_estimator_facts
-        from .strategies.estimators_family import derive_family_estimators
-
-        derived, closed_forms = derive_family_estimators, family_estimator_facts
+    first, second, derived, closed_forms = _estimator_laws(p, q, param)
     draft = substitute_draft(derived(first, second), (first, second))
-    facts = closed_forms(first, second)
-    mapping = {**first.substitutions, **second.substitutions}
-    if mapping:
-        facts = _substituted(facts, mapping)
     qf = Function("q")(VARIABLE)
     lhs = Eq(
         Expect(Function("k1")(VARIABLE), qf),
@@ -110,9 +89,58 @@ def estimators(
         p=first,
         q=second,
         **derivation_fields(draft, lang),
-        facts=facts,
+        facts=_closed_forms(first, second, closed_forms),
         result_lhs=lhs,
     )
+
+
+def estimator_closed_forms(p: str = "normal", q: str | None = None, *, param: str | None = None):
+    """The closed forms :func:`estimators` ends in (its ``facts``), computed without the
+    derivation: for a caller that accepts or refuses them by their form before paying for
+    the derivation that verifies them (``kl-derive code estimators``). The same checks
+    of the laws, and the same one-line errors."""
+    first, second, _, closed_forms = _estimator_laws(p, q, param)
+    return _closed_forms(first, second, closed_forms)
+
+
+def _estimator_laws(p: Any, q: Any, param: Any) -> tuple:
+    """The two laws bound and checked, the strategy's draft function and its closed forms."""
+    from .spec import parse_spec
+    from .strategies.estimator_family_facts import check_estimator_families
+    from .strategies.estimator_parts import estimator_facts
+    from .strategies.estimators import derive_estimators
+    from .symbolic.convert import bind_pair
+
+    _check_param(param)
+    if not isinstance(p, str) or not (q is None or isinstance(q, str)):
+        raise TypeError("p and q are distribution specs, such as 'normal(mu, sigma)'")
+    p_spec, q_spec = parse_spec(p), parse_spec(q) if q is not None else None
+    # before binding: a mixed pair may have no KL in the catalog
+    check_estimator_families(p_spec.family, p_spec.family if q_spec is None else q_spec.family)
+    first, second = bind_pair(p_spec, q_spec, param)
+    if first.family.name != "normal" and q is None:
+        raise SpecError(
+            "the estimators need two laws: give the second one, e.g. "
+            f'kl-derive estimators "{first.family.name}(...)" "{first.family.name}(...)"'
+        )
+    if first.family.name == "normal":
+        return first, second, derive_estimators, estimator_facts
+    # two laws of one exponential family, through the log-partition function
+    from .strategies.estimator_family_facts import family_estimator_facts
+    from .strategies.estimators_family import derive_family_estimators
+
+    return first, second, derive_family_estimators, family_estimator_facts
+
+
+def _check_param(param: Any) -> None:
+    if not (param is None or isinstance(param, str)):
+        raise TypeError(f"param is a string, such as 'logvar'; got {param!r}")
+
+
+def _closed_forms(first: Any, second: Any, closed_forms: Any) -> Any:
+    facts = closed_forms(first, second)
+    mapping = {**first.substitutions, **second.substitutions}
+    return _substituted(facts, mapping) if mapping else facts
 
 
 def _substituted(facts: Any, mapping: Mapping[Expr, Expr]) -> Any:

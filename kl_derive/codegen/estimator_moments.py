@@ -66,22 +66,12 @@ def _body(
 
 def estimator_moments_code(framework: str, p: str, q: str) -> str:
     """The module source of ``kl_estimator_moments(<parameters>)``."""
-    from ..companions import estimators
+    from ..companions import estimator_closed_forms, estimators
 
-    derivation = estimators(p, q)
-    values = _quantities(derivation.facts)
+    # refused by their form before the derivation that verifies them is paid for
+    _check_printable(_quantities(estimator_closed_forms(p, q)))
+    values = _quantities(estimators(p, q).facts)
     symbols = sorted(set().union(*(v.free_symbols for v in values.values())), key=str)
-    if not symbols:
-        raise KLDeriveError(
-            "the laws have no symbolic parameters: kl-derive estimators prints their values"
-        )
-    if any(v.has(gamma) for v in values.values()):
-        # the printers write Gamma as math.gamma, a scalar function: the code would fail
-        # on arrays and overflow in b^a Gamma(a) where log-gamma would not
-        raise KLDeriveError(
-            "code estimators does not write closed forms with the Gamma function yet "
-            "(gamma laws): kl-derive estimators prints them"
-        )
     names = {
         s: Symbol(f"{s}_" if keyword.iskeyword(str(s)) else str(s), **s.assumptions0)
         for s in symbols
@@ -99,6 +89,22 @@ def estimator_moments_code(framework: str, p: str, q: str) -> str:
         ]
     )
     return module_source(imports, "kl_estimator_moments", params, docstring, body)
+
+
+def _check_printable(values: dict[str, Expr]) -> None:
+    """Refuse, in one line, closed forms this module does not print."""
+    symbols = set().union(*(v.free_symbols for v in values.values()))
+    if not symbols:
+        raise KLDeriveError(
+            "the laws have no symbolic parameters: kl-derive estimators prints their values"
+        )
+    if any(v.has(gamma) for v in values.values()):
+        # the printers write Gamma as math.gamma, a scalar function: the code would fail
+        # on arrays and overflow in b^a Gamma(a) where log-gamma would not
+        raise KLDeriveError(
+            "code estimators does not write closed forms with the Gamma function yet "
+            "(gamma laws): kl-derive estimators prints them"
+        )
 
 
 def _check(numpy_code: tuple[list[str], list[str]], values, symbols, params) -> None:

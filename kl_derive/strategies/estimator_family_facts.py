@@ -230,12 +230,17 @@ def _facts(first: Distribution, second: Distribution) -> FamilyEstimatorFacts:
     z = Symbol("z", real=True)
     fq, fp = natural_forms(first, second, z)
     k = cgf(fq, fp)
-    kappas = tuple(_tidy(diff(k, T, n).subs(T, 0)) for n in (1, 2, 3, 4))
+    # laws given by numbers (categorical): the constants are kept as differentiation
+    # leaves them, sums of rational multiples of logarithms of rational numbers. SymPy's
+    # simplify combines them into rational powers, whose exact roots it looks for by
+    # factoring the numbers (minutes for a denominator near 10^12), and only lengthens them
+    tidy = _tidy if first.family.name != "categorical" else (lambda e: e)
+    kappas = tuple(tidy(diff(k, T, n).subs(T, 0)) for n in (1, 2, 3, 4))
     k1, k2, k3, k4 = kappas
-    kl = _tidy(-k1)
-    reverse = _tidy(diff(k, T).subs(T, 1))
+    kl = tidy(-k1)
+    reverse = tidy(diff(k, T).subs(T, 1))
     condition, shown = square_condition(first, second, fq, fp)
-    second_moment = _tidy(exp(k.subs(T, 2)))
+    second_moment = tidy(exp(k.subs(T, 2)))
     mean_k2 = (k2 + k1**2) / 2
     var_k2 = (4 * k1**2 * k2 + 4 * k1 * k3 + k4 + 2 * k2**2) / 4
     var_k3 = second_moment - 1 + k2 - 2 * (kl + reverse)

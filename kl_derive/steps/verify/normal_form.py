@@ -34,8 +34,10 @@ from ...symbolic.objects import COUNT, KL, Between, CrossEntropy, Entropy, Expec
 from ..context import Context, DensityFacts
 from ..step import Reparametrization, Step
 from ..support_sets import implied, with_support
+from .finite_sums import finite_sum
 from .held import held_powers
 from .positive import positive_quantities
+from .prime_logs import as_prime_logs, prime_log_polynomial
 
 
 def antiderivative_holds(step: Step, context: Context) -> bool:
@@ -181,6 +183,10 @@ def _canonical_in_support(e: Expr, context: Context) -> Expr:
 
 
 def _canonical(e: Expr) -> Expr:
+    if not e.free_symbols and e.has(log):  # exactly, over the logarithms of primes
+        found = as_prime_logs(e)
+        if found is not None:
+            return found
     held, back = held_powers(e)
     e = e.xreplace(held)
     # cos(a - b) = cos a cos b + sin a sin b (a von Mises law's cos(z - mu))
@@ -273,7 +279,11 @@ def _expand_expectation(
         f = cancel_in_logs(f.xreplace({facts.variable: hint.transform}))
         facts, density = target, target.function
     if hint is None:
-        f = _canonical_in_support(unfold_densities(f, context), context)
+        f = unfold_densities(f, context)
+        summed = finite_sum(f, facts)  # a law given by numbers on a few integers
+        if summed is not None:
+            return summed
+        f = _canonical_in_support(f, context)
         total, f = _known_combinations(f, facts, context)
     else:
         f, total = _canonical(unfold_densities(f, context)), S.Zero
@@ -453,7 +463,11 @@ def is_zero(e: Expr) -> bool:
     if clearly_nonzero(e):  # a numeric screen first (kl_derive.numeric.screen)
         return False
     if not e.free_symbols and not e.has(Expect, Integral):
-        # a closed-form constant such as log(10)/2 - log(5)/2 - log(2)/2
+        # a closed-form constant such as log(10)/2 - log(5)/2 - log(2)/2; one made of
+        # logarithms of rational numbers alone is decided by its exact polynomial
+        polynomial = prime_log_polynomial(e)
+        if polynomial is not None:
+            return not polynomial
         return zero_in_prime_logarithms(e) or bool(e.equals(0))
     if zero_as_rational_function(e):  # a proof, found without expanding (.rational)
         return True

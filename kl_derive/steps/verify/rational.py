@@ -97,21 +97,25 @@ def zero_as_rational_function(e: Expr) -> bool:
 
 def zero_in_prime_logarithms(e: Expr) -> bool:
     """Whether ``e``, a constant, is zero once each logarithm of a positive rational number
-    is written over the primes (``log(3/5) = log 3 - log 5``): then it is a rational
-    function of the logarithms of primes, tested by :func:`zero_as_rational_function`. A
+    is written over the primes (``log(3/5) = log 3 - log 5``; a factor with no prime
+    below 1000 is kept whole, in a coprime basis: :mod:`.prime_logs`): then it is a
+    rational function of those logarithms, tested by :func:`zero_as_rational_function`. A
     proof when it says zero (the rewriting is an identity); "not zero" proves nothing.
     Fast where SymPy's ``equals`` tries to solve for a polynomial in several logarithms
-    (the moments of the log ratio of two categorical laws)."""
-    from sympy import factorint, log
+    (the moments of the log ratio of two categorical laws).
 
+    A constant made of rational numbers and such logarithms alone is decided exactly by
+    :func:`.prime_logs.prime_log_polynomial` (Python fractions, no SymPy expansion); one
+    with other parts as well (``pi``, a square root) as below."""
+    from sympy import log
+
+    from .prime_logs import logarithms_over_basis, prime_log_polynomial
+
+    polynomial = prime_log_polynomial(e)
+    if polynomial is not None:
+        return not polynomial
     logs = [x for x in e.atoms(log) if x.args[0].is_Rational and x.args[0] > 0]
     if not logs:
         return False
-    mapping = {}
-    for x in logs:
-        r = x.args[0]
-        parts = {**factorint(r.p)}
-        for prime, k in factorint(r.q).items():
-            parts[prime] = parts.get(prime, 0) - k
-        mapping[x] = sum((k * log(S(prime), evaluate=False) for prime, k in parts.items()), S.Zero)
-    return zero_as_rational_function(e.xreplace(mapping))
+    over = logarithms_over_basis({x.args[0] for x in logs})
+    return zero_as_rational_function(e.xreplace({x: over[x.args[0]] for x in logs}))
