@@ -52,6 +52,13 @@ CASES = [
         lambda v: mpmath.digamma(v[a]) - mpmath.digamma(v[a] + v[b]),
         {a: Rational(7, 10), b: Rational(2, 5)},
     ),
+    # finite, singular at 1 where 1 - z^a cancels in floats (Kumaraswamy(1/8, 1/10): a
+    # tenth of the mass where 1 - z^a < 1e-10): reached as -expm1(a log1p(-d))
+    (
+        Integral(a * b * z ** (a - 1) * (1 - z**a) ** (b - 1) * log(1 - z**a), (z, 0, 1)),
+        lambda v: -1 / v[b],
+        {a: Rational(1, 8), b: Rational(1, 10)},
+    ),
     # half-line, a power-law tail (Pareto with shape 3/2)
     (
         Integral(a * z ** (-a - 1) * log(z), (z, 1, oo)),
@@ -130,10 +137,13 @@ def _draft(p: str, q: str):
     return draft_for(first, second)
 
 
-@pytest.mark.parametrize(("p", "q"), [("beta", "gamma"), ("laplace", "normal")])
+@pytest.mark.parametrize(
+    ("p", "q"), [("beta", "gamma"), ("laplace", "normal"), ("kumaraswamy", "normal")]
+)
 @pytest.mark.slow
 def test_every_numeric_step_off_by_a_tiny_amount_is_rejected(p, q, monkeypatch) -> None:
-    """Finite range and half-line (beta, gamma), kinks on the whole line (Laplace): every
+    """Finite range and half-line (beta, gamma), kinks on the whole line (Laplace), a
+    finite range reached through expm1 and log1p at its upper end (Kumaraswamy): every
     step checked numerically, its right side off by 1e-7 relative, is refused; and the
     fast pass did the quadrature (it was not bypassed)."""
     draft = _draft(p, q)

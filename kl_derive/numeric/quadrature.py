@@ -25,6 +25,7 @@ import math
 import mpmath
 from sympy import Abs, Dummy, Expr, Integral, S, Symbol, expand, oo
 
+from .endpoint import near_end
 from .evaluate import compile_mp
 from .floats import EPS, Binder, Bounded, compile_bounded
 
@@ -65,7 +66,10 @@ class _Plan:
         """The integrand at ``end + side * d``, as a function of ``d``."""
         key = (end, side)
         if key not in self._near:
-            moved = self.f.xreplace({self.variable: end + side * self.d})
+            # at a positive numeric end, 1 - z^a as -expm1(a log1p(-d)) (no cancellation:
+            # z = 1 - d rounds to 1 for d below 1e-16, where a singular density such as
+            # Kumaraswamy's (1 - z^a)^(b - 1) with b < 1 still has mass)
+            moved = near_end(self.f, self.variable, end, side, self.d)
             self._near[key] = _precise_where_not_finite(
                 compile_bounded(moved, self.d), moved, self.d
             )

@@ -31,10 +31,10 @@ from sympy import (
 )
 from sympy.core.relational import Relational
 
+from ...numeric.endpoint import near_end
 from ...numeric.evaluate import FLUSH_BELOW
 from ...numeric.integral_value import mp_number
 from ...symbolic.floatfn import compile_float
-from .endpoint import near_end
 from .peaks import peak_points
 
 
