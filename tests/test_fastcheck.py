@@ -77,6 +77,21 @@ CASES = [
         lambda v: 1 + v[a] ** 2,
         {a: Rational(13, 10)},
     ),
+    # whole line, |p - q| of two normal laws of different scales: kinks where they cross,
+    # the roots of a quadratic (1 - Phi of each law between the crossings, twice)
+    (
+        Integral(
+            Abs(exp(-(x**2) / 2) - exp(-(x**2) / (2 * b**2)) / b) / sqrt(2 * pi), (x, -oo, oo)
+        ),
+        lambda v: _two_normals_l1(v[b]),
+        {b: Rational(5, 2)},
+    ),
+    # limits given from the upper end: minus the integral the other way
+    (
+        Integral(exp(-(x**2) / 2) / sqrt(2 * pi), (x, a, -a)),
+        lambda v: -mpmath.erf(v[a] / mpmath.sqrt(2)),
+        {a: Rational(3, 4)},
+    ),
     # whole line, kinks of |x - a| and |x| (a Laplace law)
     (
         Integral(exp(-Abs(x)) / 2 * Abs(x - a), (x, -oo, oo)),
@@ -84,6 +99,14 @@ CASES = [
         {a: Rational(4, 5)},
     ),
 ]
+
+
+def _two_normals_l1(scale):
+    """The integral of |N(0, 1) - N(0, scale^2)| over the line: they cross at +-c with
+    c^2 = 2 scale^2 log(scale) / (scale^2 - 1)."""
+    c = mpmath.sqrt(2 * scale**2 * mpmath.log(scale) / (scale**2 - 1))
+    inside = (2 * mpmath.ncdf(c) - 1) - (2 * mpmath.ncdf(c / scale) - 1)
+    return 2 * abs(inside)
 
 
 @pytest.mark.parametrize(("integral", "exact", "values"), CASES)
