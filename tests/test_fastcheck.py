@@ -52,6 +52,13 @@ CASES = [
         lambda v: mpmath.digamma(v[a]) - mpmath.digamma(v[a] + v[b]),
         {a: Rational(7, 10), b: Rational(2, 5)},
     ),
+    # finite, singular at 1 where 1 - z^a cancels in floats (Kumaraswamy(1/8, 1/10): a
+    # tenth of the mass where 1 - z^a < 1e-10): reached as -expm1(a log1p(-d))
+    (
+        Integral(a * b * z ** (a - 1) * (1 - z**a) ** (b - 1) * log(1 - z**a), (z, 0, 1)),
+        lambda v: -1 / v[b],
+        {a: Rational(1, 8), b: Rational(1, 10)},
+    ),
     # half-line, a power-law tail (Pareto with shape 3/2)
     (
         Integral(a * z ** (-a - 1) * log(z), (z, 1, oo)),
@@ -70,6 +77,21 @@ CASES = [
         lambda v: 1 + v[a] ** 2,
         {a: Rational(13, 10)},
     ),
+    # whole line, |p - q| of two normal laws of different scales: kinks where they cross,
+    # the roots of a quadratic (1 - Phi of each law between the crossings, twice)
+    (
+        Integral(
+            Abs(exp(-(x**2) / 2) - exp(-(x**2) / (2 * b**2)) / b) / sqrt(2 * pi), (x, -oo, oo)
+        ),
+        lambda v: _two_normals_l1(v[b]),
+        {b: Rational(5, 2)},
+    ),
+    # limits given from the upper end: minus the integral the other way
+    (
+        Integral(exp(-(x**2) / 2) / sqrt(2 * pi), (x, a, -a)),
+        lambda v: -mpmath.erf(v[a] / mpmath.sqrt(2)),
+        {a: Rational(3, 4)},
+    ),
     # whole line, kinks of |x - a| and |x| (a Laplace law)
     (
         Integral(exp(-Abs(x)) / 2 * Abs(x - a), (x, -oo, oo)),
@@ -77,6 +99,14 @@ CASES = [
         {a: Rational(4, 5)},
     ),
 ]
+
+
+def _two_normals_l1(scale):
+    """The integral of |N(0, 1) - N(0, scale^2)| over the line: they cross at +-c with
+    c^2 = 2 scale^2 log(scale) / (scale^2 - 1)."""
+    c = mpmath.sqrt(2 * scale**2 * mpmath.log(scale) / (scale**2 - 1))
+    inside = (2 * mpmath.ncdf(c) - 1) - (2 * mpmath.ncdf(c / scale) - 1)
+    return 2 * abs(inside)
 
 
 @pytest.mark.parametrize(("integral", "exact", "values"), CASES)
@@ -130,10 +160,13 @@ def _draft(p: str, q: str):
     return draft_for(first, second)
 
 
-@pytest.mark.parametrize(("p", "q"), [("beta", "gamma"), ("laplace", "normal")])
+@pytest.mark.parametrize(
+    ("p", "q"), [("beta", "gamma"), ("laplace", "normal"), ("kumaraswamy", "normal")]
+)
 @pytest.mark.slow
 def test_every_numeric_step_off_by_a_tiny_amount_is_rejected(p, q, monkeypatch) -> None:
-    """Finite range and half-line (beta, gamma), kinks on the whole line (Laplace): every
+    """Finite range and half-line (beta, gamma), kinks on the whole line (Laplace), a
+    finite range reached through expm1 and log1p at its upper end (Kumaraswamy): every
     step checked numerically, its right side off by 1e-7 relative, is refused; and the
     fast pass did the quadrature (it was not bypassed)."""
     draft = _draft(p, q)

@@ -42,7 +42,10 @@ def _outer(e: Expr) -> _Outer | None:
         return None
     if any(len(i.limits) != 1 for i in integrals):
         return None
-    names = {i: Dummy("I") for i in integrals}
+    # real: an integral here has a real value (the float rule gives one; a complex value
+    # from the precise quadrature makes :func:`bounded_value` give up), and SymPy then
+    # reads |I|, written sqrt(conjugate(I) I) for an integral of unknown sign, as Abs(I)
+    names = {i: Dummy("I", real=True) for i in integrals}
     g = e.xreplace(names)
     sums = sorted(g.atoms(Sum), key=str)
     if any(s.has(Integral) for s in sums):
@@ -73,6 +76,8 @@ def bounded_value(
         found = bounded_integral(integral, env)
         if found is None:
             env[name], errors[name] = precise_integral(integral), 0.0
+            if not isinstance(env[name], mpmath.mpf):
+                return None  # not a real number: the caller's precise pass decides
         else:
             env[name], errors[name] = mpmath.mpf(found[0]), found[1]
     for total, name in outer.sums:

@@ -40,6 +40,7 @@ from sympy import (
     polygamma,
     sin,
 )
+from sympy.codegen.cfunctions import expm1, log1p
 
 __all__ = ["FLUSH_BELOW", "Evaluator", "Unknown", "compile_mp", "to_mp"]
 
@@ -59,6 +60,8 @@ _FUNCTIONS: dict[type, Callable] = {
     besseli: mpmath.besseli,
     erf: mpmath.erf,
     erfc: mpmath.erfc,
+    expm1: mpmath.expm1,
+    log1p: mpmath.log1p,
 }
 
 

@@ -19,6 +19,7 @@ from collections.abc import Callable
 
 import mpmath
 from sympy import Abs, Add, Expr, Mul, Pow, Symbol, cos, exp, log, sin
+from sympy.codegen.cfunctions import expm1, log1p
 
 from .evaluate import compile_mp
 
@@ -201,6 +202,19 @@ def _log(a: float) -> float:
     return -_INF if a == 0 else _NAN
 
 
+def _expm1(a: float) -> float:
+    try:
+        return math.expm1(a)
+    except OverflowError:
+        return _INF
+
+
+def _log1p(a: float) -> float:
+    if a > -1:
+        return math.log1p(a)
+    return -_INF if a == -1 else _NAN
+
+
 def _sin(a: float) -> float:
     return math.sin(a) if math.isfinite(a) else _NAN
 
@@ -212,6 +226,9 @@ def _cos(a: float) -> float:
 _UNARY = (
     (exp, _exp, lambda a, y, da: abs(y) * da),
     (log, _log, lambda a, y, da: da / abs(a) if a else _INF),
+    # expm1(a) = e^a - 1 and log1p(a) = log(1 + a), each to full relative precision
+    (expm1, _expm1, lambda a, y, da: _exp(a) * da),
+    (log1p, _log1p, lambda a, y, da: da / (1 + a) if a > -1 else _INF),
     (Abs, abs, lambda a, y, da: da),
     (sin, _sin, lambda a, y, da: da),
     (cos, _cos, lambda a, y, da: da),

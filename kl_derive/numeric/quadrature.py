@@ -23,10 +23,12 @@ import itertools
 import math
 
 import mpmath
-from sympy import Abs, Dummy, Expr, Integral, S, Symbol, expand, oo
+from sympy import Dummy, Expr, Integral, S, Symbol, oo
 
+from .endpoint import near_end
 from .evaluate import compile_mp
 from .floats import EPS, Binder, Bounded, compile_bounded
+from .kinks import kinks
 
 __all__ = ["bounded_integral"]
 
@@ -55,7 +57,7 @@ class _Plan:
         self.f, self.variable = integral.function, variable
         self.points = [
             (S(end), None if S(end).is_infinite else compile_mp(S(end)))
-            for end in (lower, *_kinks(integral.function, variable), upper)
+            for end in (lower, *kinks(integral.function, variable), upper)
         ]
         self.d = Dummy("d", positive=True)
         self._near: dict[tuple[Expr, int], Binder | None] = {}
@@ -65,7 +67,10 @@ class _Plan:
         """The integrand at ``end + side * d``, as a function of ``d``."""
         key = (end, side)
         if key not in self._near:
-            moved = self.f.xreplace({self.variable: end + side * self.d})
+            # at a positive numeric end, 1 - z^a as -expm1(a log1p(-d)) (no cancellation:
+            # z = 1 - d rounds to 1 for d below 1e-16, where a singular density such as
+            # Kumaraswamy's (1 - z^a)^(b - 1) with b < 1 still has mass)
+            moved = near_end(self.f, self.variable, end, side, self.d)
             self._near[key] = _precise_where_not_finite(
                 compile_bounded(moved, self.d), moved, self.d
             )
@@ -134,17 +139,29 @@ def bounded_integral(integral: Integral, env: dict) -> tuple[float, float] | Non
     """The integral (over one variable) at the parameter values ``env`` (symbol -> mpmath
     number) with a bound on its error, or ``None``."""
     plan = _plan(integral)
-    (lower, low), *kinks, (upper, high) = plan.points
+    (lower, low), *splits, (upper, high) = plan.points
     try:
         lo = -mpmath.inf if lower == -oo else low(env) if low else None
         hi = mpmath.inf if upper == oo else high(env) if high else None
-        inner = [(k, evaluate(env)) for k, evaluate in kinks]
     except (TypeError, ValueError, ZeroDivisionError, KeyError):
         return None
+    inner = []
+    for k, evaluate in splits:
+        try:
+            inner.append((k, evaluate(env)))
+        except ZeroDivisionError:
+            # a root over a vanishing leading coefficient (two normal laws of one scale:
+            # the quadratic's roots do not exist there, its linear root is listed too)
+            continue
+        except (TypeError, ValueError, KeyError):
+            return None
     if lo is None or hi is None or not all(isinstance(x, mpmath.mpf) for x in (lo, hi)):
         return None
     if lo == hi:
         return 0.0, 0.0
+    sign = 1.0
+    if hi < lo:  # limits given from the upper end (between two crossing points): -int_hi^lo
+        (lower, lo), (upper, hi), sign = (upper, hi), (lower, lo), -1.0
     if not lo < hi:
         return None
     points, seen = [(lower, lo)], {lo, hi}
@@ -160,18 +177,7 @@ def bounded_integral(integral: Integral, env: dict) -> tuple[float, float] | Non
             return None
         value += part[0]
         bound += part[1]
-    return value, bound
-
-
-def _kinks(f: Expr, variable: Symbol) -> list[Expr]:
-    out = []
-    for atom in f.atoms(Abs):
-        inner = expand(atom.args[0])
-        slope = inner.coeff(variable)
-        rest = expand(inner - slope * variable)
-        if not slope.has(variable) and slope != 0 and not rest.has(variable):
-            out.append(-rest / slope)
-    return out
+    return sign * value, bound
 
 
 def _segment(plan: _Plan, env: dict, a: tuple, b: tuple) -> tuple[float, float] | None:

@@ -14,6 +14,7 @@ enclose and kerning is ignored. ``tests/test_measure.py`` compares it with pdfla
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -138,7 +139,10 @@ def latex_width(text: str, inline: bool = False) -> float:
     return math_width(text, TEXT if inline else DISPLAY)
 
 
+@functools.lru_cache(maxsize=8192)
 def math_width(text: str, style: int = DISPLAY) -> float:
+    """The width of ``text`` in ems (remembered: line breaking measures the same runs of a
+    formula many times, 7987 calls for 493 texts in one truncated-normal derivation)."""
     return _Reader(text, style).read()
 
 

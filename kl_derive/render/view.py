@@ -18,7 +18,6 @@ from sympy import (
     IndexedBase,
     MatrixSymbol,
     Symbol,
-    sstr,
 )
 
 from ..families.canonical import canonical_spec
@@ -34,6 +33,7 @@ from .view_filler import Filler
 from .view_model import BlockView, LatexRaw, Raw, StageView, Style
 from .view_printers import PRINTERS, Printer, UnicodeMemoPrinter
 from .view_steps import brief_view, dimension_symbol, justify, lookup, state_condition, step_view
+from .view_sympy import sympy_text
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..record import DerivationRecord as Derivation
@@ -427,16 +427,3 @@ def _reverse_derived_differently(derivation: Any) -> bool:
     if outcome == "none":
         return False
     return not (outcome == "infinite" and derivation.result == oo)
-
-
-def sympy_text(result: Expr) -> str:
-    """The result as SymPy text. SymPy orders the numbers of a sum by their values: an
-    infinite series of numbers (the stick-breaking series of Kumaraswamy(1/8, 1/10) ||
-    Beta(2, 3), whose terms fall like m^(-1.1)) would be summed by SymPy's
-    Euler-Maclaurin evalf for that ordering alone (minutes); such a result is written
-    in SymPy's own order of its terms instead, which needs no value."""
-    from sympy import Sum
-
-    if any(not total.free_symbols for total in result.atoms(Sum)):
-        return sstr(result, order="none")
-    return sstr(result)

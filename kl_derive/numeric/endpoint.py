@@ -2,10 +2,11 @@
 cancellation.
 
 Quadrature reaches an end ``E`` through ``z = E + s d`` with ``d`` down to ``e^{-10^4}``
-(:mod:`.quadrature`). Substituting naively, ``z`` rounds to ``E`` once ``d`` is below
-the working precision, and ``1 - z^a`` at ``z = 1 - d`` becomes ``0`` (its true value is
-``a d``): a Kumaraswamy law with ``b = 1/10`` keeps a tenth of its mass where
-``1 - z^a < 10^{-10}``, so the flushed values lose digits that no tolerance covers.
+(the verifier's 30-digit quadrature, and the double-precision one of :mod:`.quadrature`).
+Substituting naively, ``z`` rounds to ``E`` once ``d`` is below the working precision,
+and ``1 - z^a`` at ``z = 1 - d`` becomes ``0`` (its true value is ``a d``): a
+Kumaraswamy law with ``b = 1/10`` keeps a tenth of its mass where ``1 - z^a < 10^{-10}``,
+so the flushed values lose digits that no tolerance covers.
 Here ``z^c`` becomes ``E^c e^{c log1p(s d / E)}``, ``log z`` becomes
 ``log E + log1p(s d / E)``, and a sum ``k - k e^{t}`` becomes ``-k expm1(t)``: each
 value is then computed to full relative precision however small ``d`` is.
