@@ -44,7 +44,7 @@ from ..symbolic.objects import DIMENSION, KL, VARIABLE, Expect
 from . import gaussian_moments
 from .draft import Draft
 
-__all__ = ["Coordinates", "coordinate_contexts", "coordinate_laws", "derive"]
+__all__ = ["Coordinates", "coordinate_contexts", "coordinate_laws", "coordinate_pair", "derive"]
 
 NAME = "independent coordinates"
 
@@ -222,11 +222,22 @@ def _coordinate_laws(distribution: Distribution, n: int | None) -> tuple[Distrib
 
 def _univariate_result(first: Distribution, second: Distribution, j: Expr) -> Expr:
     """KL of coordinate ``j``, from the univariate derivation (which is verified too)."""
+    q, p, names = coordinate_pair(first, second, j)
+    draft = gaussian_moments.derive(q, p)
+    return substitute(draft.result_display, names)
+
+
+def coordinate_pair(
+    first: Distribution, second: Distribution, j: Expr
+) -> tuple[Distribution, Distribution, dict[Symbol, Expr]]:
+    """Coordinate ``j`` of both laws as univariate laws in plain symbols (a univariate
+    engine's input), and the components those symbols stand for (``_c0`` for ``mu[j]``):
+    an elementwise value such as ``exp(logvar_j/2)`` is a placeholder in the law's
+    substitutions."""
     family = first.family.coordinate_family
     names: dict[Symbol, Expr] = {}
 
     def plain(value: Expr) -> Expr:
-        """The coordinate's components as plain symbols (the univariate engine's input)."""
         mapping = {}
         for part in value.atoms(Indexed):
             symbol = Symbol(f"_c{len(names)}", **part.base.assumptions0)
@@ -246,8 +257,7 @@ def _univariate_result(first: Distribution, second: Distribution, j: Expr) -> Ex
                 args.append(placeholder)
         return Distribution(family, tuple(args), "", substitutions)
 
-    draft = gaussian_moments.derive(univariate(first, 1), univariate(second, 2))
-    return substitute(draft.result_display, names)
+    return univariate(first, 1), univariate(second, 2), names
 
 
 def _univariate_command(first: Distribution, second: Distribution) -> str:
