@@ -53,10 +53,8 @@ def verify_independent_product(step: Step, context: Context) -> str:
     joints = {f: context.definitions.get(f) for f in functions}
     if not functions or any(v is None for v in joints.values()):
         raise VerificationError(step.rule, "the integrand is not made of the joint densities")
-    for factor in Mul.make_args(integrand):
-        base, _ = factor.as_base_exp() if isinstance(factor, Pow) else (factor, S.One)
-        if base not in functions:
-            raise VerificationError(step.rule, f"{factor} is not a power of a density")
+    if not _powers_of(integrand, functions):
+        raise VerificationError(step.rule, f"{integrand} is not a product of powers of densities")
     coordinates = {
         facts.variable
         for facts in context.densities.values()
@@ -85,6 +83,17 @@ def verify_independent_product(step: Step, context: Context) -> str:
     if simplify(difference) != 0:
         raise VerificationError(step.rule, f"{integrand} is not the product of the factors")
     return "symbolic"
+
+
+def _powers_of(e: Expr, functions: set) -> bool:
+    """Whether ``e`` is made of ``functions`` by products and real powers (nonnegative)."""
+    if e in functions:
+        return True
+    if isinstance(e, Mul):
+        return all(_powers_of(factor, functions) for factor in e.args)
+    if isinstance(e, Pow):
+        return bool(e.exp.is_real) and _powers_of(e.base, functions)
+    return False
 
 
 def _unfold(e: Expr, context: Context) -> Expr:
