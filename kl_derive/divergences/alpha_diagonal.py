@@ -176,8 +176,7 @@ def _coordinate(
         raise KLDeriveError(
             f"the divergence is infinite (its value is +oo, with no formula to derive): in "
             f"{where} the integral of q^a p^(1 - a) at order a = {sstr(order)} diverges "
-            f"({_condition_text(q, p, order)} fails), and so does the product over the "
-            "coordinates"
+            f"({_condition_text(q, p, order)}), and so does the product over the coordinates"
         ) from None
     back = {**q.substitutions, **p.substitutions}
 
@@ -193,9 +192,13 @@ def _coordinate(
 
 def _condition_text(q: Distribution, p: Distribution, order: Expr) -> str:
     """The finiteness condition of one coordinate, ``alpha s^2 + (1 - alpha) sigma^2 > 0``,
-    written at its numbers."""
+    at its numbers."""
     (_, s1), (_, s2) = q.args, p.args
-    return f"{sstr(order)}*{sstr(s2**2)} + (1 - {sstr(order)})*{sstr(s1**2)} > 0"
+    value = order * s2**2 + (1 - order) * s1**2
+    return (
+        f"a*s^2 + (1 - a)*sigma^2 = {sstr(order)}*{sstr(s2**2)} + "
+        f"(1 - {sstr(order)})*{sstr(s1**2)} = {sstr(value)} is not > 0"
+    )
 
 
 def _command(first: Distribution, second: Distribution, quantity: str, order: Expr) -> str:
