@@ -77,7 +77,7 @@ def diagonal_alpha_draft(
     def integral_of(j: Expr) -> Expr:
         return Integral(alpha_term(laws.q(j), laws.p(j), order), (_coordinate_variable(j), -oo, oo))
 
-    joint = Integral(alpha_term(qz, pz, order), (Z, -oo, oo))
+    joint = Integral(alpha_term(qz, pz, order), Z)  # over R^d
     factors = over(integral_of)
     values = over(lambda j: found[j][0])
     if n is not None and not evaluate(values).free_symbols:  # numbers: the product itself
@@ -102,7 +102,9 @@ def diagonal_alpha_draft(
     }
     if condition is not None:
         factor_params["condition"] = condition
-    key = "alpha_diagonal" if condition is None else "alpha_diagonal_conditional"
+    key = "alpha_diagonal"
+    if condition is not None:  # for every j, in a symbolic dimension
+        key = "alpha_diagonal_conditional" if n is not None else "alpha_diagonal_every"
     stages = [Stage(key, (Chain(tuple(steps)),), params=factor_params)]
 
     lhs = kind.lhs(qz, pz, order)
