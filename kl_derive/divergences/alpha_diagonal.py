@@ -102,6 +102,7 @@ def diagonal_alpha_draft(
     }
     if condition is not None:
         factor_params["condition"] = condition
+        factor_params["j"] = J
     key = "alpha_diagonal"
     if condition is not None:  # for every j, in a symbolic dimension
         key = "alpha_diagonal_conditional" if n is not None else "alpha_diagonal_every"
