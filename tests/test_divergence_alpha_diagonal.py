@@ -28,6 +28,9 @@ from kl_derive.families.diag_normal import INDEX
 from kl_derive.steps.verify import verify_step
 from kl_derive.symbolic.objects import DIMENSION
 
+# one worker derives each law pair once (the module-level cache) and runs every test of it
+pytestmark = pytest.mark.xdist_group("alpha_diagonal")
+
 
 @cache
 def _derived(name: str, p: str, q: str, alpha: str | None = None):
@@ -245,6 +248,7 @@ def test_chi_square_numbers_pick_their_side() -> None:
     assert _grows([0, 1], [3, 1], [0, 0], [1, 1], 2.0, 0)
 
 
+@pytest.mark.slow
 def test_cli_refuses_an_infinite_case_in_one_line() -> None:
     from conftest import one_line_error, run_module
 
@@ -421,3 +425,13 @@ def test_latex_has_no_overfull_box(tmp_path, lang: str, page: str) -> None:
         done, log = run_pdflatex(tmp_path, name)
         assert done.returncode == 0, (case, log[-2000:])
         assert "Overfull" not in log, (case, re.findall(r"Overfull.*", log)[:3])
+
+
+def test_identical_laws_give_zero() -> None:
+    """The conventions: each divergence of a law from itself is 0 (shared components make
+    every coordinate's condition hold: no condition, no piecewise)."""
+    for name, alpha in (("renyi", "2"), ("hellinger", None), ("chi-square", None)):
+        d = _derived(name, "diag_normal(mu, sigma)", "diag_normal(mu, sigma)", alpha)
+        got = _value(d.result, {"mu": [0.3, -1.2], "sigma": [0.7, 1.9]}, {})
+        assert got == pytest.approx(0, abs=1e-12), name
+        assert not d.result.has(Piecewise)

@@ -119,6 +119,8 @@ def diagonal_alpha_draft(
         final = sub(values, 1)
     if n is not None and not evaluate(final).free_symbols:
         final = evaluate(final)
+    elif isinstance(final, Sum) and evaluate(final.function) == 0:  # equal laws
+        final = S.Zero
     chain = [
         Step(f"{quantity}.definition", lhs, definition),
         Step("alpha_integral.insert", definition, inserted, condition=condition),
@@ -190,6 +192,10 @@ def _coordinate(
     exponent = found.exponent.xreplace(back).xreplace(names)
     if condition is not None:
         condition = condition.xreplace(back).xreplace(names)
+        if condition == S.true:  # a component shared by both laws (sigma_j^2 < 2 sigma_j^2)
+            condition = None
+    if len(set(names.values())) < len(names):  # shared components: the form redone
+        return exp_form(exponent), condition, exponent
     return restored(exp_form(found.exponent)), condition, exponent
 
 
