@@ -27,13 +27,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sympy import Expr, Function, Integral, Product, S, Sum, Symbol, Tuple, oo, sstr
+from sympy import Expr, Function, Integral, Product, S, Sum, oo, sstr
 
 from ..errors import KLDeriveError
 from ..families.base import Distribution
-from ..families.diag_normal import INDEX, coordinate
+from ..families.diag_normal import INDEX
 from ..steps.context import Context
-from ..steps.step import Chain, Code, Sentence, Stage, Step
+from ..steps.step import Chain, Code, Stage, Step
 from ..strategies.draft import Draft
 from ..strategies.independent_coordinates import (
     COORDS,
@@ -41,10 +41,11 @@ from ..strategies.independent_coordinates import (
     coordinate_contexts,
     coordinate_laws,
     coordinate_pair,
+    coordinate_spec,
 )
 from ..symbolic.display import add, evaluate, mul, sub, substitute
 from ..symbolic.objects import DIMENSION, VARIABLE
-from .alpha_parts import KINDS, alpha_term
+from .alpha_parts import KINDS, alpha_term, infinite_otherwise
 from .exponential import alpha_integral, exp_form
 
 __all__ = ["diagonal_alpha_draft"]
@@ -129,30 +130,17 @@ def diagonal_alpha_draft(
         chain.append(Step("algebra.simplify", inserted, final, condition=condition))
     chains = [Chain(tuple(chain))]
     result = final
-    if condition is not None:
-        from sympy import Piecewise
-
-        result = Piecewise((final, condition), (oo, True), evaluate=False)
-        piecewise = Step(
-            "support.piecewise",
-            lhs,
-            result,
-            params={
-                "q_name": "q",
-                "p_name": "p",
-                "support_conditions": (),
-                "condition": condition,
-                "otherwise": Sentence("divergence_reason.alpha_coordinate"),
-                "coordinates": True,
-            },
+    if condition is not None:  # its infinite side checked coordinate by coordinate
+        everywhere, result = infinite_otherwise(
+            lhs, final, condition, "divergence_reason.alpha_coordinate", coordinates=True
         )
-        chains.append(Chain((piecewise,)))
+        chains.append(everywhere)
     stages.append(Stage(f"{quantity}_result", tuple(chains)))
     context = _context(first, second, n, qz, pz, lhs, definition, joint, factors, order)
     return Draft(
         "independent coordinates",
         tuple(stages),
-        {"main": context},
+        {"main": context, "result": context},  # the piecewise step reads "result"
         result,
         functions={"q": "q(z)", "p": "p(z)", "q[]": r"q_{%s}(z_{%s})", "p[]": r"p_{%s}(z_{%s})"},
         expect_subscripts=True,
@@ -212,19 +200,9 @@ def _condition_text(q: Distribution, p: Distribution, order: Expr) -> str:
 
 def _command(first: Distribution, second: Distribution, quantity: str, order: Expr) -> str:
     """The command that derives coordinate ``j``'s integral step by step."""
-    from sympy import Indexed
-
-    def spec(dist: Distribution) -> str:
-        parts = []
-        for a in dist.args:
-            value = coordinate(a, J) if not isinstance(a, Tuple) else a[0]
-            names = {x: Symbol(f"{x.base.label}_j") for x in value.atoms(Indexed)}
-            parts.append(sstr(value.xreplace(names)))
-        return f"normal({', '.join(parts)})"
-
     name = quantity.replace("_", "-")
     option = f" --alpha {sstr(order)}" if quantity == "renyi" else ""
-    return f'kl-derive {name} "{spec(first)}" "{spec(second)}"{option}'
+    return f'kl-derive {name} "{coordinate_spec(first)}" "{coordinate_spec(second)}"{option}'
 
 
 def _context(

@@ -44,7 +44,14 @@ from ..symbolic.objects import DIMENSION, KL, VARIABLE, Expect
 from . import gaussian_moments
 from .draft import Draft
 
-__all__ = ["Coordinates", "coordinate_contexts", "coordinate_laws", "coordinate_pair", "derive"]
+__all__ = [
+    "Coordinates",
+    "coordinate_contexts",
+    "coordinate_laws",
+    "coordinate_pair",
+    "coordinate_spec",
+    "derive",
+]
 
 NAME = "independent coordinates"
 
@@ -262,16 +269,17 @@ def coordinate_pair(
 
 def _univariate_command(first: Distribution, second: Distribution) -> str:
     """The command that derives coordinate ``j``'s divergence step by step."""
+    return f'kl-derive "{coordinate_spec(first)}" "{coordinate_spec(second)}"'
 
-    def spec(dist: Distribution) -> str:
-        parts = []
-        for a in dist.args:
-            value = coordinate(a, J) if not isinstance(a, Tuple) else a[0]
-            names = {x: Symbol(f"{x.base.label}_j") for x in value.atoms(Indexed)}
-            parts.append(sstr(value.xreplace(names)))
-        return f"normal({', '.join(parts)})"
 
-    return f'kl-derive "{spec(first)}" "{spec(second)}"'
+def coordinate_spec(dist: Distribution) -> str:
+    """Coordinate ``j`` of a law as a command line writes it, ``normal(mu_j, sigma_j)``."""
+    parts = []
+    for a in dist.args:
+        value = coordinate(a, J) if not isinstance(a, Tuple) else a[0]
+        names = {x: Symbol(f"{x.base.label}_j") for x in value.atoms(Indexed)}
+        parts.append(sstr(value.xreplace(names)))
+    return f"normal({', '.join(parts)})"
 
 
 def _half_out(values: Expr, n: int | None) -> Expr | None:
