@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from sympy import (
+    And,
     Basic,
     Expr,
     ImmutableMatrix,
@@ -297,6 +298,26 @@ def _categories(size: int, index: int) -> list[Expr]:
     return [w / total for w in weights]
 
 
+def _entries(condition: Expr, chosen: dict, size: int) -> Expr:
+    """A condition on vectors' components (``sigma[j]^2 < 2 s[j]^2``, for every
+    coordinate ``j``) at the chosen vectors: one condition per coordinate, each
+    component its number."""
+    found = condition.atoms(Indexed)
+    if not found:
+        return condition
+    indices = {i for x in found for i in x.indices if not i.is_number}
+    cases = [condition]
+    for index in indices:
+        cases = [c.xreplace({index: S(k)}) for c in cases for k in range(1, size + 1)]
+    values = {}
+    for case in cases:
+        for x in case.atoms(Indexed):
+            vector = chosen.get(x.base)
+            if isinstance(vector, list) and x.indices[0].is_Integer:
+                values[x] = vector[int(x.indices[0]) - 1]
+    return And(*[c.xreplace(values) for c in cases])
+
+
 def _satisfy(derivation: Derivation, chosen: dict, size: int, dimension) -> None:
     """Move the numbers to where the families' relations and the closed form's
     condition for a finite value hold (the verifier's sampler, with a fixed seed)."""
@@ -322,6 +343,7 @@ def _satisfy(derivation: Derivation, chosen: dict, size: int, dimension) -> None
     scalars = {s: v for s, v in chosen.items() if isinstance(s, Symbol) and not isinstance(v, list)}
     if dimension is not None:
         scalars[dimension] = S(size)
+    conditions = [_entries(c, chosen, size) for c in conditions]
 
     def holds() -> bool:
         return all(bool(c.xreplace(scalars)) for c in conditions)

@@ -14,12 +14,15 @@ from sympy import (
     IndexedBase,
     Lambda,
     Mul,
+    Piecewise,
     Pow,
+    Product,
     Rational,
     Sum,
     Symbol,
     log,
     loggamma,
+    oo,
     pi,
     sstr,
 )
@@ -195,6 +198,16 @@ def _divergence_code(
             "for covariance matrices given as numbers, and its value is the result of "
             f"kl-derive {entry.name} P Q"
         )
+    if derivation.result.has(Product):  # a product over coordinates (diagonal Gaussians)
+        formula, source, option = {
+            "hellinger": ("1 - exp(-D_B)", "the Bhattacharyya distance D_B", "bhattacharyya"),
+            "chi_square": ("exp(D_2) - 1", "the Rényi divergence D_2", "renyi --alpha 2"),
+        }.get(entry.quantity, ("a function", "another divergence", "NAME"))
+        raise KLDeriveError(
+            f"no code for {entry.summary} between diagonal Gaussians (a product over the "
+            f"coordinates, not a sum): compute it as {formula} from {source}, which "
+            f"kl-derive code P Q --divergence {option} prints"
+        )
     result, inputs = derivation_inputs(derivation, [p, spec_q or ""])
     doc = (
         f"{entry.summary[0].upper()}{entry.summary[1:]} for P = {_describe(derivation.p)} "
@@ -362,6 +375,7 @@ def _per_coordinate(result: Expr) -> Expr:
     ``sigma`` whose last axis holds the coordinates, and ``--reduce sum`` sums them. A
     result without such sums is returned as it is.
     """
+    result = _infinite_per_coordinate(result)
     sums = [s for s in result.atoms(Sum)]
     if not sums:
         return result
@@ -383,6 +397,25 @@ def _per_coordinate(result: Expr) -> Expr:
     if index in elementwise.free_symbols:
         raise KLDeriveError("the KL depends on the coordinate's number; cannot print it")
     return elementwise
+
+
+def _infinite_per_coordinate(result: Expr) -> Expr:
+    """``{sum_j f_j if C_j (for every j); oo otherwise}`` as ``sum_j {f_j if C_j; oo
+    otherwise}``: the same value (one infinite term makes the sum infinite), one term per
+    coordinate (a Rényi divergence between diagonal Gaussians)."""
+    if not (
+        isinstance(result, Piecewise)
+        and len(result.args) == 2
+        and result.args[1] == (oo, True)
+        and isinstance(result.args[0][0], Sum)
+    ):
+        return result
+    (total, condition), _ = result.args
+    index = total.limits[0][0]
+    if index not in condition.free_symbols:
+        return result
+    term = Piecewise((total.function, condition), (oo, True))
+    return Sum(term, *total.limits)
 
 
 def _coordinate_symbol(element: Indexed) -> Symbol:

@@ -121,9 +121,13 @@ def exact_value(
     return (Step("algebra.simplify", written, value, facts=facts),) if value != written else ()
 
 
-def infinite_otherwise(lhs: Expr, value: Expr, condition: Expr, reason: str) -> tuple[Chain, Expr]:
+def infinite_otherwise(
+    lhs: Expr, value: Expr, condition: Expr, reason: str, coordinates: bool = False
+) -> tuple[Chain, Expr]:
     """The chain ``lhs = {value if condition; oo otherwise}`` (``reason``: the sentence
-    that says why it is infinite otherwise), and that piecewise result."""
+    that says why it is infinite otherwise), and that piecewise result; ``coordinates``:
+    laws with independent coordinates, whose infinite side the verifier checks
+    coordinate by coordinate."""
     result = Piecewise((value, condition), (oo, True), evaluate=False)
     step = Step(
         "support.piecewise",
@@ -135,6 +139,7 @@ def infinite_otherwise(lhs: Expr, value: Expr, condition: Expr, reason: str) -> 
             "support_conditions": (),
             "condition": condition,
             "otherwise": Sentence(reason),
+            **({"coordinates": True} if coordinates else {}),
         },
         facts="result",
     )

@@ -2,7 +2,9 @@
 chi-square) for a pair of laws: two categorical laws given by their lists are summed
 term by term (:mod:`.alpha_masses`), and so are two binomial laws with different
 numbers of trials (:mod:`.alpha_binomial`); two laws of one exponential family of
-:data:`.exponential.DOMAINS` go through the log-partition function (:mod:`.alpha`)."""
+:data:`.exponential.DOMAINS` go through the log-partition function (:mod:`.alpha`); two
+diagonal Gaussians (or a normal law and one) coordinate by coordinate
+(:mod:`.alpha_diagonal`)."""
 
 from __future__ import annotations
 
@@ -23,6 +25,12 @@ def alpha_family_draft(
     """The divergence ``quantity`` of ``second`` from ``first``, by the route that fits."""
     if first.family.name == "categorical" and is_finite_pair(first, second):
         return alpha_masses_draft(first, second, quantity, alpha)
+    names = {first.family.name, second.family.name}
+    if "diag_normal" in names and names <= {"normal", "diag_normal"}:
+        from ..strategies.normal_diag import as_diagonal
+        from .alpha_diagonal import diagonal_alpha_draft
+
+        return diagonal_alpha_draft(as_diagonal(first), as_diagonal(second), quantity, alpha)
     if is_trials_pair(first, second):
         return alpha_binomial_draft(first, second, quantity, alpha)
     return alpha_draft(first, second, quantity, alpha)
@@ -37,4 +45,11 @@ def alpha_family_pairs(
     out = [*alpha_pairs(order_above_one), ("categorical", "categorical", "finite")]
     if symbolic_order:
         out = [(a, b, "conditional" if a == "binomial" else o) for a, b, o in out]
-    return out
+    # diagonal Gaussians, coordinate by coordinate: normal laws in each (.alpha_diagonal)
+    outcome = "conditional" if order_above_one else "finite"
+    diagonal = (
+        ("diag_normal", "diag_normal"),
+        ("normal", "diag_normal"),
+        ("diag_normal", "normal"),
+    )
+    return [*out, *[(a, b, outcome) for a, b in diagonal]]

@@ -16,6 +16,11 @@ DIVERGENCE_RULES = (
     Rule("alpha_family.normalize", r"\int h\, e^{\langle \eta, T \rangle} = e^{A(\eta)}"),
     Rule("alpha_integral.form"),
     Rule("alpha_integral.insert"),
+    Rule(
+        "alpha_integral.independent",
+        r"\int \prod_{j} f_{j}(z_{j})\,dz = \prod_{j} \int f_{j}(z_{j})\,dz_{j}",
+    ),
+    Rule("alpha_integral.coordinate"),
     Rule("alpha_masses.terms"),
     Rule("alpha_masses.common_support"),
     Rule(

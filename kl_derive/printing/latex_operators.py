@@ -33,8 +33,10 @@ class LatexOperators:
 
     def _print_Integral(self, expr: Integral) -> str:
         integrand = expr.function
-        (variable, lower, upper) = expr.limits[0]
         body = self._paren(integrand) if isinstance(integrand, Add) else self._print(integrand)
+        if len(expr.limits[0]) == 1:  # over the whole space of a vector variable
+            return rf"\int {body} \,d{self._print(expr.limits[0][0])}"
+        (variable, lower, upper) = expr.limits[0]
         return (
             rf"\int_{{{self._print(lower)}}}^{{{self._print(upper)}}} {body}"
             rf" \,d{self._print(variable)}"

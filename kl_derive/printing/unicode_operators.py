@@ -119,8 +119,10 @@ class UnicodeOperators:
 
     def _print_Integral(self, expr: Integral) -> str:
         integrand = expr.function
-        (variable, lower, upper) = expr.limits[0]
         body = self._term(integrand)
+        if len(expr.limits[0]) == 1:  # over the whole space of a vector variable
+            return f"∫ {body} d{self._print(expr.limits[0][0])}"
+        (variable, lower, upper) = expr.limits[0]
         head = "∫"
         if (lower, upper) != (S.NegativeInfinity, S.Infinity):
             head = f"∫{sub_text(self._print(lower))}{sup_text(self._print(upper))}"

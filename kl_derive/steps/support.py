@@ -42,6 +42,7 @@ from .support_sets import implied, support_condition, with_support
 _QUANTITIES = (KL, Entropy, CrossEntropy)
 
 __all__ = [
+    "diverges",
     "implied",
     "mass_outside",
     "outside_set",
@@ -186,12 +187,12 @@ def _verify_piecewise(
             continue
         if any(implied(broken, (c,)) and implied(c, (broken,)) for c in support_conditions):
             raise VerificationError(step.rule, f"breaking {broken} leaves no mass outside")
-        if not _diverges(step.before, q, p, values):
+        if not diverges(step.before, q, p, values):
             raise VerificationError(step.rule, f"breaking {broken} is not shown to be infinite")
     return "numeric"
 
 
-def _diverges(quantity: Expr, q: DensityFacts, p: DensityFacts, values: dict) -> bool:
+def diverges(quantity: Expr, q: DensityFacts, p: DensityFacts, values: dict) -> bool:
     """Whether the expectation under ``q`` that defines ``quantity`` (the log ratio, or
     minus a log density) is shown to be +oo at the parameter ``values``."""
     from sympy import expand_log, log

@@ -44,7 +44,14 @@ from ..symbolic.objects import DIMENSION, KL, VARIABLE, Expect
 from . import gaussian_moments
 from .draft import Draft
 
-__all__ = ["Coordinates", "coordinate_contexts", "coordinate_laws", "derive"]
+__all__ = [
+    "Coordinates",
+    "coordinate_contexts",
+    "coordinate_laws",
+    "coordinate_pair",
+    "coordinate_spec",
+    "derive",
+]
 
 NAME = "independent coordinates"
 
@@ -222,11 +229,22 @@ def _coordinate_laws(distribution: Distribution, n: int | None) -> tuple[Distrib
 
 def _univariate_result(first: Distribution, second: Distribution, j: Expr) -> Expr:
     """KL of coordinate ``j``, from the univariate derivation (which is verified too)."""
+    q, p, names = coordinate_pair(first, second, j)
+    draft = gaussian_moments.derive(q, p)
+    return substitute(draft.result_display, names)
+
+
+def coordinate_pair(
+    first: Distribution, second: Distribution, j: Expr
+) -> tuple[Distribution, Distribution, dict[Symbol, Expr]]:
+    """Coordinate ``j`` of both laws as univariate laws in plain symbols (a univariate
+    engine's input), and the components those symbols stand for (``_c0`` for ``mu[j]``):
+    an elementwise value such as ``exp(logvar_j/2)`` is a placeholder in the law's
+    substitutions."""
     family = first.family.coordinate_family
     names: dict[Symbol, Expr] = {}
 
     def plain(value: Expr) -> Expr:
-        """The coordinate's components as plain symbols (the univariate engine's input)."""
         mapping = {}
         for part in value.atoms(Indexed):
             symbol = Symbol(f"_c{len(names)}", **part.base.assumptions0)
@@ -246,22 +264,22 @@ def _univariate_result(first: Distribution, second: Distribution, j: Expr) -> Ex
                 args.append(placeholder)
         return Distribution(family, tuple(args), "", substitutions)
 
-    draft = gaussian_moments.derive(univariate(first, 1), univariate(second, 2))
-    return substitute(draft.result_display, names)
+    return univariate(first, 1), univariate(second, 2), names
 
 
 def _univariate_command(first: Distribution, second: Distribution) -> str:
     """The command that derives coordinate ``j``'s divergence step by step."""
+    return f'kl-derive "{coordinate_spec(first)}" "{coordinate_spec(second)}"'
 
-    def spec(dist: Distribution) -> str:
-        parts = []
-        for a in dist.args:
-            value = coordinate(a, J) if not isinstance(a, Tuple) else a[0]
-            names = {x: Symbol(f"{x.base.label}_j") for x in value.atoms(Indexed)}
-            parts.append(sstr(value.xreplace(names)))
-        return f"normal({', '.join(parts)})"
 
-    return f'kl-derive "{spec(first)}" "{spec(second)}"'
+def coordinate_spec(dist: Distribution) -> str:
+    """Coordinate ``j`` of a law as a command line writes it, ``normal(mu_j, sigma_j)``."""
+    parts = []
+    for a in dist.args:
+        value = coordinate(a, J) if not isinstance(a, Tuple) else a[0]
+        names = {x: Symbol(f"{x.base.label}_j") for x in value.atoms(Indexed)}
+        parts.append(sstr(value.xreplace(names)))
+    return f"normal({', '.join(parts)})"
 
 
 def _half_out(values: Expr, n: int | None) -> Expr | None:

@@ -73,6 +73,14 @@ def verify_step(step: Step, context: Context, cache: dict | None = None) -> str:
         return verify_on_sphere(step, context, cache)
     if context.instances:
         return verify_instances(step, context, verify_step)
+    if step.rule == "alpha_integral.independent":
+        from .product_integral import verify_independent_product
+
+        return verify_independent_product(step, context)
+    if step.rule == "support.piecewise" and step.params.get("coordinates"):
+        from .product_integral import verify_coordinates_piecewise
+
+        return verify_coordinates_piecewise(step, context, verify_step, cache)
     if step.rule.startswith("matrix_root.") or step.rule == "wasserstein.gaussian":
         from .matrix_roots import verify_matrix_step
 

@@ -70,8 +70,20 @@ def expand_big_operators(e: Expr) -> Expr:
             and all(b.is_number and b.is_finite for b in x.limits[0][1:])
             and x.limits[0][0] != COUNT
         ),
-        lambda x: x.doit(deep=False),
+        _written_out,
     )
+
+
+def _written_out(x: Sum | Product) -> Expr:
+    """A sum or product with numeric bounds, written out. A term holding an integral
+    over a variable indexed by the summation index (``int f(z_j) dz_j``) hides the index
+    from SymPy, whose ``doit`` would take the term as constant: it is substituted term by
+    term instead."""
+    if not x.function.has(Integral) or len(x.limits) != 1:
+        return x.doit(deep=False)
+    index, lower, upper = x.limits[0]
+    terms = [x.function.xreplace({index: S(k)}) for k in range(int(lower), int(upper) + 1)]
+    return (Add if isinstance(x, Sum) else Mul)(*terms)
 
 
 def same_after_unfolding(step: Step, context: Context) -> bool:

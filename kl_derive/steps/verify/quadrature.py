@@ -108,7 +108,9 @@ def _compiled(integral: Integral) -> _CompiledIntegral:
     f = _factored_denominators(integral.function, variable)
     parameters = tuple(
         sorted(
-            (f.free_symbols | S(lower).free_symbols | S(upper).free_symbols) - {variable},
+            # an indexed variable z[1] brings its base z along: bound with it
+            (f.free_symbols | S(lower).free_symbols | S(upper).free_symbols)
+            - {variable, *variable.free_symbols},
             key=str,
         )
     )
