@@ -16,7 +16,6 @@ from sympy import (
     Expr,
     Integral,
     Mul,
-    Product,
     S,
     Sum,
     Symbol,
@@ -30,10 +29,11 @@ from sympy import (
 
 from ...errors import VerificationError
 from ...symbolic.display import evaluate
-from ...symbolic.objects import COUNT, KL, Between, CrossEntropy, Entropy, Expect
+from ...symbolic.objects import KL, Between, CrossEntropy, Entropy, Expect
 from ..context import Context, DensityFacts
 from ..step import Reparametrization, Step
 from ..support_sets import implied, with_support
+from .big_operators import expand_big_operators
 from .finite_sums import finite_sum
 from .held import held_powers
 from .positive import positive_quantities
@@ -51,39 +51,6 @@ def antiderivative_holds(step: Step, context: Context) -> bool:
         return False
     integrand = unfold_densities(before.function, context)
     return is_zero(diff(antiderivative, variable) - integrand)
-
-
-def expand_big_operators(e: Expr) -> Expr:
-    """Write out sums and products whose bounds are (finite) numbers; a sum over the
-    values of a discrete variable (its index is nonnegative) stays a sum. The
-    multivariate gamma and digamma functions of a numeric order are a product and a sum
-    too, and are written out likewise."""
-    from ...symbolic.matrices import MultiDigamma, MultiGamma
-
-    e = e.replace(
-        lambda x: isinstance(x, (MultiGamma, MultiDigamma)) and x.args[1].is_Integer,
-        lambda x: x.doit(deep=False),
-    )
-    return e.replace(
-        lambda x: (
-            isinstance(x, (Sum, Product))
-            and all(b.is_number and b.is_finite for b in x.limits[0][1:])
-            and x.limits[0][0] != COUNT
-        ),
-        _written_out,
-    )
-
-
-def _written_out(x: Sum | Product) -> Expr:
-    """A sum or product with numeric bounds, written out. A term holding an integral
-    over a variable indexed by the summation index (``int f(z_j) dz_j``) hides the index
-    from SymPy, whose ``doit`` would take the term as constant: it is substituted term by
-    term instead."""
-    if not x.function.has(Integral) or len(x.limits) != 1:
-        return x.doit(deep=False)
-    index, lower, upper = x.limits[0]
-    terms = [x.function.xreplace({index: S(k)}) for k in range(int(lower), int(upper) + 1)]
-    return (Add if isinstance(x, Sum) else Mul)(*terms)
 
 
 def same_after_unfolding(step: Step, context: Context) -> bool:
