@@ -106,10 +106,13 @@ def estimators(
         Expect(Function("k3")(VARIABLE), qf),
         evaluate=False,
     )
+    fields = derivation_fields(draft, lang)
+    if first.family.discrete:  # the opening paragraph speaks of mass functions, not of z
+        fields["setting"] = f"{fields['setting']}_discrete"
     return EstimatorsDerivation(
         p=first,
         q=second,
-        **derivation_fields(draft, lang),
+        **fields,
         facts=facts,
         result_lhs=lhs,
     )
