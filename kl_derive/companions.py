@@ -95,8 +95,8 @@ def estimators(
         from .strategies.estimators_family import derive_family_estimators
 
         derived, closed_forms = derive_family_estimators, family_estimator_facts
-    draft = substitute_draft(derived(first, second), (first, second))
-    facts = closed_forms(first, second)
+    facts = closed_forms(first, second)  # once: the draft is built on them too
+    draft = substitute_draft(derived(first, second, facts), (first, second))
     mapping = {**first.substitutions, **second.substitutions}
     if mapping:
         facts = _substituted(facts, mapping)
