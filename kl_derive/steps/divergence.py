@@ -309,11 +309,19 @@ def _same_divergence(before: Expr, linear: Expr, context: Context, facts: Densit
     for term in Add.make_args(difference):
         found = [f for f in term.atoms(Expect) if f.args[1] == facts.function]
         if len(found) == 1 and not (term / found[0]).has(Expect, facts.variable):
-            inside += (term / found[0]) * found[0].args[0]
+            weight, known = term / found[0], _factored_log_mean(found[0].args[0], facts)
+            if known is not None:  # E[log((1 - z)^29)] expanded: 29 E[log(1 - z)]
+                rest += weight * known
+            else:
+                inside += weight * found[0].args[0]
         else:
             rest += term
     variable = facts.variable
-    if rest.has(Expect) or inside == 0 or cancel(diff(inside, variable)) != 0:
+    if rest.has(Expect):
+        return False
+    if inside == 0:  # every expectation left was a factored log of a polynomial
+        return is_zero(rest) or simplify(rest) == 0
+    if cancel(diff(inside, variable)) != 0:
         return False
     lower, upper = facts.support
     if lower == -oo:
@@ -321,6 +329,39 @@ def _same_divergence(before: Expr, linear: Expr, context: Context, facts: Densit
     else:
         point = lower + 1 if upper == oo else (lower + upper) / 2
     return simplify(rest + inside.xreplace({variable: point})) == 0
+
+
+def _factored_log_mean(h: Expr, facts: DensityFacts) -> Expr | None:
+    """``E[log P(z)]`` for a polynomial ``P`` (the normal form expands ``(1 - z)^29``) as
+    ``log c + sum k_i E[log f_i(z)]`` from ``P = c prod f_i^k_i``, each factor signed to be
+    positive on the support (at its midpoint, and without a root inside it), when every
+    ``E[log f_i]`` is established; ``None`` otherwise."""
+    from sympy import Poly, factor_list, log, real_roots
+
+    variable = facts.variable
+    if not (isinstance(h, log) and h.args[0].is_polynomial(variable)):
+        return None
+    polynomial = h.args[0]
+    if Poly(polynomial, variable).degree() < 2 or polynomial.free_symbols != {variable}:
+        return None
+    lower, upper = facts.support
+    if lower == -oo:
+        point = S.Zero if upper == oo else upper - 1
+    else:
+        point = lower + 1 if upper == oo else (lower + upper) / 2
+    constant, factors = factor_list(polynomial, variable)
+    total = S.Zero
+    for f, k in factors:
+        if f.xreplace({variable: point}) < 0:
+            f, constant = -f, constant * (-1) ** k
+        inside = [r for r in real_roots(Poly(f, variable)) if lower < r < upper]
+        value = facts.expectations.get(log(f))
+        if inside or value is None:
+            return None
+        total += k * value
+    if not constant.is_positive:
+        return None
+    return log(constant) + total
 
 
 def _verify_absorb(step: Step) -> str:
