@@ -150,6 +150,12 @@ def _partial(f, lower: float) -> float:
             "inverse_gamma(3, 1)",
             lambda z: z ** (-19 / 20) * (1 - z) ** 49 / special.beta(1 / 20, 50) / z,
         ),
+        # the same in a root of z: log((1 - z^(1/8))^29) of a Kumaraswamy density
+        (
+            "kumaraswamy(1/8, 30)",
+            "inverse_gamma(3, 1)",
+            lambda z: 30 / 8 * z ** (-7 / 8) * (1 - z ** (1 / 8)) ** 29 / z,
+        ),
     ],
 )
 def test_divergent_expectations_at_extreme_shapes(p, q, h_density) -> None:

@@ -332,31 +332,46 @@ def _same_divergence(before: Expr, linear: Expr, context: Context, facts: Densit
 
 
 def _factored_log_mean(h: Expr, facts: DensityFacts) -> Expr | None:
-    """``E[log P(z)]`` for a polynomial ``P`` (the normal form expands ``(1 - z)^29``) as
+    """``E[log P(z)]`` for a polynomial ``P`` in ``z`` or in one power of it (the normal
+    form expands ``(1 - z)^29``) as
     ``log c + sum k_i E[log f_i(z)]`` from ``P = c prod f_i^k_i``, each factor signed to be
     positive on the support (at its midpoint, and without a root inside it), when every
     ``E[log f_i]`` is established; ``None`` otherwise."""
-    from sympy import Poly, factor_list, log, real_roots
+    from sympy import Dummy, Poly, Pow, Rational, expand, factor_list, ilcm, log, real_roots
 
     variable = facts.variable
-    if not (isinstance(h, log) and h.args[0].is_polynomial(variable)):
+    if not isinstance(h, log) or h.args[0].free_symbols != {variable}:
         return None
     polynomial = h.args[0]
-    if Poly(polynomial, variable).degree() < 2 or polynomial.free_symbols != {variable}:
+    # in the variable, or in a root of it (1 - z^(1/8) of a Kumaraswamy law): z = t^n
+    exponents = [e.exp for e in polynomial.atoms(Pow) if e.base == variable]
+    if not all(e.is_Rational and e.is_positive for e in exponents):
         return None
+    roots_taken = int(ilcm(1, *(e.q for e in exponents)))
+    exponent = Rational(1, roots_taken)
+    generator = variable**exponent
     lower, upper = facts.support
+    if exponent != 1 and not lower >= 0:  # z^r increasing on the support: z >= 0 there
+        return None
+    t = Dummy("t", positive=True)
+    in_t = expand(polynomial.xreplace({variable: t**roots_taken}))
+    if not in_t.is_polynomial(t) or Poly(in_t, t).degree() < 2:
+        return None
     if lower == -oo:
         point = S.Zero if upper == oo else upper - 1
     else:
         point = lower + 1 if upper == oo else (lower + upper) / 2
-    constant, factors = factor_list(polynomial, variable)
+    ends = [generator.xreplace({variable: end}) for end in (lower, upper)]
+    constant, factors = factor_list(in_t, t)
     total = S.Zero
     for f, k in factors:
+        f = f.xreplace({t: generator})
         if f.xreplace({variable: point}) < 0:
             f, constant = -f, constant * (-1) ** k
-        inside = [r for r in real_roots(Poly(f, variable)) if lower < r < upper]
+        # no root of the factor inside the support (the generator is increasing there)
+        roots = real_roots(Poly(f.xreplace({generator: t}), t))
         value = facts.expectations.get(log(f))
-        if inside or value is None:
+        if any(ends[0] < r < ends[1] for r in roots) or value is None:
             return None
         total += k * value
     if not constant.is_positive:
