@@ -6,9 +6,10 @@ case is compared with KL(P || Q) computed by SciPy alone, as the integral over u
 log p(z) - log q(z) at z = F_P^{-1}(u) (the quantile substitution flattens a narrow peak and
 an integrable pole at an end of the support), and classed as
 
-For P a beta law and Q a partner whose log density is a combination of log z, log(1 - z),
-z, z^2, (log z)^2 and 1/z, the reference is the closed form -H(P) - E_P[log q] from the
-beta law's textbook moments (mpmath, 30 digits) instead.
+For P a beta or Kumaraswamy law and Q a partner whose log density is a combination of
+log z, z, z^2, (log z)^2 and 1/z (and log(1 - z) under a beta law), the reference is the
+closed form -H(P) - E_P[log q] from the law's textbook moments (mpmath, 30 digits)
+instead.
 
 - ``agrees``: within a relative 1e-6 (absolute 1e-9 near 0) of SciPy's value or, where
   SciPy's quadrature is not accurate enough, of the test suite's mpmath reference
@@ -182,24 +183,40 @@ def second_reference(p_spec: str, q_spec: str) -> tuple[float, float] | str:
     return (value, 0.0) if math.isfinite(value) else "unknown"
 
 
-def beta_reference(p_spec: str, q_spec: str) -> tuple[float, float] | str | None:
-    """KL(Beta(a, b) || Q) = -H(P) - E_P[log q] from textbook moments of the beta law
-    (mpmath, 30 digits) for the partners whose log density is a combination of log z,
-    log(1 - z), z, z^2, (log z)^2 and 1/z; ``None`` for another pair."""
+def exact_reference(p_spec: str, q_spec: str) -> tuple[float, float] | str | None:
+    """KL(P || Q) = -H(P) - E_P[log q] for P a beta or a Kumaraswamy law, from textbook
+    moments (mpmath, 30 digits), for the partners whose log density is a combination of
+    log z, z, z^2, (log z)^2, 1/z (and log(1 - z) under a beta law); ``None`` for another
+    pair. A Kumaraswamy(a, b) variable is Y^(1/a) with Y ~ Beta(1, b)."""
     import mpmath as mp
 
     name, _, rest = p_spec.partition("(")
-    if name != "beta":
+    if name not in ("beta", "kumaraswamy"):
         return None
     with mp.workdps(30):
         a, b = (mp.mpf(eval_fraction(v)) for v in rest.rstrip(")").split(","))
-        log_z, log_1z = mp.digamma(a) - mp.digamma(a + b), mp.digamma(b) - mp.digamma(a + b)
-        m1, m2 = a / (a + b), a * (a + 1) / ((a + b) * (a + b + 1))
-        log_z2 = mp.psi(1, a) - mp.psi(1, a + b) + log_z**2
-        inverse = (a + b - 1) / (a - 1) if a > 1 else mp.inf
+        if name == "beta":
+            log_z = mp.digamma(a) - mp.digamma(a + b)
+            log_1z = mp.digamma(b) - mp.digamma(a + b)
+            m1, m2 = a / (a + b), a * (a + 1) / ((a + b) * (a + b + 1))
+            log_z2 = mp.psi(1, a) - mp.psi(1, a + b) + log_z**2
+            inverse = (a + b - 1) / (a - 1) if a > 1 else mp.inf
+            entropy = (
+                mp.log(mp.beta(a, b))
+                - (a - 1) * mp.digamma(a)
+                - (b - 1) * mp.digamma(b)
+                + (a + b - 2) * mp.digamma(a + b)
+            )
+        else:
+            log_y = mp.digamma(1) - mp.digamma(1 + b)  # E[log Y], Y = z^a ~ Beta(1, b)
+            log_z, log_1z = log_y / a, None
+            m1, m2 = (b * mp.beta(1 + k / a, b) for k in (1, 2))
+            log_z2 = (mp.psi(1, 1) - mp.psi(1, 1 + b) + log_y**2) / a**2
+            inverse = b * mp.beta(1 - 1 / a, b) if a > 1 else mp.inf
+            entropy = (1 - 1 / b) + (1 - 1 / a) * (mp.euler + mp.digamma(b) + 1 / b)
+            entropy -= mp.log(a * b)
         lam = mp.mpf(1) / 3
-        expected_log_q = {
-            "beta(2, 3)": mp.log(12) + log_z + 2 * log_1z,
+        expected = {
             "uniform(0, 1)": mp.mpf(0),
             "continuous_bernoulli(1/3)": mp.log(2 * mp.atanh(1 - 2 * lam) / (1 - 2 * lam))
             + m1 * mp.log(lam)
@@ -213,22 +230,19 @@ def beta_reference(p_spec: str, q_spec: str) -> tuple[float, float] | str | None
             "half_normal(1)": mp.log(mp.sqrt(2 / mp.pi)) - m2 / 2,
             "rayleigh(1)": log_z - m2 / 2,
             "inverse_gamma(3, 1)": -mp.log(2) - 4 * log_z - inverse,
-        }.get(q_spec)
+        }
+        if log_1z is not None:
+            expected["beta(2, 3)"] = mp.log(12) + log_z + 2 * log_1z
+        expected_log_q = expected.get(q_spec)
         if expected_log_q is None:
             return None
-        entropy = (
-            mp.log(mp.beta(a, b))
-            - (a - 1) * mp.digamma(a)
-            - (b - 1) * mp.digamma(b)
-            + (a + b - 2) * mp.digamma(a + b)
-        )
         value = -entropy - expected_log_q
         return "inf" if value == mp.inf else (float(value), 0.0)
 
 
 def classify(case: dict) -> str:
-    exact = beta_reference(case["p"], case["q"])
-    if exact is not None:  # a closed form from the beta law's textbook moments
+    exact = exact_reference(case["p"], case["q"])
+    if exact is not None:  # a closed form from the law's textbook moments
         return _classify(case, exact)
     first = reference(case["p"], case["q"])
     verdict = _classify(case, first)
