@@ -1,8 +1,12 @@
 """Sweep extreme shapes over the univariate families on (0, 1) and (0, oo).
 
 Run ``python bench/extreme.py`` (``--only TEXT`` for the cases whose P or Q contains TEXT,
-``--cpu SECONDS`` for the CPU time a case may take before it is reported as slow,
-``--json`` for machine-readable output). Every positive parameter of the swept families
+``--part K/N`` for every N-th case from the K-th, K = 1..N (a chunk: the N parts together
+are the sweep), ``--cpu SECONDS`` for the CPU time a case may take before it is reported as
+slow, ``--json`` for machine-readable output, with each derived KL's value to 20 digits
+(evaluated outside the CPU budget; none for an infinite series) for
+``bench/extreme_check.py`` to compare with SciPy; each case is also written to
+standard error as one JSON line when it ends). Every positive parameter of the swept families
 takes the values 1/8, 1/10, 1/20, 30 and 50 (all combinations for two parameters), and
 each such law is derived against a fixed member of every family with the same support,
 both ways (KL(P || Q) and KL(Q || P)), every step verified.
@@ -94,13 +98,16 @@ def _alarm(signum, frame):
 
 
 def run(p: str, q: str, cpu: float) -> dict:
+    from sympy import Sum
+
     import kl_derive
     from kl_derive.errors import KLDeriveError
 
     start = time.process_time()
+    value = ""
     signal.setitimer(signal.ITIMER_PROF, cpu)
     try:
-        kl_derive.derive(p, q)
+        derivation = kl_derive.derive(p, q)
         status, detail = "ok", ""
     except _Slow:
         status, detail = "slow", f"over {cpu:g} s of CPU"
@@ -110,12 +117,19 @@ def run(p: str, q: str, cpu: float) -> dict:
         status, detail = "internal", f"{type(error).__name__}: {error}"
     finally:
         signal.setitimer(signal.ITIMER_PROF, 0)
+    cpu = time.process_time() - start
+    if status == "ok" and not derivation.result.has(Sum):
+        # outside the CPU budget; not an infinite series of numbers (kumaraswamy || beta),
+        # which SymPy's evalf sums by Euler-Maclaurin for minutes
+        value = derivation.result.evalf(20)
+        value = str(value) if value.is_number else ""
     return {
         "p": p,
         "q": q,
         "status": status,
         "detail": detail[:300],
-        "cpu": round(time.process_time() - start, 2),
+        "value": value,
+        "cpu": round(cpu, 2),
     }
 
 
@@ -123,20 +137,25 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", default="", help="only cases whose P or Q contains TEXT")
     parser.add_argument("--cpu", type=float, default=30.0, help="CPU seconds before 'slow'")
+    parser.add_argument("--part", default="1/1", help="K/N: every N-th case from the K-th")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     import os
 
     os.environ.setdefault("KL_DERIVE_NO_CACHE", "1")
     signal.signal(signal.SIGPROF, _alarm)
+    part, parts = (int(x) for x in args.part.split("/"))
     selected = [(p, q) for p, q in cases() if args.only in p or args.only in q]
+    selected = selected[part - 1 :: parts]
     results = []
     for p, q in selected:
         result = run(p, q, args.cpu)
         results.append(result)
         if not args.json:
             print(f"{result['status']:9} {result['cpu']:6.2f}s  {p} || {q}  {result['detail']}")
-            sys.stdout.flush()
+        else:  # one line per case as it ends, then the summary
+            print(json.dumps(result), file=sys.stderr)
+        sys.stdout.flush()
     statuses = ("ok", "refused", "internal", "slow")
     counts = {s: sum(r["status"] == s for r in results) for s in statuses}
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024

@@ -78,18 +78,22 @@ def estimators(
         raise TypeError(f"lang is a string, such as 'en'; got {lang!r}")
     check_language(lang)
     first, second, derived, closed_forms = _estimator_laws(p, q, param)
-    draft = substitute_draft(derived(first, second), (first, second))
+    facts = closed_forms(first, second)  # once: the draft is built on them too
+    draft = substitute_draft(derived(first, second, facts), (first, second))
     qf = Function("q")(VARIABLE)
     lhs = Eq(
         Expect(Function("k1")(VARIABLE), qf),
         Expect(Function("k3")(VARIABLE), qf),
         evaluate=False,
     )
+    fields = derivation_fields(draft, lang)
+    if first.family.discrete:  # the opening paragraph speaks of mass functions, not of z
+        fields["setting"] = f"{fields['setting']}_discrete"
     return EstimatorsDerivation(
         p=first,
         q=second,
-        **derivation_fields(draft, lang),
-        facts=_closed_forms(first, second, closed_forms),
+        **fields,
+        facts=_in_user_parameters(first, second, facts),
         result_lhs=lhs,
     )
 
@@ -138,7 +142,10 @@ def _check_param(param: Any) -> None:
 
 
 def _closed_forms(first: Any, second: Any, closed_forms: Any) -> Any:
-    facts = closed_forms(first, second)
+    return _in_user_parameters(first, second, closed_forms(first, second))
+
+
+def _in_user_parameters(first: Any, second: Any, facts: Any) -> Any:
     mapping = {**first.substitutions, **second.substitutions}
     return _substituted(facts, mapping) if mapping else facts
 

@@ -196,3 +196,33 @@ def test_latex_has_no_overfull_box(tmp_path, lang: str, page: str) -> None:
         done, log = run_pdflatex(tmp_path, name)
         assert done.returncode == 0, (case, log[-2000:])
         assert "Overfull" not in log, (case, re.findall(r"Overfull.*", log)[:3])
+
+
+@pytest.mark.parametrize("probabilities", [("a", "b"), ("1/3", "1/2")])
+def test_chi_square_ends_with_the_renyi_remark_like_the_other_alpha_routes(
+    probabilities: tuple[str, str],
+) -> None:
+    """chi^2 = e^{D_2} - 1, the remark the categorical and exponential-family routes give,
+    verified, with D_2 = log sum q^2/p from SciPy's masses equal to the result plus one;
+    the text says it in English and Korean. Hellinger's half squared distance of the
+    roots is not given here: its sum runs over p's larger support."""
+    a, b = probabilities
+    d = _derived("chi-square", f"binomial(2, {a})", f"binomial(3, {b})")
+    remarks = [s for s in d.steps if s.rule == "chi_square.renyi"]
+    assert len(remarks) == 1 and remarks[0].verified
+    assert all(step.verified for step in d.steps)
+    rng = random.Random(f"binomial-trials-remark-{a}")
+    for _ in range(4):
+        values = {"a": rng.uniform(0.05, 0.95), "b": rng.uniform(0.05, 0.95)}
+        if a == "1/3":
+            values = {"a": 1 / 3, "b": 1 / 2}
+        renyi_2 = math.log(_integral(2, values["a"], 3, values["b"], 2.0))
+        assert math.exp(renyi_2) - 1 == pytest.approx(float(_at(d.result, values)), rel=1e-10)
+    categorical = kl_derive.divergence(
+        "chi-square", "categorical([1/3, 2/3])", "categorical([1/2, 1/2])"
+    )
+    assert [s.rule for s in categorical.steps][-1] == remarks[0].rule
+    assert "the exponential of the Rényi divergence of order 2" in " ".join(d.to_text("en").split())
+    assert "카이제곱 발산은 2차 레니 발산의 지수 함수" in " ".join(d.to_text("ko").split())
+    hellinger = _derived("hellinger", "binomial(2, a)", "binomial(3, b)")
+    assert not any(s.rule == "hellinger.half_squared" for s in hellinger.steps)

@@ -139,6 +139,24 @@ def _partial(f, lower: float) -> float:
             "inverse_gamma(3, 1)",
             lambda z: z ** (-7 / 8) * (1 - z ** (1 / 8)) ** (-9 / 10) / 80 / z,
         ),
+        # the normal form expands log((1 - z)^29) into the log of a polynomial: its mean is
+        # 29 E[log(1 - z)] once the polynomial is factored (an internal error before)
+        (
+            "beta(1/8, 30)",
+            "inverse_gamma(3, 1)",
+            lambda z: z ** (-7 / 8) * (1 - z) ** 29 / special.beta(1 / 8, 30) / z,
+        ),
+        (
+            "beta(1/20, 50)",
+            "inverse_gamma(3, 1)",
+            lambda z: z ** (-19 / 20) * (1 - z) ** 49 / special.beta(1 / 20, 50) / z,
+        ),
+        # the same in a root of z: log((1 - z^(1/8))^29) of a Kumaraswamy density
+        (
+            "kumaraswamy(1/8, 30)",
+            "inverse_gamma(3, 1)",
+            lambda z: 30 / 8 * z ** (-7 / 8) * (1 - z ** (1 / 8)) ** 29 / z,
+        ),
     ],
 )
 def test_divergent_expectations_at_extreme_shapes(p, q, h_density) -> None:
@@ -157,12 +175,15 @@ def test_an_inverse_gamma_law_without_mean_against_the_exponential_law() -> None
     assert stats.invgamma(0.1, scale=50).mean() == math.inf
 
 
-def test_no_divergence_split_off_by_1e8_is_accepted() -> None:
-    """The split of KL(Exp(1) || InvGamma(1/8, 1/20)) into its finite part and E[1/z],
+@pytest.mark.parametrize(
+    ("p", "q"),
+    [("exponential(1)", "inverse_gamma(1/8, 1/20)"), ("beta(1/8, 30)", "inverse_gamma(3, 1)")],
+)
+def test_no_divergence_split_off_by_1e8_is_accepted(p: str, q: str) -> None:
+    """The split of KL(Exp(1) || InvGamma(1/8, 1/20)) (and of KL(Beta(1/8, 30) ||
+    InvGamma(3, 1)), where log((1 - z)^29) is factored) into its finite part and E[1/z],
     with the constant moved by 1e-8 (relative) on both sides of the split, is refused."""
-    draft = draft_for(
-        *bind_pair(parse_spec("exponential(1)"), parse_spec("inverse_gamma(1/8, 1/20)"))
-    )
+    draft = draft_for(*bind_pair(parse_spec(p), parse_spec(q)))
     (step,) = [s for st in draft.stages for s in st.steps if s.rule == "divergence.insert"]
     context = draft.contexts[step.facts]
     assert verify_step(step, context)

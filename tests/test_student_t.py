@@ -9,6 +9,7 @@ quadrature of the densities written in ``catalog_reference`` (mpmath, not SymPy)
 from __future__ import annotations
 
 import math
+import warnings
 from functools import cache
 
 import mpmath
@@ -355,17 +356,24 @@ def test_code_for_the_closed_form(monkeypatch) -> None:
 
     for point in [(9 / 4, 0.3, 0.7, -0.4, 1.3), (5.0, -1.2, 1.9, 0.5, 0.6), (41 / 8, 0, 1, 0, 1)]:
         assert generated(*point) == pytest.approx(_kl_by_quadrature(*point), rel=1e-8)
-    with np.errstate(divide="ignore", invalid="ignore"):  # the formula's branch at df = 2
-        for point in [(2.0, 0.3, 0.7, -0.4, 1.3), (7 / 4, -1.2, 1.9, 0.5, 0.6), (1.0, 0, 1, 0, 1)]:
-            assert generated(*point) == math.inf
-            partial = [_kl_by_quadrature(*point, reach=10.0**k) for k in (2, 4, 6)]
-            assert partial[1] - partial[0] > 1 and partial[2] - partial[1] > 1, (point, partial)
-    # a batch with a row on each side: each row summed over its two latent coordinates
-    with np.errstate(divide="ignore", invalid="ignore"):
-        rows = kl(np.array([[5.0, 9 / 4], [5.0, 3 / 2]]), 0.3, 0.7, -0.4, 1.3)
+    # no warning at any valid df, also at df = 2 where the finite piece has its pole
+    # (computed on every entry before np.where drops it) and one ulp either side of it
+    infinite = [(2.0, 0.3, 0.7, -0.4, 1.3), (7 / 4, -1.2, 1.9, 0.5, 0.6), (1.0, 0, 1, 0, 1)]
+    below, above = np.nextafter(2.0, 0.0), np.nextafter(2.0, 3.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert [generated(*point) for point in infinite] == [math.inf] * 3
+        assert generated(below, 0.3, 0.7, -0.4, 1.3) == math.inf
+        assert 1e14 < generated(above, 0.3, 0.7, -0.4, 1.3) < math.inf
+        assert 1e8 < generated(2 + 1e-9, 0.3, 0.7, -0.4, 1.3) < 1e9
+        # a batch with a row on each side: each row summed over its two latent coordinates
+        rows = kl(np.array([[5.0, 9 / 4], [5.0, 2.0], [2.0, 3 / 2]]), 0.3, 0.7, -0.4, 1.3)
+    for point in infinite:
+        partial = [_kl_by_quadrature(*point, reach=10.0**k) for k in (2, 4, 6)]
+        assert partial[1] - partial[0] > 1 and partial[2] - partial[1] > 1, (point, partial)
     finite = generated(5.0, 0.3, 0.7, -0.4, 1.3) + generated(9 / 4, 0.3, 0.7, -0.4, 1.3)
-    assert rows.shape == (2,) and rows[0] == pytest.approx(finite, rel=1e-12)
-    assert rows[1] == math.inf
+    assert rows.shape == (3,) and rows[0] == pytest.approx(finite, rel=1e-12)
+    assert rows[1] == rows[2] == math.inf
 
 
 def _all_derivations():

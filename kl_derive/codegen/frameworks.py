@@ -318,6 +318,10 @@ class Framework:
     where: str
     #: the printer class, loaded on first use
     load_printer: Callable[[], type[CodePrinter]]
+    #: the lines opening a block in which the pieces of a piecewise value are computed,
+    #: for a framework that warns about a division by zero or an invalid value in a piece
+    #: that the ``where`` then drops (``None``: it does not warn)
+    quiet_branches: str | None = None
 
     @property
     def printer_class(self) -> type[CodePrinter]:
@@ -364,6 +368,10 @@ FRAMEWORKS: dict[str, Framework] = {
         reducers={"sum": "np.sum", "mean": "np.mean"},
         where="np.where({condition}, {value}, np.inf)",
         load_printer=lambda: NumpyCodePrinter,
+        quiet_branches=(
+            "# each piece is computed on every entry; np.where keeps it where its condition holds\n"
+            'with np.errstate(divide="ignore", invalid="ignore"):'
+        ),
     ),
     "torch": Framework(
         name="torch",

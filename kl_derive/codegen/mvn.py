@@ -113,26 +113,31 @@ def mvn_kl_expression() -> MvnKL:
 class _Linalg:
     """One framework's spelling of the few linear-algebra calls the printer needs."""
 
+    framework: str
     imports: tuple[str, ...]
     cholesky: str
     solve_lower: str  # {L}, {B}: L^{-1} B for a matrix B
     solve_lower_vector: str  # {L}, {v}: L^{-1} v for a vector v (last axis)
     diagonal: str
-    sum_last: str
     sum_last_two: str
+
+    def sum_last(self, x: str) -> str:
+        """Code summing ``x`` over its last axis: the framework's own reduction."""
+        return get_framework(self.framework).reduce_call("sum", x)
 
 
 _LINALG: dict[str, _Linalg] = {
     "numpy": _Linalg(
+        framework="numpy",
         imports=("import numpy as np", "from scipy.linalg import solve_triangular"),
         cholesky="np.linalg.cholesky({A})",
         solve_lower="solve_triangular({L}, {B}, lower=True)",
         solve_lower_vector="solve_triangular({L}, {v}[..., None], lower=True)[..., 0]",
         diagonal="np.diagonal({L}, axis1=-2, axis2=-1)",
-        sum_last="np.sum({x}, axis=-1)",
         sum_last_two="np.sum({x}, axis=(-2, -1))",
     ),
     "torch": _Linalg(
+        framework="torch",
         imports=("import torch",),
         cholesky="torch.linalg.cholesky({A})",
         solve_lower="torch.linalg.solve_triangular({L}, {B}, upper=False)",
@@ -140,7 +145,6 @@ _LINALG: dict[str, _Linalg] = {
             "torch.linalg.solve_triangular({L}, {v}.unsqueeze(-1), upper=False).squeeze(-1)"
         ),
         diagonal="torch.diagonal({L}, dim1=-2, dim2=-1)",
-        sum_last="torch.sum({x}, dim=-1)",
         sum_last_two="torch.sum({x}, dim=(-2, -1))",
     ),
 }
@@ -228,7 +232,7 @@ class _CholeskyPrinter:
             return self._emit(
                 ("quad", parent),
                 "mahalanobis",
-                self.linalg.sum_last.format(x=f"{solved}**2"),
+                self.linalg.sum_last(f"{solved}**2"),
                 note=f"{v}^T {inverse.arg}^-1 {v} = ||{solved}||^2",
             )
         raise KLDeriveError(f"cannot print {expr} with Cholesky factors")
@@ -239,7 +243,7 @@ class _CholeskyPrinter:
             matrix = arg.arg
             factor = self._factor(matrix)
             diagonal = self.linalg.diagonal.format(L=factor)
-            code = "2*" + self.linalg.sum_last.format(x=self._log_call(diagonal))
+            code = "2*" + self.linalg.sum_last(self._log_call(diagonal))
             return self._emit(("logdet", matrix), f"logdet_{matrix.name}", code)
         parent = getattr(super(), "_print_log", None)
         return parent(expr) if parent is not None else self._print_Function(expr)  # type: ignore[attr-defined]

@@ -104,6 +104,7 @@ def generate(
             for placeholder, (f, index, low, high) in sums.items()
         )
         values = []
+        start = len(body)
         for i, (value, _) in enumerate(pieces):
             target = variable if len(pieces) == 1 else f"{variable}_{i + 1}"
             taken.add(target)
@@ -124,6 +125,11 @@ def generate(
             body.append(f"{variable} = {fw.where_finite(condition, variable)}")
         elif len(pieces) > 1:
             body.append(f"{variable} = {_select(fw, printer, pieces, values, fallback)}")
+        if fw.quiet_branches and any(condition is not None for _, condition in pieces):
+            # every piece is computed on every entry before the where picks one: a piece
+            # off its condition may divide by zero there (a pole on the condition's edge)
+            opening = fw.quiet_branches.split("\n")
+            body[start:] = [*opening, *("    " + line for line in body[start:])]
     except PrintMethodNotImplementedError as error:
         # SymPy's message is "Unsupported by <printer>: <function>\n<advice>": the name only
         function = str(error).splitlines()[0].rsplit(": ", 1)[-1]

@@ -30,7 +30,14 @@ from ..steps.step import Chain, Stage, Step
 from ..strategies.draft import Draft
 from ..symbolic.display import add, evaluate, mul, power, sub
 from ..symbolic.objects import COUNT
-from .alpha_parts import KINDS, alpha_result, alpha_term, exact_value, infinite_otherwise
+from .alpha_parts import (
+    KINDS,
+    alpha_result,
+    alpha_term,
+    exact_value,
+    infinite_otherwise,
+    remark,
+)
 from .exponential import law, parameter_conditions, total
 
 __all__ = ["MAX_TERMS", "alpha_binomial_draft", "is_trials_pair"]
@@ -117,6 +124,13 @@ def alpha_binomial_draft(
             lhs, result, condition, "divergence_reason.more_trials"
         )
         chains.append(everywhere)
+    # chi-square as e^{D_2} - 1, as the other alpha routes end (finite here: q has fewer
+    # trials, or it was refused above); not Hellinger's half squared distance of the
+    # roots, a sum over the support of p as well, which is larger than that of q here
+    remark_contexts: dict[str, Context] = {}
+    if quantity == "chi_square":
+        extra, remark_contexts = remark(quantity, lhs, q, p, condition, context, total(summand, q))
+        chains.extend(extra)
     stage = Stage(
         f"{quantity}_binomial_trials",
         tuple(chains),
@@ -133,7 +147,7 @@ def alpha_binomial_draft(
         "mass_functions",
         quantity,
         (stage,),
-        {"main": context, "result": context},
+        {"main": context, "result": context, **remark_contexts},
         result,
         {"q": "q(k)", "p": "p(k)"},
         laws=(first, second),

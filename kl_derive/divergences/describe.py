@@ -1,13 +1,21 @@
 """How a derivation of a divergence names itself: its left side (``D_2(P || Q)``), its
 title, the command line and the Python call that derive it again (used by the renderers
-and :class:`~kl_derive.derivation.Derivation` for a quantity they do not know)."""
+and :class:`~kl_derive.derivation.Derivation` for a quantity they do not know); and the
+draft a divergence between two catalog laws ends in (:func:`catalog_draft`)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any, Protocol
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .objects import DivergenceObject
+
+if TYPE_CHECKING:
+    from sympy import Expr
+
+    from ..steps.context import Context
+    from ..steps.step import Stage
+    from ..strategies.draft import Draft
 
 
 class Derivation(Protocol):
@@ -18,7 +26,34 @@ class Derivation(Protocol):
     stages: Sequence[Any]
 
 
-__all__ = ["call", "command_line", "lhs_latex", "quantity_object", "title"]
+__all__ = ["call", "catalog_draft", "command_line", "lhs_latex", "quantity_object", "title"]
+
+
+def catalog_draft(
+    strategy: str,
+    stage: Stage,
+    context: Context,
+    result: Expr,
+    quantity: str,
+    *,
+    variable: object = "z",
+    functions: Mapping[str, str] | None = None,
+) -> Draft:
+    """The draft of the divergence ``quantity`` between two catalog laws, derived in one
+    stage whose steps are all verified in ``context``: the densities are written
+    ``q(variable)`` and ``p(variable)`` (``k`` for mass functions), with any further
+    ``functions`` (a quantile ``F_q^{-1}(u)``) after them."""
+    from ..strategies.draft import Draft
+
+    return Draft(
+        strategy,
+        (stage,),
+        {"main": context},
+        result,
+        functions={"q": f"q({variable})", "p": f"p({variable})", **(functions or {})},
+        setting="catalog",
+        quantity=quantity,
+    )
 
 
 def quantity_object(derivation: Derivation) -> DivergenceObject:

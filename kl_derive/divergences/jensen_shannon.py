@@ -65,10 +65,10 @@ def _finite(first: Distribution, second: Distribution) -> Draft:
     from sympy import S
 
     from ..steps.step import Chain, Stage, Step
-    from ..strategies.draft import Draft
     from ..strategies.tidy import tidy
     from ..symbolic.display import add, div, evaluate, ln, mul
     from ..symbolic.objects import Bracket
+    from .describe import catalog_draft
     from .masses import finite_masses
     from .objects import JensenShannon
 
@@ -98,15 +98,7 @@ def _finite(first: Distribution, second: Distribution) -> Draft:
     ]
     key = "bernoulli" if first.family.name == "bernoulli" else "categorical"
     stage = Stage("jensen_shannon_finite", (Chain(tuple(steps)),), params={"family": key})
-    return Draft(
-        "mass_functions",
-        (stage,),
-        {"main": context},
-        final,
-        functions={"q": "q(k)", "p": "p(k)"},
-        setting="catalog",
-        quantity="jensen_shannon",
-    )
+    return catalog_draft("mass_functions", stage, context, final, "jensen_shannon", variable="k")
 
 
 def pairs() -> list[tuple[str, str, str]]:

@@ -25,6 +25,7 @@ from ..steps.step import Chain, Stage, Step
 from ..strategies.draft import Draft
 from ..symbolic.display import add, div, evaluate, ln, mul, neg
 from ..symbolic.objects import Bracket
+from .describe import catalog_draft
 from .exponential import law, parameter_conditions
 from .objects import JensenShannon
 
@@ -80,15 +81,7 @@ def continuous_draft(first: Distribution, second: Distribution) -> Draft:
         params["value"] = value
         key = "jensen_shannon_integral_value"
     stage = Stage(key, (Chain(steps),), params=params)
-    return Draft(
-        "mixture_integral",
-        (stage,),
-        {"main": context},
-        final,
-        functions={"q": f"q({z})", "p": f"p({z})"},
-        setting="catalog",
-        quantity="jensen_shannon",
-    )
+    return catalog_draft("mixture_integral", stage, context, final, "jensen_shannon", variable=z)
 
 
 def evaluate_numerically(

@@ -36,9 +36,9 @@ def _finite(first: Distribution, second: Distribution) -> Draft:
     from sympy import Abs, S
 
     from ..steps.step import Chain, Stage, Step
-    from ..strategies.draft import Draft
     from ..strategies.tidy import tidy
     from ..symbolic.display import add, evaluate, mul, sub
+    from .describe import catalog_draft
     from .masses import finite_masses
     from .objects import TotalVariation
 
@@ -61,15 +61,7 @@ def _finite(first: Distribution, second: Distribution) -> Draft:
         steps.append(Step("algebra.simplify", terms, final))
     key = "result" if first.family.name == "bernoulli" else "categorical"
     stage = Stage(f"total_variation_{key}", (Chain(tuple(steps)),))
-    return Draft(
-        "mass_functions",
-        (stage,),
-        {"main": context},
-        final,
-        functions={"q": "q(k)", "p": "p(k)"},
-        setting="catalog",
-        quantity="total_variation",
-    )
+    return catalog_draft("mass_functions", stage, context, final, "total_variation", variable="k")
 
 
 def pairs() -> list[tuple[str, str, str]]:

@@ -32,6 +32,7 @@ from ..strategies.draft import Draft
 from ..strategies.tidy import tidy
 from ..symbolic.display import add, div, evaluate, ln, mul, neg, power, root, sub
 from ..symbolic.objects import Bracket
+from .describe import catalog_draft
 from .exponential import law, parameter_conditions
 from .objects import CrossingPoint, NormalCDF, PlusMinus, TotalVariation
 
@@ -80,15 +81,7 @@ def crossing_draft(first: Distribution, second: Distribution) -> Draft:
     if family == "normal" and "crossing_differ" in params:
         key += "_crossings"
     stage = Stage(key, tuple(chains), params=params)
-    return Draft(
-        "crossing_points",
-        (stage,),
-        {"main": context},
-        result,
-        functions={"q": f"q({z})", "p": f"p({z})"},
-        setting="catalog",
-        quantity="total_variation",
-    )
+    return catalog_draft("crossing_points", stage, context, result, "total_variation", variable=z)
 
 
 def _cdf(family: str, args: tuple[Expr, ...], x: Expr) -> Expr:

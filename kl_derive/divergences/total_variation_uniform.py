@@ -26,6 +26,7 @@ from ..steps.step import Chain, Stage, Step
 from ..strategies.draft import Draft
 from ..strategies.tidy import tidy
 from ..symbolic.display import div, evaluate, mul, sub
+from .describe import catalog_draft
 from .exponential import law, parameter_conditions
 from .objects import TotalVariation
 
@@ -117,15 +118,7 @@ def uniform_draft(first: Distribution, second: Distribution) -> Draft:
         result = Piecewise(*pieces[:-1], (pieces[-1][0], True), evaluate=False)
         chains.append(Chain((Step("total_variation.uniform_cases", lhs, result),)))
     stage = Stage("total_variation_uniform", tuple(chains))
-    return Draft(
-        "overlap",
-        (stage,),
-        {"main": context},
-        result,
-        functions={"q": f"q({z})", "p": f"p({z})"},
-        setting="catalog",
-        quantity="total_variation",
-    )
+    return catalog_draft("overlap", stage, context, result, "total_variation", variable=z)
 
 
 def _merged_disjoint(pieces: list[tuple[Expr, Expr]]) -> list[tuple[Expr, Expr]]:

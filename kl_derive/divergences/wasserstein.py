@@ -30,9 +30,9 @@ def draft(first: Distribution, second: Distribution) -> Draft:
     from ..errors import KLDeriveError
     from ..steps.context import Context, DensityFacts
     from ..steps.step import Chain, Reparametrization, Stage, Step
-    from ..strategies.draft import Draft
     from ..symbolic.display import add, evaluate, mul, power, sub
     from ..symbolic.objects import Bracket
+    from .describe import catalog_draft
     from .exponential import law, parameter_conditions
     from .objects import NormalQuantile, WassersteinSquared
     from .wasserstein_location_scale import STANDARD, location_scale_draft
@@ -105,21 +105,18 @@ def draft(first: Distribution, second: Distribution) -> Draft:
     substitution = Eq(u, Function("Phi")(t), evaluate=False)
     params = {"phi_inv": standard, "phi": phi, "substitution": substitution}
     result = Stage("wasserstein_result", (Chain(steps),), params=params)
-    return Draft(
+    return catalog_draft(
         "quantile_coupling",
-        (result,),
-        {"main": context},
+        result,
+        context,
         final,
+        "wasserstein",
         functions={
-            "q": "q(z)",
-            "p": "p(z)",
             "F_q": r"F_{q}^{-1}(u)",
             "F_p": r"F_{p}^{-1}(u)",
             "Phi_inv": r"\Phi^{-1}(u)",
             "phi": r"\varphi(t)",
         },
-        setting="catalog",
-        quantity="wasserstein",
     )
 
 

@@ -51,6 +51,7 @@ from ..strategies.draft import Draft
 from ..symbolic.display import add, div, mul
 from ..symbolic.matrices import MatTrace, QuadForm
 from ..symbolic.objects import VARIABLE, Bracket
+from .describe import catalog_draft
 from .objects import WassersteinSquared
 
 __all__ = ["gaussian_draft"]
@@ -163,15 +164,7 @@ def gaussian_draft(first: Distribution, second: Distribution) -> Draft:
         tuple(chains),
         params={"mu_1": m1, "Sigma_1": c1, "mu_2": m2, "Sigma_2": c2},
     )
-    return Draft(
-        "gaussian coupling",
-        (stage,),
-        {"main": context},
-        final,
-        functions={"q": "q(z)", "p": "p(z)"},
-        setting="catalog",
-        quantity="wasserstein",
-    )
+    return catalog_draft("gaussian coupling", stage, context, final, "wasserstein")
 
 
 def _explicit(distribution: Distribution, n: int) -> tuple[ImmutableMatrix, ImmutableMatrix]:

@@ -44,6 +44,7 @@ from ..strategies.draft import Draft
 from ..strategies.tidy import tidy
 from ..symbolic.display import add, div, evaluate, mul, power, sub
 from ..symbolic.objects import Bracket
+from .describe import catalog_draft
 from .exponential import law, parameter_conditions
 from .objects import WassersteinSquared
 
@@ -145,20 +146,17 @@ def location_scale_draft(first: Distribution, second: Distribution) -> Draft:
         "second": standard.second,
     }
     stage = Stage("wasserstein_location_scale", (Chain(tuple(steps)),), params=params)
-    return Draft(
+    return catalog_draft(
         "quantile_coupling",
-        (stage,),
-        {"main": context},
+        stage,
+        context,
         final,
+        "wasserstein",
         functions={
-            "q": "q(z)",
-            "p": "p(z)",
             "F_q": r"F_{q}^{-1}(u)",
             "F_p": r"F_{p}^{-1}(u)",
             "G_inv": r"G^{-1}(u)",
         },
-        setting="catalog",
-        quantity="wasserstein",
     )
 
 

@@ -309,11 +309,19 @@ def _same_divergence(before: Expr, linear: Expr, context: Context, facts: Densit
     for term in Add.make_args(difference):
         found = [f for f in term.atoms(Expect) if f.args[1] == facts.function]
         if len(found) == 1 and not (term / found[0]).has(Expect, facts.variable):
-            inside += (term / found[0]) * found[0].args[0]
+            weight, known = term / found[0], _factored_log_mean(found[0].args[0], facts)
+            if known is not None:  # E[log((1 - z)^29)] expanded: 29 E[log(1 - z)]
+                rest += weight * known
+            else:
+                inside += weight * found[0].args[0]
         else:
             rest += term
     variable = facts.variable
-    if rest.has(Expect) or inside == 0 or cancel(diff(inside, variable)) != 0:
+    if rest.has(Expect):
+        return False
+    if inside == 0:  # every expectation left was a factored log of a polynomial
+        return is_zero(rest) or simplify(rest) == 0
+    if cancel(diff(inside, variable)) != 0:
         return False
     lower, upper = facts.support
     if lower == -oo:
@@ -321,6 +329,54 @@ def _same_divergence(before: Expr, linear: Expr, context: Context, facts: Densit
     else:
         point = lower + 1 if upper == oo else (lower + upper) / 2
     return simplify(rest + inside.xreplace({variable: point})) == 0
+
+
+def _factored_log_mean(h: Expr, facts: DensityFacts) -> Expr | None:
+    """``E[log P(z)]`` for a polynomial ``P`` in ``z`` or in one power of it (the normal
+    form expands ``(1 - z)^29``) as
+    ``log c + sum k_i E[log f_i(z)]`` from ``P = c prod f_i^k_i``, each factor signed to be
+    positive on the support (at its midpoint, and without a root inside it), when every
+    ``E[log f_i]`` is established; ``None`` otherwise."""
+    from sympy import Dummy, Poly, Pow, Rational, expand, factor_list, ilcm, log, real_roots
+
+    variable = facts.variable
+    if not isinstance(h, log) or h.args[0].free_symbols != {variable}:
+        return None
+    polynomial = h.args[0]
+    # in the variable, or in a root of it (1 - z^(1/8) of a Kumaraswamy law): z = t^n
+    exponents = [e.exp for e in polynomial.atoms(Pow) if e.base == variable]
+    if not all(e.is_Rational and e.is_positive for e in exponents):
+        return None
+    roots_taken = int(ilcm(1, *(e.q for e in exponents)))
+    exponent = Rational(1, roots_taken)
+    generator = variable**exponent
+    lower, upper = facts.support
+    if exponent != 1 and not lower >= 0:  # z^r increasing on the support: z >= 0 there
+        return None
+    t = Dummy("t", positive=True)
+    in_t = expand(polynomial.xreplace({variable: t**roots_taken}))
+    if not in_t.is_polynomial(t) or Poly(in_t, t).degree() < 2:
+        return None
+    if lower == -oo:
+        point = S.Zero if upper == oo else upper - 1
+    else:
+        point = lower + 1 if upper == oo else (lower + upper) / 2
+    ends = [generator.xreplace({variable: end}) for end in (lower, upper)]
+    constant, factors = factor_list(in_t, t)
+    total = S.Zero
+    for f, k in factors:
+        f = f.xreplace({t: generator})
+        if f.xreplace({variable: point}) < 0:
+            f, constant = -f, constant * (-1) ** k
+        # no root of the factor inside the support (the generator is increasing there)
+        roots = real_roots(Poly(f.xreplace({generator: t}), t))
+        value = facts.expectations.get(log(f))
+        if any(ends[0] < r < ends[1] for r in roots) or value is None:
+            return None
+        total += k * value
+    if not constant.is_positive:
+        return None
+    return log(constant) + total
 
 
 def _verify_absorb(step: Step) -> str:

@@ -47,6 +47,7 @@ from ..symbolic.objects import KL, VARIABLE, Bracket, Expect
 from .draft import Draft
 from .estimator_gradients import reference_gradient_stage
 from .estimator_parts import (
+    EstimatorFacts,
     check_normal_pair,
     coefficient_names,
     estimator_facts,
@@ -68,8 +69,11 @@ T = Symbol("t", positive=True)
 MOMENTS = 8
 
 
-def derive_estimators(first: Distribution, second: Distribution) -> Draft:
-    """Draft the estimators' derivation for two normal laws (see the module docstring)."""
+def derive_estimators(
+    first: Distribution, second: Distribution, facts: EstimatorFacts | None = None
+) -> Draft:
+    """Draft the estimators' derivation for two normal laws (see the module docstring);
+    ``facts``: their :func:`estimator_facts`, when the caller has them already."""
     check_normal_pair(first, second)
     (m1, s1), (m2, s2) = first.args, second.args
     family = first.family
@@ -80,7 +84,7 @@ def derive_estimators(first: Distribution, second: Distribution) -> Draft:
     dq, dp = family.density(Z, first.args), family.density(Z, second.args)
     a_sym, b_sym, c_sym = coefficient_names(first, second)
     a, b, c = log_ratio_coefficients(first, second)
-    facts = estimator_facts(first, second)
+    facts = estimator_facts(first, second) if facts is None else facts
 
     densities = {
         "q": DensityFacts(qf, Z, (S.NegativeInfinity, S.Infinity), evaluate(dq)),

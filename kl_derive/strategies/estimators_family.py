@@ -36,6 +36,7 @@ from ..symbolic.display import add, display_form, evaluate, expo, ln, mul, neg, 
 from ..symbolic.objects import KL, Bracket, Expect
 from .draft import Draft
 from .estimator_family_facts import (
+    FamilyEstimatorFacts,
     T,
     cgf,
     check_family_pair,
@@ -57,12 +58,15 @@ SLOPE_AT_ONE = Function("Kslope")
 DERIVATIVE_DISPLAY = {f"Kd{n}": f"K^{{({n})}}(0)" for n in (1, 2, 3, 4)}
 
 
-def derive_family_estimators(first: Distribution, second: Distribution) -> Draft:
-    """Draft the estimators' derivation for two laws of one exponential family."""
+def derive_family_estimators(
+    first: Distribution, second: Distribution, facts: FamilyEstimatorFacts | None = None
+) -> Draft:
+    """Draft the estimators' derivation for two laws of one exponential family;
+    ``facts``: their :func:`family_estimator_facts`, when the caller has them already."""
     check_family_pair(first, second)
     z = variable_for(first)
     fq, fp = natural_forms(first, second, z)
-    facts = family_estimator_facts(first, second)
+    facts = family_estimator_facts(first, second) if facts is None else facts
     q, p = make_law(first, "q", z), make_law(second, "p", z)
     qf, pf = q.function, p.function
     rf = Function("r")(z)

@@ -26,7 +26,7 @@ from sympy import Eq, Function, S, Symbol, digamma, pi
 
 from ..families.base import Distribution
 from ..families.normal_gamma import PRECISION, VALUE
-from ..steps.step import Chain, Stage, Step
+from ..steps.step import Chain, Code, Stage, Step
 from ..symbolic.display import add, group, ln, mul, neg
 from ..symbolic.objects import Entropy, Expect
 from .chain_parts import established, factored_density, simplified
@@ -69,7 +69,7 @@ def derive_normal_gamma_entropy(first: Distribution) -> Draft:
     # 3. the gamma law
     gamma_h = derive_entropy(Distribution(gamma, gamma_args, "")).result_display
     command = f'kl-derive entropy "gamma({alpha}, {beta})"'
-    marginal = Step("entropy.marginal", Entropy(qt), gamma_h, {"command": command})
+    marginal = Step("entropy.marginal", Entropy(qt), gamma_h, {"command": Code(command)})
     stages.append(Stage("normal_gamma_entropy_marginal", (Chain((marginal,)),)))
 
     # 4. the normal law given tau

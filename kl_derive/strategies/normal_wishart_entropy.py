@@ -26,7 +26,7 @@ from sympy import Eq, Function, MatrixSymbol, S, expand, pi
 
 from ..families.base import Distribution
 from ..families.wishart import FAMILY as WISHART
-from ..steps.step import Chain, Stage, Step
+from ..steps.step import Chain, Code, Stage, Step
 from ..symbolic.display import add, display_form, div, group, ln, mul, neg
 from ..symbolic.matrices import MatDet, MultiDigamma
 from ..symbolic.objects import Entropy, Expect
@@ -79,7 +79,12 @@ def derive_normal_wishart_entropy(first: Distribution) -> Draft:
     v = MatrixSymbol("V", size, size)
     command = f'kl-derive entropy "wishart({nu}, {rows(w)})"'
     marginal, wishart_value = wishart_marginal(
-        draft, {v: scale}, ((scale, w),), "entropy.marginal", Entropy(qt), {"command": command}
+        draft,
+        {v: scale},
+        ((scale, w),),
+        "entropy.marginal",
+        Entropy(qt),
+        {"command": Code(command)},
     )
     stages.append(Stage("normal_wishart_entropy_marginal", (marginal,), params=shown))
 
