@@ -130,9 +130,10 @@ def _estimator_laws(p: Any, q: Any, param: Any) -> tuple:
     if first.family.name == "normal":
         return first, second, derive_estimators, estimator_facts
     # two laws of one exponential family, through the log-partition function
-    from .strategies.estimator_family_facts import family_estimator_facts
+    from .strategies.estimator_family_facts import check_family_pair, family_estimator_facts
     from .strategies.estimators_family import derive_family_estimators
 
+    check_family_pair(first, second)  # before the closed forms are computed from them
     return first, second, derive_family_estimators, family_estimator_facts
 
 
