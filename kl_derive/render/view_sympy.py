@@ -14,6 +14,7 @@ value: the same order, so the same text, at a fraction of the cost. An integral 
 from __future__ import annotations
 
 from sympy import Expr, Float, Integral, Sum, sstr
+from sympy.core.function import AppliedUndef
 
 __all__ = ["sympy_text"]
 
@@ -30,7 +31,10 @@ def sympy_text(result: Expr) -> str:
     valued = {
         one: _valued(one)
         for one in result.atoms(Integral)
-        if not one.free_symbols and len(one.limits) == 1 and len(one.limits[0]) == 3
+        if not one.free_symbols
+        and not one.atoms(AppliedUndef)  # a density named p(z): no number
+        and len(one.limits) == 1
+        and len(one.limits[0]) == 3
     }
     valued = {one: v for one, v in valued.items() if v is not None}
     return sstr(result.xreplace(valued) if valued else result)
