@@ -155,6 +155,7 @@ def test_listed_pairs() -> None:
             assert (*pair, outcome) in listed, (name, pair)
 
 
+@pytest.mark.slow
 def test_renyi_symbolic_dimension_and_order() -> None:
     d = _derived("renyi", "diag_normal(mu, sigma)", "diag_normal(m, s)")
     assert all(step.verified for step in d.steps)
@@ -213,6 +214,7 @@ def test_expression_parameters(name: str) -> None:
             assert got == pytest.approx(_divergence(name, integral, 0.5), rel=0.01, abs=2e-3)
 
 
+@pytest.mark.slow
 def test_chi_square_listed_names_both_sides() -> None:
     """Coordinate 1 is finite when s^2 < 2, coordinate 2 when t^2 > 2 (sigma^2 = 4 < 2
     t^2): the result under both, +oo when either fails (that integrand does not decay)."""

@@ -217,6 +217,7 @@ def test_jeffreys_of_listed_pairs(p: str, q: str) -> None:
     assert d.result.is_finite is not False and not d.result.has(oo)
 
 
+@pytest.mark.slow
 def test_jeffreys_of_conditional_pairs_on_the_command_line() -> None:
     """Where a KL is finite only under a condition, Jeffreys' is finite where both are
     (listed as conditional); where that is only at a limit, refused in one line."""

@@ -21,6 +21,7 @@ from kl_derive.strategies.estimators_family import derive_family_estimators
 from kl_derive.symbolic.convert import bind_pair
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("p", "q", "finite"),
     [

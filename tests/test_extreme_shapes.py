@@ -129,6 +129,7 @@ def _partial(f, lower: float) -> float:
     return integrate.quad(lambda t: f(math.exp(-t)) * math.exp(-t), 0, -math.log(lower))[0]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("p", "q", "h_density"),
     [

@@ -142,6 +142,7 @@ def _rejected(step, draft) -> None:
         verify_step(step, draft.contexts[step.facts])
 
 
+@pytest.mark.slow
 def test_every_step_at_d8_is_verified(draft_at_eight) -> None:
     for step in _steps(draft_at_eight):
         assert verify_step(step, draft_at_eight.contexts[step.facts]) == "instances"

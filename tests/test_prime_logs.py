@@ -35,6 +35,7 @@ def _value(e: sp.Expr) -> mpmath.mpf:
     return mpmath.mpf(str(sp.N(e, 60)))
 
 
+@pytest.mark.slow
 def test_rewriting_is_an_identity_at_random_constants() -> None:
     """A random polynomial in logarithms of random rationals (and rational powers of
     them inside a logarithm) has the value of its rewriting, to 50 digits."""

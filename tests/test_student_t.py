@@ -236,6 +236,7 @@ def test_cauchy_against_student_t(mu1, g1, nu, mu2, s2) -> None:
 # ---------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("p", "q"),
     [
