@@ -30,7 +30,7 @@ def draft(first: Distribution, second: Distribution) -> Draft:
     from ..steps.verify.both_finite import equalities_fixed
     from ..strategies.placeholders import in_user_parameters, substitute_draft
     from ..symbolic.display import add, evaluate
-    from ..symbolic.objects import KL, Bracket
+    from ..symbolic.objects import KL
     from .objects import Jeffreys
 
     try:
@@ -54,8 +54,7 @@ def draft(first: Distribution, second: Distribution) -> Draft:
             "one of the two KL divergences is infinite for every value of the parameters, "
             "and so is Jeffreys' divergence (kl-derive P Q shows why)"
         )
-    values = pieces
-    summed = add(*[Bracket(v) if v.is_Add else v for v in values])
+    summed = add_values(one, two)
     combined = None
     if any(isinstance(r, Piecewise) for r in pieces):
         # each finite under its own condition: the sum is finite where both are
