@@ -103,7 +103,7 @@ def _check_options(entry: Any, values: dict[str, str]) -> None:
         if any(c in str(value) for c in "?&=") or len(str(value)) > 64:
             raise click.UsageError(f"{value!r} is not a number or a name")
     try:
-        entry.read(**values)
+        entry.check(**values)
     except KLDeriveError as error:
         raise click.UsageError(str(error)) from None
 

@@ -123,6 +123,12 @@ def test_listings() -> None:
         (["renyi", "normal", "normal", "--alpha", "1"], "not 1"),
         (["renyi", "normal", "normal", "--alpha", "-2"], "positive"),
         (["renyi", "normal", "normal", "--alpha", "2 + x"], "alpha"),
+        # an order of 400 digits once ran without end; 10**5 failed its own check
+        (["renyi", "normal", "normal(1, 2)", "--alpha", "1e400"], "at most 100,"),
+        (["renyi", "normal", "normal(1, 2)", "--alpha", "100000"], "at most 100,"),
+        (["renyi", "beta(2, 3)", "beta(1, 2)", "--alpha", "1000"], "at most 100,"),
+        (["renyi", "normal", "normal(1, 2)", "--alpha", "1/1001"], "at most 1,000"),
+        (["renyi", "normal", "normal(1, 2)", "--alpha", "1/0"], "alpha"),
         (["renyi", "gamma(alpha, b)", "gamma", "--alpha", "alpha"], "name it otherwise"),
         (["chi-square", "normal", "laplace"], "exponential family"),
         (["chi-square", "beta(3/2, 1/2)", "beta(1, 2)"], "infinite for every value"),

@@ -72,6 +72,9 @@ class Divergence:
     options: tuple[Option, ...] = ()
     #: ``read(**options) -> options``: the options checked and made SymPy values
     read: Callable[..., Mapping[str, Any]] = field(default=lambda **options: options)
+    #: ``check(**options)``: the same checks as ``read`` without SymPy (a command refuses
+    #: a bad option with it, and a cached derivation is served without loading SymPy)
+    check: Callable[..., None] = field(default=lambda **options: None)
 
 
 DIVERGENCES: dict[str, Divergence] = {}
