@@ -229,11 +229,12 @@ def build(
     use_cache: bool = True,
     quiet: bool = False,
 ) -> int:
-    """Build every entry of ``manifest``; ``commands`` maps each quantity (``kl``,
-    ``entropy``, ``cross-entropy``) to its command. Returns the exit status."""
-    from .manifest import QUANTITIES, read_manifest
+    """Build every entry of ``manifest``; ``commands`` maps each quantity an entry may
+    name (``kl``, ``entropy``, ``cross-entropy``, ..., ``renyi``) to its command. Returns
+    the exit status."""
+    from .manifest import read_manifest
 
-    entries = read_manifest(manifest, {q: option_kinds(commands[q]) for q in QUANTITIES})
+    entries = read_manifest(manifest, {q: option_kinds(c) for q, c in commands.items()})
     requests: dict[int, Request] = {}
     for entry in entries:
         if entry.error is None:

@@ -16,7 +16,21 @@ from .cli_derive import (
 from .cli_elbo import elbo_command
 from .cli_options import CONTEXT
 
-__all__ = ["build_command"]
+__all__ = ["build_command", "divergence_commands"]
+
+
+def divergence_commands() -> dict[str, click.Command]:
+    """The command of each divergence beyond KL (``renyi``, ``chi-square``, ...), as the
+    running ``kl-derive`` group registered them, by name."""
+    from .divergences import DIVERGENCES, load
+
+    context = click.get_current_context(silent=True)
+    group = context.find_root().command if context is not None else None
+    if not isinstance(group, click.Group):  # called outside the kl-derive group
+        return {}
+    load()
+    found = {name: group.get_command(context, name) for name in DIVERGENCES}
+    return {name: command for name, command in found.items() if command is not None}
 
 
 _BUILDEPILOG = """\b
@@ -36,10 +50,17 @@ A manifest lists derivations, one [[derivation]] table each:
   quantity = "elbo"
   decoder = "bernoulli"       # elbo's own options: decoder, prior, beta
   output = "notes/elbo.tex"
+  [[derivation]]
+  quantity = "renyi"          # a divergence, by its command (kl-derive divergences)
+  p = "normal(0, 1)"
+  q = "normal(1, 2)"
+  alpha = "2"                 # its own options too
+  output = "notes/renyi.tex"
 
 \b
 Other keys are the command's long options without their dashes (detail, highlight,
-label, template-dir, ...). Paths are relative to the manifest's folder.
+label, template-dir, ...); a number may stand for an option's text (alpha = 2). Paths
+are relative to the manifest's folder.
 """
 
 
@@ -62,12 +83,13 @@ def build_command(manifest: str, jobs: int | None, no_cache: bool, quiet: bool) 
     """
     from .batch import build
 
-    commands = {
+    commands: dict[str, click.Command] = {
+        "kl": derive_command,
         "entropy": entropy_command,
         "cross-entropy": cross_entropy_command,
         "estimators": estimators_command,
         "mixture": mixture_command,
         "elbo": elbo_command,
-        "kl": derive_command,
     }
+    commands.update(divergence_commands())
     sys.exit(build(manifest, commands, jobs=jobs, use_cache=not no_cache, quiet=quiet))

@@ -27,14 +27,24 @@
     decoder = "bernoulli"
     output = "build/elbo-bernoulli.tex"
 
+    [[derivation]]
+    quantity = "renyi"              # a divergence beyond KL, by its command's name
+    p = "normal(0, 1)"
+    q = "normal(1, 2)"
+    alpha = "2"                     # the divergence's own option
+    output = "build/renyi-normal.tex"
+
 Each ``[[derivation]]`` needs ``output`` and, but for ``elbo``, ``p``; ``q`` is optional
 (required for ``mixture``, refused for ``entropy`` and ``elbo``), ``quantity`` is ``kl``
-unless given. Every other key is a long option of the matching command, without its
-dashes (``to``, ``lang``, ``detail``, ``highlight``, ``template-dir``, ...; see
-``kl-derive --help``), with the same meaning and the same checks: a flag is ``true`` or
-``false``, ``dims`` an integer, everything else a string. ``[defaults]`` holds keys that
-apply to every entry unless the entry gives its own. ``output`` and ``template-dir`` are
-relative to the manifest's folder.
+unless given, or the name of a divergence's command (``renyi``, ``bhattacharyya``,
+``hellinger``, ``chi-square``, ``jeffreys``, ``wasserstein``, ``total-variation``,
+``jensen-shannon``: ``kl-derive divergences`` lists them). Every other key is a long
+option of the matching command, without its dashes (``to``, ``lang``, ``detail``,
+``highlight``, ``template-dir``, ...; see ``kl-derive --help``), with the same meaning
+and the same checks: a flag is ``true`` or ``false``, ``dims`` an integer, everything
+else a string, or a number where the option's text is one (``alpha = 2``, ``samples =
+2000``). ``[defaults]`` holds keys that apply to every entry unless the entry gives its
+own. ``output`` and ``template-dir`` are relative to the manifest's folder.
 
 :func:`read_manifest` turns each entry into the argument list its command would be given,
 so that a manifest entry is checked exactly as the same command line would be. A problem
@@ -45,6 +55,7 @@ is that entry's error; a manifest that cannot be read at all is a :class:`Manife
 from __future__ import annotations
 
 import difflib
+import math
 import os
 import tomllib
 from collections.abc import Mapping
@@ -55,7 +66,9 @@ from .errors import KLDeriveError
 
 __all__ = ["QUANTITIES", "Entry", "ManifestError", "read_manifest"]
 
-#: the quantities a manifest entry may derive (``kl`` is ``kl-derive P [Q]``)
+#: the quantities of the companion commands a manifest entry may derive (``kl`` is
+#: ``kl-derive P [Q]``); the divergences beyond KL join them by their command's names
+#: (the caller's ``options`` says which quantities there are)
 QUANTITIES = ("kl", "entropy", "cross-entropy", "estimators", "mixture", "elbo")
 
 #: how many laws each quantity's command takes: (the fewest, the most); ``elbo`` none
@@ -103,7 +116,8 @@ class Entry:
 
 def read_manifest(path: str | Path, options: Mapping[str, OptionKinds]) -> list[Entry]:
     """The entries of the manifest at ``path``; ``options[quantity]`` gives the options of
-    each quantity's command (name without dashes -> kind)."""
+    each quantity's command (name without dashes -> kind), and its keys are the quantities
+    an entry may name."""
     path = Path(path)
     try:
         with path.open("rb") as stream:
@@ -146,9 +160,10 @@ def _entry(
     if isinstance(output, str) and output:
         entry.output = Path(os.path.normpath(folder / output))
     quantity = table.pop("quantity", "kl")
-    if quantity not in QUANTITIES:
-        entry.error = f"unknown quantity {quantity!r}{_hint(str(quantity), QUANTITIES)}"
-        entry.error += f" (choose from {', '.join(QUANTITIES)})"
+    if not isinstance(quantity, str) or quantity not in options:
+        known = list(options)
+        entry.error = f"unknown quantity {quantity!r}{_hint(str(quantity), known)}"
+        entry.error += f" (choose from {', '.join(known)})"
         return entry
     entry.quantity = str(quantity)
     if entry.quantity == "elbo" and entry.p is None:
@@ -189,6 +204,8 @@ def _entry(
             return entry
         if kinds[name] == "flag":
             argv += [f"--{name}"] if value else []
+        elif isinstance(value, int | float):  # a number for an option's text: alpha = 2
+            argv.append(f"--{name}={value!r}")
         elif name in _PATHS:
             argv.append(f"--{name}={os.path.normpath(folder / str(value))}")
         else:
@@ -209,8 +226,12 @@ def _check(name: str, value: object, kinds: OptionKinds) -> str | None:
         return f"{name} must be true or false, not {value!r}"
     if kind == "int" and (isinstance(value, bool) or not isinstance(value, int)):
         return f"{name} must be an integer, not {value!r}"
-    if kind == "str" and not isinstance(value, str):
-        return f"{name} must be a string, not {value!r}"
+    if kind == "str" and (isinstance(value, bool) or not isinstance(value, str | int | float)):
+        return f"{name} must be a string or a number, not {value!r}"
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"{name} must be a finite number, not {value!r}"
+    if name in _PATHS and not isinstance(value, str):
+        return f"{name} must be a path, a string, not {value!r}"
     if name in _PATHS and not value:
         return f"{name} must not be empty"
     return None
