@@ -23,7 +23,12 @@ from sympy import QQ, Expr, Pow, Rational, S, exp, ilcm, nan, oo, zoo
 from sympy.polys.fields import FracField
 from sympy.polys.orderings import lex
 
-__all__ = ["zero_as_rational_function", "zero_in_prime_logarithms"]
+__all__ = [
+    "MAX_EQUALS_DIGITS",
+    "digits",
+    "zero_as_rational_function",
+    "zero_in_prime_logarithms",
+]
 
 
 def _reciprocal(e: Expr) -> Expr | None:
@@ -119,3 +124,28 @@ def zero_in_prime_logarithms(e: Expr) -> bool:
         return False
     over = logarithms_over_basis({x.args[0] for x in logs})
     return zero_as_rational_function(e.xreplace({x: over[x.args[0]] for x in logs}))
+
+
+#: the most decimal digits of an integer (a numerator, a denominator, a power's base
+#: raised to its exponent) in a constant that SymPy's ``equals`` is asked about
+MAX_EQUALS_DIGITS = 40
+
+
+def digits(e: Expr) -> int:
+    """The decimal digits of the largest integer ``e`` writes, a power of a rational
+    counted as its value would be (``3**100`` has 48)."""
+    import math
+
+    from sympy import Pow, Rational
+
+    largest = 0
+    from sympy import preorder_traversal
+
+    for node in preorder_traversal(e):
+        if isinstance(node, Rational):
+            largest = max(largest, len(str(abs(node.p))), len(str(node.q)))
+        elif isinstance(node, Pow) and node.base.is_Rational and node.exp.is_Rational:
+            base = max(abs(node.base.p), node.base.q)
+            if base > 1:
+                largest = max(largest, int(abs(node.exp) * math.log10(base)) + 1)
+    return largest

@@ -109,6 +109,9 @@ def _repair_linear(difference: Expr, values: dict, gap: Rational, rng: random.Ra
     if symbol.is_integer or not symbol.is_real:
         return
     slope = difference.diff(symbol)
+    if not slope.is_number and symbol.is_positive:  # sigma**2 < 4004: through the power
+        _repair_power(difference, symbol, values, gap, rng)
+        return
     if not slope.is_number or slope == 0:
         return
     root = -difference.xreplace({symbol: 0}) / slope
@@ -120,6 +123,34 @@ def _repair_linear(difference: Expr, values: dict, gap: Rational, rng: random.Ra
             return
         value = root * Rational(rng.randint(10, 90), 100)
     values[symbol] = value
+
+
+def _repair_power(
+    difference: Expr, symbol: Symbol, values: dict, gap: Rational, rng: random.Random
+) -> None:
+    """For ``difference = a s**e + b > 0`` (numbers a, b, e; a positive symbol ``s``), put
+    ``s`` beyond the root ``(-b/a)**(1/e)`` on the side where the difference is positive,
+    at a rational point (a condition such as ``sigma**2 >= 4004`` when every draw is
+    small)."""
+    constant, term = difference.as_independent(symbol, as_Add=True)
+    coefficient, power = term.as_independent(symbol, as_Add=False)
+    if not (power.is_Pow and power.base == symbol and power.exp.is_number):
+        return
+    if not (constant.is_number and coefficient.is_number and coefficient != 0):
+        return
+    ratio = -constant / coefficient
+    if not ratio > 0:
+        return
+    root = float(ratio ** (1 / power.exp))
+    if not 0 < root < 1e12:
+        return
+    grid = Rational(int(root * 100), 100)  # the root, rounded down to a hundredth
+    if (coefficient * power.exp).is_positive:
+        value = grid + Rational(1, 100) + gap * Rational(max(1, int(root)), 1) / 10
+    else:
+        value = grid * Rational(rng.randint(10, 90), 100)
+    if value > 0:
+        values[symbol] = value
 
 
 def sample_in_support(facts: DensityFacts, values: dict, rng: random.Random) -> Expr:
