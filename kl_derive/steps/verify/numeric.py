@@ -3,6 +3,9 @@
 Expectations become integrals (or sums) against the density, evaluated by
 :mod:`.quadrature`; the parameters are drawn by :mod:`.sampling` with a fixed seed, so a
 run is reproducible. Two sides agree when they match to 1e-10 (relative) at every sample.
+A sample where an integral of the step diverges (its quadrature's tail has not decayed)
+is not agreement: unless the difference of the sides converges to 0 there (their
+divergent parts cancel), the values are drawn again, a bounded number of times.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from ...numeric.bounded import bounded_value
 from ...symbolic.objects import Expect
 from ..context import Context, DensityFacts
 from .normal_form import unfold_densities
-from .quadrature import quadrature, series
+from .quadrature import DivergentIntegral, quadrature, series
 from .sampling import (
     bound_variables,
     in_support,
@@ -73,9 +76,14 @@ def numerically_equal(a: Expr, b: Expr, context: Context, seed: str, fast: bool)
         ]
     )
     rng = random.Random(seed)
+    wanted = _SAMPLES if symbols or free_variables else 1
+    checked, draws, wide = 0, 0, False
     with mpmath.workdps(30):
-        for _ in range(_SAMPLES if symbols or free_variables else 1):
-            values = sample_parameters(symbols, context.conditions, rng)
+        while checked < wanted:
+            if draws == wanted + _REDRAWS:
+                return False  # too few points where every integral of the step converges
+            draws += 1
+            values = sample_parameters(symbols, context.conditions, rng, wide=wide)
             if values is None:
                 return False
             for facts in free_variables:
@@ -92,12 +100,47 @@ def numerically_equal(a: Expr, b: Expr, context: Context, seed: str, fast: bool)
                     _number(a, values, context, fast),
                     _number(b, values, context, fast),
                 )
+            except DivergentIntegral:
+                # an integral of the step diverges here (E[z^2] under a t law with nu <= 2):
+                # no number to compare, never agreement. Two sides whose difference
+                # converges to 0 (the log ratio inserted into a divergence that is
+                # infinite) are equal; else the point is drawn again, over the wider
+                # ranges (a moment that exists for nu > 2 needs nu beyond 2)
+                vanishes = _difference_vanishes(a, b, values, context)
+                if vanishes is False:
+                    return False  # the sides differ by a finite amount: not an identity
+                if vanishes:
+                    checked += 1
+                wide = wide or vanishes is None
+                continue
             except (TypeError, ValueError, ZeroDivisionError):
                 return False
             apart = abs(x - y) + dx + dy > _TOLERANCE * max(1, abs(x), abs(y))
             if apart and (fast or not _agree_at_higher_precision(a, b, values, context)):
                 return False
+            checked += 1
     return True
+
+
+#: how many more draws than samples a step may use to find points where its integrals
+#: converge (a count, not a time: the same on every machine)
+_REDRAWS = 24
+
+
+def _difference_vanishes(a: Expr, b: Expr, values: dict, context: Context) -> bool | None:
+    """Whether ``a - b`` is 0 (to the tolerance, absolute) at the parameter ``values``,
+    where the two sides themselves diverge: their common terms cancel, and their integrals
+    over one range are merged into one (:func:`_merged_integrals`), so the divergent parts
+    they share (the same integrand) cancel in it and what remains converges. Two sides
+    that differ by a convergent 0 are the same extended number (both infinite, or both
+    finite and equal). ``False`` when the difference is a finite number other than 0 (the
+    sides differ by it: no identity, though both be infinite); ``None`` when it diverges
+    too, or is not a number: no proof either way."""
+    try:
+        found, _ = _number(a - b, values, context, False)
+    except (TypeError, ValueError, ZeroDivisionError):  # DivergentIntegral included
+        return None
+    return bool(abs(found) <= _TOLERANCE)
 
 
 #: the working precisions (digits) a pointwise identity is retried at, in turn

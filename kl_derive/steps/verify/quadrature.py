@@ -231,14 +231,14 @@ def quadrature(integral: Integral, values: dict, fast: bool) -> mpmath.mpf:
     # a far end is reached through z = +-c e^{u}: power-law tails (a Pareto law, a t law
     # with few degrees of freedom, whose z^2 q(z) decays like |z|^(-5/4) at nu = 9/4)
     # become exponential ones, which tanh-sinh integrates to full precision
+    # (every infinite end: a divergent tail is then seen, :func:`_exponential_quad`)
     tail = mpmath.mpf(0)
-    whole = points[0] == -mpmath.inf and points[-1] == mpmath.inf
-    if points[-1] == mpmath.inf and (whole or points[0] >= 0):
+    if points[-1] == mpmath.inf:
         points[-1] = max(points[-2], mpmath.mpf(1))  # the tail's start, c >= 1
         tail += _substituted(integrand, points[-1], 1)
         if points[-1] == points[-2]:
             points.pop()
-    if whole:  # and the left end through z = -c e^{u}
+    if points[0] == -mpmath.inf:  # and the left end through z = -c e^{u}
         points[0] = min(points[1], mpmath.mpf(-1))
         tail += _substituted(integrand, points[0], 1)
         if points[0] == points[1]:
@@ -264,17 +264,36 @@ def _substituted(f, c: mpmath.mpf, direction: int) -> mpmath.mpf:
     return _exponential_quad(lambda u: f(c * mpmath.exp(-u)) * c * mpmath.exp(-u))
 
 
+class DivergentIntegral(ValueError):
+    """An integral whose integrand has not decayed at the far end of its substituted
+    range: it diverges (``E[z^2]`` under a t law with 2 or fewer degrees of freedom), or
+    converges too slowly to be valued. Not a number to compare: the verifier draws
+    other parameter values (:mod:`.numeric`), never counts it as agreement."""
+
+
 def _exponential_quad(f) -> mpmath.mpf:
     """The integral of ``f`` over ``u`` in ``[0, oo)``, where ``f`` decays at least
     exponentially (a substituted end or tail): up to ``u = 100``, and up to ``10^4`` only
-    when ``f`` is not yet negligible there (a slow decay such as ``e^{-u/50}``)."""
+    when ``f`` is not yet negligible there (a slow decay such as ``e^{-u/50}``).
+
+    :class:`DivergentIntegral` when ``f`` is still not negligible (or not a number) at
+    ``u = 10^4``: a power-law tail ``z^{-1+e}`` becomes ``e^{e u}``, which
+    grows, and its quadrature up to ``10^4`` would be a huge but finite number shared by
+    both sides of a step (a false step with a common divergent term would then agree)."""
     total = mpmath.quad(f, [0, 10, 100])
     edge = f(mpmath.mpf(100))
-    if not mpmath.isfinite(edge) or abs(edge) > mpmath.mpf(10) ** -40:
+    if not mpmath.isfinite(edge) or abs(edge) > _DECAYED:
         # a finite far end: e^{-u/50} is below 1e-80 at u = 10^4, and mpmath's map of an
         # infinite interval would reach u = 10^20, where e^{u} costs a long computation
+        edge = f(mpmath.mpf(10000))  # (looked at first: a divergent tail costs nothing)
+        if not mpmath.isfinite(edge) or abs(edge) > _DECAYED:
+            raise DivergentIntegral("the integrand has not decayed at the far end")
         total += mpmath.quad(f, [100, 1000, 10000])
     return total
+
+
+#: a substituted integrand below this at u = 100 (or at 10^4) has decayed
+_DECAYED = mpmath.mpf(10) ** -40
 
 
 #: how close to an end (or how far out) an integrand may be 0 * log(0/0)

@@ -22,18 +22,22 @@ from ..context import Context, DensityFacts
 
 
 def sample_parameters(
-    symbols: Iterable[Symbol], conditions: Iterable[Expr], rng: random.Random
+    symbols: Iterable[Symbol],
+    conditions: Iterable[Expr],
+    rng: random.Random,
+    wide: bool = False,
 ) -> dict | None:
     """Pseudo-random values for ``symbols`` satisfying every condition (``None`` if none
-    was found in a few hundred tries)."""
+    was found in a few hundred tries); ``wide``: over the wider ranges from the start."""
     conditions = list(conditions)
     symbols = sorted(set(symbols).union(*(c.free_symbols for c in conditions)), key=str)
     # a probability (a condition p < 1 on a positive p) is drawn in (0, 1) itself
     unit = {c.lhs for c in conditions if isinstance(c, StrictLessThan) and c.rhs == 1}
     for attempt in range(600):
-        wide = attempt >= 200  # a condition such as alpha > 2 needs wider ranges
+        # a condition such as alpha > 2 needs wider ranges
+        widen = wide or attempt >= 200
         values = {
-            s: Rational(rng.randint(5, 95), 100) if s in unit else _sample(s, rng, wide)
+            s: Rational(rng.randint(5, 95), 100) if s in unit else _sample(s, rng, widen)
             for s in symbols
         }
         for _ in range(4):  # move a symbol to the right side of a relation it breaks
