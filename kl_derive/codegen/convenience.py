@@ -198,17 +198,13 @@ def _divergence_code(
             "for covariance matrices given as numbers, and its value is the result of "
             f"kl-derive {entry.name} P Q"
         )
+    combine = None
     if derivation.result.has(Product):  # a product over coordinates (diagonal Gaussians)
-        formula, source, option = {
-            "hellinger": ("1 - exp(-D_B)", "the Bhattacharyya distance D_B", "bhattacharyya"),
-            "chi_square": ("exp(D_2) - 1", "the Rényi divergence D_2", "renyi --alpha 2"),
-        }.get(entry.quantity, ("a function", "another divergence", "NAME"))
-        raise KLDeriveError(
-            f"no code for {entry.summary} between diagonal Gaussians (a product over the "
-            f"coordinates, not a sum): compute it as {formula} from {source}, which "
-            f"kl-derive code P Q --divergence {option} prints"
-        )
-    result, inputs = derivation_inputs(derivation, [p, spec_q or ""])
+        # not additive: reduce is "none" here, and each row's value is returned
+        logarithms, combine = product_logarithms(derivation.result, entry.summary)
+        result, inputs = derivation_inputs(derivation, [p, spec_q or ""], logarithms)
+    else:
+        result, inputs = derivation_inputs(derivation, [p, spec_q or ""])
     doc = (
         f"{entry.summary[0].upper()}{entry.summary[1:]} for P = {_describe(derivation.p)} "
         f"and Q = {_describe(derivation.q)}.\n\n{entry.definition}\nConvention: "
@@ -223,7 +219,34 @@ def _divergence_code(
         doc=doc,
         what=entry.summary,
         variable="d",
+        combine=combine,
     )
+
+
+def product_logarithms(result: Expr, what: str) -> tuple[Expr, Expr]:
+    """A result ``1 - prod_j f_j`` (Hellinger) or ``{prod_j f_j - 1 if C_j; oo}`` (chi-square)
+    as the sum over the coordinates of ``log f_j`` (infinite where ``C_j`` fails), and the
+    function of that sum ``d`` the code returns (``1 - e^d``, ``e^d - 1``)."""
+    from sympy import Piecewise, exp, expand_log, oo
+
+    (product,) = result.atoms(Product) or (None,)
+    total = Symbol("d")
+    condition = None
+    shape = result
+    if isinstance(result, Piecewise) and len(result.args) == 2 and result.args[1][0] == oo:
+        (shape, condition), _ = result.args
+    if product is None or len(result.atoms(Product)) != 1:
+        raise KLDeriveError(f"the {what} is not one product over the coordinates; no code")
+    if shape == 1 - product:
+        combine = 1 - exp(total)
+    elif shape == product - 1:
+        combine = exp(total) - 1
+    else:
+        raise KLDeriveError(f"the {what} is not 1 - prod or prod - 1 over the coordinates")
+    summed = Sum(expand_log(log(product.function), force=True), *product.limits)
+    if condition is not None:
+        summed = Piecewise((summed, condition), (oo, True))
+    return summed, combine
 
 
 def _check_param(param: str) -> None:
