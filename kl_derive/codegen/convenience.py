@@ -201,6 +201,8 @@ def _divergence_code(
     combine = None
     if derivation.result.has(Product):  # a product over coordinates (diagonal Gaussians)
         # not additive: reduce is "none" here, and each row's value is returned
+        from .products import product_logarithms
+
         logarithms, combine = product_logarithms(derivation.result, entry.summary)
         result, inputs = derivation_inputs(derivation, [p, spec_q or ""], logarithms)
     else:
@@ -221,32 +223,6 @@ def _divergence_code(
         variable="d",
         combine=combine,
     )
-
-
-def product_logarithms(result: Expr, what: str) -> tuple[Expr, Expr]:
-    """A result ``1 - prod_j f_j`` (Hellinger) or ``{prod_j f_j - 1 if C_j; oo}`` (chi-square)
-    as the sum over the coordinates of ``log f_j`` (infinite where ``C_j`` fails), and the
-    function of that sum ``d`` the code returns (``1 - e^d``, ``e^d - 1``)."""
-    from sympy import Piecewise, exp, expand_log, oo
-
-    (product,) = result.atoms(Product) or (None,)
-    total = Symbol("d")
-    condition = None
-    shape = result
-    if isinstance(result, Piecewise) and len(result.args) == 2 and result.args[1][0] == oo:
-        (shape, condition), _ = result.args
-    if product is None or len(result.atoms(Product)) != 1:
-        raise KLDeriveError(f"the {what} is not one product over the coordinates; no code")
-    if shape == 1 - product:
-        combine = 1 - exp(total)
-    elif shape == product - 1:
-        combine = exp(total) - 1
-    else:
-        raise KLDeriveError(f"the {what} is not 1 - prod or prod - 1 over the coordinates")
-    summed = Sum(expand_log(log(product.function), force=True), *product.limits)
-    if condition is not None:
-        summed = Piecewise((summed, condition), (oo, True))
-    return summed, combine
 
 
 def _check_param(param: str) -> None:
