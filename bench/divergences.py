@@ -43,12 +43,15 @@ def sympy_unit() -> float:
 _SPECS = {
     "categorical": "categorical([a, b, 1 - a - b])",
     "categorical_": "categorical([c, d, 1 - c - d])",
+    "dirichlet": "dirichlet([a1, a2, a3])",
+    "dirichlet_": "dirichlet([b1, b2, b3])",
 }
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", metavar="NAME", help="one divergence")
+    parser.add_argument("--family", metavar="NAME", help="the pairs whose first law is NAME")
     args = parser.parse_args()
     from kl_derive.divergences import DIVERGENCES, load
 
@@ -61,6 +64,8 @@ def main() -> int:
             continue
         derived = ("finite", "conditional", "integral")
         cases = [(p, q) for p, q, outcome in entry.pairs() if outcome in derived]
+        if args.family:
+            cases = [c for c in cases if c[0] == args.family]
         if name == "jeffreys":  # a few same-family pairs: the rest are timed by bench/catalog
             cases = [c for c in cases if c[0] == c[1]][:6]
         for p, q in cases:

@@ -373,14 +373,40 @@ def test_generated_code_matches_quadrature(name: str) -> None:
         assert np.isinf(function(m1, s1, m2, s2, a)[0])
 
 
+@pytest.mark.parametrize("name", ["hellinger", "chi-square"])
 @pytest.mark.slow
-def test_code_for_a_product_is_refused_in_one_line() -> None:
+def test_code_for_a_product_matches_the_derivation(name: str) -> None:
+    """Hellinger and chi-square are 1 - prod_j f_j and prod_j f_j - 1: the code sums each
+    coordinate's log f_j over the latent axis and returns 1 - e^d, e^d - 1 per row, equal
+    to the derived value and to quadrature; a row with a coordinate past chi-square's
+    condition is +oo; --reduce sum is refused in one line."""
+    from test_codegen import load
+
     from kl_derive.codegen import code_for
 
-    for name in ("hellinger", "chi-square"):
-        with pytest.raises(KLDeriveError, match="product over the coordinates") as caught:
-            code_for("diag_normal(mu, sigma)", "diag_normal(m, s)", divergence=name)
-        assert "\n" not in str(caught.value)
+    source = code_for("diag_normal(mu, sigma)", "diag_normal(m, s)", divergence=name)
+    function = load(source, name.replace("-", "_"))
+    d = _derived(name, "diag_normal(mu, sigma)", "diag_normal(m, s)")
+    rng = np.random.default_rng(11)
+    m1, m2 = rng.uniform(-1, 1, (2, 3, 2))
+    s1 = rng.uniform(0.5, 1.0, (3, 2))
+    s2 = rng.uniform(0.6, 1.5, (3, 2))
+    assert np.all(2 * s2**2 > s1**2)  # chi-square's condition in every coordinate
+    got = function(m1, s1, m2, s2)
+    assert got.shape == (3,)
+    order = 0.5 if name == "hellinger" else 2.0
+    for i in range(3):
+        vectors = {"mu": list(m1[i]), "sigma": list(s1[i]), "m": list(m2[i]), "s": list(s2[i])}
+        derived = _value(d.result, vectors, {})
+        assert got[i] == pytest.approx(derived, rel=1e-10, abs=1e-13)
+        integral = _integral_by_quadrature(m1[i], s1[i], m2[i], s2[i], order)
+        assert got[i] == pytest.approx(_divergence(name, integral, order), rel=1e-7)
+    if name == "chi-square":
+        s1[1, 0] = 3 * s2[1, 0]  # sigma^2 = 9 s^2 > 2 s^2 in one coordinate
+        assert np.isinf(function(m1, s1, m2, s2)[1]) and np.isfinite(function(m1, s1, m2, s2)[0])
+    with pytest.raises(KLDeriveError, match="does not add over independent coordinates") as caught:
+        code_for("diag_normal(mu, sigma)", "diag_normal(m, s)", divergence=name, reduce="sum")
+    assert "\n" not in str(caught.value)
 
 
 CASES = [

@@ -256,3 +256,32 @@ def test_total_variation_of_bernoulli_laws_and_the_inequalities() -> None:
         assert at(tv) == pytest.approx(expected, rel=1e-12)
         assert at(tv) <= math.sqrt(at(kl) / 2) + 1e-12
         assert at(h2) <= at(tv) + 1e-12 <= math.sqrt(2 * at(h2)) + 2e-12
+
+
+@pytest.mark.slow
+def test_jeffreys_truncated_normals_without_cancelling_logarithms() -> None:
+    """The two KLs carry log(Z_p / Z_q) and log(Z_q / Z_p) (the normalizers' ratio both
+    ways): their sum is 0 and the result holds no logarithm; it still equals the
+    integral of (p - q)(log p - log q) by SciPy quadrature at random parameters."""
+    from sympy import log
+
+    d = _derived("jeffreys", "truncated_normal(mu, sigma, a, b)", "truncated_normal(m, s, a, b)")
+    assert all(step.verified for step in d.steps)
+    assert not d.result.has(log)
+    rng = random.Random("jeffreys-truncated")
+    for _ in range(3):
+        lo = rng.uniform(-2, 0)
+        hi = lo + rng.uniform(0.5, 3)
+        mu, m = rng.uniform(-1.5, 1.5), rng.uniform(-1.5, 1.5)
+        sigma, s = rng.uniform(0.4, 2), rng.uniform(0.4, 2)
+        values = {"mu": mu, "sigma": sigma, "m": m, "s": s, "a": lo, "b": hi}
+        got = float(d.result.xreplace({x: values[x.name] for x in d.result.free_symbols}))
+        p = stats.truncnorm((lo - mu) / sigma, (hi - mu) / sigma, loc=mu, scale=sigma)
+        q = stats.truncnorm((lo - m) / s, (hi - m) / s, loc=m, scale=s)
+
+        def f(z, p=p, q=q):
+            x, y = p.logpdf(z), q.logpdf(z)
+            return (math.exp(x) - math.exp(y)) * (x - y)
+
+        expected = integrate.quad(f, lo, hi, epsabs=1e-13, epsrel=1e-11)[0]
+        assert got == pytest.approx(expected, rel=1e-8, abs=1e-11)

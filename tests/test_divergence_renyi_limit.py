@@ -122,6 +122,8 @@ def test_no_limit_step_where_it_does_not_apply() -> None:
     assert not [s for s in numeric.steps if s.rule == "renyi.limit"]
     more_trials = _renyi("binomial(4, a)", "binomial(2, b)")  # KL is infinite
     assert not [s for s in more_trials.steps if s.rule == "renyi.limit"]
+    # its limit is infinite: a step of its own (test_the_limit_is_infinite_where_kl_is)
+    assert [s for s in more_trials.steps if s.rule == "renyi.limit_infinite"]
 
 
 X, A = Symbol("x", positive=True), Symbol("alpha", positive=True)
@@ -183,3 +185,60 @@ def test_a_false_kl_in_the_derivation_is_rejected() -> None:
         with pytest.raises(VerificationError):
             verify_draft(replace(draft, stages=tuple(stages)))
     assert math.isfinite(_at(step.after, {"a": 1.5, "b": 2.5}))
+
+
+@pytest.mark.parametrize(("n1", "n2"), [(4, 2), (5, 3)])
+def test_the_limit_is_infinite_where_kl_is(n1: int, n2: int) -> None:
+    """Bin(n1, a) against Bin(n2, b) with n1 > n2: KL is infinite (mass on k > n2, where
+    the second law has none, by SciPy); the step lim D_alpha = oo is verified; and by
+    sums written here, (1 - alpha) D_alpha -> -log P_q(K <= n2) > 0 as alpha rises to 1
+    (D_alpha grows like a pole), while alpha > 1 gives +oo."""
+    d = _renyi(f"binomial({n1}, a)", f"binomial({n2}, b)")
+    (step,) = [s for s in d.steps if s.rule == "renyi.limit_infinite"]
+    assert step.verified and step.after == oo
+    rng = random.Random(f"limit-infinite-{n1}")
+    for _ in range(3):
+        a, b = rng.uniform(0.1, 0.9), rng.uniform(0.1, 0.9)
+        q, p = stats.binom(n1, a), stats.binom(n2, b)
+        assert q.sf(n2) > 0 and p.pmf(n2 + 1) == 0  # KL(q || p) = oo
+        mass = q.cdf(n2)
+        for order in (1 - 1e-3, 1 - 1e-6):
+            k = np.arange(n2 + 1)
+            total = float(np.sum(q.pmf(k) ** order * p.pmf(k) ** (1 - order)))
+            expected = math.log(total) / (order - 1)
+            got = _at_piecewise(d.result, {"a": a, "b": b, "alpha": order})
+            assert got == pytest.approx(expected, rel=1e-8)
+            if order > 1 - 1e-5:  # near 1: the pole's residue
+                assert (1 - order) * got == pytest.approx(-math.log(mass), rel=1e-3)
+        assert _at_piecewise(d.result, {"a": a, "b": b, "alpha": 1.001}) == math.inf
+
+
+def _at_piecewise(e, values: dict[str, float]) -> float:
+    at = e.xreplace({s: values[s.name] for s in e.free_symbols})
+    if isinstance(at, Piecewise):
+        at = at.args[0][0] if bool(at.args[0][1]) else oo
+    return math.inf if at == oo else float(at.evalf(30))
+
+
+def test_false_infinite_limits_are_rejected() -> None:
+    def check(before, context: Context | None = None) -> str:
+        step = Step("renyi.limit_infinite", before, oo)
+        return verify_step(step, context or Context({}))
+
+    # a pole on each side, and the Renyi shape log(c)/(alpha - 1) with c < 1 below 1 and
+    # +oo above
+    d = Function("D")(A)
+    closed = log(C / (C + 1)) / (A - 1)
+    context = Context({}).define(d, Piecewise((closed, A < 1), (oo, True)))
+    assert check(Limit(d, A, 1, "+-"), context) == "numeric"
+    assert check(Limit(1 / (A - 1) ** 2, A, 1, "+-")) == "numeric"
+    with pytest.raises(VerificationError):  # a finite limit
+        check(Limit(log(1 + C * (A - 1)) / (A - 1), A, 1, "+-"))
+    with pytest.raises(VerificationError):  # -oo below 1
+        check(Limit(1 / (A - 1), A, 1, "+-"))
+    with pytest.raises(VerificationError):  # a slow (logarithmic) growth is not shown
+        check(Limit(-log(abs(A - 1)) + C, A, 1, "+-"))
+    # a finite KL's limit claimed infinite
+    numeric = _renyi("poisson(a)", "poisson(b)")
+    (finite,) = [s for s in numeric.steps if s.rule == "renyi.limit"]
+    assert finite.verified

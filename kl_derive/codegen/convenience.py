@@ -198,17 +198,15 @@ def _divergence_code(
             "for covariance matrices given as numbers, and its value is the result of "
             f"kl-derive {entry.name} P Q"
         )
+    combine = None
     if derivation.result.has(Product):  # a product over coordinates (diagonal Gaussians)
-        formula, source, option = {
-            "hellinger": ("1 - exp(-D_B)", "the Bhattacharyya distance D_B", "bhattacharyya"),
-            "chi_square": ("exp(D_2) - 1", "the Rényi divergence D_2", "renyi --alpha 2"),
-        }.get(entry.quantity, ("a function", "another divergence", "NAME"))
-        raise KLDeriveError(
-            f"no code for {entry.summary} between diagonal Gaussians (a product over the "
-            f"coordinates, not a sum): compute it as {formula} from {source}, which "
-            f"kl-derive code P Q --divergence {option} prints"
-        )
-    result, inputs = derivation_inputs(derivation, [p, spec_q or ""])
+        # not additive: reduce is "none" here, and each row's value is returned
+        from .products import product_logarithms
+
+        logarithms, combine = product_logarithms(derivation.result, entry.summary)
+        result, inputs = derivation_inputs(derivation, [p, spec_q or ""], logarithms)
+    else:
+        result, inputs = derivation_inputs(derivation, [p, spec_q or ""])
     doc = (
         f"{entry.summary[0].upper()}{entry.summary[1:]} for P = {_describe(derivation.p)} "
         f"and Q = {_describe(derivation.q)}.\n\n{entry.definition}\nConvention: "
@@ -223,6 +221,7 @@ def _divergence_code(
         doc=doc,
         what=entry.summary,
         variable="d",
+        combine=combine,
     )
 
 

@@ -51,6 +51,8 @@ _RETURNS = {
     "mean": "{array} of shape (batch,): the {what} of each row, averaged over the last (latent)"
     " axis.",
     "none": "{array} of shape (batch, latent): the {what} of each entry, not reduced.",
+    "product": "{array} of shape (batch,): the {what} between the laws of each row, from the"
+    " sum over the last (latent) axis of the logarithms of its coordinates' factors.",
 }
 
 
@@ -64,6 +66,7 @@ def generate(
     doc: str = "",
     what: str = "KL",
     variable: str = "kl",
+    combine: Expr | None = None,
 ) -> str:
     """Python source of a function computing ``result`` elementwise, then reducing.
 
@@ -145,11 +148,18 @@ def generate(
             f"{variable} = {variable} + {zeros}  # {', '.join(unused)}: not in the {what}; "
             "keeps the shape"
         )
-    body.append(
-        f"return {variable}" if reduce == "none" else f"return {fw.reduce_call(reduce, variable)}"
-    )
+    if combine is not None:  # the coordinates' logarithms summed, then combined
+        body.append(f"{variable} = {fw.reduce_call('sum', variable)}")
+        body.append(f"return {printer.doprint(constants_as_floats(combine))}")
+    else:
+        body.append(
+            f"return {variable}"
+            if reduce == "none"
+            else f"return {fw.reduce_call(reduce, variable)}"
+        )
 
-    docstring = _docstring(fw, renamed, names, reduce, doc, what)
+    returns = "product" if combine is not None else reduce
+    docstring = _docstring(fw, renamed, names, returns, doc, what)
     imports = [*fw.imports, *fw.missing_imports(printer)]
     return module_source(imports, name, names, docstring, body)
 

@@ -72,6 +72,8 @@ def alpha_draft(first: Distribution, second: Distribution, quantity: str, alpha=
     contexts = {**found.contexts, "result": context, **remark_contexts}
     stages = (*found.stages, Stage(f"{quantity}_result", (*chains, *extra)))
     name = "k" if q.facts.discrete else "z"
+    if isinstance(q.facts.variable, tuple):  # a Dirichlet law: the vector z
+        name = r"\boldsymbol{z}"
     return alpha_result(
         "exponential_family",
         quantity,

@@ -98,6 +98,8 @@ DOMAINS: dict[str, Callable[[tuple[Symbol, ...]], tuple[Expr, ...]]] = {
     "chi2": lambda e: (e[0] > -1,),  # int_0^oo z^{eta} e^{-z/2} dz
     "bernoulli": lambda e: (),  # 1 + e^eta: every eta
     "binomial": lambda e: (),  # sum_k C(n, k) e^{eta k} = (1 + e^eta)^n: every eta
+    # int over the simplex of prod_i z_i^{eta_i} (the Dirichlet integral): every eta_i > -1
+    "dirichlet": lambda e: tuple(x > -1 for x in e),
 }
 
 
@@ -136,7 +138,10 @@ def parameter_conditions(*laws: Distribution) -> tuple[Expr, ...]:
 
 
 def total(integrand: Expr, one: Law) -> Expr:
-    """``int_{support} integrand dz`` (the sum over ``k`` for a mass function)."""
+    """``int_{support} integrand dz`` (the sum over ``k`` for a mass function; over the
+    simplex, written ``int ... dz`` in the vector ``z``, for a Dirichlet law)."""
+    if isinstance(one.facts.variable, tuple):
+        return Integral(integrand, one.function.args[0])
     limits = (one.facts.variable, *one.facts.support)
     return Sum(integrand, limits) if one.facts.discrete else Integral(integrand, limits)
 
@@ -174,8 +179,16 @@ def alpha_integral(first: Distribution, second: Distribution, alpha: Expr) -> Al
             "(write binomial(n, p_1) binomial(n, p_2), or give both numbers of trials as "
             "numbers: the sum is then written out)"
         )
-    variable = _variable(first)
-    q, p = law(first, "q", variable), law(second, "p", variable)
+    if family.vector:  # a Dirichlet law: coordinates z_1, ..., z_K
+        from ..strategies.bregman import vector_law
+
+        variable = family.variables(first.args)
+        if len(second.family.variables(second.args)) != len(variable):
+            raise KLDeriveError("the two laws have different numbers of coordinates")
+        q, p = vector_law(first, "q", variable), vector_law(second, "p", variable)
+    else:
+        variable = _variable(first)
+        q, p = law(first, "q", variable), law(second, "p", variable)
     fq, fp = _natural_form(first, variable), _natural_form(second, variable)
     n = len(fq.statistics)
     etas = ETA[:n]

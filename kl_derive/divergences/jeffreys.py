@@ -224,8 +224,29 @@ def _simplest(value: Any) -> Any:
 
     from ..strategies.tidy import tidy
 
+    value = _reciprocal_logs_dropped(value)
     candidates = [tidy(value), tidy(factor(together(value)))]
     return min(candidates, key=count_ops)
+
+
+def _reciprocal_logs_dropped(value: Any) -> Any:
+    """``value`` without the pairs ``log x + log y`` whose arguments multiply to 1 (the
+    two normalizers' ratio, ``log(Z_p/Z_q)`` in one KL and ``log(Z_q/Z_p)`` in the other:
+    the ratios are positive, so the pair is ``log 1 = 0``)."""
+    from sympy import Add, cancel, log, together
+
+    terms = list(Add.make_args(value))
+    logs = [i for i, t in enumerate(terms) if isinstance(t, log)]
+    dropped: set[int] = set()
+    for n, i in enumerate(logs):
+        for j in logs[n + 1 :]:
+            if i in dropped or j in dropped:
+                continue
+            if cancel(together(terms[i].args[0] * terms[j].args[0])) == 1:
+                dropped.update((i, j))
+    if not dropped:
+        return value
+    return Add(*[t for k, t in enumerate(terms) if k not in dropped])
 
 
 def _names(forward: Draft) -> tuple[Any, Any]:

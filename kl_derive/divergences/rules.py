@@ -31,6 +31,10 @@ DIVERGENCE_RULES = (
         "renyi.limit",
         r"\lim_{\alpha \to 1} D_{\alpha}(q \parallel p) = D_{\mathrm{KL}}(q \parallel p)",
     ),
+    Rule(
+        "renyi.limit_infinite",
+        r"\lim_{\alpha \to 1} D_{\alpha}(q \parallel p) = D_{\mathrm{KL}}(q \parallel p) = \infty",
+    ),
     Rule("bhattacharyya.definition", r"D_{\mathrm{B}}(q, p) = -\log \int \sqrt{q p}"),
     Rule("hellinger.definition", r"H^{2}(q, p) = 1 - \int \sqrt{q p}"),
     Rule("chi_square.definition", r"\chi^{2}(q \parallel p) = \int \frac{q^{2}}{p} - 1"),

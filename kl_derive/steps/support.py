@@ -173,7 +173,8 @@ def _verify_piecewise(
     support_conditions = step.params.get("support_conditions", ())
     symbols = sorted(
         (condition.free_symbols | q.value.free_symbols | p.value.free_symbols)
-        - {q.variable, p.variable},
+        - _variables(q)
+        - _variables(p),
         key=str,
     )
     rng = random.Random("piecewise")
@@ -192,6 +193,11 @@ def _verify_piecewise(
     return "numeric"
 
 
+def _variables(facts: DensityFacts) -> set:
+    """The law's variable, or its coordinates (a law on the simplex)."""
+    return set(facts.variable) if isinstance(facts.variable, tuple) else {facts.variable}
+
+
 def diverges(quantity: Expr, q: DensityFacts, p: DensityFacts, values: dict) -> bool:
     """Whether the expectation under ``q`` that defines ``quantity`` (the log ratio, or
     minus a log density) is shown to be +oo at the parameter ``values``."""
@@ -207,6 +213,10 @@ def diverges(quantity: Expr, q: DensityFacts, p: DensityFacts, values: dict) -> 
         h = -log(q.value)
     else:
         h = -log(p.value)
+    if isinstance(q.variable, tuple):  # a law on the simplex (a Dirichlet law)
+        from .verify.simplex_integral import simplex_mean_infinite
+
+        return simplex_mean_infinite(h, q, values)
     at = replace(
         q,
         value=q.value.xreplace(values),

@@ -73,6 +73,11 @@ def verify_step(step: Step, context: Context, cache: dict | None = None) -> str:
         return verify_on_sphere(step, context, cache)
     if context.instances:
         return verify_instances(step, context, verify_step)
+    if step.rule != "support.piecewise":
+        from .simplex_integral import has_simplex_integral, verify_simplex_step
+
+        if has_simplex_integral(step, context):
+            return verify_simplex_step(step, context, verify_step, cache)
     if step.rule == "alpha_integral.independent":
         from .product_integral import verify_independent_product
 

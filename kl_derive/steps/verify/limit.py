@@ -10,6 +10,12 @@ same parameters. The step holds when, on each side, the distance ``|f(a +- t) - 
 * never grows as ``t`` shrinks (beyond the working precision), and
 * is at most :data:`TOLERANCE` (relative to ``max(1, |g|)``) at the smallest ``t``.
 
+A limit :math:`+\infty` (``g = oo``, the Rényi divergence where the KL divergence is
+infinite) is checked on each side by growth: at every ``t`` the value is :math:`+\infty`,
+or the values are finite, grow by at least :data:`GROWTH` from one ``t`` to the next (a
+pole like ``C / t`` grows by ``10^8`` and ``10^16``; a function with a finite limit
+does not grow) and exceed ``10^20`` at the smallest ``t``.
+
 A function analytic at the point (the Rényi divergence in its order, whose value at 1 is
 a removable singularity) approaches its limit like ``C t``: the distance at ``10^-32`` is
 about ``10^-32 C``, far below the tolerance, while a wrong ``g`` leaves a distance that
@@ -23,7 +29,7 @@ import itertools
 import random
 
 import mpmath
-from sympy import Expr, Float, Limit, S
+from sympy import Expr, Float, Limit, S, oo
 
 from ...errors import VerificationError
 from ...symbolic.display import evaluate
@@ -38,6 +44,8 @@ DIGITS = 80
 #: the largest relative distance accepted at t = 10^-32
 TOLERANCE = mpmath.mpf("1e-20")
 _STEPS = (S(10) ** -8, S(10) ** -16, S(10) ** -32)
+#: the least growth, from one t to the next, of a function said to tend to +oo
+GROWTH = mpmath.mpf(10) ** 6
 
 
 def verify_limit(step: Step, context: Context) -> str:
@@ -61,6 +69,10 @@ def verify_limit(step: Step, context: Context) -> str:
         if values is None:
             raise VerificationError(step.rule, "no parameters satisfy the conditions")
         values = {k: v for k, v in values.items() if k != variable}
+        if target == oo:
+            for side in sides:
+                _grows_without_bound(step, function, values, variable, point + 0, side)
+            continue
         goal = _value(target, values)
         if goal is None:
             raise VerificationError(step.rule, f"{target} is not a finite number")
@@ -81,6 +93,31 @@ def verify_limit(step: Step, context: Context) -> str:
                     f"(relative distances {[mpmath.nstr(d, 3) for d in distances]})",
                 )
     return "numeric"
+
+
+def _grows_without_bound(
+    step: Step, function: Expr, values: dict, variable, point: Expr, side: int
+) -> None:
+    """``function`` tends to +oo as ``variable -> point`` from ``side`` (see the module)."""
+    found = []
+    for t in _STEPS:
+        at = {**values, variable: point + side * t}
+        exact = {k: v if v.is_Integer else Float(v, DIGITS) for k, v in at.items()}
+        if function.xreplace(exact).evalf(DIGITS) == oo:
+            found.append(mpmath.inf)
+            continue
+        found.append(_value(function, at))
+    if all(v == mpmath.inf for v in found):
+        return
+    if any(v is None or v == mpmath.inf for v in found):
+        raise VerificationError(step.rule, f"{function} is not finite near {point} on one side")
+    grows = all(b > GROWTH * a > 0 for a, b in itertools.pairwise(found))
+    if not grows or found[-1] < mpmath.mpf(10) ** 20:
+        raise VerificationError(
+            step.rule,
+            f"{function} does not grow without bound as {variable} -> {point} "
+            f"(values {[mpmath.nstr(v, 3) for v in found]})",
+        )
 
 
 def _value(e: Expr, values: dict) -> mpmath.mpf | None:
