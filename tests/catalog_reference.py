@@ -94,6 +94,14 @@ def _mp_density(logpdf, lower: float, upper: float) -> _Density:
     return _Density(logpdf, lower, upper, mp=True)
 
 
+def _with_constant(constant, logpdf, lower: float, upper: float) -> _Density:
+    """A log density ``logpdf(c, x)`` whose constant part ``c`` (log-gamma functions, a
+    normal law's mass) is worked out once, at 40 digits, not at every quadrature node."""
+    with mpmath.workdps(40):
+        c = constant()
+    return _mp_density(lambda x: logpdf(c, x), lower, upper)
+
+
 def _continuous_bernoulli_mp(lam: float) -> _Density:
     lam = mpmath.mpf(lam)
     if abs(lam - 0.5) < 1e-12:
@@ -137,8 +145,9 @@ MP_LOGPDF: dict[str, Callable] = {
         _INF,
     ),
     "exponential": lambda rate: _mp_density(lambda x: _mp.log(rate) - rate * x, 0.0, _INF),
-    "gamma": lambda a, rate: _mp_density(
-        lambda x: a * _mp.log(rate) - _mp.loggamma(a) + (a - 1) * _mp.log(x) - rate * x,
+    "gamma": lambda a, rate: _with_constant(
+        lambda: a * _mp.log(rate) - _mp.loggamma(a),
+        lambda c, x: c + (a - 1) * _mp.log(x) - rate * x,
         0.0,
         _INF,
     ),
@@ -166,23 +175,24 @@ MP_LOGPDF: dict[str, Callable] = {
     "weibull": lambda scale, k: _mp_density(
         lambda x: _mp.log(k / scale) + (k - 1) * _mp.log(x / scale) - (x / scale) ** k, 0.0, _INF
     ),
-    "chi2": lambda df: _mp_density(
-        lambda x: (df / 2 - 1) * _mp.log(x) - x / 2 - (df / 2) * _mp.log(2) - _mp.loggamma(df / 2),
+    "chi2": lambda df: _with_constant(
+        lambda: -(df / 2) * _mp.log(2) - _mp.loggamma(df / 2),
+        lambda c, x: (df / 2 - 1) * _mp.log(x) - x / 2 + c,
         0.0,
         _INF,
     ),
-    "chi": lambda df: _mp_density(
-        lambda x: (
-            (df - 1) * _mp.log(x) - x**2 / 2 - (df / 2 - 1) * _mp.log(2) - _mp.loggamma(df / 2)
-        ),
+    "chi": lambda df: _with_constant(
+        lambda: -(df / 2 - 1) * _mp.log(2) - _mp.loggamma(df / 2),
+        lambda c, x: (df - 1) * _mp.log(x) - x**2 / 2 + c,
         0.0,
         _INF,
     ),
     "rayleigh": lambda scale: _mp_density(
         lambda x: _mp.log(x / scale**2) - x**2 / (2 * scale**2), 0.0, _INF
     ),
-    "inverse_gamma": lambda a, rate: _mp_density(
-        lambda x: a * _mp.log(rate) - _mp.loggamma(a) - (a + 1) * _mp.log(x) - rate / x,
+    "inverse_gamma": lambda a, rate: _with_constant(
+        lambda: a * _mp.log(rate) - _mp.loggamma(a),
+        lambda c, x: c - (a + 1) * _mp.log(x) - rate / x,
         0.0,
         _INF,
     ),
@@ -205,22 +215,22 @@ MP_LOGPDF: dict[str, Callable] = {
         -_INF,
         _INF,
     ),
-    "student_t": lambda df, loc, scale: _mp_density(
-        lambda x: (
+    "student_t": lambda df, loc, scale: _with_constant(
+        lambda: (
             _mp.loggamma((df + 1) / 2)
             - _mp.loggamma(df / 2)
             - _mp.log(_mp.sqrt(df * _mp.pi) * scale)
-            - (df + 1) / 2 * _mp.log(1 + ((x - loc) / scale) ** 2 / df)
         ),
+        lambda c, x: c - (df + 1) / 2 * _mp.log(1 + ((x - loc) / scale) ** 2 / df),
         -_INF,
         _INF,
     ),
-    "truncated_normal": lambda loc, scale, low, high: _mp_density(
-        lambda x: (
-            -((x - loc) ** 2) / (2 * scale**2)
-            - _mp.log(scale * _mp.sqrt(2 * _mp.pi))
+    "truncated_normal": lambda loc, scale, low, high: _with_constant(
+        lambda: (
+            -_mp.log(scale * _mp.sqrt(2 * _mp.pi))
             - _mp.log(_normal_mass((low - loc) / scale, (high - loc) / scale))
         ),
+        lambda c, x: -((x - loc) ** 2) / (2 * scale**2) + c,
         low,
         high,
     ),
@@ -461,13 +471,21 @@ def _expectation_high_precision(
         """The piece from ``point`` (an end of the support) to ``point + sign*width``,
         through x = point + sign e^u: a density with an integrable singularity at the
         end (a shape below one) becomes a smooth, decaying integrand in u."""
-        # at an end other than 0, point - e^u cancels: stop at e^-100 and carry 60 digits
-        start = -mpmath.inf if point == 0 else -100
-        with mpmath.workdps(60):
+        if point == 0:
             return mpmath.quad(
-                lambda u: integrand(point + sign * mpmath.exp(u)) * mpmath.exp(u),
-                [start, -40, -10, mpmath.log(width)],
+                lambda u: integrand(sign * mpmath.exp(u)) * mpmath.exp(u),
+                [-mpmath.inf, -40, -10, mpmath.log(width)],
             )
+
+        def near(u):
+            # at an end other than 0, point + e^u cancels: stop at e^-100 and carry x and
+            # the integrand at 60 digits (the quadrature itself needs no more than the
+            # working precision: its nodes in u are exact, and the integrand is smooth)
+            with mpmath.workdps(60):
+                value = integrand(point + sign * mpmath.exp(u)) * mpmath.exp(u)
+            return +value
+
+        return mpmath.quad(near, [-100, -40, -10, mpmath.log(width)])
 
     inner = sorted({x for x in breaks if lower < x < upper})
     if lower != -math.inf and upper != math.inf:

@@ -24,15 +24,37 @@ from kl_derive.strategies import catalog_pairs
 
 PAIRS = catalog_pairs()
 
-#: the pairs as parameters, each pair's tests in one xdist group (``--dist loadgroup``,
-#: set in pyproject's addopts): the worker that derives a pair also renders it, instead
-#: of both workers deriving it
-PAIR_PARAMS = [
-    pytest.param(p, q, id=f"{p}-{q}", marks=pytest.mark.xdist_group(f"catalog-{p}-{q}"))
-    for p, q in PAIRS
+#: a few more derivations that go through the real renderers with the catalog's pairs
+EXTRA = [
+    ("dirichlet([a1, a2, a3])", "dirichlet([b1, b2, b3])"),
+    ("low_rank_multivariate_normal([m1, m2], [[w1], [w2]], [d1, d2])", "mvn(0, 1)"),
+    ("categorical([p1, p2, 1 - p1 - p2])", "categorical([r1, r2, 1 - r1 - r2])"),
 ]
-#: the sweeps through the real renderers need every derivation: one worker runs all four
-SWEEP = pytest.mark.xdist_group("catalog-sweep")
+
+#: the pairs (and EXTRA) dealt into chunks, every CHUNKS-th pair to the same chunk so
+#: that each holds pairs of every family; all the tests of a chunk (the numeric check
+#: and the rendering of each of its pairs, and the chunk's sweeps through KaTeX and
+#: pdflatex) are one xdist group (``--dist loadgroup``, set in pyproject's addopts): the
+#: worker that derives a pair also renders it and puts it through the real renderers,
+#: and no pair is derived by both workers. (One group for all the sweeps made its worker
+#: derive the whole catalog again, and ran as one long piece.)
+CHUNKS = 8
+CHUNK_OF = {pair: i % CHUNKS for i, pair in enumerate([*PAIRS, *EXTRA])}
+
+
+def _chunk_mark(i: int) -> pytest.MarkDecorator:
+    return pytest.mark.xdist_group(f"catalog-{i}")
+
+
+PAIR_PARAMS = [
+    pytest.param(p, q, id=f"{p}-{q}", marks=_chunk_mark(CHUNK_OF[p, q])) for p, q in PAIRS
+]
+#: the sweeps through the real renderers, one per chunk and language, in the chunk's group
+SWEEP_PARAMS = [
+    pytest.param(i, lang, id=f"{i}-{lang}", marks=_chunk_mark(i))
+    for i in range(CHUNKS)
+    for lang in ("en", "ko")
+]
 
 
 @cache
@@ -157,31 +179,24 @@ def test_family_parameters_follow_pytorch_names() -> None:
 # every pair through the real renderers: KaTeX (strict) and pdflatex, en and ko
 # ---------------------------------------------------------------------------
 
-EXTRA = [
-    ("dirichlet([a1, a2, a3])", "dirichlet([b1, b2, b3])"),
-    ("low_rank_multivariate_normal([m1, m2], [[w1], [w2]], [d1, d2])", "mvn(0, 1)"),
-    ("categorical([p1, p2, 1 - p1 - p2])", "categorical([r1, r2, 1 - r1 - r2])"),
-]
+
+def _chunk_derivations(i: int) -> list:
+    return [_derived(p, q) for p, q in [*PAIRS, *EXTRA] if CHUNK_OF[p, q] == i]
 
 
-def _all_derivations():
-    return [_derived(p, q) for p, q in [*PAIRS, *EXTRA]]
-
-
-@SWEEP
-@pytest.mark.parametrize("lang", ["en", "ko"])
-def test_every_pair_renders_with_katex(lang: str) -> None:
+@pytest.mark.parametrize(("chunk", "lang"), SWEEP_PARAMS)
+def test_every_pair_renders_with_katex(chunk: int, lang: str) -> None:
     from conftest import katex_blocks
 
-    assert len(katex_blocks(_all_derivations(), lang)) > 20 * len(PAIRS)
+    pairs = sum(1 for p, q in PAIRS if CHUNK_OF[p, q] == chunk)
+    assert len(katex_blocks(_chunk_derivations(chunk), lang)) > 20 * pairs
 
 
-@SWEEP
-@pytest.mark.parametrize("lang", ["en", "ko"])
-def test_every_pair_compiles_with_pdflatex(tmp_path, lang: str) -> None:
+@pytest.mark.parametrize(("chunk", "lang"), SWEEP_PARAMS)
+def test_every_pair_compiles_with_pdflatex(tmp_path, chunk: int, lang: str) -> None:
     from conftest import compile_fragments
 
-    compile_fragments(tmp_path, [d.to_latex(lang) for d in _all_derivations()], lang)
+    compile_fragments(tmp_path, [d.to_latex(lang) for d in _chunk_derivations(chunk)], lang)
 
 
 def test_parameters_given_as_expressions_are_substituted_back() -> None:
