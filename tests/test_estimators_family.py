@@ -366,14 +366,3 @@ def test_code_of_the_moments_command_line() -> None:
         main, ["code", "estimators", "--estimator", "k3", "poisson(a)", "poisson(b)"]
     )
     assert done.exit_code == 2
-
-
-@pytest.mark.slow
-def test_code_of_gamma_moments_is_refused_in_one_line() -> None:
-    """Gamma laws' closed forms hold Gamma(a), which the printers write as the scalar
-    math.gamma: the code is refused rather than printed to fail on arrays."""
-    from kl_derive.codegen.estimator_moments import estimator_moments_code
-
-    with pytest.raises(KLDeriveError, match="Gamma function") as refused:
-        estimator_moments_code("numpy", "gamma(a1, b1)", "gamma(a2, b2)")
-    assert "\n" not in str(refused.value)

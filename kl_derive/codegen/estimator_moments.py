@@ -12,7 +12,7 @@ import keyword
 import math
 import random
 
-from sympy import Expr, Piecewise, Symbol, gamma, lambdify, log, oo
+from sympy import Expr, Mul, Piecewise, Symbol, gamma, lambdify, log, oo
 
 from ..errors import KLDeriveError
 from .frameworks import get_framework, print_expr
@@ -32,7 +32,49 @@ def _quantities(facts) -> dict[str, Expr]:
         "var_k3": facts.variance["k3"],
         "bias_k2": facts.bias_k2,
     }
-    return {k: _log_of_powers(v) for k, v in values.items()}
+    return {k: _through_log_gamma(_log_of_powers(v)) for k, v in values.items()}
+
+
+def _through_log_gamma(value: Expr) -> Expr:
+    """Gamma(x) as exp(log Gamma(x)) and b^e (b positive, e symbolic) as exp(e log b), so
+    that a product of them (E_q[r^2] of two gamma laws) is one exponential of a sum of
+    log-gamma terms: printed with the framework's log-gamma (array-valued, where
+    ``math.gamma`` is not) and free of the overflow of Gamma(a) b^a at large shapes."""
+    from sympy import Pow, exp, expand_log, loggamma
+
+    if not value.has(gamma):
+        return value
+    # the logarithm of a product of Gamma functions and powers: a sum of log-gammas
+    value = value.replace(
+        lambda x: isinstance(x, log) and x.args[0].has(gamma),
+        lambda x: expand_log(x, force=True),
+    )
+    value = value.replace(
+        lambda x: isinstance(x, log) and isinstance(x.args[0], gamma),
+        lambda x: loggamma(x.args[0].args[0]),
+    )
+    value = value.replace(lambda x: isinstance(x, gamma), lambda x: exp(loggamma(x.args[0])))
+    value = value.replace(
+        lambda x: (
+            isinstance(x, Pow)
+            and x.base.is_positive
+            and not x.base.is_number
+            and not x.exp.is_number
+        ),
+        lambda x: exp(x.exp * log(x.base)),
+    )
+    return value.replace(lambda x: isinstance(x, Mul), _one_exponential)
+
+
+def _one_exponential(product: Expr) -> Expr:
+    """e^a e^b c as e^(a + b) c: one exponential of the sum of the logarithms."""
+    from sympy import Add, exp
+
+    powers = [f for f in product.args if isinstance(f, exp)]
+    if len(powers) < 2:
+        return product
+    rest = [f for f in product.args if not isinstance(f, exp)]
+    return Mul(*rest, exp(Add(*(f.args[0] for f in powers))))
 
 
 def _log_of_powers(value: Expr) -> Expr:
@@ -100,11 +142,8 @@ def _check_printable(values: dict[str, Expr]) -> None:
         )
     if any(v.has(gamma) for v in values.values()):
         # the printers write Gamma as math.gamma, a scalar function: the code would fail
-        # on arrays and overflow in b^a Gamma(a) where log-gamma would not
-        raise KLDeriveError(
-            "code estimators does not write closed forms with the Gamma function yet "
-            "(gamma laws): kl-derive estimators prints them"
-        )
+        # on arrays (every Gamma is rewritten through log-gamma by _quantities)
+        raise KLDeriveError("code estimators cannot print these closed forms' Gamma function")
 
 
 def _check(numpy_code: tuple[list[str], list[str]], values, symbols, params) -> None:

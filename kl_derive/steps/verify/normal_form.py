@@ -36,6 +36,7 @@ from ..support_sets import implied, with_support
 from .big_operators import expand_big_operators
 from .finite_sums import finite_sum
 from .held import held_powers
+from .kernel_moments import kernel_moment
 from .positive import positive_quantities
 from .prime_logs import as_prime_logs, prime_log_polynomial
 
@@ -283,6 +284,8 @@ def _expand_expectation(
             total += coeff * facts.moments[int(exponent)]
         elif dependent in facts.expectations:
             total += coeff * facts.expectations[dependent]
+        elif (exact := kernel_moment(dependent, facts)) is not None:
+            total += coeff * exact  # an Euler integral, differentiated
         else:
             total += coeff * Expect(dependent, density)
     return total
