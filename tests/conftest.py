@@ -67,6 +67,7 @@ SLOW_MODULES = frozenset(
         "test_property_numeric.py",
         "test_sites.py",
         "test_startup.py",
+        "test_torch_crosscheck.py",
         "test_typst.py",
         "test_von_mises.py",
         "test_wheel.py",
@@ -328,13 +329,13 @@ def one_line_error(done: subprocess.CompletedProcess[str], *fragments: str) -> s
 
 
 def require_module(name: str):
-    """The Python module ``name`` (a test extra such as nbconvert or typst); skip the test
-    without it, fail in CI, where ``pip install -e ".[test]"`` installs it."""
+    """The Python module ``name`` (a test extra such as nbconvert or typst, or torch, the
+    extra ``torch``); skip the test without it, fail in CI, where ``.ci/run`` installs it."""
     import importlib
 
     try:
         return importlib.import_module(name)
     except ImportError:
         if in_ci():
-            pytest.fail(f"the Python package {name} is required in CI (the test extra)")
+            pytest.fail(f"the Python package {name} is required in CI (.ci/run installs it)")
         pytest.skip(f"{name} is not installed")

@@ -181,6 +181,7 @@ def test_every_format_renders(lang: str, tmp_path, monkeypatch) -> None:
         "normal-gamma": ("kl", NG1, NG2, {}),
         "normal-gamma-numbers": ("kl", "normal_gamma(0, 1, 2, 3)", "normal_gamma(1, 2, 3, 1)", {}),
         "normal-gamma-entropy": ("entropy", NG1, None, {}),
+        "normal-gamma-cross-entropy": ("cross_entropy", NG1, NG2, {}),
     }
     assert_renders(sample, lang, tmp_path, monkeypatch)
 
@@ -226,6 +227,84 @@ def test_entropy_matches_quadrature_and_monte_carlo() -> None:
             assert abs(got - minus_log.mean()) < 5 * error
     numbers = kl_derive.entropy("normal_gamma(1, 2, 3, 4)")
     assert float(numbers.result) == pytest.approx(_entropy_quadrature((1, 2, 3, 4)), rel=1e-8)
-    # the cross-entropy of two Normal-Gamma laws is refused in one line
-    done = run_module(["cross-entropy", NG1, NG2])
+    # the cross-entropy of a Normal-Gamma law needs the second law: one line
+    done = run_module(["cross-entropy", NG1])
     assert done.returncode == 2 and len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert "second law" in done.stderr
+
+
+def _cross_entropy_quadrature(one: tuple, two: tuple) -> float:
+    """-E_q[log p] by 2-D quadrature over (x, tau), the densities written out above."""
+    mu, lam, alpha, beta = one
+    tau_q = stats.gamma(alpha, scale=1 / beta)
+    lo, hi = tau_q.ppf(1e-13), tau_q.ppf(1 - 1e-13)
+
+    def inner(tau: float) -> float:
+        sd = 1 / math.sqrt(lam * tau)
+
+        def f(x: float) -> float:
+            return -math.exp(_log_density(x, tau, *one)) * _log_density(x, tau, *two)
+
+        value, _ = integrate.quad(f, mu - 12 * sd, mu + 12 * sd, epsabs=1e-13, limit=200)
+        return value
+
+    value, _ = integrate.quad(inner, lo, hi, epsabs=1e-11, epsrel=1e-10, limit=200)
+    return value
+
+
+def test_cross_entropy_matches_quadrature_and_monte_carlo() -> None:
+    """H(q, p) by the chain rule of the cross-entropy, at random parameters: against 2-D
+    quadrature and a Monte Carlo mean of -log p over draws from q; H(q, q) = H(q) and
+    H(q, p) - H(q) = KL(q || p), each from its own derivation."""
+    d = kl_derive.cross_entropy(NG1, NG2)
+    assert all(step.verified for step in d.steps) and d.quantity == "cross_entropy"
+    h, kl = kl_derive.entropy(NG1), kl_derive.derive(NG1, NG2)
+    rng = np.random.default_rng(29)
+    for trial in range(4):
+        one, two = _random(rng), _random(rng)
+        got = _value(d, one, two)
+        assert got == pytest.approx(_cross_entropy_quadrature(one, two), rel=1e-7, abs=1e-9)
+        assert got - _value(h, one, one) == pytest.approx(_value(kl, one, two), abs=1e-10)
+        assert _value(d, one, one) == pytest.approx(_value(h, one, one), abs=1e-10)
+        if trial < 2:
+            sample = np.random.default_rng(trial)
+            mu, lam, alpha, beta = one
+            tau = sample.gamma(alpha, 1 / beta, size=400_000)
+            x = sample.normal(mu, 1 / np.sqrt(lam * tau))
+            minus_log = -_logpdf(x, tau, *two)
+            error = minus_log.std(ddof=1) / np.sqrt(minus_log.size)
+            assert abs(got - minus_log.mean()) < 5 * error
+    numbers = kl_derive.cross_entropy("normal_gamma(1, 2, 3, 4)", "normal_gamma(0, 1, 2, 3)")
+    expected = _cross_entropy_quadrature((1, 2, 3, 4), (0, 1, 2, 3))
+    assert float(numbers.result) == pytest.approx(expected, rel=1e-8)
+
+
+def test_a_wrong_cross_entropy_step_is_refused() -> None:
+    from sympy import Function
+
+    from kl_derive.engine import verify_draft
+    from kl_derive.families.normal_gamma import PRECISION
+    from kl_derive.spec import parse_spec
+    from kl_derive.strategies.normal_gamma_cross_entropy import derive_normal_gamma_cross_entropy
+    from kl_derive.symbolic.convert import bind_pair
+    from kl_derive.symbolic.objects import CrossEntropy, Expect
+
+    first, second = bind_pair(parse_spec(NG1), parse_spec(NG2), None)
+    draft = derive_normal_gamma_cross_entropy(first, second)
+    verify_draft(draft)  # as drafted: true
+    keys = ("normal_gamma_cross_entropy_conditional", "normal_gamma_cross_entropy_marginal")
+    for key in (*keys, "chain_rule_cross_entropy"):
+        stages = list(draft.stages)
+        index = next(i for i, s in enumerate(stages) if s.key == key)
+        stage = stages[index]
+        (chain,) = stage.chains
+        (step,) = chain.steps
+        if key in keys:  # a term too many
+            wrong = replace(step, after=step.after + 1)
+        else:  # the conditional part averaged under the second law of tau
+            pt, qt = Function("pt")(PRECISION), Function("qt")(PRECISION)
+            expectation = next(a for a in step.after.args if isinstance(a, Expect))
+            wrong = replace(step, after=CrossEntropy(qt, pt) + Expect(expectation.args[0], pt))
+        stages[index] = replace(stage, chains=(replace(chain, steps=(wrong,)),))
+        with pytest.raises(VerificationError):
+            verify_draft(replace(draft, stages=tuple(stages)))

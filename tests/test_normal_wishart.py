@@ -263,6 +263,7 @@ def test_every_format_renders(lang: str, tmp_path, monkeypatch) -> None:
             None,
             {},
         ),
+        "normal-wishart-cross-entropy": ("cross_entropy", *NW_NAMED, {}),
         "normal-wishart-3": (
             "kl",
             "normal_wishart([1, 0, 2], 3/2, [[2, 1, 0], [1, 3, 1], [0, 1, 2]], 5)",
@@ -337,11 +338,87 @@ def test_entropy_cli_and_refusals() -> None:
     done = run_module(["entropy", "normal_wishart([0, 0], 2, [[1, 0], [0, 1]], 3)", "--to", "text"])
     assert done.returncode == 0, done.stderr
     assert "Wishart" in done.stdout
-    refused = run_module(
-        [
-            "cross-entropy",
-            "normal_wishart([0, 0], 2, [[1, 0], [0, 1]], 3)",
-            "normal_wishart([0, 0], 1, [[1, 0], [0, 1]], 3)",
-        ]
-    )
+    refused = run_module(["cross-entropy", "normal_wishart([0, 0], 2, [[1, 0], [0, 1]], 3)"])
     assert refused.returncode == 2 and len(refused.stderr.strip().splitlines()) == 1
+    assert "second law" in refused.stderr
+
+
+def _cross_entropy_monte_carlo(one: tuple, two: tuple, n: int, seed: int):
+    """-E_q[log p] over draws (Lambda, x) from q, and its standard error."""
+    rng = np.random.default_rng(seed)
+    mu, lam, w, nu = one
+    draws = stats.wishart(df=nu, scale=w).rvs(size=n, random_state=rng)
+    chol = np.linalg.cholesky(lam * draws)
+    z = rng.standard_normal((n, mu.shape[0], 1))
+    x = mu + np.linalg.solve(np.swapaxes(chol, 1, 2), z)[..., 0]
+    minus_log = -_log_joint(x, draws, two)
+    return float(minus_log.mean()), float(minus_log.std(ddof=1) / np.sqrt(n))
+
+
+NW_NAMED = (
+    "normal_wishart([m1, m2], l1, [[a, b], [b, c]], n1)",
+    "normal_wishart([m3, m4], l2, [[e, f], [f, g]], n2)",
+)
+
+
+def _named_values(one: tuple, two: tuple) -> dict:
+    return {
+        "m1": one[0][0], "m2": one[0][1], "l1": one[1], "n1": one[3],
+        "a": one[2][0, 0], "b": one[2][0, 1], "c": one[2][1, 1],
+        "m3": two[0][0], "m4": two[0][1], "l2": two[1], "n2": two[3],
+        "e": two[2][0, 0], "f": two[2][0, 1], "g": two[2][1, 1],
+    }  # fmt: skip
+
+
+@pytest.mark.slow
+def test_cross_entropy_matches_monte_carlo() -> None:
+    """H(q, p) by the chain rule of the cross-entropy: with numbers (d = 2, 3) and with
+    names, against a Monte Carlo mean of -log p over draws from q (SciPy's Wishart
+    sampler); with names, H(q, p) - H(q) = KL(q || p), each from its own derivation."""
+    rng = np.random.default_rng(300)
+    for d in (2, 3):
+        one, two = _rounded(_random_law(rng, d)), _rounded(_random_law(rng, d))
+        derivation = kl_derive.cross_entropy(_spec(one), _spec(two))
+        assert all(step.verified for step in derivation.steps)
+        assert derivation.quantity == "cross_entropy"
+        got = _value(derivation.result)
+        mean, error = _cross_entropy_monte_carlo(one, two, 200_000, seed=d)
+        assert abs(got - mean) < 5 * error, (got, mean, error)
+        assert error < 0.05 * max(1.0, abs(mean))  # the check has teeth
+    named = kl_derive.cross_entropy(*NW_NAMED)
+    kl = kl_derive.derive(*NW_NAMED)
+    entropy = kl_derive.entropy("normal_wishart([m1, m2], l1, [[a, b], [b, c]], n1)")
+    for trial in range(2):
+        one, two = _random_law(rng, 2), _random_law(rng, 2)
+        values = _named_values(one, two)
+        got = _value(named.result, values)
+        mean, error = _cross_entropy_monte_carlo(one, two, 200_000, seed=30 + trial)
+        assert abs(got - mean) < 5 * error, (got, mean, error)
+        difference = got - _value(entropy.result, values)
+        assert difference == pytest.approx(_value(kl.result, values), abs=1e-9)
+
+
+def test_a_wrong_cross_entropy_step_is_refused() -> None:
+    from kl_derive.engine import verify_draft
+    from kl_derive.spec import parse_spec
+    from kl_derive.strategies.normal_wishart_cross_entropy import (
+        derive_normal_wishart_cross_entropy,
+    )
+    from kl_derive.symbolic.convert import bind_pair
+
+    p = "normal_wishart([m1, m2], l1, [[a, b], [b, c]], n1)"
+    q = "normal_wishart([0, 1], 2, [[1, 0], [0, 3]], 3)"
+    first, second = bind_pair(parse_spec(p), parse_spec(q), None)
+    draft = derive_normal_wishart_cross_entropy(first, second)
+    verify_draft(draft)  # as drafted: true
+    for key in ("normal_wishart_cross_entropy_conditional", "normal_wishart_cross_entropy_average"):
+        stages = list(draft.stages)
+        index = next(i for i, s in enumerate(stages) if s.key == key)
+        stage = stages[index]
+        (chain,) = stage.chains
+        steps = list(chain.steps)
+        # the factor 1/2 forgotten in front of the conditional part, or of its mean
+        steps[-1] = replace(steps[-1], after=2 * steps[-1].after)
+        stages[index] = replace(stage, chains=(replace(chain, steps=tuple(steps)),))
+        with pytest.raises(VerificationError):
+            verify_draft(replace(draft, stages=tuple(stages)))

@@ -9,13 +9,14 @@ quadrature of the densities written in ``catalog_reference`` (mpmath, not SymPy)
 from __future__ import annotations
 
 import math
+import random
 import warnings
 from functools import cache
 
 import mpmath
 import pytest
 from catalog_reference import MP_LOGPDF, numeric_kl
-from conftest import rendering_tests, run_module
+from conftest import rendering_tests, require_module, run_module
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy import stats
@@ -323,15 +324,9 @@ def _kl_by_quadrature(df, m1, s1, m2, s2, reach=math.inf) -> float:
     return middle + sum(tails)
 
 
-def test_code_for_the_closed_form(monkeypatch) -> None:
-    """``kl-derive code student_t normal --framework numpy`` succeeds (exit 0) with a
-    NumPy function that is the closed form for df > 2 and infinite for df <= 2, where
-    E[z^2] diverges: checked against SciPy quadrature on both sides of df = 2 (there the
-    truncated integral grows without bound: by more than 1 per factor 100 of its reach).
-    In-process, on the derivation the other tests of this module share."""
-    import inspect
-
-    import numpy as np
+def _generated_kl(monkeypatch, framework: str = "numpy"):
+    """The function ``kl-derive code student_t normal --framework FRAMEWORK`` prints, made
+    in-process on the derivation the other tests of this module share."""
     from click.testing import CliRunner
 
     import kl_derive.api
@@ -343,12 +338,74 @@ def test_code_for_the_closed_form(monkeypatch) -> None:
         "derive",
         lambda p, q=None: shared if (p, q) == ("student_t", "normal") else real(p, q),
     )
-    args = ["code", "student_t", "normal", "--framework", "numpy"]
+    args = ["code", "student_t", "normal", "--framework", framework]
     done = CliRunner().invoke(main_command, args)
     assert done.exit_code == 0 and done.exception is None, (done.output, done.exception)
     namespace: dict = {}
     exec(compile(done.stdout, "<kl-derive code>", "exec"), namespace)
-    kl = namespace["kl_divergence"]
+    return namespace["kl_divergence"]
+
+
+def _kl_textbook(nu, mu1: float, sigma1: float, mu2: float, sigma2: float):
+    """KL(t_nu(mu1, sigma1) || N(mu2, sigma2^2)) at 50 digits, from the textbook pieces:
+    minus the entropy of t (digammas and the beta function) plus the normal's log density
+    averaged with E[(z - mu2)^2] = sigma1^2 nu/(nu - 2) + (mu1 - mu2)^2."""
+    with mpmath.workdps(50):
+        nu = mpmath.mpf(nu)
+        mu1, sigma1, mu2, sigma2 = (mpmath.mpf(v) for v in (mu1, sigma1, mu2, sigma2))
+        half = (nu + 1) / 2
+        entropy = (
+            half * (mpmath.digamma(half) - mpmath.digamma(nu / 2))
+            + mpmath.log(mpmath.sqrt(nu) * mpmath.beta(nu / 2, mpmath.mpf(1) / 2))
+            + mpmath.log(sigma1)
+        )
+        square = sigma1**2 * nu / (nu - 2) + (mu1 - mu2) ** 2
+        cross = mpmath.log(sigma2 * mpmath.sqrt(2 * mpmath.pi)) + square / (2 * sigma2**2)
+        return cross - entropy
+
+
+@pytest.mark.parametrize("framework", ["numpy", "torch"])
+def test_code_keeps_its_precision_near_df_2(monkeypatch, framework: str) -> None:
+    """Near df = 2 the finite piece is dominated by sigma1^2 nu / (2 sigma2^2 (nu - 2)):
+    the code computes nu - 2 (exact there), not 2 nu sigma2^2 - 4 sigma2^2, which lost
+    about 7 of the 16 digits at df = 2 + 1e-9. Compared with mpmath at the same binary
+    values, 50 digits."""
+    import numpy as np
+
+    kl = _generated_kl(monkeypatch, framework)
+    if framework == "torch":
+        torch = require_module("torch")
+
+        def convert(v: float):
+            return torch.tensor([[v]], dtype=torch.float64)
+    else:
+
+        def convert(v: float):
+            return np.array([[v]])
+
+    rng = random.Random(2)
+    # the old form's error depends on how 2 nu sigma2^2 rounds: at df = 2 + 1e-9 it was
+    # up to 2e-7 relative over sigma2 in (0.3, 3), at some values exact
+    scales = [1.3, *(rng.uniform(0.3, 3.0) for _ in range(12))]
+    for gap in (1e-9, 1e-12, 1e-6, 0.5):
+        for sigma2 in scales:
+            point = (2 + gap, 0.3, 0.7, -0.4, sigma2)
+            (got,) = kl(*(convert(v) for v in point))
+            expected = float(_kl_textbook(*point))
+            assert float(got) == pytest.approx(expected, rel=1e-13), (gap, sigma2)
+
+
+def test_code_for_the_closed_form(monkeypatch) -> None:
+    """``kl-derive code student_t normal --framework numpy`` succeeds (exit 0) with a
+    NumPy function that is the closed form for df > 2 and infinite for df <= 2, where
+    E[z^2] diverges: checked against SciPy quadrature on both sides of df = 2 (there the
+    truncated integral grows without bound: by more than 1 per factor 100 of its reach).
+    In-process, on the derivation the other tests of this module share."""
+    import inspect
+
+    import numpy as np
+
+    kl = _generated_kl(monkeypatch)
     assert list(inspect.signature(kl).parameters) == ["nu_1", "mu_1", "sigma_1", "mu_2", "sigma_2"]
 
     def generated(*values: float) -> float:

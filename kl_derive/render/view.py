@@ -333,9 +333,12 @@ def _stage_params(stage: Any, derivation: Derivation) -> dict[str, Any]:
 
 
 def _entropy_lhs(printer: Printer, laws: tuple[str, ...], quantity: str) -> str:
-    """``H(P)`` (entropy) or ``H(P, Q)`` (cross-entropy), in the printer's notation."""
-    shown = laws[:1] if quantity == "entropy" else laws
-    return printer.snippet(r"\mathrm{H}") + "(" + ", ".join(shown) + ")"
+    """``H(P)`` (entropy) or ``H(P, Q)`` (cross-entropy), in the printer's notation; the
+    cross-entropy of laws written with matrices may break between the two, as a KL does."""
+    opening = printer.snippet(r"\mathrm{H}") + "("
+    if quantity == "entropy":
+        return opening + laws[0] + ")"
+    return printer.divergence(opening, laws[0], ", ", laws[1], ")")
 
 
 def _divergence_lhs(printer: Printer, laws: tuple[str, ...], derivation: Derivation) -> str:

@@ -183,6 +183,13 @@ RULES: dict[str, Rule] = {
             r"\mathrm{H}(q(x, \tau)) = \mathrm{H}(q(\tau)) + \mathbb{E}_{q(\tau)}\bigl["
             r"\mathrm{H}(q(x \mid \tau))\bigr]",
         ),
+        Rule(
+            "cross_entropy.chain_rule",
+            r"\mathrm{H}(q(x, \tau), p(x, \tau)) = \mathrm{H}(q(\tau), p(\tau))"
+            r" + \mathbb{E}_{q(\tau)}\bigl[\mathrm{H}(q(x \mid \tau), p(x \mid \tau))\bigr]",
+        ),
+        Rule("cross_entropy.marginal"),
+        Rule("cross_entropy.conditional"),
         Rule("entropy.marginal"),
         Rule("entropy.conditional"),
         Rule("kl.marginal"),

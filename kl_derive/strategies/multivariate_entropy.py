@@ -14,9 +14,15 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..families.base import Distribution
     from .draft import Draft
 
-__all__ = ["MULTIVARIATE_ENTROPY", "bind_multivariate_laws", "derive_multivariate"]
+__all__ = [
+    "CROSS_MODULES",
+    "MULTIVARIATE_ENTROPY",
+    "bind_multivariate_laws",
+    "derive_multivariate",
+]
 
 #: family -> (module, entropy function, cross-entropy function or None, an example spec)
+#: (the cross-entropy from its own module where :data:`CROSS_MODULES` names one)
 MULTIVARIATE_ENTROPY: dict[str, tuple[str, str, str | None, str]] = {
     "dirichlet": (
         "kl_derive.strategies.dirichlet_entropy",
@@ -39,13 +45,13 @@ MULTIVARIATE_ENTROPY: dict[str, tuple[str, str, str | None, str]] = {
     "normal_gamma": (
         "kl_derive.strategies.normal_gamma_entropy",
         "derive_normal_gamma_entropy",
-        None,
+        "derive_normal_gamma_cross_entropy",
         "normal_gamma(mu, lambda, alpha, beta)",
     ),
     "normal_wishart": (
         "kl_derive.strategies.normal_wishart_entropy",
         "derive_normal_wishart_entropy",
-        None,
+        "derive_normal_wishart_cross_entropy",
         "normal_wishart([m1, m2], l, [[a, b], [b, c]], n)",
     ),
     "von_mises_fisher": (
@@ -54,6 +60,13 @@ MULTIVARIATE_ENTROPY: dict[str, tuple[str, str, str | None, str]] = {
         "derive_vmf_cross_entropy",
         "von_mises_fisher(mu, kappa)",
     ),
+}
+
+#: family -> the module of its cross-entropy, where it is not the entropy's
+CROSS_MODULES = {
+    "wishart": "kl_derive.strategies.wishart_cross_entropy",
+    "normal_gamma": "kl_derive.strategies.normal_gamma_cross_entropy",
+    "normal_wishart": "kl_derive.strategies.normal_wishart_cross_entropy",
 }
 
 
@@ -96,6 +109,5 @@ def derive_multivariate(first: Distribution, second: Distribution | None) -> Dra
     module, entropy, cross, _ = MULTIVARIATE_ENTROPY[first.family.name]
     if second is None:
         return getattr(import_module(module), entropy)(first)
-    if first.family.name == "wishart":  # its own module
-        module = "kl_derive.strategies.wishart_cross_entropy"
+    module = CROSS_MODULES.get(first.family.name, module)
     return getattr(import_module(module), cross)(first, second)

@@ -100,7 +100,7 @@ def verify_step(step: Step, context: Context, cache: dict | None = None) -> str:
         if verify_gradient(step):
             return "symbolic"
         raise VerificationError(step.rule, f"{step.after} is not the derivative of A")
-    if step.rule in ("kl.chain_rule", "entropy.chain_rule"):
+    if step.rule in ("kl.chain_rule", "entropy.chain_rule", "cross_entropy.chain_rule"):
         from .chain_rule import verify_chain_rule
 
         if verify_chain_rule(step, context):

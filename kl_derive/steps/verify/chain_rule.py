@@ -32,7 +32,7 @@ from sympy import (
     simplify,
 )
 
-from ...symbolic.objects import KL, Entropy, Expect
+from ...symbolic.objects import KL, CrossEntropy, Entropy, Expect
 from ..context import Context
 from ..step import Step
 
@@ -41,13 +41,22 @@ __all__ = ["gaussian_integrates_to_one", "verify_chain_rule"]
 
 def verify_chain_rule(step: Step, context: Context) -> bool:
     r"""Whether ``step`` is the chain rule for the joint densities it names: of the
-    divergence (``kl.chain_rule``, two joints) or of the entropy (``entropy.chain_rule``,
-    one: :math:`H(q(x, \tau)) = H(q(\tau)) + \mathbb{E}_{q(\tau)}[H(q(x \mid \tau))]`)."""
+    divergence (``kl.chain_rule``, two joints), of the entropy (``entropy.chain_rule``,
+    one: :math:`H(q(x, \tau)) = H(q(\tau)) + \mathbb{E}_{q(\tau)}[H(q(x \mid \tau))]`)
+    or of the cross-entropy (``cross_entropy.chain_rule``, two: :math:`H(q, p) =
+    H(q(\tau), p(\tau)) + \mathbb{E}_{q(\tau)}[H(q(x \mid \tau), p(x \mid \tau))]`,
+    since :math:`-\log p(x, \tau) = -\log p(\tau) - \log p(x \mid \tau)` and the
+    expectation under :math:`q(x, \tau) = q(\tau) q(x \mid \tau)` is taken first in
+    :math:`x`)."""
     joints = step.params["joints"]
     value = step.params["value"]
     if step.rule == "entropy.chain_rule":
         ((qj, qt, qc),) = joints
         before, expected = Entropy(qj), Entropy(qt) + Expect(Entropy(qc), qt)
+    elif step.rule == "cross_entropy.chain_rule":
+        (qj, qt, qc), (pj, pt, pc) = joints
+        before = CrossEntropy(qj, pj)
+        expected = CrossEntropy(qt, pt) + Expect(CrossEntropy(qc, pc), qt)
     else:
         (qj, qt, qc), (pj, pt, pc) = joints
         before, expected = KL(qj, pj), KL(qt, pt) + Expect(KL(qc, pc), qt)
