@@ -81,11 +81,22 @@ def draft(first: Distribution, second: Distribution) -> Draft:
     mapping = {**first.substitutions, **second.substitutions}
     context = in_user_parameters(forward.contexts[_last_facts(forward)], mapping)
     context = replace(context, assumed=())
-    if combined is None:
+    # laws of a vector (Dirichlet) or derived through matrices (the Gaussians) have no
+    # density of a scalar in this context: no integral over a line to value
+    vector = not context.densities or any(
+        isinstance(d.variable, tuple) for d in context.densities.values()
+    )
+    algebra = context  # the simplification of the sum: checked in instances too
+    if vector and context.instances:
+        # the steps below insert results derived (and verified, in each instance of a
+        # symbolic dimension) above; the instances' contexts know neither KL nor D_J
+        context = replace(context, instances={})
+    if combined is None and not vector:
         context = context.define(evaluate(lhs), evaluate(kl_sum))
     else:
-        # each divergence is its result derived (and verified) above: the piecewise
-        # values are inserted as they are, and their sum checked by its own rule
+        # each divergence is its result derived (and verified) above: a piecewise value,
+        # or the KL between laws of a vector, is inserted as it is (a piecewise sum is
+        # then checked by its own rule)
         context = context.define(evaluate(lhs), evaluate(summed))
         context = context.define(evaluate(KL(q, p)), evaluate(one))
         context = context.define(evaluate(KL(p, q)), evaluate(two))
@@ -100,7 +111,7 @@ def draft(first: Distribution, second: Distribution) -> Draft:
         if final != combined:
             steps.append(Step("jeffreys.simplify", combined, final, facts="jeffreys"))
     elif final != summed:
-        steps.append(Step("algebra.simplify", summed, final, facts="jeffreys"))
+        steps.append(Step("algebra.simplify", summed, final, facts="jeffreys_algebra"))
     chains = [Chain(tuple(steps))]
     result = final
     # the symmetry: the laws exchanged, the value is the same
@@ -117,6 +128,7 @@ def draft(first: Distribution, second: Distribution) -> Draft:
         **{f"forward:{k}": v for k, v in forward.contexts.items()},
         **{f"backward:{k}": v for k, v in backward.contexts.items()},
         "jeffreys": context,
+        "jeffreys_algebra": algebra,
         "symmetry": replace(context, definitions={}),
     }
     stages = (
@@ -224,25 +236,60 @@ def _simplest(value: Any) -> Any:
 
     from ..strategies.tidy import tidy
 
-    value = _reciprocal_logs_dropped(value)
+    value = _reciprocal_logs_dropped(_sums_merged(value))
     candidates = [tidy(value), tidy(factor(together(value)))]
-    return min(candidates, key=count_ops)
+    return min((_reciprocal_logs_dropped(c) for c in candidates), key=count_ops)
+
+
+def _sums_merged(value: Any) -> Any:
+    """``value`` with the sums over one range (one from each KL, each under its own
+    index) written as one sum of the expanded terms, so that what cancels between the
+    two divergences (``log σ_j`` and ``-log σ_j``) cancels."""
+    from sympy import Add, Sum, expand
+
+    sums: dict[tuple[Any, Any], list[Any]] = {}
+    rest = []
+    for term in Add.make_args(value):
+        if isinstance(term, Sum) and len(term.limits) == 1:
+            sums.setdefault(tuple(term.limits[0][1:]), []).append(term)
+        else:
+            rest.append(term)
+    merged = []
+    for (low, high), group in sums.items():
+        index = group[0].limits[0][0]
+        body = Add(*[t.function.xreplace({t.limits[0][0]: index}) for t in group])
+        merged.append(Sum(expand(body), (index, low, high)) if len(group) > 1 else group[0])
+    return Add(*rest, *merged)
 
 
 def _reciprocal_logs_dropped(value: Any) -> Any:
-    """``value`` without the pairs ``log x + log y`` whose arguments multiply to 1 (the
+    """``value`` without the pairs ``c log x + c log y`` whose arguments multiply to 1 (the
     two normalizers' ratio, ``log(Z_p/Z_q)`` in one KL and ``log(Z_q/Z_p)`` in the other:
-    the ratios are positive, so the pair is ``log 1 = 0``)."""
-    from sympy import Add, cancel, log, together
+    the ratios are positive, so the pair is ``c log 1 = 0``), nor the pairs of sums over
+    the same range whose terms cancel (``Σ log σ_j`` from one KL, ``Σ (-log σ_j)`` from
+    the other)."""
+    from sympy import Add, Sum, cancel, log, together
 
     terms = list(Add.make_args(value))
-    logs = [i for i, t in enumerate(terms) if isinstance(t, log)]
+
+    def cancelling(one: Any, two: Any) -> bool:
+        c1, t1 = one.as_coeff_Mul()
+        c2, t2 = two.as_coeff_Mul()
+        if isinstance(t1, log) and isinstance(t2, log) and c1 == c2:
+            return cancel(together(t1.args[0] * t2.args[0])) == 1
+        if isinstance(t1, Sum) and isinstance(t2, Sum) and len(t1.limits) == 1:
+            # the same range, perhaps under another index (each KL names its own j)
+            (i, low, high), (k, *bounds) = t1.limits[0], t2.limits[0]
+            if len(t2.limits) == 1 and bounds == [low, high]:
+                return c1 * t1.function + c2 * t2.function.xreplace({k: i}) == 0
+        return False
+
     dropped: set[int] = set()
-    for n, i in enumerate(logs):
-        for j in logs[n + 1 :]:
+    for i in range(len(terms)):
+        for j in range(i + 1, len(terms)):
             if i in dropped or j in dropped:
                 continue
-            if cancel(together(terms[i].args[0] * terms[j].args[0])) == 1:
+            if cancelling(terms[i], terms[j]):
                 dropped.update((i, j))
     if not dropped:
         return value
