@@ -102,6 +102,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, object]:
     return folder, done
 
 
+@pytest.mark.slow
 def test_divergence_entries_write_what_the_commands_print(built: tuple[Path, object]) -> None:
     folder, done = built
     assert done.returncode == 2, done.stderr  # type: ignore[attr-defined]
@@ -114,6 +115,7 @@ def test_divergence_entries_write_what_the_commands_print(built: tuple[Path, obj
     assert "--alpha 2 --to latex" in (folder / "out/renyi.tex").read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_each_refused_divergence_entry_is_one_line(built: tuple[Path, object]) -> None:
     folder, done = built
     errors = done.stderr.splitlines()  # type: ignore[attr-defined]
@@ -132,6 +134,7 @@ def test_each_refused_divergence_entry_is_one_line(built: tuple[Path, object]) -
         assert not (folder / "out" / f"{name}.tex").exists()
 
 
+@pytest.mark.slow
 def test_a_cached_divergence_build_imports_no_sympy(
     built: tuple[Path, object], monkeypatch: pytest.MonkeyPatch
 ) -> None:

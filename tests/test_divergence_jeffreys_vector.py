@@ -35,6 +35,7 @@ def _value(d: kl_derive.Derivation, first: list[float], second: list[float]) -> 
     return float(d.result.subs(values))
 
 
+@pytest.mark.slow
 def test_three_categories_against_monte_carlo(symbolic: kl_derive.Derivation) -> None:
     rng = random.Random(7)
     sampler = np.random.default_rng(11)
@@ -51,6 +52,7 @@ def test_three_categories_against_monte_carlo(symbolic: kl_derive.Derivation) ->
         assert abs(_value(symbolic, first, second) - estimate) < 5 * error + 1e-12
 
 
+@pytest.mark.slow
 def test_two_categories_against_quadrature() -> None:
     d = kl_derive.divergence("jeffreys", "dirichlet([a1, a2])", "dirichlet([b1, b2])")
     for first, second in (([0.7, 2.5], [3.0, 1.2]), ([2.0, 2.0], [1.5, 4.0])):
@@ -81,6 +83,7 @@ def test_a_false_sum_is_refused() -> None:
             verify_step(replace(insert, after=wrong), context, {})
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("p", "q"),
     [
@@ -116,6 +119,7 @@ def test_gaussian_laws_of_a_vector_against_monte_carlo(p: str, q: str) -> None:
         assert abs(value - estimate) < 5 * error
 
 
+@pytest.mark.slow
 def test_the_normalizers_cancel_between_full_covariances() -> None:
     """log det Σ₁/det Σ₂ from one KL and log det Σ₂/det Σ₁ from the other cancel."""
     d = kl_derive.divergence("jeffreys", "multivariate_normal", "multivariate_normal")

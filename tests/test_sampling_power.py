@@ -34,6 +34,7 @@ def test_a_condition_on_a_power_is_met(condition) -> None:
     assert all(v.is_Rational for v in values.values())
 
 
+@pytest.mark.slow
 def test_renyi_of_an_order_near_one_is_conditional_and_right() -> None:
     alpha = Rational(1001, 1000)
     d = kl_derive.divergence("renyi", "normal", "normal(1, 2)", alpha="1001/1000")
