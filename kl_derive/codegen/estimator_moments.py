@@ -99,6 +99,12 @@ def _body(
         if isinstance(value, Piecewise):
             (inner, condition), _ = value.args
             code = spec.where_finite(print_expr(printer, condition), print_expr(printer, inner))
+            if spec.quiet_branches:
+                # the finite piece is computed on every entry before the where picks it:
+                # off its condition it takes the log of a negative number there
+                opening = spec.quiet_branches.split("\n")
+                lines += [*opening, f"    {name} = {code}"]
+                continue
         else:
             code = print_expr(printer, value)
         lines.append(f"{name} = {code}")
