@@ -139,12 +139,18 @@ def clean_env(**extra: str) -> dict[str, str]:
     return env
 
 
+#: seconds after which a command a test starts is taken to hang: a guard against a hang,
+#: not a measure of speed, so it is far above any derivation's time on a machine with two
+#: busy processes beside the suite (a 120 s guard failed a Student-t derivation at load 15)
+HANG_GUARD = 900
+
+
 def run_module(
     args: Sequence[str],
     *,
     env: dict[str, str] | None = None,
     cwd: Path | None = None,
-    timeout: float = 120,
+    timeout: float = HANG_GUARD,
 ) -> subprocess.CompletedProcess[str]:
     """``python -m kl_derive ARGS`` in a subprocess."""
     return run_python(["-m", "kl_derive", *args], env=env, cwd=cwd, timeout=timeout)
@@ -175,7 +181,7 @@ def run_python(
     *,
     env: dict[str, str] | None = None,
     cwd: Path | None = None,
-    timeout: float = 120,
+    timeout: float = HANG_GUARD,
 ) -> subprocess.CompletedProcess[str]:
     """``python ARGS`` (the running interpreter) in a subprocess, text in and out."""
     return subprocess.run(
