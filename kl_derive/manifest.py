@@ -64,12 +64,8 @@ from pathlib import Path
 
 from .errors import KLDeriveError
 
-__all__ = ["QUANTITIES", "Entry", "ManifestError", "read_manifest"]
+__all__ = ["Entry", "ManifestError", "read_manifest"]
 
-#: the quantities of the companion commands a manifest entry may derive (``kl`` is
-#: ``kl-derive P [Q]``); the divergences beyond KL join them by their command's names
-#: (the caller's ``options`` says which quantities there are)
-QUANTITIES = ("kl", "entropy", "cross-entropy", "estimators", "mixture", "elbo")
 
 #: how many laws each quantity's command takes: (the fewest, the most); ``elbo`` none
 #: (its decoder and prior are options), ``mixture`` exactly two
